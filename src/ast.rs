@@ -1,0 +1,428 @@
+//! The abstract syntax tree of a statement, as the parser hands it to the binder.
+//!
+//! Every expression, pattern and clause keeps the byte span of its text so that later
+//! stages can point at it. Names are kept as written (case preserved); keywords are not
+//! in the tree. The tree says what was written, not what it means: scoping, aggregation
+//! and type checks belong to `bind`.
+
+/// A byte range in the statement text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A name (variable, label, type, key, alias) with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statement {
+    Query(Query),
+    Schema(SchemaCommand),
+    /// `EXPLAIN statement`: plan it, run nothing.
+    Explain(Box<Statement>),
+    /// `PROFILE statement`: run it and report rows and time per operator.
+    Profile(Box<Statement>),
+}
+
+/// A regular query: single queries joined by UNION / UNION ALL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    pub first: SingleQuery,
+    /// Each further part with `true` for UNION ALL, `false` for UNION.
+    pub unions: Vec<(bool, SingleQuery)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SingleQuery {
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Clause {
+    Match(MatchClause),
+    Unwind(UnwindClause),
+    With(Projection),
+    Return(Projection),
+    Create(CreateClause),
+    Merge(MergeClause),
+    Set(SetClause),
+    Remove(RemoveClause),
+    Delete(DeleteClause),
+    Call(CallClause),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchClause {
+    pub optional: bool,
+    pub pattern: Pattern,
+    pub where_: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnwindClause {
+    pub expr: Expr,
+    pub alias: Ident,
+    pub span: Span,
+}
+
+/// The body of WITH and RETURN.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    pub distinct: bool,
+    /// `*` was written (alone or before further items).
+    pub star: bool,
+    pub items: Vec<ProjectionItem>,
+    pub order_by: Vec<SortItem>,
+    pub skip: Option<Expr>,
+    pub limit: Option<Expr>,
+    /// Only for WITH.
+    pub where_: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectionItem {
+    pub expr: Expr,
+    pub alias: Option<Ident>,
+    /// The expression's text exactly as written: the column name when there is no alias.
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortItem {
+    pub expr: Expr,
+    pub descending: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreateClause {
+    pub pattern: Pattern,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MergeClause {
+    pub part: PatternPart,
+    pub on_create: Vec<SetItem>,
+    pub on_match: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetClause {
+    pub items: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetItem {
+    /// `target.key = value`; `target` is any expression that yields an entity or null.
+    Property {
+        target: Expr,
+        key: Ident,
+        value: Expr,
+    },
+    /// `n = map` (replace all properties) or `n += map` (merge).
+    Properties {
+        variable: Ident,
+        value: Expr,
+        merge: bool,
+    },
+    /// `n:A:B`.
+    Labels { variable: Ident, labels: Vec<Ident> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RemoveClause {
+    pub items: Vec<RemoveItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RemoveItem {
+    Property { target: Expr, key: Ident },
+    Labels { variable: Ident, labels: Vec<Ident> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeleteClause {
+    pub detach: bool,
+    pub exprs: Vec<Expr>,
+    pub span: Span,
+}
+
+/// `CALL ns.name(args) YIELD a, b AS c WHERE …`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallClause {
+    /// The dotted name, e.g. `["db", "labels"]`.
+    pub procedure: Vec<Ident>,
+    /// `None` when written without parentheses (implicit arguments from parameters).
+    pub args: Option<Vec<Expr>>,
+    pub yield_: Option<YieldSpec>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YieldSpec {
+    /// `YIELD *`.
+    pub star: bool,
+    /// (procedure output field, alias).
+    pub items: Vec<(Ident, Option<Ident>)>,
+    pub where_: Option<Expr>,
+}
+
+/// Comma-separated pattern parts, as after MATCH or CREATE.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    pub parts: Vec<PatternPart>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathFunction {
+    None,
+    ShortestPath,
+    AllShortestPaths,
+}
+
+/// `p = shortestPath((a)-[*]-(b))` or just `(a)-->(b)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternPart {
+    pub variable: Option<Ident>,
+    pub function: PathFunction,
+    pub element: PatternElement,
+    pub span: Span,
+}
+
+/// A chain: a node, then (relationship, node) steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternElement {
+    pub start: NodePattern,
+    pub chain: Vec<(RelationshipPattern, NodePattern)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodePattern {
+    pub variable: Option<Ident>,
+    /// `(n:A:B)`: the node has all of these labels.
+    pub labels: Vec<Ident>,
+    /// A map literal or a parameter.
+    pub properties: Option<Box<Expr>>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `-[]->`
+    Outgoing,
+    /// `<-[]-`
+    Incoming,
+    /// `-[]-` (or `<-[]->`)
+    Both,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelationshipPattern {
+    pub variable: Option<Ident>,
+    /// `[:A|B]`: any of these types (`|:B` accepted too).
+    pub types: Vec<Ident>,
+    pub direction: Direction,
+    /// Present for variable-length relationships.
+    pub length: Option<VarLength>,
+    pub properties: Option<Box<Expr>>,
+    pub span: Span,
+}
+
+/// `*` is `{min: None, max: None}`, `*3` is `{Some(3), Some(3)}`, `*2..` is `{Some(2), None}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VarLength {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    Xor,
+    And,
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Modulo,
+    Power,
+    In,
+    StartsWith,
+    EndsWith,
+    Contains,
+    RegexMatch,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Negate,
+    Plus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    All,
+    Any,
+    None,
+    Single,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MapProjectionItem {
+    /// `.name`
+    Property(Ident),
+    /// `.*`
+    AllProperties,
+    /// `key: expr`
+    Literal(Ident, Expr),
+    /// `other` (a variable: key is its name)
+    Variable(Ident),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Literal(Literal),
+    Parameter(String),
+    Variable(String),
+    List(Vec<Expr>),
+    Map(Vec<(Ident, Expr)>),
+    /// `expr.key`
+    Property(Box<Expr>, Ident),
+    /// `expr[index]`
+    Index(Box<Expr>, Box<Expr>),
+    /// `expr[from..to]`
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    Unary(UnaryOp, Box<Expr>),
+    /// `a < b <= c` is `Compare(a, [(Lt, b), (Le, c)])`: each pair compared, results ANDed.
+    Compare(Box<Expr>, Vec<(CompareOp, Expr)>),
+    IsNull(Box<Expr>, bool /* negated: IS NOT NULL */),
+    /// `n:A:B` as a predicate.
+    HasLabels(Box<Expr>, Vec<Ident>),
+    /// `ns.name(DISTINCT? args)`; the name's parts as written.
+    FunctionCall {
+        name: Vec<Ident>,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
+    /// `count(*)`
+    CountStar,
+    /// `CASE [operand] WHEN … THEN … [ELSE …] END`
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        else_: Option<Box<Expr>>,
+    },
+    /// `[x IN list WHERE pred | proj]`
+    ListComprehension {
+        variable: Ident,
+        list: Box<Expr>,
+        predicate: Option<Box<Expr>>,
+        projection: Option<Box<Expr>>,
+    },
+    /// `[p = (a)-->(b) WHERE pred | proj]`
+    PatternComprehension {
+        variable: Option<Ident>,
+        pattern: PatternElement,
+        predicate: Option<Box<Expr>>,
+        projection: Box<Expr>,
+    },
+    /// `all(x IN list WHERE pred)` and friends.
+    Quantified {
+        quantifier: Quantifier,
+        variable: Ident,
+        list: Box<Expr>,
+        predicate: Option<Box<Expr>>,
+    },
+    /// `reduce(acc = init, x IN list | expr)`
+    Reduce {
+        accumulator: Ident,
+        init: Box<Expr>,
+        variable: Ident,
+        list: Box<Expr>,
+        expr: Box<Expr>,
+    },
+    /// `n {.name, .*, k: expr, v}`
+    MapProjection {
+        variable: Ident,
+        items: Vec<MapProjectionItem>,
+    },
+    /// A pattern used as a predicate, e.g. `WHERE (a)-->(b)`.
+    PatternPredicate(PatternElement),
+    /// `EXISTS { … }`: a pattern with optional WHERE, or a whole query.
+    Exists(Box<ExistsSubquery>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExistsSubquery {
+    Pattern {
+        pattern: Pattern,
+        where_: Option<Expr>,
+    },
+    Query(Query),
+}
+
+/// Schema statements: indexes and uniqueness constraints on (label, property key).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SchemaCommand {
+    /// `CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.key)`
+    CreateIndex {
+        name: Option<Ident>,
+        if_not_exists: bool,
+        label: Ident,
+        key: Ident,
+    },
+    /// `DROP INDEX name [IF EXISTS]`
+    DropIndex { name: Ident, if_exists: bool },
+    /// `CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:Label) REQUIRE n.key IS UNIQUE`
+    CreateUniqueConstraint {
+        name: Option<Ident>,
+        if_not_exists: bool,
+        label: Ident,
+        key: Ident,
+    },
+    /// `DROP CONSTRAINT name [IF EXISTS]`
+    DropConstraint { name: Ident, if_exists: bool },
+    ShowIndexes,
+    ShowConstraints,
+}

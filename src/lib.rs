@@ -1,0 +1,183 @@
+//! Skein: an embedded knowledge-graph store. A property graph kept in sled, queried in
+//! openCypher.
+//!
+//! This module is the public API and the only thing the faces (CLI, REPL) and other
+//! programs need: [`Database`], [`Transaction`], [`QueryResult`] and [`Value`].
+//!
+//! ```
+//! use skein::{Database, Params};
+//! let db = Database::open_temporary().unwrap();
+//! db.execute("CREATE (:Country {name: 'Russia'})", &Params::new()).unwrap();
+//! let result = db
+//!     .execute("MATCH (c:Country) RETURN c.name AS name", &Params::new())
+//!     .unwrap();
+//! assert_eq!(result.columns, vec!["name"]);
+//! assert_eq!(result.rows[0][0].to_string(), "'Russia'");
+//! ```
+
+pub mod ast;
+pub mod error;
+pub mod exec;
+pub mod parse;
+pub mod storage;
+pub mod value;
+
+pub use error::{Error, ErrorClass, Position, Result};
+pub use value::{Map, Node, NodeId, Path, PropertyMap, RelId, Relationship, Value};
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Query parameters, `$name` → value.
+pub type Params = BTreeMap<String, Value>;
+
+/// What a statement changed, counted as Neo4j counts it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub nodes_created: u64,
+    pub nodes_deleted: u64,
+    pub relationships_created: u64,
+    pub relationships_deleted: u64,
+    pub labels_added: u64,
+    pub labels_removed: u64,
+    pub properties_set: u64,
+    pub properties_removed: u64,
+}
+
+impl Stats {
+    pub fn add(&mut self, other: &Stats) {
+        self.nodes_created += other.nodes_created;
+        self.nodes_deleted += other.nodes_deleted;
+        self.relationships_created += other.relationships_created;
+        self.relationships_deleted += other.relationships_deleted;
+        self.labels_added += other.labels_added;
+        self.labels_removed += other.labels_removed;
+        self.properties_set += other.properties_set;
+        self.properties_removed += other.properties_removed;
+    }
+
+    pub fn contains_updates(&self) -> bool {
+        *self != Stats::default()
+    }
+}
+
+/// The outcome of one statement.
+#[derive(Clone, Debug, Default)]
+pub struct QueryResult {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+    pub stats: Stats,
+    /// The plan as text, for EXPLAIN (estimates) and PROFILE (rows and time per operator).
+    pub plan: Option<String>,
+}
+
+/// Cancels a running statement from another thread (the REPL's Ctrl-C uses it).
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+    pub fn reset(&self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// Limits on one statement.
+#[derive(Clone, Debug, Default)]
+pub struct QueryOptions {
+    pub cancel: Option<CancelToken>,
+    pub timeout: Option<Duration>,
+}
+
+/// An open database. Cheap to clone; clones share the one open store.
+#[derive(Clone)]
+pub struct Database {
+    store: Arc<storage::Store>,
+}
+
+impl Database {
+    /// Opens the database in folder `path`, creating it if absent. Inside one process,
+    /// opening the same path twice shares the open database; another process gets a
+    /// `StorageError` saying the database is in use.
+    pub fn open(path: impl AsRef<std::path::Path>) -> Result<Database> {
+        Ok(Database {
+            store: storage::Store::open_shared(path.as_ref())?,
+        })
+    }
+
+    /// A database that lives in memory and is gone when the last clone is dropped.
+    pub fn open_temporary() -> Result<Database> {
+        Ok(Database {
+            store: Arc::new(storage::Store::in_memory()),
+        })
+    }
+
+    /// Runs one statement in its own transaction: it applies completely or not at all,
+    /// and is durable when this returns `Ok`.
+    pub fn execute(&self, query: &str, params: &Params) -> Result<QueryResult> {
+        self.execute_with(query, params, &QueryOptions::default())
+    }
+
+    pub fn execute_with(
+        &self,
+        query: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        let mut txn = self.store.begin()?;
+        let result = exec::execute(&mut txn, query, params, options)?;
+        txn.commit()?;
+        Ok(result)
+    }
+
+    /// Starts an explicit transaction: its statements see each other's writes and are
+    /// applied together at `commit`, or not at all.
+    pub fn begin(&self) -> Result<Transaction<'_>> {
+        Ok(Transaction {
+            txn: self.store.begin()?,
+        })
+    }
+}
+
+/// An explicit transaction. Dropping it without `commit` rolls it back.
+pub struct Transaction<'db> {
+    txn: storage::Txn<'db>,
+}
+
+impl Transaction<'_> {
+    /// Runs one statement inside the transaction. A failing statement leaves the
+    /// transaction as it was before the statement.
+    pub fn execute(&mut self, query: &str, params: &Params) -> Result<QueryResult> {
+        self.execute_with(query, params, &QueryOptions::default())
+    }
+
+    pub fn execute_with(
+        &mut self,
+        query: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        let savepoint = self.txn.savepoint();
+        let result = exec::execute(&mut self.txn, query, params, options);
+        if result.is_err() {
+            self.txn.rollback_to(savepoint);
+        }
+        result
+    }
+
+    pub fn commit(self) -> Result<()> {
+        self.txn.commit()
+    }
+
+    pub fn rollback(self) {}
+}
