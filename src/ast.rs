@@ -413,7 +413,10 @@ pub enum SchemaCommand {
         key: Ident,
     },
     /// `DROP INDEX name [IF EXISTS]`
-    DropIndex { name: Ident, if_exists: bool },
+    DropIndex {
+        name: Ident,
+        if_exists: bool,
+    },
     /// `CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:Label) REQUIRE n.key IS UNIQUE`
     CreateUniqueConstraint {
         name: Option<Ident>,
@@ -422,7 +425,10 @@ pub enum SchemaCommand {
         key: Ident,
     },
     /// `DROP CONSTRAINT name [IF EXISTS]`
-    DropConstraint { name: Ident, if_exists: bool },
+    DropConstraint {
+        name: Ident,
+        if_exists: bool,
+    },
     ShowIndexes,
     ShowConstraints,
 }

@@ -1,5 +1,8 @@
 //! The executor: plans and runs one statement against a transaction.
 
+pub mod aggregate;
+pub mod functions;
+
 use crate::error::Result;
 use crate::storage::Txn;
 use crate::{Params, QueryOptions, QueryResult};

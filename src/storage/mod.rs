@@ -204,7 +204,12 @@ impl<'s> Txn<'s> {
     }
 
     // ---- schema
-    pub fn create_index(&mut self, _name: Option<&str>, _label: &str, _key: &str) -> Result<String> {
+    pub fn create_index(
+        &mut self,
+        _name: Option<&str>,
+        _label: &str,
+        _key: &str,
+    ) -> Result<String> {
         todo!("storage")
     }
     pub fn create_unique_constraint(

@@ -7,7 +7,10 @@
 //! A `QueryResult` fills labels and properties as of the end of the statement, so results
 //! show the entity's final state. Entity equality is by id.
 
+mod ops;
 pub mod temporal;
+
+pub use ops::{add, divide, modulo, multiply, negate, power, subtract, GroupKey};
 
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
@@ -138,5 +141,14 @@ impl From<String> for Value {
 impl<T: Into<Value>> From<Vec<T>> for Value {
     fn from(v: Vec<T>) -> Value {
         Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+/// Cypher literal notation, as the openCypher TCK writes expected values: `'it\'s'`,
+/// `4.0`, `[1, 'a']`, `{k: 1}`, `(:Country {name: 'Russia'})`, `[:AGREED {year: 2014}]`,
+/// `<(:A)-[:T]->(:B)>`. (Contract stub; the values owner implements it.)
+impl std::fmt::Display for Value {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
     }
 }
