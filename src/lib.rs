@@ -18,6 +18,7 @@
 pub mod ast;
 pub mod error;
 pub mod exec;
+pub mod import;
 pub mod parse;
 pub mod storage;
 pub mod value;
@@ -99,6 +100,20 @@ pub struct QueryOptions {
     pub timeout: Option<Duration>,
 }
 
+/// A procedure given by a table: `CALL name(inputs…) YIELD outputs…` returns the rows
+/// whose input columns equal the arguments.
+#[derive(Clone, Debug)]
+pub struct ProcedureSpec {
+    /// Dotted name, e.g. `test.my.proc`.
+    pub name: String,
+    /// (name, type) of each argument, types as openCypher writes them (`INTEGER?`, `STRING?`).
+    pub inputs: Vec<(String, String)>,
+    /// (name, type) of each output column.
+    pub outputs: Vec<(String, String)>,
+    /// Each row holds the input values then the output values.
+    pub rows: Vec<Vec<Value>>,
+}
+
 /// An open database. Cheap to clone; clones share the one open store.
 #[derive(Clone)]
 pub struct Database {
@@ -138,6 +153,12 @@ impl Database {
         let result = exec::execute(&mut txn, query, params, options)?;
         txn.commit()?;
         Ok(result)
+    }
+
+    /// Registers a procedure whose outputs are a fixed table (used by tests and by
+    /// programs that expose lookup tables to queries).
+    pub fn register_procedure(&self, spec: ProcedureSpec) -> Result<()> {
+        exec::register_procedure(&self.store, spec)
     }
 
     /// Starts an explicit transaction: its statements see each other's writes and are

@@ -17,3 +17,11 @@ pub fn execute(
 ) -> Result<QueryResult> {
     todo!("engine")
 }
+
+/// Adds a table-backed procedure to the store's procedure registry.
+pub fn register_procedure(
+    _store: &crate::storage::Store,
+    _spec: crate::ProcedureSpec,
+) -> Result<()> {
+    todo!("engine")
+}
