@@ -151,7 +151,9 @@ pub(crate) fn is_leap(year: i64) -> bool {
 
 /// Adds months to a date, clamping the day to the end of the resulting month.
 pub(crate) fn add_months(date: civil::Date, months: i64) -> Result<civil::Date> {
-    let total = i64::from(date.year()) * 12 + i64::from(date.month()) - 1 + months;
+    let total = (i64::from(date.year()) * 12 + i64::from(date.month()) - 1)
+        .checked_add(months)
+        .ok_or_else(|| invalid("date out of range"))?;
     let year = total.div_euclid(12);
     let month = total.rem_euclid(12) + 1;
     let day = i64::from(date.day()).min(days_in_month(year, month));

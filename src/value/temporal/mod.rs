@@ -11,6 +11,8 @@ mod between;
 mod calendar;
 mod construct;
 mod duration;
+#[cfg(test)]
+mod no_panic_tests;
 mod parse;
 #[cfg(test)]
 mod tck_tests;
