@@ -822,3 +822,51 @@ fn cells(line: &str) -> Vec<String> {
         .map(|c| c.trim().to_string())
         .collect()
 }
+
+// ---- beyond the TCK ----
+
+#[test]
+fn same_instant_in_other_zones_orders_by_zone_and_is_unequal() {
+    check_query(
+        "WITH datetime('2015-07-21T21:40+01:00') AS a, datetime('2015-07-21T20:40Z') AS b RETURN a = b, a > b",
+        &["false", "true"],
+    );
+    check_query(
+        "WITH time('21:40+01:00') AS a, time('20:40Z') AS b, time('20:41Z') AS c RETURN a = b, a < c",
+        &["false", "true"],
+    );
+}
+
+#[test]
+fn iso_text_round_trips_every_type() {
+    for (kind, text) in [
+        ("date", "-0044-03-15"),
+        ("localtime", "23:59:59.999999999"),
+        ("time", "12:34:56-02:05:07"),
+        ("localdatetime", "0001-01-01T00:00"),
+        ("datetime", "2017-10-29T02:30+01:00[Europe/Stockholm]"),
+        ("datetime", "2017-10-29T02:30+02:00[Europe/Stockholm]"),
+        ("duration", "P-1Y-2M3DT-4H-0.5S"),
+    ] {
+        let value = call_function(kind, &[Value::String(text.into())])
+            .expect("a temporal function")
+            .expect("valid text");
+        let again = call_function(
+            kind,
+            &[Value::String(
+                super::to_iso_string(&value).expect("temporal"),
+            )],
+        )
+        .expect("a temporal function")
+        .expect("rendered text parses");
+        assert_eq!(equals(&value, &again), Some(true), "{kind}('{text}')");
+    }
+}
+
+#[test]
+fn current_values_share_the_statement_instant() {
+    check_query(
+        "RETURN duration.inSeconds(localtime(), localtime()), date.statement() = date(), datetime({timezone: '+01:00'}).offset",
+        &["'PT0S'", "true", "'+01:00'"],
+    );
+}
