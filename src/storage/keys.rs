@@ -26,6 +26,7 @@ pub const LABEL: u8 = 0x13;
 pub const COUNT: u8 = 0x14;
 
 /// Sub-keys of the `META` keyspace.
+pub const META_FORMAT: u8 = 0x01;
 pub const META_NEXT_NODE: u8 = 0x02;
 pub const META_NEXT_REL: u8 = 0x03;
 pub const META_NODE_COUNT: u8 = 0x05;
@@ -41,6 +42,10 @@ pub enum TokenKind {
 
 impl TokenKind {
     pub const ALL: [TokenKind; 3] = [TokenKind::Label, TokenKind::RelType, TokenKind::PropertyKey];
+
+    pub fn from_byte(b: u8) -> Option<TokenKind> {
+        TokenKind::ALL.into_iter().find(|k| *k as u8 == b)
+    }
 }
 
 pub type Token = u32;

@@ -29,6 +29,8 @@ pub trait KvEngine: Send + Sync {
     fn apply(&self, batch: Batch) -> Result<()>;
     /// Makes every applied batch durable.
     fn flush(&self) -> Result<()>;
+    /// Bytes the data occupies on disk; `None` for an engine that keeps nothing there.
+    fn size_on_disk(&self) -> Result<Option<u64>>;
 }
 
 /// A `BTreeMap` engine: the in-memory database and the model tests' stand-in for sled.
@@ -138,6 +140,10 @@ impl KvEngine for MemoryEngine {
 
     fn flush(&self) -> Result<()> {
         Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<Option<u64>> {
+        Ok(None)
     }
 }
 

@@ -21,10 +21,12 @@
 //!   one is an `EntityNotFound` error.
 
 mod codec;
+mod disk;
 mod graph;
 mod keys;
 mod kv;
 mod overlay;
+mod sled_engine;
 mod tokens;
 
 use crate::error::{Error, Result};
@@ -33,8 +35,8 @@ use keys::{Token, TokenKind};
 use kv::{KvEngine, MemoryEngine};
 use overlay::Overlay;
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, Weak};
 use tokens::Tokens;
 
 pub use crate::value::{PropertyMap, Value};
@@ -124,6 +126,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The stores open in this process, by canonical folder path: sled locks a folder for
+/// one opener, so a second `open_shared` of the same folder must share the first.
+static OPEN_STORES: LazyLock<Mutex<HashMap<PathBuf, Weak<Store>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
 pub struct Store {
     engine: Box<dyn KvEngine>,
     writer: WriterLock,
@@ -134,10 +141,24 @@ impl Store {
     /// Opens (creating if absent) the database in folder `path`; a path already open in
     /// this process returns the same store.
     pub fn open_shared(path: &Path) -> Result<Arc<Store>> {
-        Err(Error::storage(format!(
-            "cannot open {}: on-disk databases are not available yet",
-            path.display()
-        )))
+        // Held while opening, so two threads opening one path cannot both reach sled.
+        let mut open = lock(&OPEN_STORES);
+        disk::prepare_folder(path)?;
+        let canonical = path.canonicalize().map_err(|e| {
+            Error::storage(format!(
+                "cannot open the database at {}: {e}",
+                path.display()
+            ))
+        })?;
+        if let Some(store) = open.get(&canonical).and_then(Weak::upgrade) {
+            return Ok(store);
+        }
+        let engine = sled_engine::SledEngine::open(&canonical, path)?;
+        let committed = disk::load(&engine, path)?;
+        let store = Arc::new(Store::with_engine(Box::new(engine), committed));
+        open.retain(|_, s| s.strong_count() > 0);
+        open.insert(canonical, Arc::downgrade(&store));
+        Ok(store)
     }
 
     /// A database that lives in memory only.
@@ -151,6 +172,11 @@ impl Store {
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
         }
+    }
+
+    /// Bytes the database occupies on disk; `None` for an in-memory store.
+    pub fn size_on_disk(&self) -> Result<Option<u64>> {
+        self.engine.size_on_disk()
     }
 
     /// Starts a transaction (serialized with other writers of this store).
