@@ -525,3 +525,40 @@ fn percentiles() {
     }
     assert_eq!(percentile("percentiledisc", vec![], float(0.5)), "null");
 }
+
+#[test]
+fn static_argument_checks() {
+    use functions::StaticType as T;
+    let check = |name: &str, t: T| {
+        functions::check_static_arguments(name, &[t])
+            .map_err(|e| format!("{}/{}", e.class, e.detail))
+    };
+    assert_eq!(
+        check("properties", T::Int),
+        Err("SyntaxError/InvalidArgumentType".to_string())
+    );
+    assert_eq!(
+        check("properties", T::List),
+        Err("SyntaxError/InvalidArgumentType".to_string())
+    );
+    assert_eq!(
+        check("labels", T::Path),
+        Err("SyntaxError/InvalidArgumentType".to_string())
+    );
+    assert_eq!(
+        check("type", T::Node),
+        Err("SyntaxError/InvalidArgumentType".to_string())
+    );
+    assert_eq!(
+        check("length", T::Relationship),
+        Err("SyntaxError/InvalidArgumentType".to_string())
+    );
+    assert_eq!(
+        check("size", T::Path),
+        Err("SyntaxError/InvalidArgumentType".to_string())
+    );
+    assert_eq!(check("properties", T::Map), Ok(()));
+    assert_eq!(check("labels", T::Any), Ok(()));
+    assert_eq!(check("type", T::Null), Ok(()));
+    assert_eq!(check("coalesce", T::Int), Ok(()));
+}
