@@ -473,3 +473,60 @@ fn literal_rendering_of_collections_and_entities() {
     };
     assert_eq!(Value::Path(single).to_string(), "<(:A)>");
 }
+
+#[test]
+fn list_indexing_and_slicing() {
+    let l = list(vec![int(1), int(2), int(3)]);
+    assert_eq!(shown(value::index(&l, &int(0))), "1");
+    assert_eq!(shown(value::index(&l, &int(-1))), "3");
+    assert_eq!(shown(value::index(&l, &int(3))), "null");
+    assert_eq!(shown(value::index(&l, &int(-4))), "null");
+    assert_eq!(shown(value::index(&l, &Value::Null)), "null");
+    assert_eq!(shown(value::index(&Value::Null, &int(0))), "null");
+    for bad in [Value::Bool(true), float(4.7), s("1"), list(vec![int(1)])] {
+        assert_eq!(
+            shown(value::index(&l, &bad)),
+            "TypeError/InvalidArgumentType"
+        );
+    }
+    for bad in [Value::Bool(true), int(123), float(4.7), s("1")] {
+        assert_eq!(
+            shown(value::index(&bad, &int(0))),
+            "TypeError/InvalidArgumentType"
+        );
+    }
+    let five = list(vec![int(1), int(2), int(3), int(4), int(5)]);
+    let sl = |from: Option<Value>, to: Option<Value>| {
+        shown(value::slice(&l, from.as_ref(), to.as_ref()))
+    };
+    assert_eq!(
+        shown(value::slice(&five, Some(&int(1)), Some(&int(3)))),
+        "[2, 3]"
+    );
+    assert_eq!(sl(Some(int(1)), None), "[2, 3]");
+    assert_eq!(sl(None, Some(int(2))), "[1, 2]");
+    assert_eq!(sl(Some(int(0)), Some(int(0))), "[]");
+    assert_eq!(sl(Some(int(-3)), Some(int(-1))), "[1, 2]");
+    assert_eq!(sl(Some(int(3)), Some(int(1))), "[]");
+    assert_eq!(sl(Some(int(-5)), Some(int(5))), "[1, 2, 3]");
+    assert_eq!(sl(Some(Value::Null), Some(int(3))), "null");
+    assert_eq!(sl(None, Some(Value::Null)), "null");
+}
+
+#[test]
+fn map_access_by_key() {
+    let m = map(vec![("name", s("Mats")), ("Name", s("Pontus"))]);
+    assert_eq!(shown(value::index(&m, &s("name"))), "'Mats'");
+    assert_eq!(shown(value::index(&m, &s("Name"))), "'Pontus'");
+    assert_eq!(shown(value::index(&m, &s("nAMe"))), "null");
+    assert_eq!(
+        shown(value::index(&m, &int(0))),
+        "TypeError/MapElementAccessByNonString"
+    );
+    assert_eq!(
+        shown(value::index(&m, &float(12.3))),
+        "TypeError/MapElementAccessByNonString"
+    );
+    let n = Value::Node(node(1, &[], vec![("name", s("Apa"))]));
+    assert_eq!(shown(value::index(&n, &s("name"))), "'Apa'");
+}

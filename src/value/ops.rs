@@ -652,3 +652,97 @@ pub fn negate(a: &Value) -> Result<Value> {
         )),
     }
 }
+
+// ---- element access ----
+
+fn element_type_error(message: String) -> Error {
+    Error::type_error("InvalidArgumentType", message)
+}
+
+/// A list position counted from the end when negative; `None` when outside the list.
+fn list_position(len: usize, index: i64) -> Option<usize> {
+    let len = i64::try_from(len).ok()?;
+    let position = if index < 0 { len + index } else { index };
+    if (0..len).contains(&position) {
+        usize::try_from(position).ok()
+    } else {
+        None
+    }
+}
+
+/// `container[key]`: a list element by integer position (negative counts from the end,
+/// outside the list is null), a map value by string key, or a property of a
+/// materialized node or relationship. Null on either side gives null.
+pub fn index(container: &Value, key: &Value) -> Result<Value> {
+    if container.is_null() || key.is_null() {
+        return Ok(Value::Null);
+    }
+    match (container, key) {
+        (Value::List(items), Value::Int(i)) => Ok(list_position(items.len(), *i)
+            .and_then(|p| items.get(p).cloned())
+            .unwrap_or(Value::Null)),
+        (Value::List(_), other) => Err(element_type_error(format!(
+            "a list index must be an integer, got a value of type {}",
+            other.type_name()
+        ))),
+        (Value::Map(map), Value::String(k)) => Ok(map.get(k).cloned().unwrap_or(Value::Null)),
+        (Value::Node(n), Value::String(k)) => {
+            Ok(n.properties.get(k).cloned().unwrap_or(Value::Null))
+        }
+        (Value::Relationship(r), Value::String(k)) => {
+            Ok(r.properties.get(k).cloned().unwrap_or(Value::Null))
+        }
+        (Value::Map(_) | Value::Node(_) | Value::Relationship(_), other) => Err(Error::type_error(
+            "MapElementAccessByNonString",
+            format!(
+                "a map key must be a string, got a value of type {}",
+                other.type_name()
+            ),
+        )),
+        (other, _) => Err(element_type_error(format!(
+            "cannot index into a value of type {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// `list[from..to]`: bounds count from the end when negative and are clamped to the
+/// list; an omitted bound (`None`) is the list's start or end, a null bound gives null.
+pub fn slice(list: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<Value> {
+    if list.is_null() || from.is_some_and(Value::is_null) || to.is_some_and(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let Value::List(items) = list else {
+        return Err(element_type_error(format!(
+            "cannot slice a value of type {}",
+            list.type_name()
+        )));
+    };
+    let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let bound = |b: Option<&Value>, default: i64| -> Result<i64> {
+        match b {
+            None => Ok(default),
+            Some(Value::Int(i)) => {
+                let i = if *i < 0 { len.saturating_add(*i) } else { *i };
+                Ok(i.clamp(0, len))
+            }
+            Some(other) => Err(element_type_error(format!(
+                "a slice bound must be an integer, got a value of type {}",
+                other.type_name()
+            ))),
+        }
+    };
+    let start = bound(from, 0)?;
+    let end = bound(to, len)?;
+    if start >= end {
+        return Ok(Value::List(Vec::new()));
+    }
+    let start = usize::try_from(start).unwrap_or(0);
+    let end = usize::try_from(end).unwrap_or(0);
+    Ok(Value::List(
+        items
+            .get(start..end)
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default(),
+    ))
+}
