@@ -543,8 +543,10 @@ fn describe_arity(min: usize, max: Option<usize>) -> String {
     }
 }
 
-/// The largest list `range()` builds in memory.
-pub const MAX_RANGE_LEN: u64 = 100_000_000;
+/// The largest list `range()` builds in memory (a value takes tens of bytes, so this is
+/// hundreds of megabytes); an executor that streams `UNWIND range(…)` through
+/// [`range_spec`] and [`range_len`] is not bound by it.
+pub const MAX_RANGE_LEN: u64 = 10_000_000;
 
 /// Checks `range(start, end[, step])`'s arguments: integers, a step that is not 0.
 /// Exposed so an executor can stream a range instead of building the list.
