@@ -705,20 +705,10 @@ fn to_string(v: &Value, strict: bool) -> Result<Value> {
         Value::Null => Value::Null,
         Value::String(s) => Value::String(s.clone()),
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => Value::String(v.to_string()),
-        Value::Date(_)
-        | Value::LocalTime(_)
-        | Value::Time(_)
-        | Value::LocalDateTime(_)
-        | Value::DateTime(_)
-        | Value::Duration(_) => {
-            let literal = temporal::render_literal(v);
-            let text = literal
-                .strip_prefix('\'')
-                .and_then(|t| t.strip_suffix('\''))
-                .unwrap_or(&literal);
-            Value::String(text.to_string())
-        }
-        other => return conversion_failure(strict, "toString", other),
+        other => match other.temporal_text() {
+            Some(text) => Value::String(text),
+            None => return conversion_failure(strict, "toString", other),
+        },
     })
 }
 

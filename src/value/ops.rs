@@ -505,7 +505,7 @@ fn concat_text(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Int(_) | Value::Float(_) | Value::Bool(_) => Some(v.to_string()),
-        _ => None,
+        other => other.temporal_text(),
     }
 }
 
