@@ -10,9 +10,7 @@
 mod ops;
 pub mod temporal;
 
-pub use ops::{
-    add, divide, index, modulo, multiply, negate, power, slice, subtract, ComparisonOp, GroupKey,
-};
+pub use ops::{add, divide, modulo, multiply, negate, power, subtract, ComparisonOp, GroupKey};
 
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
