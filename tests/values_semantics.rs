@@ -302,30 +302,6 @@ fn group_keys_identify_equivalent_values() {
 }
 
 #[test]
-fn in_list_is_three_valued() {
-    let l = |items: Vec<Value>| items;
-    assert_eq!(
-        int(3).is_in(&l(vec![int(1), Value::Null, int(3)])),
-        Some(true)
-    );
-    assert_eq!(int(4).is_in(&l(vec![int(1), Value::Null, int(3)])), None);
-    assert_eq!(Value::Null.is_in(&[]), Some(false));
-    assert_eq!(
-        list(vec![int(1), int(2)]).is_in(&l(vec![
-            list(vec![Value::Null, s("foo")]),
-            list(vec![int(1), int(2)])
-        ])),
-        Some(true)
-    );
-    assert_eq!(
-        list(vec![int(1), int(2)]).is_in(&l(vec![list(vec![Value::Null, int(2)])])),
-        None
-    );
-    assert_eq!(list(vec![]).is_in(&[]), Some(false));
-    assert_eq!(int(1).is_in(&l(vec![s("1"), int(2)])), Some(false));
-}
-
-#[test]
 fn integer_arithmetic() {
     assert_eq!(shown(value::add(&int(2), &int(3))), "5");
     assert_eq!(shown(value::subtract(&int(2), &int(3))), "-1");

@@ -336,24 +336,6 @@ impl Value {
     pub fn group_key(&self) -> GroupKey {
         GroupKey(KeyPart::of(self))
     }
-
-    /// Cypher `self IN list`: true when an element equals `self`, else null when some
-    /// comparison was null, else false.
-    pub fn is_in(&self, list: &[Value]) -> Option<bool> {
-        let mut unknown = false;
-        for element in list {
-            match self.equals(element) {
-                Some(true) => return Some(true),
-                None => unknown = true,
-                Some(false) => {}
-            }
-        }
-        if unknown {
-            None
-        } else {
-            Some(false)
-        }
-    }
 }
 
 fn order_lists(a: &[Value], b: &[Value]) -> Ordering {
