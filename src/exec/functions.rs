@@ -4,8 +4,8 @@
 //! Names arrive lower-cased. Every function answers null for a null argument where
 //! openCypher says so (nearly everywhere), and a wrong argument type is a
 //! `TypeError: InvalidArgumentValue` at run time, the detail the TCK expects when a
-//! function receives a value of the wrong type. Compile-time checks of literal argument
-//! types and of argument counts can use [`arity`].
+//! function receives a value of the wrong type. Argument counts are checked against
+//! [`arity`].
 
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{temporal, Node, Value};
@@ -89,65 +89,6 @@ const UNARY: &[&str] = &[
     "upper",
     "lower",
 ];
-
-/// What is known about an argument's type before the statement runs: the type of a
-/// literal, of a variable bound by a pattern, or `Any` when only run time can tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StaticType {
-    Any,
-    Null,
-    Bool,
-    Int,
-    Float,
-    String,
-    List,
-    Map,
-    Node,
-    Relationship,
-    Path,
-}
-
-/// The types a function's first argument may have (`None`: no restriction known here).
-fn accepted_first_argument(name: &str) -> Option<&'static [StaticType]> {
-    use StaticType as T;
-    Some(match name {
-        "labels" => &[T::Node],
-        "type" | "startnode" | "endnode" => &[T::Relationship],
-        "id" | "elementid" => &[T::Node, T::Relationship],
-        "keys" | "properties" => &[T::Node, T::Relationship, T::Map],
-        "nodes" | "relationships" | "length" => &[T::Path],
-        "size" => &[T::List, T::String],
-        "head" | "last" | "tail" => &[T::List],
-        "reverse" => &[T::List, T::String],
-        "tointeger" => &[T::Int, T::Float, T::String, T::Bool],
-        "tofloat" => &[T::Int, T::Float, T::String],
-        "tostring" => &[T::Int, T::Float, T::String, T::Bool],
-        "toboolean" => &[T::Bool, T::String, T::Int],
-        "abs" | "ceil" | "floor" | "round" | "sign" | "sqrt" | "exp" | "log" | "ln" | "log10"
-        | "sin" | "cos" | "tan" | "cot" | "asin" | "acos" | "atan" | "haversin" | "degrees"
-        | "radians" | "atan2" => &[T::Int, T::Float],
-        "trim" | "ltrim" | "rtrim" | "toupper" | "tolower" | "upper" | "lower" | "left"
-        | "right" | "substring" | "replace" | "split" => &[T::String],
-        _ => return None,
-    })
-}
-
-/// A compile-time check of a call whose argument types are (partly) known, e.g.
-/// `properties(1)`, `labels(p)` for a path or `type(n)` for a node: openCypher rejects
-/// these before running, as `SyntaxError: InvalidArgumentType`. Unknown (`Any`) and null
-/// arguments always pass; run time decides for them.
-pub fn check_static_arguments(name: &str, types: &[StaticType]) -> Result<()> {
-    let (Some(accepted), Some(first)) = (accepted_first_argument(name), types.first()) else {
-        return Ok(());
-    };
-    if matches!(first, StaticType::Any | StaticType::Null) || accepted.contains(first) {
-        return Ok(());
-    }
-    Err(Error::syntax(
-        "InvalidArgumentType",
-        format!("{name}() cannot take an argument of type {first:?}"),
-    ))
-}
 
 /// Whether `name` (lower-cased, dotted) is a known scalar function.
 pub fn is_known(name: &str) -> bool {
