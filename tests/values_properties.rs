@@ -84,3 +84,14 @@ proptest! {
         prop_assert!(!text.contains('\n') && !text.contains('\t'), "{}", text);
     }
 }
+
+proptest! {
+    #[test]
+    fn floats_render_to_text_that_reads_back(x in any::<f64>()) {
+        let text = Value::Float(x).to_string();
+        if x.is_finite() {
+            prop_assert!(text.contains('.') || text.contains('e'), "{}", text);
+            prop_assert_eq!(text.parse::<f64>().ok(), Some(x), "{}", text);
+        }
+    }
+}
