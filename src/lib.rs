@@ -16,10 +16,13 @@
 //! ```
 
 pub mod ast;
+pub mod cli;
 pub mod error;
 pub mod exec;
 pub mod import;
 pub mod parse;
+pub mod render;
+pub mod repl;
 pub mod storage;
 pub mod value;
 
