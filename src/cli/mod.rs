@@ -45,8 +45,9 @@ pub struct Args {
     #[arg(short = 'c', long = "command", value_name = "QUERIES")]
     pub command: Option<String>,
 
-    /// Load fact files or folders (in name order) before anything else
-    #[arg(long, value_name = "PATH", num_args = 1.., global = true)]
+    /// Load fact files or folders (in name order) before anything else; takes several
+    /// paths, up to the next option or subcommand
+    #[arg(long, value_name = "PATH", global = true)]
     pub load: Vec<PathBuf>,
 
     /// Output format [default: table on a terminal, literal otherwise]
@@ -101,7 +102,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let args = match Args::try_parse_from(args) {
+    let args = match Args::try_parse_from(split_load_values(args.into_iter().map(Into::into))) {
         Ok(args) => args,
         Err(error) => {
             let _ = error.print();
@@ -109,6 +110,39 @@ where
         }
     };
     run_args(&args)
+}
+
+/// Rewrites `--load A B C` as `--load A --load B --load C`, stopping at the next option
+/// or subcommand name, so `skein --load seed/ run q.cypher` runs `q.cypher`. (clap's
+/// multi-value options would swallow the subcommand.)
+fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
+    const SUBCOMMANDS: [&str; 2] = ["run", "load"];
+    const TAKE_A_VALUE: [&str; 6] = ["-c", "--command", "--db", "--format", "--param", "--load"];
+    let mut out = Vec::new();
+    let mut loading = false;
+    let mut previous_takes_value = false;
+    for arg in args {
+        let text = arg.to_string_lossy();
+        let is_option = text.starts_with('-') && text.len() > 1;
+        if loading && !is_option && !SUBCOMMANDS.contains(&text.as_ref()) {
+            out.push(OsString::from("--load"));
+            out.push(arg);
+            continue;
+        }
+        loading = false;
+        if text == "--load" && !previous_takes_value {
+            loading = true;
+            previous_takes_value = false;
+            continue;
+        }
+        previous_takes_value = !previous_takes_value && TAKE_A_VALUE.contains(&text.as_ref());
+        out.push(arg);
+    }
+    if loading {
+        // `--load` with no path: let clap report the missing value.
+        out.push(OsString::from("--load"));
+    }
+    out
 }
 
 fn report(message: impl std::fmt::Display) {
@@ -383,7 +417,10 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Args, clap::Error> {
-        Args::try_parse_from(std::iter::once("skein").chain(args.iter().copied()))
+        let args = std::iter::once("skein")
+            .chain(args.iter().copied())
+            .map(OsString::from);
+        Args::try_parse_from(split_load_values(args))
     }
 
     #[test]
@@ -428,6 +465,10 @@ mod tests {
         }
         let args = parse(&["load", "seed/"]).unwrap_or_else(|e| panic!("{e}"));
         assert!(matches!(args.subcommand, Some(Command::Load { .. })));
+        let args = parse(&["--load", "x", "--db", "run", "-c", "RETURN 1"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(args.load, vec![PathBuf::from("x")]);
+        assert_eq!(args.db, PathBuf::from("run"));
     }
 
     #[test]
@@ -437,12 +478,20 @@ mod tests {
     }
 
     #[test]
+    fn load_stops_at_a_subcommand() {
+        let args = parse(&["--load", "seed/", "run", "q.cypher"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(args.load, vec![PathBuf::from("seed/")]);
+        assert!(matches!(args.subcommand, Some(Command::Run { .. })));
+    }
+
+    #[test]
     fn usage_errors_exit_with_two() {
         for bad in [
             &["--format", "xml"][..],
             &["--db", "x", "--memory"],
             &["run"],
             &["--bogus"],
+            &["--load"],
         ] {
             let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
             assert_eq!(error.exit_code(), 2, "{bad:?}");
