@@ -16,15 +16,17 @@
 //! ```
 
 pub mod ast;
-pub mod cli;
 pub mod error;
 pub mod exec;
 pub mod import;
 pub mod parse;
-pub mod render;
-pub mod repl;
 pub mod storage;
 pub mod value;
+
+// The faces: command line, REPL and the output formats they share.
+pub mod cli;
+pub mod render;
+pub mod repl;
 
 pub use error::{Error, ErrorClass, Position, Result};
 pub use value::{Map, Node, NodeId, Path, PropertyMap, RelId, Relationship, Value};
