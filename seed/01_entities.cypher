@@ -10,7 +10,7 @@ MERGE (d:Document {name: 'moscow-times-russia-north-korea'})
 SET d += {aliases: [], kind: 'news report',
           title: 'Russia Boosts Ties With North Korea as Western Partners Recoil',
           publisher: 'The Moscow Times', year: 2014,
-          file: 'moscow-times-russia-north-korea.txt', paragraphs: 7};
+          file: 'moscow-times-russia-north-korea.txt', paragraph_count: 7};
 
 MERGE (d:Document {name: 'putin-looks-east-north-korea'})
 SET d += {aliases: [], kind: 'news report',
