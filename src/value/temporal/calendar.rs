@@ -221,7 +221,8 @@ impl Zone {
             return Err(invalid(format!("invalid time zone offset '{text}'")));
         }
         match named_zone(text) {
-            Some(tz) => Ok(Zone::Named(text.to_string(), tz)),
+            // The database's spelling, so `europe/paris` prints as `Europe/Paris`.
+            Some(tz) => Ok(Zone::Named(tz.iana_name().unwrap_or(text).to_string(), tz)),
             None => Err(invalid(format!("unknown time zone '{text}'"))),
         }
     }
@@ -352,5 +353,13 @@ mod tests {
             zone.offset_at_local(local).expect("valid in test"),
             53 * 60 + 28
         );
+    }
+
+    #[test]
+    fn zone_names_take_the_database_spelling() {
+        let zone = Zone::parse("europe/stockholm").expect("valid in test");
+        assert!(matches!(zone, Zone::Named(name, _) if name == "Europe/Stockholm"));
+        assert!(Zone::parse("Mars/Olympus").is_err());
+        assert!(Zone::parse("+19:00").is_err());
     }
 }
