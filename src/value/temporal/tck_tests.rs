@@ -728,12 +728,17 @@ fn temporal10_between() {
     check("duration.inDays(null, null)", "null");
 }
 
+/// Graph-free temporal rows this module passes (of 952; see `tck_temporal_features`).
+const KNOWN_PASSING_ROWS: usize = 950;
+
 /// Every graph-free temporal scenario row of the TCK feature files, when `SKEIN_TCK`
 /// names the features folder. Prints the failures and checks the pass count does not
 /// fall below what this module is known to pass.
 #[test]
 fn tck_temporal_features() {
-    let Ok(root) = std::env::var("SKEIN_TCK") else {
+    let Some(root) = std::env::var("SKEIN_TCK").ok().filter(|v| !v.is_empty()) else {
+        let in_ci = std::env::var("CI").is_ok_and(|v| !v.is_empty());
+        assert!(!in_ci, "SKEIN_TCK must name the TCK features folder in CI");
         eprintln!("SKEIN_TCK is not set; skipping the feature-file sweep");
         return;
     };
@@ -761,7 +766,11 @@ fn tck_temporal_features() {
         }
     }
     eprintln!("temporal rows: {passed} passed, {failed} failed");
-    assert!(passed >= 700, "only {passed} temporal rows pass");
+    // All but the two rows with years beyond ±9999 (jiff's civil range).
+    assert!(
+        passed >= KNOWN_PASSING_ROWS,
+        "{passed} temporal rows pass, fewer than the {KNOWN_PASSING_ROWS} known to"
+    );
 }
 
 /// (query, expected row) for each graph-free scenario (and each Examples row).
