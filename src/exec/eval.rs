@@ -44,9 +44,11 @@ impl<'r> Env<'r> {
 
     fn lookup(&self, name: &str) -> Option<&Value> {
         match self {
+            // The first match: a projection's columns come before the variables it
+            // keeps for ORDER BY, and shadow them.
             Env::Row { layout, row, .. } => layout
                 .iter()
-                .rposition(|n| n == name)
+                .position(|n| n == name)
                 .and_then(|i| row.get(i)),
             Env::Local {
                 name: n,
@@ -840,7 +842,6 @@ fn call_function(ctx: &Ctx<'_, '_>, env: &Env<'_>, name: &str, args: &[Expr]) ->
         ("id", [Value::Node(n)]) => return Ok(Value::Int(n.id as i64)),
         ("id", [Value::Relationship(r)]) => return Ok(Value::Int(r.id as i64)),
         ("type", [Value::Relationship(r)]) => {
-            check_rel_alive(ctx, r.id)?;
             return Ok(Value::String(rel_type(ctx, r)?));
         }
         ("labels", [Value::Node(n)]) => {

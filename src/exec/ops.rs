@@ -981,6 +981,10 @@ impl Op for CallOp<'_, '_> {
                         })
                 })
                 .collect::<Result<_>>()?;
+            if signature.outputs.is_empty() {
+                // A procedure without outputs passes its input row through.
+                return Ok(Some(row));
+            }
             let mut out_layout = self.layout.clone();
             out_layout.extend(self.spec.yields.iter().map(|(_, v)| v.clone()));
             for result in results {
@@ -1265,10 +1269,6 @@ impl<'a, 's> ProjectOp<'a, 's> {
                     .iter()
                     .map(|a| eval(self.ctx, &env, a))
                     .collect::<Result<_>>()?;
-                let mut args = args;
-                for a in &mut args {
-                    super::materialize(self.ctx, a)?;
-                }
                 if let Some(agg) = group.1.get_mut(ci) {
                     agg.update(&args)?;
                 }
