@@ -69,7 +69,10 @@ fn expands_in_both_directions_and_var_length() {
         "MATCH (c:Person {name: 'Cid'})<-[:KNOWS]-(b)<-[:KNOWS]-(a) RETURN a.name",
     );
     assert_eq!(strings(&r), vec!["Ann"]);
-    let r = run(&db, "MATCH (a {name: 'Bob'})--(x) RETURN x.name AS n ORDER BY n");
+    let r = run(
+        &db,
+        "MATCH (a {name: 'Bob'})--(x) RETURN x.name AS n ORDER BY n",
+    );
     assert_eq!(strings(&r), vec!["Ann", "Cid"]);
 }
 
@@ -98,10 +101,7 @@ fn optional_match_gives_nulls() {
 #[test]
 fn aggregation_groups_and_sorts() {
     let db = db();
-    run(
-        &db,
-        "UNWIND range(1, 10) AS i CREATE (:N {g: i % 3, v: i})",
-    );
+    run(&db, "UNWIND range(1, 10) AS i CREATE (:N {g: i % 3, v: i})");
     let r = run(
         &db,
         "MATCH (n:N) RETURN n.g AS g, count(*) AS c, sum(n.v) AS s ORDER BY g",
@@ -168,7 +168,10 @@ fn merge_matches_or_creates_and_sees_own_writes() {
 #[test]
 fn set_remove_and_stats() {
     let db = db();
-    let r = run(&db, "CREATE (n:A {x: 1}) SET n:B, n.y = 2, n += {z: 3} RETURN n.z");
+    let r = run(
+        &db,
+        "CREATE (n:A {x: 1}) SET n:B, n.y = 2, n += {z: 3} RETURN n.z",
+    );
     assert_eq!(ints(&r), vec![3]);
     assert_eq!(r.stats.nodes_created, 1);
     assert_eq!(r.stats.labels_added, 2);
@@ -207,7 +210,10 @@ fn compile_time_errors_carry_tck_codes() {
         ("RETURN x", "UndefinedVariable"),
         ("MATCH (a) CREATE (a)", "VariableAlreadyBound"),
         ("MATCH (r)-[r]->() RETURN r", "VariableTypeConflict"),
-        ("MATCH (n) WHERE count(n) > 1 RETURN n", "InvalidAggregation"),
+        (
+            "MATCH (n) WHERE count(n) > 1 RETURN n",
+            "InvalidAggregation",
+        ),
         ("RETURN *", "NoVariablesInScope"),
         ("RETURN 1 AS a, 2 AS a", "ColumnNameConflict"),
         ("CREATE ()-[:A|B]->()", "NoSingleRelationshipType"),
@@ -224,7 +230,10 @@ fn compile_time_errors_carry_tck_codes() {
 fn procedures_builtin_and_registered() {
     let db = db();
     social(&db);
-    let r = run(&db, "CALL db.labels() YIELD label RETURN label ORDER BY label");
+    let r = run(
+        &db,
+        "CALL db.labels() YIELD label RETURN label ORDER BY label",
+    );
     assert_eq!(strings(&r), vec!["City", "Person"]);
     db.register_procedure(ProcedureSpec {
         name: "test.double".into(),
@@ -305,7 +314,11 @@ fn cancelled_statement_is_a_transaction_error() {
         timeout: None,
     };
     let e = db
-        .execute_with("MATCH (a:N), (b:N) RETURN count(*)", &Params::new(), &options)
+        .execute_with(
+            "MATCH (a:N), (b:N) RETURN count(*)",
+            &Params::new(),
+            &options,
+        )
         .expect_err("cancelled");
     assert_eq!(e.class, ErrorClass::TransactionError);
 }

@@ -443,17 +443,18 @@ impl Binder<'_> {
                     }
                     Some(Ty::Any) => {}
                     Some(t) if t == want => {}
-                    Some(Ty::Rel | Ty::RelList) if !pattern.parts.is_empty() => return Err(self
-                        .at(
-                        err(
-                            "VariableTypeConflict",
-                            format!(
+                    Some(Ty::Rel | Ty::RelList) if !pattern.parts.is_empty() => {
+                        return Err(self.at(
+                            err(
+                                "VariableTypeConflict",
+                                format!(
                                 "variable `{}` is used as a relationship list and a relationship",
                                 v.name
                             ),
-                        ),
-                        v.span.start,
-                    )),
+                            ),
+                            v.span.start,
+                        ))
+                    }
                     Some(_) => {
                         return Err(self.at(
                             err(
@@ -1156,7 +1157,15 @@ impl Binder<'_> {
 fn known_function(name: &str) -> bool {
     matches!(
         name,
-        "exists" | "coalesce" | "id" | "type" | "labels" | "startnode" | "endnode"
+        "exists"
+            | "coalesce"
+            | "id"
+            | "type"
+            | "labels"
+            | "startnode"
+            | "endnode"
+            | "shortestpath"
+            | "allshortestpaths"
     ) || crate::exec::functions::is_known(name)
         || crate::value::temporal::is_function(name)
 }

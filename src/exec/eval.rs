@@ -246,6 +246,12 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
                 .map(|n| n.name.to_lowercase())
                 .collect::<Vec<_>>()
                 .join(".");
+            if let ("shortestpath" | "allshortestpaths", [arg]) = (fname.as_str(), args.as_slice())
+            {
+                if let ExprKind::PatternPredicate(el) = &arg.kind {
+                    return shortest_path_expr(ctx, env, e, el, fname == "allshortestpaths");
+                }
+            }
             call_function(ctx, env, &fname, args)?
         }
         ExprKind::CountStar => return aggregate_value(env, e),
@@ -454,6 +460,55 @@ fn subplan(
     let p = Rc::new((layout.to_vec(), make()?));
     ctx.subplans.borrow_mut().insert(key, p.clone());
     Ok(p)
+}
+
+/// `shortestPath(pattern)` used as an expression: the path or null (all of them as a
+/// list for `allShortestPaths`).
+fn shortest_path_expr(
+    ctx: &Ctx<'_, '_>,
+    env: &Env<'_>,
+    e: &Expr,
+    el: &ast::PatternElement,
+    all: bool,
+) -> Result<Value> {
+    const PATH_VAR: &str = "  shortest path";
+    let pattern = ast::Pattern {
+        parts: vec![ast::PatternPart {
+            variable: Some(ast::Ident {
+                name: PATH_VAR.to_string(),
+                span: el.span,
+            }),
+            function: if all {
+                ast::PathFunction::AllShortestPaths
+            } else {
+                ast::PathFunction::ShortestPath
+            },
+            element: el.clone(),
+            span: el.span,
+        }],
+        span: el.span,
+    };
+    let (layout, row) = env.flatten();
+    let sub = subplan(ctx, e, &layout, || {
+        plan::plan_match(&pattern, None, &layout, ctx.text, ctx.txn, ctx.registry)
+    })?;
+    let out_layout = plan::layout_after(&sub.1, &layout);
+    let at = out_layout.iter().position(|n| n == PATH_VAR);
+    let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
+    let mut paths = Vec::new();
+    while let Some(r) = op.next()? {
+        if let Some(p) = at.and_then(|i| r.get(i)) {
+            paths.push(p.clone());
+        }
+        if !all {
+            break;
+        }
+    }
+    Ok(if all {
+        Value::List(paths)
+    } else {
+        paths.into_iter().next().unwrap_or(Value::Null)
+    })
 }
 
 fn pattern_exists(

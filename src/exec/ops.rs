@@ -8,7 +8,7 @@ use super::{Ctx, Row};
 use crate::ast::Expr;
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec, Step};
-use crate::storage::{Edge, Scan};
+use crate::storage::{Dir, Edge, Scan};
 use crate::value::{GroupKey, Map, Node, NodeId, Relationship, Value};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -420,6 +420,7 @@ struct ExpandState<'a> {
     to_props: Option<Map>,
     single: Option<Scan<'a, Edge>>,
     walk: Option<VarWalk>,
+    reached: Option<std::vec::IntoIter<NodeId>>,
 }
 
 impl<'a, 's> ExpandOp<'a, 's> {
@@ -596,11 +597,82 @@ impl<'a, 's> ExpandOp<'a, 's> {
     }
 }
 
+impl ExpandOp<'_, '_> {
+    /// Every node reachable in `min..=max` hops (`min` ≤ 1), each once.
+    fn reachable(
+        &self,
+        from: NodeId,
+        used: &HashSet<u64>,
+        rel_props: Option<&Map>,
+    ) -> Result<Vec<NodeId>> {
+        let (min, max) = self.spec.length.unwrap_or((1, Some(1)));
+        let mut seen: HashSet<NodeId> = HashSet::new();
+        let mut out = Vec::new();
+        if min == 0 {
+            out.push(from);
+        }
+        seen.insert(from);
+        let mut frontier = vec![from];
+        let mut depth = 0u64;
+        let mut start_reached = min == 0;
+        while !frontier.is_empty() && max.is_none_or(|m| depth < m) {
+            depth += 1;
+            let mut next = Vec::new();
+            for &n in &frontier {
+                for edge in self.ctx.txn.expand(n, self.spec.dir, &self.spec.types) {
+                    let edge = edge?;
+                    self.ctx.limits.check()?;
+                    if used.contains(&edge.rel)
+                        || self.ctx.deleted_rels.contains(&edge.rel)
+                        || !rel_matches(self.ctx, edge.rel, rel_props)?
+                    {
+                        continue;
+                    }
+                    let m = other_end(&edge, n);
+                    if m == from && !start_reached {
+                        // The start node counts when a cycle leads back to it.
+                        start_reached = true;
+                        out.push(m);
+                    }
+                    if seen.insert(m) {
+                        out.push(m);
+                        next.push(m);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        Ok(out)
+    }
+
+    fn next_reached(&mut self) -> Result<Option<Row>> {
+        loop {
+            let Some(st) = &mut self.state else {
+                return Ok(None);
+            };
+            let Some(it) = &mut st.reached else {
+                return Ok(None);
+            };
+            let Some(to) = it.next() else {
+                return Ok(None);
+            };
+            let Some(st) = &self.state else {
+                return Ok(None);
+            };
+            if let Some(row) = self.emit(st, Value::Null, to)? {
+                return Ok(Some(row));
+            }
+        }
+    }
+}
+
 impl Op for ExpandOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
         loop {
             if self.state.is_some() {
-                let r = if self.spec.length.is_some() {
+                let r = if self.spec.distinct_nodes {
+                    self.next_reached()?
+                } else if self.spec.length.is_some() {
                     self.next_var()?
                 } else {
                     self.next_single()?
@@ -642,7 +714,13 @@ impl Op for ExpandOp<'_, '_> {
                     _ => {}
                 }
             }
+            let reached = if self.spec.distinct_nodes {
+                Some(self.reachable(from, &used, rel_props.as_ref())?.into_iter())
+            } else {
+                None
+            };
             let (single, walk) = match self.spec.length {
+                _ if reached.is_some() => (None, None),
                 None => (
                     Some(self.ctx.txn.expand(from, self.spec.dir, &self.spec.types)),
                     None,
@@ -672,6 +750,7 @@ impl Op for ExpandOp<'_, '_> {
                 to_props,
                 single,
                 walk,
+                reached,
             });
         }
     }
@@ -698,6 +777,9 @@ impl ShortestOp<'_, '_> {
             } else {
                 Vec::new()
             });
+        }
+        if !s.all && s.min <= 1 {
+            return Ok(self.bidirectional(a, b, rel_props)?.into_iter().collect());
         }
         let mut depth_of: HashMap<NodeId, u64> = HashMap::new();
         let mut parents: HashMap<NodeId, Vec<(NodeId, Edge)>> = HashMap::new();
@@ -760,6 +842,85 @@ impl ShortestOp<'_, '_> {
             }
         }
         Ok(out)
+    }
+}
+
+impl ShortestOp<'_, '_> {
+    /// One shortest path by breadth-first search from both ends, always growing the
+    /// smaller frontier by a whole level: far fewer nodes are visited than from one end.
+    fn bidirectional(
+        &self,
+        a: NodeId,
+        b: NodeId,
+        rel_props: Option<&Map>,
+    ) -> Result<Option<Vec<Edge>>> {
+        let s = self.spec;
+        let backward_dir = match s.dir {
+            Dir::Outgoing => Dir::Incoming,
+            Dir::Incoming => Dir::Outgoing,
+            Dir::Both => Dir::Both,
+        };
+        // node -> (depth, edge to the parent), per side.
+        let mut seen: [HashMap<NodeId, (u64, Option<Edge>)>; 2] = [HashMap::new(), HashMap::new()];
+        seen[0].insert(a, (0, None));
+        seen[1].insert(b, (0, None));
+        let mut frontiers = [vec![a], vec![b]];
+        let mut depths = [0u64, 0u64];
+        loop {
+            if s.max.is_some_and(|m| depths[0] + depths[1] >= m) {
+                return Ok(None);
+            }
+            let side = usize::from(frontiers[1].len() < frontiers[0].len());
+            if frontiers[side].is_empty() {
+                return Ok(None);
+            }
+            let other = 1 - side;
+            let dir = if side == 0 { s.dir } else { backward_dir };
+            depths[side] += 1;
+            let depth = depths[side];
+            let mut next = Vec::new();
+            let mut best: Option<(u64, NodeId)> = None;
+            for &n in &frontiers[side] {
+                for edge in self.ctx.txn.expand(n, dir, &s.types) {
+                    let edge = edge?;
+                    self.ctx.limits.check()?;
+                    let m = other_end(&edge, n);
+                    if seen[side].contains_key(&m) {
+                        continue;
+                    }
+                    if !rel_matches(self.ctx, edge.rel, rel_props)? {
+                        continue;
+                    }
+                    seen[side].insert(m, (depth, Some(edge)));
+                    next.push(m);
+                    if let Some((d, _)) = seen[other].get(&m) {
+                        let total = depth + d;
+                        if best.is_none_or(|(t, _)| total < t) {
+                            best = Some((total, m));
+                        }
+                    }
+                }
+            }
+            if let Some((total, meet)) = best {
+                if s.max.is_some_and(|m| total > m) {
+                    return Ok(None);
+                }
+                let mut path = Vec::new();
+                let mut cur = meet;
+                while let Some((_, Some(e))) = seen[0].get(&cur) {
+                    path.push(e.clone());
+                    cur = other_end(e, cur);
+                }
+                path.reverse();
+                let mut cur = meet;
+                while let Some((_, Some(e))) = seen[1].get(&cur) {
+                    path.push(e.clone());
+                    cur = other_end(e, cur);
+                }
+                return Ok(Some(path));
+            }
+            frontiers[side] = next;
+        }
     }
 }
 

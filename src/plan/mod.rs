@@ -72,6 +72,9 @@ pub struct ExpandSpec {
     /// The expansion runs against the pattern's written order: a variable-length
     /// relationship list is reversed so it reads in the pattern's order.
     pub reversed: bool,
+    /// Only the distinct far nodes matter (the relationships are anonymous and the rows
+    /// end up deduplicated): a breadth-first search replaces path enumeration.
+    pub distinct_nodes: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -208,7 +211,12 @@ pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
             | Step::Merge { new_vars, .. } => new_vars.iter().for_each(push),
             Step::Call(c) => c.yields.iter().for_each(|(_, v)| push(v)),
             Step::Project(p) => {
-                layout = p.items.iter().map(|(n, _)| n.clone()).collect();
+                layout = p
+                    .items
+                    .iter()
+                    .take(p.items.len() - p.hidden)
+                    .map(|(n, _)| n.clone())
+                    .collect();
             }
             Step::NodeFilter { .. }
             | Step::Filter(_)
@@ -551,6 +559,7 @@ impl Planner<'_, '_, '_> {
             }
             steps.extend(new_steps);
         }
+        mark_distinct_expansions(&mut steps);
         Ok(PlanPart { steps, columns })
     }
 
@@ -1059,6 +1068,7 @@ impl Planner<'_, '_, '_> {
             to_labels: to.labels.clone(),
             to_props: to.props.cloned(),
             reversed,
+            distinct_nodes: false,
         })));
         rels_so_far.push(r.var.clone());
         if !rel_bound {
@@ -1068,6 +1078,80 @@ impl Planner<'_, '_, '_> {
             layout.push(to.var.clone());
         }
     }
+}
+
+/// Marks variable-length expansions whose paths are only counted as distinct far
+/// nodes: anonymous relationships, at most one hop minimum, nothing later reading the
+/// relationship list, and the next projection deduplicating (DISTINCT, or aggregating
+/// with only DISTINCT/min/max aggregations). Under these conditions the set of rows
+/// after the projection is the same whether paths or reachable nodes are enumerated.
+fn mark_distinct_expansions(steps: &mut [Step]) {
+    let n = steps.len();
+    for i in 0..n {
+        let Some(Step::Expand(e)) = steps.get(i) else {
+            continue;
+        };
+        // Undirected: a walk back to the start over the same relationship is not a
+        // path, so reachability would overcount the start node.
+        let candidate = matches!(e.length, Some((min, _)) if min <= 1)
+            && is_hidden(&e.rel)
+            && e.dir != Dir::Both;
+        if !candidate {
+            continue;
+        }
+        let rel = e.rel.clone();
+        let mut ok = false;
+        for later in steps.iter().skip(i + 1) {
+            match later {
+                Step::Expand(x) if x.unique_with.contains(&rel) => break,
+                Step::BuildPath { rels, .. } if rels.contains(&rel) => break,
+                Step::Project(p) => {
+                    ok = deduplicating(p);
+                    break;
+                }
+                Step::Expand(_)
+                | Step::Scan { .. }
+                | Step::NodeFilter { .. }
+                | Step::Filter(_)
+                | Step::BuildPath { .. } => {}
+                _ => break,
+            }
+        }
+        if ok {
+            if let Some(Step::Expand(e)) = steps.get_mut(i) {
+                e.distinct_nodes = true;
+            }
+        }
+    }
+}
+
+fn deduplicating(p: &ProjectSpec) -> bool {
+    if p.distinct {
+        return true;
+    }
+    if !p.aggregating {
+        return false;
+    }
+    let mut all_insensitive = true;
+    for (_, e) in &p.items {
+        walk_expr(e, &mut |x| {
+            if let ExprKind::CountStar = x.kind {
+                all_insensitive = false;
+            }
+            if let ExprKind::FunctionCall { name, distinct, .. } = &x.kind {
+                if is_aggregate_call(x) {
+                    let n = name
+                        .first()
+                        .map(|n| n.name.to_lowercase())
+                        .unwrap_or_default();
+                    if !*distinct && n != "min" && n != "max" {
+                        all_insensitive = false;
+                    }
+                }
+            }
+        });
+    }
+    all_insensitive
 }
 
 /// `var.key <op> value` (or mirrored): the key, the operator as seen from `var`, the value.
