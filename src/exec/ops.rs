@@ -1166,6 +1166,19 @@ impl Op for CallOp<'_, '_> {
     }
 }
 
+/// Whether two values are certainly the same for grouping (cheap checks only).
+fn same_identity(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Node(x), Value::Node(y)) => x.id == y.id,
+        (Value::Relationship(x), Value::Relationship(y)) => x.id == y.id,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        _ => false,
+    }
+}
+
 /// Evaluates SKIP / LIMIT: a non-negative integer.
 fn count_arg(ctx: &Ctx<'_, '_>, e: &Expr, what: &str) -> Result<usize> {
     match eval(ctx, &Env::row(&[], &[]), e)? {
@@ -1380,11 +1393,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
             collect_aggs(e, &mut calls);
             is_key.push(calls.len() == before);
         }
-        type Group = (
-            Row,
-            Vec<Box<dyn super::aggregate::Aggregator>>,
-            Vec<HashSet<Vec<GroupKey>>>,
-        );
+        type Group = (Row, Vec<Box<dyn super::aggregate::Aggregator>>);
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
         let fresh = |calls: &[AggCall<'_>]| -> Result<Vec<Box<dyn super::aggregate::Aggregator>>> {
@@ -1400,25 +1409,55 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 })
                 .collect()
         };
+        // Rows often come in runs with the same grouping variables (all relationships
+        // of one node): the group of the previous row is reused without evaluating keys.
+        let mut key_vars = Vec::new();
+        for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
+            if *k {
+                plan::mentioned_vars(e, &mut key_vars);
+            }
+        }
+        let key_slots: Vec<usize> = key_vars
+            .iter()
+            .filter_map(|v| self.in_layout.iter().position(|n| n == v))
+            .collect();
+        let mut previous: Option<(Vec<Value>, usize)> = None;
         while let Some(row) = input.next()? {
             self.ctx.limits.check()?;
             let env = Env::row(&self.in_layout, &row);
-            let mut key = Vec::new();
-            for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
-                if *k {
-                    key.push(eval(self.ctx, &env, e)?.group_key());
-                }
-            }
-            let gi = match index.get(&key) {
-                Some(&i) => i,
+            let reuse = previous.as_ref().and_then(|(vals, gi)| {
+                let same = key_slots.len() == vals.len()
+                    && key_slots
+                        .iter()
+                        .zip(vals)
+                        .all(|(&s, v)| row.get(s).is_some_and(|x| same_identity(x, v)));
+                same.then_some(*gi)
+            });
+            let gi = match reuse {
+                Some(gi) => gi,
                 None => {
-                    groups.push((
-                        row.clone(),
-                        fresh(&calls)?,
-                        vec![HashSet::new(); calls.len()],
+                    let mut key = Vec::new();
+                    for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
+                        if *k {
+                            key.push(eval(self.ctx, &env, e)?.group_key());
+                        }
+                    }
+                    let gi = match index.get(&key) {
+                        Some(&i) => i,
+                        None => {
+                            groups.push((row.clone(), fresh(&calls)?));
+                            index.insert(key, groups.len() - 1);
+                            groups.len() - 1
+                        }
+                    };
+                    previous = Some((
+                        key_slots
+                            .iter()
+                            .map(|&s| row.get(s).cloned().unwrap_or(Value::Null))
+                            .collect(),
+                        gi,
                     ));
-                    index.insert(key, groups.len() - 1);
-                    groups.len() - 1
+                    gi
                 }
             };
             let Some(group) = groups.get_mut(gi) else {
@@ -1436,14 +1475,10 @@ impl<'a, 's> ProjectOp<'a, 's> {
             }
         }
         if groups.is_empty() && is_key.iter().all(|k| !k) {
-            groups.push((
-                vec![Value::Null; self.in_layout.len()],
-                fresh(&calls)?,
-                Vec::new(),
-            ));
+            groups.push((vec![Value::Null; self.in_layout.len()], fresh(&calls)?));
         }
         let mut out = Vec::with_capacity(groups.len());
-        for (rep, aggs, _) in groups {
+        for (rep, aggs) in groups {
             let mut values = AggValues::new();
             for (c, a) in calls.iter().zip(&aggs) {
                 values.insert(c.key, a.finish()?);
