@@ -266,6 +266,16 @@ fn decode_prefix<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
         .map_err(|e| corrupt(&format!("a record does not decode: {e}")))
 }
 
+/// Any other versioned record (schema definitions).
+pub fn encode_record<T: Serialize>(record: &T) -> Result<Vec<u8>> {
+    encode(record)
+}
+
+pub fn decode_record<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    postcard::from_bytes(body(bytes)?)
+        .map_err(|e| corrupt(&format!("a record does not decode: {e}")))
+}
+
 pub fn encode_node(record: &NodeRecord) -> Result<Vec<u8>> {
     encode(record)
 }

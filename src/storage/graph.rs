@@ -12,7 +12,7 @@
 use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
-use super::{Dir, Edge, RelInfo, Scan, SchemaEntry, Txn};
+use super::{Dir, Edge, RelInfo, Scan, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId, Value};
 
@@ -31,23 +31,26 @@ fn unknown_token(kind: TokenKind, token: Token) -> Error {
 impl<'s> Txn<'s> {
     // ---- raw access through the buffer
 
-    fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
+    pub(super) fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
         match self.overlay.get(key) {
             Some(v) => Ok(v.cloned()),
             None => self.store.engine.get(key),
         }
     }
 
-    fn put(&mut self, key: Key, value: Bytes) {
+    pub(super) fn put(&mut self, key: Key, value: Bytes) {
         self.overlay.put(key, Some(value));
     }
 
-    fn remove(&mut self, key: Key) {
+    pub(super) fn remove(&mut self, key: Key) {
         self.overlay.put(key, None);
     }
 
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
-    fn scan_prefix(&self, prefix: Key) -> impl Iterator<Item = Result<(Key, Bytes)>> + '_ {
+    pub(super) fn scan_prefix(
+        &self,
+        prefix: Key,
+    ) -> impl Iterator<Item = Result<(Key, Bytes)>> + '_ {
         let end = keys::prefix_end(&prefix);
         let base = self.store.engine.scan(prefix.clone(), end.clone());
         self.overlay.merge(base, &prefix, end.as_deref())
@@ -80,17 +83,17 @@ impl<'s> Txn<'s> {
         Ok(())
     }
 
-    fn token(&self, kind: TokenKind, name: &str) -> Option<Token> {
+    pub(super) fn token(&self, kind: TokenKind, name: &str) -> Option<Token> {
         self.tokens.get(kind, name)
     }
 
-    fn token_name(&self, kind: TokenKind, token: Token) -> Result<&str> {
+    pub(super) fn token_name(&self, kind: TokenKind, token: Token) -> Result<&str> {
         self.tokens
             .name(kind, token)
             .ok_or_else(|| unknown_token(kind, token))
     }
 
-    fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
+    pub(super) fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
         self.get(&keys::node(id))?
             .map(|b| codec::decode_node(&b))
             .transpose()
@@ -178,9 +181,24 @@ impl<'s> Txn<'s> {
         old.as_ref().map(codec::from_stored).transpose()
     }
 
+    /// Runs a write that makes several buffer writes so that, if it fails, none of
+    /// them stays.
+    fn atomically<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let savepoint = self.savepoint();
+        let result = write(self);
+        if result.is_err() {
+            self.rollback_to(savepoint);
+        }
+        result
+    }
+
     // ---- nodes
 
     pub fn create_node(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
+        self.atomically(|txn| txn.create_node_unguarded(labels, props))
+    }
+
+    fn create_node_unguarded(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
         let id = self.next_node;
         self.next_node += 1;
         let mut label_tokens: Vec<Token> = labels
@@ -198,6 +216,7 @@ impl<'s> Txn<'s> {
             self.add_to_count(keys::count(TokenKind::Label, label), 1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), 1)?;
+        self.update_node_indexes(id, None, Some(&record))?;
         self.write_node(id, &record)?;
         Ok(id)
     }
@@ -244,22 +263,32 @@ impl<'s> Txn<'s> {
         key: &str,
         value: Option<Value>,
     ) -> Result<Option<Value>> {
-        let mut record = self.read_node(id)?.ok_or_else(|| deleted("node", id))?;
-        let old = self.update_props(&mut record.props, key, value)?;
-        self.write_node(id, &record)?;
-        Ok(old)
+        self.atomically(|txn| {
+            let mut record = txn.read_node(id)?.ok_or_else(|| deleted("node", id))?;
+            let before = (!txn.schema.is_empty()).then(|| record.clone());
+            let old = txn.update_props(&mut record.props, key, value)?;
+            txn.update_node_indexes(id, before.as_ref(), Some(&record))?;
+            txn.write_node(id, &record)?;
+            Ok(old)
+        })
     }
 
     /// Returns whether the label was newly added.
     pub fn add_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
+        self.atomically(|txn| txn.add_label_unguarded(id, label))
+    }
+
+    fn add_label_unguarded(&mut self, id: NodeId, label: &str) -> Result<bool> {
         let mut record = self.read_node(id)?.ok_or_else(|| deleted("node", id))?;
         let token = self.tokens.intern(TokenKind::Label, label);
         let Err(at) = record.labels.binary_search(&token) else {
             return Ok(false);
         };
+        let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.insert(at, token);
         self.put(keys::label_entry(token, id), Vec::new());
         self.add_to_count(keys::count(TokenKind::Label, token), 1)?;
+        self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
         Ok(true)
     }
@@ -275,9 +304,11 @@ impl<'s> Txn<'s> {
         let Ok(at) = record.labels.binary_search(&token) else {
             return Ok(false);
         };
+        let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.remove(at);
         self.remove(keys::label_entry(token, id));
         self.add_to_count(keys::count(TokenKind::Label, token), -1)?;
+        self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
         Ok(true)
     }
@@ -301,6 +332,7 @@ impl<'s> Txn<'s> {
             self.add_to_count(keys::count(TokenKind::Label, label), -1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), -1)?;
+        self.update_node_indexes(id, Some(&record), None)?;
         self.remove(keys::node(id));
         Ok(())
     }
@@ -554,49 +586,5 @@ impl<'s> Txn<'s> {
             .collect();
         names.sort();
         Ok(names)
-    }
-
-    // ---- schema
-
-    pub fn create_index(&mut self, _name: Option<&str>, label: &str, key: &str) -> Result<String> {
-        Err(Error::storage(format!(
-            "cannot create an index on :{label}({key}): indexes are not available yet"
-        )))
-    }
-
-    pub fn create_unique_constraint(
-        &mut self,
-        _name: Option<&str>,
-        label: &str,
-        key: &str,
-    ) -> Result<String> {
-        Err(Error::storage(format!(
-            "cannot create a constraint on :{label}({key}): constraints are not available yet"
-        )))
-    }
-
-    pub fn drop_schema(&mut self, _name: &str) -> Result<bool> {
-        Ok(false)
-    }
-
-    pub fn schema(&self) -> Result<Vec<SchemaEntry>> {
-        Ok(Vec::new())
-    }
-
-    /// Nodes with `label` whose `key` equals `value`, when an index or constraint covers
-    /// (label, key); `None` when none does.
-    pub fn index_seek(&self, _label: &str, _key: &str, _value: &Value) -> Option<Scan<'_, NodeId>> {
-        None
-    }
-
-    /// Nodes with `label` whose `key` lies in the range (bounds inclusive when the flag is set).
-    pub fn index_range(
-        &self,
-        _label: &str,
-        _key: &str,
-        _lower: Option<(&Value, bool)>,
-        _upper: Option<(&Value, bool)>,
-    ) -> Option<Scan<'_, NodeId>> {
-        None
     }
 }

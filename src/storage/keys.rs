@@ -13,6 +13,8 @@
 //! | `ADJ` | `ADJ node dir type other rel` | empty |
 //! | `LABEL` | `LABEL label node` | empty |
 //! | `COUNT` | `COUNT kind token` | u64 |
+//! | `SCHEMA` | `SCHEMA name` | schema definition |
+//! | `INDEX` | `INDEX label key value node` | empty (see `index_key`) |
 
 use super::{Dir, NodeId, RelId};
 
@@ -24,6 +26,8 @@ pub const REL: u8 = 0x11;
 pub const ADJ: u8 = 0x12;
 pub const LABEL: u8 = 0x13;
 pub const COUNT: u8 = 0x14;
+pub const SCHEMA: u8 = 0x20;
+pub const INDEX: u8 = 0x21;
 
 /// Sub-keys of the `META` keyspace.
 pub const META_FORMAT: u8 = 0x01;

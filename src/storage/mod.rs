@@ -23,9 +23,11 @@
 mod codec;
 mod disk;
 mod graph;
+mod index_key;
 mod keys;
 mod kv;
 mod overlay;
+mod schema;
 mod sled_engine;
 mod tokens;
 
@@ -90,6 +92,7 @@ struct Committed {
     next_node: NodeId,
     next_rel: RelId,
     tokens: Arc<Tokens>,
+    schema: Arc<Vec<schema::SchemaDef>>,
 }
 
 /// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
@@ -192,6 +195,8 @@ impl Store {
                 added: Default::default(),
                 added_by_name: HashMap::new(),
             },
+            schema: committed.schema,
+            schema_undo: Vec::new(),
             next_node: committed.next_node,
             next_rel: committed.next_rel,
             first_node: committed.next_node,
@@ -254,6 +259,10 @@ pub struct Txn<'s> {
     _writer: WriterGuard<'s>,
     overlay: Overlay,
     tokens: TxnTokens,
+    /// Index and constraint definitions as this transaction sees them.
+    schema: Arc<Vec<schema::SchemaDef>>,
+    /// Definitions before each schema change, with the undo position it was made at.
+    schema_undo: Vec<(usize, Arc<Vec<schema::SchemaDef>>)>,
     next_node: NodeId,
     next_rel: RelId,
     first_node: NodeId,
@@ -271,12 +280,15 @@ impl Txn<'_> {
             _writer,
             overlay,
             tokens,
+            schema,
+            schema_undo: _,
             next_node,
             next_rel,
             first_node,
             first_rel,
         } = self;
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
+        let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
         if overlay.is_empty() && !new_tokens && next_node == first_node && next_rel == first_rel {
             return Ok(());
         }
@@ -314,6 +326,9 @@ impl Txn<'_> {
         if new_tokens {
             committed.tokens = Arc::new(merged);
         }
+        if schema_changed {
+            committed.schema = schema;
+        }
         Ok(())
     }
 
@@ -325,5 +340,13 @@ impl Txn<'_> {
     /// Undoes every write made since `savepoint` was taken.
     pub fn rollback_to(&mut self, savepoint: usize) {
         self.overlay.rollback_to(savepoint);
+        while let Some((at, _)) = self.schema_undo.last() {
+            if *at < savepoint {
+                break;
+            }
+            if let Some((_, before)) = self.schema_undo.pop() {
+                self.schema = before;
+            }
+        }
     }
 }
