@@ -134,6 +134,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 static OPEN_STORES: LazyLock<Mutex<HashMap<PathBuf, Weak<Store>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
+/// How long a reopen waits for a just-closed store of this process to release its lock.
+const RELOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+const RELOCK_STEP: std::time::Duration = std::time::Duration::from_millis(5);
+
 pub struct Store {
     engine: Box<dyn KvEngine>,
     writer: WriterLock,
@@ -156,10 +160,26 @@ impl Store {
         if let Some(store) = open.get(&canonical).and_then(Weak::upgrade) {
             return Ok(store);
         }
-        let engine = sled_engine::SledEngine::open(&canonical, path)?;
+        // A store of this process that was just closed may still hold sled's lock for a
+        // moment (its background threads let go of the file last); only then is waiting
+        // worth it. Another process's lock is reported at once.
+        let closed_here = open.contains_key(&canonical);
+        let mut waited = std::time::Duration::ZERO;
+        let engine = loop {
+            if let Some(engine) = sled_engine::SledEngine::open(&canonical, path)? {
+                break engine;
+            }
+            if !closed_here || waited >= RELOCK_PATIENCE {
+                return Err(Error::storage(format!(
+                    "database at {} is in use by another process",
+                    path.display()
+                )));
+            }
+            std::thread::sleep(RELOCK_STEP);
+            waited += RELOCK_STEP;
+        };
         let committed = disk::load(&engine, path)?;
         let store = Arc::new(Store::with_engine(Box::new(engine), committed));
-        open.retain(|_, s| s.strong_count() > 0);
         open.insert(canonical, Arc::downgrade(&store));
         Ok(store)
     }
