@@ -39,6 +39,7 @@ use overlay::Overlay;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 use tokens::Tokens;
 
 pub use crate::value::{PropertyMap, Value};
@@ -134,11 +135,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 static OPEN_STORES: LazyLock<Mutex<HashMap<PathBuf, Weak<Store>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-/// How long a reopen waits for a just-closed store of this process to release its lock.
-const RELOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
-const RELOCK_STEP: std::time::Duration = std::time::Duration::from_millis(5);
+/// When each store of this process was closed: sled's background threads let go of the
+/// folder's lock a moment after the store is dropped, so a reopen soon after waits for it.
+static CLOSED_AT: LazyLock<Mutex<HashMap<PathBuf, Instant>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// How long after closing a store of this process its lock may still be held.
+const RELOCK_WINDOW: Duration = Duration::from_secs(2);
+const RELOCK_STEP: Duration = Duration::from_millis(5);
 
 pub struct Store {
+    /// The canonical folder of an on-disk store.
+    folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
     writer: WriterLock,
     committed: Mutex<Committed>,
@@ -163,23 +171,24 @@ impl Store {
         // A store of this process that was just closed may still hold sled's lock for a
         // moment (its background threads let go of the file last); only then is waiting
         // worth it. Another process's lock is reported at once.
-        let closed_here = open.contains_key(&canonical);
-        let mut waited = std::time::Duration::ZERO;
+        let closed_at = lock(&CLOSED_AT).get(&canonical).copied();
         let engine = loop {
             if let Some(engine) = sled_engine::SledEngine::open(&canonical, path)? {
                 break engine;
             }
-            if !closed_here || waited >= RELOCK_PATIENCE {
+            if closed_at.is_none_or(|at| at.elapsed() >= RELOCK_WINDOW) {
                 return Err(Error::storage(format!(
                     "database at {} is in use by another process",
                     path.display()
                 )));
             }
             std::thread::sleep(RELOCK_STEP);
-            waited += RELOCK_STEP;
         };
         let committed = disk::load(&engine, path)?;
-        let store = Arc::new(Store::with_engine(Box::new(engine), committed));
+        let mut store = Store::with_engine(Box::new(engine), committed);
+        store.folder = Some(canonical.clone());
+        let store = Arc::new(store);
+        open.retain(|_, s| s.strong_count() > 0);
         open.insert(canonical, Arc::downgrade(&store));
         Ok(store)
     }
@@ -191,6 +200,7 @@ impl Store {
 
     fn with_engine(engine: Box<dyn KvEngine>, committed: Committed) -> Store {
         Store {
+            folder: None,
             engine,
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
@@ -222,6 +232,14 @@ impl Store {
             first_node: committed.next_node,
             first_rel: committed.next_rel,
         })
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(folder) = self.folder.take() {
+            lock(&CLOSED_AT).insert(folder, Instant::now());
+        }
     }
 }
 
