@@ -20,6 +20,7 @@
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
 //!   one is an `EntityNotFound` error.
 
+mod bulk;
 mod codec;
 mod disk;
 mod graph;
@@ -43,6 +44,7 @@ use std::time::{Duration, Instant};
 use tokens::Tokens;
 
 pub use crate::value::{PropertyMap, Value};
+pub use bulk::BulkWriter;
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -313,6 +315,11 @@ impl Txn<'_> {
     /// Applies every write of the transaction at once and makes it durable. A
     /// transaction that wrote nothing touches nothing.
     pub fn commit(self) -> Result<()> {
+        self.commit_with(Vec::new())
+    }
+
+    /// Commits the buffer together with `extra` writes (the bulk writer's), in one batch.
+    fn commit_with(self, extra: kv::Batch) -> Result<()> {
         let Txn {
             store,
             _writer,
@@ -327,10 +334,16 @@ impl Txn<'_> {
         } = self;
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
         let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
-        if overlay.is_empty() && !new_tokens && next_node == first_node && next_rel == first_rel {
+        if overlay.is_empty()
+            && extra.is_empty()
+            && !new_tokens
+            && next_node == first_node
+            && next_rel == first_rel
+        {
             return Ok(());
         }
         let mut batch = overlay.into_batch();
+        batch.extend(extra);
         let mut merged = (*tokens.base).clone();
         for kind in TokenKind::ALL {
             let base_len = tokens.base.len(kind);

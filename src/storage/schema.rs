@@ -42,7 +42,7 @@ fn index_prefix(label: Token, key: Token) -> Vec<u8> {
 /// Bytes before the value in an index key.
 const INDEX_PREFIX_LEN: usize = 9;
 
-fn index_entry(label: Token, key: Token, value: &StoredValue, node: NodeId) -> Vec<u8> {
+pub(super) fn index_entry(label: Token, key: Token, value: &StoredValue, node: NodeId) -> Vec<u8> {
     let mut k = index_prefix(label, key);
     index_key::encode(&mut k, value);
     k.extend_from_slice(&node.to_be_bytes());
@@ -125,7 +125,12 @@ impl Txn<'_> {
         Ok(())
     }
 
-    fn unique_violation(&self, def: &SchemaDef, other: NodeId, value: &StoredValue) -> Error {
+    pub(super) fn unique_violation(
+        &self,
+        def: &SchemaDef,
+        other: NodeId,
+        value: &StoredValue,
+    ) -> Error {
         let label = self
             .token_name(TokenKind::Label, def.label)
             .unwrap_or("?")
@@ -148,7 +153,12 @@ impl Txn<'_> {
 
     /// Key prefixes under which the entries equal to `value` lie: integers and floats
     /// equal by value share the number prefix up to the kind byte.
-    fn equal_prefixes(&self, label: Token, key: Token, value: &StoredValue) -> Vec<Vec<u8>> {
+    pub(super) fn equal_prefixes(
+        &self,
+        label: Token,
+        key: Token,
+        value: &StoredValue,
+    ) -> Vec<Vec<u8>> {
         match value {
             StoredValue::Float(f) => {
                 let mut p = index_prefix(label, key);
@@ -439,7 +449,10 @@ fn within(v: &IndexedValue, bound: &(Value, bool), side: Ordering) -> bool {
 }
 
 /// The value a node contributes to a definition's index, if it has both label and key.
-fn indexed_value<'r>(record: &'r NodeRecord, def: &SchemaDef) -> Option<&'r StoredValue> {
+pub(super) fn indexed_value<'r>(
+    record: &'r NodeRecord,
+    def: &SchemaDef,
+) -> Option<&'r StoredValue> {
     if record.labels.binary_search(&def.label).is_err() {
         return None;
     }
