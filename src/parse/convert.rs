@@ -725,6 +725,18 @@ impl<'s> Converter<'s> {
                                 }
                             }
                             Rule::range_literal => rel.length = Some(self.range(d)?),
+                            Rule::invalid_range => {
+                                return Err(self.error_at(
+                                    Error::syntax(
+                                        "InvalidRelationshipPattern",
+                                        format!(
+                                            "'{}' is not a valid relationship length; write it as *, *2, *1..3, *..3 or *2..",
+                                            d.as_str().trim()
+                                        ),
+                                    ),
+                                    d.as_span().start(),
+                                ))
+                            }
                             Rule::pattern_properties => {
                                 rel.properties = Some(Box::new(self.pattern_properties(d)?))
                             }
@@ -777,7 +789,16 @@ impl<'s> Converter<'s> {
     // ───────────── expressions ─────────────
 
     pub fn expression(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
-        let span = span_of(&pair);
+        // Most precedence levels hold a single operand: step down through them without
+        // recursing, so that nesting costs few stack frames.
+        let mut pair = pair;
+        while Self::is_precedence_level(pair.as_rule()) {
+            let mut inner = pair.clone().into_inner();
+            match (inner.next(), inner.next()) {
+                (Some(only), None) if only.as_rule() != Rule::not_operator => pair = only,
+                _ => break,
+            }
+        }
         match pair.as_rule() {
             Rule::expression
             | Rule::slice_from
@@ -788,130 +809,166 @@ impl<'s> Converter<'s> {
             Rule::or_expression => self.binary_chain(pair, BinaryOp::Or),
             Rule::xor_expression => self.binary_chain(pair, BinaryOp::Xor),
             Rule::and_expression => self.binary_chain(pair, BinaryOp::And),
-            Rule::not_expression => {
-                let mut nots = Vec::new();
-                let mut operand = None;
-                for p in pair.clone().into_inner() {
-                    match p.as_rule() {
-                        Rule::not_operator => nots.push(p.as_span().start()),
-                        _ => operand = Some(self.expression(p)?),
-                    }
-                }
-                let mut expr = operand.ok_or_else(|| malformed(&pair, "NOT"))?;
-                for start in nots.into_iter().rev() {
-                    let span = Span {
-                        start,
-                        end: span.end,
-                    };
-                    expr = Expr {
-                        kind: ExprKind::Unary(UnaryOp::Not, Box::new(expr)),
-                        span,
-                    };
-                }
-                Ok(expr)
-            }
-            Rule::comparison_expression => {
-                let mut inner = pair.clone().into_inner();
-                let first = self.expression(next_pair(&mut inner, &pair, "a comparison")?)?;
-                let mut rest = Vec::new();
-                while let Some(op) = inner.next() {
-                    let operand = self.expression(next_pair(&mut inner, &pair, "a comparison")?)?;
-                    let op = match op.as_str() {
-                        "=" => CompareOp::Eq,
-                        "<>" | "!=" => CompareOp::Ne,
-                        "<" => CompareOp::Lt,
-                        "<=" => CompareOp::Le,
-                        ">" => CompareOp::Gt,
-                        ">=" => CompareOp::Ge,
-                        _ => return Err(malformed(&op, "a comparison operator")),
-                    };
-                    rest.push((op, operand));
-                }
-                if rest.is_empty() {
-                    Ok(first)
-                } else {
-                    Ok(Expr {
-                        kind: ExprKind::Compare(Box::new(first), rest),
-                        span,
-                    })
-                }
-            }
-            Rule::predicate_expression => {
-                let mut inner = pair.clone().into_inner();
-                let mut expr = self.expression(next_pair(&mut inner, &pair, "an expression")?)?;
-                for suffix in inner {
-                    let end = suffix.as_span().end();
-                    let whole = Span {
-                        start: span.start,
-                        end,
-                    };
-                    let kind = match suffix.as_rule() {
-                        Rule::is_null_suffix => ExprKind::IsNull(Box::new(expr), false),
-                        Rule::is_not_null_suffix => ExprKind::IsNull(Box::new(expr), true),
-                        rule => {
-                            let op = match rule {
-                                Rule::starts_with_suffix => BinaryOp::StartsWith,
-                                Rule::ends_with_suffix => BinaryOp::EndsWith,
-                                Rule::contains_suffix => BinaryOp::Contains,
-                                Rule::regex_suffix => BinaryOp::RegexMatch,
-                                _ => BinaryOp::In,
-                            };
-                            let rhs = suffix
-                                .clone()
-                                .into_inner()
-                                .find(|p| p.as_rule() == Rule::add_expression)
-                                .ok_or_else(|| malformed(&suffix, "an operand"))?;
-                            ExprKind::Binary(op, Box::new(expr), Box::new(self.expression(rhs)?))
-                        }
-                    };
-                    expr = Expr { kind, span: whole };
-                }
-                Ok(expr)
-            }
-            Rule::add_expression | Rule::multiply_expression => {
-                let mut inner = pair.clone().into_inner();
-                let mut expr = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
-                while let Some(op) = inner.next() {
-                    let rhs = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
-                    let op = match op.as_str() {
-                        "+" => BinaryOp::Add,
-                        "-" => BinaryOp::Subtract,
-                        "*" => BinaryOp::Multiply,
-                        "/" => BinaryOp::Divide,
-                        _ => BinaryOp::Modulo,
-                    };
-                    let whole = Span {
-                        start: span.start,
-                        end: rhs.span.end,
-                    };
-                    expr = Expr {
-                        kind: ExprKind::Binary(op, Box::new(expr), Box::new(rhs)),
-                        span: whole,
-                    };
-                }
-                Ok(expr)
-            }
-            Rule::power_expression => {
-                // openCypher's `^` is left-associative: 2 ^ 3 ^ 2 is (2 ^ 3) ^ 2.
-                let mut inner = pair.clone().into_inner();
-                let mut expr = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
-                for p in inner {
-                    let rhs = self.expression(p)?;
-                    let whole = Span {
-                        start: span.start,
-                        end: rhs.span.end,
-                    };
-                    expr = Expr {
-                        kind: ExprKind::Binary(BinaryOp::Power, Box::new(expr), Box::new(rhs)),
-                        span: whole,
-                    };
-                }
-                Ok(expr)
-            }
+            Rule::not_expression => self.not_expression(pair),
+            Rule::comparison_expression => self.comparison(pair),
+            Rule::predicate_expression => self.predicate(pair),
+            Rule::add_expression | Rule::multiply_expression => self.arithmetic(pair),
+            Rule::power_expression => self.power(pair),
             Rule::unary_expression => self.unary(pair),
             Rule::postfix_expression => self.postfix(pair),
             _ => self.atom(pair),
         }
+    }
+
+    fn is_precedence_level(rule: Rule) -> bool {
+        matches!(
+            rule,
+            Rule::expression
+                | Rule::or_expression
+                | Rule::xor_expression
+                | Rule::and_expression
+                | Rule::not_expression
+                | Rule::comparison_expression
+                | Rule::predicate_expression
+                | Rule::add_expression
+                | Rule::multiply_expression
+                | Rule::power_expression
+                | Rule::unary_expression
+                | Rule::postfix_expression
+                | Rule::slice_from
+                | Rule::slice_to
+                | Rule::comprehension_projection
+        )
+    }
+
+    fn not_expression(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut nots = Vec::new();
+        let mut operand = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::not_operator => nots.push(p.as_span().start()),
+                _ => operand = Some(self.expression(p)?),
+            }
+        }
+        let mut expr = operand.ok_or_else(|| malformed(&pair, "NOT"))?;
+        for start in nots.into_iter().rev() {
+            let span = Span {
+                start,
+                end: span.end,
+            };
+            expr = Expr {
+                kind: ExprKind::Unary(UnaryOp::Not, Box::new(expr)),
+                span,
+            };
+        }
+        Ok(expr)
+    }
+
+    fn comparison(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut inner = pair.clone().into_inner();
+        let first = self.expression(next_pair(&mut inner, &pair, "a comparison")?)?;
+        let mut rest = Vec::new();
+        while let Some(op) = inner.next() {
+            let operand = self.expression(next_pair(&mut inner, &pair, "a comparison")?)?;
+            let op = match op.as_str() {
+                "=" => CompareOp::Eq,
+                "<>" | "!=" => CompareOp::Ne,
+                "<" => CompareOp::Lt,
+                "<=" => CompareOp::Le,
+                ">" => CompareOp::Gt,
+                ">=" => CompareOp::Ge,
+                _ => return Err(malformed(&op, "a comparison operator")),
+            };
+            rest.push((op, operand));
+        }
+        if rest.is_empty() {
+            Ok(first)
+        } else {
+            Ok(Expr {
+                kind: ExprKind::Compare(Box::new(first), rest),
+                span,
+            })
+        }
+    }
+
+    fn predicate(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut inner = pair.clone().into_inner();
+        let mut expr = self.expression(next_pair(&mut inner, &pair, "an expression")?)?;
+        for suffix in inner {
+            let end = suffix.as_span().end();
+            let whole = Span {
+                start: span.start,
+                end,
+            };
+            let kind = match suffix.as_rule() {
+                Rule::is_null_suffix => ExprKind::IsNull(Box::new(expr), false),
+                Rule::is_not_null_suffix => ExprKind::IsNull(Box::new(expr), true),
+                rule => {
+                    let op = match rule {
+                        Rule::starts_with_suffix => BinaryOp::StartsWith,
+                        Rule::ends_with_suffix => BinaryOp::EndsWith,
+                        Rule::contains_suffix => BinaryOp::Contains,
+                        Rule::regex_suffix => BinaryOp::RegexMatch,
+                        _ => BinaryOp::In,
+                    };
+                    let rhs = suffix
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::add_expression)
+                        .ok_or_else(|| malformed(&suffix, "an operand"))?;
+                    ExprKind::Binary(op, Box::new(expr), Box::new(self.expression(rhs)?))
+                }
+            };
+            expr = Expr { kind, span: whole };
+        }
+        Ok(expr)
+    }
+
+    fn arithmetic(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut inner = pair.clone().into_inner();
+        let mut expr = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
+        while let Some(op) = inner.next() {
+            let rhs = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
+            let op = match op.as_str() {
+                "+" => BinaryOp::Add,
+                "-" => BinaryOp::Subtract,
+                "*" => BinaryOp::Multiply,
+                "/" => BinaryOp::Divide,
+                _ => BinaryOp::Modulo,
+            };
+            let whole = Span {
+                start: span.start,
+                end: rhs.span.end,
+            };
+            expr = Expr {
+                kind: ExprKind::Binary(op, Box::new(expr), Box::new(rhs)),
+                span: whole,
+            };
+        }
+        Ok(expr)
+    }
+
+    fn power(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        // openCypher's `^` is left-associative: 2 ^ 3 ^ 2 is (2 ^ 3) ^ 2.
+        let mut inner = pair.clone().into_inner();
+        let mut expr = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
+        for p in inner {
+            let rhs = self.expression(p)?;
+            let whole = Span {
+                start: span.start,
+                end: rhs.span.end,
+            };
+            expr = Expr {
+                kind: ExprKind::Binary(BinaryOp::Power, Box::new(expr), Box::new(rhs)),
+                span: whole,
+            };
+        }
+        Ok(expr)
     }
 
     fn binary_chain(&self, pair: Pair<'_, Rule>, op: BinaryOp) -> Result<Expr> {
@@ -1098,217 +1155,254 @@ impl<'s> Converter<'s> {
             }
             Rule::count_star => ExprKind::CountStar,
             Rule::case_expression => self.case(pair)?,
-            Rule::function_call => {
-                let mut name = Vec::new();
-                let mut distinct = false;
-                let mut args = Vec::new();
-                for p in pair.into_inner() {
-                    match p.as_rule() {
-                        Rule::function_name => {
-                            name = p.into_inner().map(|n| self.ident(n)).collect()
-                        }
-                        Rule::DISTINCT => distinct = true,
-                        Rule::expression => args.push(self.expression(p)?),
-                        _ => {}
-                    }
-                }
-                ExprKind::FunctionCall {
-                    name,
-                    distinct,
-                    args,
-                }
-            }
-            Rule::list_comprehension => {
-                let mut parts = None;
-                let mut predicate = None;
-                let mut projection = None;
-                for p in pair.clone().into_inner() {
-                    match p.as_rule() {
-                        Rule::id_in_list => parts = Some(self.id_in_list(p)?),
-                        Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
-                        Rule::comprehension_projection => {
-                            projection = Some(Box::new(self.expression(p)?))
-                        }
-                        _ => {}
-                    }
-                }
-                let (variable, list) =
-                    parts.ok_or_else(|| malformed(&pair, "a list comprehension"))?;
-                ExprKind::ListComprehension {
-                    variable,
-                    list: Box::new(list),
-                    predicate,
-                    projection,
-                }
-            }
-            Rule::pattern_comprehension => {
-                let mut variable = None;
-                let mut pattern = None;
-                let mut predicate = None;
-                let mut projection = None;
-                for p in pair.clone().into_inner() {
-                    match p.as_rule() {
-                        Rule::variable => variable = Some(self.ident(p)),
-                        Rule::relationships_pattern => pattern = Some(self.pattern_element(p)?),
-                        Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
-                        Rule::comprehension_projection => {
-                            projection = Some(Box::new(self.expression(p)?))
-                        }
-                        _ => {}
-                    }
-                }
-                match (pattern, projection) {
-                    (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
-                        variable,
-                        pattern,
-                        predicate,
-                        projection,
-                    },
-                    _ => return Err(malformed(&pair, "a pattern comprehension")),
-                }
-            }
-            Rule::quantified_expression => {
-                let mut quantifier = None;
-                let mut parts = None;
-                let mut predicate = None;
-                for p in pair.clone().into_inner() {
-                    match p.as_rule() {
-                        Rule::quantifier => {
-                            quantifier = match p.as_str().to_ascii_lowercase().as_str() {
-                                "all" => Some(Quantifier::All),
-                                "any" => Some(Quantifier::Any),
-                                "none" => Some(Quantifier::None),
-                                _ => Some(Quantifier::Single),
-                            }
-                        }
-                        Rule::id_in_list => parts = Some(self.id_in_list(p)?),
-                        Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
-                        _ => {}
-                    }
-                }
-                match (quantifier, parts) {
-                    (Some(quantifier), Some((variable, list))) => ExprKind::Quantified {
-                        quantifier,
-                        variable,
-                        list: Box::new(list),
-                        predicate,
-                    },
-                    _ => return Err(malformed(&pair, "a quantifier")),
-                }
-            }
-            Rule::reduce_expression => {
-                let mut accumulator = None;
-                let mut init = None;
-                let mut parts = None;
-                let mut body = None;
-                for p in pair.clone().into_inner() {
-                    match p.as_rule() {
-                        Rule::variable => accumulator = Some(self.ident(p)),
-                        Rule::expression if init.is_none() => init = Some(self.expression(p)?),
-                        Rule::expression => body = Some(self.expression(p)?),
-                        Rule::id_in_list => parts = Some(self.id_in_list(p)?),
-                        _ => {}
-                    }
-                }
-                match (accumulator, init, parts, body) {
-                    (Some(accumulator), Some(init), Some((variable, list)), Some(expr)) => {
-                        ExprKind::Reduce {
-                            accumulator,
-                            init: Box::new(init),
-                            variable,
-                            list: Box::new(list),
-                            expr: Box::new(expr),
-                        }
-                    }
-                    _ => return Err(malformed(&pair, "reduce")),
-                }
-            }
-            Rule::shortest_path_expression => {
-                // A shortest path used as an expression: a pattern predicate whose
-                // element carries the path function is not expressible in the AST, so
-                // it is read as a function call over the pattern.
-                let inner = first_child(&pair, "a shortest path")?;
-                let name = if inner.as_rule() == Rule::shortest_path_pattern {
-                    "shortestPath"
-                } else {
-                    "allShortestPaths"
-                };
-                let (_, element) = self.path_function(inner)?;
-                let element_span = element.span;
-                ExprKind::FunctionCall {
-                    name: vec![Ident {
-                        name: name.to_string(),
-                        span,
-                    }],
-                    distinct: false,
-                    args: vec![Expr {
-                        kind: ExprKind::PatternPredicate(element),
-                        span: element_span,
-                    }],
-                }
-            }
+            Rule::function_call => self.function_call_kind(pair)?,
+            Rule::list_comprehension => self.list_comprehension_kind(pair)?,
+            Rule::pattern_comprehension => self.pattern_comprehension_kind(pair)?,
+            Rule::quantified_expression => self.quantified_kind(pair)?,
+            Rule::reduce_expression => self.reduce_kind(pair)?,
+            Rule::shortest_path_expression => self.shortest_path_kind(pair, span)?,
             Rule::pattern_predicate => {
                 let element = self.pattern_element(first_child(&pair, "a pattern")?)?;
                 ExprKind::PatternPredicate(element)
             }
-            Rule::exists_subquery => {
-                let mut query = None;
-                let mut pattern = None;
-                let mut where_ = None;
-                for p in pair.into_inner() {
-                    match p.as_rule() {
-                        Rule::query => query = Some(self.query(p)?),
-                        Rule::pattern => pattern = Some(self.pattern(p)?),
-                        Rule::where_part => where_ = Some(self.where_part(p)?),
-                        _ => {}
-                    }
-                }
-                let sub = match (query, pattern) {
-                    (Some(query), _) => ExistsSubquery::Query(query),
-                    (None, Some(pattern)) => ExistsSubquery::Pattern { pattern, where_ },
-                    _ => {
-                        return Err(Error::syntax(
-                            "InvalidSyntax",
-                            "EXISTS { } needs a pattern or a query",
-                        ))
-                    }
-                };
-                ExprKind::Exists(Box::new(sub))
-            }
-            Rule::map_projection => {
-                let mut variable = None;
-                let mut items = Vec::new();
-                for p in pair.clone().into_inner() {
-                    match p.as_rule() {
-                        Rule::variable => variable = Some(self.ident(p)),
-                        Rule::map_projection_all => items.push(MapProjectionItem::AllProperties),
-                        Rule::map_projection_property => {
-                            let key = first_child(&p, "a property key")?;
-                            items.push(MapProjectionItem::Property(
-                                self.ident(first_child(&key, "a key")?),
-                            ));
-                        }
-                        Rule::map_projection_literal => {
-                            let mut inner = p.clone().into_inner();
-                            let key = next_pair(&mut inner, &p, "a key")?;
-                            let key = self.ident(first_child(&key, "a key")?);
-                            let value = self.expression(next_pair(&mut inner, &p, "a value")?)?;
-                            items.push(MapProjectionItem::Literal(key, value));
-                        }
-                        Rule::map_projection_variable => {
-                            items.push(MapProjectionItem::Variable(
-                                self.ident(first_child(&p, "a variable")?),
-                            ));
-                        }
-                        _ => {}
-                    }
-                }
-                let variable = variable.ok_or_else(|| malformed(&pair, "a map projection"))?;
-                ExprKind::MapProjection { variable, items }
-            }
+            Rule::exists_subquery => self.exists_subquery_kind(pair)?,
+            Rule::map_projection => self.map_projection_kind(pair)?,
             _ => return Err(malformed(&pair, "an expression")),
         };
         Ok(Expr { kind, span })
+    }
+
+    fn function_call_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut name = Vec::new();
+            let mut distinct = false;
+            let mut args = Vec::new();
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::function_name => name = p.into_inner().map(|n| self.ident(n)).collect(),
+                    Rule::DISTINCT => distinct = true,
+                    Rule::expression => args.push(self.expression(p)?),
+                    _ => {}
+                }
+            }
+            ExprKind::FunctionCall {
+                name,
+                distinct,
+                args,
+            }
+        };
+        Ok(kind)
+    }
+
+    fn list_comprehension_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut parts = None;
+            let mut predicate = None;
+            let mut projection = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                    Rule::comprehension_projection => {
+                        projection = Some(Box::new(self.expression(p)?))
+                    }
+                    _ => {}
+                }
+            }
+            let (variable, list) = parts.ok_or_else(|| malformed(&pair, "a list comprehension"))?;
+            ExprKind::ListComprehension {
+                variable,
+                list: Box::new(list),
+                predicate,
+                projection,
+            }
+        };
+        Ok(kind)
+    }
+
+    fn pattern_comprehension_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut variable = None;
+            let mut pattern = None;
+            let mut predicate = None;
+            let mut projection = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::variable => variable = Some(self.ident(p)),
+                    Rule::relationships_pattern => pattern = Some(self.pattern_element(p)?),
+                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                    Rule::comprehension_projection => {
+                        projection = Some(Box::new(self.expression(p)?))
+                    }
+                    _ => {}
+                }
+            }
+            match (pattern, projection) {
+                (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
+                    variable,
+                    pattern,
+                    predicate,
+                    projection,
+                },
+                _ => return Err(malformed(&pair, "a pattern comprehension")),
+            }
+        };
+        Ok(kind)
+    }
+
+    fn quantified_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut quantifier = None;
+            let mut parts = None;
+            let mut predicate = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::quantifier => {
+                        quantifier = match p.as_str().to_ascii_lowercase().as_str() {
+                            "all" => Some(Quantifier::All),
+                            "any" => Some(Quantifier::Any),
+                            "none" => Some(Quantifier::None),
+                            _ => Some(Quantifier::Single),
+                        }
+                    }
+                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                    _ => {}
+                }
+            }
+            match (quantifier, parts) {
+                (Some(quantifier), Some((variable, list))) => ExprKind::Quantified {
+                    quantifier,
+                    variable,
+                    list: Box::new(list),
+                    predicate,
+                },
+                _ => return Err(malformed(&pair, "a quantifier")),
+            }
+        };
+        Ok(kind)
+    }
+
+    fn reduce_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut accumulator = None;
+            let mut init = None;
+            let mut parts = None;
+            let mut body = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::variable => accumulator = Some(self.ident(p)),
+                    Rule::expression if init.is_none() => init = Some(self.expression(p)?),
+                    Rule::expression => body = Some(self.expression(p)?),
+                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                    _ => {}
+                }
+            }
+            match (accumulator, init, parts, body) {
+                (Some(accumulator), Some(init), Some((variable, list)), Some(expr)) => {
+                    ExprKind::Reduce {
+                        accumulator,
+                        init: Box::new(init),
+                        variable,
+                        list: Box::new(list),
+                        expr: Box::new(expr),
+                    }
+                }
+                _ => return Err(malformed(&pair, "reduce")),
+            }
+        };
+        Ok(kind)
+    }
+
+    fn shortest_path_kind(&self, pair: Pair<'_, Rule>, span: Span) -> Result<ExprKind> {
+        let kind = {
+            // A shortest path used as an expression: a pattern predicate whose
+            // element carries the path function is not expressible in the AST, so
+            // it is read as a function call over the pattern.
+            let inner = first_child(&pair, "a shortest path")?;
+            let name = if inner.as_rule() == Rule::shortest_path_pattern {
+                "shortestPath"
+            } else {
+                "allShortestPaths"
+            };
+            let (_, element) = self.path_function(inner)?;
+            let element_span = element.span;
+            ExprKind::FunctionCall {
+                name: vec![Ident {
+                    name: name.to_string(),
+                    span,
+                }],
+                distinct: false,
+                args: vec![Expr {
+                    kind: ExprKind::PatternPredicate(element),
+                    span: element_span,
+                }],
+            }
+        };
+        Ok(kind)
+    }
+
+    fn exists_subquery_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut query = None;
+            let mut pattern = None;
+            let mut where_ = None;
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::query => query = Some(self.query(p)?),
+                    Rule::pattern => pattern = Some(self.pattern(p)?),
+                    Rule::where_part => where_ = Some(self.where_part(p)?),
+                    _ => {}
+                }
+            }
+            let sub = match (query, pattern) {
+                (Some(query), _) => ExistsSubquery::Query(query),
+                (None, Some(pattern)) => ExistsSubquery::Pattern { pattern, where_ },
+                _ => {
+                    return Err(Error::syntax(
+                        "InvalidSyntax",
+                        "EXISTS { } needs a pattern or a query",
+                    ))
+                }
+            };
+            ExprKind::Exists(Box::new(sub))
+        };
+        Ok(kind)
+    }
+
+    fn map_projection_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut variable = None;
+            let mut items = Vec::new();
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::variable => variable = Some(self.ident(p)),
+                    Rule::map_projection_all => items.push(MapProjectionItem::AllProperties),
+                    Rule::map_projection_property => {
+                        let key = first_child(&p, "a property key")?;
+                        items.push(MapProjectionItem::Property(
+                            self.ident(first_child(&key, "a key")?),
+                        ));
+                    }
+                    Rule::map_projection_literal => {
+                        let mut inner = p.clone().into_inner();
+                        let key = next_pair(&mut inner, &p, "a key")?;
+                        let key = self.ident(first_child(&key, "a key")?);
+                        let value = self.expression(next_pair(&mut inner, &p, "a value")?)?;
+                        items.push(MapProjectionItem::Literal(key, value));
+                    }
+                    Rule::map_projection_variable => {
+                        items.push(MapProjectionItem::Variable(
+                            self.ident(first_child(&p, "a variable")?),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            let variable = variable.ok_or_else(|| malformed(&pair, "a map projection"))?;
+            ExprKind::MapProjection { variable, items }
+        };
+        Ok(kind)
     }
 
     fn case(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {

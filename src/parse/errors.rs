@@ -155,7 +155,7 @@ pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
     } else {
         format!("expected {}, found {found}", join_alternatives(&expected))
     };
-    Error::syntax("InvalidSyntax", message).at(text, offset)
+    Error::syntax("UnexpectedSyntax", message).at(text, offset)
 }
 
 /// "a, b or c".
@@ -182,9 +182,13 @@ fn found_at(text: &str, offset: usize) -> String {
     format!("'{token}'")
 }
 
-/// Syntax rules checked on the tree: a pattern may be an expression only as a predicate
-/// (in WHERE or as the argument of `exists`), and `YIELD *` only in a query that is
-/// nothing but the CALL.
+/// Syntax rules checked on the tree, where the grammar would be much harder to read if it
+/// had to express them: a pattern may be an expression only as a predicate (in WHERE or as
+/// the argument of `exists`); `YIELD *` only in a query that is nothing but the CALL;
+/// UNION and UNION ALL are not mixed;
+/// CREATE makes directed relationships of one type and fixed length; MATCH and MERGE do
+/// not take a parameter as a property map; DELETE does not take labels; an `EXISTS { }`
+/// subquery does not write.
 pub fn check_statement(text: &str, statement: &Statement) -> Result<()> {
     match statement {
         Statement::Query(query) => check_query(text, query),
@@ -194,6 +198,16 @@ pub fn check_statement(text: &str, statement: &Statement) -> Result<()> {
 }
 
 fn check_query(text: &str, query: &Query) -> Result<()> {
+    let mut kinds = query.unions.iter().map(|(all, _)| *all);
+    if let Some(first_kind) = kinds.next() {
+        if kinds.any(|all| all != first_kind) {
+            return Err(Error::syntax(
+                "InvalidClauseComposition",
+                "UNION and UNION ALL cannot be mixed in one query",
+            )
+            .at(text, query.span.start));
+        }
+    }
     check_single(text, &query.first)?;
     for (_, single) in &query.unions {
         check_single(text, single)?;
@@ -213,21 +227,32 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
     let projection = |e: &Expr| check_expr(text, e, false);
     match clause {
         Clause::Match(m) => {
+            check_no_parameter_maps(text, &m.pattern.parts, "MATCH")?;
             check_pattern(text, &m.pattern)?;
             m.where_.iter().try_for_each(|w| check_expr(text, w, true))
         }
         Clause::Unwind(u) => projection(&u.expr),
-        Clause::With(p) | Clause::Return(p) => {
-            p.items.iter().try_for_each(|i| projection(&i.expr))?;
-            p.order_by.iter().try_for_each(|s| projection(&s.expr))?;
-            p.skip
-                .iter()
-                .chain(p.limit.iter())
-                .try_for_each(projection)?;
-            p.where_.iter().try_for_each(|w| check_expr(text, w, true))
+        Clause::With(p) | Clause::Return(p) => check_projection(text, p),
+        Clause::Create(c) => {
+            for part in &c.pattern.parts {
+                for (rel, _) in &part.element.chain {
+                    check_relationship_to_write(text, rel, "CREATE")?;
+                    if rel.direction == Direction::Both {
+                        return Err(Error::syntax(
+                            "RequiresDirectedRelationship",
+                            "CREATE needs a direction for each relationship: use -> or <-",
+                        )
+                        .at(text, rel.span.start));
+                    }
+                }
+            }
+            check_pattern(text, &c.pattern)
         }
-        Clause::Create(c) => check_pattern(text, &c.pattern),
         Clause::Merge(m) => {
+            for (rel, _) in &m.part.element.chain {
+                check_relationship_to_write(text, rel, "MERGE")?;
+            }
+            check_no_parameter_maps(text, std::slice::from_ref(&m.part), "MERGE")?;
             check_pattern_element(text, &m.part.element)?;
             m.on_create
                 .iter()
@@ -239,7 +264,20 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
             RemoveItem::Property { target, .. } => projection(target),
             RemoveItem::Labels { .. } => Ok(()),
         }),
-        Clause::Delete(d) => d.exprs.iter().try_for_each(projection),
+        Clause::Delete(d) => {
+            let label = d
+                .exprs
+                .iter()
+                .find(|e| matches!(e.kind, ExprKind::HasLabels(..)));
+            if let Some(e) = label {
+                return Err(Error::syntax(
+                    "InvalidDelete",
+                    "DELETE removes nodes and relationships; to remove a label use REMOVE n:Label",
+                )
+                .at(text, e.span.start));
+            }
+            d.exprs.iter().try_for_each(projection)
+        }
         Clause::Call(c) => {
             c.args.iter().flatten().try_for_each(projection)?;
             if let Some(y) = &c.yield_ {
@@ -257,6 +295,64 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn check_projection(text: &str, p: &Projection) -> Result<()> {
+    let projection = |e: &Expr| check_expr(text, e, false);
+    p.items.iter().try_for_each(|i| projection(&i.expr))?;
+    p.order_by.iter().try_for_each(|s| projection(&s.expr))?;
+    p.skip
+        .iter()
+        .chain(p.limit.iter())
+        .try_for_each(projection)?;
+    p.where_.iter().try_for_each(|w| check_expr(text, w, true))
+}
+
+/// A relationship that CREATE or MERGE writes has exactly one type and no length.
+fn check_relationship_to_write(text: &str, rel: &RelationshipPattern, clause: &str) -> Result<()> {
+    // With no type but a variable, the relationship may be one bound earlier, which the
+    // binder reports as VariableAlreadyBound; it also reports the missing type otherwise.
+    let missing_type = rel.types.is_empty() && rel.variable.is_none();
+    if rel.types.len() > 1 || missing_type {
+        return Err(Error::syntax(
+            "NoSingleRelationshipType",
+            format!("{clause} needs exactly one type for each relationship, such as [:KNOWS]"),
+        )
+        .at(text, rel.span.start));
+    }
+    if rel.length.is_some() {
+        return Err(Error::syntax(
+            "CreatingVarLength",
+            format!("{clause} cannot write a variable-length relationship; remove the *"),
+        )
+        .at(text, rel.span.start));
+    }
+    Ok(())
+}
+
+/// MATCH and MERGE compare properties one by one, so a parameter cannot stand for the map.
+fn check_no_parameter_maps(text: &str, parts: &[PatternPart], clause: &str) -> Result<()> {
+    for part in parts {
+        let nodes =
+            std::iter::once(&part.element.start).chain(part.element.chain.iter().map(|(_, n)| n));
+        let node_maps = nodes.filter_map(|n| n.properties.as_deref());
+        let rel_maps = part
+            .element
+            .chain
+            .iter()
+            .filter_map(|(r, _)| r.properties.as_deref());
+        if let Some(param) = node_maps
+            .chain(rel_maps)
+            .find(|e| matches!(e.kind, ExprKind::Parameter(_)))
+        {
+            return Err(Error::syntax(
+                "InvalidParameterUse",
+                format!("{clause} cannot take a parameter as a property map; write {{key: $param.key, …}}"),
+            )
+            .at(text, param.span.start));
+        }
+    }
+    Ok(())
 }
 
 fn check_set_item(text: &str, item: &SetItem) -> Result<()> {
@@ -398,7 +494,33 @@ fn check_expr(text: &str, expr: &Expr, predicate: bool) -> Result<()> {
                 check_pattern(text, pattern)?;
                 where_.iter().try_for_each(|w| check_expr(text, w, true))
             }
-            ExistsSubquery::Query(query) => check_query(text, query),
+            ExistsSubquery::Query(query) => {
+                let clauses = std::iter::once(&query.first)
+                    .chain(query.unions.iter().map(|(_, q)| q))
+                    .flat_map(|q| q.clauses.iter());
+                for clause in clauses {
+                    if let Some(start) = updating_clause_start(clause) {
+                        return Err(Error::syntax(
+                            "InvalidClauseComposition",
+                            "an EXISTS subquery only reads: it cannot CREATE, MERGE, SET, REMOVE or DELETE",
+                        )
+                        .at(text, start));
+                    }
+                }
+                check_query(text, query)
+            }
         },
+    }
+}
+
+/// Where a clause starts, when it writes to the graph.
+fn updating_clause_start(clause: &Clause) -> Option<usize> {
+    match clause {
+        Clause::Create(c) => Some(c.span.start),
+        Clause::Merge(m) => Some(m.span.start),
+        Clause::Set(s) => Some(s.span.start),
+        Clause::Remove(r) => Some(r.span.start),
+        Clause::Delete(d) => Some(d.span.start),
+        _ => None,
     }
 }

@@ -36,10 +36,13 @@ pub fn parse_expression(text: &str) -> Result<Expr> {
 /// deepest is 40 levels of lists), low enough that the parse stack stays bounded.
 const MAX_NESTING: usize = 200;
 
-/// Runs `parse` on a thread whose stack fits the text's nesting. The recursive descent
-/// of the generated parser needs a few hundred KiB per nesting level in debug builds, more
-/// than a caller's thread can be assumed to have; texts nested deeper than `MAX_NESTING`
-/// are refused up front so no input can exhaust the stack.
+/// Up to this nesting a statement is parsed on the caller's thread: it needs well under
+/// 1 MiB of stack there even in a debug build (about 30 KiB per level).
+const INLINE_NESTING: usize = 16;
+
+/// Runs `parse` where its stack fits the text's nesting: on the caller's thread for
+/// ordinary statements, else on a thread with a stack sized for the nesting. Texts nested
+/// deeper than `MAX_NESTING` are refused up front, so no input can exhaust the stack.
 fn on_parse_stack<T: Send>(text: &str, parse: fn(&str) -> Result<T>) -> Result<T> {
     let (depth, deepest_at) = nesting(text);
     if depth > MAX_NESTING {
@@ -49,8 +52,11 @@ fn on_parse_stack<T: Send>(text: &str, parse: fn(&str) -> Result<T>) -> Result<T
         )
         .at(text, deepest_at));
     }
+    if depth <= INLINE_NESTING {
+        return parse(text);
+    }
     const BASE_STACK: usize = 4 << 20;
-    const STACK_PER_LEVEL: usize = 1 << 20;
+    const STACK_PER_LEVEL: usize = 256 << 10;
     let stack_size = BASE_STACK + depth * STACK_PER_LEVEL;
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()

@@ -128,7 +128,7 @@ mod tests {
         let second = parts
             .get(1)
             .map(|s| (s.text.as_str(), s.offset, s.line, s.column));
-        assert_eq!(second, Some(("RETURN 2", 21, 3, 3)));
+        assert_eq!(second, Some(("RETURN 2", 22, 3, 3)));
     }
 
     #[test]

@@ -114,6 +114,8 @@ pub struct CallSpec {
     /// (procedure output, variable).
     pub yields: Vec<(String, String)>,
     pub where_: Option<Expr>,
+    /// The whole statement is this call: a procedure without outputs returns no row.
+    pub standalone: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -501,6 +503,47 @@ pub(crate) fn is_aggregate_call(e: &Expr) -> bool {
     }
 }
 
+/// The direct subexpressions of `e` outside nested scopes (comprehensions, patterns).
+fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
+    use ExprKind as K;
+    let mut out: Vec<&mut Expr> = Vec::new();
+    match &mut e.kind {
+        K::List(items) => out.extend(items.iter_mut()),
+        K::Map(entries) => out.extend(entries.iter_mut().map(|(_, v)| v)),
+        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => {
+            out.push(x.as_mut())
+        }
+        K::Index(a, b) | K::Binary(_, a, b) => {
+            out.push(a.as_mut());
+            out.push(b.as_mut());
+        }
+        K::Slice(a, b, c) => {
+            out.push(a.as_mut());
+            out.extend(b.as_deref_mut());
+            out.extend(c.as_deref_mut());
+        }
+        K::Compare(a, rest) => {
+            out.push(a.as_mut());
+            out.extend(rest.iter_mut().map(|(_, x)| x));
+        }
+        K::FunctionCall { args, .. } => out.extend(args.iter_mut()),
+        K::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            out.extend(operand.as_deref_mut());
+            for (w, t) in whens {
+                out.push(w);
+                out.push(t);
+            }
+            out.extend(else_.as_deref_mut());
+        }
+        _ => {}
+    }
+    out
+}
+
 /// One node of a normalized pattern chain.
 struct NodeRef<'p> {
     var: String,
@@ -536,6 +579,33 @@ impl Planner<'_, '_, '_> {
     fn fresh(&mut self, what: &str) -> String {
         self.anon += 1;
         format!("  {what}{}", self.anon)
+    }
+
+    /// Replaces the parts of a sort key that repeat a projected variable, property read
+    /// or aggregation by the projected column (after grouping only columns remain).
+    fn rewrite_projected(&self, e: &Expr, named: &[(String, String)]) -> Expr {
+        let src = self.source(e);
+        let simple = match &e.kind {
+            ExprKind::Variable(_) => true,
+            ExprKind::Property(inner, _) => matches!(inner.kind, ExprKind::Variable(_)),
+            _ => false,
+        };
+        if simple || is_aggregate_call(e) {
+            if let Some((_, name)) = named.iter().find(|(t, _)| !src.is_empty() && *t == src) {
+                return Expr {
+                    kind: ExprKind::Variable(name.clone()),
+                    span: e.span,
+                };
+            }
+        }
+        if is_aggregate_call(e) {
+            return e.clone();
+        }
+        let mut out = e.clone();
+        for c in children_mut(&mut out) {
+            *c = self.rewrite_projected(c, named);
+        }
+        out
     }
 
     fn source(&self, e: &Expr) -> String {
@@ -613,11 +683,11 @@ impl Planner<'_, '_, '_> {
                 detach: d.detach,
                 exprs: d.exprs.clone(),
             }]),
-            ast::Clause::Call(c) => self.call(c),
+            ast::Clause::Call(c) => self.call(c, layout.is_empty()),
         }
     }
 
-    fn call(&mut self, c: &ast::CallClause) -> Result<Vec<Step>> {
+    fn call(&mut self, c: &ast::CallClause, standalone: bool) -> Result<Vec<Step>> {
         let name = c
             .procedure
             .iter()
@@ -653,6 +723,7 @@ impl Planner<'_, '_, '_> {
             args: c.args.clone(),
             yields,
             where_: c.yield_.as_ref().and_then(|y| y.where_.clone()),
+            standalone: standalone && c.yield_.is_none(),
         }))])
     }
 
@@ -686,31 +757,46 @@ impl Planner<'_, '_, '_> {
             .collect();
         let star_count = items.len() - p.items.len();
         let mut hidden = 0;
+        let named: Vec<(String, String)> = texts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                items
+                    .get(i + star_count)
+                    .map(|(name, _)| (t.clone(), name.clone()))
+            })
+            .collect();
         let mut order_by = Vec::new();
         for s in &p.order_by {
             let src = self.source(&s.expr);
-            let matching = texts
-                .iter()
-                .position(|t| !src.is_empty() && *t == src)
-                .and_then(|i| items.get(i + star_count));
-            let expr = if let Some((name, _)) = matching {
+            let matching = named.iter().find(|(t, _)| !src.is_empty() && *t == src);
+            let rewritten = if aggregating || p.distinct {
+                self.rewrite_projected(&s.expr, &named)
+            } else {
+                s.expr.clone()
+            };
+            let expr = if let Some((_, name)) = matching {
                 Expr {
                     kind: ExprKind::Variable(name.clone()),
                     span: s.expr.span,
                 }
-            } else if aggregating && contains_aggregate(&s.expr) {
+            } else if aggregating && contains_aggregate(&rewritten) {
                 hidden += 1;
                 let name = self.fresh("sort");
-                items.push((name.clone(), s.expr.clone()));
+                items.push((name.clone(), rewritten));
                 Expr {
                     kind: ExprKind::Variable(name),
                     span: s.expr.span,
                 }
             } else {
-                s.expr.clone()
+                rewritten
             };
             order_by.push((expr, s.descending));
         }
+        let where_ = match &p.where_ {
+            Some(w) if aggregating || p.distinct => Some(self.rewrite_projected(w, &named)),
+            other => other.clone(),
+        };
         Ok(ProjectSpec {
             items,
             hidden,
@@ -719,7 +805,7 @@ impl Planner<'_, '_, '_> {
             order_by,
             skip: p.skip.clone(),
             limit: p.limit.clone(),
-            where_: p.where_.clone(),
+            where_,
             keep_input: !aggregating && !p.distinct,
         })
     }

@@ -68,6 +68,9 @@ struct Session<'db> {
     stats: bool,
     max_rows: usize,
     cancel: CancelToken,
+    /// Where `:param` values are evaluated, apart from the user's database and its
+    /// transactions.
+    scratch: Database,
     /// True while a statement runs, so the SIGINT handler knows to cancel it.
     running: Arc<AtomicBool>,
 }
@@ -122,6 +125,13 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
         let _ = editor.load_history(path);
     }
 
+    let scratch = match Database::open_temporary() {
+        Ok(scratch) => scratch,
+        Err(error) => {
+            print_error(format!("skein: {error}"));
+            return 2;
+        }
+    };
     let mut session = Session {
         db,
         transaction: None,
@@ -131,10 +141,12 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
         stats: settings.stats,
         max_rows: DEFAULT_MAX_ROWS,
         cancel: CancelToken::new(),
+        scratch,
         running: Arc::new(AtomicBool::new(false)),
     };
     install_interrupt_handler(&session.cancel, &session.running);
-    editor.set_helper(Some(SkeinHelper::new(session.vocabulary())));
+    let vocabulary = session.vocabulary();
+    editor.set_helper(Some(SkeinHelper::new(vocabulary)));
 
     if !settings.quiet {
         print_line(format!(
@@ -178,8 +190,9 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
             session.run_statements("input", &helper::strip_continuation_indent(&input));
             Next::Continue
         };
+        let vocabulary = session.vocabulary();
         if let Some(helper) = editor.helper_mut() {
-            helper.vocabulary = session.vocabulary();
+            helper.vocabulary = vocabulary;
         }
         if let Next::Quit = next {
             break;
@@ -237,25 +250,26 @@ impl<'db> Session<'db> {
         }
     }
 
-    /// Labels, types and keys of the committed database, for completion.
-    fn vocabulary(&self) -> Vocabulary {
+    /// A query of the REPL's own (completion, `:schema`): it runs in the open transaction
+    /// when there is one (a second transaction would wait for it), and its failure does
+    /// not end that transaction.
+    fn internal_query(&mut self, query: &str) -> crate::Result<QueryResult> {
         let none = Params::new();
-        let mut procedures = column_strings(
-            self.db
-                .execute("CALL dbms.procedures() YIELD name RETURN name", &none),
-        );
-        if procedures.is_empty() {
-            procedures = ["db.labels", "db.relationshipTypes", "db.propertyKeys"]
-                .map(String::from)
-                .to_vec();
+        match self.transaction.as_mut() {
+            Some(open) => open.execute(query, &none),
+            None => self.db.execute(query, &none),
         }
+    }
+
+    /// Labels, types and keys the session sees, for completion.
+    fn vocabulary(&mut self) -> Vocabulary {
         Vocabulary {
-            labels: column_strings(self.db.execute("CALL db.labels()", &none)),
-            relationship_types: column_strings(
-                self.db.execute("CALL db.relationshipTypes()", &none),
-            ),
-            property_keys: column_strings(self.db.execute("CALL db.propertyKeys()", &none)),
-            procedures,
+            labels: column_strings(self.internal_query("CALL db.labels()")),
+            relationship_types: column_strings(self.internal_query("CALL db.relationshipTypes()")),
+            property_keys: column_strings(self.internal_query("CALL db.propertyKeys()")),
+            procedures: ["db.labels", "db.relationshipTypes", "db.propertyKeys"]
+                .map(String::from)
+                .to_vec(),
             parameters: self.params.keys().cloned().collect(),
         }
     }
@@ -334,14 +348,12 @@ impl<'db> Session<'db> {
         Next::Continue
     }
 
-    fn schema(&self) {
-        let none = Params::new();
-        let labels = column_strings(self.db.execute("CALL db.labels()", &none));
-        let types = column_strings(self.db.execute("CALL db.relationshipTypes()", &none));
-        let keys = column_strings(self.db.execute("CALL db.propertyKeys()", &none));
-        let count = |query: String| {
-            self.db
-                .execute(&query, &none)
+    fn schema(&mut self) {
+        let labels = column_strings(self.internal_query("CALL db.labels()"));
+        let types = column_strings(self.internal_query("CALL db.relationshipTypes()"));
+        let keys = column_strings(self.internal_query("CALL db.propertyKeys()"));
+        let mut count = |query: String| {
+            self.internal_query(&query)
                 .ok()
                 .and_then(|r| r.rows.into_iter().next())
                 .and_then(|row| row.into_iter().next())
@@ -369,15 +381,22 @@ impl<'db> Session<'db> {
         text.push_str(if keys.is_empty() { "(none)" } else { "" });
         text.push_str(&keys.join(", "));
         text.push_str("\nIndexes and constraints:\n");
-        match self.db.execute("SHOW INDEXES", &none) {
-            Ok(result) if !result.rows.is_empty() => {
-                for row in &result.rows {
-                    let cells: Vec<String> = row.iter().map(render::literal_cell).collect();
-                    text.push_str(&format!("  {}\n", cells.join("  ")));
+        for (what, query) in [
+            ("indexes", "SHOW INDEXES"),
+            ("constraints", "SHOW CONSTRAINTS"),
+        ] {
+            match self.internal_query(query) {
+                Ok(result) => {
+                    for row in &result.rows {
+                        let cells: Vec<String> = row.iter().map(render::literal_cell).collect();
+                        text.push_str(&format!("  {}\n", cells.join("  ")));
+                    }
+                    if result.rows.is_empty() {
+                        text.push_str(&format!("  (no {what})\n"));
+                    }
                 }
+                Err(error) => text.push_str(&format!("  (cannot list the {what}: {error})\n")),
             }
-            Ok(_) => text.push_str("  (none)\n"),
-            Err(error) => text.push_str(&format!("  (cannot list them: {error})\n")),
         }
         print_line(text.trim_end());
     }
@@ -426,7 +445,7 @@ impl<'db> Session<'db> {
     /// `:param NAME => VALUE` (also `NAME: VALUE`), or `:param {k: v, …}` to set several.
     fn set_param(&mut self, argument: &str) {
         if argument.starts_with('{') {
-            match crate::cli::evaluate_literal_with(self.db, argument, &self.params) {
+            match crate::cli::evaluate_literal_with(&self.scratch, argument, &self.params) {
                 Ok(crate::Value::Map(map)) => {
                     for (name, value) in map {
                         self.params.insert(name, value);
@@ -453,7 +472,7 @@ impl<'db> Session<'db> {
             print_error("The parameter needs a name: :param NAME => VALUE");
             return;
         }
-        match crate::cli::evaluate_literal_with(self.db, literal.trim(), &self.params) {
+        match crate::cli::evaluate_literal_with(&self.scratch, literal.trim(), &self.params) {
             Ok(value) => {
                 print_line(format!("${name} => {value}"));
                 self.params.insert(name.to_string(), value);
