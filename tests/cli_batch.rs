@@ -257,7 +257,7 @@ fn the_first_failing_statement_stops_the_script_unless_told_to_go_on() {
     assert_eq!(went_on.status.code(), Some(1));
     assert_eq!(stdout(&went_on), "a\n1\nc\n3\n");
     assert!(
-        stderr(&went_on).contains("TypeError"),
+        stderr(&went_on).contains("InvalidArgumentType"),
         "{}",
         stderr(&went_on)
     );
