@@ -196,3 +196,29 @@ fn ctrl_c_at_the_prompt_clears_the_line() {
     assert!(!output.contains("dropped"), "{output}");
     quit(session);
 }
+
+#[test]
+fn schema_source_and_load_work_from_the_prompt() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("db");
+    create_fixture(&db);
+    let facts = dir.path().join("facts.cypher");
+    std::fs::write(&facts, "MERGE (:Person {name: 'Alexander Galushka'});\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let script = dir.path().join("script.cypher");
+    std::fs::write(&script, "MATCH (n) RETURN count(n) AS nodes;\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut session = start(&db, &dir.path().join("history"));
+    enter(&mut session, &format!(":load {}", facts.display()));
+    expect(&mut session, "1 node,");
+    expect(&mut session, "skein> ");
+    enter(&mut session, ":schema");
+    expect(&mut session, ":Country  1");
+    expect(&mut session, ":Person  1");
+    expect(&mut session, "skein> ");
+    enter(&mut session, ":format literal");
+    expect(&mut session, "skein> ");
+    enter(&mut session, &format!(":source {}", script.display()));
+    expect(&mut session, "nodes\r\n2\r\n");
+    quit(session);
+}

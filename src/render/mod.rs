@@ -584,7 +584,7 @@ mod tests {
             columns: vec!["a".into(), "b".into()],
             rows: vec![
                 vec![Value::from("x, \"y\""), Value::Null],
-                vec![Value::from("line\nbreak"), Value::from("3")],
+                vec![Value::from("line\nbreak"), Value::Int(3)],
             ],
             ..QueryResult::default()
         };
@@ -603,9 +603,15 @@ mod tests {
     #[test]
     fn literal_cells_never_hold_raw_tabs_or_newlines() {
         assert_eq!(escape_controls("a\tb\nc"), "a\\tb\\nc");
-        let text = render(Format::Literal, &one_column("x", vec![Value::Int(42)]));
-        assert_eq!(text.lines().count(), 2);
-        assert_eq!(text.lines().next(), Some("x"));
+        let result = QueryResult {
+            columns: vec!["x".into(), "s".into(), "f".into()],
+            rows: vec![vec![Value::Int(42), Value::from("a\tb"), Value::Float(4.0)]],
+            ..QueryResult::default()
+        };
+        assert_eq!(
+            render(Format::Literal, &result),
+            "x\ts\tf\n42\t'a\\tb'\t4.0\n"
+        );
     }
 
     #[test]
