@@ -25,6 +25,11 @@ pub mod plan;
 pub mod storage;
 pub mod value;
 
+// The faces: command line, REPL and the output formats they share.
+pub mod cli;
+pub mod render;
+pub mod repl;
+
 pub use error::{Error, ErrorClass, Position, Result};
 pub use value::{Map, Node, NodeId, Path, PropertyMap, RelId, Relationship, Value};
 

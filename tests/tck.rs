@@ -1,0 +1,419 @@
+//! The openCypher TCK, run through skein's public API.
+//!
+//! Reads every `.feature` file under the folder named by `SKEIN_TCK` (named graphs are
+//! read from `SKEIN_TCK/../graphs`), runs each scenario on a fresh temporary database in
+//! its own thread with a timeout (a hang or a panic fails that scenario only), prints
+//! passed and failed scenarios per folder, and ends with the line `N passed, N failed`.
+//!
+//! `tests/tck_baseline.txt` records the minimum number of passing scenarios: the run
+//! fails when fewer pass, and suggests raising the record when more do.
+//!
+//! Environment:
+//! - `SKEIN_TCK`: the TCK's `features` folder. Unset: the run says so, and fails when
+//!   `CI` is set.
+//! - `SKEIN_TCK_FILTER`: run only scenarios whose `path: name` contains this text (the
+//!   baseline is not checked then).
+//! - `SKEIN_TCK_VERBOSE=1`: print every failure's reason (step, query, expected vs actual).
+//! - `SKEIN_TCK_BLESS=1`: write the passing count to the baseline file.
+//! - `SKEIN_TCK_THREADS`: scenarios run at once (default 2).
+//! - `SKEIN_TCK_TIMEOUT`: seconds before a scenario counts as hung (default 10).
+
+#[path = "tck/compare.rs"]
+mod compare;
+#[path = "tck/gherkin.rs"]
+mod gherkin;
+#[path = "tck/graph_state.rs"]
+mod graph_state;
+#[path = "tck/literal.rs"]
+mod literal;
+#[path = "tck/scenario.rs"]
+mod scenario;
+
+use gherkin::Scenario;
+use skein::{CancelToken, QueryOptions};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+const BASELINE_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tck_baseline.txt");
+const SCENARIO_THREAD: &str = "tck-scenario";
+
+/// One scenario to run, with where it came from.
+struct Job {
+    /// The feature file's path under the features folder, with `/` separators.
+    file: String,
+    /// The two folder levels under the features folder, e.g. `clauses/match`.
+    group: String,
+    scenario: Arc<Scenario>,
+}
+
+impl Job {
+    fn title(&self) -> String {
+        match self.scenario.example {
+            Some(n) => format!("{}: {} (example {n})", self.file, self.scenario.name),
+            None => format!("{}: {}", self.file, self.scenario.name),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    if !run_self_tests() {
+        return ExitCode::FAILURE;
+    }
+    let Some(features) = std::env::var_os("SKEIN_TCK").filter(|v| !v.is_empty()) else {
+        println!("SKEIN_TCK is not set: the openCypher TCK was not run.");
+        println!("Set it to the TCK's features folder, e.g. SKEIN_TCK=../shared/tck/features cargo test --test tck");
+        if std::env::var_os("CI").is_some_and(|v| !v.is_empty()) {
+            println!("CI is set, so a TCK run that did not happen is a failure.");
+            return ExitCode::FAILURE;
+        }
+        return ExitCode::SUCCESS;
+    };
+    let features = PathBuf::from(features);
+    let graphs = features.join("..").join("graphs");
+    let filter = std::env::var("SKEIN_TCK_FILTER")
+        .ok()
+        .filter(|f| !f.is_empty());
+    let verbose = env_flag("SKEIN_TCK_VERBOSE");
+    let threads = env_number("SKEIN_TCK_THREADS").unwrap_or(2).max(1);
+    let timeout = Duration::from_secs(env_number("SKEIN_TCK_TIMEOUT").unwrap_or(10).max(1) as u64);
+
+    let mut files = Vec::new();
+    if let Err(e) = collect_features(&features, &mut files) {
+        println!("cannot read the TCK folder {}: {e}", features.display());
+        return ExitCode::FAILURE;
+    }
+    files.sort();
+    if files.is_empty() {
+        println!("no .feature files under {}", features.display());
+        return ExitCode::FAILURE;
+    }
+
+    let mut jobs = Vec::new();
+    let mut unreadable = 0;
+    for path in &files {
+        let relative = relative_path(&features, path);
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| gherkin::parse_feature(&text).map_err(|e| e.to_string()));
+        let feature = match parsed {
+            Ok(feature) => feature,
+            Err(e) => {
+                println!("cannot read {relative}: {e}");
+                unreadable += 1;
+                continue;
+            }
+        };
+        let group = group_of(&relative);
+        for scenario in feature.scenarios {
+            let job = Job {
+                file: relative.clone(),
+                group: group.clone(),
+                scenario: Arc::new(scenario),
+            };
+            if filter
+                .as_ref()
+                .is_none_or(|f| job.title().contains(f.as_str()))
+            {
+                jobs.push(job);
+            }
+        }
+    }
+
+    install_panic_hook();
+    let outcomes = run_all(&jobs, &graphs, threads, timeout);
+
+    let mut groups: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut passed = 0;
+    let mut failed = 0;
+    for (job, outcome) in jobs.iter().zip(&outcomes) {
+        let entry = groups.entry(job.group.as_str()).or_default();
+        match outcome {
+            Ok(()) => {
+                entry.0 += 1;
+                passed += 1;
+            }
+            Err(reason) => {
+                entry.1 += 1;
+                failed += 1;
+                if verbose {
+                    println!(
+                        "FAILED {} (line {})\n  {}\n",
+                        job.title(),
+                        job.scenario.line,
+                        reason.replace('\n', "\n  ")
+                    );
+                }
+            }
+        }
+    }
+    print_table(&groups, passed, failed);
+
+    let mut ok = unreadable == 0;
+    if unreadable > 0 {
+        println!("{unreadable} feature files could not be read");
+    }
+    if filter.is_some() {
+        println!("SKEIN_TCK_FILTER is set: the baseline in tests/tck_baseline.txt is not checked.");
+    } else {
+        ok &= check_baseline(passed);
+    }
+    println!("{passed} passed, {failed} failed");
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs the runner's own checks (Gherkin, literals, comparison, side effects, steps);
+/// `false` when one fails, since the TCK's numbers would then mean nothing.
+fn run_self_tests() -> bool {
+    let suites = [
+        gherkin::selftest::TESTS,
+        literal::selftest::TESTS,
+        compare::selftest::TESTS,
+        graph_state::selftest::TESTS,
+        scenario::selftest::TESTS,
+    ];
+    let mut failures = 0;
+    let mut count = 0;
+    for (name, test) in suites.into_iter().flatten() {
+        count += 1;
+        if std::panic::catch_unwind(test).is_err() {
+            println!("runner self-test FAILED: {name}");
+            failures += 1;
+        }
+    }
+    if failures == 0 {
+        println!("runner self-tests: {count} passed");
+    } else {
+        println!("runner self-tests: {failures} of {count} failed; the TCK is not run");
+    }
+    failures == 0
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+fn env_number(name: &str) -> Option<usize> {
+    std::env::var(name).ok().and_then(|v| v.trim().parse().ok())
+}
+
+fn collect_features(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_features(&path, out)?;
+        } else if path.extension().is_some_and(|ext| ext == "feature") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn relative_path(base: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(base).unwrap_or(path);
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The first two folder levels of a feature file's path (`clauses/match`), or as many
+/// as there are.
+fn group_of(relative: &str) -> String {
+    let folders: Vec<&str> = relative.split('/').collect();
+    let folders = folders.split_last().map_or(&[][..], |(_, dirs)| dirs);
+    let group = folders
+        .iter()
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("/");
+    if group.is_empty() {
+        ".".to_string()
+    } else {
+        group
+    }
+}
+
+thread_local! {
+    /// Where and why the current scenario thread panicked, set by the panic hook.
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Scenario threads record their panics instead of printing them (an engine still made
+/// of `todo!()` would otherwise print thousands); other threads keep the default report.
+fn install_panic_hook() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().name() == Some(SCENARIO_THREAD) {
+            let message = info
+                .payload()
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string());
+            let place = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            LAST_PANIC.with(|slot| *slot.borrow_mut() = Some(format!("{message}{place}")));
+        } else {
+            default_hook(info);
+        }
+    }));
+}
+
+/// Runs the jobs on `threads` workers; the outcomes come back in the jobs' order.
+fn run_all(
+    jobs: &[Job],
+    graphs: &Path,
+    threads: usize,
+    timeout: Duration,
+) -> Vec<Result<(), String>> {
+    let next = AtomicUsize::new(0);
+    let outcomes: Mutex<Vec<Option<Result<(), String>>>> = Mutex::new(vec![None; jobs.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(jobs.len().max(1)) {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(job) = jobs.get(index) else {
+                    break;
+                };
+                let outcome = run_guarded(job, graphs, timeout);
+                if let Ok(mut slots) = outcomes.lock() {
+                    if let Some(slot) = slots.get_mut(index) {
+                        *slot = Some(outcome);
+                    }
+                }
+            });
+        }
+    });
+    outcomes
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Err("the scenario was not run".to_string())))
+        .collect()
+}
+
+/// Runs one scenario in its own thread: a panic or a hang fails this scenario only. A
+/// hung scenario is cancelled through its token and left behind.
+fn run_guarded(job: &Job, graphs: &Path, timeout: Duration) -> Result<(), String> {
+    let cancel = CancelToken::new();
+    let options = QueryOptions {
+        cancel: Some(cancel.clone()),
+        timeout: None,
+    };
+    let scenario = Arc::clone(&job.scenario);
+    let graphs = graphs.to_path_buf();
+    let (sender, receiver) = mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name(SCENARIO_THREAD.to_string())
+        .stack_size(32 * 1024 * 1024)
+        .spawn(move || {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                scenario::run(&scenario, &graphs, options)
+            }))
+            .unwrap_or_else(|_| {
+                let panic = LAST_PANIC.with(|slot| slot.borrow_mut().take());
+                Err(format!(
+                    "panicked: {}",
+                    panic.unwrap_or_else(|| "no message".to_string())
+                ))
+            });
+            // The receiver is gone only when the scenario already timed out.
+            let _ = sender.send(outcome);
+        });
+    if let Err(e) = spawned {
+        return Err(format!("cannot start a thread for the scenario: {e}"));
+    }
+    match receiver.recv_timeout(timeout) {
+        Ok(outcome) => outcome,
+        Err(mpsc::RecvTimeoutError::Timeout) => {
+            cancel.cancel();
+            Err(format!("timed out after {} s", timeout.as_secs()))
+        }
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err("the scenario thread ended without an outcome".to_string())
+        }
+    }
+}
+
+fn print_table(groups: &BTreeMap<&str, (usize, usize)>, passed: usize, failed: usize) {
+    let width = groups
+        .keys()
+        .map(|g| g.len())
+        .max()
+        .unwrap_or(0)
+        .max("folder".len());
+    println!();
+    println!(
+        "{:<width$}  {:>7}  {:>7}  {:>7}  {:>7}",
+        "folder", "passed", "failed", "total", "pass %"
+    );
+    let row = |name: &str, passed: usize, failed: usize| {
+        let total = passed + failed;
+        let percent = if total == 0 {
+            0.0
+        } else {
+            100.0 * passed as f64 / total as f64
+        };
+        println!("{name:<width$}  {passed:>7}  {failed:>7}  {total:>7}  {percent:>6.1}%");
+    };
+    for (group, (group_passed, group_failed)) in groups {
+        row(group, *group_passed, *group_failed);
+    }
+    println!("{}", "-".repeat(width + 36));
+    row("total", passed, failed);
+    println!();
+}
+
+/// Compares the passing count with the recorded minimum; `false` when fewer passed.
+fn check_baseline(passed: usize) -> bool {
+    let recorded = std::fs::read_to_string(BASELINE_FILE)
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .map(str::trim)
+                .find(|line| !line.is_empty() && !line.starts_with('#'))
+                .and_then(|line| line.parse::<usize>().ok())
+        });
+    let Some(recorded) = recorded else {
+        println!("cannot read a passing count from {BASELINE_FILE}");
+        return false;
+    };
+    if env_flag("SKEIN_TCK_BLESS") {
+        return match std::fs::write(BASELINE_FILE, format!("{passed}\n")) {
+            Ok(()) => {
+                println!("baseline: recorded {passed} passing scenarios (was {recorded})");
+                true
+            }
+            Err(e) => {
+                println!("cannot write {BASELINE_FILE}: {e}");
+                false
+            }
+        };
+    }
+    if passed < recorded {
+        println!(
+            "baseline: {passed} scenarios passed, fewer than the {recorded} recorded in tests/tck_baseline.txt"
+        );
+        false
+    } else {
+        if passed > recorded {
+            println!(
+                "baseline: {passed} scenarios passed, more than the {recorded} recorded; raise it with SKEIN_TCK_BLESS=1 cargo test --test tck"
+            );
+        }
+        true
+    }
+}
