@@ -16,12 +16,19 @@
 //! ```
 
 pub mod ast;
+pub mod bind;
 pub mod error;
 pub mod exec;
 pub mod import;
 pub mod parse;
+pub mod plan;
 pub mod storage;
 pub mod value;
+
+// The faces: command line, REPL and the output formats they share.
+pub mod cli;
+pub mod render;
+pub mod repl;
 
 pub use error::{Error, ErrorClass, Position, Result};
 pub use value::{Map, Node, NodeId, Path, PropertyMap, RelId, Relationship, Value};
@@ -118,6 +125,7 @@ pub struct ProcedureSpec {
 #[derive(Clone)]
 pub struct Database {
     store: Arc<storage::Store>,
+    procedures: Arc<exec::procedures::Registry>,
 }
 
 impl Database {
@@ -127,6 +135,7 @@ impl Database {
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Database> {
         Ok(Database {
             store: storage::Store::open_shared(path.as_ref())?,
+            procedures: Arc::default(),
         })
     }
 
@@ -134,6 +143,7 @@ impl Database {
     pub fn open_temporary() -> Result<Database> {
         Ok(Database {
             store: Arc::new(storage::Store::in_memory()),
+            procedures: Arc::default(),
         })
     }
 
@@ -150,7 +160,8 @@ impl Database {
         options: &QueryOptions,
     ) -> Result<QueryResult> {
         let mut txn = self.store.begin()?;
-        let result = exec::execute(&mut txn, query, params, options)?;
+        let result =
+            exec::execute_with_registry(&mut txn, query, params, options, &self.procedures)?;
         txn.commit()?;
         Ok(result)
     }
@@ -158,7 +169,13 @@ impl Database {
     /// Registers a procedure whose outputs are a fixed table (used by tests and by
     /// programs that expose lookup tables to queries).
     pub fn register_procedure(&self, spec: ProcedureSpec) -> Result<()> {
-        exec::register_procedure(&self.store, spec)
+        self.procedures.register(spec)
+    }
+
+    /// The procedures callable from this database's queries (built-ins, registered
+    /// tables and native procedures such as the graph algorithms).
+    pub fn procedures(&self) -> &exec::procedures::Registry {
+        &self.procedures
     }
 
     /// Starts an explicit transaction: its statements see each other's writes and are
@@ -166,6 +183,7 @@ impl Database {
     pub fn begin(&self) -> Result<Transaction<'_>> {
         Ok(Transaction {
             txn: self.store.begin()?,
+            procedures: self.procedures.clone(),
         })
     }
 }
@@ -173,6 +191,7 @@ impl Database {
 /// An explicit transaction. Dropping it without `commit` rolls it back.
 pub struct Transaction<'db> {
     txn: storage::Txn<'db>,
+    procedures: Arc<exec::procedures::Registry>,
 }
 
 impl Transaction<'_> {
@@ -189,7 +208,8 @@ impl Transaction<'_> {
         options: &QueryOptions,
     ) -> Result<QueryResult> {
         let savepoint = self.txn.savepoint();
-        let result = exec::execute(&mut self.txn, query, params, options);
+        let result =
+            exec::execute_with_registry(&mut self.txn, query, params, options, &self.procedures);
         if result.is_err() {
             self.txn.rollback_to(savepoint);
         }

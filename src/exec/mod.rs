@@ -1,27 +1,463 @@
-//! The executor: plans and runs one statement against a transaction.
+//! The executor: binds, plans and runs one statement against a transaction.
+//!
+//! A statement's plan is a list of steps (see `plan`). Reading steps stream rows through
+//! pull operators over a shared `&Txn` (`ops`); a writing step (CREATE, MERGE, SET,
+//! REMOVE, DELETE) needs `&mut Txn`, so the rows before it are materialized, the write is
+//! applied to each row in order (`write`), and the following steps read from those rows.
+//! This gives openCypher's clause-at-a-time semantics for writes while a read-only query
+//! streams end to end (`MATCH (n) RETURN n LIMIT 1` stops after one node).
+//!
+//! Rows hold entity identities only; the final result is filled with labels and
+//! properties as of the end of the statement.
 
 pub mod aggregate;
+pub(crate) mod eval;
 pub mod functions;
+pub(crate) mod ops;
+pub mod procedures;
+pub(crate) mod write;
 
-use crate::error::Result;
+use crate::ast;
+use crate::error::{Error, ErrorClass, Result};
+use crate::plan::{self, Plan, Step};
 use crate::storage::Txn;
-use crate::{Params, QueryOptions, QueryResult};
+use crate::value::{Node, Path, Relationship, Value};
+use crate::{Params, QueryOptions, QueryResult, Stats};
+use procedures::Registry;
+use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
-/// Parses, plans and runs `query` in `txn`. On error the caller discards the transaction
-/// (or rolls back to its savepoint).
-pub fn execute(
-    _txn: &mut Txn<'_>,
-    _query: &str,
-    _params: &Params,
-    _options: &QueryOptions,
-) -> Result<QueryResult> {
-    todo!("engine")
+/// Plans of pattern predicates and subqueries: (layout they were made for, steps).
+pub(crate) type SubPlans = RefCell<HashMap<usize, std::rc::Rc<(Vec<String>, Vec<Step>)>>>;
+
+/// One row: values in the order of the step's layout (a list of variable names).
+pub(crate) type Row = Vec<Value>;
+
+/// Entities deleted so far in this statement and what the statement changed.
+#[derive(Default)]
+pub(crate) struct WriteState {
+    pub deleted_nodes: HashSet<u64>,
+    pub deleted_rels: HashSet<u64>,
+    pub stats: Stats,
 }
 
-/// Adds a table-backed procedure to the store's procedure registry.
-pub fn register_procedure(
-    _store: &crate::storage::Store,
-    _spec: crate::ProcedureSpec,
-) -> Result<()> {
-    todo!("engine")
+/// What every operator and expression of a statement shares while reading.
+pub(crate) struct Ctx<'a, 's> {
+    pub txn: &'a Txn<'s>,
+    pub params: &'a Params,
+    pub registry: &'a Registry,
+    pub deleted_nodes: &'a HashSet<u64>,
+    pub deleted_rels: &'a HashSet<u64>,
+    pub text: &'a str,
+    pub limits: &'a Limits,
+    /// Plans of pattern predicates and subqueries, built once per expression.
+    pub subplans: &'a SubPlans,
+    /// Rows and time per step when profiling (indexed by step id).
+    pub profile: Option<&'a RefCell<HashMap<usize, (u64, Duration)>>>,
+}
+
+/// Cancellation and timeout of one statement.
+pub(crate) struct Limits {
+    pub cancel: Option<crate::CancelToken>,
+    pub deadline: Option<Instant>,
+    pub ticks: Cell<u32>,
+}
+
+impl Limits {
+    /// Called in every loop that can run long; looks at the clock every 1024 calls.
+    pub fn check(&self) -> Result<()> {
+        let t = self.ticks.get().wrapping_add(1);
+        self.ticks.set(t);
+        if !t.is_multiple_of(1024) {
+            return Ok(());
+        }
+        if let Some(c) = &self.cancel {
+            if c.is_cancelled() {
+                return Err(Error::new(
+                    ErrorClass::TransactionError,
+                    "Cancelled",
+                    "the statement was cancelled",
+                ));
+            }
+        }
+        if let Some(d) = self.deadline {
+            if Instant::now() >= d {
+                return Err(Error::new(
+                    ErrorClass::TransactionError,
+                    "Timeout",
+                    "the statement ran past its timeout",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Parses, plans and runs `query` in `txn` with only the built-in procedures. On error
+/// the caller discards the transaction (or rolls back to its savepoint).
+pub fn execute(
+    txn: &mut Txn<'_>,
+    query: &str,
+    params: &Params,
+    options: &QueryOptions,
+) -> Result<QueryResult> {
+    execute_with_registry(txn, query, params, options, &Registry::default())
+}
+
+/// Like [`execute`], with the procedures of `registry` callable.
+pub fn execute_with_registry(
+    txn: &mut Txn<'_>,
+    query: &str,
+    params: &Params,
+    options: &QueryOptions,
+    registry: &Registry,
+) -> Result<QueryResult> {
+    // openCypher reads the clock once per statement: every date(), datetime(), … in it
+    // sees the same instant (`*.realtime()` excepted).
+    let _statement_clock = crate::value::temporal::StatementClock::start();
+    let statement = crate::parse::parse_statement(query)?;
+    let limits = Limits {
+        cancel: options.cancel.clone(),
+        deadline: options.timeout.map(|t| Instant::now() + t),
+        ticks: Cell::new(0),
+    };
+    let run = Runner {
+        text: query,
+        params,
+        registry,
+        limits: &limits,
+    };
+    match &statement {
+        ast::Statement::Query(q) => {
+            crate::bind::check_query(q, query, params, registry)?;
+            let plan = plan::plan_query(q, query, txn, registry)?;
+            run.run_plan(txn, &plan, None)
+        }
+        ast::Statement::Schema(cmd) => schema_command(txn, cmd),
+        ast::Statement::Explain(inner) => match inner.as_ref() {
+            ast::Statement::Query(q) => {
+                crate::bind::check_query(q, query, params, registry)?;
+                let plan = plan::plan_query(q, query, txn, registry)?;
+                Ok(QueryResult {
+                    plan: Some(plan::explain(&plan, txn, None)),
+                    ..QueryResult::default()
+                })
+            }
+            _ => Ok(QueryResult {
+                plan: Some("SchemaCommand\n".to_string()),
+                ..QueryResult::default()
+            }),
+        },
+        ast::Statement::Profile(inner) => match inner.as_ref() {
+            ast::Statement::Query(q) => {
+                crate::bind::check_query(q, query, params, registry)?;
+                let plan = plan::plan_query(q, query, txn, registry)?;
+                let profile = RefCell::new(HashMap::new());
+                let mut result = run.run_plan(txn, &plan, Some(&profile))?;
+                result.plan = Some(plan::explain(&plan, txn, Some(&profile.borrow())));
+                Ok(result)
+            }
+            other => execute_statement_again(txn, other),
+        },
+    }
+}
+
+fn execute_statement_again(txn: &mut Txn<'_>, statement: &ast::Statement) -> Result<QueryResult> {
+    match statement {
+        ast::Statement::Schema(cmd) => schema_command(txn, cmd),
+        _ => Err(Error::syntax(
+            "InvalidSyntax",
+            "PROFILE applies to one query or schema command",
+        )),
+    }
+}
+
+struct Runner<'r> {
+    text: &'r str,
+    params: &'r Params,
+    registry: &'r Registry,
+    limits: &'r Limits,
+}
+
+impl Runner<'_> {
+    fn run_plan(
+        &self,
+        txn: &mut Txn<'_>,
+        plan: &Plan,
+        profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
+    ) -> Result<QueryResult> {
+        let mut state = WriteState::default();
+        let subplans = RefCell::new(HashMap::new());
+        let mut columns = Vec::new();
+        let mut all_rows: Vec<Row> = Vec::new();
+        let mut seen: HashSet<Vec<crate::value::GroupKey>> = HashSet::new();
+        for (index, part) in plan.parts.iter().enumerate() {
+            let rows = self.run_part(txn, &part.steps, &mut state, &subplans, profile)?;
+            let layout = plan::layout_after(&part.steps, &[]);
+            let visible: Vec<usize> = (0..part.columns.len())
+                .filter_map(|i| {
+                    part.columns
+                        .get(i)
+                        .and_then(|c| layout.iter().position(|n| n == c))
+                })
+                .collect();
+            if index == 0 {
+                columns = part.columns.clone();
+            }
+            let distinct = plan.union_distinct;
+            for row in rows {
+                let out: Row = visible
+                    .iter()
+                    .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
+                    .collect();
+                if distinct && !seen.insert(out.iter().map(Value::group_key).collect()) {
+                    continue;
+                }
+                all_rows.push(out);
+            }
+        }
+        let ctx = Ctx {
+            txn,
+            params: self.params,
+            registry: self.registry,
+            deleted_nodes: &state.deleted_nodes,
+            deleted_rels: &state.deleted_rels,
+            text: self.text,
+            limits: self.limits,
+            subplans: &subplans,
+            profile,
+        };
+        for row in &mut all_rows {
+            for v in row.iter_mut() {
+                materialize(&ctx, v)?;
+            }
+        }
+        if !plan.returns {
+            columns.clear();
+            all_rows.clear();
+        }
+        Ok(QueryResult {
+            columns,
+            rows: all_rows,
+            stats: state.stats,
+            plan: None,
+        })
+    }
+
+    /// Runs one single query's steps: reading runs stream, writes break them up.
+    fn run_part(
+        &self,
+        txn: &mut Txn<'_>,
+        steps: &[Step],
+        state: &mut WriteState,
+        subplans: &SubPlans,
+        profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
+    ) -> Result<Vec<Row>> {
+        let mut rows: Vec<Row> = vec![Vec::new()];
+        let mut layout: Vec<String> = Vec::new();
+        let mut start = 0;
+        while start < steps.len() {
+            let end = steps[start..]
+                .iter()
+                .position(Step::is_write)
+                .map_or(steps.len(), |p| start + p);
+            if end > start {
+                let reading = &steps[start..end];
+                let ctx = Ctx {
+                    txn,
+                    params: self.params,
+                    registry: self.registry,
+                    deleted_nodes: &state.deleted_nodes,
+                    deleted_rels: &state.deleted_rels,
+                    text: self.text,
+                    limits: self.limits,
+                    subplans,
+                    profile,
+                };
+                let mut op = ops::build(&ctx, reading, &layout, ops::source(rows))?;
+                let mut out = Vec::new();
+                while let Some(row) = op.next()? {
+                    self.limits.check()?;
+                    out.push(row);
+                }
+                drop(op);
+                rows = out;
+                layout = plan::layout_after(reading, &layout);
+            }
+            if let Some(step) = steps.get(end) {
+                rows = write::apply(
+                    txn,
+                    step,
+                    &layout,
+                    rows,
+                    state,
+                    &write::WriteEnv {
+                        params: self.params,
+                        registry: self.registry,
+                        text: self.text,
+                        limits: self.limits,
+                        subplans,
+                    },
+                )?;
+                layout = plan::layout_after(std::slice::from_ref(step), &layout);
+            }
+            start = end + 1;
+        }
+        if steps.last().is_some_and(Step::is_write) {
+            // A write clause ends the query: no rows are returned.
+            return Ok(Vec::new());
+        }
+        Ok(rows)
+    }
+}
+
+/// Fills labels and properties of every entity inside `v` from the transaction.
+pub(crate) fn materialize(ctx: &Ctx<'_, '_>, v: &mut Value) -> Result<()> {
+    match v {
+        Value::Node(n) => fill_node(ctx, n),
+        Value::Relationship(r) => fill_rel(ctx, r),
+        Value::Path(p) => fill_path(ctx, p),
+        Value::List(items) => items.iter_mut().try_for_each(|x| materialize(ctx, x)),
+        Value::Map(m) => m.values_mut().try_for_each(|x| materialize(ctx, x)),
+        _ => Ok(()),
+    }
+}
+
+fn fill_node(ctx: &Ctx<'_, '_>, n: &mut Node) -> Result<()> {
+    if ctx.deleted_nodes.contains(&n.id) || !ctx.txn.node_exists(n.id)? {
+        return Ok(());
+    }
+    n.labels = ctx.txn.node_labels(n.id)?;
+    n.properties = ctx.txn.node_properties(n.id)?;
+    Ok(())
+}
+
+fn fill_rel(ctx: &Ctx<'_, '_>, r: &mut Relationship) -> Result<()> {
+    if ctx.deleted_rels.contains(&r.id) {
+        return Ok(());
+    }
+    if let Some(info) = ctx.txn.relationship(r.id)? {
+        r.rel_type = info.rel_type;
+        r.start = info.start;
+        r.end = info.end;
+        r.properties = ctx.txn.rel_properties(r.id)?;
+    }
+    Ok(())
+}
+
+fn fill_path(ctx: &Ctx<'_, '_>, p: &mut Path) -> Result<()> {
+    for n in &mut p.nodes {
+        fill_node(ctx, n)?;
+    }
+    for r in &mut p.relationships {
+        fill_rel(ctx, r)?;
+    }
+    Ok(())
+}
+
+fn schema_command(txn: &mut Txn<'_>, cmd: &ast::SchemaCommand) -> Result<QueryResult> {
+    use ast::SchemaCommand as S;
+    let exists = |txn: &Txn<'_>, kind: crate::storage::SchemaKind, label: &str, key: &str| {
+        txn.schema().map(|entries| {
+            entries
+                .iter()
+                .any(|e| e.kind == kind && e.label == label && e.key == key)
+        })
+    };
+    match cmd {
+        S::CreateIndex {
+            name,
+            if_not_exists,
+            label,
+            key,
+        } => {
+            if *if_not_exists
+                && exists(
+                    txn,
+                    crate::storage::SchemaKind::Index,
+                    &label.name,
+                    &key.name,
+                )?
+            {
+                return Ok(QueryResult::default());
+            }
+            txn.create_index(
+                name.as_ref().map(|n| n.name.as_str()),
+                &label.name,
+                &key.name,
+            )?;
+            Ok(QueryResult::default())
+        }
+        S::CreateUniqueConstraint {
+            name,
+            if_not_exists,
+            label,
+            key,
+        } => {
+            if *if_not_exists
+                && exists(
+                    txn,
+                    crate::storage::SchemaKind::UniqueConstraint,
+                    &label.name,
+                    &key.name,
+                )?
+            {
+                return Ok(QueryResult::default());
+            }
+            txn.create_unique_constraint(
+                name.as_ref().map(|n| n.name.as_str()),
+                &label.name,
+                &key.name,
+            )?;
+            Ok(QueryResult::default())
+        }
+        S::DropIndex { name, if_exists } | S::DropConstraint { name, if_exists } => {
+            let dropped = txn.drop_schema(&name.name)?;
+            if !dropped && !*if_exists {
+                return Err(Error::new(
+                    ErrorClass::SemanticError,
+                    "SchemaNotFound",
+                    format!("there is no index or constraint named '{}'", name.name),
+                ));
+            }
+            Ok(QueryResult::default())
+        }
+        S::ShowIndexes | S::ShowConstraints => {
+            let want = if matches!(cmd, S::ShowIndexes) {
+                crate::storage::SchemaKind::Index
+            } else {
+                crate::storage::SchemaKind::UniqueConstraint
+            };
+            let rows = txn
+                .schema()?
+                .into_iter()
+                .filter(|e| e.kind == want)
+                .map(|e| {
+                    vec![
+                        Value::String(e.name),
+                        Value::String(
+                            if want == crate::storage::SchemaKind::Index {
+                                "RANGE"
+                            } else {
+                                "UNIQUENESS"
+                            }
+                            .to_string(),
+                        ),
+                        Value::String("NODE".to_string()),
+                        Value::List(vec![Value::String(e.label)]),
+                        Value::List(vec![Value::String(e.key)]),
+                    ]
+                })
+                .collect();
+            Ok(QueryResult {
+                columns: ["name", "type", "entityType", "labelsOrTypes", "properties"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                rows,
+                ..QueryResult::default()
+            })
+        }
+    }
 }

@@ -1,18 +1,50 @@
 //! The storage boundary: a property graph over an ordered, transactional key-value engine.
+//! Only this module names sled (in `sled_engine`).
 //!
-//! API CONTRACT (draft written by the lead; the storage owner implements it and may refine
-//! it, keeping the other modules compiling). Only this module names sled.
+//! Layers, bottom up:
+//! - `kv`: the engine trait (get, ordered scan, atomic batch, flush) and the in-memory
+//!   engine; `sled_engine` is the durable one.
+//! - `keys` / `codec`: key layout (keyspace byte first, big-endian ids) and the record
+//!   and value encoding (postcard behind a format-version byte).
+//! - `overlay`: a transaction's write buffer with an undo log for savepoints.
+//! - `graph`: nodes, relationships, adjacency, the label index and counts, written once
+//!   over the engine trait so that every backend shares it.
 //!
 //! - `Store` is one open database (sled-backed or in memory).
-//! - `Txn` is a read snapshot plus a write buffer; reads see the buffer's own writes;
-//!   `commit` applies the buffer atomically and durably (flush), `drop` without commit
-//!   discards it. One writing `Txn` at a time per `Store`.
+//! - `Txn` is a consistent read view plus a write buffer; reads see the buffer's own
+//!   writes; `commit` applies the buffer atomically and durably (flush), `drop` without
+//!   commit discards it. One `Txn` at a time per `Store`: `begin` waits for the previous
+//!   one to end.
 //! - `Txn::savepoint` / `rollback_to` give statement-level atomicity inside an explicit
 //!   transaction.
+//! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
+//!   one is an `EntityNotFound` error.
 
-use crate::error::Result;
-use crate::value::{NodeId, PropertyMap, RelId, Value};
-use std::path::Path;
+mod bulk;
+mod codec;
+mod disk;
+mod graph;
+mod index_key;
+mod keys;
+mod kv;
+mod overlay;
+mod schema;
+mod sled_engine;
+mod tokens;
+
+use crate::error::{Error, Result};
+use crate::value::{NodeId, RelId};
+use keys::{Token, TokenKind};
+use kv::{KvEngine, MemoryEngine};
+use overlay::Overlay;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+use tokens::Tokens;
+
+pub use crate::value::{PropertyMap, Value};
+pub use bulk::BulkWriter;
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,189 +88,316 @@ pub struct SchemaEntry {
     pub key: String,
 }
 
-pub struct Store {}
+/// What the store knows as committed, beyond the engine's keys: the next ids to hand
+/// out and the interned names. Changed only by a commit.
+#[derive(Clone, Default)]
+struct Committed {
+    next_node: NodeId,
+    next_rel: RelId,
+    tokens: Arc<Tokens>,
+    schema: Arc<Vec<schema::SchemaDef>>,
+}
+
+/// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
+/// so a transaction may move between threads.
+#[derive(Default)]
+struct WriterLock {
+    busy: Mutex<bool>,
+    freed: Condvar,
+}
+
+struct WriterGuard<'a>(&'a WriterLock);
+
+impl WriterLock {
+    fn acquire(&self) -> WriterGuard<'_> {
+        let mut busy = lock(&self.busy);
+        while *busy {
+            busy = self.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
+        *busy = true;
+        WriterGuard(self)
+    }
+}
+
+impl Drop for WriterGuard<'_> {
+    fn drop(&mut self) {
+        *lock(&self.0.busy) = false;
+        self.0.freed.notify_one();
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: every value behind our mutexes is replaced whole,
+/// never left half-updated by a panic.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The stores open in this process, by canonical folder path: sled locks a folder for
+/// one opener, so a second `open_shared` of the same folder must share the first.
+static OPEN_STORES: LazyLock<Mutex<HashMap<PathBuf, Weak<Store>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// When each store of this process was closed: sled's background threads let go of the
+/// folder's lock a moment after the store is dropped, so a reopen soon after waits for it.
+static CLOSED_AT: LazyLock<Mutex<HashMap<PathBuf, Instant>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// How long after closing a store of this process its lock may still be held.
+const RELOCK_WINDOW: Duration = Duration::from_secs(2);
+const RELOCK_STEP: Duration = Duration::from_millis(5);
+
+pub struct Store {
+    /// The canonical folder of an on-disk store.
+    folder: Option<PathBuf>,
+    engine: Box<dyn KvEngine>,
+    writer: WriterLock,
+    committed: Mutex<Committed>,
+}
 
 impl Store {
     /// Opens (creating if absent) the database in folder `path`; a path already open in
     /// this process returns the same store.
-    pub fn open_shared(_path: &Path) -> Result<std::sync::Arc<Store>> {
-        todo!("storage")
+    pub fn open_shared(path: &Path) -> Result<Arc<Store>> {
+        // Held while opening, so two threads opening one path cannot both reach sled.
+        let mut open = lock(&OPEN_STORES);
+        disk::prepare_folder(path)?;
+        let canonical = path.canonicalize().map_err(|e| {
+            Error::storage(format!(
+                "cannot open the database at {}: {e}",
+                path.display()
+            ))
+        })?;
+        if let Some(store) = open.get(&canonical).and_then(Weak::upgrade) {
+            return Ok(store);
+        }
+        // A store of this process that was just closed may still hold sled's lock for a
+        // moment (its background threads let go of the file last); only then is waiting
+        // worth it. Another process's lock is reported at once.
+        let closed_at = lock(&CLOSED_AT).get(&canonical).copied();
+        let engine = loop {
+            if let Some(engine) = sled_engine::SledEngine::open(&canonical, path)? {
+                break engine;
+            }
+            if closed_at.is_none_or(|at| at.elapsed() >= RELOCK_WINDOW) {
+                return Err(Error::storage(format!(
+                    "database at {} is in use by another process",
+                    path.display()
+                )));
+            }
+            std::thread::sleep(RELOCK_STEP);
+        };
+        let committed = disk::load(&engine, path)?;
+        let mut store = Store::with_engine(Box::new(engine), committed);
+        store.folder = Some(canonical.clone());
+        let store = Arc::new(store);
+        open.retain(|_, s| s.strong_count() > 0);
+        open.insert(canonical, Arc::downgrade(&store));
+        Ok(store)
     }
+
     /// A database that lives in memory only.
     pub fn in_memory() -> Store {
-        todo!("storage")
+        Store::with_engine(Box::new(MemoryEngine::new()), Committed::default())
     }
+
+    fn with_engine(engine: Box<dyn KvEngine>, committed: Committed) -> Store {
+        Store {
+            folder: None,
+            engine,
+            writer: WriterLock::default(),
+            committed: Mutex::new(committed),
+        }
+    }
+
+    /// Bytes the database occupies on disk; `None` for an in-memory store.
+    pub fn size_on_disk(&self) -> Result<Option<u64>> {
+        self.engine.size_on_disk()
+    }
+
     /// Starts a transaction (serialized with other writers of this store).
     pub fn begin(&self) -> Result<Txn<'_>> {
-        todo!("storage")
+        let writer = self.writer.acquire();
+        let committed = lock(&self.committed).clone();
+        Ok(Txn {
+            store: self,
+            _writer: writer,
+            overlay: Overlay::default(),
+            tokens: TxnTokens {
+                base: committed.tokens,
+                added: Default::default(),
+                added_by_name: HashMap::new(),
+            },
+            schema: committed.schema,
+            schema_undo: Vec::new(),
+            next_node: committed.next_node,
+            next_rel: committed.next_rel,
+            first_node: committed.next_node,
+            first_rel: committed.next_rel,
+        })
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(folder) = self.folder.take() {
+            lock(&CLOSED_AT).insert(folder, Instant::now());
+        }
+    }
+}
+
+/// The names a transaction sees: the committed ones plus those it interned itself.
+/// Interned names are not undone by `rollback_to` (an unused token is harmless) but are
+/// dropped with the transaction.
+struct TxnTokens {
+    base: Arc<Tokens>,
+    added: [Vec<String>; 3],
+    added_by_name: HashMap<(TokenKind, String), Token>,
+}
+
+impl TxnTokens {
+    fn get(&self, kind: TokenKind, name: &str) -> Option<Token> {
+        self.base.get(kind, name).or_else(|| {
+            if self.added[kind as usize].is_empty() {
+                None
+            } else {
+                self.added_by_name.get(&(kind, name.to_string())).copied()
+            }
+        })
+    }
+
+    fn name(&self, kind: TokenKind, token: Token) -> Option<&str> {
+        let base_len = self.base.len(kind);
+        match (token as usize).checked_sub(base_len) {
+            None => self.base.name(kind, token),
+            Some(i) => self.added[kind as usize].get(i).map(String::as_str),
+        }
+    }
+
+    fn intern(&mut self, kind: TokenKind, name: &str) -> Token {
+        if let Some(t) = self.get(kind, name) {
+            return t;
+        }
+        let token = (self.base.len(kind) + self.added[kind as usize].len()) as Token;
+        self.added[kind as usize].push(name.to_string());
+        self.added_by_name.insert((kind, name.to_string()), token);
+        token
+    }
+
+    /// Every name of `kind` with its token.
+    fn all(&self, kind: TokenKind) -> impl Iterator<Item = (Token, &str)> {
+        self.base
+            .names(kind)
+            .iter()
+            .chain(self.added[kind as usize].iter())
+            .enumerate()
+            .map(|(i, n)| (i as Token, n.as_str()))
     }
 }
 
 pub struct Txn<'s> {
-    _store: &'s Store,
+    store: &'s Store,
+    _writer: WriterGuard<'s>,
+    overlay: Overlay,
+    tokens: TxnTokens,
+    /// Index and constraint definitions as this transaction sees them.
+    schema: Arc<Vec<schema::SchemaDef>>,
+    /// Definitions before each schema change, with the undo position it was made at.
+    schema_undo: Vec<(usize, Arc<Vec<schema::SchemaDef>>)>,
+    next_node: NodeId,
+    next_rel: RelId,
+    first_node: NodeId,
+    first_rel: RelId,
 }
 
 pub type Scan<'t, T> = Box<dyn Iterator<Item = Result<T>> + 't>;
 
-impl<'s> Txn<'s> {
+impl Txn<'_> {
+    /// Applies every write of the transaction at once and makes it durable. A
+    /// transaction that wrote nothing touches nothing.
     pub fn commit(self) -> Result<()> {
-        todo!("storage")
+        self.commit_with(Vec::new())
     }
+
+    /// Commits the buffer together with `extra` writes (the bulk writer's), in one batch.
+    fn commit_with(self, extra: kv::Batch) -> Result<()> {
+        let Txn {
+            store,
+            _writer,
+            overlay,
+            tokens,
+            schema,
+            schema_undo: _,
+            next_node,
+            next_rel,
+            first_node,
+            first_rel,
+        } = self;
+        let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
+        let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
+        if overlay.is_empty()
+            && extra.is_empty()
+            && !new_tokens
+            && next_node == first_node
+            && next_rel == first_rel
+        {
+            return Ok(());
+        }
+        let mut batch = overlay.into_batch();
+        batch.extend(extra);
+        let mut merged = (*tokens.base).clone();
+        for kind in TokenKind::ALL {
+            let base_len = tokens.base.len(kind);
+            for (i, name) in tokens.added[kind as usize].iter().enumerate() {
+                let token = (base_len + i) as Token;
+                batch.push((keys::token(kind, name), Some(token.to_be_bytes().to_vec())));
+                batch.push((
+                    keys::token_name(kind, token),
+                    Some(name.as_bytes().to_vec()),
+                ));
+                merged.insert(kind, name.clone(), token);
+            }
+        }
+        if next_node != first_node {
+            batch.push((
+                keys::meta(keys::META_NEXT_NODE),
+                Some(codec::encode_u64(next_node)),
+            ));
+        }
+        if next_rel != first_rel {
+            batch.push((
+                keys::meta(keys::META_NEXT_REL),
+                Some(codec::encode_u64(next_rel)),
+            ));
+        }
+        store.engine.apply(batch)?;
+        store.engine.flush()?;
+        let mut committed = lock(&store.committed);
+        committed.next_node = next_node;
+        committed.next_rel = next_rel;
+        if new_tokens {
+            committed.tokens = Arc::new(merged);
+        }
+        if schema_changed {
+            committed.schema = schema;
+        }
+        Ok(())
+    }
+
+    /// A point to roll back to: statement-level atomicity inside a transaction.
     pub fn savepoint(&self) -> usize {
-        todo!("storage")
-    }
-    pub fn rollback_to(&mut self, _savepoint: usize) {
-        todo!("storage")
+        self.overlay.savepoint()
     }
 
-    // ---- nodes
-    pub fn create_node(&mut self, _labels: &[String], _props: PropertyMap) -> Result<NodeId> {
-        todo!("storage")
-    }
-    pub fn node_exists(&self, _id: NodeId) -> Result<bool> {
-        todo!("storage")
-    }
-    pub fn node_labels(&self, _id: NodeId) -> Result<Vec<String>> {
-        todo!("storage")
-    }
-    pub fn node_has_label(&self, _id: NodeId, _label: &str) -> Result<bool> {
-        todo!("storage")
-    }
-    pub fn node_property(&self, _id: NodeId, _key: &str) -> Result<Option<Value>> {
-        todo!("storage")
-    }
-    pub fn node_properties(&self, _id: NodeId) -> Result<PropertyMap> {
-        todo!("storage")
-    }
-    /// `None` removes the property. Returns the previous value.
-    pub fn set_node_property(
-        &mut self,
-        _id: NodeId,
-        _key: &str,
-        _value: Option<Value>,
-    ) -> Result<Option<Value>> {
-        todo!("storage")
-    }
-    /// Returns whether the label was newly added.
-    pub fn add_label(&mut self, _id: NodeId, _label: &str) -> Result<bool> {
-        todo!("storage")
-    }
-    /// Returns whether the label was there.
-    pub fn remove_label(&mut self, _id: NodeId, _label: &str) -> Result<bool> {
-        todo!("storage")
-    }
-    /// Fails if the node still has relationships.
-    pub fn delete_node(&mut self, _id: NodeId) -> Result<()> {
-        todo!("storage")
-    }
-    pub fn all_nodes(&self) -> Scan<'_, NodeId> {
-        todo!("storage")
-    }
-    pub fn nodes_with_label(&self, _label: &str) -> Scan<'_, NodeId> {
-        todo!("storage")
-    }
-    pub fn node_count(&self) -> Result<u64> {
-        todo!("storage")
-    }
-    pub fn label_count(&self, _label: &str) -> Result<u64> {
-        todo!("storage")
-    }
-
-    // ---- relationships
-    pub fn create_relationship(
-        &mut self,
-        _start: NodeId,
-        _end: NodeId,
-        _rel_type: &str,
-        _props: PropertyMap,
-    ) -> Result<RelId> {
-        todo!("storage")
-    }
-    pub fn relationship(&self, _id: RelId) -> Result<Option<RelInfo>> {
-        todo!("storage")
-    }
-    pub fn rel_property(&self, _id: RelId, _key: &str) -> Result<Option<Value>> {
-        todo!("storage")
-    }
-    pub fn rel_properties(&self, _id: RelId) -> Result<PropertyMap> {
-        todo!("storage")
-    }
-    pub fn set_rel_property(
-        &mut self,
-        _id: RelId,
-        _key: &str,
-        _value: Option<Value>,
-    ) -> Result<Option<Value>> {
-        todo!("storage")
-    }
-    pub fn delete_relationship(&mut self, _id: RelId) -> Result<()> {
-        todo!("storage")
-    }
-    /// Relationships of `node` in direction `dir` whose type is one of `types` (all when
-    /// empty). A self-loop appears once, also for `Dir::Both`.
-    pub fn expand(&self, _node: NodeId, _dir: Dir, _types: &[String]) -> Scan<'_, Edge> {
-        todo!("storage")
-    }
-    pub fn degree(&self, _node: NodeId, _dir: Dir, _types: &[String]) -> Result<u64> {
-        todo!("storage")
-    }
-    pub fn all_relationships(&self) -> Scan<'_, RelInfo> {
-        todo!("storage")
-    }
-    pub fn relationship_count(&self) -> Result<u64> {
-        todo!("storage")
-    }
-    pub fn rel_type_count(&self, _rel_type: &str) -> Result<u64> {
-        todo!("storage")
-    }
-
-    // ---- catalogue
-    pub fn labels(&self) -> Result<Vec<String>> {
-        todo!("storage")
-    }
-    pub fn relationship_types(&self) -> Result<Vec<String>> {
-        todo!("storage")
-    }
-    pub fn property_keys(&self) -> Result<Vec<String>> {
-        todo!("storage")
-    }
-
-    // ---- schema
-    pub fn create_index(
-        &mut self,
-        _name: Option<&str>,
-        _label: &str,
-        _key: &str,
-    ) -> Result<String> {
-        todo!("storage")
-    }
-    pub fn create_unique_constraint(
-        &mut self,
-        _name: Option<&str>,
-        _label: &str,
-        _key: &str,
-    ) -> Result<String> {
-        todo!("storage")
-    }
-    pub fn drop_schema(&mut self, _name: &str) -> Result<bool> {
-        todo!("storage")
-    }
-    pub fn schema(&self) -> Result<Vec<SchemaEntry>> {
-        todo!("storage")
-    }
-    /// Nodes with `label` whose `key` equals `value`, when an index or constraint covers
-    /// (label, key); `None` when none does.
-    pub fn index_seek(&self, _label: &str, _key: &str, _value: &Value) -> Option<Scan<'_, NodeId>> {
-        todo!("storage")
-    }
-    /// Nodes with `label` whose `key` lies in the range (bounds inclusive when the flag is set).
-    pub fn index_range(
-        &self,
-        _label: &str,
-        _key: &str,
-        _lower: Option<(&Value, bool)>,
-        _upper: Option<(&Value, bool)>,
-    ) -> Option<Scan<'_, NodeId>> {
-        todo!("storage")
+    /// Undoes every write made since `savepoint` was taken.
+    pub fn rollback_to(&mut self, savepoint: usize) {
+        self.overlay.rollback_to(savepoint);
+        while let Some((at, _)) = self.schema_undo.last() {
+            if *at < savepoint {
+                break;
+            }
+            if let Some((_, before)) = self.schema_undo.pop() {
+                self.schema = before;
+            }
+        }
     }
 }

@@ -10,7 +10,7 @@
 mod ops;
 pub mod temporal;
 
-pub use ops::{add, divide, modulo, multiply, negate, power, subtract, GroupKey};
+pub use ops::{add, divide, modulo, multiply, negate, power, subtract, ComparisonOp, GroupKey};
 
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
@@ -113,6 +113,30 @@ impl Value {
     }
 }
 
+impl Value {
+    /// A temporal value's ISO 8601 text (its literal without the quotes), as `toString`
+    /// and string concatenation use it; `None` for non-temporal values.
+    pub fn temporal_text(&self) -> Option<String> {
+        match self {
+            Value::Date(_)
+            | Value::LocalTime(_)
+            | Value::Time(_)
+            | Value::LocalDateTime(_)
+            | Value::DateTime(_)
+            | Value::Duration(_) => {
+                let literal = temporal::render_literal(self);
+                Some(
+                    literal
+                        .strip_prefix('\'')
+                        .and_then(|t| t.strip_suffix('\''))
+                        .map_or_else(|| literal.clone(), str::to_string),
+                )
+            }
+            _ => None,
+        }
+    }
+}
+
 impl From<bool> for Value {
     fn from(v: bool) -> Value {
         Value::Bool(v)
@@ -146,9 +170,161 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
 
 /// Cypher literal notation, as the openCypher TCK writes expected values: `'it\'s'`,
 /// `4.0`, `[1, 'a']`, `{k: 1}`, `(:Country {name: 'Russia'})`, `[:AGREED {year: 2014}]`,
-/// `<(:A)-[:T]->(:B)>`. (Contract stub; the values owner implements it.)
+/// `<(:A)-[:T]->(:B)>`. Temporal values are rendered by the temporal module.
 impl std::fmt::Display for Value {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{self:?}")
+        match self {
+            Value::Null => f.write_str("null"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Float(x) => f.write_str(&format_float(*x)),
+            Value::String(s) => f.write_str(&quote_string(s)),
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+            Value::Map(map) => write_map(f, map.iter()),
+            Value::Node(n) => write!(f, "{n}"),
+            Value::Relationship(r) => write!(f, "{r}"),
+            Value::Path(p) => write!(f, "{p}"),
+            Value::Date(_)
+            | Value::LocalTime(_)
+            | Value::Time(_)
+            | Value::LocalDateTime(_)
+            | Value::DateTime(_)
+            | Value::Duration(_) => f.write_str(&temporal::render_literal(self)),
+        }
+    }
+}
+
+/// `{k: v, …}`; keys that are not plain identifiers are back-quoted.
+fn write_map<'a>(
+    f: &mut std::fmt::Formatter<'_>,
+    entries: impl Iterator<Item = (&'a String, &'a Value)>,
+) -> std::fmt::Result {
+    f.write_str("{")?;
+    for (i, (k, v)) in entries.enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{}: {v}", quote_key(k))?;
+    }
+    f.write_str("}")
+}
+
+/// A map key, label or type as Cypher writes it: bare when it is an identifier,
+/// otherwise in back-quotes.
+fn quote_key(k: &str) -> String {
+    let mut chars = k.chars();
+    let plain = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_');
+    if plain {
+        k.to_string()
+    } else {
+        format!("`{}`", k.replace('`', "``"))
+    }
+}
+
+/// A string in single quotes with backslash escapes, so a rendered cell never holds a
+/// raw quote, tab or line break.
+pub fn quote_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A float as Cypher shows it: always with a fraction or an exponent (`4.0`, `0.00001`,
+/// `1e-305`, `1.2635418652381264e305`), and `NaN`, `Infinity`, `-Infinity`. Plain
+/// notation is used from 1e-6 up to 1e21, exponent notation outside, which is how the
+/// TCK writes its expected floats. Negative zero shows as `0.0` since the TCK expects
+/// `-0.0` to come back that way.
+pub fn format_float(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".to_string();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
+    }
+    if x == 0.0 {
+        return "0.0".to_string();
+    }
+    let magnitude = x.abs();
+    if (1e-6..1e21).contains(&magnitude) {
+        let plain = format!("{x}");
+        if plain.contains('.') {
+            plain
+        } else {
+            plain + ".0"
+        }
+    } else {
+        format!("{x:e}")
+    }
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("(")?;
+        for label in &self.labels {
+            write!(f, ":{}", quote_key(label))?;
+        }
+        if !self.properties.is_empty() {
+            if !self.labels.is_empty() {
+                f.write_str(" ")?;
+            }
+            write_map(f, self.properties.iter())?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl std::fmt::Display for Relationship {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[:{}", quote_key(&self.rel_type))?;
+        if !self.properties.is_empty() {
+            f.write_str(" ")?;
+            write_map(f, self.properties.iter())?;
+        }
+        f.write_str("]")
+    }
+}
+
+impl std::fmt::Display for Path {
+    /// Each relationship's arrow points from its start node to its end node, so a
+    /// relationship walked against its direction shows as `<-[:T]-`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<")?;
+        for (i, node) in self.nodes.iter().enumerate() {
+            if i > 0 {
+                if let Some(rel) = self.relationships.get(i - 1) {
+                    let previous = self.nodes.get(i - 1).map_or(rel.start, |n| n.id);
+                    // A self-loop reads forwards; otherwise the arrow follows the
+                    // relationship's own direction relative to the walk.
+                    if rel.start == previous {
+                        write!(f, "-{rel}->")?;
+                    } else {
+                        write!(f, "<-{rel}-")?;
+                    }
+                }
+            }
+            write!(f, "{node}")?;
+        }
+        f.write_str(">")
     }
 }

@@ -1,0 +1,1392 @@
+//! Semantic checks before anything runs: variable scoping (undefined, already bound,
+//! conflicting kinds), aggregation rules, projection rules (aliases, column names,
+//! `*` with nothing in scope), clause composition (UNION columns), pattern rules for
+//! CREATE and MERGE, procedure signatures, parameters, and the type errors that can be
+//! seen from literals alone. Errors carry the TCK's class and detail code (a compile
+//! time error is a `SyntaxError` there) and the position of the offending expression.
+
+use crate::ast::{self, Expr, ExprKind};
+use crate::error::{Error, ErrorClass, Result};
+use crate::exec::procedures::{type_accepts, Registry};
+use crate::plan::{contains_aggregate, is_aggregate_call};
+use crate::Params;
+
+/// What a variable holds, as far as can be known before running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ty {
+    Node,
+    Rel,
+    RelList,
+    Path,
+    Bool,
+    Int,
+    Float,
+    Str,
+    List,
+    Map,
+    Null,
+    Any,
+}
+
+#[derive(Clone, Default)]
+struct Scope {
+    vars: Vec<(String, Ty)>,
+}
+
+impl Scope {
+    fn get(&self, name: &str) -> Option<Ty> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| *t)
+    }
+    fn add(&mut self, name: &str, ty: Ty) {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_string(), ty));
+    }
+}
+
+struct Binder<'q> {
+    text: &'q str,
+    params: &'q Params,
+    registry: &'q Registry,
+}
+
+fn err(detail: &str, message: impl Into<String>) -> Error {
+    Error::syntax(detail, message)
+}
+
+/// Checks a query; the first problem found is returned as an error.
+pub fn check_query(q: &ast::Query, text: &str, params: &Params, registry: &Registry) -> Result<()> {
+    let b = Binder {
+        text,
+        params,
+        registry,
+    };
+    let first_cols = b.single(&q.first, &Scope::default())?;
+    let mut kinds = Vec::new();
+    for (all, part) in &q.unions {
+        kinds.push(*all);
+        let cols = b.single(part, &Scope::default())?;
+        if cols != first_cols {
+            return Err(err(
+                "DifferentColumnsInUnion",
+                "all parts of a UNION must return the same column names",
+            ));
+        }
+    }
+    if kinds.windows(2).any(|w| w.first() != w.get(1)) {
+        return Err(err(
+            "InvalidClauseComposition",
+            "UNION and UNION ALL cannot be mixed in one query",
+        ));
+    }
+    Ok(())
+}
+
+impl Binder<'_> {
+    fn at(&self, e: Error, offset: usize) -> Error {
+        e.at(self.text, offset)
+    }
+
+    /// Checks one single query; returns its column names.
+    fn single(&self, q: &ast::SingleQuery, outer: &Scope) -> Result<Vec<String>> {
+        let mut scope = outer.clone();
+        let mut columns = Vec::new();
+        let count = q.clauses.len();
+        for (i, clause) in q.clauses.iter().enumerate() {
+            let last = i + 1 == count;
+            match clause {
+                ast::Clause::Match(m) => self.match_clause(m, &mut scope)?,
+                ast::Clause::Unwind(u) => {
+                    self.expr(&u.expr, &scope, false)?;
+                    if scope.get(&u.alias.name).is_some() {
+                        return Err(self.at(
+                            err(
+                                "VariableAlreadyBound",
+                                format!("variable `{}` is already bound", u.alias.name),
+                            ),
+                            u.alias.span.start,
+                        ));
+                    }
+                    let ty = match self.ty(&u.expr, &scope) {
+                        Ty::List | Ty::RelList | Ty::Any => Ty::Any,
+                        Ty::Null => Ty::Null,
+                        other => other,
+                    };
+                    scope.add(&u.alias.name, ty);
+                }
+                ast::Clause::With(p) => {
+                    scope = self.projection(p, &scope, false)?.1;
+                }
+                ast::Clause::Return(p) => {
+                    let (cols, s) = self.projection(p, &scope, true)?;
+                    columns = cols;
+                    scope = s;
+                }
+                ast::Clause::Create(c) => self.create(&c.pattern, &mut scope)?,
+                ast::Clause::Merge(m) => {
+                    let pattern = ast::Pattern {
+                        parts: vec![m.part.clone()],
+                        span: m.span,
+                    };
+                    self.merge(&pattern, &mut scope)?;
+                    for item in m.on_create.iter().chain(&m.on_match) {
+                        self.set_item(item, &scope)?;
+                    }
+                }
+                ast::Clause::Set(s) => {
+                    for item in &s.items {
+                        self.set_item(item, &scope)?;
+                    }
+                }
+                ast::Clause::Remove(r) => {
+                    for item in &r.items {
+                        match item {
+                            ast::RemoveItem::Property { target, .. } => {
+                                self.expr(target, &scope, false)?
+                            }
+                            ast::RemoveItem::Labels { variable, .. } => {
+                                self.var(variable, &scope)?
+                            }
+                        }
+                    }
+                }
+                ast::Clause::Delete(d) => {
+                    for e in &d.exprs {
+                        self.expr(e, &scope, false)?;
+                        match (&e.kind, self.ty(e, &scope)) {
+                            (ExprKind::HasLabels(..), _) => {
+                                return Err(self.at(
+                                    err("InvalidDelete", "DELETE removes entities, not labels"),
+                                    e.span.start,
+                                ))
+                            }
+                            (_, Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::Map) => {
+                                return Err(self.at(
+                                    err(
+                                        "InvalidArgumentType",
+                                        "DELETE expects a node, relationship or path",
+                                    ),
+                                    e.span.start,
+                                ))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                ast::Clause::Call(c) => {
+                    let cols = self.call(c, &mut scope, q.clauses.len() == 1)?;
+                    if last {
+                        columns = cols;
+                    }
+                }
+            }
+        }
+        Ok(columns)
+    }
+
+    fn var(&self, v: &ast::Ident, scope: &Scope) -> Result<()> {
+        if scope.get(&v.name).is_none() {
+            return Err(self.at(
+                err(
+                    "UndefinedVariable",
+                    format!("variable `{}` is not defined", v.name),
+                ),
+                v.span.start,
+            ));
+        }
+        Ok(())
+    }
+
+    fn set_item(&self, item: &ast::SetItem, scope: &Scope) -> Result<()> {
+        match item {
+            ast::SetItem::Property { target, value, .. } => {
+                self.expr(target, scope, false)?;
+                self.expr(value, scope, false)
+            }
+            ast::SetItem::Properties {
+                variable, value, ..
+            } => {
+                self.var(variable, scope)?;
+                self.expr(value, scope, false)
+            }
+            ast::SetItem::Labels { variable, .. } => self.var(variable, scope),
+        }
+    }
+
+    fn call(
+        &self,
+        c: &ast::CallClause,
+        scope: &mut Scope,
+        standalone: bool,
+    ) -> Result<Vec<String>> {
+        let name = c
+            .procedure
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        let pos = c.span.start;
+        let Some(sig) = self.registry.signature(&name) else {
+            return Err(self.at(
+                Error::new(
+                    ErrorClass::ProcedureError,
+                    "ProcedureNotFound",
+                    format!("there is no procedure named '{name}'"),
+                ),
+                pos,
+            ));
+        };
+        if let Some(args) = &c.args {
+            if args.len() != sig.inputs.len() {
+                return Err(self.at(
+                    err(
+                        "InvalidNumberOfArguments",
+                        format!(
+                            "procedure {name} takes {} arguments, got {}",
+                            sig.inputs.len(),
+                            args.len()
+                        ),
+                    ),
+                    pos,
+                ));
+            }
+            for (a, (input, ty)) in args.iter().zip(&sig.inputs) {
+                self.expr(a, scope, false)?;
+                if let Some(v) = literal_value(a) {
+                    if !type_accepts(ty, &v) {
+                        return Err(self.at(
+                            err(
+                                "InvalidArgumentType",
+                                format!("argument `{input}` of {name} must be {ty}"),
+                            ),
+                            a.span.start,
+                        ));
+                    }
+                }
+            }
+        } else if !standalone {
+            return Err(self.at(
+                err(
+                    "InvalidArgumentPassingMode",
+                    "a procedure call inside a query needs its arguments in parentheses",
+                ),
+                pos,
+            ));
+        }
+        let mut cols = Vec::new();
+        match &c.yield_ {
+            Some(y) if !y.star => {
+                for (field, alias) in &y.items {
+                    if !sig.outputs.iter().any(|(n, _)| *n == field.name) {
+                        return Err(self.at(
+                            err(
+                                "UndefinedVariable",
+                                format!("procedure {name} has no output `{}`", field.name),
+                            ),
+                            field.span.start,
+                        ));
+                    }
+                    let var = alias.as_ref().unwrap_or(field);
+                    if scope.get(&var.name).is_some() {
+                        return Err(self.at(
+                            err(
+                                "VariableAlreadyBound",
+                                format!("variable `{}` is already bound", var.name),
+                            ),
+                            var.span.start,
+                        ));
+                    }
+                    scope.add(&var.name, Ty::Any);
+                    cols.push(var.name.clone());
+                }
+                if let Some(w) = &y.where_ {
+                    self.expr(w, scope, false)?;
+                }
+            }
+            _ => {
+                if !standalone && !sig.outputs.is_empty() && c.yield_.is_none() {
+                    return Err(self.at(
+                        err(
+                            "UndefinedVariable",
+                            "a procedure call inside a query needs YIELD to name its outputs",
+                        ),
+                        pos,
+                    ));
+                }
+                for (n, _) in &sig.outputs {
+                    scope.add(n, Ty::Any);
+                    cols.push(n.clone());
+                }
+            }
+        }
+        Ok(cols)
+    }
+
+    /// Checks a pattern's variables and adds them to `scope`. `creating` is CREATE or
+    /// MERGE (new entities); `in_match` forbids parameters as property maps.
+    fn pattern_vars(
+        &self,
+        pattern: &ast::Pattern,
+        scope: &mut Scope,
+        before: &Scope,
+        creating: bool,
+    ) -> Result<()> {
+        let mut rels_here: Vec<String> = Vec::new();
+        for part in &pattern.parts {
+            let el = &part.element;
+            let mut nodes = vec![&el.start];
+            nodes.extend(el.chain.iter().map(|(_, n)| n));
+            let single = el.chain.is_empty();
+            for n in nodes {
+                if let Some(p) = &n.properties {
+                    if !creating && matches!(p.kind, ExprKind::Parameter(_)) {
+                        return Err(self.at(
+                            err(
+                                "InvalidParameterUse",
+                                "a parameter cannot be used as a property map in a pattern",
+                            ),
+                            p.span.start,
+                        ));
+                    }
+                    self.expr(p, scope, false)?;
+                }
+                let Some(v) = &n.variable else { continue };
+                match scope.get(&v.name) {
+                    Some(Ty::Node | Ty::Any | Ty::Null) => {
+                        let redeclared = !n.labels.is_empty() || n.properties.is_some();
+                        if creating && (redeclared || (single && before.get(&v.name).is_some())) {
+                            return Err(self.at(
+                                err(
+                                    "VariableAlreadyBound",
+                                    format!("variable `{}` is already bound", v.name),
+                                ),
+                                v.span.start,
+                            ));
+                        }
+                    }
+                    Some(_) => {
+                        return Err(self.at(
+                            err(
+                                "VariableTypeConflict",
+                                format!("variable `{}` is not a node", v.name),
+                            ),
+                            v.span.start,
+                        ))
+                    }
+                    None => scope.add(&v.name, Ty::Node),
+                }
+            }
+            for (r, _) in &el.chain {
+                if let Some(p) = &r.properties {
+                    if !creating && matches!(p.kind, ExprKind::Parameter(_)) {
+                        return Err(self.at(
+                            err(
+                                "InvalidParameterUse",
+                                "a parameter cannot be used as a property map in a pattern",
+                            ),
+                            p.span.start,
+                        ));
+                    }
+                    self.expr(p, scope, false)?;
+                }
+                if let Some(v) = &r.variable {
+                    if rels_here.contains(&v.name) {
+                        return Err(self.at(
+                            err(
+                                "RelationshipUniquenessViolation",
+                                format!("relationship `{}` is used twice in one pattern", v.name),
+                            ),
+                            v.span.start,
+                        ));
+                    }
+                    rels_here.push(v.name.clone());
+                    let want = if r.length.is_some() {
+                        Ty::RelList
+                    } else {
+                        Ty::Rel
+                    };
+                    match scope.get(&v.name) {
+                        Some(_) if creating && before.get(&v.name).is_some() => {
+                            return Err(self.at(
+                                err(
+                                    "VariableAlreadyBound",
+                                    format!("variable `{}` is already bound", v.name),
+                                ),
+                                v.span.start,
+                            ));
+                        }
+                        Some(Ty::Any) => {}
+                        Some(t) if t == want => {}
+                        Some(Ty::List) if want == Ty::RelList => {}
+                        Some(Ty::Rel | Ty::RelList) => {
+                            return Err(self.at(
+                                err(
+                                    "VariableTypeConflict",
+                                    format!(
+                                "variable `{}` is used as a relationship list and a relationship",
+                                v.name
+                            ),
+                                ),
+                                v.span.start,
+                            ))
+                        }
+                        Some(_) => {
+                            return Err(self.at(
+                                err(
+                                    "VariableTypeConflict",
+                                    format!("variable `{}` is not a relationship", v.name),
+                                ),
+                                v.span.start,
+                            ))
+                        }
+                        None => scope.add(&v.name, want),
+                    }
+                }
+                if creating {
+                    if r.types.len() != 1 {
+                        return Err(self.at(
+                            err(
+                                "NoSingleRelationshipType",
+                                "a relationship to create needs exactly one type",
+                            ),
+                            r.span.start,
+                        ));
+                    }
+                    if r.length.is_some() {
+                        return Err(self.at(
+                            err(
+                                "CreatingVarLength",
+                                "a variable-length relationship cannot be created",
+                            ),
+                            r.span.start,
+                        ));
+                    }
+                }
+            }
+            if let Some(p) = &part.variable {
+                if scope.get(&p.name).is_some() {
+                    return Err(self.at(
+                        err(
+                            "VariableAlreadyBound",
+                            format!("variable `{}` is already bound", p.name),
+                        ),
+                        p.span.start,
+                    ));
+                }
+                scope.add(&p.name, Ty::Path);
+            }
+        }
+        Ok(())
+    }
+
+    fn match_clause(&self, m: &ast::MatchClause, scope: &mut Scope) -> Result<()> {
+        let before = scope.clone();
+        self.pattern_vars(&m.pattern, scope, &before, false)?;
+        for part in &m.pattern.parts {
+            if part.function != ast::PathFunction::None {
+                let ok = part.element.chain.len() == 1;
+                if !ok {
+                    return Err(self.at(
+                        err(
+                            "InvalidShortestPathPattern",
+                            "shortestPath needs one relationship between two nodes",
+                        ),
+                        part.span.start,
+                    ));
+                }
+            }
+        }
+        if let Some(w) = &m.where_ {
+            self.expr(w, scope, false)?;
+            self.predicate(w, scope)?;
+        }
+        Ok(())
+    }
+
+    fn create(&self, pattern: &ast::Pattern, scope: &mut Scope) -> Result<()> {
+        let before = scope.clone();
+        for part in &pattern.parts {
+            for (r, _) in &part.element.chain {
+                if r.direction == ast::Direction::Both {
+                    return Err(self.at(
+                        err(
+                            "RequiresDirectedRelationship",
+                            "a relationship to create needs a direction",
+                        ),
+                        r.span.start,
+                    ));
+                }
+            }
+        }
+        self.pattern_vars(pattern, scope, &before, true)
+    }
+
+    fn merge(&self, pattern: &ast::Pattern, scope: &mut Scope) -> Result<()> {
+        let before = scope.clone();
+        for part in &pattern.parts {
+            let mut props = Vec::new();
+            props.extend(part.element.start.properties.as_deref());
+            for (r, n) in &part.element.chain {
+                props.extend(r.properties.as_deref());
+                props.extend(n.properties.as_deref());
+            }
+            for p in props {
+                if matches!(p.kind, ExprKind::Parameter(_)) {
+                    return Err(self.at(
+                        err(
+                            "InvalidParameterUse",
+                            "a parameter cannot be used as a property map in MERGE",
+                        ),
+                        p.span.start,
+                    ));
+                }
+            }
+        }
+        self.pattern_vars(pattern, scope, &before, true)
+    }
+
+    /// RETURN / WITH: checks items and gives the column names and the scope after it.
+    fn projection(
+        &self,
+        p: &ast::Projection,
+        scope: &Scope,
+        is_return: bool,
+    ) -> Result<(Vec<String>, Scope)> {
+        let visible: Vec<&(String, Ty)> = scope
+            .vars
+            .iter()
+            .filter(|(n, _)| !crate::plan::is_hidden(n))
+            .collect();
+        if p.star && visible.is_empty() && is_return {
+            return Err(self.at(
+                err(
+                    "NoVariablesInScope",
+                    "`*` needs at least one variable in scope",
+                ),
+                p.span.start,
+            ));
+        }
+        let mut out = Scope::default();
+        let mut columns: Vec<String> = Vec::new();
+        if p.star {
+            let mut names: Vec<&(String, Ty)> = visible.clone();
+            names.sort_by(|a, b| a.0.cmp(&b.0));
+            for (n, t) in names {
+                out.add(n, *t);
+                columns.push(n.clone());
+            }
+        }
+        let aggregating = p.items.iter().any(|i| contains_aggregate(&i.expr));
+        let mut keys: Vec<&Expr> = Vec::new();
+        for item in &p.items {
+            self.expr(&item.expr, scope, true)?;
+            if !contains_aggregate(&item.expr) {
+                keys.push(&item.expr);
+            }
+        }
+        if aggregating {
+            for item in &p.items {
+                if contains_aggregate(&item.expr) {
+                    self.check_grouping(&item.expr, &keys, scope)?;
+                }
+            }
+        }
+        // Reported after the ORDER BY checks, which take precedence.
+        let mut missing_alias: Option<usize> = None;
+        for item in &p.items {
+            let name = match &item.alias {
+                Some(a) => a.name.clone(),
+                None => {
+                    if !is_return
+                        && !matches!(item.expr.kind, ExprKind::Variable(_))
+                        && missing_alias.is_none()
+                    {
+                        missing_alias = Some(item.expr.span.start);
+                    }
+                    item.text.clone()
+                }
+            };
+            if columns.contains(&name) {
+                return Err(self.at(
+                    err(
+                        "ColumnNameConflict",
+                        format!("column `{name}` is defined twice"),
+                    ),
+                    item.expr.span.start,
+                ));
+            }
+            columns.push(name.clone());
+            out.add(&name, self.ty(&item.expr, scope));
+        }
+        // ORDER BY and WHERE see the projected names, and the earlier variables unless
+        // the projection aggregates or is DISTINCT.
+        let mut sort_scope = scope.clone();
+        if aggregating || p.distinct {
+            sort_scope = out.clone();
+        }
+        for (n, t) in &out.vars {
+            sort_scope.add(n, *t);
+        }
+        let item_texts: Vec<(String, &Expr)> = p
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                    &i.expr,
+                )
+            })
+            .collect();
+        for s in &p.order_by {
+            if aggregating || p.distinct {
+                let mut full = scope.clone();
+                for (n, t) in &out.vars {
+                    full.add(n, *t);
+                }
+                self.expr(&s.expr, &full, aggregating)?;
+                self.sort_after_grouping(&s.expr, &item_texts, &out)?;
+            } else if contains_aggregate(&s.expr) {
+                return Err(self.at(
+                    err(
+                        "InvalidAggregation",
+                        "ORDER BY can use an aggregation only when the projection aggregates",
+                    ),
+                    s.expr.span.start,
+                ));
+            } else {
+                self.expr(&s.expr, &sort_scope, false)?;
+            }
+        }
+        for (what, e) in [("SKIP", &p.skip), ("LIMIT", &p.limit)] {
+            if let Some(e) = e {
+                self.count_expr(e, what)?;
+            }
+        }
+        if let Some(w) = &p.where_ {
+            if aggregating || p.distinct {
+                let mut full = scope.clone();
+                for (n, t) in &out.vars {
+                    full.add(n, *t);
+                }
+                self.expr(w, &full, false)?;
+                self.sort_after_grouping(w, &item_texts, &out)?;
+            } else {
+                self.expr(w, &sort_scope, false)?;
+            }
+            self.predicate(w, &sort_scope)?;
+        }
+        if let Some(at) = missing_alias {
+            return Err(self.at(
+                err(
+                    "NoExpressionAlias",
+                    "an expression in WITH needs an alias (AS name)",
+                ),
+                at,
+            ));
+        }
+        Ok((columns, out))
+    }
+
+    /// After aggregation or DISTINCT, a sort key may use the projected columns (by
+    /// alias, or by repeating a projected variable, property or aggregation) and new
+    /// aggregations of projected columns; anything else is undefined there.
+    fn sort_after_grouping(&self, e: &Expr, items: &[(String, &Expr)], out: &Scope) -> Result<()> {
+        let src = self.source(e);
+        let projected = items.iter().any(|(t, _)| !src.is_empty() && *t == src);
+        if projected && (is_simple(e) || is_aggregate_call(e)) {
+            return Ok(());
+        }
+        let undefined = |v: &str| {
+            self.at(
+                err(
+                    "UndefinedVariable",
+                    format!("variable `{v}` is not projected by this clause"),
+                ),
+                e.span.start,
+            )
+        };
+        if is_aggregate_call(e) {
+            let mut vars = Vec::new();
+            crate::plan::mentioned_vars(e, &mut vars);
+            if let Some(v) = vars.iter().find(|v| out.get(v).is_none()) {
+                return Err(undefined(v));
+            }
+            return Ok(());
+        }
+        match &e.kind {
+            ExprKind::Variable(v) => {
+                if out.get(v).is_none() {
+                    return Err(undefined(v));
+                }
+                Ok(())
+            }
+            ExprKind::Property(inner, _) if is_simple(e) => {
+                self.sort_after_grouping(inner, items, out)
+            }
+            _ => {
+                if projected && contains_aggregate(e) {
+                    return Err(self.at(
+                        err(
+                            "AmbiguousAggregationExpression",
+                            "a projected expression cannot be combined with an aggregation here",
+                        ),
+                        e.span.start,
+                    ));
+                }
+                if projected {
+                    return Ok(());
+                }
+                let mut children = Vec::new();
+                direct_children(e, &mut children);
+                for c in children {
+                    if projected_complex(c, items, self) && contains_aggregate(e) {
+                        return Err(self.at(
+                            err(
+                                "AmbiguousAggregationExpression",
+                                "a projected expression cannot be combined with an aggregation here",
+                            ),
+                            c.span.start,
+                        ));
+                    }
+                    self.sort_after_grouping(c, items, out)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn source(&self, e: &Expr) -> String {
+        self.text
+            .get(e.span.start..e.span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn count_expr(&self, e: &Expr, what: &str) -> Result<()> {
+        let mut vars = Vec::new();
+        crate::plan::mentioned_vars(e, &mut vars);
+        if !vars.is_empty() || contains_aggregate(e) {
+            return Err(self.at(
+                err(
+                    "NonConstantExpression",
+                    format!("{what} must be a constant or a parameter"),
+                ),
+                e.span.start,
+            ));
+        }
+        match literal_value(e) {
+            Some(crate::Value::Int(i)) if i < 0 => Err(self.at(
+                err(
+                    "NegativeIntegerArgument",
+                    format!("{what} must not be negative"),
+                ),
+                e.span.start,
+            )),
+            Some(crate::Value::Int(_)) | None => Ok(()),
+            Some(_) => Err(self.at(
+                err("InvalidArgumentType", format!("{what} must be an integer")),
+                e.span.start,
+            )),
+        }
+    }
+
+    /// In an aggregating item, everything outside the aggregation calls must be a
+    /// grouping key (or built from grouping keys, literals and parameters).
+    fn check_grouping(&self, e: &Expr, keys: &[&Expr], scope: &Scope) -> Result<()> {
+        if is_aggregate_call(e) {
+            return Ok(());
+        }
+        let src = self.source(e);
+        // Only variables and property reads match a grouping key; a larger expression
+        // that happens to equal one is ambiguous.
+        if is_simple(e)
+            && keys
+                .iter()
+                .any(|k| is_simple(k) && (*k == e || (!src.is_empty() && self.source(k) == src)))
+        {
+            return Ok(());
+        }
+        if let ExprKind::Variable(v) = &e.kind {
+            let is_key = keys
+                .iter()
+                .any(|k| matches!(&k.kind, ExprKind::Variable(x) if x == v));
+            if !is_key && scope.get(v).is_some() {
+                return Err(self.at(
+                    err(
+                        "AmbiguousAggregationExpression",
+                        format!("`{v}` is neither aggregated nor a grouping key"),
+                    ),
+                    e.span.start,
+                ));
+            }
+            return Ok(());
+        }
+        if let ExprKind::Property(inner, _) = &e.kind {
+            if matches!(inner.kind, ExprKind::Variable(_)) {
+                return self.check_grouping(inner, keys, scope).map_err(|_| {
+                    self.at(
+                        err(
+                            "AmbiguousAggregationExpression",
+                            format!("`{src}` is neither aggregated nor a grouping key"),
+                        ),
+                        e.span.start,
+                    )
+                });
+            }
+        }
+        let mut children = Vec::new();
+        direct_children(e, &mut children);
+        for c in children {
+            self.check_grouping(c, keys, scope)?;
+        }
+        Ok(())
+    }
+
+    /// A WHERE predicate must not be a node, relationship or other non-boolean.
+    fn predicate(&self, e: &Expr, scope: &Scope) -> Result<()> {
+        match self.ty(e, scope) {
+            Ty::Node | Ty::Rel | Ty::Path | Ty::Int | Ty::Float | Ty::Str | Ty::Map | Ty::List => {
+                Err(self.at(
+                    err("InvalidArgumentType", "a predicate must be a boolean"),
+                    e.span.start,
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The type of every element of a list literal when they all share one.
+    fn element_ty(&self, list: &Expr, scope: &Scope) -> Ty {
+        let ExprKind::List(items) = &list.kind else {
+            return Ty::Any;
+        };
+        let mut tys = items.iter().map(|i| self.ty(i, scope));
+        let Some(first) = tys.next() else {
+            return Ty::Any;
+        };
+        if tys.all(|t| t == first) && first != Ty::Null {
+            first
+        } else {
+            Ty::Any
+        }
+    }
+
+    fn ty(&self, e: &Expr, scope: &Scope) -> Ty {
+        match &e.kind {
+            ExprKind::Literal(l) => match l {
+                ast::Literal::Null => Ty::Null,
+                ast::Literal::Bool(_) => Ty::Bool,
+                ast::Literal::Int(_) => Ty::Int,
+                ast::Literal::Float(_) => Ty::Float,
+                ast::Literal::String(_) => Ty::Str,
+            },
+            ExprKind::Variable(v) => scope.get(v).unwrap_or(Ty::Any),
+            ExprKind::List(_) | ExprKind::ListComprehension { .. } => Ty::List,
+            ExprKind::PatternComprehension { .. } => Ty::List,
+            ExprKind::Map(_) | ExprKind::MapProjection { .. } => Ty::Map,
+            ExprKind::Compare(..)
+            | ExprKind::IsNull(..)
+            | ExprKind::HasLabels(..)
+            | ExprKind::Quantified { .. }
+            | ExprKind::PatternPredicate(_)
+            | ExprKind::Exists(_) => Ty::Bool,
+            ExprKind::Binary(
+                ast::BinaryOp::And
+                | ast::BinaryOp::Or
+                | ast::BinaryOp::Xor
+                | ast::BinaryOp::In
+                | ast::BinaryOp::StartsWith
+                | ast::BinaryOp::EndsWith
+                | ast::BinaryOp::Contains
+                | ast::BinaryOp::RegexMatch,
+                _,
+                _,
+            ) => Ty::Bool,
+            ExprKind::Unary(ast::UnaryOp::Not, _) => Ty::Bool,
+            ExprKind::Binary(
+                ast::BinaryOp::Add
+                | ast::BinaryOp::Subtract
+                | ast::BinaryOp::Multiply
+                | ast::BinaryOp::Divide
+                | ast::BinaryOp::Modulo,
+                a,
+                b,
+            ) => match (self.ty(a, scope), self.ty(b, scope)) {
+                (Ty::Int, Ty::Int) => Ty::Int,
+                (Ty::Int | Ty::Float, Ty::Int | Ty::Float) => Ty::Float,
+                _ => Ty::Any,
+            },
+            _ => Ty::Any,
+        }
+    }
+
+    /// Checks an expression: variables in scope, functions known, aggregations where
+    /// allowed, parameters given, and literal type errors.
+    fn expr(&self, e: &Expr, scope: &Scope, agg_allowed: bool) -> Result<()> {
+        let here = e.span.start;
+        match &e.kind {
+            ExprKind::Literal(_) => {}
+            ExprKind::Parameter(name) => {
+                if !self.params.contains_key(name) {
+                    return Err(self.at(
+                        Error::new(
+                            ErrorClass::ParameterMissing,
+                            "MissingParameter",
+                            format!("expected a value for parameter ${name}"),
+                        ),
+                        here,
+                    ));
+                }
+            }
+            ExprKind::Variable(v) => {
+                if scope.get(v).is_none() {
+                    return Err(self.at(
+                        err(
+                            "UndefinedVariable",
+                            format!("variable `{v}` is not defined"),
+                        ),
+                        here,
+                    ));
+                }
+            }
+            ExprKind::Property(target, _) => {
+                self.expr(target, scope, agg_allowed)?;
+                match self.ty(target, scope) {
+                    Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::List | Ty::RelList => {
+                        return Err(self.at(
+                            Error::type_error(
+                                "InvalidArgumentType",
+                                "a property can be read only from a node, relationship or map",
+                            ),
+                            here,
+                        ));
+                    }
+                    Ty::Path => {
+                        return Err(
+                            self.at(err("InvalidArgumentType", "a path has no properties"), here)
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            ExprKind::Binary(op, a, b) => {
+                self.expr(a, scope, agg_allowed)?;
+                self.expr(b, scope, agg_allowed)?;
+                match op {
+                    ast::BinaryOp::And | ast::BinaryOp::Or | ast::BinaryOp::Xor => {
+                        for x in [a, b] {
+                            self.boolean_operand(x, scope)?;
+                        }
+                    }
+                    ast::BinaryOp::Subtract
+                    | ast::BinaryOp::Multiply
+                    | ast::BinaryOp::Divide
+                    | ast::BinaryOp::Modulo
+                    | ast::BinaryOp::Power => {
+                        for x in [a, b] {
+                            if matches!(
+                                self.ty(x, scope),
+                                Ty::Bool | Ty::Str | Ty::Map | Ty::Node | Ty::Rel | Ty::Path
+                            ) {
+                                return Err(self.at(
+                                    err(
+                                        "InvalidArgumentType",
+                                        "arithmetic needs numbers (or temporal values)",
+                                    ),
+                                    x.span.start,
+                                ));
+                            }
+                        }
+                    }
+                    ast::BinaryOp::In => {
+                        if matches!(
+                            self.ty(b, scope),
+                            Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::Map | Ty::Node | Ty::Rel
+                        ) {
+                            return Err(self.at(
+                                err("InvalidArgumentType", "IN expects a list"),
+                                b.span.start,
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            ExprKind::Unary(op, a) => {
+                self.expr(a, scope, agg_allowed)?;
+                if *op == ast::UnaryOp::Not {
+                    self.boolean_operand(a, scope)?;
+                }
+            }
+            ExprKind::FunctionCall {
+                name,
+                distinct: _,
+                args,
+            } => {
+                let fname = name
+                    .iter()
+                    .map(|n| n.name.to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let is_agg = is_aggregate_call(e);
+                if is_agg {
+                    if !agg_allowed {
+                        return Err(self.at(
+                            err(
+                                "InvalidAggregation",
+                                format!("{fname}() cannot be used here"),
+                            ),
+                            here,
+                        ));
+                    }
+                    for a in args {
+                        if contains_aggregate(a) {
+                            return Err(self.at(
+                                err(
+                                    "NestedAggregation",
+                                    "an aggregation cannot contain another aggregation",
+                                ),
+                                a.span.start,
+                            ));
+                        }
+                    }
+                } else if !known_function(&fname) {
+                    return Err(self.at(
+                        err("UnknownFunction", format!("unknown function {fname}()")),
+                        here,
+                    ));
+                }
+                for a in args {
+                    self.expr(a, scope, agg_allowed && !is_agg)?;
+                }
+                self.function_args(&fname, args, scope, here)?;
+            }
+            ExprKind::CountStar => {
+                if !agg_allowed {
+                    return Err(self.at(
+                        err("InvalidAggregation", "count(*) cannot be used here"),
+                        here,
+                    ));
+                }
+            }
+            ExprKind::ListComprehension {
+                variable,
+                list,
+                predicate,
+                projection,
+            } => {
+                self.expr(list, scope, agg_allowed)?;
+                let mut inner = scope.clone();
+                inner.add(&variable.name, self.element_ty(list, scope));
+                if let Some(p) = predicate {
+                    self.expr(p, &inner, false)?;
+                }
+                if let Some(p) = projection {
+                    self.expr(p, &inner, false)?;
+                }
+            }
+            ExprKind::Quantified {
+                variable,
+                list,
+                predicate,
+                ..
+            } => {
+                self.expr(list, scope, agg_allowed)?;
+                if matches!(
+                    self.ty(list, scope),
+                    Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::Map | Ty::Node | Ty::Rel
+                ) {
+                    return Err(self.at(
+                        err("InvalidArgumentType", "a quantifier expects a list"),
+                        list.span.start,
+                    ));
+                }
+                let mut inner = scope.clone();
+                inner.add(&variable.name, self.element_ty(list, scope));
+                if let Some(p) = predicate {
+                    self.expr(p, &inner, false)?;
+                }
+            }
+            ExprKind::Reduce {
+                accumulator,
+                init,
+                variable,
+                list,
+                expr,
+            } => {
+                self.expr(init, scope, agg_allowed)?;
+                self.expr(list, scope, agg_allowed)?;
+                let mut inner = scope.clone();
+                inner.add(&accumulator.name, Ty::Any);
+                inner.add(&variable.name, Ty::Any);
+                self.expr(expr, &inner, false)?;
+            }
+            ExprKind::MapProjection { variable, items } => {
+                self.var(variable, scope)?;
+                for item in items {
+                    match item {
+                        ast::MapProjectionItem::Literal(_, x) => {
+                            self.expr(x, scope, agg_allowed)?
+                        }
+                        ast::MapProjectionItem::Variable(v) => self.var(v, scope)?,
+                        _ => {}
+                    }
+                }
+            }
+            ExprKind::PatternPredicate(el) => {
+                let mut vars = Vec::new();
+                let part = ast::PatternPart {
+                    variable: None,
+                    function: ast::PathFunction::None,
+                    element: el.clone(),
+                    span: el.span,
+                };
+                collect_named(&part, &mut vars);
+                for (name, span) in vars {
+                    if scope.get(&name).is_none() {
+                        return Err(self.at(
+                            err(
+                                "UndefinedVariable",
+                                format!("variable `{name}` is not defined"),
+                            ),
+                            span,
+                        ));
+                    }
+                }
+                let mut inner = scope.clone();
+                let pattern = ast::Pattern {
+                    parts: vec![part],
+                    span: el.span,
+                };
+                self.pattern_vars(&pattern, &mut inner, scope, false)?;
+            }
+            ExprKind::PatternComprehension {
+                variable,
+                pattern,
+                predicate,
+                projection,
+            } => {
+                let mut inner = scope.clone();
+                let part = ast::PatternPart {
+                    variable: variable.clone(),
+                    function: ast::PathFunction::None,
+                    element: pattern.clone(),
+                    span: pattern.span,
+                };
+                let pat = ast::Pattern {
+                    parts: vec![part],
+                    span: pattern.span,
+                };
+                self.pattern_vars(&pat, &mut inner, scope, false)?;
+                if let Some(p) = predicate {
+                    self.expr(p, &inner, false)?;
+                }
+                self.expr(projection, &inner, false)?;
+            }
+            ExprKind::Exists(sub) => match sub.as_ref() {
+                ast::ExistsSubquery::Pattern { pattern, where_ } => {
+                    let mut inner = scope.clone();
+                    self.pattern_vars(pattern, &mut inner, scope, false)?;
+                    if let Some(w) = where_ {
+                        self.expr(w, &inner, false)?;
+                    }
+                }
+                ast::ExistsSubquery::Query(q) => {
+                    for c in &q.first.clauses {
+                        if matches!(
+                            c,
+                            ast::Clause::Create(_)
+                                | ast::Clause::Merge(_)
+                                | ast::Clause::Set(_)
+                                | ast::Clause::Remove(_)
+                                | ast::Clause::Delete(_)
+                        ) {
+                            return Err(self.at(
+                                err(
+                                    "InvalidClauseComposition",
+                                    "an EXISTS subquery cannot write to the graph",
+                                ),
+                                here,
+                            ));
+                        }
+                    }
+                    self.single(&q.first, scope)?;
+                }
+            },
+            _ => {
+                let mut children = Vec::new();
+                direct_children(e, &mut children);
+                for c in children {
+                    self.expr(c, scope, agg_allowed)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn boolean_operand(&self, x: &Expr, scope: &Scope) -> Result<()> {
+        if matches!(
+            self.ty(x, scope),
+            Ty::Int | Ty::Float | Ty::Str | Ty::List | Ty::Map | Ty::Node | Ty::Rel | Ty::Path
+        ) {
+            return Err(self.at(
+                err(
+                    "InvalidArgumentType",
+                    "a boolean operator expects boolean operands",
+                ),
+                x.span.start,
+            ));
+        }
+        Ok(())
+    }
+
+    fn function_args(&self, name: &str, args: &[Expr], scope: &Scope, here: usize) -> Result<()> {
+        let tys: Vec<Ty> = args.iter().map(|a| self.ty(a, scope)).collect();
+        let bad = |what: &str| {
+            Err(self.at(
+                err("InvalidArgumentType", format!("{name}() expects {what}")),
+                here,
+            ))
+        };
+        match (name, tys.as_slice()) {
+            ("labels", [t]) if !matches!(t, Ty::Node | Ty::Any | Ty::Null) => bad("a node"),
+            ("type", [t]) if !matches!(t, Ty::Rel | Ty::Any | Ty::Null) => bad("a relationship"),
+            ("properties", [t])
+                if !matches!(t, Ty::Node | Ty::Rel | Ty::Map | Ty::Any | Ty::Null) =>
+            {
+                bad("a node, relationship or map")
+            }
+            ("size", [Ty::Path | Ty::Node | Ty::Rel]) => bad("a list or a string"),
+            ("length", [Ty::Node | Ty::Rel | Ty::Int | Ty::Float | Ty::Bool]) => bad("a path"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whether `e` is a projected expression larger than a variable or property read.
+fn projected_complex(e: &Expr, items: &[(String, &Expr)], b: &Binder<'_>) -> bool {
+    let src = b.source(e);
+    !is_simple(e)
+        && !is_aggregate_call(e)
+        && !src.is_empty()
+        && items.iter().any(|(t, _)| *t == src)
+}
+
+/// A variable or a property of a variable.
+fn is_simple(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Variable(_) => true,
+        ExprKind::Property(inner, _) => matches!(inner.kind, ExprKind::Variable(_)),
+        _ => false,
+    }
+}
+
+fn known_function(name: &str) -> bool {
+    matches!(
+        name,
+        "exists"
+            | "coalesce"
+            | "id"
+            | "type"
+            | "labels"
+            | "startnode"
+            | "endnode"
+            | "shortestpath"
+            | "allshortestpaths"
+    ) || crate::exec::functions::is_known(name)
+        || crate::value::temporal::is_function(name)
+}
+
+fn collect_named(part: &ast::PatternPart, out: &mut Vec<(String, usize)>) {
+    let el = &part.element;
+    if let Some(v) = &el.start.variable {
+        out.push((v.name.clone(), v.span.start));
+    }
+    for (r, n) in &el.chain {
+        if let Some(v) = &r.variable {
+            out.push((v.name.clone(), v.span.start));
+        }
+        if let Some(v) = &n.variable {
+            out.push((v.name.clone(), v.span.start));
+        }
+    }
+}
+
+fn direct_children<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    use ExprKind as K;
+    match &e.kind {
+        K::List(items) => out.extend(items.iter()),
+        K::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
+        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => out.push(x),
+        K::Index(a, b) | K::Binary(_, a, b) => {
+            out.push(a);
+            out.push(b);
+        }
+        K::Slice(a, b, c) => {
+            out.push(a);
+            out.extend(b.as_deref());
+            out.extend(c.as_deref());
+        }
+        K::Compare(a, rest) => {
+            out.push(a);
+            out.extend(rest.iter().map(|(_, x)| x));
+        }
+        K::FunctionCall { args, .. } => out.extend(args.iter()),
+        K::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            out.extend(operand.as_deref());
+            for (w, t) in whens {
+                out.push(w);
+                out.push(t);
+            }
+            out.extend(else_.as_deref());
+        }
+        K::ListComprehension { list, .. } | K::Quantified { list, .. } => out.push(list),
+        K::Reduce { init, list, .. } => {
+            out.push(init);
+            out.push(list);
+        }
+        _ => {}
+    }
+}
+
+/// The value of a literal expression (including lists and maps of literals and a
+/// negated number), or `None` when it is not a literal.
+fn literal_value(e: &Expr) -> Option<crate::Value> {
+    use crate::Value;
+    match &e.kind {
+        ExprKind::Literal(l) => Some(match l {
+            ast::Literal::Null => Value::Null,
+            ast::Literal::Bool(b) => Value::Bool(*b),
+            ast::Literal::Int(i) => Value::Int(*i),
+            ast::Literal::Float(f) => Value::Float(*f),
+            ast::Literal::String(s) => Value::String(s.clone()),
+        }),
+        ExprKind::Unary(ast::UnaryOp::Negate, x) => match literal_value(x)? {
+            Value::Int(i) => Some(Value::Int(i.checked_neg()?)),
+            Value::Float(f) => Some(Value::Float(-f)),
+            _ => None,
+        },
+        ExprKind::List(items) => items
+            .iter()
+            .map(literal_value)
+            .collect::<Option<Vec<_>>>()
+            .map(Value::List),
+        ExprKind::Map(entries) => {
+            let mut m = crate::value::Map::new();
+            for (k, v) in entries {
+                m.insert(k.name.clone(), literal_value(v)?);
+            }
+            Some(Value::Map(m))
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,994 @@
+//! Expression evaluation over one row.
+//!
+//! Variables are looked up in an `Env`: the row (by the step's layout) plus the local
+//! variables of comprehensions, quantifiers and reduce. Entity values are identities;
+//! property access, labels and pattern predicates read the transaction. Scalar functions
+//! get entity arguments with labels and properties filled (the functions module is pure).
+//! Aggregation calls are not computed here: the aggregation operator computes them and
+//! passes their values in `Env::Row::aggs`, keyed by the call expression's address.
+
+use super::{materialize, ops, Ctx, Row};
+use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, UnaryOp};
+use crate::error::{Error, ErrorClass, Result};
+use crate::plan::{self, Step};
+use crate::value::{self, Map, Node, Path, Relationship, Value};
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Values of aggregation calls, keyed by the address of their expression.
+pub(crate) type AggValues = HashMap<usize, Value>;
+
+/// Where variables come from.
+pub(crate) enum Env<'r> {
+    Row {
+        layout: &'r [String],
+        row: &'r [Value],
+        aggs: Option<&'r AggValues>,
+    },
+    Local {
+        name: &'r str,
+        value: &'r Value,
+        parent: &'r Env<'r>,
+    },
+}
+
+impl<'r> Env<'r> {
+    pub fn row(layout: &'r [String], row: &'r [Value]) -> Env<'r> {
+        Env::Row {
+            layout,
+            row,
+            aggs: None,
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        match self {
+            // The first match: a projection's columns come before the variables it
+            // keeps for ORDER BY, and shadow them.
+            Env::Row { layout, row, .. } => layout
+                .iter()
+                .position(|n| n == name)
+                .and_then(|i| row.get(i)),
+            Env::Local {
+                name: n,
+                value,
+                parent,
+            } => {
+                if *n == name {
+                    Some(value)
+                } else {
+                    parent.lookup(name)
+                }
+            }
+        }
+    }
+
+    fn aggs(&self) -> Option<&AggValues> {
+        match self {
+            Env::Row { aggs, .. } => *aggs,
+            Env::Local { parent, .. } => parent.aggs(),
+        }
+    }
+
+    /// All visible variables as one layout and row (inner names shadow outer ones).
+    fn flatten(&self) -> (Vec<String>, Row) {
+        match self {
+            Env::Row { layout, row, .. } => (layout.to_vec(), row.to_vec()),
+            Env::Local {
+                name,
+                value,
+                parent,
+            } => {
+                let (mut layout, mut row) = parent.flatten();
+                if let Some(i) = layout.iter().position(|n| n == name) {
+                    if let Some(slot) = row.get_mut(i) {
+                        *slot = (*value).clone();
+                    }
+                } else {
+                    layout.push(name.to_string());
+                    row.push((*value).clone());
+                }
+                (layout, row)
+            }
+        }
+    }
+}
+
+fn type_error(message: impl Into<String>) -> Error {
+    Error::type_error("InvalidArgumentType", message)
+}
+
+/// Cypher truth of a predicate value: only `true` passes.
+pub(crate) fn is_true(v: &Value) -> bool {
+    matches!(v, Value::Bool(true))
+}
+
+fn as_bool(v: Value, what: &str) -> Result<Option<bool>> {
+    match v {
+        Value::Bool(b) => Ok(Some(b)),
+        Value::Null => Ok(None),
+        other => Err(type_error(format!(
+            "{what} expects a boolean, got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+pub(crate) fn eval(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
+    eval_inner(ctx, env, e).map_err(|err| err.at(ctx.text, e.span.start))
+}
+
+fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
+    Ok(match &e.kind {
+        ExprKind::Literal(l) => match l {
+            ast::Literal::Null => Value::Null,
+            ast::Literal::Bool(b) => Value::Bool(*b),
+            ast::Literal::Int(i) => Value::Int(*i),
+            ast::Literal::Float(f) => Value::Float(*f),
+            ast::Literal::String(s) => Value::String(s.clone()),
+        },
+        ExprKind::Parameter(name) => ctx.params.get(name).cloned().ok_or_else(|| {
+            Error::new(
+                ErrorClass::ParameterMissing,
+                "MissingParameter",
+                format!("expected a value for parameter ${name}"),
+            )
+        })?,
+        ExprKind::Variable(name) => env.lookup(name).cloned().ok_or_else(|| {
+            Error::syntax(
+                "UndefinedVariable",
+                format!("variable `{name}` is not defined"),
+            )
+        })?,
+        ExprKind::List(items) => Value::List(
+            items
+                .iter()
+                .map(|x| eval(ctx, env, x))
+                .collect::<Result<_>>()?,
+        ),
+        ExprKind::Map(entries) => {
+            let mut m = Map::new();
+            for (k, v) in entries {
+                m.insert(k.name.clone(), eval(ctx, env, v)?);
+            }
+            Value::Map(m)
+        }
+        ExprKind::Property(target, key) => {
+            let t = eval(ctx, env, target)?;
+            property(ctx, &t, &key.name)?
+        }
+        ExprKind::Index(target, index) => {
+            let t = eval(ctx, env, target)?;
+            let i = eval(ctx, env, index)?;
+            index_value(ctx, t, i)?
+        }
+        ExprKind::Slice(target, from, to) => {
+            let t = eval(ctx, env, target)?;
+            let from = from.as_ref().map(|x| eval(ctx, env, x)).transpose()?;
+            let to = to.as_ref().map(|x| eval(ctx, env, x)).transpose()?;
+            slice(t, from, to)?
+        }
+        ExprKind::Binary(op, a, b) => binary(ctx, env, *op, a, b)?,
+        ExprKind::Unary(op, a) => {
+            let v = eval(ctx, env, a)?;
+            match op {
+                UnaryOp::Not => match as_bool(v, "NOT")? {
+                    Some(b) => Value::Bool(!b),
+                    None => Value::Null,
+                },
+                UnaryOp::Negate => value::negate(&v)?,
+                UnaryOp::Plus => match v {
+                    Value::Int(_) | Value::Float(_) | Value::Null => v,
+                    other => {
+                        return Err(type_error(format!(
+                            "unary plus expects a number, got {}",
+                            other.type_name()
+                        )))
+                    }
+                },
+            }
+        }
+        ExprKind::Compare(first, rest) => {
+            let mut left = eval(ctx, env, first)?;
+            let mut result = Some(true);
+            for (op, x) in rest {
+                let right = eval(ctx, env, x)?;
+                let r = compare(*op, &left, &right);
+                result = match (result, r) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                };
+                left = right;
+            }
+            result.map_or(Value::Null, Value::Bool)
+        }
+        ExprKind::IsNull(x, negated) => {
+            let v = eval(ctx, env, x)?;
+            Value::Bool(v.is_null() != *negated)
+        }
+        ExprKind::HasLabels(x, labels) => match eval(ctx, env, x)? {
+            Value::Null => Value::Null,
+            Value::Node(n) => {
+                check_node_alive(ctx, n.id)?;
+                let mut all = true;
+                for l in labels {
+                    if !ctx.txn.node_has_label(n.id, &l.name)? {
+                        all = false;
+                        break;
+                    }
+                }
+                Value::Bool(all)
+            }
+            Value::Relationship(r) => {
+                // `r:T` on a relationship tests its type.
+                let t = rel_type(ctx, &r)?;
+                Value::Bool(labels.iter().all(|l| l.name == t))
+            }
+            other => {
+                return Err(type_error(format!(
+                    "label predicate expects a node, got {}",
+                    other.type_name()
+                )))
+            }
+        },
+        ExprKind::FunctionCall {
+            name,
+            distinct: _,
+            args,
+        } => {
+            if plan::is_aggregate_call(e) {
+                return aggregate_value(env, e);
+            }
+            let fname = name
+                .iter()
+                .map(|n| n.name.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(".");
+            if let ("shortestpath" | "allshortestpaths", [arg]) = (fname.as_str(), args.as_slice())
+            {
+                if let ExprKind::PatternPredicate(el) = &arg.kind {
+                    return shortest_path_expr(ctx, env, e, el, fname == "allshortestpaths");
+                }
+            }
+            call_function(ctx, env, &fname, args)?
+        }
+        ExprKind::CountStar => return aggregate_value(env, e),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            let subject = operand.as_ref().map(|o| eval(ctx, env, o)).transpose()?;
+            for (w, t) in whens {
+                let wv = eval(ctx, env, w)?;
+                let hit = match &subject {
+                    Some(s) => s.equals(&wv) == Some(true),
+                    None => is_true(&wv),
+                };
+                if hit {
+                    return eval(ctx, env, t);
+                }
+            }
+            match else_ {
+                Some(x) => eval(ctx, env, x)?,
+                None => Value::Null,
+            }
+        }
+        ExprKind::ListComprehension {
+            variable,
+            list,
+            predicate,
+            projection,
+        } => {
+            let items = match eval(ctx, env, list)? {
+                Value::Null => return Ok(Value::Null),
+                Value::List(items) => items,
+                other => {
+                    return Err(type_error(format!(
+                        "list comprehension expects a list, got {}",
+                        other.type_name()
+                    )))
+                }
+            };
+            let mut out = Vec::new();
+            for item in items {
+                let local = Env::Local {
+                    name: &variable.name,
+                    value: &item,
+                    parent: env,
+                };
+                if let Some(p) = predicate {
+                    if !is_true(&eval(ctx, &local, p)?) {
+                        continue;
+                    }
+                }
+                out.push(match projection {
+                    Some(p) => eval(ctx, &local, p)?,
+                    None => item.clone(),
+                });
+            }
+            Value::List(out)
+        }
+        ExprKind::Quantified {
+            quantifier,
+            variable,
+            list,
+            predicate,
+        } => quantified(ctx, env, *quantifier, variable, list, predicate.as_deref())?,
+        ExprKind::Reduce {
+            accumulator,
+            init,
+            variable,
+            list,
+            expr,
+        } => {
+            let mut acc = eval(ctx, env, init)?;
+            let items = match eval(ctx, env, list)? {
+                Value::Null => return Ok(Value::Null),
+                Value::List(items) => items,
+                other => {
+                    return Err(type_error(format!(
+                        "reduce expects a list, got {}",
+                        other.type_name()
+                    )))
+                }
+            };
+            for item in items {
+                let with_acc = Env::Local {
+                    name: &accumulator.name,
+                    value: &acc,
+                    parent: env,
+                };
+                let local = Env::Local {
+                    name: &variable.name,
+                    value: &item,
+                    parent: &with_acc,
+                };
+                let next = eval(ctx, &local, expr)?;
+                acc = next;
+            }
+            acc
+        }
+        ExprKind::MapProjection { variable, items } => {
+            let base = env.lookup(&variable.name).cloned().ok_or_else(|| {
+                Error::syntax(
+                    "UndefinedVariable",
+                    format!("variable `{}` is not defined", variable.name),
+                )
+            })?;
+            if base.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut m = Map::new();
+            for item in items {
+                match item {
+                    ast::MapProjectionItem::Property(k) => {
+                        m.insert(k.name.clone(), property(ctx, &base, &k.name)?);
+                    }
+                    ast::MapProjectionItem::AllProperties => {
+                        for (k, v) in all_properties(ctx, &base)? {
+                            m.insert(k, v);
+                        }
+                    }
+                    ast::MapProjectionItem::Literal(k, x) => {
+                        m.insert(k.name.clone(), eval(ctx, env, x)?);
+                    }
+                    ast::MapProjectionItem::Variable(v) => {
+                        let val = env.lookup(&v.name).cloned().unwrap_or(Value::Null);
+                        m.insert(v.name.clone(), val);
+                    }
+                }
+            }
+            Value::Map(m)
+        }
+        ExprKind::PatternPredicate(el) => {
+            let pattern = ast::Pattern {
+                parts: vec![ast::PatternPart {
+                    variable: None,
+                    function: ast::PathFunction::None,
+                    element: el.clone(),
+                    span: el.span,
+                }],
+                span: el.span,
+            };
+            Value::Bool(pattern_exists(ctx, env, e, &pattern, None)?)
+        }
+        ExprKind::Exists(sub) => match sub.as_ref() {
+            ast::ExistsSubquery::Pattern { pattern, where_ } => {
+                Value::Bool(pattern_exists(ctx, env, e, pattern, where_.as_ref())?)
+            }
+            ast::ExistsSubquery::Query(q) => Value::Bool(subquery_exists(ctx, env, e, q)?),
+        },
+        ExprKind::PatternComprehension {
+            variable,
+            pattern,
+            predicate,
+            projection,
+        } => {
+            let part = ast::PatternPart {
+                variable: variable.clone(),
+                function: ast::PathFunction::None,
+                element: pattern.clone(),
+                span: pattern.span,
+            };
+            let pat = ast::Pattern {
+                parts: vec![part],
+                span: pattern.span,
+            };
+            let (layout, row) = env.flatten();
+            let sub = subplan(ctx, e, &layout, || {
+                plan::plan_match(
+                    &pat,
+                    predicate.as_deref(),
+                    &layout,
+                    ctx.text,
+                    ctx.txn,
+                    ctx.registry,
+                )
+            })?;
+            let out_layout = plan::layout_after(&sub.1, &layout);
+            let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
+            let mut out = Vec::new();
+            while let Some(r) = op.next()? {
+                let inner = Env::Row {
+                    layout: &out_layout,
+                    row: &r,
+                    aggs: env.aggs(),
+                };
+                out.push(eval(ctx, &inner, projection)?);
+            }
+            Value::List(out)
+        }
+    })
+}
+
+/// The plan of a pattern predicate or subquery, made once per expression and layout.
+fn subplan(
+    ctx: &Ctx<'_, '_>,
+    e: &Expr,
+    layout: &[String],
+    make: impl FnOnce() -> Result<Vec<Step>>,
+) -> Result<Rc<(Vec<String>, Vec<Step>)>> {
+    let key = e as *const Expr as usize;
+    if let Some(p) = ctx.subplans.borrow().get(&key) {
+        if p.0 == layout {
+            return Ok(p.clone());
+        }
+    }
+    let p = Rc::new((layout.to_vec(), make()?));
+    ctx.subplans.borrow_mut().insert(key, p.clone());
+    Ok(p)
+}
+
+/// `shortestPath(pattern)` used as an expression: the path or null (all of them as a
+/// list for `allShortestPaths`).
+fn shortest_path_expr(
+    ctx: &Ctx<'_, '_>,
+    env: &Env<'_>,
+    e: &Expr,
+    el: &ast::PatternElement,
+    all: bool,
+) -> Result<Value> {
+    const PATH_VAR: &str = "  shortest path";
+    let pattern = ast::Pattern {
+        parts: vec![ast::PatternPart {
+            variable: Some(ast::Ident {
+                name: PATH_VAR.to_string(),
+                span: el.span,
+            }),
+            function: if all {
+                ast::PathFunction::AllShortestPaths
+            } else {
+                ast::PathFunction::ShortestPath
+            },
+            element: el.clone(),
+            span: el.span,
+        }],
+        span: el.span,
+    };
+    let (layout, row) = env.flatten();
+    let sub = subplan(ctx, e, &layout, || {
+        plan::plan_match(&pattern, None, &layout, ctx.text, ctx.txn, ctx.registry)
+    })?;
+    let out_layout = plan::layout_after(&sub.1, &layout);
+    let at = out_layout.iter().position(|n| n == PATH_VAR);
+    let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
+    let mut paths = Vec::new();
+    while let Some(r) = op.next()? {
+        if let Some(p) = at.and_then(|i| r.get(i)) {
+            paths.push(p.clone());
+        }
+        if !all {
+            break;
+        }
+    }
+    Ok(if all {
+        Value::List(paths)
+    } else {
+        paths.into_iter().next().unwrap_or(Value::Null)
+    })
+}
+
+fn pattern_exists(
+    ctx: &Ctx<'_, '_>,
+    env: &Env<'_>,
+    e: &Expr,
+    pattern: &ast::Pattern,
+    where_: Option<&Expr>,
+) -> Result<bool> {
+    let (layout, row) = env.flatten();
+    let sub = subplan(ctx, e, &layout, || {
+        plan::plan_match(pattern, where_, &layout, ctx.text, ctx.txn, ctx.registry)
+    })?;
+    let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
+    Ok(op.next()?.is_some())
+}
+
+fn subquery_exists(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr, q: &ast::Query) -> Result<bool> {
+    let (layout, row) = env.flatten();
+    let sub = subplan(ctx, e, &layout, || {
+        plan::plan_subquery(&q.first, &layout, ctx.text, ctx.txn, ctx.registry)
+    })?;
+    if sub.1.iter().any(Step::is_write) {
+        return Err(Error::syntax(
+            "InvalidClauseComposition",
+            "an EXISTS subquery cannot write to the graph",
+        ));
+    }
+    let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
+    Ok(op.next()?.is_some())
+}
+
+fn aggregate_value(env: &Env<'_>, e: &Expr) -> Result<Value> {
+    env.aggs()
+        .and_then(|a| a.get(&(e as *const Expr as usize)))
+        .cloned()
+        .ok_or_else(|| {
+            Error::syntax(
+                "InvalidAggregation",
+                "an aggregation is not allowed in this place",
+            )
+        })
+}
+
+fn check_node_alive(ctx: &Ctx<'_, '_>, id: u64) -> Result<()> {
+    if ctx.deleted_nodes.contains(&id) {
+        return Err(Error::new(
+            ErrorClass::EntityNotFound,
+            "DeletedEntityAccess",
+            "the node was deleted earlier in this statement",
+        ));
+    }
+    Ok(())
+}
+
+fn check_rel_alive(ctx: &Ctx<'_, '_>, id: u64) -> Result<()> {
+    if ctx.deleted_rels.contains(&id) {
+        return Err(Error::new(
+            ErrorClass::EntityNotFound,
+            "DeletedEntityAccess",
+            "the relationship was deleted earlier in this statement",
+        ));
+    }
+    Ok(())
+}
+
+fn rel_type(ctx: &Ctx<'_, '_>, r: &Relationship) -> Result<String> {
+    if !r.rel_type.is_empty() {
+        return Ok(r.rel_type.clone());
+    }
+    Ok(ctx
+        .txn
+        .relationship(r.id)?
+        .map(|i| i.rel_type)
+        .unwrap_or_default())
+}
+
+/// `value.key`.
+pub(crate) fn property(ctx: &Ctx<'_, '_>, v: &Value, key: &str) -> Result<Value> {
+    match v {
+        Value::Null => Ok(Value::Null),
+        Value::Node(n) => {
+            check_node_alive(ctx, n.id)?;
+            Ok(ctx.txn.node_property(n.id, key)?.unwrap_or(Value::Null))
+        }
+        Value::Relationship(r) => {
+            check_rel_alive(ctx, r.id)?;
+            Ok(ctx.txn.rel_property(r.id, key)?.unwrap_or(Value::Null))
+        }
+        Value::Map(m) => Ok(m.get(key).cloned().unwrap_or(Value::Null)),
+        other => match value::temporal::property(other, key) {
+            Some(r) => r,
+            None => Err(type_error(format!(
+                "cannot read property '{key}' of a {}",
+                other.type_name()
+            ))),
+        },
+    }
+}
+
+fn all_properties(ctx: &Ctx<'_, '_>, v: &Value) -> Result<Vec<(String, Value)>> {
+    Ok(match v {
+        Value::Node(n) => {
+            check_node_alive(ctx, n.id)?;
+            ctx.txn.node_properties(n.id)?.into_iter().collect()
+        }
+        Value::Relationship(r) => {
+            check_rel_alive(ctx, r.id)?;
+            ctx.txn.rel_properties(r.id)?.into_iter().collect()
+        }
+        Value::Map(m) => m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        Value::Null => Vec::new(),
+        other => {
+            return Err(type_error(format!(
+                "a map projection needs a node, relationship or map, got {}",
+                other.type_name()
+            )))
+        }
+    })
+}
+
+fn list_index(len: usize, i: i64) -> Option<usize> {
+    let len = i64::try_from(len).ok()?;
+    let idx = if i < 0 { len + i } else { i };
+    if idx < 0 || idx >= len {
+        None
+    } else {
+        usize::try_from(idx).ok()
+    }
+}
+
+fn index_value(ctx: &Ctx<'_, '_>, t: Value, i: Value) -> Result<Value> {
+    match (t, i) {
+        (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
+        (Value::List(items), Value::Int(i)) => Ok(list_index(items.len(), i)
+            .and_then(|k| items.into_iter().nth(k))
+            .unwrap_or(Value::Null)),
+        (Value::List(_), other) => Err(type_error(format!(
+            "a list index must be an integer, got {}",
+            other.type_name()
+        ))),
+        (Value::Map(m), Value::String(k)) => Ok(m.get(&k).cloned().unwrap_or(Value::Null)),
+        (v @ (Value::Node(_) | Value::Relationship(_)), Value::String(k)) => property(ctx, &v, &k),
+        (Value::Map(_) | Value::Node(_) | Value::Relationship(_), other) => Err(Error::type_error(
+            "MapElementAccessByNonString",
+            format!("a map key must be a string, got {}", other.type_name()),
+        )),
+        (other, _) => Err(type_error(format!(
+            "cannot index into a {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn slice(t: Value, from: Option<Value>, to: Option<Value>) -> Result<Value> {
+    let items = match t {
+        Value::Null => return Ok(Value::Null),
+        Value::List(items) => items,
+        other => return Err(type_error(format!("cannot slice a {}", other.type_name()))),
+    };
+    let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let bound = |v: Option<Value>, default: i64| -> Result<Option<i64>> {
+        match v {
+            None => Ok(Some(default)),
+            Some(Value::Null) => Ok(None),
+            Some(Value::Int(i)) => Ok(Some(if i < 0 { (len + i).max(0) } else { i.min(len) })),
+            Some(other) => Err(type_error(format!(
+                "a list slice bound must be an integer, got {}",
+                other.type_name()
+            ))),
+        }
+    };
+    let (Some(a), Some(b)) = (bound(from, 0)?, bound(to, len)?) else {
+        return Ok(Value::Null);
+    };
+    if a >= b {
+        return Ok(Value::List(Vec::new()));
+    }
+    let a = usize::try_from(a).unwrap_or(0);
+    let b = usize::try_from(b).unwrap_or(0);
+    Ok(Value::List(
+        items
+            .into_iter()
+            .skip(a)
+            .take(b.saturating_sub(a))
+            .collect(),
+    ))
+}
+
+pub(crate) fn compare(op: CompareOp, a: &Value, b: &Value) -> Option<bool> {
+    let is_nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
+    let is_number = |v: &Value| matches!(v, Value::Float(_) | Value::Int(_));
+    if (is_nan(a) || is_nan(b)) && is_number(a) && is_number(b) {
+        // NaN is not ordered against any number: every ordering comparison is false.
+        return match op {
+            CompareOp::Eq => Some(false),
+            CompareOp::Ne => Some(true),
+            _ => Some(false),
+        };
+    }
+    match op {
+        CompareOp::Eq => a.equals(b),
+        CompareOp::Ne => a.equals(b).map(|x| !x),
+        CompareOp::Lt => a.compare(b).map(|o| o == Ordering::Less),
+        CompareOp::Le => a.compare(b).map(|o| o != Ordering::Greater),
+        CompareOp::Gt => a.compare(b).map(|o| o == Ordering::Greater),
+        CompareOp::Ge => a.compare(b).map(|o| o != Ordering::Less),
+    }
+}
+
+fn binary(ctx: &Ctx<'_, '_>, env: &Env<'_>, op: BinaryOp, a: &Expr, b: &Expr) -> Result<Value> {
+    match op {
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
+            let l = as_bool(eval(ctx, env, a)?, "a boolean operator")?;
+            let r = as_bool(eval(ctx, env, b)?, "a boolean operator")?;
+            let out = match op {
+                BinaryOp::And => match (l, r) {
+                    (Some(false), _) | (_, Some(false)) => Some(false),
+                    (Some(true), Some(true)) => Some(true),
+                    _ => None,
+                },
+                BinaryOp::Or => match (l, r) {
+                    (Some(true), _) | (_, Some(true)) => Some(true),
+                    (Some(false), Some(false)) => Some(false),
+                    _ => None,
+                },
+                _ => match (l, r) {
+                    (Some(x), Some(y)) => Some(x != y),
+                    _ => None,
+                },
+            };
+            return Ok(out.map_or(Value::Null, Value::Bool));
+        }
+        _ => {}
+    }
+    let l = eval(ctx, env, a)?;
+    let r = eval(ctx, env, b)?;
+    match op {
+        BinaryOp::Add => value::add(&l, &r),
+        BinaryOp::Subtract => value::subtract(&l, &r),
+        BinaryOp::Multiply => value::multiply(&l, &r),
+        BinaryOp::Divide => value::divide(&l, &r),
+        BinaryOp::Modulo => value::modulo(&l, &r),
+        BinaryOp::Power => value::power(&l, &r),
+        BinaryOp::In => match r {
+            Value::Null => Ok(Value::Null),
+            Value::List(items) => {
+                let mut unknown = false;
+                for item in &items {
+                    match l.equals(item) {
+                        Some(true) => return Ok(Value::Bool(true)),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                Ok(if unknown {
+                    Value::Null
+                } else {
+                    Value::Bool(false)
+                })
+            }
+            other => Err(type_error(format!(
+                "IN expects a list, got {}",
+                other.type_name()
+            ))),
+        },
+        BinaryOp::StartsWith | BinaryOp::EndsWith | BinaryOp::Contains => match (&l, &r) {
+            (Value::String(s), Value::String(t)) => Ok(Value::Bool(match op {
+                BinaryOp::StartsWith => s.starts_with(t.as_str()),
+                BinaryOp::EndsWith => s.ends_with(t.as_str()),
+                _ => s.contains(t.as_str()),
+            })),
+            _ => Ok(Value::Null),
+        },
+        BinaryOp::RegexMatch => match (&l, &r) {
+            (Value::String(s), Value::String(pattern)) => {
+                let re = regex::Regex::new(&format!("^(?:{pattern})$")).map_err(|err| {
+                    Error::argument(
+                        "InvalidArgumentValue",
+                        format!("invalid regular expression: {err}"),
+                    )
+                })?;
+                Ok(Value::Bool(re.is_match(s)))
+            }
+            _ => Ok(Value::Null),
+        },
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => Ok(Value::Null),
+    }
+}
+
+fn quantified(
+    ctx: &Ctx<'_, '_>,
+    env: &Env<'_>,
+    q: ast::Quantifier,
+    variable: &ast::Ident,
+    list: &Expr,
+    predicate: Option<&Expr>,
+) -> Result<Value> {
+    let items = match eval(ctx, env, list)? {
+        Value::Null => return Ok(Value::Null),
+        Value::List(items) => items,
+        other => {
+            return Err(type_error(format!(
+                "a quantifier expects a list, got {}",
+                other.type_name()
+            )))
+        }
+    };
+    let (mut trues, mut nulls) = (0usize, 0usize);
+    let total = items.len();
+    for item in &items {
+        let local = Env::Local {
+            name: &variable.name,
+            value: item,
+            parent: env,
+        };
+        let v = match predicate {
+            Some(p) => eval(ctx, &local, p)?,
+            None => item.clone(),
+        };
+        match as_bool(v, "a quantifier predicate")? {
+            Some(true) => trues += 1,
+            None => nulls += 1,
+            Some(false) => {}
+        }
+    }
+    let falses = total - trues - nulls;
+    let out = match q {
+        ast::Quantifier::All => {
+            if falses > 0 {
+                Some(false)
+            } else if nulls > 0 {
+                None
+            } else {
+                Some(true)
+            }
+        }
+        ast::Quantifier::Any => {
+            if trues > 0 {
+                Some(true)
+            } else if nulls > 0 {
+                None
+            } else {
+                Some(false)
+            }
+        }
+        ast::Quantifier::None => {
+            if trues > 0 {
+                Some(false)
+            } else if nulls > 0 {
+                None
+            } else {
+                Some(true)
+            }
+        }
+        ast::Quantifier::Single => {
+            if trues > 1 {
+                Some(false)
+            } else if nulls > 0 {
+                None
+            } else {
+                Some(trues == 1)
+            }
+        }
+    };
+    Ok(out.map_or(Value::Null, Value::Bool))
+}
+
+fn call_function(ctx: &Ctx<'_, '_>, env: &Env<'_>, name: &str, args: &[Expr]) -> Result<Value> {
+    match name {
+        "exists" => {
+            let Some(arg) = args.first() else {
+                return Err(Error::syntax(
+                    "InvalidNumberOfArguments",
+                    "exists() takes one argument",
+                ));
+            };
+            return Ok(Value::Bool(!eval(ctx, env, arg)?.is_null()));
+        }
+        "coalesce" => {
+            for a in args {
+                let v = eval(ctx, env, a)?;
+                if !v.is_null() {
+                    return Ok(v);
+                }
+            }
+            return Ok(Value::Null);
+        }
+        _ => {}
+    }
+    let mut values = Vec::with_capacity(args.len());
+    for a in args {
+        values.push(eval(ctx, env, a)?);
+    }
+    match (name, values.as_slice()) {
+        ("id", [Value::Node(n)]) => return Ok(Value::Int(n.id as i64)),
+        ("id", [Value::Relationship(r)]) => return Ok(Value::Int(r.id as i64)),
+        ("type", [Value::Relationship(r)]) => {
+            return Ok(Value::String(rel_type(ctx, r)?));
+        }
+        ("labels", [Value::Node(n)]) => {
+            check_node_alive(ctx, n.id)?;
+            return Ok(Value::List(
+                ctx.txn
+                    .node_labels(n.id)?
+                    .into_iter()
+                    .map(Value::String)
+                    .collect(),
+            ));
+        }
+        ("startnode", [Value::Relationship(r)]) => {
+            return Ok(Value::Node(Node::with_id(endpoints(ctx, r)?.0)))
+        }
+        ("endnode", [Value::Relationship(r)]) => {
+            return Ok(Value::Node(Node::with_id(endpoints(ctx, r)?.1)))
+        }
+        _ => {}
+    }
+    for v in &mut values {
+        if matches!(
+            v,
+            Value::Node(_)
+                | Value::Relationship(_)
+                | Value::Path(_)
+                | Value::List(_)
+                | Value::Map(_)
+        ) {
+            materialize(ctx, v)?;
+        }
+    }
+    if value::temporal::is_function(name) {
+        if let Some(r) = value::temporal::call_function(name, &values) {
+            return r;
+        }
+    }
+    super::functions::call(name, values)
+}
+
+fn endpoints(ctx: &Ctx<'_, '_>, r: &Relationship) -> Result<(u64, u64)> {
+    if !r.rel_type.is_empty() {
+        return Ok((r.start, r.end));
+    }
+    Ok(ctx
+        .txn
+        .relationship(r.id)?
+        .map_or((r.start, r.end), |i| (i.start, i.end)))
+}
+
+/// A path from a start node and relationships (each a relationship or a list of them).
+pub(crate) fn build_path(start: &Value, segments: &[&Value]) -> Result<Value> {
+    let Value::Node(first) = start else {
+        return Ok(Value::Null);
+    };
+    let mut path = Path {
+        nodes: vec![Node::with_id(first.id)],
+        relationships: Vec::new(),
+    };
+    let mut current = first.id;
+    let mut step = |r: &Relationship, path: &mut Path| {
+        let next = if r.start == current { r.end } else { r.start };
+        path.relationships.push(Relationship {
+            properties: Default::default(),
+            ..r.clone()
+        });
+        path.nodes.push(Node::with_id(next));
+        current = next;
+    };
+    for seg in segments {
+        match seg {
+            Value::Relationship(r) => step(r, &mut path),
+            Value::List(rels) => {
+                for r in rels {
+                    if let Value::Relationship(r) = r {
+                        step(r, &mut path);
+                    }
+                }
+            }
+            Value::Null => return Ok(Value::Null),
+            _ => {}
+        }
+    }
+    Ok(Value::Path(path))
+}

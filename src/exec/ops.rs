@@ -1,0 +1,1698 @@
+//! Pull operators for the reading steps of a plan. Each operator asks its input for a
+//! row only when it is asked for one, so a LIMIT stops the scans below it early; only
+//! aggregation and sorting hold rows back. Storage iterators are held across calls, so
+//! a scan of a million nodes costs nothing until rows are pulled.
+
+use super::eval::{self, eval, is_true, AggValues, Env};
+use super::{Ctx, Row};
+use crate::ast::Expr;
+use crate::error::{Error, ErrorClass, Result};
+use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec, Step};
+use crate::storage::{Dir, Edge, Scan};
+use crate::value::{GroupKey, Map, Node, NodeId, Relationship, Value};
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+pub(crate) trait Op {
+    fn next(&mut self) -> Result<Option<Row>>;
+}
+
+pub(crate) type BoxOp<'a> = Box<dyn Op + 'a>;
+
+struct Source {
+    rows: std::vec::IntoIter<Row>,
+}
+
+impl Op for Source {
+    fn next(&mut self) -> Result<Option<Row>> {
+        Ok(self.rows.next())
+    }
+}
+
+/// An operator that yields `rows`.
+pub(crate) fn source<'a>(rows: Vec<Row>) -> BoxOp<'a> {
+    Box::new(Source {
+        rows: rows.into_iter(),
+    })
+}
+
+/// Chains the operators of `steps` on top of `input`, whose rows have `layout`.
+pub(crate) fn build<'a, 's>(
+    ctx: &'a Ctx<'a, 's>,
+    steps: &'a [Step],
+    layout: &[String],
+    input: BoxOp<'a>,
+) -> Result<BoxOp<'a>> {
+    let mut op = input;
+    let mut layout = layout.to_vec();
+    for step in steps {
+        op = build_step(ctx, step, &layout, op)?;
+        if let Some(stats) = ctx.profile {
+            op = Box::new(Profiled {
+                inner: op,
+                key: plan::step_key(step),
+                stats,
+            });
+        }
+        layout = plan::layout_after(std::slice::from_ref(step), &layout);
+    }
+    Ok(op)
+}
+
+fn slot(layout: &[String], name: &str) -> Result<usize> {
+    layout.iter().rposition(|n| n == name).ok_or_else(|| {
+        Error::syntax(
+            "UndefinedVariable",
+            format!("variable `{}` is not defined", name.trim()),
+        )
+    })
+}
+
+fn build_step<'a, 's>(
+    ctx: &'a Ctx<'a, 's>,
+    step: &'a Step,
+    layout: &[String],
+    input: BoxOp<'a>,
+) -> Result<BoxOp<'a>> {
+    let layout_vec = layout.to_vec();
+    Ok(match step {
+        Step::Scan {
+            var: _,
+            access,
+            labels,
+            props,
+        } => Box::new(ScanOp {
+            ctx,
+            input,
+            layout: layout_vec,
+            access,
+            labels,
+            props: props.as_ref(),
+            current: None,
+        }),
+        Step::NodeFilter { var, labels, props } => Box::new(NodeFilterOp {
+            ctx,
+            input,
+            slot: slot(layout, var)?,
+            layout: layout_vec,
+            labels,
+            props: props.as_ref(),
+        }),
+        Step::Expand(spec) => Box::new(ExpandOp::new(ctx, input, spec, layout_vec)?),
+        Step::ShortestPath(spec) => Box::new(ShortestOp {
+            ctx,
+            input,
+            from: slot(layout, &spec.from)?,
+            to: slot(layout, &spec.to)?,
+            spec,
+            layout: layout_vec,
+            pending: VecDeque::new(),
+        }),
+        Step::Filter(pred) => Box::new(FilterOp {
+            ctx,
+            input,
+            layout: layout_vec,
+            pred,
+        }),
+        Step::BuildPath { start, rels, .. } => Box::new(BuildPathOp {
+            input,
+            start: slot(layout, start)?,
+            rels: rels
+                .iter()
+                .map(|r| slot(layout, r))
+                .collect::<Result<_>>()?,
+        }),
+        Step::Optional { steps, new_vars } => Box::new(OptionalOp {
+            ctx,
+            input,
+            steps,
+            layout: layout_vec,
+            new_count: new_vars.len(),
+            inner: None,
+        }),
+        Step::Unwind { expr, .. } => Box::new(UnwindOp {
+            ctx,
+            input,
+            layout: layout_vec,
+            expr,
+            pending: VecDeque::new(),
+        }),
+        Step::Project(spec) => Box::new(ProjectOp::new(ctx, input, spec, layout_vec)),
+        Step::Call(spec) => Box::new(CallOp {
+            ctx,
+            input,
+            layout: layout_vec,
+            spec,
+            pending: VecDeque::new(),
+        }),
+        Step::Create { .. }
+        | Step::Merge { .. }
+        | Step::Set(_)
+        | Step::Remove(_)
+        | Step::Delete { .. } => {
+            return Err(Error::new(
+                ErrorClass::SemanticError,
+                "InvalidClauseComposition",
+                "a write clause cannot be used here",
+            ))
+        }
+    })
+}
+
+struct Profiled<'a> {
+    inner: BoxOp<'a>,
+    key: usize,
+    stats: &'a std::cell::RefCell<HashMap<usize, (u64, std::time::Duration)>>,
+}
+
+impl Op for Profiled<'_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        let t = Instant::now();
+        let r = self.inner.next()?;
+        let mut stats = self.stats.borrow_mut();
+        let entry = stats.entry(self.key).or_default();
+        entry.1 += t.elapsed();
+        if r.is_some() {
+            entry.0 += 1;
+        }
+        Ok(r)
+    }
+}
+
+/// Evaluates a property map of a pattern; `None` when a value is null (never matches).
+fn eval_props(
+    ctx: &Ctx<'_, '_>,
+    layout: &[String],
+    row: &[Value],
+    props: Option<&Expr>,
+) -> Result<Option<Option<Map>>> {
+    let Some(p) = props else {
+        return Ok(Some(None));
+    };
+    match eval(ctx, &Env::row(layout, row), p)? {
+        Value::Map(m) => {
+            if m.values().any(Value::is_null) {
+                Ok(None)
+            } else {
+                Ok(Some(Some(m)))
+            }
+        }
+        Value::Null => Ok(None),
+        other => Err(Error::type_error(
+            "InvalidArgumentType",
+            format!(
+                "a pattern's properties must be a map, got {}",
+                other.type_name()
+            ),
+        )),
+    }
+}
+
+fn node_matches(
+    ctx: &Ctx<'_, '_>,
+    id: NodeId,
+    labels: &[String],
+    skip_label: Option<&str>,
+    props: Option<&Map>,
+) -> Result<bool> {
+    for l in labels {
+        if Some(l.as_str()) != skip_label && !ctx.txn.node_has_label(id, l)? {
+            return Ok(false);
+        }
+    }
+    if let Some(m) = props {
+        for (k, v) in m {
+            match ctx.txn.node_property(id, k)? {
+                Some(stored) if stored.equals(v) == Some(true) => {}
+                _ => return Ok(false),
+            }
+        }
+    }
+    Ok(true)
+}
+
+fn rel_matches(ctx: &Ctx<'_, '_>, id: u64, props: Option<&Map>) -> Result<bool> {
+    if let Some(m) = props {
+        for (k, v) in m {
+            match ctx.txn.rel_property(id, k)? {
+                Some(stored) if stored.equals(v) == Some(true) => {}
+                _ => return Ok(false),
+            }
+        }
+    }
+    Ok(true)
+}
+
+fn node_id(v: &Value) -> Option<NodeId> {
+    match v {
+        Value::Node(n) => Some(n.id),
+        _ => None,
+    }
+}
+
+fn rel_value(e: &Edge) -> Value {
+    Value::Relationship(Relationship {
+        id: e.rel,
+        rel_type: e.rel_type.clone(),
+        start: e.start,
+        end: e.end,
+        properties: Default::default(),
+    })
+}
+
+fn other_end(e: &Edge, from: NodeId) -> NodeId {
+    if e.start == from {
+        e.end
+    } else {
+        e.start
+    }
+}
+
+/// A scan in progress: the input row, the node iterator, the evaluated property map and
+/// the label the iterator already guarantees.
+type OpenScan<'a> = (Row, Scan<'a, NodeId>, Option<Map>, Option<&'a str>);
+
+struct ScanOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    layout: Vec<String>,
+    access: &'a Access,
+    labels: &'a [String],
+    props: Option<&'a Expr>,
+    current: Option<OpenScan<'a>>,
+}
+
+impl<'a> ScanOp<'a, '_> {
+    fn open(&self, row: &[Value]) -> Result<Option<(Scan<'a, NodeId>, Option<&'a str>)>> {
+        let ctx = self.ctx;
+        let txn = ctx.txn;
+        let env = Env::row(&self.layout, row);
+        Ok(match self.access {
+            Access::All => Some((txn.all_nodes(), None)),
+            Access::Label(l) => Some((txn.nodes_with_label(l), Some(l.as_str()))),
+            Access::IndexEq { label, key, value } => {
+                let v = eval(ctx, &env, value)?;
+                if v.is_null() {
+                    return Ok(None);
+                }
+                match txn.index_seek(label, key, &v) {
+                    Some(scan) => Some((scan, None)),
+                    None => Some((txn.nodes_with_label(label), Some(label.as_str()))),
+                }
+            }
+            Access::IndexRange {
+                label,
+                key,
+                lower,
+                upper,
+            } => {
+                let lo = lower
+                    .as_ref()
+                    .map(|(e, inc)| eval(ctx, &env, e).map(|v| (v, *inc)))
+                    .transpose()?;
+                let hi = upper
+                    .as_ref()
+                    .map(|(e, inc)| eval(ctx, &env, e).map(|v| (v, *inc)))
+                    .transpose()?;
+                if lo.as_ref().is_some_and(|(v, _)| v.is_null())
+                    || hi.as_ref().is_some_and(|(v, _)| v.is_null())
+                {
+                    return Ok(None);
+                }
+                match txn.index_range(
+                    label,
+                    key,
+                    lo.as_ref().map(|(v, i)| (v, *i)),
+                    hi.as_ref().map(|(v, i)| (v, *i)),
+                ) {
+                    Some(scan) => Some((scan, None)),
+                    None => Some((txn.nodes_with_label(label), Some(label.as_str()))),
+                }
+            }
+        })
+    }
+}
+
+impl Op for ScanOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        loop {
+            if let Some((row, scan, props, skip)) = &mut self.current {
+                for id in scan.by_ref() {
+                    let id = id?;
+                    self.ctx.limits.check()?;
+                    if self.ctx.deleted_nodes.contains(&id) {
+                        continue;
+                    }
+                    if node_matches(self.ctx, id, self.labels, *skip, props.as_ref())? {
+                        let mut out = row.clone();
+                        out.push(Value::Node(Node::with_id(id)));
+                        return Ok(Some(out));
+                    }
+                }
+                self.current = None;
+            }
+            let Some(row) = self.input.next()? else {
+                return Ok(None);
+            };
+            let Some(props) = eval_props(self.ctx, &self.layout, &row, self.props)? else {
+                continue;
+            };
+            if let Some((scan, skip)) = self.open(&row)? {
+                self.current = Some((row, scan, props, skip));
+            }
+        }
+    }
+}
+
+struct NodeFilterOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    slot: usize,
+    layout: Vec<String>,
+    labels: &'a [String],
+    props: Option<&'a Expr>,
+}
+
+impl Op for NodeFilterOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        while let Some(row) = self.input.next()? {
+            let Some(id) = row.get(self.slot).and_then(node_id) else {
+                continue;
+            };
+            let Some(props) = eval_props(self.ctx, &self.layout, &row, self.props)? else {
+                continue;
+            };
+            if node_matches(self.ctx, id, self.labels, None, props.as_ref())? {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// A depth-first walk over relationship paths from one node, without reusing a
+/// relationship, yielding paths of `min..=max` hops.
+struct VarWalk {
+    stack: Vec<(Vec<Edge>, usize)>,
+    path: Vec<Edge>,
+    nodes: Vec<NodeId>,
+    zero_pending: bool,
+}
+
+struct ExpandOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    spec: &'a ExpandSpec,
+    layout: Vec<String>,
+    from: usize,
+    rel_slot: Option<usize>,
+    to_slot: Option<usize>,
+    unique: Vec<usize>,
+    state: Option<ExpandState<'a>>,
+}
+
+struct ExpandState<'a> {
+    row: Row,
+    from: NodeId,
+    used: HashSet<u64>,
+    rel_props: Option<Map>,
+    to_props: Option<Map>,
+    single: Option<Scan<'a, Edge>>,
+    walk: Option<VarWalk>,
+    reached: Option<std::vec::IntoIter<NodeId>>,
+    /// The relationship value emitted with each reached node.
+    reached_rel: Value,
+}
+
+impl<'a, 's> ExpandOp<'a, 's> {
+    fn new(
+        ctx: &'a Ctx<'a, 's>,
+        input: BoxOp<'a>,
+        spec: &'a ExpandSpec,
+        layout: Vec<String>,
+    ) -> Result<ExpandOp<'a, 's>> {
+        Ok(ExpandOp {
+            ctx,
+            input,
+            from: slot(&layout, &spec.from)?,
+            rel_slot: if spec.rel_bound {
+                Some(slot(&layout, &spec.rel)?)
+            } else {
+                None
+            },
+            to_slot: if spec.to_bound {
+                Some(slot(&layout, &spec.to)?)
+            } else {
+                None
+            },
+            unique: spec
+                .unique_with
+                .iter()
+                .filter_map(|r| layout.iter().rposition(|n| n == r))
+                .collect(),
+            spec,
+            layout,
+            state: None,
+        })
+    }
+
+    fn edges(&self, node: NodeId) -> Result<Vec<Edge>> {
+        self.ctx
+            .txn
+            .expand(node, self.spec.dir, &self.spec.types)
+            .collect()
+    }
+
+    /// Checks the far node and builds the output row.
+    fn emit(&self, st: &ExpandState<'a>, rel: Value, to: NodeId) -> Result<Option<Row>> {
+        if self.ctx.deleted_nodes.contains(&to) {
+            return Ok(None);
+        }
+        if let Some(ts) = self.to_slot {
+            if st.row.get(ts).and_then(node_id) != Some(to) {
+                return Ok(None);
+            }
+        }
+        if !node_matches(
+            self.ctx,
+            to,
+            &self.spec.to_labels,
+            None,
+            st.to_props.as_ref(),
+        )? {
+            return Ok(None);
+        }
+        let mut out = st.row.clone();
+        if let Some(rs) = self.rel_slot {
+            if st.row.get(rs).map(|v| v.equals(&rel)) != Some(Some(true)) {
+                return Ok(None);
+            }
+        } else {
+            out.push(rel);
+        }
+        if self.to_slot.is_none() {
+            out.push(Value::Node(Node::with_id(to)));
+        }
+        Ok(Some(out))
+    }
+
+    fn next_single(&mut self) -> Result<Option<Row>> {
+        loop {
+            let Some(st) = &mut self.state else {
+                return Ok(None);
+            };
+            let Some(scan) = &mut st.single else {
+                return Ok(None);
+            };
+            let Some(edge) = scan.next() else {
+                self.state = None;
+                return Ok(None);
+            };
+            let edge = edge?;
+            self.ctx.limits.check()?;
+            if st.used.contains(&edge.rel) || self.ctx.deleted_rels.contains(&edge.rel) {
+                continue;
+            }
+            if !rel_matches(self.ctx, edge.rel, st.rel_props.as_ref())? {
+                continue;
+            }
+            let to = other_end(&edge, st.from);
+            let Some(st) = &self.state else {
+                return Ok(None);
+            };
+            if let Some(row) = self.emit(st, rel_value(&edge), to)? {
+                return Ok(Some(row));
+            }
+        }
+    }
+
+    fn next_var(&mut self) -> Result<Option<Row>> {
+        let (min, max) = self.spec.length.unwrap_or((1, Some(1)));
+        loop {
+            let Some(st) = &mut self.state else {
+                return Ok(None);
+            };
+            let Some(walk) = &mut st.walk else {
+                return Ok(None);
+            };
+            self.ctx.limits.check()?;
+            if walk.zero_pending {
+                walk.zero_pending = false;
+                let from = st.from;
+                let Some(st) = &self.state else {
+                    return Ok(None);
+                };
+                if let Some(row) = self.emit(st, Value::List(Vec::new()), from)? {
+                    return Ok(Some(row));
+                }
+                continue;
+            }
+            let Some((edges, idx)) = walk.stack.last_mut() else {
+                self.state = None;
+                return Ok(None);
+            };
+            let Some(edge) = edges.get(*idx).cloned() else {
+                walk.stack.pop();
+                walk.path.pop();
+                walk.nodes.pop();
+                continue;
+            };
+            *idx += 1;
+            if walk.path.iter().any(|e| e.rel == edge.rel)
+                || st.used.contains(&edge.rel)
+                || self.ctx.deleted_rels.contains(&edge.rel)
+                || !rel_matches(self.ctx, edge.rel, st.rel_props.as_ref())?
+            {
+                continue;
+            }
+            let here = walk.nodes.last().copied().unwrap_or(st.from);
+            let next = other_end(&edge, here);
+            walk.path.push(edge);
+            walk.nodes.push(next);
+            let depth = walk.path.len() as u64;
+            let deeper = if max.is_none_or(|m| depth < m) {
+                self.edges(next)?
+            } else {
+                Vec::new()
+            };
+            let Some(st) = &mut self.state else {
+                return Ok(None);
+            };
+            let Some(walk) = &mut st.walk else {
+                return Ok(None);
+            };
+            walk.stack.push((deeper, 0));
+            if depth >= min {
+                let mut rels: Vec<Value> = walk.path.iter().map(rel_value).collect();
+                if self.spec.reversed {
+                    rels.reverse();
+                }
+                let Some(st) = &self.state else {
+                    return Ok(None);
+                };
+                if let Some(row) = self.emit(st, Value::List(rels), next)? {
+                    return Ok(Some(row));
+                }
+            }
+        }
+    }
+}
+
+impl ExpandOp<'_, '_> {
+    /// Every node reachable in `min..=max` hops (`min` ≤ 1), each once.
+    fn reachable(
+        &self,
+        from: NodeId,
+        used: &HashSet<u64>,
+        rel_props: Option<&Map>,
+    ) -> Result<Vec<NodeId>> {
+        let (min, max) = self.spec.length.unwrap_or((1, Some(1)));
+        let mut seen: HashSet<NodeId> = HashSet::new();
+        let mut out = Vec::new();
+        if min == 0 {
+            out.push(from);
+        }
+        seen.insert(from);
+        let mut frontier = vec![from];
+        let mut depth = 0u64;
+        let mut start_reached = min == 0;
+        while !frontier.is_empty() && max.is_none_or(|m| depth < m) {
+            depth += 1;
+            let mut next = Vec::new();
+            for &n in &frontier {
+                for edge in self.ctx.txn.expand(n, self.spec.dir, &self.spec.types) {
+                    let edge = edge?;
+                    self.ctx.limits.check()?;
+                    if used.contains(&edge.rel)
+                        || self.ctx.deleted_rels.contains(&edge.rel)
+                        || !rel_matches(self.ctx, edge.rel, rel_props)?
+                    {
+                        continue;
+                    }
+                    let m = other_end(&edge, n);
+                    if m == from && !start_reached {
+                        // The start node counts when a cycle leads back to it.
+                        start_reached = true;
+                        out.push(m);
+                    }
+                    if seen.insert(m) {
+                        out.push(m);
+                        next.push(m);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        Ok(out)
+    }
+
+    /// Walks a bound list of relationships from `from`; the far node when the list is a
+    /// path of this expansion's direction, types and length.
+    fn follow(&self, from: NodeId, list: &Value) -> Result<Option<NodeId>> {
+        let Value::List(items) = list else {
+            return Ok(None);
+        };
+        let (min, max) = self.spec.length.unwrap_or((1, Some(1)));
+        let n = items.len() as u64;
+        if n < min || max.is_some_and(|m| n > m) {
+            return Ok(None);
+        }
+        let mut ordered: Vec<&Value> = items.iter().collect();
+        if self.spec.reversed {
+            ordered.reverse();
+        }
+        let mut cur = from;
+        for item in ordered {
+            let Value::Relationship(r) = item else {
+                return Ok(None);
+            };
+            let Some(info) = self.ctx.txn.relationship(r.id)? else {
+                return Ok(None);
+            };
+            if !self.spec.types.is_empty() && !self.spec.types.contains(&info.rel_type) {
+                return Ok(None);
+            }
+            cur = match self.spec.dir {
+                Dir::Outgoing if info.start == cur => info.end,
+                Dir::Incoming if info.end == cur => info.start,
+                Dir::Both if info.start == cur => info.end,
+                Dir::Both if info.end == cur => info.start,
+                _ => return Ok(None),
+            };
+        }
+        Ok(Some(cur))
+    }
+
+    fn next_reached(&mut self) -> Result<Option<Row>> {
+        loop {
+            let Some(st) = &mut self.state else {
+                return Ok(None);
+            };
+            let Some(it) = &mut st.reached else {
+                return Ok(None);
+            };
+            let Some(to) = it.next() else {
+                return Ok(None);
+            };
+            let Some(st) = &self.state else {
+                return Ok(None);
+            };
+            if let Some(row) = self.emit(st, st.reached_rel.clone(), to)? {
+                return Ok(Some(row));
+            }
+        }
+    }
+}
+
+impl Op for ExpandOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        loop {
+            if self.state.is_some() {
+                let r = if self.state.as_ref().is_some_and(|s| s.reached.is_some()) {
+                    self.next_reached()?
+                } else if self.spec.length.is_some() {
+                    self.next_var()?
+                } else {
+                    self.next_single()?
+                };
+                if r.is_some() {
+                    return Ok(r);
+                }
+                self.state = None;
+            }
+            let Some(row) = self.input.next()? else {
+                return Ok(None);
+            };
+            let Some(from) = row.get(self.from).and_then(node_id) else {
+                continue;
+            };
+            let Some(rel_props) =
+                eval_props(self.ctx, &self.layout, &row, self.spec.rel_props.as_ref())?
+            else {
+                continue;
+            };
+            let Some(to_props) =
+                eval_props(self.ctx, &self.layout, &row, self.spec.to_props.as_ref())?
+            else {
+                continue;
+            };
+            let mut used = HashSet::new();
+            for &u in &self.unique {
+                match row.get(u) {
+                    Some(Value::Relationship(r)) => {
+                        used.insert(r.id);
+                    }
+                    Some(Value::List(items)) => {
+                        for i in items {
+                            if let Value::Relationship(r) = i {
+                                used.insert(r.id);
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let mut reached_rel = Value::Null;
+            let reached = if let (Some(rs), Some(_)) = (self.rel_slot, self.spec.length) {
+                // A relationship list bound earlier: the match must follow it exactly.
+                let list = row.get(rs).cloned().unwrap_or(Value::Null);
+                let end = self.follow(from, &list)?;
+                reached_rel = list;
+                Some(end.into_iter().collect::<Vec<_>>().into_iter())
+            } else if self.spec.distinct_nodes {
+                Some(self.reachable(from, &used, rel_props.as_ref())?.into_iter())
+            } else {
+                None
+            };
+            let (single, walk) = match self.spec.length {
+                _ if reached.is_some() => (None, None),
+                None => (
+                    Some(self.ctx.txn.expand(from, self.spec.dir, &self.spec.types)),
+                    None,
+                ),
+                Some((min, max)) => {
+                    let first = if max == Some(0) {
+                        Vec::new()
+                    } else {
+                        self.edges(from)?
+                    };
+                    (
+                        None,
+                        Some(VarWalk {
+                            stack: vec![(first, 0)],
+                            path: Vec::new(),
+                            nodes: vec![from],
+                            zero_pending: min == 0,
+                        }),
+                    )
+                }
+            };
+            self.state = Some(ExpandState {
+                row,
+                from,
+                used,
+                rel_props,
+                to_props,
+                single,
+                walk,
+                reached,
+                reached_rel,
+            });
+        }
+    }
+}
+
+struct ShortestOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    from: usize,
+    to: usize,
+    spec: &'a ShortestSpec,
+    layout: Vec<String>,
+    pending: VecDeque<Row>,
+}
+
+impl ShortestOp<'_, '_> {
+    /// Breadth-first search; returns the shortest paths (all of them for
+    /// allShortestPaths) as edge lists.
+    fn search(&self, a: NodeId, b: NodeId, rel_props: Option<&Map>) -> Result<Vec<Vec<Edge>>> {
+        let s = self.spec;
+        if a == b {
+            return Ok(if s.min == 0 {
+                vec![Vec::new()]
+            } else {
+                Vec::new()
+            });
+        }
+        if !s.all && s.min <= 1 {
+            return Ok(self.bidirectional(a, b, rel_props)?.into_iter().collect());
+        }
+        let mut depth_of: HashMap<NodeId, u64> = HashMap::new();
+        let mut parents: HashMap<NodeId, Vec<(NodeId, Edge)>> = HashMap::new();
+        depth_of.insert(a, 0);
+        let mut frontier = vec![a];
+        let mut depth = 0u64;
+        let mut found = false;
+        while !frontier.is_empty() && !found && s.max.is_none_or(|m| depth < m) {
+            depth += 1;
+            let mut next = Vec::new();
+            for &n in &frontier {
+                for edge in self.ctx.txn.expand(n, s.dir, &s.types) {
+                    let edge = edge?;
+                    self.ctx.limits.check()?;
+                    if !rel_matches(self.ctx, edge.rel, rel_props)? {
+                        continue;
+                    }
+                    let m = other_end(&edge, n);
+                    match depth_of.get(&m) {
+                        Some(&d) if d < depth => continue,
+                        Some(_) => {}
+                        None => {
+                            depth_of.insert(m, depth);
+                            next.push(m);
+                        }
+                    }
+                    parents.entry(m).or_default().push((n, edge));
+                    if m == b {
+                        found = true;
+                    }
+                }
+            }
+            frontier = next;
+        }
+        if !found || depth < s.min {
+            return Ok(Vec::new());
+        }
+        // Walk back from b to a along parents.
+        let mut out = Vec::new();
+        let mut stack: Vec<(NodeId, Vec<Edge>)> = vec![(b, Vec::new())];
+        while let Some((n, suffix)) = stack.pop() {
+            if n == a {
+                let mut p = suffix;
+                p.reverse();
+                out.push(p);
+                if !s.all {
+                    break;
+                }
+                continue;
+            }
+            for (prev, edge) in parents.get(&n).into_iter().flatten() {
+                if depth_of.get(prev).copied().unwrap_or(u64::MAX) + 1
+                    != depth_of.get(&n).copied().unwrap_or(0)
+                {
+                    continue;
+                }
+                let mut p = suffix.clone();
+                p.push(edge.clone());
+                stack.push((*prev, p));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl ShortestOp<'_, '_> {
+    /// One shortest path by breadth-first search from both ends, always growing the
+    /// smaller frontier by a whole level: far fewer nodes are visited than from one end.
+    fn bidirectional(
+        &self,
+        a: NodeId,
+        b: NodeId,
+        rel_props: Option<&Map>,
+    ) -> Result<Option<Vec<Edge>>> {
+        let s = self.spec;
+        let backward_dir = match s.dir {
+            Dir::Outgoing => Dir::Incoming,
+            Dir::Incoming => Dir::Outgoing,
+            Dir::Both => Dir::Both,
+        };
+        // node -> (depth, edge to the parent), per side.
+        let mut seen: [HashMap<NodeId, (u64, Option<Edge>)>; 2] = [HashMap::new(), HashMap::new()];
+        seen[0].insert(a, (0, None));
+        seen[1].insert(b, (0, None));
+        let mut frontiers = [vec![a], vec![b]];
+        let mut depths = [0u64, 0u64];
+        loop {
+            if s.max.is_some_and(|m| depths[0] + depths[1] >= m) {
+                return Ok(None);
+            }
+            let side = usize::from(frontiers[1].len() < frontiers[0].len());
+            if frontiers[side].is_empty() {
+                return Ok(None);
+            }
+            let other = 1 - side;
+            let dir = if side == 0 { s.dir } else { backward_dir };
+            depths[side] += 1;
+            let depth = depths[side];
+            let mut next = Vec::new();
+            let mut best: Option<(u64, NodeId)> = None;
+            for &n in &frontiers[side] {
+                for edge in self.ctx.txn.expand(n, dir, &s.types) {
+                    let edge = edge?;
+                    self.ctx.limits.check()?;
+                    let m = other_end(&edge, n);
+                    if seen[side].contains_key(&m) {
+                        continue;
+                    }
+                    if !rel_matches(self.ctx, edge.rel, rel_props)? {
+                        continue;
+                    }
+                    seen[side].insert(m, (depth, Some(edge)));
+                    next.push(m);
+                    if let Some((d, _)) = seen[other].get(&m) {
+                        let total = depth + d;
+                        if best.is_none_or(|(t, _)| total < t) {
+                            best = Some((total, m));
+                        }
+                    }
+                }
+            }
+            if let Some((total, meet)) = best {
+                if s.max.is_some_and(|m| total > m) {
+                    return Ok(None);
+                }
+                let mut path = Vec::new();
+                let mut cur = meet;
+                while let Some((_, Some(e))) = seen[0].get(&cur) {
+                    path.push(e.clone());
+                    cur = other_end(e, cur);
+                }
+                path.reverse();
+                let mut cur = meet;
+                while let Some((_, Some(e))) = seen[1].get(&cur) {
+                    path.push(e.clone());
+                    cur = other_end(e, cur);
+                }
+                return Ok(Some(path));
+            }
+            frontiers[side] = next;
+        }
+    }
+}
+
+impl Op for ShortestOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        loop {
+            if let Some(r) = self.pending.pop_front() {
+                return Ok(Some(r));
+            }
+            let Some(row) = self.input.next()? else {
+                return Ok(None);
+            };
+            let (Some(a), Some(b)) = (
+                row.get(self.from).and_then(node_id),
+                row.get(self.to).and_then(node_id),
+            ) else {
+                continue;
+            };
+            let Some(rel_props) =
+                eval_props(self.ctx, &self.layout, &row, self.spec.rel_props.as_ref())?
+            else {
+                continue;
+            };
+            for path in self.search(a, b, rel_props.as_ref())? {
+                let rels: Vec<Value> = path.iter().map(rel_value).collect();
+                let mut out = row.clone();
+                let start = Value::Node(Node::with_id(a));
+                let list = Value::List(rels);
+                let p = eval::build_path(&start, &[&list])?;
+                out.push(list);
+                if self.spec.path.is_some() {
+                    out.push(p);
+                }
+                self.pending.push_back(out);
+            }
+        }
+    }
+}
+
+struct FilterOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    layout: Vec<String>,
+    pred: &'a Expr,
+}
+
+impl Op for FilterOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        while let Some(row) = self.input.next()? {
+            self.ctx.limits.check()?;
+            if is_true(&eval(self.ctx, &Env::row(&self.layout, &row), self.pred)?) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
+struct BuildPathOp<'a> {
+    input: BoxOp<'a>,
+    start: usize,
+    rels: Vec<usize>,
+}
+
+impl Op for BuildPathOp<'_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        let Some(mut row) = self.input.next()? else {
+            return Ok(None);
+        };
+        let start = row.get(self.start).cloned().unwrap_or(Value::Null);
+        let segs: Vec<&Value> = self.rels.iter().filter_map(|&i| row.get(i)).collect();
+        let p = eval::build_path(&start, &segs)?;
+        row.push(p);
+        Ok(Some(row))
+    }
+}
+
+struct OptionalOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    steps: &'a [Step],
+    layout: Vec<String>,
+    new_count: usize,
+    inner: Option<(BoxOp<'a>, Row, bool)>,
+}
+
+impl Op for OptionalOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        loop {
+            if let Some((inner, row, produced)) = &mut self.inner {
+                if let Some(r) = inner.next()? {
+                    *produced = true;
+                    return Ok(Some(r));
+                }
+                let fallback = if *produced {
+                    None
+                } else {
+                    let mut out = row.clone();
+                    out.extend(std::iter::repeat_n(Value::Null, self.new_count));
+                    Some(out)
+                };
+                self.inner = None;
+                if fallback.is_some() {
+                    return Ok(fallback);
+                }
+            }
+            let Some(row) = self.input.next()? else {
+                return Ok(None);
+            };
+            let inner = build(
+                self.ctx,
+                self.steps,
+                &self.layout,
+                source(vec![row.clone()]),
+            )?;
+            self.inner = Some((inner, row, false));
+        }
+    }
+}
+
+struct UnwindOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    layout: Vec<String>,
+    expr: &'a Expr,
+    pending: VecDeque<Row>,
+}
+
+impl Op for UnwindOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        loop {
+            if let Some(r) = self.pending.pop_front() {
+                return Ok(Some(r));
+            }
+            let Some(row) = self.input.next()? else {
+                return Ok(None);
+            };
+            let v = eval(self.ctx, &Env::row(&self.layout, &row), self.expr)?;
+            let items = match v {
+                Value::Null => Vec::new(),
+                Value::List(items) => items,
+                other => vec![other],
+            };
+            for item in items {
+                let mut out = row.clone();
+                out.push(item);
+                self.pending.push_back(out);
+            }
+        }
+    }
+}
+
+struct CallOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    layout: Vec<String>,
+    spec: &'a CallSpec,
+    pending: VecDeque<Row>,
+}
+
+impl Op for CallOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        loop {
+            if let Some(r) = self.pending.pop_front() {
+                return Ok(Some(r));
+            }
+            let Some(row) = self.input.next()? else {
+                return Ok(None);
+            };
+            let signature = self
+                .ctx
+                .registry
+                .signature(&self.spec.name)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorClass::ProcedureError,
+                        "ProcedureNotFound",
+                        format!("there is no procedure named '{}'", self.spec.name),
+                    )
+                })?;
+            let env = Env::row(&self.layout, &row);
+            let args: Vec<Value> = match &self.spec.args {
+                Some(args) => args
+                    .iter()
+                    .map(|a| eval(self.ctx, &env, a))
+                    .collect::<Result<_>>()?,
+                None => signature
+                    .inputs
+                    .iter()
+                    .map(|(n, _)| {
+                        self.ctx.params.get(n).cloned().ok_or_else(|| {
+                            Error::new(
+                                ErrorClass::ParameterMissing,
+                                "MissingParameter",
+                                format!("expected a value for parameter ${n}"),
+                            )
+                        })
+                    })
+                    .collect::<Result<_>>()?,
+            };
+            let results = self
+                .ctx
+                .registry
+                .call(self.ctx.txn, &self.spec.name, &args)?;
+            let picks: Vec<usize> = self
+                .spec
+                .yields
+                .iter()
+                .map(|(field, _)| {
+                    signature
+                        .outputs
+                        .iter()
+                        .position(|(n, _)| n == field)
+                        .ok_or_else(|| {
+                            Error::syntax(
+                                "UndefinedVariable",
+                                format!("procedure {} has no output `{field}`", self.spec.name),
+                            )
+                        })
+                })
+                .collect::<Result<_>>()?;
+            if signature.outputs.is_empty() {
+                // A procedure without outputs passes its input row through inside a
+                // query, and returns nothing as a statement of its own.
+                if self.spec.standalone {
+                    continue;
+                }
+                return Ok(Some(row));
+            }
+            let mut out_layout = self.layout.clone();
+            out_layout.extend(self.spec.yields.iter().map(|(_, v)| v.clone()));
+            for result in results {
+                let mut out = row.clone();
+                out.extend(
+                    picks
+                        .iter()
+                        .map(|&i| result.get(i).cloned().unwrap_or(Value::Null)),
+                );
+                if let Some(w) = &self.spec.where_ {
+                    if !is_true(&eval(self.ctx, &Env::row(&out_layout, &out), w)?) {
+                        continue;
+                    }
+                }
+                self.pending.push_back(out);
+            }
+        }
+    }
+}
+
+/// Whether two values are certainly the same for grouping (cheap checks only).
+fn same_identity(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Node(x), Value::Node(y)) => x.id == y.id,
+        (Value::Relationship(x), Value::Relationship(y)) => x.id == y.id,
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Null, Value::Null) => true,
+        _ => false,
+    }
+}
+
+/// Evaluates SKIP / LIMIT: a non-negative integer.
+fn count_arg(ctx: &Ctx<'_, '_>, e: &Expr, what: &str) -> Result<usize> {
+    match eval(ctx, &Env::row(&[], &[]), e)? {
+        Value::Int(i) if i >= 0 => Ok(usize::try_from(i).unwrap_or(usize::MAX)),
+        Value::Int(_) => Err(Error::syntax(
+            "NegativeIntegerArgument",
+            format!("{what} must not be negative"),
+        )),
+        Value::Float(f) if f.fract() == 0.0 && f >= 0.0 => Err(Error::syntax(
+            "InvalidArgumentType",
+            format!("{what} must be an integer, got a float"),
+        )),
+        other => Err(Error::syntax(
+            "InvalidArgumentType",
+            format!("{what} must be an integer, got {}", other.type_name()),
+        )),
+    }
+}
+
+/// One aggregation call inside a projection.
+struct AggCall<'a> {
+    key: usize,
+    name: String,
+    distinct: bool,
+    star: bool,
+    args: &'a [Expr],
+}
+
+fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
+    use crate::ast::ExprKind;
+    match &e.kind {
+        ExprKind::CountStar => out.push(AggCall {
+            key: e as *const Expr as usize,
+            name: "count".to_string(),
+            distinct: false,
+            star: true,
+            args: &[],
+        }),
+        ExprKind::FunctionCall {
+            name,
+            distinct,
+            args,
+        } if plan::is_aggregate_call(e) => out.push(AggCall {
+            key: e as *const Expr as usize,
+            name: name
+                .first()
+                .map(|n| n.name.to_lowercase())
+                .unwrap_or_default(),
+            distinct: *distinct,
+            star: false,
+            args,
+        }),
+        _ => {
+            // Visit direct children only; `walk_expr` would also visit the calls'
+            // arguments, which belong to the call.
+            let mut children: Vec<&'a Expr> = Vec::new();
+            direct_children(e, &mut children);
+            for c in children {
+                collect_aggs(c, out);
+            }
+        }
+    }
+}
+
+fn direct_children<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    use crate::ast::ExprKind as K;
+    match &e.kind {
+        K::List(items) => out.extend(items.iter()),
+        K::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
+        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => out.push(x),
+        K::Index(a, b) | K::Binary(_, a, b) => {
+            out.push(a);
+            out.push(b);
+        }
+        K::Slice(a, b, c) => {
+            out.push(a);
+            out.extend(b.as_deref());
+            out.extend(c.as_deref());
+        }
+        K::Compare(a, rest) => {
+            out.push(a);
+            out.extend(rest.iter().map(|(_, x)| x));
+        }
+        K::FunctionCall { args, .. } => out.extend(args.iter()),
+        K::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            out.extend(operand.as_deref());
+            for (w, t) in whens {
+                out.push(w);
+                out.push(t);
+            }
+            out.extend(else_.as_deref());
+        }
+        K::ListComprehension {
+            list,
+            predicate,
+            projection,
+            ..
+        } => {
+            out.push(list);
+            out.extend(predicate.as_deref());
+            out.extend(projection.as_deref());
+        }
+        K::Quantified {
+            list, predicate, ..
+        } => {
+            out.push(list);
+            out.extend(predicate.as_deref());
+        }
+        K::Reduce {
+            init, list, expr, ..
+        } => {
+            out.push(init);
+            out.push(list);
+            out.push(expr);
+        }
+        K::MapProjection { items, .. } => {
+            for i in items {
+                if let crate::ast::MapProjectionItem::Literal(_, x) = i {
+                    out.push(x);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+struct ProjectOp<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    input: Option<BoxOp<'a>>,
+    spec: &'a ProjectSpec,
+    in_layout: Vec<String>,
+    /// Items, then (with `keep_input`) the input variables.
+    wide_layout: Vec<String>,
+    out_len: usize,
+    seen: HashSet<Vec<GroupKey>>,
+    ready: Option<std::vec::IntoIter<Row>>,
+    skip: Option<usize>,
+    limit: Option<usize>,
+    started: bool,
+}
+
+impl<'a, 's> ProjectOp<'a, 's> {
+    fn new(
+        ctx: &'a Ctx<'a, 's>,
+        input: BoxOp<'a>,
+        spec: &'a ProjectSpec,
+        in_layout: Vec<String>,
+    ) -> ProjectOp<'a, 's> {
+        let mut wide_layout: Vec<String> = spec.items.iter().map(|(n, _)| n.clone()).collect();
+        if spec.keep_input {
+            wide_layout.extend(in_layout.iter().cloned());
+        }
+        ProjectOp {
+            ctx,
+            input: Some(input),
+            out_len: spec.items.len() - spec.hidden,
+            spec,
+            in_layout,
+            wide_layout,
+            seen: HashSet::new(),
+            ready: None,
+            skip: None,
+            limit: None,
+            started: false,
+        }
+    }
+
+    fn project_row(&self, row: &Row) -> Result<Row> {
+        let env = Env::row(&self.in_layout, row);
+        let mut out = Vec::with_capacity(self.wide_layout.len());
+        for (_, e) in &self.spec.items {
+            out.push(eval(self.ctx, &env, e)?);
+        }
+        if self.spec.keep_input {
+            out.extend(row.iter().cloned());
+        }
+        Ok(out)
+    }
+
+    fn passes_where(&self, wide: &Row) -> Result<bool> {
+        match &self.spec.where_ {
+            None => Ok(true),
+            Some(w) => Ok(is_true(&eval(
+                self.ctx,
+                &Env::row(&self.wide_layout, wide),
+                w,
+            )?)),
+        }
+    }
+
+    fn is_new(&mut self, wide: &Row) -> bool {
+        if !self.spec.distinct {
+            return true;
+        }
+        let key: Vec<GroupKey> = wide
+            .iter()
+            .take(self.out_len)
+            .map(Value::group_key)
+            .collect();
+        self.seen.insert(key)
+    }
+
+    fn aggregate(&mut self, input: &mut BoxOp<'a>) -> Result<Vec<Row>> {
+        let mut calls = Vec::new();
+        let mut is_key = Vec::new();
+        for (_, e) in &self.spec.items {
+            let before = calls.len();
+            collect_aggs(e, &mut calls);
+            is_key.push(calls.len() == before);
+        }
+        type Group = (Row, Vec<Box<dyn super::aggregate::Aggregator>>);
+        let mut groups: Vec<Group> = Vec::new();
+        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+        let fresh = |calls: &[AggCall<'_>]| -> Result<Vec<Box<dyn super::aggregate::Aggregator>>> {
+            calls
+                .iter()
+                .map(|c| {
+                    super::aggregate::create(&c.name, c.distinct, c.star).ok_or_else(|| {
+                        Error::syntax(
+                            "UnknownFunction",
+                            format!("unknown aggregation function {}", c.name),
+                        )
+                    })
+                })
+                .collect()
+        };
+        // Rows often come in runs with the same grouping variables (all relationships
+        // of one node): the group of the previous row is reused without evaluating keys.
+        let mut key_vars = Vec::new();
+        for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
+            if *k {
+                plan::mentioned_vars(e, &mut key_vars);
+            }
+        }
+        let key_slots: Vec<usize> = key_vars
+            .iter()
+            .filter_map(|v| self.in_layout.iter().position(|n| n == v))
+            .collect();
+        let mut previous: Option<(Vec<Value>, usize)> = None;
+        while let Some(row) = input.next()? {
+            self.ctx.limits.check()?;
+            let env = Env::row(&self.in_layout, &row);
+            let reuse = previous.as_ref().and_then(|(vals, gi)| {
+                let same = key_slots.len() == vals.len()
+                    && key_slots
+                        .iter()
+                        .zip(vals)
+                        .all(|(&s, v)| row.get(s).is_some_and(|x| same_identity(x, v)));
+                same.then_some(*gi)
+            });
+            let gi = match reuse {
+                Some(gi) => gi,
+                None => {
+                    let mut key = Vec::new();
+                    for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
+                        if *k {
+                            key.push(eval(self.ctx, &env, e)?.group_key());
+                        }
+                    }
+                    let gi = match index.get(&key) {
+                        Some(&i) => i,
+                        None => {
+                            groups.push((row.clone(), fresh(&calls)?));
+                            index.insert(key, groups.len() - 1);
+                            groups.len() - 1
+                        }
+                    };
+                    previous = Some((
+                        key_slots
+                            .iter()
+                            .map(|&s| row.get(s).cloned().unwrap_or(Value::Null))
+                            .collect(),
+                        gi,
+                    ));
+                    gi
+                }
+            };
+            let Some(group) = groups.get_mut(gi) else {
+                continue;
+            };
+            for (ci, c) in calls.iter().enumerate() {
+                let args: Vec<Value> = c
+                    .args
+                    .iter()
+                    .map(|a| eval(self.ctx, &env, a))
+                    .collect::<Result<_>>()?;
+                if let Some(agg) = group.1.get_mut(ci) {
+                    agg.update(&args)?;
+                }
+            }
+        }
+        if groups.is_empty() && is_key.iter().all(|k| !k) {
+            groups.push((vec![Value::Null; self.in_layout.len()], fresh(&calls)?));
+        }
+        let mut out = Vec::with_capacity(groups.len());
+        for (rep, aggs) in groups {
+            let mut values = AggValues::new();
+            for (c, a) in calls.iter().zip(&aggs) {
+                values.insert(c.key, a.finish()?);
+            }
+            let env = Env::Row {
+                layout: &self.in_layout,
+                row: &rep,
+                aggs: Some(&values),
+            };
+            let mut row = Vec::with_capacity(self.spec.items.len());
+            for (_, e) in self.spec.items.iter().take(self.out_len) {
+                row.push(eval(self.ctx, &env, e)?);
+            }
+            // Sort keys computed here may also use the columns just computed.
+            let mut wide_layout: Vec<String> = self
+                .spec
+                .items
+                .iter()
+                .take(self.out_len)
+                .map(|(n, _)| n.clone())
+                .collect();
+            wide_layout.extend(self.in_layout.iter().cloned());
+            let mut wide_row = row.clone();
+            wide_row.extend(rep.iter().cloned());
+            for (_, e) in self.spec.items.iter().skip(self.out_len) {
+                let env = Env::Row {
+                    layout: &wide_layout,
+                    row: &wide_row,
+                    aggs: Some(&values),
+                };
+                row.push(eval(self.ctx, &env, e)?);
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    /// Aggregation and sorting: everything is computed on the first pull.
+    fn blocking(&mut self, mut input: BoxOp<'a>) -> Result<Vec<Row>> {
+        let mut rows = if self.spec.aggregating {
+            let rows = self.aggregate(&mut input)?;
+            let mut kept = Vec::new();
+            for r in rows {
+                if self.is_new(&r) {
+                    kept.push(r);
+                }
+            }
+            kept
+        } else {
+            let mut rows = Vec::new();
+            while let Some(row) = input.next()? {
+                self.ctx.limits.check()?;
+                let wide = self.project_row(&row)?;
+                if self.is_new(&wide) {
+                    rows.push(wide);
+                }
+            }
+            rows
+        };
+        let skip = self.skip.unwrap_or(0);
+        if !self.spec.order_by.is_empty() {
+            let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
+            for (i, r) in rows.into_iter().enumerate() {
+                let env = Env::row(&self.wide_layout, &r);
+                let keys = self
+                    .spec
+                    .order_by
+                    .iter()
+                    .map(|(e, _)| eval(self.ctx, &env, e))
+                    .collect::<Result<Vec<_>>>()?;
+                keyed.push((keys, i, r));
+            }
+            let spec = self.spec;
+            let cmp = |a: &(Vec<Value>, usize, Row), b: &(Vec<Value>, usize, Row)| {
+                for ((x, y), (_, desc)) in a.0.iter().zip(&b.0).zip(&spec.order_by) {
+                    let o = x.order(y);
+                    let o = if *desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                a.1.cmp(&b.1)
+            };
+            if let Some(limit) = self.limit {
+                let k = skip.saturating_add(limit);
+                if k == 0 {
+                    keyed.clear();
+                } else if k < keyed.len() {
+                    keyed.select_nth_unstable_by(k - 1, cmp);
+                    keyed.truncate(k);
+                }
+            }
+            keyed.sort_by(cmp);
+            rows = keyed.into_iter().map(|(_, _, r)| r).collect();
+        }
+        let rows = rows
+            .into_iter()
+            .skip(skip)
+            .take(self.limit.unwrap_or(usize::MAX));
+        let mut out = Vec::new();
+        for r in rows {
+            if self.passes_where(&r)? {
+                out.push(r.into_iter().take(self.out_len).collect());
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Op for ProjectOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        if !self.started {
+            self.started = true;
+            self.skip = self
+                .spec
+                .skip
+                .as_ref()
+                .map(|e| count_arg(self.ctx, e, "SKIP"))
+                .transpose()?;
+            self.limit = self
+                .spec
+                .limit
+                .as_ref()
+                .map(|e| count_arg(self.ctx, e, "LIMIT"))
+                .transpose()?;
+            if self.spec.aggregating || !self.spec.order_by.is_empty() {
+                if let Some(input) = self.input.take() {
+                    let rows = self.blocking(input)?;
+                    self.ready = Some(rows.into_iter());
+                }
+            }
+        }
+        if let Some(ready) = &mut self.ready {
+            return Ok(ready.next());
+        }
+        // Streaming: project, drop duplicates, skip, limit, filter.
+        loop {
+            if self.limit == Some(0) {
+                self.input = None;
+                return Ok(None);
+            }
+            let Some(input) = &mut self.input else {
+                return Ok(None);
+            };
+            let Some(row) = input.next()? else {
+                return Ok(None);
+            };
+            let wide = self.project_row(&row)?;
+            if !self.is_new(&wide) {
+                continue;
+            }
+            if let Some(s) = &mut self.skip {
+                if *s > 0 {
+                    *s -= 1;
+                    continue;
+                }
+            }
+            if let Some(l) = &mut self.limit {
+                *l -= 1;
+            }
+            if self.passes_where(&wide)? {
+                return Ok(Some(wide.into_iter().take(self.out_len).collect()));
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The procedure registry: `CALL name(args) YIELD …`.
+//!
+//! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`. Programs add
+//! table procedures (`ProcedureSpec`: rows whose input columns equal the arguments) and
+//! native procedures (a function of the transaction and the arguments).
+
+use crate::error::{Error, ErrorClass, Result};
+use crate::storage::Txn;
+use crate::value::Value;
+use crate::ProcedureSpec;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// The function behind a native procedure: arguments in, rows of outputs out.
+pub type NativeProcedure = Arc<dyn Fn(&Txn<'_>, &[Value]) -> Result<Vec<Vec<Value>>> + Send + Sync>;
+
+/// A procedure's name, inputs and outputs, each `(name, type)` with types as openCypher
+/// writes them (`INTEGER?`, `STRING?`, `ANY?`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Signature {
+    pub name: String,
+    pub inputs: Vec<(String, String)>,
+    pub outputs: Vec<(String, String)>,
+}
+
+#[derive(Clone)]
+enum Body {
+    Labels,
+    RelationshipTypes,
+    PropertyKeys,
+    Table(Vec<Vec<Value>>),
+    Native(NativeProcedure),
+}
+
+/// All procedures callable in one database.
+#[derive(Default)]
+pub struct Registry {
+    procedures: RwLock<HashMap<String, (Signature, Body)>>,
+}
+
+fn builtin(name: &str) -> Option<(Signature, Body)> {
+    let (output, body) = match name {
+        "db.labels" => ("label", Body::Labels),
+        "db.relationshipTypes" => ("relationshipType", Body::RelationshipTypes),
+        "db.propertyKeys" => ("propertyKey", Body::PropertyKeys),
+        _ => return None,
+    };
+    Some((
+        Signature {
+            name: name.to_string(),
+            inputs: Vec::new(),
+            outputs: vec![(output.to_string(), "STRING?".to_string())],
+        },
+        body,
+    ))
+}
+
+impl Registry {
+    fn lookup(&self, name: &str) -> Option<(Signature, Body)> {
+        if let Some(b) = builtin(name) {
+            return Some(b);
+        }
+        self.procedures
+            .read()
+            .ok()
+            .and_then(|m| m.get(name).cloned())
+    }
+
+    /// Adds (or replaces) a table-backed procedure.
+    pub fn register(&self, spec: ProcedureSpec) -> Result<()> {
+        let width = spec.inputs.len() + spec.outputs.len();
+        if let Some(bad) = spec.rows.iter().find(|r| r.len() != width) {
+            return Err(Error::argument(
+                "InvalidArgumentValue",
+                format!(
+                    "procedure {}: a row has {} values, expected {width}",
+                    spec.name,
+                    bad.len()
+                ),
+            ));
+        }
+        let signature = Signature {
+            name: spec.name.clone(),
+            inputs: spec.inputs,
+            outputs: spec.outputs,
+        };
+        self.insert(signature, Body::Table(spec.rows))
+    }
+
+    /// Adds (or replaces) a procedure computed by `body`.
+    pub fn register_native(&self, signature: Signature, body: NativeProcedure) -> Result<()> {
+        self.insert(signature, Body::Native(body))
+    }
+
+    fn insert(&self, signature: Signature, body: Body) -> Result<()> {
+        let mut map = self.procedures.write().map_err(|_| {
+            Error::new(
+                ErrorClass::ProcedureError,
+                "",
+                "procedure registry is unusable",
+            )
+        })?;
+        map.insert(signature.name.clone(), (signature, body));
+        Ok(())
+    }
+
+    pub fn signature(&self, name: &str) -> Option<Signature> {
+        self.lookup(name).map(|(s, _)| s)
+    }
+
+    /// Calls `name` with `args` (already checked against the signature): the output rows.
+    pub fn call(&self, txn: &Txn<'_>, name: &str, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let Some((signature, body)) = self.lookup(name) else {
+            return Err(Error::new(
+                ErrorClass::ProcedureError,
+                "ProcedureNotFound",
+                format!("there is no procedure named '{name}'"),
+            ));
+        };
+        if args.len() != signature.inputs.len() {
+            return Err(Error::syntax(
+                "InvalidNumberOfArguments",
+                format!(
+                    "procedure {name} takes {} arguments, got {}",
+                    signature.inputs.len(),
+                    args.len()
+                ),
+            ));
+        }
+        for (v, (input, ty)) in args.iter().zip(&signature.inputs) {
+            if !type_accepts(ty, v) {
+                return Err(Error::syntax(
+                    "InvalidArgumentType",
+                    format!(
+                        "argument `{input}` of {name} must be {ty}, got {}",
+                        v.type_name()
+                    ),
+                ));
+            }
+        }
+        let strings = |v: Vec<String>| v.into_iter().map(|s| vec![Value::String(s)]).collect();
+        Ok(match body {
+            Body::Labels => strings(txn.labels()?),
+            Body::RelationshipTypes => strings(txn.relationship_types()?),
+            Body::PropertyKeys => strings(txn.property_keys()?),
+            Body::Native(f) => f(txn, args)?,
+            Body::Table(rows) => {
+                let n = signature.inputs.len();
+                rows.into_iter()
+                    .filter(|r| {
+                        r.iter()
+                            .zip(args)
+                            .take(n)
+                            .all(|(a, b)| a.equals(b) == Some(true) || (a.is_null() && b.is_null()))
+                    })
+                    .map(|r| r.into_iter().skip(n).collect())
+                    .collect()
+            }
+        })
+    }
+}
+
+/// Whether a value fits an openCypher type name (`INTEGER?`, `NUMBER`, `ANY?` …).
+pub fn type_accepts(ty: &str, v: &Value) -> bool {
+    let nullable = ty.ends_with('?');
+    let base = ty.trim_end_matches('?').trim().to_uppercase();
+    match v {
+        Value::Null => nullable || base == "ANY",
+        Value::Int(_) => matches!(
+            base.as_str(),
+            "INTEGER" | "INT" | "NUMBER" | "FLOAT" | "ANY"
+        ),
+        Value::Float(_) => matches!(base.as_str(), "FLOAT" | "NUMBER" | "ANY"),
+        Value::String(_) => matches!(base.as_str(), "STRING" | "ANY"),
+        Value::Bool(_) => matches!(base.as_str(), "BOOLEAN" | "ANY"),
+        Value::List(_) => base.starts_with("LIST") || base == "ANY",
+        Value::Map(_) => matches!(base.as_str(), "MAP" | "ANY"),
+        Value::Node(_) => matches!(base.as_str(), "NODE" | "ANY"),
+        Value::Relationship(_) => matches!(base.as_str(), "RELATIONSHIP" | "ANY"),
+        Value::Path(_) => matches!(base.as_str(), "PATH" | "ANY"),
+        _ => base == "ANY" || base.replace(' ', "") == v.type_name().replace(' ', ""),
+    }
+}

@@ -1,0 +1,1477 @@
+//! Parse tree → AST: walks the pest pairs of `grammar/cypher.pest` and builds `crate::ast`.
+//!
+//! The grammar guarantees the shape of each pair; where this code still has to ask for a
+//! child, a missing one becomes an `InvalidSyntax` error (never a panic), so a grammar
+//! change that breaks an assumption shows up as a failing test, not a crash.
+
+use pest::iterators::Pair;
+
+use super::literal::{decode_escaped_name, decode_float, decode_integer, decode_string};
+use super::Rule;
+use crate::ast::*;
+use crate::error::{Error, Result};
+
+/// Converts pairs of one statement; `source` is the whole text the spans point into.
+pub struct Converter<'s> {
+    source: &'s str,
+}
+
+/// The span of a pair without trailing whitespace and comments: pest counts the skipped
+/// whitespace before a trailing optional element that did not match as part of the rule.
+fn span_of(pair: &Pair<'_, Rule>) -> Span {
+    let start = pair.as_span().start();
+    Span {
+        start,
+        end: start + text_of(pair).len(),
+    }
+}
+
+/// The text of a pair without trailing whitespace and comments.
+fn text_of<'i>(pair: &Pair<'i, Rule>) -> &'i str {
+    let mut text = pair.as_str().trim_end();
+    loop {
+        if let Some(rest) = text.strip_suffix("*/") {
+            match rest.rfind("/*") {
+                Some(open) => text = rest[..open].trim_end(),
+                None => return text,
+            }
+        } else {
+            // A line comment at the end of the last line.
+            let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+            match comment_start(&text[line_start..]) {
+                Some(at) => text = text[..line_start + at].trim_end(),
+                None => return text,
+            }
+        }
+    }
+}
+
+/// Where a `//` comment starts in one line, outside quotes.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut quote: Option<char> = None;
+    let mut chars = line.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match quote {
+            Some(q) if c == '\\' && q != '`' => {
+                chars.next();
+            }
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if matches!(c, '\'' | '"' | '`') => quote = Some(c),
+            None if c == '/' && chars.peek().map(|&(_, n)| n) == Some('/') => return Some(at),
+            None => {}
+        }
+    }
+    None
+}
+
+/// The error for a tree shape the grammar should have ruled out.
+fn malformed(pair: &Pair<'_, Rule>, what: &str) -> Error {
+    Error::syntax(
+        "InvalidSyntax",
+        format!("could not read {what} near '{}'", pair.as_str()),
+    )
+}
+
+fn next_pair<'i>(
+    pairs: &mut impl Iterator<Item = Pair<'i, Rule>>,
+    parent: &Pair<'i, Rule>,
+    what: &str,
+) -> Result<Pair<'i, Rule>> {
+    pairs.next().ok_or_else(|| malformed(parent, what))
+}
+
+fn first_child<'i>(pair: &Pair<'i, Rule>, what: &str) -> Result<Pair<'i, Rule>> {
+    pair.clone()
+        .into_inner()
+        .next()
+        .ok_or_else(|| malformed(pair, what))
+}
+
+impl<'s> Converter<'s> {
+    pub fn new(source: &'s str) -> Converter<'s> {
+        Converter { source }
+    }
+
+    fn error_at(&self, error: Error, offset: usize) -> Error {
+        error.at(self.source, offset)
+    }
+
+    // ───────────── statements ─────────────
+
+    pub fn statement(&self, pair: Pair<'_, Rule>) -> Result<Statement> {
+        let inner = first_child(&pair, "a statement")?;
+        match inner.as_rule() {
+            Rule::explain_statement => {
+                let body = inner
+                    .clone()
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::statement);
+                let body = body.ok_or_else(|| malformed(&inner, "EXPLAIN"))?;
+                Ok(Statement::Explain(Box::new(self.statement(body)?)))
+            }
+            Rule::profile_statement => {
+                let body = inner
+                    .clone()
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::statement);
+                let body = body.ok_or_else(|| malformed(&inner, "PROFILE"))?;
+                Ok(Statement::Profile(Box::new(self.statement(body)?)))
+            }
+            Rule::query => Ok(Statement::Query(self.query(inner)?)),
+            _ => Ok(Statement::Schema(self.schema(inner)?)),
+        }
+    }
+
+    pub fn query(&self, pair: Pair<'_, Rule>) -> Result<Query> {
+        let span = span_of(&pair);
+        let mut inner = pair.clone().into_inner();
+        let first = self.single_query(next_pair(&mut inner, &pair, "a query")?)?;
+        let mut unions = Vec::new();
+        for part in inner {
+            let mut all = false;
+            let mut single = None;
+            for p in part.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::ALL => all = true,
+                    Rule::single_query => single = Some(self.single_query(p)?),
+                    _ => {}
+                }
+            }
+            let single = single.ok_or_else(|| malformed(&part, "UNION"))?;
+            unions.push((all, single));
+        }
+        Ok(Query {
+            first,
+            unions,
+            span,
+        })
+    }
+
+    fn single_query(&self, pair: Pair<'_, Rule>) -> Result<SingleQuery> {
+        let span = span_of(&pair);
+        let clauses = pair
+            .into_inner()
+            .map(|c| self.clause(c))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SingleQuery { clauses, span })
+    }
+
+    fn clause(&self, pair: Pair<'_, Rule>) -> Result<Clause> {
+        let span = span_of(&pair);
+        match pair.as_rule() {
+            Rule::match_clause => {
+                let mut optional = false;
+                let mut pattern = None;
+                let mut where_ = None;
+                for p in pair.clone().into_inner() {
+                    match p.as_rule() {
+                        Rule::OPTIONAL => optional = true,
+                        Rule::pattern => pattern = Some(self.pattern(p)?),
+                        Rule::where_part => where_ = Some(self.where_part(p)?),
+                        _ => {}
+                    }
+                }
+                let pattern = pattern.ok_or_else(|| malformed(&pair, "MATCH"))?;
+                Ok(Clause::Match(MatchClause {
+                    optional,
+                    pattern,
+                    where_,
+                    span,
+                }))
+            }
+            Rule::unwind_clause => {
+                let mut expr = None;
+                let mut alias = None;
+                for p in pair.clone().into_inner() {
+                    match p.as_rule() {
+                        Rule::expression => expr = Some(self.expression(p)?),
+                        Rule::variable => alias = Some(self.ident(p)),
+                        _ => {}
+                    }
+                }
+                match (expr, alias) {
+                    (Some(expr), Some(alias)) => {
+                        Ok(Clause::Unwind(UnwindClause { expr, alias, span }))
+                    }
+                    _ => Err(malformed(&pair, "UNWIND")),
+                }
+            }
+            Rule::with_clause => {
+                let mut projection = None;
+                let mut where_ = None;
+                for p in pair.clone().into_inner() {
+                    match p.as_rule() {
+                        Rule::projection_body => projection = Some(self.projection(p, span)?),
+                        Rule::where_part => where_ = Some(self.where_part(p)?),
+                        _ => {}
+                    }
+                }
+                let mut projection = projection.ok_or_else(|| malformed(&pair, "WITH"))?;
+                projection.where_ = where_;
+                Ok(Clause::With(projection))
+            }
+            Rule::return_clause => {
+                let body = pair
+                    .clone()
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::projection_body)
+                    .ok_or_else(|| malformed(&pair, "RETURN"))?;
+                Ok(Clause::Return(self.projection(body, span)?))
+            }
+            Rule::create_clause => {
+                let pattern = pair
+                    .clone()
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::pattern)
+                    .ok_or_else(|| malformed(&pair, "CREATE"))?;
+                Ok(Clause::Create(CreateClause {
+                    pattern: self.pattern(pattern)?,
+                    span,
+                }))
+            }
+            Rule::merge_clause => self.merge(pair),
+            Rule::set_clause => {
+                let items = pair
+                    .clone()
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::set_items)
+                    .ok_or_else(|| malformed(&pair, "SET"))?;
+                Ok(Clause::Set(SetClause {
+                    items: self.set_items(items)?,
+                    span,
+                }))
+            }
+            Rule::remove_clause => {
+                let mut items = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::remove_labels => {
+                            let (variable, labels) = self.variable_and_labels(p)?;
+                            items.push(RemoveItem::Labels { variable, labels });
+                        }
+                        Rule::remove_property => {
+                            let target = first_child(&p, "a property")?;
+                            let (target, key) = self.property_target(target)?;
+                            items.push(RemoveItem::Property { target, key });
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(Clause::Remove(RemoveClause { items, span }))
+            }
+            Rule::delete_clause => {
+                let mut detach = false;
+                let mut exprs = Vec::new();
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::DETACH => detach = true,
+                        Rule::expression => exprs.push(self.expression(p)?),
+                        _ => {}
+                    }
+                }
+                Ok(Clause::Delete(DeleteClause {
+                    detach,
+                    exprs,
+                    span,
+                }))
+            }
+            Rule::call_clause => self.call(pair),
+            _ => Err(malformed(&pair, "a clause")),
+        }
+    }
+
+    fn where_part(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let expr = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::expression)
+            .ok_or_else(|| malformed(&pair, "WHERE"))?;
+        self.expression(expr)
+    }
+
+    fn projection(&self, pair: Pair<'_, Rule>, span: Span) -> Result<Projection> {
+        let mut projection = Projection {
+            distinct: false,
+            star: false,
+            items: Vec::new(),
+            order_by: Vec::new(),
+            skip: None,
+            limit: None,
+            where_: None,
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::DISTINCT => projection.distinct = true,
+                Rule::projection_items => {
+                    for item in p.into_inner() {
+                        match item.as_rule() {
+                            Rule::projection_star => projection.star = true,
+                            Rule::projection_item => {
+                                projection.items.push(self.projection_item(item)?)
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Rule::order_part => {
+                    for sort in p.into_inner().filter(|s| s.as_rule() == Rule::sort_item) {
+                        let mut expr = None;
+                        let mut descending = false;
+                        for s in sort.clone().into_inner() {
+                            match s.as_rule() {
+                                Rule::expression => expr = Some(self.expression(s)?),
+                                Rule::sort_direction => {
+                                    let word = s.as_str().to_ascii_lowercase();
+                                    descending = word.starts_with("desc");
+                                }
+                                _ => {}
+                            }
+                        }
+                        let expr = expr.ok_or_else(|| malformed(&sort, "ORDER BY"))?;
+                        projection.order_by.push(SortItem { expr, descending });
+                    }
+                }
+                Rule::skip_part => projection.skip = Some(self.keyword_expression(p)?),
+                Rule::limit_part => projection.limit = Some(self.keyword_expression(p)?),
+                _ => {}
+            }
+        }
+        Ok(projection)
+    }
+
+    /// The expression after a keyword (SKIP, LIMIT).
+    fn keyword_expression(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let expr = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::expression)
+            .ok_or_else(|| malformed(&pair, "an expression"))?;
+        self.expression(expr)
+    }
+
+    fn projection_item(&self, pair: Pair<'_, Rule>) -> Result<ProjectionItem> {
+        let mut expr = None;
+        let mut alias = None;
+        let mut text = String::new();
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::expression => {
+                    text = text_of(&p).to_string();
+                    expr = Some(self.expression(p)?);
+                }
+                Rule::variable => alias = Some(self.ident(p)),
+                _ => {}
+            }
+        }
+        let expr = expr.ok_or_else(|| malformed(&pair, "a projection item"))?;
+        Ok(ProjectionItem { expr, alias, text })
+    }
+
+    fn merge(&self, pair: Pair<'_, Rule>) -> Result<Clause> {
+        let span = span_of(&pair);
+        let mut part = None;
+        let mut on_create = Vec::new();
+        let mut on_match = Vec::new();
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::pattern_part => part = Some(self.pattern_part(p)?),
+                Rule::merge_action => {
+                    for action in p.into_inner() {
+                        let target = match action.as_rule() {
+                            Rule::merge_on_create => &mut on_create,
+                            Rule::merge_on_match => &mut on_match,
+                            _ => continue,
+                        };
+                        let items = action
+                            .clone()
+                            .into_inner()
+                            .find(|i| i.as_rule() == Rule::set_items)
+                            .ok_or_else(|| malformed(&action, "ON … SET"))?;
+                        target.extend(self.set_items(items)?);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let part = part.ok_or_else(|| malformed(&pair, "MERGE"))?;
+        Ok(Clause::Merge(MergeClause {
+            part,
+            on_create,
+            on_match,
+            span,
+        }))
+    }
+
+    fn set_items(&self, pair: Pair<'_, Rule>) -> Result<Vec<SetItem>> {
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            let rule = p.as_rule();
+            match rule {
+                Rule::set_property => {
+                    let mut inner = p.clone().into_inner();
+                    let target = next_pair(&mut inner, &p, "a property")?;
+                    let value = next_pair(&mut inner, &p, "a value")?;
+                    let (target, key) = self.property_target(target)?;
+                    items.push(SetItem::Property {
+                        target,
+                        key,
+                        value: self.expression(value)?,
+                    });
+                }
+                Rule::set_properties_replace | Rule::set_properties_merge => {
+                    let mut inner = p.clone().into_inner();
+                    let variable = self.ident(next_pair(&mut inner, &p, "a variable")?);
+                    let value = self.expression(next_pair(&mut inner, &p, "a value")?)?;
+                    items.push(SetItem::Properties {
+                        variable,
+                        value,
+                        merge: rule == Rule::set_properties_merge,
+                    });
+                }
+                Rule::set_labels => {
+                    let (variable, labels) = self.variable_and_labels(p)?;
+                    items.push(SetItem::Labels { variable, labels });
+                }
+                _ => {}
+            }
+        }
+        Ok(items)
+    }
+
+    /// Splits `a.b.c` (a `property_expression`) into the target `a.b` and the key `c`.
+    fn property_target(&self, pair: Pair<'_, Rule>) -> Result<(Expr, Ident)> {
+        let mut inner: Vec<Pair<'_, Rule>> = pair.clone().into_inner().collect();
+        let last = inner.pop().ok_or_else(|| malformed(&pair, "a property"))?;
+        let key = self.ident(first_child(&last, "a property key")?);
+        let mut parts = inner.into_iter();
+        let atom = next_pair(&mut parts, &pair, "a property target")?;
+        let mut target = self.atom(atom)?;
+        for lookup in parts {
+            target = self.apply_postfix(target, lookup)?;
+        }
+        Ok((target, key))
+    }
+
+    fn variable_and_labels(&self, pair: Pair<'_, Rule>) -> Result<(Ident, Vec<Ident>)> {
+        let mut variable = None;
+        let mut labels = Vec::new();
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.ident(p)),
+                Rule::node_labels => labels = self.labels(p)?,
+                _ => {}
+            }
+        }
+        let variable = variable.ok_or_else(|| malformed(&pair, "a variable"))?;
+        Ok((variable, labels))
+    }
+
+    fn labels(&self, pair: Pair<'_, Rule>) -> Result<Vec<Ident>> {
+        pair.into_inner()
+            .map(|label| Ok(self.ident(first_child(&label, "a label")?)))
+            .collect()
+    }
+
+    fn call(&self, pair: Pair<'_, Rule>) -> Result<Clause> {
+        let span = span_of(&pair);
+        let mut procedure = Vec::new();
+        let mut args = None;
+        let mut yield_ = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::procedure_name => procedure = p.into_inner().map(|n| self.ident(n)).collect(),
+                Rule::call_arguments => {
+                    args = Some(
+                        p.into_inner()
+                            .map(|a| self.expression(a))
+                            .collect::<Result<Vec<_>>>()?,
+                    )
+                }
+                Rule::yield_part => {
+                    let mut spec = YieldSpec {
+                        star: false,
+                        items: Vec::new(),
+                        where_: None,
+                    };
+                    for y in p.into_inner() {
+                        match y.as_rule() {
+                            Rule::yield_star => spec.star = true,
+                            Rule::yield_items => {
+                                for item in y.into_inner() {
+                                    let mut inner = item.clone().into_inner();
+                                    let field =
+                                        self.ident(next_pair(&mut inner, &item, "a field")?);
+                                    let alias = inner.next().map(|a| self.ident(a));
+                                    spec.items.push((field, alias));
+                                }
+                            }
+                            Rule::where_part => spec.where_ = Some(self.where_part(y)?),
+                            _ => {}
+                        }
+                    }
+                    yield_ = Some(spec);
+                }
+                _ => {}
+            }
+        }
+        Ok(Clause::Call(CallClause {
+            procedure,
+            args,
+            yield_,
+            span,
+        }))
+    }
+
+    // ───────────── schema ─────────────
+
+    fn schema(&self, pair: Pair<'_, Rule>) -> Result<SchemaCommand> {
+        let rule = pair.as_rule();
+        let mut name = None;
+        let mut if_not_exists = false;
+        let mut if_exists = false;
+        let mut label = None;
+        let mut key = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::schema_name => name = Some(self.ident(first_child(&p, "a name")?)),
+                Rule::if_not_exists => if_not_exists = true,
+                Rule::if_exists => if_exists = true,
+                Rule::index_on_label => {
+                    let mut inner = p
+                        .clone()
+                        .into_inner()
+                        .filter(|n| n.as_rule() == Rule::symbolic_name);
+                    label = inner.next().map(|n| self.ident(n));
+                    key = inner.next().map(|n| self.ident(n));
+                }
+                Rule::schema_node => {
+                    label = p
+                        .into_inner()
+                        .find(|n| n.as_rule() == Rule::symbolic_name)
+                        .map(|n| self.ident(n));
+                }
+                Rule::schema_property => {
+                    key = p
+                        .into_inner()
+                        .find(|n| n.as_rule() == Rule::symbolic_name)
+                        .map(|n| self.ident(n));
+                }
+                _ => {}
+            }
+        }
+        let label_and_key = || match (label.clone(), key.clone()) {
+            (Some(l), Some(k)) => Ok((l, k)),
+            _ => Err(malformed(&pair, "a label and a property key")),
+        };
+        let required_name = || name.clone().ok_or_else(|| malformed(&pair, "a name"));
+        match rule {
+            Rule::create_index => {
+                let (label, key) = label_and_key()?;
+                Ok(SchemaCommand::CreateIndex {
+                    name,
+                    if_not_exists,
+                    label,
+                    key,
+                })
+            }
+            Rule::create_constraint => {
+                let (label, key) = label_and_key()?;
+                Ok(SchemaCommand::CreateUniqueConstraint {
+                    name,
+                    if_not_exists,
+                    label,
+                    key,
+                })
+            }
+            Rule::drop_index => Ok(SchemaCommand::DropIndex {
+                name: required_name()?,
+                if_exists,
+            }),
+            Rule::drop_constraint => Ok(SchemaCommand::DropConstraint {
+                name: required_name()?,
+                if_exists,
+            }),
+            Rule::show_indexes => Ok(SchemaCommand::ShowIndexes),
+            Rule::show_constraints => Ok(SchemaCommand::ShowConstraints),
+            _ => Err(malformed(&pair, "a schema command")),
+        }
+    }
+
+    // ───────────── patterns ─────────────
+
+    pub fn pattern(&self, pair: Pair<'_, Rule>) -> Result<Pattern> {
+        let span = span_of(&pair);
+        let parts = pair
+            .into_inner()
+            .map(|p| self.pattern_part(p))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Pattern { parts, span })
+    }
+
+    fn pattern_part(&self, pair: Pair<'_, Rule>) -> Result<PatternPart> {
+        let span = span_of(&pair);
+        let mut variable = None;
+        let mut found = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.ident(p)),
+                Rule::pattern_element => {
+                    found = Some((PathFunction::None, self.pattern_element(p)?))
+                }
+                Rule::shortest_path_pattern | Rule::all_shortest_paths_pattern => {
+                    found = Some(self.path_function(p)?);
+                }
+                _ => {}
+            }
+        }
+        let (function, element) = found.ok_or_else(|| malformed(&pair, "a pattern"))?;
+        Ok(PatternPart {
+            variable,
+            function,
+            element,
+            span,
+        })
+    }
+
+    fn path_function(&self, pair: Pair<'_, Rule>) -> Result<(PathFunction, PatternElement)> {
+        let function = if pair.as_rule() == Rule::shortest_path_pattern {
+            PathFunction::ShortestPath
+        } else {
+            PathFunction::AllShortestPaths
+        };
+        let element = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::pattern_element)
+            .ok_or_else(|| malformed(&pair, "a shortest path pattern"))?;
+        Ok((function, self.pattern_element(element)?))
+    }
+
+    /// A `pattern_element` or a `relationships_pattern`: a node, then chain steps.
+    fn pattern_element(&self, pair: Pair<'_, Rule>) -> Result<PatternElement> {
+        let span = span_of(&pair);
+        let mut start = None;
+        let mut chain = Vec::new();
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                // `((a)-->(b))`: the parenthesised element is the element.
+                Rule::pattern_element => return self.pattern_element(p),
+                Rule::node_pattern => start = Some(self.node_pattern(p)?),
+                Rule::pattern_chain => {
+                    let mut inner = p.clone().into_inner();
+                    let rel =
+                        self.relationship_pattern(next_pair(&mut inner, &p, "a relationship")?)?;
+                    let node = self.node_pattern(next_pair(&mut inner, &p, "a node")?)?;
+                    chain.push((rel, node));
+                }
+                _ => {}
+            }
+        }
+        let start = start.ok_or_else(|| malformed(&pair, "a node pattern"))?;
+        Ok(PatternElement { start, chain, span })
+    }
+
+    fn node_pattern(&self, pair: Pair<'_, Rule>) -> Result<NodePattern> {
+        let span = span_of(&pair);
+        let mut node = NodePattern {
+            variable: None,
+            labels: Vec::new(),
+            properties: None,
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::variable => node.variable = Some(self.ident(p)),
+                Rule::node_labels => node.labels = self.labels(p)?,
+                Rule::pattern_properties => {
+                    node.properties = Some(Box::new(self.pattern_properties(p)?))
+                }
+                _ => {}
+            }
+        }
+        Ok(node)
+    }
+
+    fn pattern_properties(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let inner = first_child(&pair, "properties")?;
+        self.atom(inner)
+    }
+
+    fn relationship_pattern(&self, pair: Pair<'_, Rule>) -> Result<RelationshipPattern> {
+        let span = span_of(&pair);
+        let mut left = false;
+        let mut right = false;
+        let mut rel = RelationshipPattern {
+            variable: None,
+            types: Vec::new(),
+            direction: Direction::Both,
+            length: None,
+            properties: None,
+            span,
+        };
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::left_arrow => left = true,
+                Rule::right_arrow => right = true,
+                Rule::relationship_detail => {
+                    for d in p.into_inner() {
+                        match d.as_rule() {
+                            Rule::variable => rel.variable = Some(self.ident(d)),
+                            Rule::relationship_types => {
+                                for t in d.into_inner() {
+                                    rel.types.push(self.ident(first_child(&t, "a type")?));
+                                }
+                            }
+                            Rule::range_literal => rel.length = Some(self.range(d)?),
+                            Rule::invalid_range => {
+                                return Err(self.error_at(
+                                    Error::syntax(
+                                        "InvalidRelationshipPattern",
+                                        format!(
+                                            "'{}' is not a valid relationship length; write it as *, *2, *1..3, *..3 or *2..",
+                                            d.as_str().trim()
+                                        ),
+                                    ),
+                                    d.as_span().start(),
+                                ))
+                            }
+                            Rule::pattern_properties => {
+                                rel.properties = Some(Box::new(self.pattern_properties(d)?))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        rel.direction = match (left, right) {
+            (true, false) => Direction::Incoming,
+            (false, true) => Direction::Outgoing,
+            _ => Direction::Both,
+        };
+        Ok(rel)
+    }
+
+    fn range(&self, pair: Pair<'_, Rule>) -> Result<VarLength> {
+        let mut min = None;
+        let mut max = None;
+        let mut dots = false;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::range_min => min = Some(self.range_bound(p)?),
+                Rule::range_max => max = Some(self.range_bound(p)?),
+                Rule::range_dots => dots = true,
+                _ => {}
+            }
+        }
+        // `*3` is exactly three; `*3..` is three or more.
+        if !dots {
+            max = min;
+        }
+        Ok(VarLength { min, max })
+    }
+
+    fn range_bound(&self, pair: Pair<'_, Rule>) -> Result<u64> {
+        let start = pair.as_span().start();
+        let value =
+            decode_integer(pair.as_str().trim(), false).map_err(|e| self.error_at(e, start))?;
+        u64::try_from(value).map_err(|_| {
+            self.error_at(
+                Error::syntax("InvalidSyntax", "a relationship length cannot be negative"),
+                start,
+            )
+        })
+    }
+
+    // ───────────── expressions ─────────────
+
+    pub fn expression(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        // Most precedence levels hold a single operand: step down through them without
+        // recursing, so that nesting costs few stack frames.
+        let mut pair = pair;
+        while Self::is_precedence_level(pair.as_rule()) {
+            let mut inner = pair.clone().into_inner();
+            match (inner.next(), inner.next()) {
+                (Some(only), None) if only.as_rule() != Rule::not_operator => pair = only,
+                _ => break,
+            }
+        }
+        match pair.as_rule() {
+            Rule::expression
+            | Rule::slice_from
+            | Rule::slice_to
+            | Rule::comprehension_projection => {
+                self.expression(first_child(&pair, "an expression")?)
+            }
+            Rule::or_expression => self.binary_chain(pair, BinaryOp::Or),
+            Rule::xor_expression => self.binary_chain(pair, BinaryOp::Xor),
+            Rule::and_expression => self.binary_chain(pair, BinaryOp::And),
+            Rule::not_expression => self.not_expression(pair),
+            Rule::comparison_expression => self.comparison(pair),
+            Rule::predicate_expression => self.predicate(pair),
+            Rule::add_expression | Rule::multiply_expression => self.arithmetic(pair),
+            Rule::power_expression => self.power(pair),
+            Rule::unary_expression => self.unary(pair),
+            Rule::postfix_expression => self.postfix(pair),
+            _ => self.atom(pair),
+        }
+    }
+
+    fn is_precedence_level(rule: Rule) -> bool {
+        matches!(
+            rule,
+            Rule::expression
+                | Rule::or_expression
+                | Rule::xor_expression
+                | Rule::and_expression
+                | Rule::not_expression
+                | Rule::comparison_expression
+                | Rule::predicate_expression
+                | Rule::add_expression
+                | Rule::multiply_expression
+                | Rule::power_expression
+                | Rule::unary_expression
+                | Rule::postfix_expression
+                | Rule::slice_from
+                | Rule::slice_to
+                | Rule::comprehension_projection
+        )
+    }
+
+    fn not_expression(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut nots = Vec::new();
+        let mut operand = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::not_operator => nots.push(p.as_span().start()),
+                _ => operand = Some(self.expression(p)?),
+            }
+        }
+        let mut expr = operand.ok_or_else(|| malformed(&pair, "NOT"))?;
+        for start in nots.into_iter().rev() {
+            let span = Span {
+                start,
+                end: span.end,
+            };
+            expr = Expr {
+                kind: ExprKind::Unary(UnaryOp::Not, Box::new(expr)),
+                span,
+            };
+        }
+        Ok(expr)
+    }
+
+    fn comparison(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut inner = pair.clone().into_inner();
+        let first = self.expression(next_pair(&mut inner, &pair, "a comparison")?)?;
+        let mut rest = Vec::new();
+        while let Some(op) = inner.next() {
+            let operand = self.expression(next_pair(&mut inner, &pair, "a comparison")?)?;
+            let op = match op.as_str() {
+                "=" => CompareOp::Eq,
+                "<>" | "!=" => CompareOp::Ne,
+                "<" => CompareOp::Lt,
+                "<=" => CompareOp::Le,
+                ">" => CompareOp::Gt,
+                ">=" => CompareOp::Ge,
+                _ => return Err(malformed(&op, "a comparison operator")),
+            };
+            rest.push((op, operand));
+        }
+        if rest.is_empty() {
+            Ok(first)
+        } else {
+            Ok(Expr {
+                kind: ExprKind::Compare(Box::new(first), rest),
+                span,
+            })
+        }
+    }
+
+    fn predicate(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut inner = pair.clone().into_inner();
+        let mut expr = self.expression(next_pair(&mut inner, &pair, "an expression")?)?;
+        for suffix in inner {
+            let end = suffix.as_span().end();
+            let whole = Span {
+                start: span.start,
+                end,
+            };
+            let kind = match suffix.as_rule() {
+                Rule::is_null_suffix => ExprKind::IsNull(Box::new(expr), false),
+                Rule::is_not_null_suffix => ExprKind::IsNull(Box::new(expr), true),
+                rule => {
+                    let op = match rule {
+                        Rule::starts_with_suffix => BinaryOp::StartsWith,
+                        Rule::ends_with_suffix => BinaryOp::EndsWith,
+                        Rule::contains_suffix => BinaryOp::Contains,
+                        Rule::regex_suffix => BinaryOp::RegexMatch,
+                        _ => BinaryOp::In,
+                    };
+                    let rhs = suffix
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::add_expression)
+                        .ok_or_else(|| malformed(&suffix, "an operand"))?;
+                    ExprKind::Binary(op, Box::new(expr), Box::new(self.expression(rhs)?))
+                }
+            };
+            expr = Expr { kind, span: whole };
+        }
+        Ok(expr)
+    }
+
+    fn arithmetic(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut inner = pair.clone().into_inner();
+        let mut expr = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
+        while let Some(op) = inner.next() {
+            let rhs = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
+            let op = match op.as_str() {
+                "+" => BinaryOp::Add,
+                "-" => BinaryOp::Subtract,
+                "*" => BinaryOp::Multiply,
+                "/" => BinaryOp::Divide,
+                _ => BinaryOp::Modulo,
+            };
+            let whole = Span {
+                start: span.start,
+                end: rhs.span.end,
+            };
+            expr = Expr {
+                kind: ExprKind::Binary(op, Box::new(expr), Box::new(rhs)),
+                span: whole,
+            };
+        }
+        Ok(expr)
+    }
+
+    fn power(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        // openCypher's `^` is left-associative: 2 ^ 3 ^ 2 is (2 ^ 3) ^ 2.
+        let mut inner = pair.clone().into_inner();
+        let mut expr = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
+        for p in inner {
+            let rhs = self.expression(p)?;
+            let whole = Span {
+                start: span.start,
+                end: rhs.span.end,
+            };
+            expr = Expr {
+                kind: ExprKind::Binary(BinaryOp::Power, Box::new(expr), Box::new(rhs)),
+                span: whole,
+            };
+        }
+        Ok(expr)
+    }
+
+    fn binary_chain(&self, pair: Pair<'_, Rule>, op: BinaryOp) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut operands = pair
+            .clone()
+            .into_inner()
+            .filter(|p| !matches!(p.as_rule(), Rule::OR | Rule::XOR | Rule::AND));
+        let first = operands
+            .next()
+            .ok_or_else(|| malformed(&pair, "an operand"))?;
+        let mut expr = self.expression(first)?;
+        for p in operands {
+            let rhs = self.expression(p)?;
+            let whole = Span {
+                start: span.start,
+                end: rhs.span.end,
+            };
+            expr = Expr {
+                kind: ExprKind::Binary(op, Box::new(expr), Box::new(rhs)),
+                span: whole,
+            };
+        }
+        Ok(expr)
+    }
+
+    fn unary(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let mut operators = Vec::new();
+        let mut operand = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::unary_operator => operators.push((p.as_str() == "-", p.as_span().start())),
+                _ => operand = Some(p),
+            }
+        }
+        let operand = operand.ok_or_else(|| malformed(&pair, "an operand"))?;
+        // A minus directly before an integer literal is part of the literal, so that the
+        // most negative integer can be written.
+        let negated_literal = match operators.last() {
+            Some(&(true, minus_at)) => {
+                Self::bare_integer(&operand).map(|literal| (minus_at, literal))
+            }
+            _ => None,
+        };
+        let mut expr = match negated_literal {
+            Some((minus_at, literal)) => {
+                operators.pop();
+                let value = decode_integer(literal.as_str(), true)
+                    .map_err(|e| self.error_at(e, minus_at))?;
+                Expr {
+                    kind: ExprKind::Literal(Literal::Int(value)),
+                    span: Span {
+                        start: minus_at,
+                        end: span.end,
+                    },
+                }
+            }
+            None => self.expression(operand)?,
+        };
+        for (negate, start) in operators.into_iter().rev() {
+            let op = if negate {
+                UnaryOp::Negate
+            } else {
+                UnaryOp::Plus
+            };
+            expr = Expr {
+                kind: ExprKind::Unary(op, Box::new(expr)),
+                span: Span {
+                    start,
+                    end: span.end,
+                },
+            };
+        }
+        Ok(expr)
+    }
+
+    /// The integer literal that is the whole of a postfix expression, if it is one.
+    fn bare_integer<'i>(pair: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
+        let mut inner = pair.clone().into_inner();
+        match (inner.next(), inner.next()) {
+            (Some(literal), None) if literal.as_rule() == Rule::integer_literal => Some(literal),
+            _ => None,
+        }
+    }
+
+    fn postfix(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let mut inner = pair.clone().into_inner();
+        let atom = next_pair(&mut inner, &pair, "an expression")?;
+        let mut expr = self.atom(atom)?;
+        for p in inner {
+            expr = self.apply_postfix(expr, p)?;
+        }
+        Ok(expr)
+    }
+
+    fn apply_postfix(&self, base: Expr, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = Span {
+            start: base.span.start,
+            end: pair.as_span().end(),
+        };
+        let kind = match pair.as_rule() {
+            Rule::property_lookup => {
+                let key = self.ident(first_child(
+                    &first_child(&pair, "a property key")?,
+                    "a name",
+                )?);
+                ExprKind::Property(Box::new(base), key)
+            }
+            Rule::index_suffix => {
+                let index = self.expression(first_child(&pair, "an index")?)?;
+                ExprKind::Index(Box::new(base), Box::new(index))
+            }
+            Rule::slice_suffix => {
+                let mut from = None;
+                let mut to = None;
+                for p in pair.into_inner() {
+                    match p.as_rule() {
+                        Rule::slice_from => from = Some(Box::new(self.expression(p)?)),
+                        Rule::slice_to => to = Some(Box::new(self.expression(p)?)),
+                        _ => {}
+                    }
+                }
+                ExprKind::Slice(Box::new(base), from, to)
+            }
+            Rule::node_labels => ExprKind::HasLabels(Box::new(base), self.labels(pair)?),
+            _ => return Err(malformed(&pair, "an expression")),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn atom(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        let span = span_of(&pair);
+        let kind = match pair.as_rule() {
+            Rule::integer_literal => {
+                let value = decode_integer(pair.as_str(), false)
+                    .map_err(|e| self.error_at(e, span.start))?;
+                ExprKind::Literal(Literal::Int(value))
+            }
+            Rule::float_literal => {
+                let value =
+                    decode_float(pair.as_str()).map_err(|e| self.error_at(e, span.start))?;
+                ExprKind::Literal(Literal::Float(value))
+            }
+            Rule::string_literal => {
+                let body = first_child(&pair, "a string")?;
+                let body_start = body.as_span().start();
+                let value = decode_string(body.as_str())
+                    .map_err(|(e, at)| self.error_at(e, body_start + at))?;
+                ExprKind::Literal(Literal::String(value))
+            }
+            Rule::boolean_literal => {
+                let value = pair.as_str().eq_ignore_ascii_case("true");
+                ExprKind::Literal(Literal::Bool(value))
+            }
+            Rule::null_literal => ExprKind::Literal(Literal::Null),
+            Rule::list_literal => ExprKind::List(
+                pair.into_inner()
+                    .map(|p| self.expression(p))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
+            Rule::map_literal => {
+                let mut entries = Vec::new();
+                for entry in pair.into_inner() {
+                    let mut inner = entry.clone().into_inner();
+                    let key = next_pair(&mut inner, &entry, "a key")?;
+                    let key = self.ident(first_child(&key, "a key")?);
+                    let value = self.expression(next_pair(&mut inner, &entry, "a value")?)?;
+                    entries.push((key, value));
+                }
+                ExprKind::Map(entries)
+            }
+            Rule::parameter => {
+                let name = first_child(&pair, "a parameter name")?;
+                let name = match name.as_rule() {
+                    Rule::symbolic_name => self.ident(name).name,
+                    _ => name.as_str().to_string(),
+                };
+                ExprKind::Parameter(name)
+            }
+            Rule::parenthesized => return self.expression(first_child(&pair, "an expression")?),
+            Rule::variable_expression => {
+                ExprKind::Variable(self.ident(first_child(&pair, "a variable")?).name)
+            }
+            Rule::count_star => ExprKind::CountStar,
+            Rule::case_expression => self.case(pair)?,
+            Rule::function_call => self.function_call_kind(pair)?,
+            Rule::list_comprehension => self.list_comprehension_kind(pair)?,
+            Rule::pattern_comprehension => self.pattern_comprehension_kind(pair)?,
+            Rule::quantified_expression => self.quantified_kind(pair)?,
+            Rule::reduce_expression => self.reduce_kind(pair)?,
+            Rule::shortest_path_expression => self.shortest_path_kind(pair, span)?,
+            Rule::pattern_predicate => {
+                let element = self.pattern_element(first_child(&pair, "a pattern")?)?;
+                ExprKind::PatternPredicate(element)
+            }
+            Rule::exists_subquery => self.exists_subquery_kind(pair)?,
+            Rule::map_projection => self.map_projection_kind(pair)?,
+            _ => return Err(malformed(&pair, "an expression")),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn function_call_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut name = Vec::new();
+            let mut distinct = false;
+            let mut args = Vec::new();
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::function_name => name = p.into_inner().map(|n| self.ident(n)).collect(),
+                    Rule::DISTINCT => distinct = true,
+                    Rule::expression => args.push(self.expression(p)?),
+                    _ => {}
+                }
+            }
+            ExprKind::FunctionCall {
+                name,
+                distinct,
+                args,
+            }
+        };
+        Ok(kind)
+    }
+
+    fn list_comprehension_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut parts = None;
+            let mut predicate = None;
+            let mut projection = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                    Rule::comprehension_projection => {
+                        projection = Some(Box::new(self.expression(p)?))
+                    }
+                    _ => {}
+                }
+            }
+            let (variable, list) = parts.ok_or_else(|| malformed(&pair, "a list comprehension"))?;
+            ExprKind::ListComprehension {
+                variable,
+                list: Box::new(list),
+                predicate,
+                projection,
+            }
+        };
+        Ok(kind)
+    }
+
+    fn pattern_comprehension_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut variable = None;
+            let mut pattern = None;
+            let mut predicate = None;
+            let mut projection = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::variable => variable = Some(self.ident(p)),
+                    Rule::relationships_pattern => pattern = Some(self.pattern_element(p)?),
+                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                    Rule::comprehension_projection => {
+                        projection = Some(Box::new(self.expression(p)?))
+                    }
+                    _ => {}
+                }
+            }
+            match (pattern, projection) {
+                (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
+                    variable,
+                    pattern,
+                    predicate,
+                    projection,
+                },
+                _ => return Err(malformed(&pair, "a pattern comprehension")),
+            }
+        };
+        Ok(kind)
+    }
+
+    fn quantified_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut quantifier = None;
+            let mut parts = None;
+            let mut predicate = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::quantifier => {
+                        quantifier = match p.as_str().to_ascii_lowercase().as_str() {
+                            "all" => Some(Quantifier::All),
+                            "any" => Some(Quantifier::Any),
+                            "none" => Some(Quantifier::None),
+                            _ => Some(Quantifier::Single),
+                        }
+                    }
+                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                    _ => {}
+                }
+            }
+            match (quantifier, parts) {
+                (Some(quantifier), Some((variable, list))) => ExprKind::Quantified {
+                    quantifier,
+                    variable,
+                    list: Box::new(list),
+                    predicate,
+                },
+                _ => return Err(malformed(&pair, "a quantifier")),
+            }
+        };
+        Ok(kind)
+    }
+
+    fn reduce_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut accumulator = None;
+            let mut init = None;
+            let mut parts = None;
+            let mut body = None;
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::variable => accumulator = Some(self.ident(p)),
+                    Rule::expression if init.is_none() => init = Some(self.expression(p)?),
+                    Rule::expression => body = Some(self.expression(p)?),
+                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                    _ => {}
+                }
+            }
+            match (accumulator, init, parts, body) {
+                (Some(accumulator), Some(init), Some((variable, list)), Some(expr)) => {
+                    ExprKind::Reduce {
+                        accumulator,
+                        init: Box::new(init),
+                        variable,
+                        list: Box::new(list),
+                        expr: Box::new(expr),
+                    }
+                }
+                _ => return Err(malformed(&pair, "reduce")),
+            }
+        };
+        Ok(kind)
+    }
+
+    fn shortest_path_kind(&self, pair: Pair<'_, Rule>, span: Span) -> Result<ExprKind> {
+        let kind = {
+            // A shortest path used as an expression: a pattern predicate whose
+            // element carries the path function is not expressible in the AST, so
+            // it is read as a function call over the pattern.
+            let inner = first_child(&pair, "a shortest path")?;
+            let name = if inner.as_rule() == Rule::shortest_path_pattern {
+                "shortestPath"
+            } else {
+                "allShortestPaths"
+            };
+            let (_, element) = self.path_function(inner)?;
+            let element_span = element.span;
+            ExprKind::FunctionCall {
+                name: vec![Ident {
+                    name: name.to_string(),
+                    span,
+                }],
+                distinct: false,
+                args: vec![Expr {
+                    kind: ExprKind::PatternPredicate(element),
+                    span: element_span,
+                }],
+            }
+        };
+        Ok(kind)
+    }
+
+    fn exists_subquery_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut query = None;
+            let mut pattern = None;
+            let mut where_ = None;
+            for p in pair.into_inner() {
+                match p.as_rule() {
+                    Rule::query => query = Some(self.query(p)?),
+                    Rule::pattern => pattern = Some(self.pattern(p)?),
+                    Rule::where_part => where_ = Some(self.where_part(p)?),
+                    _ => {}
+                }
+            }
+            let sub = match (query, pattern) {
+                (Some(query), _) => ExistsSubquery::Query(query),
+                (None, Some(pattern)) => ExistsSubquery::Pattern { pattern, where_ },
+                _ => {
+                    return Err(Error::syntax(
+                        "InvalidSyntax",
+                        "EXISTS { } needs a pattern or a query",
+                    ))
+                }
+            };
+            ExprKind::Exists(Box::new(sub))
+        };
+        Ok(kind)
+    }
+
+    fn map_projection_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let kind = {
+            let mut variable = None;
+            let mut items = Vec::new();
+            for p in pair.clone().into_inner() {
+                match p.as_rule() {
+                    Rule::variable => variable = Some(self.ident(p)),
+                    Rule::map_projection_all => items.push(MapProjectionItem::AllProperties),
+                    Rule::map_projection_property => {
+                        let key = first_child(&p, "a property key")?;
+                        items.push(MapProjectionItem::Property(
+                            self.ident(first_child(&key, "a key")?),
+                        ));
+                    }
+                    Rule::map_projection_literal => {
+                        let mut inner = p.clone().into_inner();
+                        let key = next_pair(&mut inner, &p, "a key")?;
+                        let key = self.ident(first_child(&key, "a key")?);
+                        let value = self.expression(next_pair(&mut inner, &p, "a value")?)?;
+                        items.push(MapProjectionItem::Literal(key, value));
+                    }
+                    Rule::map_projection_variable => {
+                        items.push(MapProjectionItem::Variable(
+                            self.ident(first_child(&p, "a variable")?),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            let variable = variable.ok_or_else(|| malformed(&pair, "a map projection"))?;
+            ExprKind::MapProjection { variable, items }
+        };
+        Ok(kind)
+    }
+
+    fn case(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+        let mut operand = None;
+        let mut whens = Vec::new();
+        let mut else_ = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::expression => operand = Some(Box::new(self.expression(p)?)),
+                Rule::case_alternative => {
+                    let mut inner = p
+                        .clone()
+                        .into_inner()
+                        .filter(|e| e.as_rule() == Rule::expression);
+                    let when = self.expression(next_pair(&mut inner, &p, "WHEN … THEN")?)?;
+                    let then = self.expression(next_pair(&mut inner, &p, "WHEN … THEN")?)?;
+                    whens.push((when, then));
+                }
+                Rule::case_else => {
+                    let value = p
+                        .clone()
+                        .into_inner()
+                        .find(|e| e.as_rule() == Rule::expression)
+                        .ok_or_else(|| malformed(&p, "ELSE"))?;
+                    else_ = Some(Box::new(self.expression(value)?));
+                }
+                _ => {}
+            }
+        }
+        Ok(ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        })
+    }
+
+    fn id_in_list(&self, pair: Pair<'_, Rule>) -> Result<(Ident, Expr)> {
+        let mut variable = None;
+        let mut list = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.ident(p)),
+                Rule::expression => list = Some(self.expression(p)?),
+                _ => {}
+            }
+        }
+        match (variable, list) {
+            (Some(v), Some(l)) => Ok((v, l)),
+            _ => Err(malformed(&pair, "`variable IN list`")),
+        }
+    }
+
+    /// A name as written: backtick quotes removed, case kept.
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        let span = span_of(&pair);
+        // `variable` and `symbolic_name` wrap one of the two name forms.
+        let inner = pair.clone().into_inner().next().unwrap_or(pair);
+        let name = match inner.as_rule() {
+            Rule::escaped_name => decode_escaped_name(inner.as_str()),
+            Rule::symbolic_name | Rule::variable => {
+                let leaf = inner.clone().into_inner().next().unwrap_or(inner);
+                if leaf.as_rule() == Rule::escaped_name {
+                    decode_escaped_name(leaf.as_str())
+                } else {
+                    leaf.as_str().to_string()
+                }
+            }
+            _ => inner.as_str().to_string(),
+        };
+        Ident { name, span }
+    }
+}

@@ -1,0 +1,1475 @@
+//! The logical plan: a statement becomes, per single query of a UNION, a list of steps
+//! that each take rows and give rows (scan, expand, filter, project, write …).
+//!
+//! Planning a MATCH picks, per pattern part, the node to start from (a node already
+//! bound, else the one with an index seek, else the smallest label), expands from there
+//! in both directions along the chain, and places every WHERE conjunct right after the
+//! step that binds the last variable it needs (predicate pushdown). Anonymous nodes and
+//! relationships get hidden names (starting with a space) so that relationship
+//! uniqueness and paths can refer to them; projections never show hidden names.
+//!
+//! `explain` prints the plan as an indented tree with estimated rows (and, for PROFILE,
+//! the rows and time each step actually took).
+
+use crate::ast::{self, Expr, ExprKind};
+use crate::error::{Error, Result};
+use crate::exec::procedures::Registry;
+use crate::storage::{Dir, Txn};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// A planned statement: one part per single query of a UNION.
+#[derive(Debug)]
+pub struct Plan {
+    pub parts: Vec<PlanPart>,
+    /// UNION (not UNION ALL): duplicate rows are removed.
+    pub union_distinct: bool,
+    /// Whether the statement returns rows (ends in RETURN or CALL).
+    pub returns: bool,
+}
+
+#[derive(Debug)]
+pub struct PlanPart {
+    pub steps: Vec<Step>,
+    pub columns: Vec<String>,
+}
+
+/// How a node scan finds its nodes.
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // built once per statement
+pub enum Access {
+    All,
+    Label(String),
+    IndexEq {
+        label: String,
+        key: String,
+        value: Expr,
+    },
+    IndexRange {
+        label: String,
+        key: String,
+        lower: Option<(Expr, bool)>,
+        upper: Option<(Expr, bool)>,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct ExpandSpec {
+    pub from: String,
+    pub rel: String,
+    pub to: String,
+    pub dir: Dir,
+    pub types: Vec<String>,
+    /// `Some((min, max))` for a variable-length relationship.
+    pub length: Option<(u64, Option<u64>)>,
+    pub rel_props: Option<Expr>,
+    pub to_bound: bool,
+    pub rel_bound: bool,
+    /// Relationships bound earlier in the same MATCH: a match never uses one twice.
+    pub unique_with: Vec<String>,
+    pub to_labels: Vec<String>,
+    pub to_props: Option<Expr>,
+    /// The expansion runs against the pattern's written order: a variable-length
+    /// relationship list is reversed so it reads in the pattern's order.
+    pub reversed: bool,
+    /// Only the distinct far nodes matter (the relationships are anonymous and the rows
+    /// end up deduplicated): a breadth-first search replaces path enumeration.
+    pub distinct_nodes: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ShortestSpec {
+    pub from: String,
+    pub to: String,
+    pub rel: String,
+    pub path: Option<String>,
+    pub dir: Dir,
+    pub types: Vec<String>,
+    pub min: u64,
+    pub max: Option<u64>,
+    pub rel_props: Option<Expr>,
+    pub all: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProjectSpec {
+    /// Output columns: name and expression.
+    pub items: Vec<(String, Expr)>,
+    /// Columns computed for sorting only (aggregates in ORDER BY), dropped afterwards.
+    pub hidden: usize,
+    pub distinct: bool,
+    pub aggregating: bool,
+    pub order_by: Vec<(Expr, bool)>,
+    pub skip: Option<Expr>,
+    pub limit: Option<Expr>,
+    pub where_: Option<Expr>,
+    /// ORDER BY / WHERE may also read the variables before the projection.
+    pub keep_input: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct CallSpec {
+    pub name: String,
+    pub args: Option<Vec<Expr>>,
+    /// (procedure output, variable).
+    pub yields: Vec<(String, String)>,
+    pub where_: Option<Expr>,
+    /// The whole statement is this call: a procedure without outputs returns no row.
+    pub standalone: bool,
+}
+
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // built once per statement
+pub enum Step {
+    /// Binds a new node variable to each node found by `access` that has `labels` and
+    /// `props`.
+    Scan {
+        var: String,
+        access: Access,
+        labels: Vec<String>,
+        props: Option<Expr>,
+    },
+    /// Keeps rows whose (bound) node has `labels` and `props`.
+    NodeFilter {
+        var: String,
+        labels: Vec<String>,
+        props: Option<Expr>,
+    },
+    Expand(Box<ExpandSpec>),
+    ShortestPath(Box<ShortestSpec>),
+    Filter(Expr),
+    /// Binds a path from a start node and (relationship or relationship list) segments.
+    BuildPath {
+        var: String,
+        start: String,
+        rels: Vec<String>,
+    },
+    /// Runs `steps` per row; a row that they drop comes out once with nulls instead.
+    Optional {
+        steps: Vec<Step>,
+        new_vars: Vec<String>,
+    },
+    Unwind {
+        expr: Expr,
+        var: String,
+    },
+    Project(Box<ProjectSpec>),
+    Call(Box<CallSpec>),
+    Create {
+        pattern: ast::Pattern,
+        new_vars: Vec<String>,
+    },
+    Merge {
+        clause: Box<ast::MergeClause>,
+        new_vars: Vec<String>,
+        match_steps: Vec<Step>,
+    },
+    Set(Vec<ast::SetItem>),
+    Remove(Vec<ast::RemoveItem>),
+    Delete {
+        detach: bool,
+        exprs: Vec<Expr>,
+    },
+}
+
+impl Step {
+    pub fn is_write(&self) -> bool {
+        matches!(
+            self,
+            Step::Create { .. }
+                | Step::Merge { .. }
+                | Step::Set(_)
+                | Step::Remove(_)
+                | Step::Delete { .. }
+        )
+    }
+}
+
+/// The variables of the rows after `steps`, starting from `initial`.
+pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
+    let mut layout = initial.to_vec();
+    for step in steps {
+        let mut push = |name: &String| {
+            if !layout.contains(name) {
+                layout.push(name.clone());
+            }
+        };
+        match step {
+            Step::Scan { var, .. } | Step::Unwind { var, .. } | Step::BuildPath { var, .. } => {
+                push(var)
+            }
+            Step::Expand(e) => {
+                push(&e.rel);
+                push(&e.to);
+            }
+            Step::ShortestPath(s) => {
+                push(&s.rel);
+                if let Some(p) = &s.path {
+                    push(p);
+                }
+            }
+            Step::Optional { new_vars, .. }
+            | Step::Create { new_vars, .. }
+            | Step::Merge { new_vars, .. } => new_vars.iter().for_each(push),
+            Step::Call(c) => c.yields.iter().for_each(|(_, v)| push(v)),
+            Step::Project(p) => {
+                layout = p
+                    .items
+                    .iter()
+                    .take(p.items.len() - p.hidden)
+                    .map(|(n, _)| n.clone())
+                    .collect();
+            }
+            Step::NodeFilter { .. }
+            | Step::Filter(_)
+            | Step::Set(_)
+            | Step::Remove(_)
+            | Step::Delete { .. } => {}
+        }
+    }
+    layout
+}
+
+/// Whether a name is one the planner made up (never shown to the user).
+pub fn is_hidden(name: &str) -> bool {
+    name.starts_with(' ')
+}
+
+struct Planner<'q, 't, 's> {
+    text: &'q str,
+    txn: &'t Txn<'s>,
+    registry: &'q Registry,
+    anon: usize,
+    schema: Vec<crate::storage::SchemaEntry>,
+}
+
+/// Plans a whole query (all UNION parts).
+pub fn plan_query(
+    query: &ast::Query,
+    text: &str,
+    txn: &Txn<'_>,
+    registry: &Registry,
+) -> Result<Plan> {
+    let mut planner = Planner {
+        text,
+        txn,
+        registry,
+        anon: 0,
+        schema: txn.schema().unwrap_or_default(),
+    };
+    let mut parts = vec![planner.single(&query.first, &[])?];
+    let mut union_distinct = false;
+    for (all, q) in &query.unions {
+        if !all {
+            union_distinct = true;
+        }
+        parts.push(planner.single(q, &[])?);
+    }
+    let returns = matches!(
+        query.first.clauses.last(),
+        Some(ast::Clause::Return(_)) | Some(ast::Clause::Call(_))
+    );
+    Ok(Plan {
+        parts,
+        union_distinct,
+        returns,
+    })
+}
+
+/// Plans the steps that match `pattern` (with `where_`) given variables already bound.
+pub(crate) fn plan_match(
+    pattern: &ast::Pattern,
+    where_: Option<&Expr>,
+    bound: &[String],
+    text: &str,
+    txn: &Txn<'_>,
+    registry: &Registry,
+) -> Result<Vec<Step>> {
+    let mut planner = Planner {
+        text,
+        txn,
+        registry,
+        anon: 1_000_000,
+        schema: txn.schema().unwrap_or_default(),
+    };
+    let mut layout = bound.to_vec();
+    planner.pattern(pattern, where_, &mut layout)
+}
+
+/// Plans a subquery's clauses given the variables of the outer row.
+pub(crate) fn plan_subquery(
+    q: &ast::SingleQuery,
+    bound: &[String],
+    text: &str,
+    txn: &Txn<'_>,
+    registry: &Registry,
+) -> Result<Vec<Step>> {
+    let mut planner = Planner {
+        text,
+        txn,
+        registry,
+        anon: 2_000_000,
+        schema: txn.schema().unwrap_or_default(),
+    };
+    Ok(planner.single(q, bound)?.steps)
+}
+
+/// The ANDed parts of a predicate.
+pub(crate) fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::Binary(ast::BinaryOp::And, a, b) => {
+            let mut v = conjuncts(a);
+            v.extend(conjuncts(b));
+            v
+        }
+        _ => vec![e],
+    }
+}
+
+/// Every variable name an expression mentions (including names inside patterns and the
+/// local names of comprehensions that shadow nothing outside).
+pub(crate) fn mentioned_vars(e: &Expr, out: &mut Vec<String>) {
+    walk_expr(e, &mut |x| match &x.kind {
+        ExprKind::Variable(v) => out.push(v.clone()),
+        ExprKind::PatternPredicate(el) => element_vars(el, out),
+        ExprKind::PatternComprehension { pattern, .. } => element_vars(pattern, out),
+        ExprKind::MapProjection { variable, .. } => out.push(variable.name.clone()),
+        _ => {}
+    });
+}
+
+fn element_vars(el: &ast::PatternElement, out: &mut Vec<String>) {
+    if let Some(v) = &el.start.variable {
+        out.push(v.name.clone());
+    }
+    for (r, n) in &el.chain {
+        if let Some(v) = &r.variable {
+            out.push(v.name.clone());
+        }
+        if let Some(v) = &n.variable {
+            out.push(v.name.clone());
+        }
+    }
+}
+
+/// Calls `f` on `e` and every expression inside it (not inside EXISTS subqueries).
+pub(crate) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    let mut go = |x: &Expr| walk_expr(x, f);
+    match &e.kind {
+        ExprKind::Literal(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::Variable(_)
+        | ExprKind::CountStar => {}
+        ExprKind::List(items) => items.iter().for_each(go),
+        ExprKind::Map(entries) => entries.iter().for_each(|(_, v)| go(v)),
+        ExprKind::Property(x, _) => go(x),
+        ExprKind::Index(a, b) => {
+            go(a);
+            go(b);
+        }
+        ExprKind::Slice(a, b, c) => {
+            go(a);
+            if let Some(b) = b {
+                go(b);
+            }
+            if let Some(c) = c {
+                go(c);
+            }
+        }
+        ExprKind::Binary(_, a, b) => {
+            go(a);
+            go(b);
+        }
+        ExprKind::Unary(_, a) | ExprKind::IsNull(a, _) | ExprKind::HasLabels(a, _) => go(a),
+        ExprKind::Compare(a, rest) => {
+            go(a);
+            rest.iter().for_each(|(_, x)| go(x));
+        }
+        ExprKind::FunctionCall { args, .. } => args.iter().for_each(go),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            if let Some(o) = operand {
+                go(o);
+            }
+            for (w, t) in whens {
+                go(w);
+                go(t);
+            }
+            if let Some(x) = else_ {
+                go(x);
+            }
+        }
+        ExprKind::ListComprehension {
+            list,
+            predicate,
+            projection,
+            ..
+        } => {
+            go(list);
+            if let Some(p) = predicate {
+                go(p);
+            }
+            if let Some(p) = projection {
+                go(p);
+            }
+        }
+        ExprKind::PatternComprehension {
+            pattern,
+            predicate,
+            projection,
+            ..
+        } => {
+            element_exprs(pattern, &mut go);
+            if let Some(p) = predicate {
+                go(p);
+            }
+            go(projection);
+        }
+        ExprKind::Quantified {
+            list, predicate, ..
+        } => {
+            go(list);
+            if let Some(p) = predicate {
+                go(p);
+            }
+        }
+        ExprKind::Reduce {
+            init, list, expr, ..
+        } => {
+            go(init);
+            go(list);
+            go(expr);
+        }
+        ExprKind::MapProjection { items, .. } => {
+            for item in items {
+                if let ast::MapProjectionItem::Literal(_, x) = item {
+                    go(x);
+                }
+            }
+        }
+        ExprKind::PatternPredicate(el) => element_exprs(el, &mut go),
+        ExprKind::Exists(sub) => {
+            if let ast::ExistsSubquery::Pattern { pattern, where_ } = sub.as_ref() {
+                for part in &pattern.parts {
+                    element_exprs(&part.element, &mut go);
+                }
+                if let Some(w) = where_ {
+                    go(w);
+                }
+            }
+        }
+    }
+}
+
+fn element_exprs(el: &ast::PatternElement, go: &mut dyn FnMut(&Expr)) {
+    if let Some(p) = &el.start.properties {
+        go(p);
+    }
+    for (r, n) in &el.chain {
+        if let Some(p) = &r.properties {
+            go(p);
+        }
+        if let Some(p) = &n.properties {
+            go(p);
+        }
+    }
+}
+
+/// Whether `e` contains an aggregation call (not looking into nested scopes' queries).
+pub(crate) fn contains_aggregate(e: &Expr) -> bool {
+    let mut found = false;
+    walk_expr(e, &mut |x| {
+        if is_aggregate_call(x) {
+            found = true;
+        }
+    });
+    found
+}
+
+pub(crate) fn is_aggregate_call(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::CountStar => true,
+        ExprKind::FunctionCall { name, .. } => {
+            name.len() == 1
+                && name
+                    .first()
+                    .is_some_and(|n| crate::exec::aggregate::is_aggregate(&n.name.to_lowercase()))
+        }
+        _ => false,
+    }
+}
+
+/// The direct subexpressions of `e` outside nested scopes (comprehensions, patterns).
+fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
+    use ExprKind as K;
+    let mut out: Vec<&mut Expr> = Vec::new();
+    match &mut e.kind {
+        K::List(items) => out.extend(items.iter_mut()),
+        K::Map(entries) => out.extend(entries.iter_mut().map(|(_, v)| v)),
+        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => {
+            out.push(x.as_mut())
+        }
+        K::Index(a, b) | K::Binary(_, a, b) => {
+            out.push(a.as_mut());
+            out.push(b.as_mut());
+        }
+        K::Slice(a, b, c) => {
+            out.push(a.as_mut());
+            out.extend(b.as_deref_mut());
+            out.extend(c.as_deref_mut());
+        }
+        K::Compare(a, rest) => {
+            out.push(a.as_mut());
+            out.extend(rest.iter_mut().map(|(_, x)| x));
+        }
+        K::FunctionCall { args, .. } => out.extend(args.iter_mut()),
+        K::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            out.extend(operand.as_deref_mut());
+            for (w, t) in whens {
+                out.push(w);
+                out.push(t);
+            }
+            out.extend(else_.as_deref_mut());
+        }
+        _ => {}
+    }
+    out
+}
+
+/// One node of a normalized pattern chain.
+struct NodeRef<'p> {
+    var: String,
+    labels: Vec<String>,
+    props: Option<&'p Expr>,
+}
+
+struct RelRef<'p> {
+    var: String,
+    types: Vec<String>,
+    dir: Dir,
+    length: Option<(u64, Option<u64>)>,
+    props: Option<&'p Expr>,
+}
+
+fn dir_of(d: ast::Direction) -> Dir {
+    match d {
+        ast::Direction::Outgoing => Dir::Outgoing,
+        ast::Direction::Incoming => Dir::Incoming,
+        ast::Direction::Both => Dir::Both,
+    }
+}
+
+fn reverse(d: Dir) -> Dir {
+    match d {
+        Dir::Outgoing => Dir::Incoming,
+        Dir::Incoming => Dir::Outgoing,
+        Dir::Both => Dir::Both,
+    }
+}
+
+impl Planner<'_, '_, '_> {
+    fn fresh(&mut self, what: &str) -> String {
+        self.anon += 1;
+        format!("  {what}{}", self.anon)
+    }
+
+    /// Replaces the parts of a sort key that repeat a projected variable, property read
+    /// or aggregation by the projected column (after grouping only columns remain).
+    fn rewrite_projected(&self, e: &Expr, named: &[(String, String)]) -> Expr {
+        let src = self.source(e);
+        let simple = match &e.kind {
+            ExprKind::Variable(_) => true,
+            ExprKind::Property(inner, _) => matches!(inner.kind, ExprKind::Variable(_)),
+            _ => false,
+        };
+        if simple || is_aggregate_call(e) {
+            if let Some((_, name)) = named.iter().find(|(t, _)| !src.is_empty() && *t == src) {
+                return Expr {
+                    kind: ExprKind::Variable(name.clone()),
+                    span: e.span,
+                };
+            }
+        }
+        if is_aggregate_call(e) {
+            return e.clone();
+        }
+        let mut out = e.clone();
+        for c in children_mut(&mut out) {
+            *c = self.rewrite_projected(c, named);
+        }
+        out
+    }
+
+    fn source(&self, e: &Expr) -> String {
+        self.text
+            .get(e.span.start..e.span.end)
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn single(&mut self, q: &ast::SingleQuery, initial: &[String]) -> Result<PlanPart> {
+        let mut steps = Vec::new();
+        let mut layout: Vec<String> = initial.to_vec();
+        let mut columns = Vec::new();
+        for clause in &q.clauses {
+            let new_steps = self.clause(clause, &layout)?;
+            layout = layout_after(&new_steps, &layout);
+            if let ast::Clause::Return(_) | ast::Clause::Call(_) = clause {
+                columns = layout.iter().filter(|n| !is_hidden(n)).cloned().collect();
+            }
+            steps.extend(new_steps);
+        }
+        mark_distinct_expansions(&mut steps);
+        Ok(PlanPart { steps, columns })
+    }
+
+    fn clause(&mut self, clause: &ast::Clause, layout: &[String]) -> Result<Vec<Step>> {
+        match clause {
+            ast::Clause::Match(m) => {
+                let mut inner = layout.to_vec();
+                let steps = self.pattern(&m.pattern, m.where_.as_ref(), &mut inner)?;
+                if m.optional {
+                    let new_vars = inner
+                        .iter()
+                        .filter(|v| !layout.contains(v))
+                        .cloned()
+                        .collect();
+                    Ok(vec![Step::Optional { steps, new_vars }])
+                } else {
+                    Ok(steps)
+                }
+            }
+            ast::Clause::Unwind(u) => Ok(vec![Step::Unwind {
+                expr: u.expr.clone(),
+                var: u.alias.name.clone(),
+            }]),
+            ast::Clause::With(p) | ast::Clause::Return(p) => {
+                Ok(vec![Step::Project(Box::new(self.projection(p, layout)?))])
+            }
+            ast::Clause::Create(c) => {
+                let new_vars = pattern_new_vars(&c.pattern, layout);
+                Ok(vec![Step::Create {
+                    pattern: c.pattern.clone(),
+                    new_vars,
+                }])
+            }
+            ast::Clause::Merge(m) => {
+                let pattern = ast::Pattern {
+                    parts: vec![m.part.clone()],
+                    span: m.span,
+                };
+                let new_vars = pattern_new_vars(&pattern, layout);
+                let mut inner = layout.to_vec();
+                let match_steps = self.pattern(&pattern, None, &mut inner)?;
+                Ok(vec![Step::Merge {
+                    clause: Box::new(m.clone()),
+                    new_vars,
+                    match_steps,
+                }])
+            }
+            ast::Clause::Set(s) => Ok(vec![Step::Set(s.items.clone())]),
+            ast::Clause::Remove(r) => Ok(vec![Step::Remove(r.items.clone())]),
+            ast::Clause::Delete(d) => Ok(vec![Step::Delete {
+                detach: d.detach,
+                exprs: d.exprs.clone(),
+            }]),
+            ast::Clause::Call(c) => self.call(c, layout.is_empty()),
+        }
+    }
+
+    fn call(&mut self, c: &ast::CallClause, standalone: bool) -> Result<Vec<Step>> {
+        let name = c
+            .procedure
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".");
+        let signature = self.registry.signature(&name).ok_or_else(|| {
+            Error::new(
+                crate::error::ErrorClass::ProcedureError,
+                "ProcedureNotFound",
+                format!("there is no procedure named '{name}'"),
+            )
+        })?;
+        let yields = match &c.yield_ {
+            Some(y) if !y.star => y
+                .items
+                .iter()
+                .map(|(field, alias)| {
+                    (
+                        field.name.clone(),
+                        alias.as_ref().unwrap_or(field).name.clone(),
+                    )
+                })
+                .collect(),
+            _ => signature
+                .outputs
+                .iter()
+                .map(|(n, _)| (n.clone(), n.clone()))
+                .collect(),
+        };
+        Ok(vec![Step::Call(Box::new(CallSpec {
+            name,
+            args: c.args.clone(),
+            yields,
+            where_: c.yield_.as_ref().and_then(|y| y.where_.clone()),
+            standalone: standalone && c.yield_.is_none(),
+        }))])
+    }
+
+    fn projection(&mut self, p: &ast::Projection, layout: &[String]) -> Result<ProjectSpec> {
+        let mut items: Vec<(String, Expr)> = Vec::new();
+        if p.star {
+            let mut names: Vec<&String> = layout.iter().filter(|n| !is_hidden(n)).collect();
+            names.sort();
+            for n in names {
+                items.push((
+                    n.clone(),
+                    Expr {
+                        kind: ExprKind::Variable(n.clone()),
+                        span: ast::Span::default(),
+                    },
+                ));
+            }
+        }
+        for item in &p.items {
+            let name = item
+                .alias
+                .as_ref()
+                .map_or_else(|| item.text.clone(), |a| a.name.clone());
+            items.push((name, item.expr.clone()));
+        }
+        let aggregating = items.iter().any(|(_, e)| contains_aggregate(e));
+        let texts: Vec<String> = p
+            .items
+            .iter()
+            .map(|i| i.text.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
+        let star_count = items.len() - p.items.len();
+        let mut hidden = 0;
+        let named: Vec<(String, String)> = texts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                items
+                    .get(i + star_count)
+                    .map(|(name, _)| (t.clone(), name.clone()))
+            })
+            .collect();
+        let mut order_by = Vec::new();
+        for s in &p.order_by {
+            let src = self.source(&s.expr);
+            let matching = named.iter().find(|(t, _)| !src.is_empty() && *t == src);
+            let rewritten = if aggregating || p.distinct {
+                self.rewrite_projected(&s.expr, &named)
+            } else {
+                s.expr.clone()
+            };
+            let expr = if let Some((_, name)) = matching {
+                Expr {
+                    kind: ExprKind::Variable(name.clone()),
+                    span: s.expr.span,
+                }
+            } else if aggregating && contains_aggregate(&rewritten) {
+                hidden += 1;
+                let name = self.fresh("sort");
+                items.push((name.clone(), rewritten));
+                Expr {
+                    kind: ExprKind::Variable(name),
+                    span: s.expr.span,
+                }
+            } else {
+                rewritten
+            };
+            order_by.push((expr, s.descending));
+        }
+        let where_ = match &p.where_ {
+            Some(w) if aggregating || p.distinct => Some(self.rewrite_projected(w, &named)),
+            other => other.clone(),
+        };
+        Ok(ProjectSpec {
+            items,
+            hidden,
+            distinct: p.distinct,
+            aggregating,
+            order_by,
+            skip: p.skip.clone(),
+            limit: p.limit.clone(),
+            where_,
+            keep_input: !aggregating && !p.distinct,
+        })
+    }
+
+    /// Plans a MATCH pattern; `layout` grows by the variables the pattern binds.
+    fn pattern(
+        &mut self,
+        pattern: &ast::Pattern,
+        where_: Option<&Expr>,
+        layout: &mut Vec<String>,
+    ) -> Result<Vec<Step>> {
+        let mut steps = Vec::new();
+        let mut pending: Vec<&Expr> = where_.map(conjuncts).unwrap_or_default();
+        // Variables this clause binds: a predicate waits until all of them it names are bound.
+        let mut clause_vars = Vec::new();
+        for part in &pattern.parts {
+            element_vars(&part.element, &mut clause_vars);
+            if let Some(v) = &part.variable {
+                clause_vars.push(v.name.clone());
+            }
+        }
+        clause_vars.retain(|v| !layout.contains(v));
+        let mut rels_so_far: Vec<String> = Vec::new();
+        let mut remaining: Vec<&ast::PatternPart> = pattern.parts.iter().collect();
+        while !remaining.is_empty() {
+            let pick = remaining
+                .iter()
+                .position(|p| part_touches(p, layout))
+                .unwrap_or(0);
+            let part = remaining.remove(pick);
+            self.part(
+                part,
+                layout,
+                &mut steps,
+                &mut rels_so_far,
+                &mut pending,
+                &clause_vars,
+            )?;
+        }
+        for p in pending {
+            steps.push(Step::Filter(p.clone()));
+        }
+        Ok(steps)
+    }
+
+    fn push_ready(
+        &self,
+        steps: &mut Vec<Step>,
+        pending: &mut Vec<&Expr>,
+        layout: &[String],
+        clause_vars: &[String],
+    ) {
+        let mut i = 0;
+        while i < pending.len() {
+            let ready = pending.get(i).is_some_and(|p| {
+                let mut vars = Vec::new();
+                mentioned_vars(p, &mut vars);
+                vars.iter()
+                    .all(|v| !clause_vars.contains(v) || layout.contains(v))
+            });
+            if ready {
+                let p = pending.remove(i);
+                steps.push(Step::Filter(p.clone()));
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    fn part(
+        &mut self,
+        part: &ast::PatternPart,
+        layout: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        rels_so_far: &mut Vec<String>,
+        pending: &mut Vec<&Expr>,
+        clause_vars: &[String],
+    ) -> Result<()> {
+        let el = &part.element;
+        let mut nodes = vec![self.node_ref(&el.start)];
+        let mut rels = Vec::new();
+        for (r, n) in &el.chain {
+            rels.push(RelRef {
+                var: match &r.variable {
+                    Some(v) => v.name.clone(),
+                    None => self.fresh("rel"),
+                },
+                types: r.types.iter().map(|t| t.name.clone()).collect(),
+                dir: dir_of(r.direction),
+                length: r.length.map(|l| (l.min.unwrap_or(1), l.max)),
+                props: r.properties.as_deref(),
+            });
+            nodes.push(self.node_ref(n));
+        }
+        if part.function != ast::PathFunction::None {
+            return self.shortest(part, nodes, rels, layout, steps, pending, clause_vars);
+        }
+        let start = nodes
+            .iter()
+            .position(|n| layout.contains(&n.var))
+            .unwrap_or_else(|| self.cheapest_start(&nodes, pending, layout));
+        if let Some(n) = nodes.get(start) {
+            self.bind_node(n, layout, steps, pending);
+        }
+        self.push_ready(steps, pending, layout, clause_vars);
+        // Rightwards from the start, then leftwards.
+        for i in start..rels.len() {
+            if let (Some(r), Some(from), Some(to)) = (rels.get(i), nodes.get(i), nodes.get(i + 1)) {
+                self.expand(from, r, to, r.dir, false, layout, steps, rels_so_far);
+                self.push_ready(steps, pending, layout, clause_vars);
+            }
+        }
+        for i in (0..start).rev() {
+            if let (Some(r), Some(from), Some(to)) = (rels.get(i), nodes.get(i + 1), nodes.get(i)) {
+                self.expand(
+                    from,
+                    r,
+                    to,
+                    reverse(r.dir),
+                    true,
+                    layout,
+                    steps,
+                    rels_so_far,
+                );
+                self.push_ready(steps, pending, layout, clause_vars);
+            }
+        }
+        if let Some(p) = &part.variable {
+            steps.push(Step::BuildPath {
+                var: p.name.clone(),
+                start: nodes.first().map(|n| n.var.clone()).unwrap_or_default(),
+                rels: rels.iter().map(|r| r.var.clone()).collect(),
+            });
+            layout.push(p.name.clone());
+            self.push_ready(steps, pending, layout, clause_vars);
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn shortest(
+        &mut self,
+        part: &ast::PatternPart,
+        nodes: Vec<NodeRef<'_>>,
+        rels: Vec<RelRef<'_>>,
+        layout: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        pending: &mut Vec<&Expr>,
+        clause_vars: &[String],
+    ) -> Result<()> {
+        let (Some(a), Some(b), Some(r), 1) =
+            (nodes.first(), nodes.get(1), rels.first(), rels.len())
+        else {
+            return Err(Error::syntax(
+                "InvalidShortestPathPattern",
+                "shortestPath needs a pattern of one relationship between two nodes",
+            ));
+        };
+        for n in [a, b] {
+            if !layout.contains(&n.var) || !n.labels.is_empty() || n.props.is_some() {
+                self.bind_node(n, layout, steps, pending);
+                self.push_ready(steps, pending, layout, clause_vars);
+            }
+        }
+        let (min, max) = r.length.unwrap_or((1, Some(1)));
+        steps.push(Step::ShortestPath(Box::new(ShortestSpec {
+            from: a.var.clone(),
+            to: b.var.clone(),
+            rel: r.var.clone(),
+            path: part.variable.as_ref().map(|v| v.name.clone()),
+            dir: r.dir,
+            types: r.types.clone(),
+            min,
+            max,
+            rel_props: r.props.cloned(),
+            all: part.function == ast::PathFunction::AllShortestPaths,
+        })));
+        layout.push(r.var.clone());
+        if let Some(p) = &part.variable {
+            layout.push(p.name.clone());
+        }
+        self.push_ready(steps, pending, layout, clause_vars);
+        Ok(())
+    }
+
+    fn node_ref<'p>(&mut self, n: &'p ast::NodePattern) -> NodeRef<'p> {
+        NodeRef {
+            var: match &n.variable {
+                Some(v) => v.name.clone(),
+                None => self.fresh("node"),
+            },
+            labels: n.labels.iter().map(|l| l.name.clone()).collect(),
+            props: n.properties.as_deref(),
+        }
+    }
+
+    /// Binds `n` (scan) or checks it (already bound).
+    fn bind_node(
+        &self,
+        n: &NodeRef<'_>,
+        layout: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        pending: &[&Expr],
+    ) {
+        if layout.contains(&n.var) {
+            if !n.labels.is_empty() || n.props.is_some() {
+                steps.push(Step::NodeFilter {
+                    var: n.var.clone(),
+                    labels: n.labels.clone(),
+                    props: n.props.cloned(),
+                });
+            }
+            return;
+        }
+        let access = self.access_for(n, pending, layout);
+        steps.push(Step::Scan {
+            var: n.var.clone(),
+            access,
+            labels: n.labels.clone(),
+            props: n.props.cloned(),
+        });
+        layout.push(n.var.clone());
+    }
+
+    fn has_index(&self, label: &str, key: &str) -> bool {
+        self.schema.iter().any(|e| e.label == label && e.key == key)
+    }
+
+    /// The best way to find the nodes of `n`: an index seek, a label scan or all nodes.
+    fn access_for(&self, n: &NodeRef<'_>, pending: &[&Expr], layout: &[String]) -> Access {
+        let independent = |e: &Expr| {
+            let mut vars = Vec::new();
+            mentioned_vars(e, &mut vars);
+            vars.iter().all(|v| layout.contains(v))
+        };
+        for label in &n.labels {
+            if let Some(Expr {
+                kind: ExprKind::Map(entries),
+                ..
+            }) = n.props
+            {
+                for (k, v) in entries {
+                    if self.has_index(label, &k.name) && independent(v) {
+                        return Access::IndexEq {
+                            label: label.clone(),
+                            key: k.name.clone(),
+                            value: v.clone(),
+                        };
+                    }
+                }
+            }
+            for p in pending {
+                if let Some((key, op, value)) = property_comparison(p, &n.var) {
+                    if !self.has_index(label, &key) || !independent(value) {
+                        continue;
+                    }
+                    let bound = Some((
+                        value.clone(),
+                        matches!(op, ast::CompareOp::Le | ast::CompareOp::Ge),
+                    ));
+                    let label = label.clone();
+                    return match op {
+                        ast::CompareOp::Eq => Access::IndexEq {
+                            label,
+                            key,
+                            value: value.clone(),
+                        },
+                        ast::CompareOp::Gt | ast::CompareOp::Ge => Access::IndexRange {
+                            label,
+                            key,
+                            lower: bound,
+                            upper: None,
+                        },
+                        ast::CompareOp::Lt | ast::CompareOp::Le => Access::IndexRange {
+                            label,
+                            key,
+                            lower: None,
+                            upper: bound,
+                        },
+                        ast::CompareOp::Ne => continue,
+                    };
+                }
+            }
+        }
+        let mut best: Option<(u64, &String)> = None;
+        for label in &n.labels {
+            let count = self.txn.label_count(label).unwrap_or(u64::MAX);
+            if best.is_none_or(|(c, _)| count < c) {
+                best = Some((count, label));
+            }
+        }
+        match best {
+            Some((_, label)) => Access::Label(label.clone()),
+            None => Access::All,
+        }
+    }
+
+    fn estimate(&self, n: &NodeRef<'_>, pending: &[&Expr], layout: &[String]) -> u64 {
+        match self.access_for(n, pending, layout) {
+            Access::IndexEq { .. } => 1,
+            Access::IndexRange { .. } => 100,
+            Access::Label(l) => self.txn.label_count(&l).unwrap_or(u64::MAX),
+            Access::All => self.txn.node_count().unwrap_or(u64::MAX).saturating_add(1),
+        }
+    }
+
+    fn cheapest_start(&self, nodes: &[NodeRef<'_>], pending: &[&Expr], layout: &[String]) -> usize {
+        let mut best = (u64::MAX, 0);
+        for (i, n) in nodes.iter().enumerate() {
+            let mut cost = self.estimate(n, pending, layout);
+            if n.props.is_some() {
+                cost = cost / 2 + 1;
+            }
+            if cost < best.0 {
+                best = (cost, i);
+            }
+        }
+        best.1
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn expand(
+        &self,
+        from: &NodeRef<'_>,
+        r: &RelRef<'_>,
+        to: &NodeRef<'_>,
+        dir: Dir,
+        reversed: bool,
+        layout: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        rels_so_far: &mut Vec<String>,
+    ) {
+        let to_bound = layout.contains(&to.var) || to.var == from.var;
+        let rel_bound = layout.contains(&r.var);
+        steps.push(Step::Expand(Box::new(ExpandSpec {
+            from: from.var.clone(),
+            rel: r.var.clone(),
+            to: to.var.clone(),
+            dir,
+            types: r.types.clone(),
+            length: r.length,
+            rel_props: r.props.cloned(),
+            to_bound,
+            rel_bound,
+            unique_with: rels_so_far.clone(),
+            to_labels: to.labels.clone(),
+            to_props: to.props.cloned(),
+            reversed,
+            distinct_nodes: false,
+        })));
+        rels_so_far.push(r.var.clone());
+        if !rel_bound {
+            layout.push(r.var.clone());
+        }
+        if !layout.contains(&to.var) {
+            layout.push(to.var.clone());
+        }
+    }
+}
+
+/// Marks variable-length expansions whose paths are only counted as distinct far
+/// nodes: anonymous relationships, at most one hop minimum, nothing later reading the
+/// relationship list, and the next projection deduplicating (DISTINCT, or aggregating
+/// with only DISTINCT/min/max aggregations). Under these conditions the set of rows
+/// after the projection is the same whether paths or reachable nodes are enumerated.
+fn mark_distinct_expansions(steps: &mut [Step]) {
+    let n = steps.len();
+    for i in 0..n {
+        let Some(Step::Expand(e)) = steps.get(i) else {
+            continue;
+        };
+        // Undirected: a walk back to the start over the same relationship is not a
+        // path, so reachability would overcount the start node.
+        let candidate = matches!(e.length, Some((min, _)) if min <= 1)
+            && is_hidden(&e.rel)
+            && e.dir != Dir::Both;
+        if !candidate {
+            continue;
+        }
+        let rel = e.rel.clone();
+        let mut ok = false;
+        for later in steps.iter().skip(i + 1) {
+            match later {
+                Step::Expand(x) if x.unique_with.contains(&rel) => break,
+                Step::BuildPath { rels, .. } if rels.contains(&rel) => break,
+                Step::Project(p) => {
+                    ok = deduplicating(p);
+                    break;
+                }
+                Step::Expand(_)
+                | Step::Scan { .. }
+                | Step::NodeFilter { .. }
+                | Step::Filter(_)
+                | Step::BuildPath { .. } => {}
+                _ => break,
+            }
+        }
+        if ok {
+            if let Some(Step::Expand(e)) = steps.get_mut(i) {
+                e.distinct_nodes = true;
+            }
+        }
+    }
+}
+
+fn deduplicating(p: &ProjectSpec) -> bool {
+    if p.distinct {
+        return true;
+    }
+    if !p.aggregating {
+        return false;
+    }
+    let mut all_insensitive = true;
+    for (_, e) in &p.items {
+        walk_expr(e, &mut |x| {
+            if let ExprKind::CountStar = x.kind {
+                all_insensitive = false;
+            }
+            if let ExprKind::FunctionCall { name, distinct, .. } = &x.kind {
+                if is_aggregate_call(x) {
+                    let n = name
+                        .first()
+                        .map(|n| n.name.to_lowercase())
+                        .unwrap_or_default();
+                    if !*distinct && n != "min" && n != "max" {
+                        all_insensitive = false;
+                    }
+                }
+            }
+        });
+    }
+    all_insensitive
+}
+
+/// `var.key <op> value` (or mirrored): the key, the operator as seen from `var`, the value.
+fn property_comparison<'e>(e: &'e Expr, var: &str) -> Option<(String, ast::CompareOp, &'e Expr)> {
+    let ExprKind::Compare(lhs, rest) = &e.kind else {
+        return None;
+    };
+    let [(op, rhs)] = rest.as_slice() else {
+        return None;
+    };
+    let prop_of = |x: &Expr| match &x.kind {
+        ExprKind::Property(inner, key) => match &inner.kind {
+            ExprKind::Variable(v) if v == var => Some(key.name.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(key) = prop_of(lhs) {
+        return Some((key, *op, rhs));
+    }
+    if let Some(key) = prop_of(rhs) {
+        let mirrored = match op {
+            ast::CompareOp::Lt => ast::CompareOp::Gt,
+            ast::CompareOp::Le => ast::CompareOp::Ge,
+            ast::CompareOp::Gt => ast::CompareOp::Lt,
+            ast::CompareOp::Ge => ast::CompareOp::Le,
+            other => *other,
+        };
+        return Some((key, mirrored, lhs));
+    }
+    None
+}
+
+fn part_touches(p: &ast::PatternPart, layout: &[String]) -> bool {
+    let mut vars = Vec::new();
+    element_vars(&p.element, &mut vars);
+    vars.iter().any(|v| layout.contains(v))
+}
+
+/// Named variables of a CREATE/MERGE pattern that are not bound yet (paths included).
+pub(crate) fn pattern_new_vars(pattern: &ast::Pattern, layout: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in &pattern.parts {
+        let mut vars = Vec::new();
+        element_vars(&part.element, &mut vars);
+        if let Some(p) = &part.variable {
+            vars.push(p.name.clone());
+        }
+        for v in vars {
+            if !layout.contains(&v) && !out.contains(&v) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// Rows and time per step, keyed by the step's address (see `explain`).
+pub type Profile = HashMap<usize, (u64, Duration)>;
+
+pub(crate) fn step_key(step: &Step) -> usize {
+    step as *const Step as usize
+}
+
+/// The plan as an indented tree, the last step at the top, with estimated rows, and the
+/// measured rows and time when `profile` is given.
+pub fn explain(plan: &Plan, txn: &Txn<'_>, profile: Option<&Profile>) -> String {
+    let mut out = String::new();
+    for (i, part) in plan.parts.iter().enumerate() {
+        if plan.parts.len() > 1 {
+            out.push_str(&format!(
+                "Union{} part {}\n",
+                if plan.union_distinct { "" } else { " all" },
+                i + 1
+            ));
+        }
+        let mut lines = Vec::new();
+        describe_steps(&part.steps, txn, profile, 0, &mut lines);
+        lines.reverse();
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn describe_steps(
+    steps: &[Step],
+    txn: &Txn<'_>,
+    profile: Option<&Profile>,
+    depth: usize,
+    lines: &mut Vec<String>,
+) {
+    let mut estimate: f64 = 1.0;
+    for step in steps {
+        let (name, detail) = describe(step, txn, &mut estimate);
+        let indent = "  ".repeat(depth);
+        let mut line = format!("{indent}{name}");
+        if !detail.is_empty() {
+            line.push_str(&format!(" {detail}"));
+        }
+        line.push_str(&format!(" (estimated rows: {})", estimate.round() as u64));
+        if let Some(p) = profile {
+            let (rows, time) = p.get(&step_key(step)).copied().unwrap_or_default();
+            line.push_str(&format!(
+                " (rows: {rows}, time: {:.3} ms)",
+                time.as_secs_f64() * 1000.0
+            ));
+        }
+        if let Step::Optional { steps, .. } = step {
+            let mut inner = Vec::new();
+            describe_steps(steps, txn, profile, depth + 1, &mut inner);
+            inner.reverse();
+            lines.extend(inner.into_iter().rev());
+        }
+        lines.push(line);
+    }
+}
+
+fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
+    let count = |c: Result<u64>| c.unwrap_or(0) as f64;
+    match step {
+        Step::Scan { var, access, .. } => {
+            let (name, detail, rows) = match access {
+                Access::All => ("AllNodesScan", format!("({var})"), count(txn.node_count())),
+                Access::Label(l) => (
+                    "NodeByLabelScan",
+                    format!("({var}:{l})"),
+                    count(txn.label_count(l)),
+                ),
+                Access::IndexEq { label, key, .. } => (
+                    "NodeIndexSeek",
+                    format!("({var}:{label} {{{key}: …}})"),
+                    1.0,
+                ),
+                Access::IndexRange { label, key, .. } => (
+                    "NodeIndexSeekByRange",
+                    format!("({var}:{label}) on {key}"),
+                    count(txn.label_count(label)) / 3.0,
+                ),
+            };
+            *est *= rows.max(1.0);
+            (name.to_string(), detail)
+        }
+        Step::NodeFilter { var, labels, .. } => {
+            *est *= 0.5;
+            (
+                "NodeFilter".to_string(),
+                format!("({var}:{})", labels.join(":")),
+            )
+        }
+        Step::Expand(e) => {
+            let nodes = count(txn.node_count()).max(1.0);
+            let rels = if e.types.is_empty() {
+                count(txn.relationship_count())
+            } else {
+                e.types.iter().map(|t| count(txn.rel_type_count(t))).sum()
+            };
+            let fanout = (rels / nodes).max(0.1);
+            let arrow = match e.dir {
+                Dir::Outgoing => "->",
+                Dir::Incoming => "<-",
+                Dir::Both => "--",
+            };
+            let hops = e.length.map_or(1, |(_, max)| max.unwrap_or(3).min(3)) as i32;
+            *est *= fanout.powi(hops.max(1));
+            let name = match (e.length.is_some(), e.to_bound) {
+                (true, _) => "VarLengthExpand",
+                (false, true) => "ExpandInto",
+                (false, false) => "Expand",
+            };
+            (
+                name.to_string(),
+                format!(
+                    "({}){arrow}[{}:{}]({})",
+                    e.from.trim(),
+                    e.rel.trim(),
+                    e.types.join("|"),
+                    e.to.trim()
+                ),
+            )
+        }
+        Step::ShortestPath(s) => (
+            if s.all {
+                "AllShortestPaths"
+            } else {
+                "ShortestPath"
+            }
+            .to_string(),
+            format!("({})..({})", s.from, s.to),
+        ),
+        Step::Filter(_) => {
+            *est *= 0.5;
+            ("Filter".to_string(), String::new())
+        }
+        Step::BuildPath { var, .. } => ("ProjectPath".to_string(), var.clone()),
+        Step::Optional { .. } => ("Optional".to_string(), String::new()),
+        Step::Unwind { var, .. } => {
+            *est *= 10.0;
+            ("Unwind".to_string(), var.clone())
+        }
+        Step::Project(p) => {
+            let names: Vec<&str> = p.items.iter().map(|(n, _)| n.as_str()).collect();
+            let name = if p.aggregating {
+                *est = est.sqrt().max(1.0);
+                "Aggregation"
+            } else if p.distinct {
+                "Distinct"
+            } else {
+                "Projection"
+            };
+            let mut detail = names.join(", ");
+            if !p.order_by.is_empty() {
+                detail.push_str(if p.limit.is_some() {
+                    " + Top"
+                } else {
+                    " + Sort"
+                });
+            } else if p.limit.is_some() {
+                detail.push_str(" + Limit");
+            }
+            (name.to_string(), detail)
+        }
+        Step::Call(c) => ("ProcedureCall".to_string(), c.name.clone()),
+        Step::Create { .. } => ("Create".to_string(), String::new()),
+        Step::Merge { .. } => ("Merge".to_string(), String::new()),
+        Step::Set(_) => ("SetProperties".to_string(), String::new()),
+        Step::Remove(_) => ("Remove".to_string(), String::new()),
+        Step::Delete { detach, .. } => (
+            if *detach { "DetachDelete" } else { "Delete" }.to_string(),
+            String::new(),
+        ),
+    }
+}

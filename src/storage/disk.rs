@@ -1,0 +1,149 @@
+//! Opening a database folder: the format checks that run before sled touches the folder,
+//! the format record inside the store, and loading what the store keeps in memory
+//! (next ids, interned names).
+//!
+//! A skein folder holds a marker file, `skein.format`, written before sled creates
+//! anything, and the same version as a record in the store. A non-empty folder without
+//! the marker is refused (it is someone else's), as is a folder of another format
+//! version; in both cases nothing is written.
+
+use super::codec;
+use super::keys::{self, TokenKind};
+use super::kv::KvEngine;
+use super::tokens::Tokens;
+use super::Committed;
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The on-disk format this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+const MARKER_FILE: &str = "skein.format";
+const MARKER_PREFIX: &str = "skein database format ";
+
+fn marker_text(version: u32) -> String {
+    format!("{MARKER_PREFIX}{version}\n")
+}
+
+fn cannot_open(path: &Path, why: impl std::fmt::Display) -> Error {
+    Error::storage(format!(
+        "cannot open the database at {}: {why}",
+        path.display()
+    ))
+}
+
+fn wrong_version(path: &Path, found: &str) -> Error {
+    Error::storage(format!(
+        "the database at {} was written in skein storage format {found}, but this skein reads format {FORMAT_VERSION}; nothing was changed",
+        path.display()
+    ))
+}
+
+/// Makes sure `path` is a skein folder of this format (creating it when absent or
+/// empty), without writing anything to a folder that fails the checks.
+pub fn prepare_folder(path: &Path) -> Result<()> {
+    let mut entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(path).map_err(|e| cannot_open(path, e))?;
+            return write_marker(path);
+        }
+        Err(_) if path.is_file() => return Err(cannot_open(path, "it is a file, not a folder")),
+        Err(e) => return Err(cannot_open(path, e)),
+    };
+    let marker = path.join(MARKER_FILE);
+    if marker.exists() {
+        let text = std::fs::read_to_string(&marker).map_err(|e| cannot_open(path, e))?;
+        let version = text
+            .strip_prefix(MARKER_PREFIX)
+            .map(str::trim)
+            .ok_or_else(|| {
+                cannot_open(
+                    path,
+                    format!("its {MARKER_FILE} file is not a skein format record"),
+                )
+            })?;
+        if version != FORMAT_VERSION.to_string() {
+            return Err(wrong_version(path, version));
+        }
+        return Ok(());
+    }
+    if entries.next().is_some() {
+        return Err(Error::storage(format!(
+            "{} is not a skein database: the folder holds other files and no skein format record; nothing was written to it",
+            path.display()
+        )));
+    }
+    write_marker(path)
+}
+
+fn write_marker(path: &Path) -> Result<()> {
+    let marker = path.join(MARKER_FILE);
+    let mut file = std::fs::File::create(&marker).map_err(|e| cannot_open(path, e))?;
+    file.write_all(marker_text(FORMAT_VERSION).as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| cannot_open(path, e))
+}
+
+/// Checks (or, in a new store, writes) the format record and loads what the store keeps
+/// in memory.
+pub fn load(engine: &dyn KvEngine, path: &Path) -> Result<Committed> {
+    let format_key = keys::meta(keys::META_FORMAT);
+    match engine.get(&format_key)? {
+        Some(bytes) => {
+            let version = keys::be_u32(&bytes)
+                .map(|v| v.to_string())
+                .unwrap_or_else(|| "unknown".to_string());
+            if version != FORMAT_VERSION.to_string() {
+                return Err(wrong_version(path, &version));
+            }
+        }
+        None => {
+            if engine.scan(Vec::new(), None).next().is_some() {
+                return Err(Error::storage(format!(
+                    "{} is not a skein database: it holds data but no skein format record; nothing was written to it",
+                    path.display()
+                )));
+            }
+            engine.apply(vec![(
+                format_key,
+                Some(FORMAT_VERSION.to_be_bytes().to_vec()),
+            )])?;
+            engine.flush()?;
+        }
+    }
+    let counter = |sub: u8| -> Result<u64> {
+        match engine.get(&keys::meta(sub))? {
+            Some(bytes) => codec::decode_u64(&bytes),
+            None => Ok(0),
+        }
+    };
+    let mut tokens = Tokens::default();
+    let prefix = vec![keys::TOKEN_NAME];
+    for entry in engine.scan(prefix.clone(), keys::prefix_end(&prefix)) {
+        let (key, value) = entry?;
+        let parsed = key
+            .get(1)
+            .and_then(|&b| TokenKind::from_byte(b))
+            .zip(key.get(2..).and_then(keys::be_u32));
+        let Some((kind, token)) = parsed else {
+            return Err(codec::corrupt("a name record's key is malformed"));
+        };
+        let name = String::from_utf8(value).map_err(|_| codec::corrupt("a name is not UTF-8"))?;
+        if !tokens.insert(kind, name, token) {
+            return Err(codec::corrupt("the interned names have a gap"));
+        }
+    }
+    let schema_prefix = super::schema::schema_prefix();
+    let schema = super::schema::decode_defs(
+        engine.scan(schema_prefix.clone(), keys::prefix_end(&schema_prefix)),
+    )?;
+    Ok(Committed {
+        schema: Arc::new(schema),
+        next_node: counter(keys::META_NEXT_NODE)?,
+        next_rel: counter(keys::META_NEXT_REL)?,
+        tokens: Arc::new(tokens),
+    })
+}

@@ -1,0 +1,735 @@
+//! The property graph over the key-value engine: node and relationship records, the
+//! adjacency entries (two per relationship, one under each end), the label index and the
+//! exact counts per label and per relationship type. Every write goes to the transaction's
+//! buffer; every read merges the buffer over the engine.
+//!
+//! Invariants kept by every write: a node record exists iff its id is a node; for each
+//! label of a node there is one label entry and the label's count includes it; for each
+//! relationship there is one record (in its id's chunk), one `OUT` pair under its start
+//! and one `IN` pair under its end (a self-loop has both under the same node); adjacency
+//! pairs live in chunks per (node, dir, type), ordered by relationship id, and no chunk is
+//! empty; a node with adjacency chunks is never deleted.
+
+use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredProps};
+use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
+use super::kv::{Bytes, Key};
+use super::{Dir, Edge, RelInfo, Scan, Txn};
+use crate::error::{Error, ErrorClass, Result};
+use crate::value::{NodeId, PropertyMap, RelId, Value};
+
+fn deleted(what: &str, id: u64) -> Error {
+    Error::new(
+        ErrorClass::EntityNotFound,
+        "DeletedEntityAccess",
+        format!("{what} {id} does not exist (it was deleted or never created)"),
+    )
+}
+
+/// Pairs per adjacency chunk: big enough that a hub's list is few keys, small enough
+/// that appending to the open chunk rewrites little.
+pub(super) const ADJ_CHUNK_CAP: usize = 128;
+
+fn unknown_token(kind: TokenKind, token: Token) -> Error {
+    codec::corrupt(&format!("{kind:?} token {token} has no name"))
+}
+
+impl<'s> Txn<'s> {
+    // ---- raw access through the buffer
+
+    pub(super) fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
+        match self.overlay.get(key) {
+            Some(v) => Ok(v.cloned()),
+            None => self.store.engine.get(key),
+        }
+    }
+
+    pub(super) fn put(&mut self, key: Key, value: Bytes) {
+        self.overlay.put(key, Some(value));
+    }
+
+    pub(super) fn remove(&mut self, key: Key) {
+        self.overlay.put(key, None);
+    }
+
+    /// Every `(key, value)` whose key starts with `prefix`, in key order.
+    pub(super) fn scan_prefix(
+        &self,
+        prefix: Key,
+    ) -> impl Iterator<Item = Result<(Key, Bytes)>> + '_ {
+        let end = keys::prefix_end(&prefix);
+        let base = self.store.engine.scan(prefix.clone(), end.clone());
+        self.overlay.merge(base, &prefix, end.as_deref())
+    }
+
+    fn has_any_with_prefix(&self, prefix: Key) -> Result<bool> {
+        self.scan_prefix(prefix)
+            .next()
+            .transpose()
+            .map(|e| e.is_some())
+    }
+
+    pub(super) fn read_count(&self, key: &[u8]) -> Result<u64> {
+        match self.get(key)? {
+            Some(bytes) => codec::decode_u64(&bytes),
+            None => Ok(0),
+        }
+    }
+
+    fn add_to_count(&mut self, key: Key, delta: i64) -> Result<()> {
+        let now = self.read_count(&key)?;
+        let next = now
+            .checked_add_signed(delta)
+            .ok_or_else(|| codec::corrupt("a count would become negative"))?;
+        if next == 0 {
+            self.remove(key);
+        } else {
+            self.put(key, codec::encode_u64(next));
+        }
+        Ok(())
+    }
+
+    pub(super) fn token(&self, kind: TokenKind, name: &str) -> Option<Token> {
+        self.tokens.get(kind, name)
+    }
+
+    pub(super) fn token_name(&self, kind: TokenKind, token: Token) -> Result<&str> {
+        self.tokens
+            .name(kind, token)
+            .ok_or_else(|| unknown_token(kind, token))
+    }
+
+    pub(super) fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
+        self.get(&keys::node(id))?
+            .map(|b| codec::decode_node(&b))
+            .transpose()
+    }
+
+    fn write_node(&mut self, id: NodeId, record: &NodeRecord) -> Result<()> {
+        let bytes = codec::encode_node(record)?;
+        self.put(keys::node(id), bytes);
+        Ok(())
+    }
+
+    /// Decodes relationship `id`'s record bytes with `decode`, if it exists.
+    fn with_rel<T>(&self, id: RelId, decode: impl FnOnce(&[u8]) -> Result<T>) -> Result<Option<T>> {
+        let Some(chunk) = self.get(&keys::rel_chunk(id))? else {
+            return Ok(None);
+        };
+        let entries = codec::decode_rel_chunk(&chunk)?;
+        let offset = keys::rel_offset(id);
+        match entries.binary_search_by_key(&offset, |(o, _)| *o) {
+            Ok(i) => entries.get(i).map(|(_, bytes)| decode(bytes)).transpose(),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn read_rel(&self, id: RelId) -> Result<Option<RelRecord>> {
+        self.with_rel(id, codec::decode_rel)
+    }
+
+    fn read_rel_header(&self, id: RelId) -> Result<Option<RelHeader>> {
+        self.with_rel(id, codec::decode_rel_header)
+    }
+
+    /// Writes (`Some`) or removes (`None`) relationship `id`'s record in its chunk.
+    fn write_rel(&mut self, id: RelId, record: Option<&RelRecord>) -> Result<()> {
+        let key = keys::rel_chunk(id);
+        let offset = keys::rel_offset(id);
+        let mut entries: Vec<(u8, Vec<u8>)> = match self.get(&key)? {
+            Some(chunk) => codec::decode_rel_chunk(&chunk)?
+                .into_iter()
+                .map(|(o, b)| (o, b.to_vec()))
+                .collect(),
+            None => Vec::new(),
+        };
+        let at = entries.binary_search_by_key(&offset, |(o, _)| *o);
+        match (at, record) {
+            (Ok(i), Some(r)) => {
+                if let Some(slot) = entries.get_mut(i) {
+                    slot.1 = codec::encode_rel(r)?;
+                }
+            }
+            (Err(i), Some(r)) => entries.insert(i, (offset, codec::encode_rel(r)?)),
+            (Ok(i), None) => {
+                entries.remove(i);
+            }
+            (Err(_), None) => return Ok(()),
+        }
+        if entries.is_empty() {
+            self.remove(key);
+        } else {
+            let bytes = codec::encode_rel_chunk(&entries)?;
+            self.put(key, bytes);
+        }
+        Ok(())
+    }
+
+    /// Appends (other, rel) to the open chunk of (node, dir, type), sealing the chunk
+    /// when it is full.
+    fn add_adjacency(
+        &mut self,
+        node: NodeId,
+        dir: u8,
+        rel_type: Token,
+        other: NodeId,
+        rel: RelId,
+    ) -> Result<()> {
+        let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
+        let mut pairs: Vec<(u64, u64)> = match self.get(&tail_key)? {
+            Some(bytes) => codec::adj_pairs(&bytes)?.collect(),
+            None => Vec::new(),
+        };
+        pairs.push((other, rel));
+        if pairs.len() >= ADJ_CHUNK_CAP {
+            self.remove(tail_key);
+            self.put(
+                keys::adj_chunk(node, dir, rel_type, rel),
+                codec::encode_adj(&pairs),
+            );
+        } else {
+            self.put(tail_key, codec::encode_adj(&pairs));
+        }
+        Ok(())
+    }
+
+    /// Removes relationship `rel` from the chunk of (node, dir, type) that holds it.
+    fn remove_adjacency(
+        &mut self,
+        node: NodeId,
+        dir: u8,
+        rel_type: Token,
+        rel: RelId,
+    ) -> Result<()> {
+        let group = keys::adj_group(node, dir, rel_type);
+        let from = keys::adj_chunk(node, dir, rel_type, rel);
+        let end = keys::prefix_end(&group);
+        let base = self.store.engine.scan(from.clone(), end.clone());
+        let found = self
+            .overlay
+            .merge(base, &from, end.as_deref())
+            .next()
+            .transpose()?;
+        let Some((key, bytes)) = found else {
+            return Err(codec::corrupt(&format!(
+                "relationship {rel} is missing from its node's adjacency"
+            )));
+        };
+        let pairs: Vec<(u64, u64)> = codec::adj_pairs(&bytes)?
+            .filter(|(_, r)| *r != rel)
+            .collect();
+        if pairs.is_empty() {
+            self.remove(key);
+        } else {
+            self.put(key, codec::encode_adj(&pairs));
+        }
+        Ok(())
+    }
+
+    fn props_to_map(&self, props: &StoredProps) -> Result<PropertyMap> {
+        props
+            .iter()
+            .map(|(k, v)| {
+                Ok((
+                    self.token_name(TokenKind::PropertyKey, *k)?.to_string(),
+                    codec::from_stored(v)?,
+                ))
+            })
+            .collect()
+    }
+
+    fn prop_of(&self, props: &StoredProps, key: &str) -> Result<Option<Value>> {
+        let Some(token) = self.token(TokenKind::PropertyKey, key) else {
+            return Ok(None);
+        };
+        match props.binary_search_by_key(&token, |(k, _)| *k) {
+            Ok(i) => props.get(i).map(|(_, v)| codec::from_stored(v)).transpose(),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// Stored form of a property map: nulls are absent properties.
+    pub(super) fn store_props(&mut self, props: PropertyMap) -> Result<StoredProps> {
+        let mut stored = Vec::with_capacity(props.len());
+        for (key, value) in props {
+            if value.is_null() {
+                continue;
+            }
+            let v = codec::to_stored(&value)?;
+            stored.push((self.tokens.intern(TokenKind::PropertyKey, &key), v));
+        }
+        stored.sort_by_key(|(k, _)| *k);
+        Ok(stored)
+    }
+
+    /// Sets (`Some`) or removes (`None` or null) `key` in `props`; returns the old value.
+    fn update_props(
+        &mut self,
+        props: &mut StoredProps,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<Option<Value>> {
+        let value = value.filter(|v| !v.is_null());
+        let stored = value.as_ref().map(codec::to_stored).transpose()?;
+        let token = match (&stored, self.token(TokenKind::PropertyKey, key)) {
+            (_, Some(t)) => t,
+            (None, None) => return Ok(None),
+            (Some(_), None) => self.tokens.intern(TokenKind::PropertyKey, key),
+        };
+        let old = match (props.binary_search_by_key(&token, |(k, _)| *k), stored) {
+            (Ok(i), Some(v)) => props
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, v)),
+            (Ok(i), None) => Some(props.remove(i).1),
+            (Err(i), Some(v)) => {
+                props.insert(i, (token, v));
+                None
+            }
+            (Err(_), None) => None,
+        };
+        old.as_ref().map(codec::from_stored).transpose()
+    }
+
+    /// Runs a write that makes several buffer writes so that, if it fails, none of
+    /// them stays.
+    fn atomically<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let savepoint = self.savepoint();
+        let result = write(self);
+        if result.is_err() {
+            self.rollback_to(savepoint);
+        }
+        result
+    }
+
+    // ---- nodes
+
+    pub fn create_node(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
+        self.atomically(|txn| txn.create_node_unguarded(labels, props))
+    }
+
+    fn create_node_unguarded(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
+        let id = self.next_node;
+        self.next_node += 1;
+        let mut label_tokens: Vec<Token> = labels
+            .iter()
+            .map(|l| self.tokens.intern(TokenKind::Label, l))
+            .collect();
+        label_tokens.sort_unstable();
+        label_tokens.dedup();
+        let record = NodeRecord {
+            labels: label_tokens,
+            props: self.store_props(props)?,
+        };
+        for &label in &record.labels {
+            self.put(keys::label_entry(label, id), Vec::new());
+            self.add_to_count(keys::count(TokenKind::Label, label), 1)?;
+        }
+        self.add_to_count(keys::meta(keys::META_NODE_COUNT), 1)?;
+        self.update_node_indexes(id, None, Some(&record))?;
+        self.write_node(id, &record)?;
+        Ok(id)
+    }
+
+    pub fn node_exists(&self, id: NodeId) -> Result<bool> {
+        Ok(self.get(&keys::node(id))?.is_some())
+    }
+
+    pub fn node_labels(&self, id: NodeId) -> Result<Vec<String>> {
+        let Some(bytes) = self.get(&keys::node(id))? else {
+            return Ok(Vec::new());
+        };
+        codec::decode_node_labels(&bytes)?
+            .into_iter()
+            .map(|t| Ok(self.token_name(TokenKind::Label, t)?.to_string()))
+            .collect()
+    }
+
+    pub fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
+        match self.token(TokenKind::Label, label) {
+            Some(t) => Ok(self.get(&keys::label_entry(t, id))?.is_some()),
+            None => Ok(false),
+        }
+    }
+
+    pub fn node_property(&self, id: NodeId, key: &str) -> Result<Option<Value>> {
+        match self.read_node(id)? {
+            Some(record) => self.prop_of(&record.props, key),
+            None => Ok(None),
+        }
+    }
+
+    pub fn node_properties(&self, id: NodeId) -> Result<PropertyMap> {
+        match self.read_node(id)? {
+            Some(record) => self.props_to_map(&record.props),
+            None => Ok(PropertyMap::new()),
+        }
+    }
+
+    /// `None` removes the property. Returns the previous value.
+    pub fn set_node_property(
+        &mut self,
+        id: NodeId,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<Option<Value>> {
+        self.atomically(|txn| {
+            let mut record = txn.read_node(id)?.ok_or_else(|| deleted("node", id))?;
+            let before = (!txn.schema.is_empty()).then(|| record.clone());
+            let old = txn.update_props(&mut record.props, key, value)?;
+            txn.update_node_indexes(id, before.as_ref(), Some(&record))?;
+            txn.write_node(id, &record)?;
+            Ok(old)
+        })
+    }
+
+    /// Returns whether the label was newly added.
+    pub fn add_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
+        self.atomically(|txn| txn.add_label_unguarded(id, label))
+    }
+
+    fn add_label_unguarded(&mut self, id: NodeId, label: &str) -> Result<bool> {
+        let mut record = self.read_node(id)?.ok_or_else(|| deleted("node", id))?;
+        let token = self.tokens.intern(TokenKind::Label, label);
+        let Err(at) = record.labels.binary_search(&token) else {
+            return Ok(false);
+        };
+        let before = (!self.schema.is_empty()).then(|| record.clone());
+        record.labels.insert(at, token);
+        self.put(keys::label_entry(token, id), Vec::new());
+        self.add_to_count(keys::count(TokenKind::Label, token), 1)?;
+        self.update_node_indexes(id, before.as_ref(), Some(&record))?;
+        self.write_node(id, &record)?;
+        Ok(true)
+    }
+
+    /// Returns whether the label was there.
+    pub fn remove_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
+        let Some(mut record) = self.read_node(id)? else {
+            return Err(deleted("node", id));
+        };
+        let Some(token) = self.token(TokenKind::Label, label) else {
+            return Ok(false);
+        };
+        let Ok(at) = record.labels.binary_search(&token) else {
+            return Ok(false);
+        };
+        let before = (!self.schema.is_empty()).then(|| record.clone());
+        record.labels.remove(at);
+        self.remove(keys::label_entry(token, id));
+        self.add_to_count(keys::count(TokenKind::Label, token), -1)?;
+        self.update_node_indexes(id, before.as_ref(), Some(&record))?;
+        self.write_node(id, &record)?;
+        Ok(true)
+    }
+
+    /// Fails if the node still has relationships. Deleting a deleted node does nothing.
+    pub fn delete_node(&mut self, id: NodeId) -> Result<()> {
+        let Some(record) = self.read_node(id)? else {
+            return Ok(());
+        };
+        if self.has_any_with_prefix(keys::adj_prefix_node(id))? {
+            return Err(Error::new(
+                ErrorClass::ConstraintVerificationFailed,
+                "DeleteConnectedNode",
+                format!(
+                    "cannot delete node {id} because it still has relationships; delete them first or use DETACH DELETE"
+                ),
+            ));
+        }
+        for &label in &record.labels {
+            self.remove(keys::label_entry(label, id));
+            self.add_to_count(keys::count(TokenKind::Label, label), -1)?;
+        }
+        self.add_to_count(keys::meta(keys::META_NODE_COUNT), -1)?;
+        self.update_node_indexes(id, Some(&record), None)?;
+        self.remove(keys::node(id));
+        Ok(())
+    }
+
+    pub fn all_nodes(&self) -> Scan<'_, NodeId> {
+        Box::new(self.scan_prefix(vec![keys::NODE]).map(|entry| {
+            let (key, _) = entry?;
+            keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a node key is malformed"))
+        }))
+    }
+
+    pub fn nodes_with_label(&self, label: &str) -> Scan<'_, NodeId> {
+        let Some(token) = self.token(TokenKind::Label, label) else {
+            return Box::new(std::iter::empty());
+        };
+        Box::new(self.scan_prefix(keys::label_prefix(token)).map(|entry| {
+            let (key, _) = entry?;
+            keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a label key is malformed"))
+        }))
+    }
+
+    pub fn node_count(&self) -> Result<u64> {
+        self.read_count(&keys::meta(keys::META_NODE_COUNT))
+    }
+
+    pub fn label_count(&self, label: &str) -> Result<u64> {
+        match self.token(TokenKind::Label, label) {
+            Some(t) => self.read_count(&keys::count(TokenKind::Label, t)),
+            None => Ok(0),
+        }
+    }
+
+    // ---- relationships
+
+    pub fn create_relationship(
+        &mut self,
+        start: NodeId,
+        end: NodeId,
+        rel_type: &str,
+        props: PropertyMap,
+    ) -> Result<RelId> {
+        for node in [start, end] {
+            if !self.node_exists(node)? {
+                return Err(deleted("node", node));
+            }
+        }
+        let id = self.next_rel;
+        self.next_rel += 1;
+        let type_token = self.tokens.intern(TokenKind::RelType, rel_type);
+        let record = RelRecord {
+            header: RelHeader {
+                rel_type: type_token,
+                start,
+                end,
+            },
+            props: self.store_props(props)?,
+        };
+        self.write_rel(id, Some(&record))?;
+        self.add_adjacency(start, DIR_OUT, type_token, end, id)?;
+        self.add_adjacency(end, DIR_IN, type_token, start, id)?;
+        self.add_to_count(keys::count(TokenKind::RelType, type_token), 1)?;
+        self.add_to_count(keys::meta(keys::META_REL_COUNT), 1)?;
+        Ok(id)
+    }
+
+    fn rel_info(&self, id: RelId, header: RelHeader) -> Result<RelInfo> {
+        Ok(RelInfo {
+            id,
+            rel_type: self
+                .token_name(TokenKind::RelType, header.rel_type)?
+                .to_string(),
+            start: header.start,
+            end: header.end,
+        })
+    }
+
+    pub fn relationship(&self, id: RelId) -> Result<Option<RelInfo>> {
+        self.read_rel_header(id)?
+            .map(|h| self.rel_info(id, h))
+            .transpose()
+    }
+
+    pub fn rel_property(&self, id: RelId, key: &str) -> Result<Option<Value>> {
+        match self.read_rel(id)? {
+            Some(record) => self.prop_of(&record.props, key),
+            None => Ok(None),
+        }
+    }
+
+    pub fn rel_properties(&self, id: RelId) -> Result<PropertyMap> {
+        match self.read_rel(id)? {
+            Some(record) => self.props_to_map(&record.props),
+            None => Ok(PropertyMap::new()),
+        }
+    }
+
+    /// `None` removes the property. Returns the previous value.
+    pub fn set_rel_property(
+        &mut self,
+        id: RelId,
+        key: &str,
+        value: Option<Value>,
+    ) -> Result<Option<Value>> {
+        let mut record = self
+            .read_rel(id)?
+            .ok_or_else(|| deleted("relationship", id))?;
+        let old = self.update_props(&mut record.props, key, value)?;
+        self.write_rel(id, Some(&record))?;
+        Ok(old)
+    }
+
+    /// Deleting a deleted relationship does nothing.
+    pub fn delete_relationship(&mut self, id: RelId) -> Result<()> {
+        let Some(h) = self.read_rel_header(id)? else {
+            return Ok(());
+        };
+        self.write_rel(id, None)?;
+        self.remove_adjacency(h.start, DIR_OUT, h.rel_type, id)?;
+        self.remove_adjacency(h.end, DIR_IN, h.rel_type, id)?;
+        self.add_to_count(keys::count(TokenKind::RelType, h.rel_type), -1)?;
+        self.add_to_count(keys::meta(keys::META_REL_COUNT), -1)
+    }
+
+    /// The adjacency prefixes an expansion scans: one per (direction, type).
+    fn expansion_prefixes(&self, node: NodeId, dir: Dir, types: &[String]) -> Vec<Key> {
+        let mut prefixes = Vec::new();
+        for &d in keys::dir_bytes(dir) {
+            if types.is_empty() {
+                prefixes.push(keys::adj_prefix_dir(node, d));
+            } else {
+                let mut tokens: Vec<Token> = types
+                    .iter()
+                    .filter_map(|t| self.token(TokenKind::RelType, t))
+                    .collect();
+                tokens.sort_unstable();
+                tokens.dedup();
+                prefixes.extend(tokens.into_iter().map(|t| keys::adj_group(node, d, t)));
+            }
+        }
+        prefixes
+    }
+
+    /// Adjacency chunks of an expansion as (dir, type, pairs of (other, rel)); ids only,
+    /// no record is read.
+    fn expansion_chunks(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &[String],
+    ) -> impl Iterator<Item = Result<(u8, Token, Bytes)>> + '_ {
+        self.expansion_prefixes(node, dir, types)
+            .into_iter()
+            .flat_map(move |prefix| self.scan_prefix(prefix))
+            .map(|entry| {
+                let (key, bytes) = entry?;
+                let (_, d, t, _) = keys::parse_adj(&key)
+                    .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
+                Ok((d, t, bytes))
+            })
+    }
+
+    /// Adjacency entries of an expansion as (dir, type, other, rel). With `Dir::Both` a
+    /// self-loop's `IN` entry is skipped (its `OUT` entry already reported it).
+    fn expand_ids(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &[String],
+    ) -> impl Iterator<Item = Result<(u8, Token, NodeId, RelId)>> + '_ {
+        let both = dir == Dir::Both;
+        self.expansion_chunks(node, dir, types).flat_map(
+            move |chunk| -> Vec<Result<(u8, Token, NodeId, RelId)>> {
+                let (d, t, bytes) = match chunk {
+                    Ok(c) => c,
+                    Err(e) => return vec![Err(e)],
+                };
+                let pairs = match codec::adj_pairs(&bytes) {
+                    Ok(pairs) => pairs
+                        .filter(|(other, _)| !(both && d == DIR_IN && *other == node))
+                        .map(|(other, rel)| Ok((d, t, other, rel)))
+                        .collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                pairs
+            },
+        )
+    }
+
+    /// Relationships of `node` in direction `dir` whose type is one of `types` (all when
+    /// empty). A self-loop appears once, also for `Dir::Both`.
+    pub fn expand(&self, node: NodeId, dir: Dir, types: &[String]) -> Scan<'_, Edge> {
+        Box::new(self.expand_ids(node, dir, types).map(move |entry| {
+            let (d, t, other, rel) = entry?;
+            let (start, end) = if d == DIR_OUT {
+                (node, other)
+            } else {
+                (other, node)
+            };
+            Ok(Edge {
+                rel,
+                rel_type: self.token_name(TokenKind::RelType, t)?.to_string(),
+                start,
+                end,
+            })
+        }))
+    }
+
+    pub fn degree(&self, node: NodeId, dir: Dir, types: &[String]) -> Result<u64> {
+        let mut n = 0u64;
+        for chunk in self.expansion_chunks(node, dir, types) {
+            let (d, _, bytes) = chunk?;
+            n += if dir == Dir::Both && d == DIR_IN {
+                // Self-loops were counted with the outgoing chunks.
+                codec::adj_pairs(&bytes)?
+                    .filter(|(other, _)| *other != node)
+                    .count() as u64
+            } else {
+                codec::adj_len(&bytes)? as u64
+            };
+        }
+        Ok(n)
+    }
+
+    pub fn all_relationships(&self) -> Scan<'_, RelInfo> {
+        Box::new(
+            self.scan_prefix(vec![keys::REL])
+                .flat_map(move |entry| -> Vec<Result<RelInfo>> {
+                    let decoded = entry.and_then(|(key, chunk)| {
+                        let chunk_no = keys::trailing_id(&key)
+                            .ok_or_else(|| codec::corrupt("a relationship key is malformed"))?;
+                        codec::decode_rel_chunk(&chunk)?
+                            .into_iter()
+                            .map(|(offset, bytes)| {
+                                let id = keys::rel_from_chunk(chunk_no, offset);
+                                self.rel_info(id, codec::decode_rel_header(bytes)?)
+                            })
+                            .collect::<Result<Vec<_>>>()
+                    });
+                    match decoded {
+                        Ok(infos) => infos.into_iter().map(Ok).collect(),
+                        Err(e) => vec![Err(e)],
+                    }
+                }),
+        )
+    }
+
+    pub fn relationship_count(&self) -> Result<u64> {
+        self.read_count(&keys::meta(keys::META_REL_COUNT))
+    }
+
+    pub fn rel_type_count(&self, rel_type: &str) -> Result<u64> {
+        match self.token(TokenKind::RelType, rel_type) {
+            Some(t) => self.read_count(&keys::count(TokenKind::RelType, t)),
+            None => Ok(0),
+        }
+    }
+
+    // ---- catalogue
+
+    /// Names of `kind` that some entity uses now.
+    fn names_in_use(&self, kind: TokenKind) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        for (token, name) in self.tokens.all(kind) {
+            if self.read_count(&keys::count(kind, token))? > 0 {
+                names.push(name.to_string());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// Labels some node has, sorted.
+    pub fn labels(&self) -> Result<Vec<String>> {
+        self.names_in_use(TokenKind::Label)
+    }
+
+    /// Relationship types some relationship has, sorted.
+    pub fn relationship_types(&self) -> Result<Vec<String>> {
+        self.names_in_use(TokenKind::RelType)
+    }
+
+    /// Every property key ever used, sorted.
+    pub fn property_keys(&self) -> Result<Vec<String>> {
+        let mut names: Vec<String> = self
+            .tokens
+            .all(TokenKind::PropertyKey)
+            .map(|(_, n)| n.to_string())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+}

@@ -1,0 +1,245 @@
+//! Key encoding: every key starts with its keyspace byte, and every integer in a key is
+//! big-endian, so the byte order of keys is the order the graph layer scans in. Prefix
+//! and range scans are the only access paths, so each layout below puts the fields a scan
+//! fixes first.
+//!
+//! | keyspace | key | value |
+//! | --- | --- | --- |
+//! | `META` | `META sub` | format record, counters |
+//! | `TOKEN` | `TOKEN kind name` | token (u32) |
+//! | `TOKEN_NAME` | `TOKEN_NAME kind token` | name |
+//! | `NODE` | `NODE node` | node record (labels, properties) |
+//! | `REL` | `REL rel>>6` | up to 64 relationship records (type, start, end, properties) |
+//! | `ADJ` | `ADJ node dir type bound` | packed (other, rel) pairs, see `chunks` |
+//! | `LABEL` | `LABEL label node` | empty |
+//! | `COUNT` | `COUNT kind token` | u64 |
+//! | `SCHEMA` | `SCHEMA name` | schema definition |
+//! | `INDEX` | `INDEX label key value node` | empty (see `index_key`) |
+
+use super::{Dir, NodeId, RelId};
+
+pub const META: u8 = 0x00;
+pub const TOKEN: u8 = 0x01;
+pub const TOKEN_NAME: u8 = 0x02;
+pub const NODE: u8 = 0x10;
+pub const REL: u8 = 0x11;
+pub const ADJ: u8 = 0x12;
+pub const LABEL: u8 = 0x13;
+pub const COUNT: u8 = 0x14;
+pub const SCHEMA: u8 = 0x20;
+pub const INDEX: u8 = 0x21;
+
+/// Sub-keys of the `META` keyspace.
+pub const META_FORMAT: u8 = 0x01;
+pub const META_NEXT_NODE: u8 = 0x02;
+pub const META_NEXT_REL: u8 = 0x03;
+pub const META_NODE_COUNT: u8 = 0x05;
+pub const META_REL_COUNT: u8 = 0x06;
+
+/// What a token names; each kind has its own token space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TokenKind {
+    Label = 0,
+    RelType = 1,
+    PropertyKey = 2,
+}
+
+impl TokenKind {
+    pub const ALL: [TokenKind; 3] = [TokenKind::Label, TokenKind::RelType, TokenKind::PropertyKey];
+
+    pub fn from_byte(b: u8) -> Option<TokenKind> {
+        TokenKind::ALL.into_iter().find(|k| *k as u8 == b)
+    }
+}
+
+pub type Token = u32;
+
+/// Adjacency direction byte as stored: each relationship is stored once under its start
+/// node (`OUT`) and once under its end node (`IN`).
+pub const DIR_OUT: u8 = 0;
+pub const DIR_IN: u8 = 1;
+
+pub fn meta(sub: u8) -> Vec<u8> {
+    vec![META, sub]
+}
+
+pub fn token(kind: TokenKind, name: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + name.len());
+    k.push(TOKEN);
+    k.push(kind as u8);
+    k.extend_from_slice(name.as_bytes());
+    k
+}
+
+pub fn token_name(kind: TokenKind, token: Token) -> Vec<u8> {
+    let mut k = Vec::with_capacity(6);
+    k.push(TOKEN_NAME);
+    k.push(kind as u8);
+    k.extend_from_slice(&token.to_be_bytes());
+    k
+}
+
+pub fn node(id: NodeId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(NODE);
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// Relationship records are kept 64 to a key (ids are dense, so chunks fill up).
+pub const REL_CHUNK_BITS: u32 = 6;
+
+pub fn rel_chunk(id: RelId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(REL);
+    k.extend_from_slice(&(id >> REL_CHUNK_BITS).to_be_bytes());
+    k
+}
+
+/// The position of `id` inside its chunk.
+pub fn rel_offset(id: RelId) -> u8 {
+    (id & ((1 << REL_CHUNK_BITS) - 1)) as u8
+}
+
+pub fn rel_from_chunk(chunk: u64, offset: u8) -> RelId {
+    (chunk << REL_CHUNK_BITS) | u64::from(offset)
+}
+
+/// The bound of the open (last) adjacency chunk of a group: new relationships, whose ids
+/// exceed every earlier one, are appended there. A sealed chunk's bound is the largest
+/// relationship id it was sealed with, so the chunk holding relationship `r` is the first
+/// chunk of its group whose bound is `>= r`.
+pub const ADJ_TAIL: u64 = u64::MAX;
+
+/// Length of an adjacency chunk key.
+pub const ADJ_KEY_LEN: usize = 1 + 8 + 1 + 4 + 8;
+
+pub fn adj_chunk(node: NodeId, dir: u8, rel_type: Token, bound: u64) -> Vec<u8> {
+    let mut k = adj_group(node, dir, rel_type);
+    k.extend_from_slice(&bound.to_be_bytes());
+    k
+}
+
+pub fn adj_prefix_node(node: NodeId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(ADJ_KEY_LEN);
+    k.push(ADJ);
+    k.extend_from_slice(&node.to_be_bytes());
+    k
+}
+
+pub fn adj_prefix_dir(node: NodeId, dir: u8) -> Vec<u8> {
+    let mut k = adj_prefix_node(node);
+    k.push(dir);
+    k
+}
+
+/// The prefix of all chunks of (node, dir, type).
+pub fn adj_group(node: NodeId, dir: u8, rel_type: Token) -> Vec<u8> {
+    let mut k = adj_prefix_dir(node, dir);
+    k.extend_from_slice(&rel_type.to_be_bytes());
+    k
+}
+
+/// The fields of an adjacency chunk key: (node, dir, type, bound).
+pub fn parse_adj(key: &[u8]) -> Option<(NodeId, u8, Token, u64)> {
+    if key.len() != ADJ_KEY_LEN || key.first() != Some(&ADJ) {
+        return None;
+    }
+    let node = be_u64(key.get(1..9)?)?;
+    let dir = *key.get(9)?;
+    let rel_type = be_u32(key.get(10..14)?)?;
+    let bound = be_u64(key.get(14..22)?)?;
+    Some((node, dir, rel_type, bound))
+}
+
+pub fn label_prefix(label: Token) -> Vec<u8> {
+    let mut k = Vec::with_capacity(13);
+    k.push(LABEL);
+    k.extend_from_slice(&label.to_be_bytes());
+    k
+}
+
+pub fn label_entry(label: Token, node: NodeId) -> Vec<u8> {
+    let mut k = label_prefix(label);
+    k.extend_from_slice(&node.to_be_bytes());
+    k
+}
+
+pub fn count(kind: TokenKind, token: Token) -> Vec<u8> {
+    let mut k = Vec::with_capacity(6);
+    k.push(COUNT);
+    k.push(kind as u8);
+    k.extend_from_slice(&token.to_be_bytes());
+    k
+}
+
+/// The id stored in the last eight bytes of a key (node of a label or index entry).
+pub fn trailing_id(key: &[u8]) -> Option<u64> {
+    let start = key.len().checked_sub(8)?;
+    be_u64(key.get(start..)?)
+}
+
+pub fn be_u64(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(bytes.try_into().ok()?))
+}
+
+pub fn be_u32(bytes: &[u8]) -> Option<u32> {
+    Some(u32::from_be_bytes(bytes.try_into().ok()?))
+}
+
+/// The smallest key greater than every key that starts with `prefix`; `None` when no such
+/// key exists (the prefix is all `0xFF`).
+pub fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xFF {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
+}
+
+/// The stored direction bytes a `Dir` expands over.
+pub fn dir_bytes(dir: Dir) -> &'static [u8] {
+    match dir {
+        Dir::Outgoing => &[DIR_OUT],
+        Dir::Incoming => &[DIR_IN],
+        Dir::Both => &[DIR_OUT, DIR_IN],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adjacency_key_round_trips() {
+        let k = adj_chunk(7, DIR_IN, 3, 11);
+        assert_eq!(k.len(), ADJ_KEY_LEN);
+        assert_eq!(parse_adj(&k), Some((7, DIR_IN, 3, 11)));
+        assert!(k.starts_with(&adj_group(7, DIR_IN, 3)));
+        assert!(adj_chunk(7, DIR_IN, 3, 11) < adj_chunk(7, DIR_IN, 3, ADJ_TAIL));
+    }
+
+    #[test]
+    fn relationship_ids_split_into_chunks() {
+        for id in [0u64, 63, 64, 1_000_003] {
+            let chunk = be_u64(&rel_chunk(id)[1..]).unwrap_or(u64::MAX);
+            assert_eq!(rel_from_chunk(chunk, rel_offset(id)), id);
+        }
+    }
+
+    #[test]
+    fn ids_sort_numerically() {
+        assert!(node(255) < node(256));
+        assert!(label_entry(1, u64::MAX) < label_prefix(2));
+    }
+
+    #[test]
+    fn prefix_end_skips_trailing_ff() {
+        assert_eq!(prefix_end(&[1, 2]), Some(vec![1, 3]));
+        assert_eq!(prefix_end(&[1, 0xFF]), Some(vec![2]));
+        assert_eq!(prefix_end(&[0xFF, 0xFF]), None);
+    }
+}

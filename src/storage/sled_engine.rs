@@ -1,0 +1,90 @@
+//! The durable engine: one sled tree. This is the only file that names sled.
+//!
+//! A batch is one `apply_batch` on the tree (atomic: after a crash it is there whole or
+//! not at all) and `flush` waits until sled's log is on disk.
+
+use super::kv::{Batch, Bytes, Key, KvEngine, KvScan};
+use crate::error::{Error, Result};
+use std::path::Path;
+
+pub struct SledEngine {
+    db: sled::Db,
+}
+
+fn sled_error(e: sled::Error) -> Error {
+    Error::storage(format!("the database could not be read or written: {e}"))
+}
+
+/// sled reports a folder locked by another process as an I/O error whose text names the
+/// lock (the OS error underneath is `WouldBlock`).
+fn is_lock_conflict(e: &sled::Error) -> bool {
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::WouldBlock
+                || io.to_string().contains("could not acquire lock")
+        }
+        _ => false,
+    }
+}
+
+/// How much memory sled may use to cache pages.
+const CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
+impl SledEngine {
+    /// Opens the sled database in `folder`. `shown` is the path as the user wrote it, for
+    /// messages. `Ok(None)` when the folder is locked by an open database.
+    pub fn open(folder: &Path, shown: &Path) -> Result<Option<SledEngine>> {
+        match sled::Config::new()
+            .path(folder)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+        {
+            Ok(db) => Ok(Some(SledEngine { db })),
+            Err(e) if is_lock_conflict(&e) => Ok(None),
+            Err(e) => Err(Error::storage(format!(
+                "cannot open the database at {}: {e}",
+                shown.display()
+            ))),
+        }
+    }
+}
+
+impl KvEngine for SledEngine {
+    fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
+        self.db
+            .get(key)
+            .map(|v| v.map(|v| v.to_vec()))
+            .map_err(sled_error)
+    }
+
+    fn scan(&self, start: Key, end: Option<Key>) -> KvScan<'_> {
+        let iter = match end {
+            Some(end) if end <= start => return Box::new(std::iter::empty()),
+            Some(end) => self.db.range(start..end),
+            None => self.db.range(start..),
+        };
+        Box::new(iter.map(|item| {
+            item.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                .map_err(sled_error)
+        }))
+    }
+
+    fn apply(&self, batch: Batch) -> Result<()> {
+        let mut sled_batch = sled::Batch::default();
+        for (key, value) in batch {
+            match value {
+                Some(v) => sled_batch.insert(key, v),
+                None => sled_batch.remove(key),
+            }
+        }
+        self.db.apply_batch(sled_batch).map_err(sled_error)
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush().map(|_| ()).map_err(sled_error)
+    }
+
+    fn size_on_disk(&self) -> Result<Option<u64>> {
+        self.db.size_on_disk().map(Some).map_err(sled_error)
+    }
+}

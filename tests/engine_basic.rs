@@ -1,0 +1,324 @@
+//! Engine behaviour through the public API: reading, writing, aggregation, ordering,
+//! errors, procedures, EXPLAIN and PROFILE.
+
+use skein::{Database, ErrorClass, Params, ProcedureSpec, QueryResult, Value};
+
+fn db() -> Database {
+    Database::open_temporary().expect("temporary database")
+}
+
+fn run(db: &Database, q: &str) -> QueryResult {
+    match db.execute(q, &Params::new()) {
+        Ok(r) => r,
+        Err(e) => panic!("{q}: {e}"),
+    }
+}
+
+fn ints(r: &QueryResult) -> Vec<i64> {
+    r.rows
+        .iter()
+        .map(|row| match row.first() {
+            Some(Value::Int(i)) => *i,
+            other => panic!("expected an integer, got {other:?}"),
+        })
+        .collect()
+}
+
+fn strings(r: &QueryResult) -> Vec<String> {
+    r.rows
+        .iter()
+        .map(|row| match row.first() {
+            Some(Value::String(s)) => s.clone(),
+            other => panic!("expected a string, got {other:?}"),
+        })
+        .collect()
+}
+
+fn social(db: &Database) {
+    run(
+        db,
+        "CREATE (a:Person {name: 'Ann', age: 30}), (b:Person {name: 'Bob', age: 40}), \
+         (c:Person {name: 'Cid', age: 50}), (d:City {name: 'Oslo'}), \
+         (a)-[:KNOWS {since: 1}]->(b), (b)-[:KNOWS {since: 2}]->(c), (a)-[:LIVES_IN]->(d)",
+    );
+}
+
+#[test]
+fn match_where_return_with_column_names() {
+    let db = db();
+    social(&db);
+    let r = run(
+        &db,
+        "MATCH (p:Person) WHERE p.age > 35 RETURN p.name ORDER BY p.name",
+    );
+    assert_eq!(r.columns, vec!["p.name"]);
+    assert_eq!(strings(&r), vec!["Bob", "Cid"]);
+}
+
+#[test]
+fn expands_in_both_directions_and_var_length() {
+    let db = db();
+    social(&db);
+    let r = run(
+        &db,
+        "MATCH (:Person {name: 'Ann'})-[:KNOWS*1..2]->(f) RETURN f.name AS n ORDER BY n",
+    );
+    assert_eq!(strings(&r), vec!["Bob", "Cid"]);
+    let r = run(
+        &db,
+        "MATCH (c:Person {name: 'Cid'})<-[:KNOWS]-(b)<-[:KNOWS]-(a) RETURN a.name",
+    );
+    assert_eq!(strings(&r), vec!["Ann"]);
+    let r = run(
+        &db,
+        "MATCH (a {name: 'Bob'})--(x) RETURN x.name AS n ORDER BY n",
+    );
+    assert_eq!(strings(&r), vec!["Ann", "Cid"]);
+}
+
+#[test]
+fn relationship_is_used_once_per_pattern() {
+    let db = db();
+    run(&db, "CREATE (a:A)-[:T]->(b:B)");
+    let r = run(&db, "MATCH (a)-[r1]-(b)-[r2]-(c) RETURN count(*)");
+    assert_eq!(ints(&r), vec![0]);
+}
+
+#[test]
+fn optional_match_gives_nulls() {
+    let db = db();
+    social(&db);
+    let r = run(
+        &db,
+        "MATCH (p:Person) OPTIONAL MATCH (p)-[:LIVES_IN]->(c) \
+         RETURN p.name AS p, c.name AS c ORDER BY p",
+    );
+    assert_eq!(r.rows.len(), 3);
+    assert!(matches!(r.rows[0][1], Value::String(ref s) if s == "Oslo"));
+    assert!(r.rows[1][1].is_null());
+}
+
+#[test]
+fn aggregation_groups_and_sorts() {
+    let db = db();
+    run(&db, "UNWIND range(1, 10) AS i CREATE (:N {g: i % 3, v: i})");
+    let r = run(
+        &db,
+        "MATCH (n:N) RETURN n.g AS g, count(*) AS c, sum(n.v) AS s ORDER BY g",
+    );
+    assert_eq!(r.columns, vec!["g", "c", "s"]);
+    assert_eq!(ints(&r), vec![0, 1, 2]);
+    let counts: Vec<&Value> = r.rows.iter().map(|row| &row[1]).collect();
+    assert!(matches!(counts[0], Value::Int(3)));
+    assert!(matches!(counts[1], Value::Int(4)));
+    let r = run(&db, "MATCH (n:N) RETURN count(*)");
+    assert_eq!(ints(&r), vec![10]);
+    let r = run(&db, "MATCH (n:Missing) RETURN count(*)");
+    assert_eq!(ints(&r), vec![0]);
+}
+
+#[test]
+fn limit_and_skip_and_top_k() {
+    let db = db();
+    run(&db, "UNWIND range(1, 100) AS i CREATE (:N {v: i})");
+    let r = run(
+        &db,
+        "MATCH (n:N) RETURN n.v AS v ORDER BY v DESC SKIP 2 LIMIT 3",
+    );
+    assert_eq!(ints(&r), vec![98, 97, 96]);
+    let r = run(&db, "MATCH (n:N) RETURN n LIMIT 1");
+    assert_eq!(r.rows.len(), 1);
+    let mut params = Params::new();
+    params.insert("l".into(), Value::Int(4));
+    let r = db
+        .execute("MATCH (n:N) RETURN n.v LIMIT $l", &params)
+        .expect("limit parameter");
+    assert_eq!(r.rows.len(), 4);
+}
+
+#[test]
+fn union_removes_duplicates_and_union_all_keeps_them() {
+    let db = db();
+    let r = run(&db, "RETURN 1 AS x UNION RETURN 1 AS x");
+    assert_eq!(ints(&r), vec![1]);
+    let r = run(&db, "RETURN 1 AS x UNION ALL RETURN 1 AS x");
+    assert_eq!(ints(&r), vec![1, 1]);
+    let e = db
+        .execute("RETURN 1 AS x UNION RETURN 2 AS y", &Params::new())
+        .expect_err("different columns");
+    assert_eq!(e.detail, "DifferentColumnsInUnion");
+}
+
+#[test]
+fn merge_matches_or_creates_and_sees_own_writes() {
+    let db = db();
+    let r = run(
+        &db,
+        "UNWIND [1, 1, 2] AS k MERGE (n:K {k: k}) ON CREATE SET n.c = 1 ON MATCH SET n.c = n.c + 1 RETURN n.k",
+    );
+    assert_eq!(r.rows.len(), 3);
+    let r = run(&db, "MATCH (n:K) RETURN n.c ORDER BY n.k");
+    assert_eq!(ints(&r), vec![2, 1]);
+    run(&db, "MATCH (a:K {k: 1}), (b:K {k: 2}) MERGE (a)-[:R]->(b)");
+    run(&db, "MATCH (a:K {k: 1}), (b:K {k: 2}) MERGE (a)-[:R]->(b)");
+    let r = run(&db, "MATCH ()-[r:R]->() RETURN count(r)");
+    assert_eq!(ints(&r), vec![1]);
+}
+
+#[test]
+fn set_remove_and_stats() {
+    let db = db();
+    let r = run(
+        &db,
+        "CREATE (n:A {x: 1}) SET n:B, n.y = 2, n += {z: 3} RETURN n.z",
+    );
+    assert_eq!(ints(&r), vec![3]);
+    assert_eq!(r.stats.nodes_created, 1);
+    assert_eq!(r.stats.labels_added, 2);
+    let r = run(&db, "MATCH (n:A) SET n = {w: 9} RETURN n.x, n.w");
+    assert!(r.rows[0][0].is_null());
+    let r = run(&db, "MATCH (n:A) REMOVE n:B, n.w RETURN n.w, labels(n)");
+    assert!(r.rows[0][0].is_null());
+    let r = run(&db, "MATCH (n:B) RETURN count(n)");
+    assert_eq!(ints(&r), vec![0]);
+}
+
+#[test]
+fn delete_connected_node_fails_detach_delete_works() {
+    let db = db();
+    social(&db);
+    let e = db
+        .execute("MATCH (n:Person {name: 'Ann'}) DELETE n", &Params::new())
+        .expect_err("connected node");
+    assert_eq!(e.class, ErrorClass::ConstraintVerificationFailed);
+    assert_eq!(e.detail, "DeleteConnectedNode");
+    let r = run(&db, "MATCH (n:Person {name: 'Ann'}) DETACH DELETE n");
+    assert_eq!(r.stats.nodes_deleted, 1);
+    assert_eq!(r.stats.relationships_deleted, 2);
+    let r = run(&db, "MATCH (a)-[r]->(b) DELETE r, a, b");
+    assert_eq!(r.stats.relationships_deleted, 1);
+    let e = db
+        .execute("MATCH (n:City) DELETE n RETURN n.name", &Params::new())
+        .expect_err("deleted entity");
+    assert_eq!(e.detail, "DeletedEntityAccess");
+}
+
+#[test]
+fn compile_time_errors_carry_tck_codes() {
+    let db = db();
+    for (q, detail) in [
+        ("RETURN x", "UndefinedVariable"),
+        ("MATCH (a) CREATE (a)", "VariableAlreadyBound"),
+        ("MATCH (r)-[r]->() RETURN r", "VariableTypeConflict"),
+        (
+            "MATCH (n) WHERE count(n) > 1 RETURN n",
+            "InvalidAggregation",
+        ),
+        ("RETURN *", "NoVariablesInScope"),
+        ("RETURN 1 AS a, 2 AS a", "ColumnNameConflict"),
+        ("CREATE ()-[:A|B]->()", "NoSingleRelationshipType"),
+        ("CREATE ()-[:A]-()", "RequiresDirectedRelationship"),
+        ("MATCH (n) RETURN n LIMIT -1", "NegativeIntegerArgument"),
+    ] {
+        let e = db.execute(q, &Params::new()).expect_err(q);
+        assert_eq!(e.class, ErrorClass::SyntaxError, "{q}");
+        assert_eq!(e.detail, detail, "{q}");
+    }
+}
+
+#[test]
+fn procedures_builtin_and_registered() {
+    let db = db();
+    social(&db);
+    let r = run(
+        &db,
+        "CALL db.labels() YIELD label RETURN label ORDER BY label",
+    );
+    assert_eq!(strings(&r), vec!["City", "Person"]);
+    db.register_procedure(ProcedureSpec {
+        name: "test.double".into(),
+        inputs: vec![("x".into(), "INTEGER?".into())],
+        outputs: vec![("y".into(), "INTEGER?".into())],
+        rows: vec![
+            vec![Value::Int(1), Value::Int(2)],
+            vec![Value::Int(2), Value::Int(4)],
+        ],
+    })
+    .expect("register");
+    let r = run(&db, "CALL test.double(2)");
+    assert_eq!(r.columns, vec!["y"]);
+    assert_eq!(ints(&r), vec![4]);
+    let e = db
+        .execute("CALL test.double('a')", &Params::new())
+        .expect_err("type check");
+    assert_eq!(e.detail, "InvalidArgumentType");
+}
+
+#[test]
+fn shortest_path_finds_fewest_hops() {
+    let db = db();
+    run(
+        &db,
+        "CREATE (a:S {n: 1})-[:R]->(b:S {n: 2})-[:R]->(c:S {n: 3})-[:R]->(d:S {n: 4}), (a)-[:R]->(d)",
+    );
+    let r = run(
+        &db,
+        "MATCH p = shortestPath((a:S {n: 1})-[:R*]-(d:S {n: 4})) RETURN length(p)",
+    );
+    assert_eq!(ints(&r), vec![1]);
+}
+
+#[test]
+fn explain_and_profile_describe_the_plan() {
+    let db = db();
+    social(&db);
+    let r = run(&db, "EXPLAIN MATCH (p:Person)-[:KNOWS]->(f) RETURN f");
+    assert!(r.rows.is_empty());
+    let plan = r.plan.expect("plan");
+    assert!(plan.contains("NodeByLabelScan"), "{plan}");
+    assert!(plan.contains("Expand"), "{plan}");
+    let r = run(&db, "PROFILE MATCH (p:Person)-[:KNOWS]->(f) RETURN f");
+    assert_eq!(r.rows.len(), 2);
+    assert!(r.plan.expect("plan").contains("rows: 2"));
+}
+
+#[test]
+fn pattern_predicates_and_comprehensions() {
+    let db = db();
+    social(&db);
+    let r = run(
+        &db,
+        "MATCH (p:Person) WHERE (p)-[:KNOWS]->() RETURN p.name AS n ORDER BY n",
+    );
+    assert_eq!(strings(&r), vec!["Ann", "Bob"]);
+    let r = run(
+        &db,
+        "MATCH (p:Person {name: 'Ann'}) RETURN size([(p)-->(x) | x.name]) AS c",
+    );
+    assert_eq!(ints(&r), vec![2]);
+    let r = run(
+        &db,
+        "MATCH (p:Person) WHERE EXISTS { MATCH (p)-[:LIVES_IN]->(:City) } RETURN p.name",
+    );
+    assert_eq!(strings(&r), vec!["Ann"]);
+}
+
+#[test]
+fn cancelled_statement_is_a_transaction_error() {
+    let db = db();
+    run(&db, "UNWIND range(1, 3000) AS i CREATE (:N {v: i})");
+    let cancel = skein::CancelToken::new();
+    cancel.cancel();
+    let options = skein::QueryOptions {
+        cancel: Some(cancel),
+        timeout: None,
+    };
+    let e = db
+        .execute_with(
+            "MATCH (a:N), (b:N) RETURN count(*)",
+            &Params::new(),
+            &options,
+        )
+        .expect_err("cancelled");
+    assert_eq!(e.class, ErrorClass::TransactionError);
+}

@@ -1,0 +1,360 @@
+//! Behaviour of the graph store through its public API, on the in-memory backend:
+//! nodes, labels, properties, relationships, expansion, counts, deletion rules,
+//! transaction atomicity and savepoints.
+
+use skein::error::ErrorClass;
+use skein::storage::{Dir, Edge, Store};
+use skein::value::{PropertyMap, Value};
+
+fn props(pairs: &[(&str, Value)]) -> PropertyMap {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect()
+}
+
+fn labels(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// Values have no `PartialEq` (Cypher equality is three-valued); compare renderings.
+fn show(v: Option<Value>) -> String {
+    format!("{v:?}")
+}
+
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v
+}
+
+#[test]
+fn nodes_labels_and_properties() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let a = txn.create_node(
+        &labels(&["Person", "Person", "Admin"]),
+        props(&[
+            ("name", "Ann".into()),
+            ("age", 41i64.into()),
+            ("gone", Value::Null),
+        ]),
+    )?;
+    assert!(txn.node_exists(a)?);
+    assert_eq!(sorted(txn.node_labels(a)?), labels(&["Admin", "Person"]));
+    assert!(txn.node_has_label(a, "Person")?);
+    assert!(!txn.node_has_label(a, "Nope")?);
+    assert_eq!(
+        show(txn.node_property(a, "name")?),
+        show(Some("Ann".into()))
+    );
+    assert_eq!(show(txn.node_property(a, "gone")?), "None");
+    assert_eq!(txn.node_properties(a)?.len(), 2);
+
+    let old = txn.set_node_property(a, "age", Some(42i64.into()))?;
+    assert_eq!(show(old), show(Some(41i64.into())));
+    let old = txn.set_node_property(a, "name", None)?;
+    assert_eq!(show(old), show(Some("Ann".into())));
+    assert_eq!(show(txn.node_property(a, "name")?), "None");
+    txn.set_node_property(a, "tags", Some(vec!["x", "y"].into()))?;
+
+    assert!(txn.add_label(a, "Staff")?);
+    assert!(!txn.add_label(a, "Staff")?);
+    assert!(txn.remove_label(a, "Admin")?);
+    assert!(!txn.remove_label(a, "Admin")?);
+    assert_eq!(txn.label_count("Staff")?, 1);
+    assert_eq!(txn.label_count("Admin")?, 0);
+    assert_eq!(txn.labels()?, labels(&["Person", "Staff"]));
+    txn.commit()?;
+
+    let txn = store.begin()?;
+    assert_eq!(sorted(txn.node_labels(a)?), labels(&["Person", "Staff"]));
+    assert_eq!(
+        show(txn.node_property(a, "tags")?),
+        show(Some(vec!["x", "y"].into()))
+    );
+    assert_eq!(show(txn.node_property(a, "age")?), show(Some(42i64.into())));
+    assert_eq!(txn.node_count()?, 1);
+    assert_eq!(
+        txn.nodes_with_label("Person")
+            .collect::<Result<Vec<_>, _>>()?,
+        vec![a]
+    );
+    assert_eq!(txn.property_keys()?, labels(&["age", "name", "tags"]));
+    Ok(())
+}
+
+#[test]
+fn invalid_property_values_are_type_errors() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let n = txn.create_node(&[], PropertyMap::new())?;
+    for bad in [
+        Value::Map(Default::default()),
+        Value::List(vec![Value::Int(1), Value::String("a".into())]),
+        Value::Node(Default::default()),
+    ] {
+        let err = txn.set_node_property(n, "k", Some(bad));
+        let err = err.err().map(|e| (e.class, e.detail));
+        assert_eq!(
+            err,
+            Some((ErrorClass::TypeError, "InvalidPropertyType".to_string()))
+        );
+    }
+    let err = txn.create_node(&[], props(&[("m", Value::Map(Default::default()))]));
+    assert!(err.is_err());
+    Ok(())
+}
+
+#[test]
+fn relationships_expand_by_type_and_direction() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let a = txn.create_node(&[], PropertyMap::new())?;
+    let b = txn.create_node(&[], PropertyMap::new())?;
+    let c = txn.create_node(&[], PropertyMap::new())?;
+    let ab = txn.create_relationship(a, b, "KNOWS", props(&[("since", 2001i64.into())]))?;
+    let ca = txn.create_relationship(c, a, "KNOWS", PropertyMap::new())?;
+    let ac = txn.create_relationship(a, c, "LIKES", PropertyMap::new())?;
+    let aa = txn.create_relationship(a, a, "SELF", PropertyMap::new())?;
+
+    let edges = |txn: &skein::storage::Txn, dir, types: &[&str]| -> Vec<u64> {
+        let types = labels(types);
+        sorted(
+            txn.expand(a, dir, &types)
+                .filter_map(|e| e.ok().map(|e: Edge| e.rel))
+                .collect(),
+        )
+    };
+    assert_eq!(edges(&txn, Dir::Outgoing, &[]), sorted(vec![ab, ac, aa]));
+    assert_eq!(edges(&txn, Dir::Incoming, &[]), sorted(vec![ca, aa]));
+    assert_eq!(edges(&txn, Dir::Both, &[]), sorted(vec![ab, ca, ac, aa]));
+    assert_eq!(edges(&txn, Dir::Both, &["KNOWS"]), sorted(vec![ab, ca]));
+    assert_eq!(
+        edges(&txn, Dir::Outgoing, &["KNOWS", "LIKES"]),
+        sorted(vec![ab, ac])
+    );
+    assert_eq!(edges(&txn, Dir::Outgoing, &["NONE"]), Vec::<u64>::new());
+    assert_eq!(txn.degree(a, Dir::Both, &[])?, 4);
+    assert_eq!(txn.degree(b, Dir::Incoming, &labels(&["KNOWS"]))?, 1);
+
+    let incoming: Vec<Edge> = txn
+        .expand(a, Dir::Incoming, &labels(&["KNOWS"]))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(
+        incoming,
+        vec![Edge {
+            rel: ca,
+            rel_type: "KNOWS".into(),
+            start: c,
+            end: a
+        }]
+    );
+    let info = txn.relationship(ab)?;
+    assert_eq!(
+        info.map(|r| (r.rel_type, r.start, r.end)),
+        Some(("KNOWS".into(), a, b))
+    );
+    assert_eq!(
+        show(txn.rel_property(ab, "since")?),
+        show(Some(2001i64.into()))
+    );
+    txn.set_rel_property(ab, "since", Some(2002i64.into()))?;
+    assert_eq!(txn.rel_properties(ab)?.len(), 1);
+    assert_eq!(txn.relationship_count()?, 4);
+    assert_eq!(txn.rel_type_count("KNOWS")?, 2);
+    assert_eq!(
+        txn.relationship_types()?,
+        labels(&["KNOWS", "LIKES", "SELF"])
+    );
+    assert_eq!(txn.all_relationships().count(), 4);
+
+    txn.delete_relationship(ab)?;
+    txn.delete_relationship(ab)?;
+    assert_eq!(txn.relationship(ab)?, None);
+    assert_eq!(txn.rel_properties(ab)?.len(), 0);
+    assert_eq!(txn.rel_type_count("KNOWS")?, 1);
+    assert_eq!(edges(&txn, Dir::Outgoing, &[]), sorted(vec![ac, aa]));
+    txn.commit()?;
+    Ok(())
+}
+
+#[test]
+fn connected_nodes_cannot_be_deleted() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let a = txn.create_node(&labels(&["A"]), PropertyMap::new())?;
+    let b = txn.create_node(&[], PropertyMap::new())?;
+    let r = txn.create_relationship(a, b, "T", PropertyMap::new())?;
+    let err = txn.delete_node(b).err().map(|e| (e.class, e.detail));
+    assert_eq!(
+        err,
+        Some((
+            ErrorClass::ConstraintVerificationFailed,
+            "DeleteConnectedNode".into()
+        ))
+    );
+    txn.delete_relationship(r)?;
+    txn.delete_node(a)?;
+    txn.delete_node(a)?;
+    assert!(!txn.node_exists(a)?);
+    assert_eq!(txn.node_labels(a)?, Vec::<String>::new());
+    assert_eq!(txn.label_count("A")?, 0);
+    assert_eq!(txn.node_count()?, 1);
+    assert!(txn.set_node_property(a, "k", Some(1i64.into())).is_err());
+    assert!(txn
+        .create_relationship(a, b, "T", PropertyMap::new())
+        .is_err());
+    assert_eq!(txn.all_nodes().collect::<Result<Vec<_>, _>>()?, vec![b]);
+    Ok(())
+}
+
+#[test]
+fn dropped_transaction_leaves_nothing() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    {
+        let mut txn = store.begin()?;
+        let a = txn.create_node(&labels(&["Ghost"]), props(&[("k", 1i64.into())]))?;
+        txn.create_relationship(a, a, "HAUNTS", PropertyMap::new())?;
+    }
+    let txn = store.begin()?;
+    assert_eq!(txn.node_count()?, 0);
+    assert_eq!(txn.relationship_count()?, 0);
+    assert_eq!(txn.all_nodes().count(), 0);
+    assert_eq!(txn.labels()?, Vec::<String>::new());
+    assert_eq!(txn.property_keys()?, Vec::<String>::new());
+    Ok(())
+}
+
+#[test]
+fn rollback_to_undoes_only_later_writes() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let a = txn.create_node(&labels(&["A"]), props(&[("k", 1i64.into())]))?;
+    let sp = txn.savepoint();
+    let b = txn.create_node(&labels(&["A"]), PropertyMap::new())?;
+    txn.create_relationship(a, b, "T", PropertyMap::new())?;
+    txn.set_node_property(a, "k", Some(2i64.into()))?;
+    txn.remove_label(a, "A")?;
+    txn.rollback_to(sp);
+    assert!(!txn.node_exists(b)?);
+    assert_eq!(show(txn.node_property(a, "k")?), show(Some(1i64.into())));
+    assert!(txn.node_has_label(a, "A")?);
+    assert_eq!(txn.label_count("A")?, 1);
+    assert_eq!(txn.relationship_count()?, 0);
+    assert_eq!(txn.degree(a, Dir::Both, &[])?, 0);
+    txn.commit()?;
+    let txn = store.begin()?;
+    assert_eq!(txn.node_count()?, 1);
+    Ok(())
+}
+
+#[test]
+fn scans_merge_uncommitted_writes_with_committed_data() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let ids: Vec<u64> = (0..600)
+        .map(|_| txn.create_node(&labels(&["N"]), PropertyMap::new()))
+        .collect::<Result<_, _>>()?;
+    txn.commit()?;
+    let mut txn = store.begin()?;
+    for id in ids.iter().step_by(3) {
+        txn.delete_node(*id)?;
+    }
+    let extra = txn.create_node(&labels(&["N"]), PropertyMap::new())?;
+    let seen: Vec<u64> = txn.nodes_with_label("N").collect::<Result<_, _>>()?;
+    let mut expected: Vec<u64> = ids.iter().copied().filter(|id| id % 3 != 0).collect();
+    expected.push(extra);
+    assert_eq!(seen, expected);
+    assert_eq!(txn.all_nodes().count(), expected.len());
+    assert_eq!(txn.label_count("N")?, expected.len() as u64);
+    Ok(())
+}
+
+#[test]
+fn many_in_memory_stores_are_cheap_and_independent() -> skein::error::Result<()> {
+    for i in 0..2000 {
+        let store = Store::in_memory();
+        let mut txn = store.begin()?;
+        let n = txn.create_node(&[], props(&[("i", (i as i64).into())]))?;
+        txn.commit()?;
+        assert_eq!(store.begin()?.node_count()?, 1);
+        assert_eq!(n, 0);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_hub_keeps_its_adjacency_across_many_chunks() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let hub = txn.create_node(&[], PropertyMap::new())?;
+    let others: Vec<u64> = (0..50)
+        .map(|_| txn.create_node(&[], PropertyMap::new()))
+        .collect::<Result<_, _>>()?;
+    let mut rels = Vec::new();
+    for i in 0..1000usize {
+        let other = others[i % others.len()];
+        let (t, a, b) = match i % 3 {
+            0 => ("A", hub, other),
+            1 => ("B", other, hub),
+            _ => ("A", hub, hub),
+        };
+        rels.push((
+            txn.create_relationship(a, b, t, PropertyMap::new())?,
+            t,
+            a,
+            b,
+        ));
+        if i == 500 {
+            txn.commit()?;
+            txn = store.begin()?;
+        }
+    }
+    // Delete every fourth relationship, some committed, some not.
+    for (id, ..) in rels.iter().step_by(4) {
+        txn.delete_relationship(*id)?;
+    }
+    let live: Vec<_> = rels
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 4 != 0)
+        .map(|(_, r)| *r)
+        .collect();
+    let expect = |dir: Dir, t: Option<&str>| -> Vec<u64> {
+        sorted(
+            live.iter()
+                .filter(|(_, ty, a, b)| {
+                    t.is_none_or(|t| t == *ty)
+                        && match dir {
+                            Dir::Outgoing => *a == hub,
+                            Dir::Incoming => *b == hub,
+                            Dir::Both => *a == hub || *b == hub,
+                        }
+                })
+                .map(|r| r.0)
+                .collect(),
+        )
+    };
+    for dir in [Dir::Outgoing, Dir::Incoming, Dir::Both] {
+        for t in [None, Some("A"), Some("B")] {
+            let types: Vec<String> = t.iter().map(|s| s.to_string()).collect();
+            let got: Vec<u64> = sorted(
+                txn.expand(hub, dir, &types)
+                    .map(|e| e.map(|e| e.rel))
+                    .collect::<Result<_, _>>()?,
+            );
+            assert_eq!(got, expect(dir, t), "{dir:?} {t:?}");
+            assert_eq!(txn.degree(hub, dir, &types)?, got.len() as u64);
+        }
+    }
+    txn.commit()?;
+    let mut txn = store.begin()?;
+    for (id, ..) in &live {
+        txn.delete_relationship(*id)?;
+    }
+    assert_eq!(txn.degree(hub, Dir::Both, &[])?, 0);
+    txn.delete_node(hub)?;
+    assert_eq!(txn.relationship_count()?, 0);
+    assert_eq!(txn.all_relationships().count(), 0);
+    Ok(())
+}
