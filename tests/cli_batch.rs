@@ -370,7 +370,7 @@ fn a_database_held_by_another_process_exits_with_two() {
             "--db",
             &db,
             "-c",
-            "RETURN 1 AS ready; UNWIND range(1, 2000000000) AS x RETURN count(x)",
+            "RETURN 1 AS ready; UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b UNWIND range(1, 1000) AS c RETURN count(c)",
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
