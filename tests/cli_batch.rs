@@ -332,6 +332,13 @@ fn load_subcommand_and_load_flag_fill_the_database() {
     ]);
     assert_eq!(stdout(&in_memory), "name\n'North Korea'\n'Russia'\n");
     assert_eq!(stderr(&in_memory), "");
+
+    // `--load` as the last option, with the script on standard input.
+    let piped = run_with_stdin(
+        &["--memory", "--quiet", "--load", &facts],
+        "MATCH (c:Country) RETURN count(c) AS n;",
+    );
+    assert_eq!(stdout(&piped), "n\n2\n", "{}", stderr(&piped));
 }
 
 #[test]

@@ -326,7 +326,11 @@ enum Slot {
     MetaCommand,
     /// The argument of `:load` or `:source`.
     FilePath,
-    /// After `:` inside a pattern.
+    /// After `:` inside a node pattern `(…`.
+    Label,
+    /// After `:` inside a relationship pattern `[…`.
+    RelationshipType,
+    /// After `:` elsewhere (a label expression such as `WHERE n:Co`).
     LabelOrType,
     /// After `variable.`.
     PropertyKey,
@@ -357,6 +361,12 @@ impl SkeinHelper {
         let found = match slot {
             Slot::MetaCommand => pairs(META_COMMANDS.iter().map(|m| m.0), prefix_full, false),
             Slot::FilePath => Vec::new(),
+            Slot::Label => pairs(vocabulary.labels.iter().map(String::as_str), prefix, true),
+            Slot::RelationshipType => pairs(
+                vocabulary.relationship_types.iter().map(String::as_str),
+                prefix,
+                true,
+            ),
             Slot::LabelOrType => pairs(
                 vocabulary
                     .labels
@@ -407,6 +417,25 @@ impl SkeinHelper {
     }
 }
 
+/// The innermost `(` or `[` of `text` that is still open, outside strings and comments.
+fn innermost_open_bracket(text: &str) -> Option<char> {
+    let mut open = Vec::new();
+    for token in lexer::scan(text).tokens {
+        if token.kind != TokenKind::Symbol {
+            continue;
+        }
+        match text.get(token.start..token.end) {
+            Some("(") => open.push('('),
+            Some("[") => open.push('['),
+            Some(")") | Some("]") => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
 /// Decides what is being completed from the text before the word (`head`).
 fn classify(head: &str, word_start: usize, procedures: &[String]) -> (usize, Slot) {
     let trimmed = head.trim_start();
@@ -420,7 +449,12 @@ fn classify(head: &str, word_start: usize, procedures: &[String]) -> (usize, Slo
         return (word_start, Slot::Parameter);
     }
     if head.ends_with(':') {
-        return (word_start, Slot::LabelOrType);
+        let slot = match innermost_open_bracket(head) {
+            Some('(') => Slot::Label,
+            Some('[') => Slot::RelationshipType,
+            _ => Slot::LabelOrType,
+        };
+        return (word_start, slot);
     }
     if let Some(before_dot) = head.strip_suffix('.') {
         // `db.la`: the dotted words before the cursor name a procedure namespace.
