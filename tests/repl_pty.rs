@@ -168,7 +168,7 @@ fn ctrl_c_cancels_a_long_statement_and_the_repl_goes_on() {
         &mut session,
         "UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b UNWIND range(1, 1000) AS c RETURN count(c) AS n;",
     );
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::thread::sleep(std::time::Duration::from_millis(1000));
     session.send_control('c').unwrap_or_else(|e| panic!("{e}"));
     let before_error = expect(&mut session, "TransactionError");
     assert!(!before_error.contains("1000000000"), "{before_error}");
