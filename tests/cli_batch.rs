@@ -176,6 +176,7 @@ fn stats_line_counts_as_neo4j_does() {
     let output = run(&[
         "--memory",
         "--stats",
+        "--timing",
         "-c",
         "CREATE (:A:B {x: 1, y: 2})-[:T]->()",
     ]);
