@@ -47,10 +47,11 @@ pub struct Args {
 
     /// Load fact files or folders (in name order) before anything else; takes several
     /// paths, up to the next option or subcommand
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH...", global = true)]
     pub load: Vec<PathBuf>,
 
-    /// Output format [default: table on a terminal, literal otherwise]
+    /// Output format: table, csv, tsv, json, jsonl or literal [default: table on a
+    /// terminal, literal otherwise]
     #[arg(long, value_name = "FORMAT", global = true, value_parser = parse_format)]
     pub format: Option<Format>,
 
