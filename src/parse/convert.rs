@@ -501,7 +501,11 @@ impl<'s> Converter<'s> {
                             Rule::yield_star => spec.star = true,
                             Rule::yield_items => {
                                 for item in y.into_inner() {
-                                    let mut inner = item.clone().into_inner();
+                                    // The pairs are the field, the AS keyword, the alias.
+                                    let mut inner = item
+                                        .clone()
+                                        .into_inner()
+                                        .filter(|p| p.as_rule() != Rule::AS);
                                     let field =
                                         self.ident(next_pair(&mut inner, &item, "a field")?);
                                     let alias = inner.next().map(|a| self.ident(a));
