@@ -171,7 +171,6 @@ fn spawn_child(mode: &str, path: &Path) -> Result<Child> {
 fn a_second_process_is_told_the_database_is_in_use() -> Result<()> {
     let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
     let path = dir.path().join("db");
-    drop(Store::open_shared(&path)?);
     let mut child = spawn_child("hold", &path)?;
     let mut lines = BufReader::new(
         child

@@ -282,3 +282,79 @@ fn many_in_memory_stores_are_cheap_and_independent() -> skein::error::Result<()>
     }
     Ok(())
 }
+
+#[test]
+fn a_hub_keeps_its_adjacency_across_many_chunks() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let hub = txn.create_node(&[], PropertyMap::new())?;
+    let others: Vec<u64> = (0..50)
+        .map(|_| txn.create_node(&[], PropertyMap::new()))
+        .collect::<Result<_, _>>()?;
+    let mut rels = Vec::new();
+    for i in 0..1000usize {
+        let other = others[i % others.len()];
+        let (t, a, b) = match i % 3 {
+            0 => ("A", hub, other),
+            1 => ("B", other, hub),
+            _ => ("A", hub, hub),
+        };
+        rels.push((
+            txn.create_relationship(a, b, t, PropertyMap::new())?,
+            t,
+            a,
+            b,
+        ));
+        if i == 500 {
+            txn.commit()?;
+            txn = store.begin()?;
+        }
+    }
+    // Delete every fourth relationship, some committed, some not.
+    for (id, ..) in rels.iter().step_by(4) {
+        txn.delete_relationship(*id)?;
+    }
+    let live: Vec<_> = rels
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 4 != 0)
+        .map(|(_, r)| *r)
+        .collect();
+    let expect = |dir: Dir, t: Option<&str>| -> Vec<u64> {
+        sorted(
+            live.iter()
+                .filter(|(_, ty, a, b)| {
+                    t.is_none_or(|t| t == *ty)
+                        && match dir {
+                            Dir::Outgoing => *a == hub,
+                            Dir::Incoming => *b == hub,
+                            Dir::Both => *a == hub || *b == hub,
+                        }
+                })
+                .map(|r| r.0)
+                .collect(),
+        )
+    };
+    for dir in [Dir::Outgoing, Dir::Incoming, Dir::Both] {
+        for t in [None, Some("A"), Some("B")] {
+            let types: Vec<String> = t.iter().map(|s| s.to_string()).collect();
+            let got: Vec<u64> = sorted(
+                txn.expand(hub, dir, &types)
+                    .map(|e| e.map(|e| e.rel))
+                    .collect::<Result<_, _>>()?,
+            );
+            assert_eq!(got, expect(dir, t), "{dir:?} {t:?}");
+            assert_eq!(txn.degree(hub, dir, &types)?, got.len() as u64);
+        }
+    }
+    txn.commit()?;
+    let mut txn = store.begin()?;
+    for (id, ..) in &live {
+        txn.delete_relationship(*id)?;
+    }
+    assert_eq!(txn.degree(hub, Dir::Both, &[])?, 0);
+    txn.delete_node(hub)?;
+    assert_eq!(txn.relationship_count()?, 0);
+    assert_eq!(txn.all_relationships().count(), 0);
+    Ok(())
+}

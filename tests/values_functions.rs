@@ -525,3 +525,50 @@ fn percentiles() {
     }
     assert_eq!(percentile("percentiledisc", vec![], float(0.5)), "null");
 }
+
+/// A temporal value built through the function library, as a query would build it.
+fn temporal(name: &str, text: &str) -> Value {
+    functions::call(name, vec![s(text)]).unwrap_or(Value::Null)
+}
+
+#[test]
+fn temporal_values_through_the_value_semantics() {
+    let d1 = temporal("duration", "PT1H");
+    let d2 = temporal("duration", "PT30M");
+    assert_eq!(
+        aggregate_over("sum", false, vec![d1.clone(), d2.clone()]),
+        "'PT1H30M'"
+    );
+    assert_eq!(
+        aggregate_over("avg", false, vec![d1.clone(), d2.clone()]),
+        "'PT45M'"
+    );
+    assert_eq!(
+        aggregate_over("avg", false, vec![d1.clone(), int(1)]),
+        "TypeError/InvalidArgumentType"
+    );
+    assert_eq!(
+        temporal("duration", "PT70S").equals(&temporal("duration", "PT1M10S")),
+        Some(true)
+    );
+    assert_eq!(
+        call("tostring", vec![temporal("date", "2015-07-21")]),
+        "'2015-07-21'"
+    );
+    assert_eq!(
+        skein::value::add(&s("on "), &temporal("date", "2015-07-21")).map(|v| v.to_string()),
+        Ok("'on 2015-07-21'".to_string())
+    );
+    // Times order by the instant they denote, whatever their offsets.
+    let early = temporal("time", "12:35:15+05:00");
+    let late = temporal("time", "12:30:14+01:01");
+    assert_eq!(early.order(&late), std::cmp::Ordering::Less);
+    assert_eq!(
+        aggregate_over("max", false, vec![early, late]),
+        "'12:30:14+01:01'"
+    );
+    assert_eq!(
+        temporal("date", "2015-07-21").equals(&temporal("localdatetime", "2015-07-21T00:00")),
+        Some(false)
+    );
+}

@@ -310,8 +310,8 @@ impl Binder<'_> {
                 if !standalone && !sig.outputs.is_empty() && c.yield_.is_none() {
                     return Err(self.at(
                         err(
-                            "InvalidClauseComposition",
-                            "a procedure call inside a query needs YIELD",
+                            "UndefinedVariable",
+                            "a procedure call inside a query needs YIELD to name its outputs",
                         ),
                         pos,
                     ));
@@ -356,10 +356,8 @@ impl Binder<'_> {
                 let Some(v) = &n.variable else { continue };
                 match scope.get(&v.name) {
                     Some(Ty::Node | Ty::Any | Ty::Null) => {
-                        if creating
-                            && before.get(&v.name).is_some()
-                            && (single || !n.labels.is_empty() || n.properties.is_some())
-                        {
+                        let redeclared = !n.labels.is_empty() || n.properties.is_some();
+                        if creating && (redeclared || (single && before.get(&v.name).is_some())) {
                             return Err(self.at(
                                 err(
                                     "VariableAlreadyBound",
@@ -394,6 +392,59 @@ impl Binder<'_> {
                     }
                     self.expr(p, scope, false)?;
                 }
+                if let Some(v) = &r.variable {
+                    if rels_here.contains(&v.name) {
+                        return Err(self.at(
+                            err(
+                                "RelationshipUniquenessViolation",
+                                format!("relationship `{}` is used twice in one pattern", v.name),
+                            ),
+                            v.span.start,
+                        ));
+                    }
+                    rels_here.push(v.name.clone());
+                    let want = if r.length.is_some() {
+                        Ty::RelList
+                    } else {
+                        Ty::Rel
+                    };
+                    match scope.get(&v.name) {
+                        Some(_) if creating && before.get(&v.name).is_some() => {
+                            return Err(self.at(
+                                err(
+                                    "VariableAlreadyBound",
+                                    format!("variable `{}` is already bound", v.name),
+                                ),
+                                v.span.start,
+                            ));
+                        }
+                        Some(Ty::Any) => {}
+                        Some(t) if t == want => {}
+                        Some(Ty::List) if want == Ty::RelList => {}
+                        Some(Ty::Rel | Ty::RelList) => {
+                            return Err(self.at(
+                                err(
+                                    "VariableTypeConflict",
+                                    format!(
+                                "variable `{}` is used as a relationship list and a relationship",
+                                v.name
+                            ),
+                                ),
+                                v.span.start,
+                            ))
+                        }
+                        Some(_) => {
+                            return Err(self.at(
+                                err(
+                                    "VariableTypeConflict",
+                                    format!("variable `{}` is not a relationship", v.name),
+                                ),
+                                v.span.start,
+                            ))
+                        }
+                        None => scope.add(&v.name, want),
+                    }
+                }
                 if creating {
                     if r.types.len() != 1 {
                         return Err(self.at(
@@ -414,68 +465,12 @@ impl Binder<'_> {
                         ));
                     }
                 }
-                let Some(v) = &r.variable else { continue };
-                if rels_here.contains(&v.name) {
-                    return Err(self.at(
-                        err(
-                            "RelationshipUniquenessViolation",
-                            format!("relationship `{}` is used twice in one pattern", v.name),
-                        ),
-                        v.span.start,
-                    ));
-                }
-                rels_here.push(v.name.clone());
-                let want = if r.length.is_some() {
-                    Ty::RelList
-                } else {
-                    Ty::Rel
-                };
-                match scope.get(&v.name) {
-                    Some(t) if creating && before.get(&v.name).is_some() => {
-                        let _ = t;
-                        return Err(self.at(
-                            err(
-                                "VariableAlreadyBound",
-                                format!("variable `{}` is already bound", v.name),
-                            ),
-                            v.span.start,
-                        ));
-                    }
-                    Some(Ty::Any) => {}
-                    Some(t) if t == want => {}
-                    Some(Ty::Rel | Ty::RelList) if !pattern.parts.is_empty() => {
-                        return Err(self.at(
-                            err(
-                                "VariableTypeConflict",
-                                format!(
-                                "variable `{}` is used as a relationship list and a relationship",
-                                v.name
-                            ),
-                            ),
-                            v.span.start,
-                        ))
-                    }
-                    Some(_) => {
-                        return Err(self.at(
-                            err(
-                                "VariableTypeConflict",
-                                format!("variable `{}` is not a relationship", v.name),
-                            ),
-                            v.span.start,
-                        ))
-                    }
-                    None => scope.add(&v.name, want),
-                }
             }
             if let Some(p) = &part.variable {
                 if scope.get(&p.name).is_some() {
                     return Err(self.at(
                         err(
-                            if before.get(&p.name).is_some() {
-                                "VariableAlreadyBound"
-                            } else {
-                                "VariableTypeConflict"
-                            },
+                            "VariableAlreadyBound",
                             format!("variable `{}` is already bound", p.name),
                         ),
                         p.span.start,
@@ -531,7 +526,6 @@ impl Binder<'_> {
 
     fn merge(&self, pattern: &ast::Pattern, scope: &mut Scope) -> Result<()> {
         let before = scope.clone();
-        self.pattern_vars(pattern, scope, &before, true)?;
         for part in &pattern.parts {
             let mut props = Vec::new();
             props.extend(part.element.start.properties.as_deref());
@@ -551,7 +545,7 @@ impl Binder<'_> {
                 }
             }
         }
-        Ok(())
+        self.pattern_vars(pattern, scope, &before, true)
     }
 
     /// RETURN / WITH: checks items and gives the column names and the scope after it.
@@ -566,7 +560,7 @@ impl Binder<'_> {
             .iter()
             .filter(|(n, _)| !crate::plan::is_hidden(n))
             .collect();
-        if p.star && visible.is_empty() {
+        if p.star && visible.is_empty() && is_return {
             return Err(self.at(
                 err(
                     "NoVariablesInScope",
@@ -593,18 +587,24 @@ impl Binder<'_> {
                 keys.push(&item.expr);
             }
         }
+        if aggregating {
+            for item in &p.items {
+                if contains_aggregate(&item.expr) {
+                    self.check_grouping(&item.expr, &keys, scope)?;
+                }
+            }
+        }
+        // Reported after the ORDER BY checks, which take precedence.
+        let mut missing_alias: Option<usize> = None;
         for item in &p.items {
             let name = match &item.alias {
                 Some(a) => a.name.clone(),
                 None => {
-                    if !is_return && !matches!(item.expr.kind, ExprKind::Variable(_)) {
-                        return Err(self.at(
-                            err(
-                                "NoExpressionAlias",
-                                "an expression in WITH needs an alias (AS name)",
-                            ),
-                            item.expr.span.start,
-                        ));
+                    if !is_return
+                        && !matches!(item.expr.kind, ExprKind::Variable(_))
+                        && missing_alias.is_none()
+                    {
+                        missing_alias = Some(item.expr.span.start);
                     }
                     item.text.clone()
                 }
@@ -618,9 +618,6 @@ impl Binder<'_> {
                     item.expr.span.start,
                 ));
             }
-            if aggregating && contains_aggregate(&item.expr) {
-                self.check_grouping(&item.expr, &keys, scope)?;
-            }
             columns.push(name.clone());
             out.add(&name, self.ty(&item.expr, scope));
         }
@@ -633,59 +630,32 @@ impl Binder<'_> {
         for (n, t) in &out.vars {
             sort_scope.add(n, *t);
         }
+        let item_texts: Vec<(String, &Expr)> = p
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.text.split_whitespace().collect::<Vec<_>>().join(" "),
+                    &i.expr,
+                )
+            })
+            .collect();
         for s in &p.order_by {
-            let src = self.source(&s.expr);
-            let is_item = p
-                .items
-                .iter()
-                .any(|i| i.text.split_whitespace().collect::<Vec<_>>().join(" ") == src);
-            if is_item {
-                continue;
-            }
-            if (aggregating || p.distinct) && !contains_aggregate(&s.expr) {
-                // A sort key that is not a column must be built from columns only.
+            if aggregating || p.distinct {
                 let mut full = scope.clone();
                 for (n, t) in &out.vars {
                     full.add(n, *t);
                 }
-                self.expr(&s.expr, &full, false)?;
-                let mut vars = Vec::new();
-                crate::plan::mentioned_vars(&s.expr, &mut vars);
-                if let Some(v) = vars.iter().find(|v| out.get(v).is_none()) {
-                    return Err(self.at(
-                        err(
-                            "UndefinedVariable",
-                            format!("variable `{v}` is not projected by this clause"),
-                        ),
-                        s.expr.span.start,
-                    ));
-                }
+                self.expr(&s.expr, &full, aggregating)?;
+                self.sort_after_grouping(&s.expr, &item_texts, &out)?;
             } else if contains_aggregate(&s.expr) {
-                if !aggregating {
-                    return Err(self.at(
-                        err(
-                            "InvalidAggregation",
-                            "ORDER BY can use an aggregation only when the projection aggregates",
-                        ),
-                        s.expr.span.start,
-                    ));
-                }
-                self.expr(&s.expr, scope, true)?;
-                let mut group_keys = keys.clone();
-                let alias_exprs: Vec<Expr> = out
-                    .vars
-                    .iter()
-                    .map(|(n, _)| Expr {
-                        kind: ExprKind::Variable(n.clone()),
-                        span: ast::Span::default(),
-                    })
-                    .collect();
-                group_keys.extend(alias_exprs.iter());
-                let mut full = scope.clone();
-                for (n, t) in &out.vars {
-                    full.add(n, *t);
-                }
-                self.check_grouping(&s.expr, &group_keys, &full)?;
+                return Err(self.at(
+                    err(
+                        "InvalidAggregation",
+                        "ORDER BY can use an aggregation only when the projection aggregates",
+                    ),
+                    s.expr.span.start,
+                ));
             } else {
                 self.expr(&s.expr, &sort_scope, false)?;
             }
@@ -696,10 +666,96 @@ impl Binder<'_> {
             }
         }
         if let Some(w) = &p.where_ {
-            self.expr(w, &sort_scope, false)?;
+            if aggregating || p.distinct {
+                let mut full = scope.clone();
+                for (n, t) in &out.vars {
+                    full.add(n, *t);
+                }
+                self.expr(w, &full, false)?;
+                self.sort_after_grouping(w, &item_texts, &out)?;
+            } else {
+                self.expr(w, &sort_scope, false)?;
+            }
             self.predicate(w, &sort_scope)?;
         }
+        if let Some(at) = missing_alias {
+            return Err(self.at(
+                err(
+                    "NoExpressionAlias",
+                    "an expression in WITH needs an alias (AS name)",
+                ),
+                at,
+            ));
+        }
         Ok((columns, out))
+    }
+
+    /// After aggregation or DISTINCT, a sort key may use the projected columns (by
+    /// alias, or by repeating a projected variable, property or aggregation) and new
+    /// aggregations of projected columns; anything else is undefined there.
+    fn sort_after_grouping(&self, e: &Expr, items: &[(String, &Expr)], out: &Scope) -> Result<()> {
+        let src = self.source(e);
+        let projected = items.iter().any(|(t, _)| !src.is_empty() && *t == src);
+        if projected && (is_simple(e) || is_aggregate_call(e)) {
+            return Ok(());
+        }
+        let undefined = |v: &str| {
+            self.at(
+                err(
+                    "UndefinedVariable",
+                    format!("variable `{v}` is not projected by this clause"),
+                ),
+                e.span.start,
+            )
+        };
+        if is_aggregate_call(e) {
+            let mut vars = Vec::new();
+            crate::plan::mentioned_vars(e, &mut vars);
+            if let Some(v) = vars.iter().find(|v| out.get(v).is_none()) {
+                return Err(undefined(v));
+            }
+            return Ok(());
+        }
+        match &e.kind {
+            ExprKind::Variable(v) => {
+                if out.get(v).is_none() {
+                    return Err(undefined(v));
+                }
+                Ok(())
+            }
+            ExprKind::Property(inner, _) if is_simple(e) => {
+                self.sort_after_grouping(inner, items, out)
+            }
+            _ => {
+                if projected && contains_aggregate(e) {
+                    return Err(self.at(
+                        err(
+                            "AmbiguousAggregationExpression",
+                            "a projected expression cannot be combined with an aggregation here",
+                        ),
+                        e.span.start,
+                    ));
+                }
+                if projected {
+                    return Ok(());
+                }
+                let mut children = Vec::new();
+                direct_children(e, &mut children);
+                for c in children {
+                    if projected_complex(c, items, self) && contains_aggregate(e) {
+                        return Err(self.at(
+                            err(
+                                "AmbiguousAggregationExpression",
+                                "a projected expression cannot be combined with an aggregation here",
+                            ),
+                            c.span.start,
+                        ));
+                    }
+                    self.sort_after_grouping(c, items, out)?;
+                }
+                Ok(())
+            }
+        }
     }
 
     fn source(&self, e: &Expr) -> String {
@@ -746,9 +802,12 @@ impl Binder<'_> {
             return Ok(());
         }
         let src = self.source(e);
-        if keys
-            .iter()
-            .any(|k| *k == e || (!src.is_empty() && self.source(k) == src))
+        // Only variables and property reads match a grouping key; a larger expression
+        // that happens to equal one is ambiguous.
+        if is_simple(e)
+            && keys
+                .iter()
+                .any(|k| is_simple(k) && (*k == e || (!src.is_empty() && self.source(k) == src)))
         {
             return Ok(());
         }
@@ -801,6 +860,22 @@ impl Binder<'_> {
         }
     }
 
+    /// The type of every element of a list literal when they all share one.
+    fn element_ty(&self, list: &Expr, scope: &Scope) -> Ty {
+        let ExprKind::List(items) = &list.kind else {
+            return Ty::Any;
+        };
+        let mut tys = items.iter().map(|i| self.ty(i, scope));
+        let Some(first) = tys.next() else {
+            return Ty::Any;
+        };
+        if tys.all(|t| t == first) && first != Ty::Null {
+            first
+        } else {
+            Ty::Any
+        }
+    }
+
     fn ty(&self, e: &Expr, scope: &Scope) -> Ty {
         match &e.kind {
             ExprKind::Literal(l) => match l {
@@ -833,6 +908,19 @@ impl Binder<'_> {
                 _,
             ) => Ty::Bool,
             ExprKind::Unary(ast::UnaryOp::Not, _) => Ty::Bool,
+            ExprKind::Binary(
+                ast::BinaryOp::Add
+                | ast::BinaryOp::Subtract
+                | ast::BinaryOp::Multiply
+                | ast::BinaryOp::Divide
+                | ast::BinaryOp::Modulo,
+                a,
+                b,
+            ) => match (self.ty(a, scope), self.ty(b, scope)) {
+                (Ty::Int, Ty::Int) => Ty::Int,
+                (Ty::Int | Ty::Float, Ty::Int | Ty::Float) => Ty::Float,
+                _ => Ty::Any,
+            },
             _ => Ty::Any,
         }
     }
@@ -868,17 +956,22 @@ impl Binder<'_> {
             }
             ExprKind::Property(target, _) => {
                 self.expr(target, scope, agg_allowed)?;
-                if matches!(
-                    self.ty(target, scope),
-                    Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::List | Ty::RelList
-                ) {
-                    return Err(self.at(
-                        err(
-                            "InvalidArgumentType",
-                            "a property can be read only from a node, relationship or map",
-                        ),
-                        here,
-                    ));
+                match self.ty(target, scope) {
+                    Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::List | Ty::RelList => {
+                        return Err(self.at(
+                            Error::type_error(
+                                "InvalidArgumentType",
+                                "a property can be read only from a node, relationship or map",
+                            ),
+                            here,
+                        ));
+                    }
+                    Ty::Path => {
+                        return Err(
+                            self.at(err("InvalidArgumentType", "a path has no properties"), here)
+                        );
+                    }
+                    _ => {}
                 }
             }
             ExprKind::Binary(op, a, b) => {
@@ -888,6 +981,26 @@ impl Binder<'_> {
                     ast::BinaryOp::And | ast::BinaryOp::Or | ast::BinaryOp::Xor => {
                         for x in [a, b] {
                             self.boolean_operand(x, scope)?;
+                        }
+                    }
+                    ast::BinaryOp::Subtract
+                    | ast::BinaryOp::Multiply
+                    | ast::BinaryOp::Divide
+                    | ast::BinaryOp::Modulo
+                    | ast::BinaryOp::Power => {
+                        for x in [a, b] {
+                            if matches!(
+                                self.ty(x, scope),
+                                Ty::Bool | Ty::Str | Ty::Map | Ty::Node | Ty::Rel | Ty::Path
+                            ) {
+                                return Err(self.at(
+                                    err(
+                                        "InvalidArgumentType",
+                                        "arithmetic needs numbers (or temporal values)",
+                                    ),
+                                    x.span.start,
+                                ));
+                            }
                         }
                     }
                     ast::BinaryOp::In => {
@@ -932,6 +1045,27 @@ impl Binder<'_> {
                         ));
                     }
                     for a in args {
+                        let mut random = false;
+                        crate::plan::walk_expr(a, &mut |x| {
+                            if let ExprKind::FunctionCall { name, .. } = &x.kind {
+                                if name.len() == 1
+                                    && name
+                                        .first()
+                                        .is_some_and(|n| n.name.eq_ignore_ascii_case("rand"))
+                                {
+                                    random = true;
+                                }
+                            }
+                        });
+                        if random {
+                            return Err(self.at(
+                                err(
+                                    "NonConstantExpression",
+                                    "an aggregation cannot use a random function",
+                                ),
+                                a.span.start,
+                            ));
+                        }
                         if contains_aggregate(a) {
                             return Err(self.at(
                                 err(
@@ -969,12 +1103,12 @@ impl Binder<'_> {
             } => {
                 self.expr(list, scope, agg_allowed)?;
                 let mut inner = scope.clone();
-                inner.add(&variable.name, Ty::Any);
+                inner.add(&variable.name, self.element_ty(list, scope));
                 if let Some(p) = predicate {
                     self.expr(p, &inner, false)?;
                 }
                 if let Some(p) = projection {
-                    self.expr(p, &inner, agg_allowed)?;
+                    self.expr(p, &inner, false)?;
                 }
             }
             ExprKind::Quantified {
@@ -994,7 +1128,7 @@ impl Binder<'_> {
                     ));
                 }
                 let mut inner = scope.clone();
-                inner.add(&variable.name, Ty::Any);
+                inner.add(&variable.name, self.element_ty(list, scope));
                 if let Some(p) = predicate {
                     self.expr(p, &inner, false)?;
                 }
@@ -1148,9 +1282,28 @@ impl Binder<'_> {
             {
                 bad("a node, relationship or map")
             }
+            ("size", [Ty::Path | Ty::Node | Ty::Rel]) => bad("a list or a string"),
             ("length", [Ty::Node | Ty::Rel | Ty::Int | Ty::Float | Ty::Bool]) => bad("a path"),
             _ => Ok(()),
         }
+    }
+}
+
+/// Whether `e` is a projected expression larger than a variable or property read.
+fn projected_complex(e: &Expr, items: &[(String, &Expr)], b: &Binder<'_>) -> bool {
+    let src = b.source(e);
+    !is_simple(e)
+        && !is_aggregate_call(e)
+        && !src.is_empty()
+        && items.iter().any(|(t, _)| *t == src)
+}
+
+/// A variable or a property of a variable.
+fn is_simple(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Variable(_) => true,
+        ExprKind::Property(inner, _) => matches!(inner.kind, ExprKind::Variable(_)),
+        _ => false,
     }
 }
 

@@ -699,6 +699,16 @@ fn slice(t: Value, from: Option<Value>, to: Option<Value>) -> Result<Value> {
 }
 
 pub(crate) fn compare(op: CompareOp, a: &Value, b: &Value) -> Option<bool> {
+    let is_nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
+    let is_number = |v: &Value| matches!(v, Value::Float(_) | Value::Int(_));
+    if (is_nan(a) || is_nan(b)) && is_number(a) && is_number(b) {
+        // NaN is not ordered against any number: every ordering comparison is false.
+        return match op {
+            CompareOp::Eq => Some(false),
+            CompareOp::Ne => Some(true),
+            _ => Some(false),
+        };
+    }
     match op {
         CompareOp::Eq => a.equals(b),
         CompareOp::Ne => a.equals(b).map(|x| !x),

@@ -113,6 +113,9 @@ pub fn execute_with_registry(
     options: &QueryOptions,
     registry: &Registry,
 ) -> Result<QueryResult> {
+    // openCypher reads the clock once per statement: every date(), datetime(), … in it
+    // sees the same instant (`*.realtime()` excepted).
+    let _statement_clock = crate::value::temporal::StatementClock::start();
     let statement = crate::parse::parse_statement(query)?;
     let limits = Limits {
         cancel: options.cancel.clone(),

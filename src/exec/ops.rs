@@ -290,6 +290,17 @@ impl<'a> ScanOp<'a, '_> {
         let env = Env::row(&self.layout, row);
         Ok(match self.access {
             Access::All => Some((txn.all_nodes(), None)),
+            Access::ById(e) => {
+                let found = match eval(ctx, &env, e)? {
+                    Value::Int(i) => match u64::try_from(i) {
+                        Ok(id) if txn.node_exists(id)? => Some(id),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let scan: Scan<'a, NodeId> = Box::new(found.into_iter().map(Ok));
+                Some((scan, None))
+            }
             Access::Label(l) => Some((txn.nodes_with_label(l), Some(l.as_str()))),
             Access::IndexEq { label, key, value } => {
                 let v = eval(ctx, &env, value)?;
@@ -421,6 +432,8 @@ struct ExpandState<'a> {
     single: Option<Scan<'a, Edge>>,
     walk: Option<VarWalk>,
     reached: Option<std::vec::IntoIter<NodeId>>,
+    /// The relationship value emitted with each reached node.
+    reached_rel: Value,
 }
 
 impl<'a, 's> ExpandOp<'a, 's> {
@@ -645,6 +658,43 @@ impl ExpandOp<'_, '_> {
         Ok(out)
     }
 
+    /// Walks a bound list of relationships from `from`; the far node when the list is a
+    /// path of this expansion's direction, types and length.
+    fn follow(&self, from: NodeId, list: &Value) -> Result<Option<NodeId>> {
+        let Value::List(items) = list else {
+            return Ok(None);
+        };
+        let (min, max) = self.spec.length.unwrap_or((1, Some(1)));
+        let n = items.len() as u64;
+        if n < min || max.is_some_and(|m| n > m) {
+            return Ok(None);
+        }
+        let mut ordered: Vec<&Value> = items.iter().collect();
+        if self.spec.reversed {
+            ordered.reverse();
+        }
+        let mut cur = from;
+        for item in ordered {
+            let Value::Relationship(r) = item else {
+                return Ok(None);
+            };
+            let Some(info) = self.ctx.txn.relationship(r.id)? else {
+                return Ok(None);
+            };
+            if !self.spec.types.is_empty() && !self.spec.types.contains(&info.rel_type) {
+                return Ok(None);
+            }
+            cur = match self.spec.dir {
+                Dir::Outgoing if info.start == cur => info.end,
+                Dir::Incoming if info.end == cur => info.start,
+                Dir::Both if info.start == cur => info.end,
+                Dir::Both if info.end == cur => info.start,
+                _ => return Ok(None),
+            };
+        }
+        Ok(Some(cur))
+    }
+
     fn next_reached(&mut self) -> Result<Option<Row>> {
         loop {
             let Some(st) = &mut self.state else {
@@ -659,7 +709,7 @@ impl ExpandOp<'_, '_> {
             let Some(st) = &self.state else {
                 return Ok(None);
             };
-            if let Some(row) = self.emit(st, Value::Null, to)? {
+            if let Some(row) = self.emit(st, st.reached_rel.clone(), to)? {
                 return Ok(Some(row));
             }
         }
@@ -670,7 +720,7 @@ impl Op for ExpandOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
         loop {
             if self.state.is_some() {
-                let r = if self.spec.distinct_nodes {
+                let r = if self.state.as_ref().is_some_and(|s| s.reached.is_some()) {
                     self.next_reached()?
                 } else if self.spec.length.is_some() {
                     self.next_var()?
@@ -714,7 +764,14 @@ impl Op for ExpandOp<'_, '_> {
                     _ => {}
                 }
             }
-            let reached = if self.spec.distinct_nodes {
+            let mut reached_rel = Value::Null;
+            let reached = if let (Some(rs), Some(_)) = (self.rel_slot, self.spec.length) {
+                // A relationship list bound earlier: the match must follow it exactly.
+                let list = row.get(rs).cloned().unwrap_or(Value::Null);
+                let end = self.follow(from, &list)?;
+                reached_rel = list;
+                Some(end.into_iter().collect::<Vec<_>>().into_iter())
+            } else if self.spec.distinct_nodes {
                 Some(self.reachable(from, &used, rel_props.as_ref())?.into_iter())
             } else {
                 None
@@ -751,6 +808,7 @@ impl Op for ExpandOp<'_, '_> {
                 single,
                 walk,
                 reached,
+                reached_rel,
             });
         }
     }
@@ -1143,7 +1201,11 @@ impl Op for CallOp<'_, '_> {
                 })
                 .collect::<Result<_>>()?;
             if signature.outputs.is_empty() {
-                // A procedure without outputs passes its input row through.
+                // A procedure without outputs passes its input row through inside a
+                // query, and returns nothing as a statement of its own.
+                if self.spec.standalone {
+                    continue;
+                }
                 return Ok(Some(row));
             }
             let mut out_layout = self.layout.clone();
@@ -1489,7 +1551,26 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 aggs: Some(&values),
             };
             let mut row = Vec::with_capacity(self.spec.items.len());
-            for (_, e) in &self.spec.items {
+            for (_, e) in self.spec.items.iter().take(self.out_len) {
+                row.push(eval(self.ctx, &env, e)?);
+            }
+            // Sort keys computed here may also use the columns just computed.
+            let mut wide_layout: Vec<String> = self
+                .spec
+                .items
+                .iter()
+                .take(self.out_len)
+                .map(|(n, _)| n.clone())
+                .collect();
+            wide_layout.extend(self.in_layout.iter().cloned());
+            let mut wide_row = row.clone();
+            wide_row.extend(rep.iter().cloned());
+            for (_, e) in self.spec.items.iter().skip(self.out_len) {
+                let env = Env::Row {
+                    layout: &wide_layout,
+                    row: &wide_row,
+                    aggs: Some(&values),
+                };
                 row.push(eval(self.ctx, &env, e)?);
             }
             out.push(row);

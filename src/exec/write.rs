@@ -274,6 +274,7 @@ fn props_map(
     props: Option<&Expr>,
     layout: &[String],
     row: &[Value],
+    bound: &HashMap<String, Value>,
     state: &WriteState,
     env: &WriteEnv<'_>,
 ) -> Result<PropertyMap> {
@@ -281,7 +282,14 @@ fn props_map(
     let Some(p) = props else {
         return Ok(out);
     };
-    match env.eval(txn, state, layout, row, p)? {
+    // Variables created earlier in the same clause are visible too.
+    let mut wide_layout = layout.to_vec();
+    let mut wide_row = row.to_vec();
+    for (k, v) in bound {
+        wide_layout.push(k.clone());
+        wide_row.push(v.clone());
+    }
+    match env.eval(txn, state, &wide_layout, &wide_row, p)? {
         Value::Map(m) => {
             for (k, v) in m {
                 if v.is_null() {
@@ -380,7 +388,7 @@ fn create_node(
         }
     }
     let labels: Vec<String> = n.labels.iter().map(|l| l.name.clone()).collect();
-    let props = props_map(txn, n.properties.as_deref(), layout, row, state, env)?;
+    let props = props_map(txn, n.properties.as_deref(), layout, row, bound, state, env)?;
     let mut unique = labels.clone();
     unique.sort();
     unique.dedup();
@@ -419,7 +427,7 @@ fn create_part(
             ast::Direction::Incoming => (next, prev),
             _ => (prev, next),
         };
-        let props = props_map(txn, r.properties.as_deref(), layout, row, state, env)?;
+        let props = props_map(txn, r.properties.as_deref(), layout, row, bound, state, env)?;
         state.stats.relationships_created += 1;
         state.stats.properties_set += props.len() as u64;
         let id = txn.create_relationship(start, end, &rel_type, props)?;

@@ -39,6 +39,8 @@ pub struct PlanPart {
 #[allow(clippy::large_enum_variant)] // built once per statement
 pub enum Access {
     All,
+    /// `id(n) = expr`: at most one node, looked up directly.
+    ById(Expr),
     Label(String),
     IndexEq {
         label: String,
@@ -114,6 +116,8 @@ pub struct CallSpec {
     /// (procedure output, variable).
     pub yields: Vec<(String, String)>,
     pub where_: Option<Expr>,
+    /// The whole statement is this call: a procedure without outputs returns no row.
+    pub standalone: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -501,6 +505,47 @@ pub(crate) fn is_aggregate_call(e: &Expr) -> bool {
     }
 }
 
+/// The direct subexpressions of `e` outside nested scopes (comprehensions, patterns).
+fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
+    use ExprKind as K;
+    let mut out: Vec<&mut Expr> = Vec::new();
+    match &mut e.kind {
+        K::List(items) => out.extend(items.iter_mut()),
+        K::Map(entries) => out.extend(entries.iter_mut().map(|(_, v)| v)),
+        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => {
+            out.push(x.as_mut())
+        }
+        K::Index(a, b) | K::Binary(_, a, b) => {
+            out.push(a.as_mut());
+            out.push(b.as_mut());
+        }
+        K::Slice(a, b, c) => {
+            out.push(a.as_mut());
+            out.extend(b.as_deref_mut());
+            out.extend(c.as_deref_mut());
+        }
+        K::Compare(a, rest) => {
+            out.push(a.as_mut());
+            out.extend(rest.iter_mut().map(|(_, x)| x));
+        }
+        K::FunctionCall { args, .. } => out.extend(args.iter_mut()),
+        K::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            out.extend(operand.as_deref_mut());
+            for (w, t) in whens {
+                out.push(w);
+                out.push(t);
+            }
+            out.extend(else_.as_deref_mut());
+        }
+        _ => {}
+    }
+    out
+}
+
 /// One node of a normalized pattern chain.
 struct NodeRef<'p> {
     var: String,
@@ -536,6 +581,33 @@ impl Planner<'_, '_, '_> {
     fn fresh(&mut self, what: &str) -> String {
         self.anon += 1;
         format!("  {what}{}", self.anon)
+    }
+
+    /// Replaces the parts of a sort key that repeat a projected variable, property read
+    /// or aggregation by the projected column (after grouping only columns remain).
+    fn rewrite_projected(&self, e: &Expr, named: &[(String, String)]) -> Expr {
+        let src = self.source(e);
+        let simple = match &e.kind {
+            ExprKind::Variable(_) => true,
+            ExprKind::Property(inner, _) => matches!(inner.kind, ExprKind::Variable(_)),
+            _ => false,
+        };
+        if simple || is_aggregate_call(e) {
+            if let Some((_, name)) = named.iter().find(|(t, _)| !src.is_empty() && *t == src) {
+                return Expr {
+                    kind: ExprKind::Variable(name.clone()),
+                    span: e.span,
+                };
+            }
+        }
+        if is_aggregate_call(e) {
+            return e.clone();
+        }
+        let mut out = e.clone();
+        for c in children_mut(&mut out) {
+            *c = self.rewrite_projected(c, named);
+        }
+        out
     }
 
     fn source(&self, e: &Expr) -> String {
@@ -613,11 +685,11 @@ impl Planner<'_, '_, '_> {
                 detach: d.detach,
                 exprs: d.exprs.clone(),
             }]),
-            ast::Clause::Call(c) => self.call(c),
+            ast::Clause::Call(c) => self.call(c, layout.is_empty()),
         }
     }
 
-    fn call(&mut self, c: &ast::CallClause) -> Result<Vec<Step>> {
+    fn call(&mut self, c: &ast::CallClause, standalone: bool) -> Result<Vec<Step>> {
         let name = c
             .procedure
             .iter()
@@ -653,6 +725,7 @@ impl Planner<'_, '_, '_> {
             args: c.args.clone(),
             yields,
             where_: c.yield_.as_ref().and_then(|y| y.where_.clone()),
+            standalone: standalone && c.yield_.is_none(),
         }))])
     }
 
@@ -686,31 +759,46 @@ impl Planner<'_, '_, '_> {
             .collect();
         let star_count = items.len() - p.items.len();
         let mut hidden = 0;
+        let named: Vec<(String, String)> = texts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                items
+                    .get(i + star_count)
+                    .map(|(name, _)| (t.clone(), name.clone()))
+            })
+            .collect();
         let mut order_by = Vec::new();
         for s in &p.order_by {
             let src = self.source(&s.expr);
-            let matching = texts
-                .iter()
-                .position(|t| !src.is_empty() && *t == src)
-                .and_then(|i| items.get(i + star_count));
-            let expr = if let Some((name, _)) = matching {
+            let matching = named.iter().find(|(t, _)| !src.is_empty() && *t == src);
+            let rewritten = if aggregating || p.distinct {
+                self.rewrite_projected(&s.expr, &named)
+            } else {
+                s.expr.clone()
+            };
+            let expr = if let Some((_, name)) = matching {
                 Expr {
                     kind: ExprKind::Variable(name.clone()),
                     span: s.expr.span,
                 }
-            } else if aggregating && contains_aggregate(&s.expr) {
+            } else if aggregating && contains_aggregate(&rewritten) {
                 hidden += 1;
                 let name = self.fresh("sort");
-                items.push((name.clone(), s.expr.clone()));
+                items.push((name.clone(), rewritten));
                 Expr {
                     kind: ExprKind::Variable(name),
                     span: s.expr.span,
                 }
             } else {
-                s.expr.clone()
+                rewritten
             };
             order_by.push((expr, s.descending));
         }
+        let where_ = match &p.where_ {
+            Some(w) if aggregating || p.distinct => Some(self.rewrite_projected(w, &named)),
+            other => other.clone(),
+        };
         Ok(ProjectSpec {
             items,
             hidden,
@@ -719,7 +807,7 @@ impl Planner<'_, '_, '_> {
             order_by,
             skip: p.skip.clone(),
             limit: p.limit.clone(),
-            where_: p.where_.clone(),
+            where_,
             keep_input: !aggregating && !p.distinct,
         })
     }
@@ -955,6 +1043,13 @@ impl Planner<'_, '_, '_> {
             mentioned_vars(e, &mut vars);
             vars.iter().all(|v| layout.contains(v))
         };
+        for p in pending {
+            if let Some(value) = id_equality(p, &n.var) {
+                if independent(value) {
+                    return Access::ById(value.clone());
+                }
+            }
+        }
         for label in &n.labels {
             if let Some(Expr {
                 kind: ExprKind::Map(entries),
@@ -1019,7 +1114,7 @@ impl Planner<'_, '_, '_> {
 
     fn estimate(&self, n: &NodeRef<'_>, pending: &[&Expr], layout: &[String]) -> u64 {
         match self.access_for(n, pending, layout) {
-            Access::IndexEq { .. } => 1,
+            Access::IndexEq { .. } | Access::ById(_) => 1,
             Access::IndexRange { .. } => 100,
             Access::Label(l) => self.txn.label_count(&l).unwrap_or(u64::MAX),
             Access::All => self.txn.node_count().unwrap_or(u64::MAX).saturating_add(1),
@@ -1154,6 +1249,33 @@ fn deduplicating(p: &ProjectSpec) -> bool {
     all_insensitive
 }
 
+/// `id(var) = value` (either side): the value.
+fn id_equality<'e>(e: &'e Expr, var: &str) -> Option<&'e Expr> {
+    let ExprKind::Compare(lhs, rest) = &e.kind else {
+        return None;
+    };
+    let [(ast::CompareOp::Eq, rhs)] = rest.as_slice() else {
+        return None;
+    };
+    let is_id_of_var = |x: &Expr| match &x.kind {
+        ExprKind::FunctionCall { name, args, .. } => {
+            name.len() == 1
+                && name
+                    .first()
+                    .is_some_and(|n| n.name.eq_ignore_ascii_case("id"))
+                && matches!(args.as_slice(), [a] if matches!(&a.kind, ExprKind::Variable(v) if v == var))
+        }
+        _ => false,
+    };
+    if is_id_of_var(lhs) {
+        Some(rhs)
+    } else if is_id_of_var(rhs) {
+        Some(lhs)
+    } else {
+        None
+    }
+}
+
 /// `var.key <op> value` (or mirrored): the key, the operator as seen from `var`, the value.
 fn property_comparison<'e>(e: &'e Expr, var: &str) -> Option<(String, ast::CompareOp, &'e Expr)> {
     let ExprKind::Compare(lhs, rest) = &e.kind else {
@@ -1278,6 +1400,7 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
         Step::Scan { var, access, .. } => {
             let (name, detail, rows) = match access {
                 Access::All => ("AllNodesScan", format!("({var})"), count(txn.node_count())),
+                Access::ById(_) => ("NodeByIdSeek", format!("({var})"), 1.0),
                 Access::Label(l) => (
                     "NodeByLabelScan",
                     format!("({var}:{l})"),

@@ -86,6 +86,9 @@ pub struct RenderOptions {
     pub width: Option<u16>,
 }
 
+/// Narrower terminals than this get an unconstrained table.
+const MIN_TABLE_WIDTH: u16 = 20;
+
 /// Writes `result` to `out` in `format`.
 pub fn write_result(
     out: &mut dyn Write,
@@ -406,6 +409,11 @@ fn write_table(
         if let Some(width) = options.width {
             table.set_width(width);
         }
+        // A terminal that reports no usable width (a bare pseudo-terminal says 0) would
+        // squeeze every column to one character: lay the table out unconstrained instead.
+        if table.width().is_some_and(|width| width < MIN_TABLE_WIDTH) {
+            table.set_content_arrangement(ContentArrangement::Disabled);
+        }
         for row in result.rows.iter().take(shown) {
             let mut table_row = Row::from(row.iter().map(|v| Cell::new(literal_cell(v))));
             table_row.max_height(1);
@@ -576,7 +584,7 @@ mod tests {
             columns: vec!["a".into(), "b".into()],
             rows: vec![
                 vec![Value::from("x, \"y\""), Value::Null],
-                vec![Value::from("line\nbreak"), Value::from("3")],
+                vec![Value::from("line\nbreak"), Value::Int(3)],
             ],
             ..QueryResult::default()
         };
@@ -595,9 +603,15 @@ mod tests {
     #[test]
     fn literal_cells_never_hold_raw_tabs_or_newlines() {
         assert_eq!(escape_controls("a\tb\nc"), "a\\tb\\nc");
-        let text = render(Format::Literal, &one_column("x", vec![Value::Int(42)]));
-        assert_eq!(text.lines().count(), 2);
-        assert_eq!(text.lines().next(), Some("x"));
+        let result = QueryResult {
+            columns: vec!["x".into(), "s".into(), "f".into()],
+            rows: vec![vec![Value::Int(42), Value::from("a\tb"), Value::Float(4.0)]],
+            ..QueryResult::default()
+        };
+        assert_eq!(
+            render(Format::Literal, &result),
+            "x\ts\tf\n42\t'a\\tb'\t4.0\n"
+        );
     }
 
     #[test]
@@ -626,6 +640,19 @@ mod tests {
             text.lines().all(|line| line.chars().count() <= 60),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_terminal_without_width_does_not_squeeze_the_table() {
+        let result = one_column("answer", vec![Value::from("forty-two")]);
+        let mut out = Vec::new();
+        let options = RenderOptions {
+            width: Some(0),
+            ..RenderOptions::default()
+        };
+        write_result(&mut out, Format::Table, &result, &options).unwrap_or_default();
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.contains("answer"), "{text}");
     }
 
     #[test]

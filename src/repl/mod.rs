@@ -5,7 +5,8 @@
 //!   on one input run in order and stop at the first failure.
 //! - Ctrl-C while a statement runs cancels it through the statement's [`CancelToken`]
 //!   (a SIGINT handler sets the token; the statement rolls back) and the REPL goes on; a
-//!   second Ctrl-C while the cancelled statement still has not stopped ends the process.
+//!   Ctrl-C when a cancelled statement has still not stopped two seconds later ends the
+//!   process.
 //!   Ctrl-C at the prompt clears the line (rustyline reads it as a key there).
 //! - Explicit transactions (`:begin`) behave as in Neo4j's cypher-shell: a statement that
 //!   fails inside one (or is cancelled) rolls the whole transaction back and ends it, and
@@ -27,6 +28,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// How the REPL starts, from the command line.
 #[derive(Clone, Debug)]
@@ -68,7 +70,12 @@ struct Session<'db> {
     stats: bool,
     max_rows: usize,
     cancel: CancelToken,
-    /// True while a statement runs, so the SIGINT handler knows to cancel it.
+    /// Where `:param` values are evaluated, apart from the user's database and its
+    /// transactions.
+    scratch: Database,
+    /// True from the moment an input is accepted until the next prompt, so the SIGINT
+    /// handler knows there is something to cancel. (At the prompt the terminal is in raw
+    /// mode and Ctrl-C reaches rustyline as a key, not as a signal.)
     running: Arc<AtomicBool>,
 }
 
@@ -122,6 +129,13 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
         let _ = editor.load_history(path);
     }
 
+    let scratch = match Database::open_temporary() {
+        Ok(scratch) => scratch,
+        Err(error) => {
+            print_error(format!("skein: {error}"));
+            return 2;
+        }
+    };
     let mut session = Session {
         db,
         transaction: None,
@@ -131,10 +145,12 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
         stats: settings.stats,
         max_rows: DEFAULT_MAX_ROWS,
         cancel: CancelToken::new(),
+        scratch,
         running: Arc::new(AtomicBool::new(false)),
     };
     install_interrupt_handler(&session.cancel, &session.running);
-    editor.set_helper(Some(SkeinHelper::new(session.vocabulary())));
+    let vocabulary = session.vocabulary();
+    editor.set_helper(Some(SkeinHelper::new(vocabulary)));
 
     if !settings.quiet {
         print_line(format!(
@@ -172,14 +188,20 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
                 }
             }
         }
+        // One Ctrl-C cancels the whole input: the running statement, and with it the
+        // statements after it.
+        session.cancel.reset();
+        session.running.store(true, Ordering::SeqCst);
         let next = if helper::is_meta_command(&input) {
             session.meta_command(input.trim())
         } else {
             session.run_statements("input", &helper::strip_continuation_indent(&input));
             Next::Continue
         };
+        session.running.store(false, Ordering::SeqCst);
+        let vocabulary = session.vocabulary();
         if let Some(helper) = editor.helper_mut() {
-            helper.vocabulary = session.vocabulary();
+            helper.vocabulary = vocabulary;
         }
         if let Next::Quit = next {
             break;
@@ -191,20 +213,33 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
     0
 }
 
-/// SIGINT cancels the running statement; a second one while it still runs ends the
-/// process (in case a statement does not notice its cancellation).
+/// How long a cancelled input may take to stop before another Ctrl-C ends skein; a
+/// quick double press only cancels.
+const PATIENCE_AFTER_CANCEL: Duration = Duration::from_secs(2);
+
+/// SIGINT cancels the running input. Another one, when the cancelled input has still not
+/// stopped after [`PATIENCE_AFTER_CANCEL`], ends the process (in case a statement does
+/// not notice its cancellation).
 fn install_interrupt_handler(cancel: &CancelToken, running: &Arc<AtomicBool>) {
     let cancel = cancel.clone();
     let running = Arc::clone(running);
+    let mut cancelled_at: Option<Instant> = None;
     let installed = ctrlc::set_handler(move || {
         if !running.load(Ordering::SeqCst) {
             return;
         }
-        if cancel.is_cancelled() {
-            let _ = writeln!(io::stderr(), "\nskein: interrupted again, leaving");
+        if !cancel.is_cancelled() {
+            cancel.cancel();
+            cancelled_at = Some(Instant::now());
+            return;
+        }
+        if cancelled_at.is_some_and(|at| at.elapsed() >= PATIENCE_AFTER_CANCEL) {
+            let _ = writeln!(
+                io::stderr(),
+                "\nskein: the statement does not stop; leaving"
+            );
             std::process::exit(130);
         }
-        cancel.cancel();
     });
     if let Err(error) = installed {
         print_error(format!("skein: Ctrl-C will not cancel statements: {error}"));
@@ -237,25 +272,26 @@ impl<'db> Session<'db> {
         }
     }
 
-    /// Labels, types and keys of the committed database, for completion.
-    fn vocabulary(&self) -> Vocabulary {
+    /// A query of the REPL's own (completion, `:schema`): it runs in the open transaction
+    /// when there is one (a second transaction would wait for it), and its failure does
+    /// not end that transaction.
+    fn internal_query(&mut self, query: &str) -> crate::Result<QueryResult> {
         let none = Params::new();
-        let mut procedures = column_strings(
-            self.db
-                .execute("CALL dbms.procedures() YIELD name RETURN name", &none),
-        );
-        if procedures.is_empty() {
-            procedures = ["db.labels", "db.relationshipTypes", "db.propertyKeys"]
-                .map(String::from)
-                .to_vec();
+        match self.transaction.as_mut() {
+            Some(open) => open.execute(query, &none),
+            None => self.db.execute(query, &none),
         }
+    }
+
+    /// Labels, types and keys the session sees, for completion.
+    fn vocabulary(&mut self) -> Vocabulary {
         Vocabulary {
-            labels: column_strings(self.db.execute("CALL db.labels()", &none)),
-            relationship_types: column_strings(
-                self.db.execute("CALL db.relationshipTypes()", &none),
-            ),
-            property_keys: column_strings(self.db.execute("CALL db.propertyKeys()", &none)),
-            procedures,
+            labels: column_strings(self.internal_query("CALL db.labels()")),
+            relationship_types: column_strings(self.internal_query("CALL db.relationshipTypes()")),
+            property_keys: column_strings(self.internal_query("CALL db.propertyKeys()")),
+            procedures: ["db.labels", "db.relationshipTypes", "db.propertyKeys"]
+                .map(String::from)
+                .to_vec(),
             parameters: self.params.keys().cloned().collect(),
         }
     }
@@ -267,21 +303,17 @@ impl<'db> Session<'db> {
         let db = self.db;
         let params = &self.params;
         let cancel = &self.cancel;
-        let running = &self.running;
         let transaction = &mut self.transaction;
         let mut transaction_failed = false;
         let mut execute = |query: &str| {
-            cancel.reset();
             let options = QueryOptions {
                 cancel: Some(cancel.clone()),
                 timeout: None,
             };
-            running.store(true, Ordering::SeqCst);
             let result = match transaction.as_mut() {
                 Some(open) => open.execute_with(query, params, &options),
                 None => db.execute_with(query, params, &options),
             };
-            running.store(false, Ordering::SeqCst);
             if result.is_err() {
                 if let Some(open) = transaction.take() {
                     open.rollback();
@@ -334,14 +366,12 @@ impl<'db> Session<'db> {
         Next::Continue
     }
 
-    fn schema(&self) {
-        let none = Params::new();
-        let labels = column_strings(self.db.execute("CALL db.labels()", &none));
-        let types = column_strings(self.db.execute("CALL db.relationshipTypes()", &none));
-        let keys = column_strings(self.db.execute("CALL db.propertyKeys()", &none));
-        let count = |query: String| {
-            self.db
-                .execute(&query, &none)
+    fn schema(&mut self) {
+        let labels = column_strings(self.internal_query("CALL db.labels()"));
+        let types = column_strings(self.internal_query("CALL db.relationshipTypes()"));
+        let keys = column_strings(self.internal_query("CALL db.propertyKeys()"));
+        let mut count = |query: String| {
+            self.internal_query(&query)
                 .ok()
                 .and_then(|r| r.rows.into_iter().next())
                 .and_then(|row| row.into_iter().next())
@@ -369,15 +399,22 @@ impl<'db> Session<'db> {
         text.push_str(if keys.is_empty() { "(none)" } else { "" });
         text.push_str(&keys.join(", "));
         text.push_str("\nIndexes and constraints:\n");
-        match self.db.execute("SHOW INDEXES", &none) {
-            Ok(result) if !result.rows.is_empty() => {
-                for row in &result.rows {
-                    let cells: Vec<String> = row.iter().map(render::literal_cell).collect();
-                    text.push_str(&format!("  {}\n", cells.join("  ")));
+        for (what, query) in [
+            ("indexes", "SHOW INDEXES"),
+            ("constraints", "SHOW CONSTRAINTS"),
+        ] {
+            match self.internal_query(query) {
+                Ok(result) => {
+                    for row in &result.rows {
+                        let cells: Vec<String> = row.iter().map(render::literal_cell).collect();
+                        text.push_str(&format!("  {}\n", cells.join("  ")));
+                    }
+                    if result.rows.is_empty() {
+                        text.push_str(&format!("  (no {what})\n"));
+                    }
                 }
+                Err(error) => text.push_str(&format!("  (cannot list the {what}: {error})\n")),
             }
-            Ok(_) => text.push_str("  (none)\n"),
-            Err(error) => text.push_str(&format!("  (cannot list them: {error})\n")),
         }
         print_line(text.trim_end());
     }
@@ -426,7 +463,7 @@ impl<'db> Session<'db> {
     /// `:param NAME => VALUE` (also `NAME: VALUE`), or `:param {k: v, …}` to set several.
     fn set_param(&mut self, argument: &str) {
         if argument.starts_with('{') {
-            match crate::cli::evaluate_literal_with(self.db, argument, &self.params) {
+            match crate::cli::evaluate_literal_with(&self.scratch, argument, &self.params) {
                 Ok(crate::Value::Map(map)) => {
                     for (name, value) in map {
                         self.params.insert(name, value);
@@ -453,7 +490,7 @@ impl<'db> Session<'db> {
             print_error("The parameter needs a name: :param NAME => VALUE");
             return;
         }
-        match crate::cli::evaluate_literal_with(self.db, literal.trim(), &self.params) {
+        match crate::cli::evaluate_literal_with(&self.scratch, literal.trim(), &self.params) {
             Ok(value) => {
                 print_line(format!("${name} => {value}"));
                 self.params.insert(name.to_string(), value);

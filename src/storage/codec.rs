@@ -266,6 +266,16 @@ fn decode_prefix<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T> {
         .map_err(|e| corrupt(&format!("a record does not decode: {e}")))
 }
 
+/// Any other versioned record (schema definitions).
+pub fn encode_record<T: Serialize>(record: &T) -> Result<Vec<u8>> {
+    encode(record)
+}
+
+pub fn decode_record<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T> {
+    postcard::from_bytes(body(bytes)?)
+        .map_err(|e| corrupt(&format!("a record does not decode: {e}")))
+}
+
 pub fn encode_node(record: &NodeRecord) -> Result<Vec<u8>> {
     encode(record)
 }
@@ -279,16 +289,67 @@ pub fn decode_node_labels(bytes: &[u8]) -> Result<Vec<Token>> {
     decode_prefix(bytes)
 }
 
+/// A relationship record inside a chunk (the chunk carries the version byte).
 pub fn encode_rel(record: &RelRecord) -> Result<Vec<u8>> {
-    encode(record)
+    postcard::to_allocvec(record)
+        .map_err(|e| Error::storage(format!("could not encode a record: {e}")))
 }
 
 pub fn decode_rel(bytes: &[u8]) -> Result<RelRecord> {
-    decode_prefix(bytes)
+    postcard::from_bytes(bytes).map_err(|e| corrupt(&format!("a record does not decode: {e}")))
 }
 
+/// Only the type and ends of a relationship record.
 pub fn decode_rel_header(bytes: &[u8]) -> Result<RelHeader> {
-    decode_prefix(bytes)
+    postcard::take_from_bytes(bytes)
+        .map(|(v, _)| v)
+        .map_err(|e| corrupt(&format!("a record does not decode: {e}")))
+}
+
+/// A chunk of relationship records: (offset in the chunk, record bytes), by offset.
+pub fn encode_rel_chunk(entries: &[(u8, Vec<u8>)]) -> Result<Vec<u8>> {
+    encode(&entries)
+}
+
+/// The entries of a relationship chunk, borrowing the record bytes.
+pub fn decode_rel_chunk(bytes: &[u8]) -> Result<Vec<(u8, &[u8])>> {
+    postcard::from_bytes(body(bytes)?)
+        .map_err(|e| corrupt(&format!("a relationship chunk does not decode: {e}")))
+}
+
+/// The size of one (other, rel) pair in an adjacency chunk.
+const ADJ_PAIR_LEN: usize = 16;
+
+/// An adjacency chunk: the version byte, then (other node, relationship) pairs as
+/// big-endian u64s, by relationship id.
+pub fn encode_adj(pairs: &[(u64, u64)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + pairs.len() * ADJ_PAIR_LEN);
+    out.push(RECORD_VERSION);
+    for (other, rel) in pairs {
+        out.extend_from_slice(&other.to_be_bytes());
+        out.extend_from_slice(&rel.to_be_bytes());
+    }
+    out
+}
+
+/// The pairs of an adjacency chunk, decoded as they are read.
+pub fn adj_pairs(bytes: &[u8]) -> Result<impl Iterator<Item = (u64, u64)> + '_> {
+    let body = body(bytes)?;
+    if body.len() % ADJ_PAIR_LEN != 0 {
+        return Err(corrupt("an adjacency chunk has a partial entry"));
+    }
+    Ok(body.chunks_exact(ADJ_PAIR_LEN).map(|pair| {
+        let (other, rel) = pair.split_at(8);
+        (
+            super::keys::be_u64(other).unwrap_or_default(),
+            super::keys::be_u64(rel).unwrap_or_default(),
+        )
+    }))
+}
+
+/// How many pairs an adjacency chunk holds.
+pub fn adj_len(bytes: &[u8]) -> Result<usize> {
+    Ok(body(bytes)?.len() / ADJ_PAIR_LEN)
 }
 
 pub fn encode_u64(v: u64) -> Vec<u8> {
@@ -315,6 +376,33 @@ mod tests {
         let bytes = encode_node(&rec).unwrap_or_default();
         assert_eq!(decode_node(&bytes).ok(), Some(rec));
         assert_eq!(decode_node_labels(&bytes).ok(), Some(vec![1, 5]));
+    }
+
+    #[test]
+    fn relationship_chunks_round_trip() {
+        let rec = RelRecord {
+            header: RelHeader {
+                rel_type: 2,
+                start: 9,
+                end: 1 << 40,
+            },
+            props: vec![(1, StoredValue::String("x".into()))],
+        };
+        let bytes = encode_rel(&rec).unwrap_or_default();
+        let chunk = encode_rel_chunk(&[(0, vec![]), (5, bytes.clone())]).unwrap_or_default();
+        let entries = decode_rel_chunk(&chunk).unwrap_or_default();
+        assert_eq!(entries, vec![(0, &[][..]), (5, &bytes[..])]);
+        assert_eq!(decode_rel(&bytes).ok(), Some(rec.clone()));
+        assert_eq!(decode_rel_header(&bytes).ok(), Some(rec.header));
+    }
+
+    #[test]
+    fn adjacency_chunks_round_trip() {
+        let pairs = vec![(1, 2), (u64::MAX, 7)];
+        let bytes = encode_adj(&pairs);
+        let back: Vec<(u64, u64)> = adj_pairs(&bytes).map(|p| p.collect()).unwrap_or_default();
+        assert_eq!(back, pairs);
+        assert_eq!(adj_len(&bytes).ok(), Some(2));
     }
 
     #[test]

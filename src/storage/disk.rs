@@ -136,7 +136,12 @@ pub fn load(engine: &dyn KvEngine, path: &Path) -> Result<Committed> {
             return Err(codec::corrupt("the interned names have a gap"));
         }
     }
+    let schema_prefix = super::schema::schema_prefix();
+    let schema = super::schema::decode_defs(
+        engine.scan(schema_prefix.clone(), keys::prefix_end(&schema_prefix)),
+    )?;
     Ok(Committed {
+        schema: Arc::new(schema),
         next_node: counter(keys::META_NEXT_NODE)?,
         next_rel: counter(keys::META_NEXT_REL)?,
         tokens: Arc::new(tokens),

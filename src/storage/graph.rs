@@ -5,14 +5,15 @@
 //!
 //! Invariants kept by every write: a node record exists iff its id is a node; for each
 //! label of a node there is one label entry and the label's count includes it; for each
-//! relationship there is one record, one `OUT` entry under its start and one `IN` entry
-//! under its end (a self-loop has both under the same node); a node with adjacency
-//! entries is never deleted.
+//! relationship there is one record (in its id's chunk), one `OUT` pair under its start
+//! and one `IN` pair under its end (a self-loop has both under the same node); adjacency
+//! pairs live in chunks per (node, dir, type), ordered by relationship id, and no chunk is
+//! empty; a node with adjacency chunks is never deleted.
 
 use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
-use super::{Dir, Edge, RelInfo, Scan, SchemaEntry, Txn};
+use super::{Dir, Edge, RelInfo, Scan, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId, Value};
 
@@ -24,6 +25,10 @@ fn deleted(what: &str, id: u64) -> Error {
     )
 }
 
+/// Pairs per adjacency chunk: big enough that a hub's list is few keys, small enough
+/// that appending to the open chunk rewrites little.
+pub(super) const ADJ_CHUNK_CAP: usize = 128;
+
 fn unknown_token(kind: TokenKind, token: Token) -> Error {
     codec::corrupt(&format!("{kind:?} token {token} has no name"))
 }
@@ -31,23 +36,26 @@ fn unknown_token(kind: TokenKind, token: Token) -> Error {
 impl<'s> Txn<'s> {
     // ---- raw access through the buffer
 
-    fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
+    pub(super) fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
         match self.overlay.get(key) {
             Some(v) => Ok(v.cloned()),
             None => self.store.engine.get(key),
         }
     }
 
-    fn put(&mut self, key: Key, value: Bytes) {
+    pub(super) fn put(&mut self, key: Key, value: Bytes) {
         self.overlay.put(key, Some(value));
     }
 
-    fn remove(&mut self, key: Key) {
+    pub(super) fn remove(&mut self, key: Key) {
         self.overlay.put(key, None);
     }
 
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
-    fn scan_prefix(&self, prefix: Key) -> impl Iterator<Item = Result<(Key, Bytes)>> + '_ {
+    pub(super) fn scan_prefix(
+        &self,
+        prefix: Key,
+    ) -> impl Iterator<Item = Result<(Key, Bytes)>> + '_ {
         let end = keys::prefix_end(&prefix);
         let base = self.store.engine.scan(prefix.clone(), end.clone());
         self.overlay.merge(base, &prefix, end.as_deref())
@@ -60,7 +68,7 @@ impl<'s> Txn<'s> {
             .map(|e| e.is_some())
     }
 
-    fn read_count(&self, key: &[u8]) -> Result<u64> {
+    pub(super) fn read_count(&self, key: &[u8]) -> Result<u64> {
         match self.get(key)? {
             Some(bytes) => codec::decode_u64(&bytes),
             None => Ok(0),
@@ -80,17 +88,17 @@ impl<'s> Txn<'s> {
         Ok(())
     }
 
-    fn token(&self, kind: TokenKind, name: &str) -> Option<Token> {
+    pub(super) fn token(&self, kind: TokenKind, name: &str) -> Option<Token> {
         self.tokens.get(kind, name)
     }
 
-    fn token_name(&self, kind: TokenKind, token: Token) -> Result<&str> {
+    pub(super) fn token_name(&self, kind: TokenKind, token: Token) -> Result<&str> {
         self.tokens
             .name(kind, token)
             .ok_or_else(|| unknown_token(kind, token))
     }
 
-    fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
+    pub(super) fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
         self.get(&keys::node(id))?
             .map(|b| codec::decode_node(&b))
             .transpose()
@@ -102,16 +110,119 @@ impl<'s> Txn<'s> {
         Ok(())
     }
 
+    /// Decodes relationship `id`'s record bytes with `decode`, if it exists.
+    fn with_rel<T>(&self, id: RelId, decode: impl FnOnce(&[u8]) -> Result<T>) -> Result<Option<T>> {
+        let Some(chunk) = self.get(&keys::rel_chunk(id))? else {
+            return Ok(None);
+        };
+        let entries = codec::decode_rel_chunk(&chunk)?;
+        let offset = keys::rel_offset(id);
+        match entries.binary_search_by_key(&offset, |(o, _)| *o) {
+            Ok(i) => entries.get(i).map(|(_, bytes)| decode(bytes)).transpose(),
+            Err(_) => Ok(None),
+        }
+    }
+
     fn read_rel(&self, id: RelId) -> Result<Option<RelRecord>> {
-        self.get(&keys::rel(id))?
-            .map(|b| codec::decode_rel(&b))
-            .transpose()
+        self.with_rel(id, codec::decode_rel)
     }
 
     fn read_rel_header(&self, id: RelId) -> Result<Option<RelHeader>> {
-        self.get(&keys::rel(id))?
-            .map(|b| codec::decode_rel_header(&b))
-            .transpose()
+        self.with_rel(id, codec::decode_rel_header)
+    }
+
+    /// Writes (`Some`) or removes (`None`) relationship `id`'s record in its chunk.
+    fn write_rel(&mut self, id: RelId, record: Option<&RelRecord>) -> Result<()> {
+        let key = keys::rel_chunk(id);
+        let offset = keys::rel_offset(id);
+        let mut entries: Vec<(u8, Vec<u8>)> = match self.get(&key)? {
+            Some(chunk) => codec::decode_rel_chunk(&chunk)?
+                .into_iter()
+                .map(|(o, b)| (o, b.to_vec()))
+                .collect(),
+            None => Vec::new(),
+        };
+        let at = entries.binary_search_by_key(&offset, |(o, _)| *o);
+        match (at, record) {
+            (Ok(i), Some(r)) => {
+                if let Some(slot) = entries.get_mut(i) {
+                    slot.1 = codec::encode_rel(r)?;
+                }
+            }
+            (Err(i), Some(r)) => entries.insert(i, (offset, codec::encode_rel(r)?)),
+            (Ok(i), None) => {
+                entries.remove(i);
+            }
+            (Err(_), None) => return Ok(()),
+        }
+        if entries.is_empty() {
+            self.remove(key);
+        } else {
+            let bytes = codec::encode_rel_chunk(&entries)?;
+            self.put(key, bytes);
+        }
+        Ok(())
+    }
+
+    /// Appends (other, rel) to the open chunk of (node, dir, type), sealing the chunk
+    /// when it is full.
+    fn add_adjacency(
+        &mut self,
+        node: NodeId,
+        dir: u8,
+        rel_type: Token,
+        other: NodeId,
+        rel: RelId,
+    ) -> Result<()> {
+        let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
+        let mut pairs: Vec<(u64, u64)> = match self.get(&tail_key)? {
+            Some(bytes) => codec::adj_pairs(&bytes)?.collect(),
+            None => Vec::new(),
+        };
+        pairs.push((other, rel));
+        if pairs.len() >= ADJ_CHUNK_CAP {
+            self.remove(tail_key);
+            self.put(
+                keys::adj_chunk(node, dir, rel_type, rel),
+                codec::encode_adj(&pairs),
+            );
+        } else {
+            self.put(tail_key, codec::encode_adj(&pairs));
+        }
+        Ok(())
+    }
+
+    /// Removes relationship `rel` from the chunk of (node, dir, type) that holds it.
+    fn remove_adjacency(
+        &mut self,
+        node: NodeId,
+        dir: u8,
+        rel_type: Token,
+        rel: RelId,
+    ) -> Result<()> {
+        let group = keys::adj_group(node, dir, rel_type);
+        let from = keys::adj_chunk(node, dir, rel_type, rel);
+        let end = keys::prefix_end(&group);
+        let base = self.store.engine.scan(from.clone(), end.clone());
+        let found = self
+            .overlay
+            .merge(base, &from, end.as_deref())
+            .next()
+            .transpose()?;
+        let Some((key, bytes)) = found else {
+            return Err(codec::corrupt(&format!(
+                "relationship {rel} is missing from its node's adjacency"
+            )));
+        };
+        let pairs: Vec<(u64, u64)> = codec::adj_pairs(&bytes)?
+            .filter(|(_, r)| *r != rel)
+            .collect();
+        if pairs.is_empty() {
+            self.remove(key);
+        } else {
+            self.put(key, codec::encode_adj(&pairs));
+        }
+        Ok(())
     }
 
     fn props_to_map(&self, props: &StoredProps) -> Result<PropertyMap> {
@@ -137,7 +248,7 @@ impl<'s> Txn<'s> {
     }
 
     /// Stored form of a property map: nulls are absent properties.
-    fn store_props(&mut self, props: PropertyMap) -> Result<StoredProps> {
+    pub(super) fn store_props(&mut self, props: PropertyMap) -> Result<StoredProps> {
         let mut stored = Vec::with_capacity(props.len());
         for (key, value) in props {
             if value.is_null() {
@@ -178,9 +289,24 @@ impl<'s> Txn<'s> {
         old.as_ref().map(codec::from_stored).transpose()
     }
 
+    /// Runs a write that makes several buffer writes so that, if it fails, none of
+    /// them stays.
+    fn atomically<T>(&mut self, write: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let savepoint = self.savepoint();
+        let result = write(self);
+        if result.is_err() {
+            self.rollback_to(savepoint);
+        }
+        result
+    }
+
     // ---- nodes
 
     pub fn create_node(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
+        self.atomically(|txn| txn.create_node_unguarded(labels, props))
+    }
+
+    fn create_node_unguarded(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
         let id = self.next_node;
         self.next_node += 1;
         let mut label_tokens: Vec<Token> = labels
@@ -198,6 +324,7 @@ impl<'s> Txn<'s> {
             self.add_to_count(keys::count(TokenKind::Label, label), 1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), 1)?;
+        self.update_node_indexes(id, None, Some(&record))?;
         self.write_node(id, &record)?;
         Ok(id)
     }
@@ -244,22 +371,32 @@ impl<'s> Txn<'s> {
         key: &str,
         value: Option<Value>,
     ) -> Result<Option<Value>> {
-        let mut record = self.read_node(id)?.ok_or_else(|| deleted("node", id))?;
-        let old = self.update_props(&mut record.props, key, value)?;
-        self.write_node(id, &record)?;
-        Ok(old)
+        self.atomically(|txn| {
+            let mut record = txn.read_node(id)?.ok_or_else(|| deleted("node", id))?;
+            let before = (!txn.schema.is_empty()).then(|| record.clone());
+            let old = txn.update_props(&mut record.props, key, value)?;
+            txn.update_node_indexes(id, before.as_ref(), Some(&record))?;
+            txn.write_node(id, &record)?;
+            Ok(old)
+        })
     }
 
     /// Returns whether the label was newly added.
     pub fn add_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
+        self.atomically(|txn| txn.add_label_unguarded(id, label))
+    }
+
+    fn add_label_unguarded(&mut self, id: NodeId, label: &str) -> Result<bool> {
         let mut record = self.read_node(id)?.ok_or_else(|| deleted("node", id))?;
         let token = self.tokens.intern(TokenKind::Label, label);
         let Err(at) = record.labels.binary_search(&token) else {
             return Ok(false);
         };
+        let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.insert(at, token);
         self.put(keys::label_entry(token, id), Vec::new());
         self.add_to_count(keys::count(TokenKind::Label, token), 1)?;
+        self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
         Ok(true)
     }
@@ -275,9 +412,11 @@ impl<'s> Txn<'s> {
         let Ok(at) = record.labels.binary_search(&token) else {
             return Ok(false);
         };
+        let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.remove(at);
         self.remove(keys::label_entry(token, id));
         self.add_to_count(keys::count(TokenKind::Label, token), -1)?;
+        self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
         Ok(true)
     }
@@ -301,6 +440,7 @@ impl<'s> Txn<'s> {
             self.add_to_count(keys::count(TokenKind::Label, label), -1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), -1)?;
+        self.update_node_indexes(id, Some(&record), None)?;
         self.remove(keys::node(id));
         Ok(())
     }
@@ -358,9 +498,9 @@ impl<'s> Txn<'s> {
             },
             props: self.store_props(props)?,
         };
-        self.put(keys::rel(id), codec::encode_rel(&record)?);
-        self.put(keys::adj(start, DIR_OUT, type_token, end, id), Vec::new());
-        self.put(keys::adj(end, DIR_IN, type_token, start, id), Vec::new());
+        self.write_rel(id, Some(&record))?;
+        self.add_adjacency(start, DIR_OUT, type_token, end, id)?;
+        self.add_adjacency(end, DIR_IN, type_token, start, id)?;
         self.add_to_count(keys::count(TokenKind::RelType, type_token), 1)?;
         self.add_to_count(keys::meta(keys::META_REL_COUNT), 1)?;
         Ok(id)
@@ -408,7 +548,7 @@ impl<'s> Txn<'s> {
             .read_rel(id)?
             .ok_or_else(|| deleted("relationship", id))?;
         let old = self.update_props(&mut record.props, key, value)?;
-        self.put(keys::rel(id), codec::encode_rel(&record)?);
+        self.write_rel(id, Some(&record))?;
         Ok(old)
     }
 
@@ -417,9 +557,9 @@ impl<'s> Txn<'s> {
         let Some(h) = self.read_rel_header(id)? else {
             return Ok(());
         };
-        self.remove(keys::rel(id));
-        self.remove(keys::adj(h.start, DIR_OUT, h.rel_type, h.end, id));
-        self.remove(keys::adj(h.end, DIR_IN, h.rel_type, h.start, id));
+        self.write_rel(id, None)?;
+        self.remove_adjacency(h.start, DIR_OUT, h.rel_type, id)?;
+        self.remove_adjacency(h.end, DIR_IN, h.rel_type, id)?;
         self.add_to_count(keys::count(TokenKind::RelType, h.rel_type), -1)?;
         self.add_to_count(keys::meta(keys::META_REL_COUNT), -1)
     }
@@ -437,19 +577,33 @@ impl<'s> Txn<'s> {
                     .collect();
                 tokens.sort_unstable();
                 tokens.dedup();
-                prefixes.extend(
-                    tokens
-                        .into_iter()
-                        .map(|t| keys::adj_prefix_type(node, d, t)),
-                );
+                prefixes.extend(tokens.into_iter().map(|t| keys::adj_group(node, d, t)));
             }
         }
         prefixes
     }
 
-    /// Adjacency entries of an expansion as (dir, type, other, rel); ids only, no record
-    /// is read. With `Dir::Both` a self-loop's `IN` entry is skipped (its `OUT` entry
-    /// already reported it).
+    /// Adjacency chunks of an expansion as (dir, type, pairs of (other, rel)); ids only,
+    /// no record is read.
+    fn expansion_chunks(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &[String],
+    ) -> impl Iterator<Item = Result<(u8, Token, Bytes)>> + '_ {
+        self.expansion_prefixes(node, dir, types)
+            .into_iter()
+            .flat_map(move |prefix| self.scan_prefix(prefix))
+            .map(|entry| {
+                let (key, bytes) = entry?;
+                let (_, d, t, _) = keys::parse_adj(&key)
+                    .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
+                Ok((d, t, bytes))
+            })
+    }
+
+    /// Adjacency entries of an expansion as (dir, type, other, rel). With `Dir::Both` a
+    /// self-loop's `IN` entry is skipped (its `OUT` entry already reported it).
     fn expand_ids(
         &self,
         node: NodeId,
@@ -457,20 +611,22 @@ impl<'s> Txn<'s> {
         types: &[String],
     ) -> impl Iterator<Item = Result<(u8, Token, NodeId, RelId)>> + '_ {
         let both = dir == Dir::Both;
-        self.expansion_prefixes(node, dir, types)
-            .into_iter()
-            .flat_map(move |prefix| self.scan_prefix(prefix))
-            .filter_map(move |entry| {
-                let parsed = entry.and_then(|(key, _)| {
-                    keys::parse_adj(&key)
-                        .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))
-                });
-                match parsed {
-                    Ok((_, d, _, other, _)) if both && d == DIR_IN && other == node => None,
-                    Ok((_, d, t, other, rel)) => Some(Ok((d, t, other, rel))),
-                    Err(e) => Some(Err(e)),
-                }
-            })
+        self.expansion_chunks(node, dir, types).flat_map(
+            move |chunk| -> Vec<Result<(u8, Token, NodeId, RelId)>> {
+                let (d, t, bytes) = match chunk {
+                    Ok(c) => c,
+                    Err(e) => return vec![Err(e)],
+                };
+                let pairs = match codec::adj_pairs(&bytes) {
+                    Ok(pairs) => pairs
+                        .filter(|(other, _)| !(both && d == DIR_IN && *other == node))
+                        .map(|(other, rel)| Ok((d, t, other, rel)))
+                        .collect(),
+                    Err(e) => vec![Err(e)],
+                };
+                pairs
+            },
+        )
     }
 
     /// Relationships of `node` in direction `dir` whose type is one of `types` (all when
@@ -493,21 +649,42 @@ impl<'s> Txn<'s> {
     }
 
     pub fn degree(&self, node: NodeId, dir: Dir, types: &[String]) -> Result<u64> {
-        let mut n = 0;
-        for entry in self.expand_ids(node, dir, types) {
-            entry?;
-            n += 1;
+        let mut n = 0u64;
+        for chunk in self.expansion_chunks(node, dir, types) {
+            let (d, _, bytes) = chunk?;
+            n += if dir == Dir::Both && d == DIR_IN {
+                // Self-loops were counted with the outgoing chunks.
+                codec::adj_pairs(&bytes)?
+                    .filter(|(other, _)| *other != node)
+                    .count() as u64
+            } else {
+                codec::adj_len(&bytes)? as u64
+            };
         }
         Ok(n)
     }
 
     pub fn all_relationships(&self) -> Scan<'_, RelInfo> {
-        Box::new(self.scan_prefix(vec![keys::REL]).map(|entry| {
-            let (key, value) = entry?;
-            let id = keys::trailing_id(&key)
-                .ok_or_else(|| codec::corrupt("a relationship key is malformed"))?;
-            self.rel_info(id, codec::decode_rel_header(&value)?)
-        }))
+        Box::new(
+            self.scan_prefix(vec![keys::REL])
+                .flat_map(move |entry| -> Vec<Result<RelInfo>> {
+                    let decoded = entry.and_then(|(key, chunk)| {
+                        let chunk_no = keys::trailing_id(&key)
+                            .ok_or_else(|| codec::corrupt("a relationship key is malformed"))?;
+                        codec::decode_rel_chunk(&chunk)?
+                            .into_iter()
+                            .map(|(offset, bytes)| {
+                                let id = keys::rel_from_chunk(chunk_no, offset);
+                                self.rel_info(id, codec::decode_rel_header(bytes)?)
+                            })
+                            .collect::<Result<Vec<_>>>()
+                    });
+                    match decoded {
+                        Ok(infos) => infos.into_iter().map(Ok).collect(),
+                        Err(e) => vec![Err(e)],
+                    }
+                }),
+        )
     }
 
     pub fn relationship_count(&self) -> Result<u64> {
@@ -554,49 +731,5 @@ impl<'s> Txn<'s> {
             .collect();
         names.sort();
         Ok(names)
-    }
-
-    // ---- schema
-
-    pub fn create_index(&mut self, _name: Option<&str>, label: &str, key: &str) -> Result<String> {
-        Err(Error::storage(format!(
-            "cannot create an index on :{label}({key}): indexes are not available yet"
-        )))
-    }
-
-    pub fn create_unique_constraint(
-        &mut self,
-        _name: Option<&str>,
-        label: &str,
-        key: &str,
-    ) -> Result<String> {
-        Err(Error::storage(format!(
-            "cannot create a constraint on :{label}({key}): constraints are not available yet"
-        )))
-    }
-
-    pub fn drop_schema(&mut self, _name: &str) -> Result<bool> {
-        Ok(false)
-    }
-
-    pub fn schema(&self) -> Result<Vec<SchemaEntry>> {
-        Ok(Vec::new())
-    }
-
-    /// Nodes with `label` whose `key` equals `value`, when an index or constraint covers
-    /// (label, key); `None` when none does.
-    pub fn index_seek(&self, _label: &str, _key: &str, _value: &Value) -> Option<Scan<'_, NodeId>> {
-        None
-    }
-
-    /// Nodes with `label` whose `key` lies in the range (bounds inclusive when the flag is set).
-    pub fn index_range(
-        &self,
-        _label: &str,
-        _key: &str,
-        _lower: Option<(&Value, bool)>,
-        _upper: Option<(&Value, bool)>,
-    ) -> Option<Scan<'_, NodeId>> {
-        None
     }
 }

@@ -9,10 +9,12 @@
 //! | `TOKEN` | `TOKEN kind name` | token (u32) |
 //! | `TOKEN_NAME` | `TOKEN_NAME kind token` | name |
 //! | `NODE` | `NODE node` | node record (labels, properties) |
-//! | `REL` | `REL rel` | relationship record (type, start, end, properties) |
-//! | `ADJ` | `ADJ node dir type other rel` | empty |
+//! | `REL` | `REL rel>>6` | up to 64 relationship records (type, start, end, properties) |
+//! | `ADJ` | `ADJ node dir type bound` | packed (other, rel) pairs, see `chunks` |
 //! | `LABEL` | `LABEL label node` | empty |
 //! | `COUNT` | `COUNT kind token` | u64 |
+//! | `SCHEMA` | `SCHEMA name` | schema definition |
+//! | `INDEX` | `INDEX label key value node` | empty (see `index_key`) |
 
 use super::{Dir, NodeId, RelId};
 
@@ -24,6 +26,8 @@ pub const REL: u8 = 0x11;
 pub const ADJ: u8 = 0x12;
 pub const LABEL: u8 = 0x13;
 pub const COUNT: u8 = 0x14;
+pub const SCHEMA: u8 = 0x20;
+pub const INDEX: u8 = 0x21;
 
 /// Sub-keys of the `META` keyspace.
 pub const META_FORMAT: u8 = 0x01;
@@ -82,20 +86,37 @@ pub fn node(id: NodeId) -> Vec<u8> {
     k
 }
 
-pub fn rel(id: RelId) -> Vec<u8> {
+/// Relationship records are kept 64 to a key (ids are dense, so chunks fill up).
+pub const REL_CHUNK_BITS: u32 = 6;
+
+pub fn rel_chunk(id: RelId) -> Vec<u8> {
     let mut k = Vec::with_capacity(9);
     k.push(REL);
-    k.extend_from_slice(&id.to_be_bytes());
+    k.extend_from_slice(&(id >> REL_CHUNK_BITS).to_be_bytes());
     k
 }
 
-/// Length of a full adjacency key.
-pub const ADJ_KEY_LEN: usize = 1 + 8 + 1 + 4 + 8 + 8;
+/// The position of `id` inside its chunk.
+pub fn rel_offset(id: RelId) -> u8 {
+    (id & ((1 << REL_CHUNK_BITS) - 1)) as u8
+}
 
-pub fn adj(node: NodeId, dir: u8, rel_type: Token, other: NodeId, rel: RelId) -> Vec<u8> {
-    let mut k = adj_prefix_type(node, dir, rel_type);
-    k.extend_from_slice(&other.to_be_bytes());
-    k.extend_from_slice(&rel.to_be_bytes());
+pub fn rel_from_chunk(chunk: u64, offset: u8) -> RelId {
+    (chunk << REL_CHUNK_BITS) | u64::from(offset)
+}
+
+/// The bound of the open (last) adjacency chunk of a group: new relationships, whose ids
+/// exceed every earlier one, are appended there. A sealed chunk's bound is the largest
+/// relationship id it was sealed with, so the chunk holding relationship `r` is the first
+/// chunk of its group whose bound is `>= r`.
+pub const ADJ_TAIL: u64 = u64::MAX;
+
+/// Length of an adjacency chunk key.
+pub const ADJ_KEY_LEN: usize = 1 + 8 + 1 + 4 + 8;
+
+pub fn adj_chunk(node: NodeId, dir: u8, rel_type: Token, bound: u64) -> Vec<u8> {
+    let mut k = adj_group(node, dir, rel_type);
+    k.extend_from_slice(&bound.to_be_bytes());
     k
 }
 
@@ -112,23 +133,23 @@ pub fn adj_prefix_dir(node: NodeId, dir: u8) -> Vec<u8> {
     k
 }
 
-pub fn adj_prefix_type(node: NodeId, dir: u8, rel_type: Token) -> Vec<u8> {
+/// The prefix of all chunks of (node, dir, type).
+pub fn adj_group(node: NodeId, dir: u8, rel_type: Token) -> Vec<u8> {
     let mut k = adj_prefix_dir(node, dir);
     k.extend_from_slice(&rel_type.to_be_bytes());
     k
 }
 
-/// The fields of an adjacency key: (node, dir, type, other, rel).
-pub fn parse_adj(key: &[u8]) -> Option<(NodeId, u8, Token, NodeId, RelId)> {
+/// The fields of an adjacency chunk key: (node, dir, type, bound).
+pub fn parse_adj(key: &[u8]) -> Option<(NodeId, u8, Token, u64)> {
     if key.len() != ADJ_KEY_LEN || key.first() != Some(&ADJ) {
         return None;
     }
     let node = be_u64(key.get(1..9)?)?;
     let dir = *key.get(9)?;
     let rel_type = be_u32(key.get(10..14)?)?;
-    let other = be_u64(key.get(14..22)?)?;
-    let rel = be_u64(key.get(22..30)?)?;
-    Some((node, dir, rel_type, other, rel))
+    let bound = be_u64(key.get(14..22)?)?;
+    Some((node, dir, rel_type, bound))
 }
 
 pub fn label_prefix(label: Token) -> Vec<u8> {
@@ -194,10 +215,19 @@ mod tests {
 
     #[test]
     fn adjacency_key_round_trips() {
-        let k = adj(7, DIR_IN, 3, 9, 11);
+        let k = adj_chunk(7, DIR_IN, 3, 11);
         assert_eq!(k.len(), ADJ_KEY_LEN);
-        assert_eq!(parse_adj(&k), Some((7, DIR_IN, 3, 9, 11)));
-        assert!(k.starts_with(&adj_prefix_type(7, DIR_IN, 3)));
+        assert_eq!(parse_adj(&k), Some((7, DIR_IN, 3, 11)));
+        assert!(k.starts_with(&adj_group(7, DIR_IN, 3)));
+        assert!(adj_chunk(7, DIR_IN, 3, 11) < adj_chunk(7, DIR_IN, 3, ADJ_TAIL));
+    }
+
+    #[test]
+    fn relationship_ids_split_into_chunks() {
+        for id in [0u64, 63, 64, 1_000_003] {
+            let chunk = be_u64(&rel_chunk(id)[1..]).unwrap_or(u64::MAX);
+            assert_eq!(rel_from_chunk(chunk, rel_offset(id)), id);
+        }
     }
 
     #[test]

@@ -20,12 +20,15 @@
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
 //!   one is an `EntityNotFound` error.
 
+mod bulk;
 mod codec;
 mod disk;
 mod graph;
+mod index_key;
 mod keys;
 mod kv;
 mod overlay;
+mod schema;
 mod sled_engine;
 mod tokens;
 
@@ -37,9 +40,11 @@ use overlay::Overlay;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 use tokens::Tokens;
 
 pub use crate::value::{PropertyMap, Value};
+pub use bulk::BulkWriter;
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +95,7 @@ struct Committed {
     next_node: NodeId,
     next_rel: RelId,
     tokens: Arc<Tokens>,
+    schema: Arc<Vec<schema::SchemaDef>>,
 }
 
 /// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
@@ -131,7 +137,18 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 static OPEN_STORES: LazyLock<Mutex<HashMap<PathBuf, Weak<Store>>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
+/// When each store of this process was closed: sled's background threads let go of the
+/// folder's lock a moment after the store is dropped, so a reopen soon after waits for it.
+static CLOSED_AT: LazyLock<Mutex<HashMap<PathBuf, Instant>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// How long after closing a store of this process its lock may still be held.
+const RELOCK_WINDOW: Duration = Duration::from_secs(2);
+const RELOCK_STEP: Duration = Duration::from_millis(5);
+
 pub struct Store {
+    /// The canonical folder of an on-disk store.
+    folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
     writer: WriterLock,
     committed: Mutex<Committed>,
@@ -153,9 +170,26 @@ impl Store {
         if let Some(store) = open.get(&canonical).and_then(Weak::upgrade) {
             return Ok(store);
         }
-        let engine = sled_engine::SledEngine::open(&canonical, path)?;
+        // A store of this process that was just closed may still hold sled's lock for a
+        // moment (its background threads let go of the file last); only then is waiting
+        // worth it. Another process's lock is reported at once.
+        let closed_at = lock(&CLOSED_AT).get(&canonical).copied();
+        let engine = loop {
+            if let Some(engine) = sled_engine::SledEngine::open(&canonical, path)? {
+                break engine;
+            }
+            if closed_at.is_none_or(|at| at.elapsed() >= RELOCK_WINDOW) {
+                return Err(Error::storage(format!(
+                    "database at {} is in use by another process",
+                    path.display()
+                )));
+            }
+            std::thread::sleep(RELOCK_STEP);
+        };
         let committed = disk::load(&engine, path)?;
-        let store = Arc::new(Store::with_engine(Box::new(engine), committed));
+        let mut store = Store::with_engine(Box::new(engine), committed);
+        store.folder = Some(canonical.clone());
+        let store = Arc::new(store);
         open.retain(|_, s| s.strong_count() > 0);
         open.insert(canonical, Arc::downgrade(&store));
         Ok(store)
@@ -168,6 +202,7 @@ impl Store {
 
     fn with_engine(engine: Box<dyn KvEngine>, committed: Committed) -> Store {
         Store {
+            folder: None,
             engine,
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
@@ -192,11 +227,21 @@ impl Store {
                 added: Default::default(),
                 added_by_name: HashMap::new(),
             },
+            schema: committed.schema,
+            schema_undo: Vec::new(),
             next_node: committed.next_node,
             next_rel: committed.next_rel,
             first_node: committed.next_node,
             first_rel: committed.next_rel,
         })
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(folder) = self.folder.take() {
+            lock(&CLOSED_AT).insert(folder, Instant::now());
+        }
     }
 }
 
@@ -254,6 +299,10 @@ pub struct Txn<'s> {
     _writer: WriterGuard<'s>,
     overlay: Overlay,
     tokens: TxnTokens,
+    /// Index and constraint definitions as this transaction sees them.
+    schema: Arc<Vec<schema::SchemaDef>>,
+    /// Definitions before each schema change, with the undo position it was made at.
+    schema_undo: Vec<(usize, Arc<Vec<schema::SchemaDef>>)>,
     next_node: NodeId,
     next_rel: RelId,
     first_node: NodeId,
@@ -266,21 +315,35 @@ impl Txn<'_> {
     /// Applies every write of the transaction at once and makes it durable. A
     /// transaction that wrote nothing touches nothing.
     pub fn commit(self) -> Result<()> {
+        self.commit_with(Vec::new())
+    }
+
+    /// Commits the buffer together with `extra` writes (the bulk writer's), in one batch.
+    fn commit_with(self, extra: kv::Batch) -> Result<()> {
         let Txn {
             store,
             _writer,
             overlay,
             tokens,
+            schema,
+            schema_undo: _,
             next_node,
             next_rel,
             first_node,
             first_rel,
         } = self;
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
-        if overlay.is_empty() && !new_tokens && next_node == first_node && next_rel == first_rel {
+        let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
+        if overlay.is_empty()
+            && extra.is_empty()
+            && !new_tokens
+            && next_node == first_node
+            && next_rel == first_rel
+        {
             return Ok(());
         }
         let mut batch = overlay.into_batch();
+        batch.extend(extra);
         let mut merged = (*tokens.base).clone();
         for kind in TokenKind::ALL {
             let base_len = tokens.base.len(kind);
@@ -314,6 +377,9 @@ impl Txn<'_> {
         if new_tokens {
             committed.tokens = Arc::new(merged);
         }
+        if schema_changed {
+            committed.schema = schema;
+        }
         Ok(())
     }
 
@@ -325,5 +391,13 @@ impl Txn<'_> {
     /// Undoes every write made since `savepoint` was taken.
     pub fn rollback_to(&mut self, savepoint: usize) {
         self.overlay.rollback_to(savepoint);
+        while let Some((at, _)) = self.schema_undo.last() {
+            if *at < savepoint {
+                break;
+            }
+            if let Some((_, before)) = self.schema_undo.pop() {
+                self.schema = before;
+            }
+        }
     }
 }

@@ -32,26 +32,20 @@ const CACHE_BYTES: u64 = 256 * 1024 * 1024;
 
 impl SledEngine {
     /// Opens the sled database in `folder`. `shown` is the path as the user wrote it, for
-    /// messages.
-    pub fn open(folder: &Path, shown: &Path) -> Result<SledEngine> {
-        let db = sled::Config::new()
+    /// messages. `Ok(None)` when the folder is locked by an open database.
+    pub fn open(folder: &Path, shown: &Path) -> Result<Option<SledEngine>> {
+        match sled::Config::new()
             .path(folder)
             .cache_capacity(CACHE_BYTES)
             .open()
-            .map_err(|e| {
-                if is_lock_conflict(&e) {
-                    Error::storage(format!(
-                        "database at {} is in use by another process",
-                        shown.display()
-                    ))
-                } else {
-                    Error::storage(format!(
-                        "cannot open the database at {}: {e}",
-                        shown.display()
-                    ))
-                }
-            })?;
-        Ok(SledEngine { db })
+        {
+            Ok(db) => Ok(Some(SledEngine { db })),
+            Err(e) if is_lock_conflict(&e) => Ok(None),
+            Err(e) => Err(Error::storage(format!(
+                "cannot open the database at {}: {e}",
+                shown.display()
+            ))),
+        }
     }
 }
 

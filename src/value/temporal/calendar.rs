@@ -151,7 +151,9 @@ pub(crate) fn is_leap(year: i64) -> bool {
 
 /// Adds months to a date, clamping the day to the end of the resulting month.
 pub(crate) fn add_months(date: civil::Date, months: i64) -> Result<civil::Date> {
-    let total = i64::from(date.year()) * 12 + i64::from(date.month()) - 1 + months;
+    let total = (i64::from(date.year()) * 12 + i64::from(date.month()) - 1)
+        .checked_add(months)
+        .ok_or_else(|| invalid("date out of range"))?;
     let year = total.div_euclid(12);
     let month = total.rem_euclid(12) + 1;
     let day = i64::from(date.day()).min(days_in_month(year, month));
@@ -219,7 +221,8 @@ impl Zone {
             return Err(invalid(format!("invalid time zone offset '{text}'")));
         }
         match named_zone(text) {
-            Some(tz) => Ok(Zone::Named(text.to_string(), tz)),
+            // The database's spelling, so `europe/paris` prints as `Europe/Paris`.
+            Some(tz) => Ok(Zone::Named(tz.iana_name().unwrap_or(text).to_string(), tz)),
             None => Err(invalid(format!("unknown time zone '{text}'"))),
         }
     }
@@ -350,5 +353,13 @@ mod tests {
             zone.offset_at_local(local).expect("valid in test"),
             53 * 60 + 28
         );
+    }
+
+    #[test]
+    fn zone_names_take_the_database_spelling() {
+        let zone = Zone::parse("europe/stockholm").expect("valid in test");
+        assert!(matches!(zone, Zone::Named(name, _) if name == "Europe/Stockholm"));
+        assert!(Zone::parse("Mars/Olympus").is_err());
+        assert!(Zone::parse("+19:00").is_err());
     }
 }

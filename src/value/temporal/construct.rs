@@ -497,6 +497,10 @@ fn zoned_time(
 
 /// `kind({…})`.
 pub(crate) fn from_map(kind: Kind, map: &Map) -> Result<Value> {
+    if let (1, Some(zone @ Value::String(_))) = (map.len(), map.get("timezone")) {
+        // `datetime({timezone: 'Europe/Paris'})`: the current value in that zone.
+        return now(kind, false, Some(zone));
+    }
     let request = Request::from_map(map)?;
     let c = &request.components;
     if c.epoch_seconds.is_some() || c.epoch_millis.is_some() {
@@ -683,10 +687,10 @@ pub(crate) fn now(kind: Kind, realtime: bool, zone: Option<&Value>) -> Result<Va
         Some(Value::String(name)) => Zone::parse(name)?,
         Some(Value::Map(map)) => {
             return match map.get("timezone") {
-                Some(v) => now(kind, realtime, Some(v)),
+                Some(name @ Value::String(_)) if map.len() == 1 => now(kind, realtime, Some(name)),
                 None if map.is_empty() => now(kind, realtime, None),
-                None => from_map(kind, map),
-            }
+                _ => from_map(kind, map),
+            };
         }
         Some(other) => {
             return Err(Error::type_error(

@@ -11,6 +11,8 @@ mod between;
 mod calendar;
 mod construct;
 mod duration;
+#[cfg(test)]
+mod no_panic_tests;
 mod parse;
 #[cfg(test)]
 mod tck_tests;
@@ -426,15 +428,25 @@ fn shift_time(time: civil::Time, nanos: i128) -> civil::Time {
 }
 
 /// Comparison of two temporal values of the same type (`None` if not comparable).
-/// Times compare by their UTC time of day, datetimes by instant; durations do not
-/// compare (use [`equals`] for their equality).
+/// Times compare by their UTC time of day, datetimes by instant, and values at the same
+/// instant by their zone (Neo4j's documented order), so only identical values are
+/// `Equal`. Durations do not compare (use [`equals`] for their equality).
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::LocalTime(x), Value::LocalTime(y)) => Some(x.cmp(y)),
         (Value::LocalDateTime(x), Value::LocalDateTime(y)) => Some(x.cmp(y)),
-        (Value::Time(x), Value::Time(y)) => Some(utc_nanos_of_day(x).cmp(&utc_nanos_of_day(y))),
-        (Value::DateTime(x), Value::DateTime(y)) => Some(instant_nanos(x).cmp(&instant_nanos(y))),
+        (Value::Time(x), Value::Time(y)) => Some(
+            utc_nanos_of_day(x)
+                .cmp(&utc_nanos_of_day(y))
+                .then(x.offset_seconds.cmp(&y.offset_seconds)),
+        ),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(
+            instant_nanos(x)
+                .cmp(&instant_nanos(y))
+                .then(x.offset_seconds.cmp(&y.offset_seconds))
+                .then_with(|| x.zone.cmp(&y.zone)),
+        ),
         _ => None,
     }
 }
