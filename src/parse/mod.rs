@@ -43,7 +43,7 @@ const MAX_NESTING: usize = 200;
 /// parsed on the caller's thread: it needs well under 1 MiB of stack there even in a
 /// debug build (about 30 KiB per nesting level, a few KiB per chained operator).
 const INLINE_NESTING: usize = 16;
-const INLINE_OPERATORS: usize = 64;
+const INLINE_OPERATORS: usize = 128;
 
 /// Runs `parse` where its stack fits the text: on the caller's thread for ordinary
 /// statements, else on a thread with a stack sized for the nesting and the operator
