@@ -20,6 +20,7 @@
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
 //!   one is an `EntityNotFound` error.
 
+mod adj_cache;
 mod bulk;
 mod codec;
 mod disk;
@@ -150,6 +151,7 @@ pub struct Store {
     /// The canonical folder of an on-disk store.
     folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
+    adjacency: adj_cache::AdjacencyCache,
     writer: WriterLock,
     committed: Mutex<Committed>,
 }
@@ -204,6 +206,7 @@ impl Store {
         Store {
             folder: None,
             engine,
+            adjacency: adj_cache::AdjacencyCache::default(),
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
         }
@@ -369,7 +372,16 @@ impl Txn<'_> {
                 Some(codec::encode_u64(next_rel)),
             ));
         }
-        store.engine.apply(batch)?;
+        let written: Vec<kv::Key> = batch
+            .iter()
+            .filter(|(k, _)| k.first() == Some(&keys::ADJ))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let applied = store.engine.apply(batch);
+        store
+            .adjacency
+            .invalidate(written.iter().map(Vec::as_slice));
+        applied?;
         store.engine.flush()?;
         let mut committed = lock(&store.committed);
         committed.next_node = next_node;
