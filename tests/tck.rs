@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const BASELINE_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tck_baseline.txt");
 const SCENARIO_THREAD: &str = "tck-scenario";
@@ -124,6 +124,11 @@ fn main() -> ExitCode {
         }
     }
 
+    println!(
+        "{} feature files, {} scenarios to run on {threads} threads",
+        files.len(),
+        jobs.len()
+    );
     install_panic_hook();
     let outcomes = run_all(&jobs, &graphs, threads, timeout);
 
@@ -132,7 +137,7 @@ fn main() -> ExitCode {
     let mut failed = 0;
     for (job, outcome) in jobs.iter().zip(&outcomes) {
         let entry = groups.entry(job.group.as_str()).or_default();
-        match outcome {
+        match &outcome.result {
             Ok(()) => {
                 entry.0 += 1;
                 passed += 1;
@@ -150,6 +155,9 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+    if verbose {
+        print_slowest(&jobs, &outcomes);
     }
     print_table(&groups, passed, failed);
 
@@ -272,15 +280,17 @@ fn install_panic_hook() {
     }));
 }
 
+/// How one scenario went and how long it took (wall clock, for the slowest-scenarios
+/// list only).
+struct Outcome {
+    result: Result<(), String>,
+    elapsed: Duration,
+}
+
 /// Runs the jobs on `threads` workers; the outcomes come back in the jobs' order.
-fn run_all(
-    jobs: &[Job],
-    graphs: &Path,
-    threads: usize,
-    timeout: Duration,
-) -> Vec<Result<(), String>> {
+fn run_all(jobs: &[Job], graphs: &Path, threads: usize, timeout: Duration) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
-    let outcomes: Mutex<Vec<Option<Result<(), String>>>> = Mutex::new(vec![None; jobs.len()]);
+    let outcomes: Mutex<Vec<Option<Outcome>>> = Mutex::new(jobs.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads.min(jobs.len().max(1)) {
             scope.spawn(|| loop {
@@ -288,7 +298,12 @@ fn run_all(
                 let Some(job) = jobs.get(index) else {
                     break;
                 };
-                let outcome = run_guarded(job, graphs, timeout);
+                let started = Instant::now();
+                let result = run_guarded(job, graphs, timeout);
+                let outcome = Outcome {
+                    result,
+                    elapsed: started.elapsed(),
+                };
                 if let Ok(mut slots) = outcomes.lock() {
                     if let Some(slot) = slots.get_mut(index) {
                         *slot = Some(outcome);
@@ -301,8 +316,27 @@ fn run_all(
         .into_inner()
         .unwrap_or_default()
         .into_iter()
-        .map(|o| o.unwrap_or_else(|| Err("the scenario was not run".to_string())))
+        .map(|o| {
+            o.unwrap_or_else(|| Outcome {
+                result: Err("the scenario was not run".to_string()),
+                elapsed: Duration::ZERO,
+            })
+        })
         .collect()
+}
+
+/// Lists the ten slowest scenarios, for whoever works on performance.
+fn print_slowest(jobs: &[Job], outcomes: &[Outcome]) {
+    let mut timed: Vec<(&Job, &Outcome)> = jobs.iter().zip(outcomes).collect();
+    timed.sort_by_key(|(_, outcome)| std::cmp::Reverse(outcome.elapsed));
+    println!("slowest scenarios:");
+    for (job, outcome) in timed.iter().take(10) {
+        println!(
+            "  {:>8.3} s  {}",
+            outcome.elapsed.as_secs_f64(),
+            job.title()
+        );
+    }
 }
 
 /// Runs one scenario in its own thread: a panic or a hang fails this scenario only. A
