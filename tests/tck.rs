@@ -349,13 +349,15 @@ fn run_guarded(job: &Job, graphs: &Path, timeout: Duration) -> Result<(), String
     };
     let scenario = Arc::clone(&job.scenario);
     let graphs = graphs.to_path_buf();
+    let current_step = Arc::new(Mutex::new(String::new()));
+    let step_in_thread = Arc::clone(&current_step);
     let (sender, receiver) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name(SCENARIO_THREAD.to_string())
         .stack_size(32 * 1024 * 1024)
         .spawn(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                scenario::run(&scenario, &graphs, options)
+                scenario::run(&scenario, &graphs, options, &step_in_thread)
             }))
             .unwrap_or_else(|_| {
                 let panic = LAST_PANIC.with(|slot| slot.borrow_mut().take());
@@ -374,7 +376,14 @@ fn run_guarded(job: &Job, graphs: &Path, timeout: Duration) -> Result<(), String
         Ok(outcome) => outcome,
         Err(mpsc::RecvTimeoutError::Timeout) => {
             cancel.cancel();
-            Err(format!("timed out after {} s", timeout.as_secs()))
+            let step = current_step
+                .lock()
+                .map(|step| step.clone())
+                .unwrap_or_default();
+            Err(format!(
+                "timed out after {} s, in {step}",
+                timeout.as_secs()
+            ))
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             Err("the scenario thread ended without an outcome".to_string())
