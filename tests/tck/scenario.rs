@@ -276,11 +276,12 @@ impl Run<'_> {
 
     fn expect_empty(&self) -> Result<(), String> {
         let result = self.last_result()?;
-        if result.rows.is_empty() {
+        // As in the reference harness, an empty result has neither rows nor columns.
+        if result.rows.is_empty() && result.columns.is_empty() {
             Ok(())
         } else {
             Err(format!(
-                "expected no rows, got {} (columns {:?}):\n{}",
+                "expected no rows and no columns, got {} rows, columns {:?}:\n{}",
                 result.rows.len(),
                 result.columns,
                 render_actual(&result.rows)
