@@ -6,6 +6,7 @@
 
 use pest::iterators::Pair;
 
+use super::depth::MAX_EXPRESSION_DEPTH;
 use super::literal::{decode_escaped_name, decode_float, decode_integer, decode_string};
 use super::Rule;
 use crate::ast::*;
@@ -797,6 +798,37 @@ impl<'s> Converter<'s> {
             match (inner.next(), inner.next()) {
                 (Some(only), None) if only.as_rule() != Rule::not_operator => pair = only,
                 _ => break,
+            }
+        }
+        // A chain of operators becomes a tree as deep as the chain is long: refuse chains
+        // that later stages could not walk (see `depth`).
+        if Self::is_precedence_level(pair.as_rule()) {
+            // Binary operator tokens sit between operands and add no depth of their own.
+            let links = pair
+                .clone()
+                .into_inner()
+                .filter(|p| {
+                    !matches!(
+                        p.as_rule(),
+                        Rule::add_operator
+                            | Rule::multiply_operator
+                            | Rule::comparison_operator
+                            | Rule::OR
+                            | Rule::XOR
+                            | Rule::AND
+                    )
+                })
+                .count();
+            if links > MAX_EXPRESSION_DEPTH {
+                return Err(self.error_at(
+                    Error::syntax(
+                        "InvalidSyntax",
+                        format!(
+                            "this expression chains {links} operations; at most {MAX_EXPRESSION_DEPTH} are allowed (a list with IN may help)"
+                        ),
+                    ),
+                    pair.as_span().start(),
+                ));
             }
         }
         match pair.as_rule() {
