@@ -5,6 +5,10 @@
 //! its own thread with a timeout (a hang or a panic fails that scenario only), prints
 //! passed and failed scenarios per folder, and ends with the line `N passed, N failed`.
 //!
+//! Before any scenario, the runner's own checks run (Gherkin reader, literal parser,
+//! comparison, side-effect diff, step helpers: each module's `selftest`); if one fails,
+//! the TCK is not run, since its numbers would mean nothing.
+//!
 //! `tests/tck_baseline.txt` records the minimum number of passing scenarios: the run
 //! fails when fewer pass, and suggests raising the record when more do.
 //!
