@@ -251,6 +251,23 @@ fn node_id(v: &Value) -> Option<NodeId> {
     }
 }
 
+/// A copy of `row` with room for `more` values (pushing then never reallocates).
+fn extended(row: &[Value], more: usize) -> Row {
+    let mut out = Vec::with_capacity(row.len() + more);
+    out.extend_from_slice(row);
+    out
+}
+
+fn edge_into_value(e: Edge) -> Value {
+    Value::Relationship(Relationship {
+        id: e.rel,
+        rel_type: e.rel_type,
+        start: e.start,
+        end: e.end,
+        properties: Default::default(),
+    })
+}
+
 fn rel_value(e: &Edge) -> Value {
     Value::Relationship(Relationship {
         id: e.rel,
@@ -356,7 +373,7 @@ impl Op for ScanOp<'_, '_> {
                         continue;
                     }
                     if node_matches(self.ctx, id, self.labels, *skip, props.as_ref())? {
-                        let mut out = row.clone();
+                        let mut out = extended(row, 1);
                         out.push(Value::Node(Node::with_id(id)));
                         return Ok(Some(out));
                     }
@@ -494,7 +511,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
         )? {
             return Ok(None);
         }
-        let mut out = st.row.clone();
+        let mut out = extended(&st.row, 2);
         if let Some(rs) = self.rel_slot {
             if st.row.get(rs).map(|v| v.equals(&rel)) != Some(Some(true)) {
                 return Ok(None);
@@ -532,7 +549,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
             let Some(st) = &self.state else {
                 return Ok(None);
             };
-            if let Some(row) = self.emit(st, rel_value(&edge), to)? {
+            if let Some(row) = self.emit(st, edge_into_value(edge), to)? {
                 return Ok(Some(row));
             }
         }
