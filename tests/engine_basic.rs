@@ -381,3 +381,37 @@ fn distinct_reachability_matches_path_enumeration() {
     );
     assert_eq!(ints(&distinct), ints(&by_paths));
 }
+
+#[test]
+fn counting_relationships_by_degree_matches_counting_rows() {
+    let db = db();
+    run(
+        &db,
+        "CREATE (a:K {k: 1}), (b:K {k: 2}), (c:K {k: 3}), \
+         (a)-[:T]->(b), (a)-[:T]->(c), (b)-[:T]->(c), (c)-[:T]->(c), (a)-[:U]->(a)",
+    );
+    for pattern in [
+        "(a:K)-[:T]->()",
+        "(a:K)<-[:T]-()",
+        "(a:K)--()",
+        "(a:K)-[:T|U]-()",
+    ] {
+        let fast = run(
+            &db,
+            &format!("MATCH {pattern} RETURN a.k AS k, count(*) AS c ORDER BY k"),
+        );
+        let slow = run(
+            &db,
+            &format!("MATCH {pattern} WITH a RETURN a.k AS k, count(*) AS c ORDER BY k"),
+        );
+        assert_eq!(fast.rows.len(), slow.rows.len(), "{pattern}");
+        for (x, y) in fast.rows.iter().zip(&slow.rows) {
+            assert_eq!(x[0].equals(&y[0]), Some(true), "{pattern}");
+            assert_eq!(x[1].equals(&y[1]), Some(true), "{pattern}");
+        }
+    }
+    let plan = run(&db, "EXPLAIN MATCH (a:K)-[:T]->(f) RETURN count(f)")
+        .plan
+        .expect("plan");
+    assert!(plan.contains("CountRelationships"), "{plan}");
+}
