@@ -508,7 +508,9 @@ impl<'s> Converter<'s> {
                                         .filter(|p| p.as_rule() != Rule::AS);
                                     let field =
                                         self.ident(next_pair(&mut inner, &item, "a field")?);
-                                    let alias = inner.next().map(|a| self.ident(a));
+                                    let alias = inner
+                                        .find(|a| a.as_rule() == Rule::variable)
+                                        .map(|a| self.ident(a));
                                     spec.items.push((field, alias));
                                 }
                             }
