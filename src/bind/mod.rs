@@ -240,7 +240,7 @@ impl Binder<'_> {
             ));
         };
         if let Some(args) = &c.args {
-            if args.len() != sig.inputs.len() {
+            if !sig.accepts_argument_count(args.len()) {
                 return Err(self.at(
                     err(
                         "InvalidNumberOfArguments",

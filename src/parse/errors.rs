@@ -87,7 +87,6 @@ fn describe(rule: Rule) -> Option<&'static str> {
         OR | XOR | AND => "a boolean operator",
         comparison_operator => "a comparison",
         add_operator | multiply_operator => "an operator",
-        property_lookup => "'.'",
         property_key | symbolic_name | procedure_name | function_name | function_namespace
         | schema_name => "a name",
         variable => "a variable",
@@ -127,9 +126,6 @@ fn is_operator(rule: Rule) -> bool {
             | regex_suffix
             | add_operator
             | multiply_operator
-            | property_lookup
-            | index_suffix
-            | slice_suffix
             | AND
             | OR
             | XOR
@@ -247,7 +243,13 @@ pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
         }
         // In an expression, `:Label` is one of the operators.
         let part_of_operators = operators && *rule == Rule::node_labels;
-        if is_operator(*rule) || part_of_operators || (clauses && is_clause_start(*rule)) {
+        // `.key` and `[index]` may follow almost anything; naming them only adds noise.
+        let postfix = matches!(
+            rule,
+            Rule::property_lookup | Rule::index_suffix | Rule::slice_suffix
+        );
+        if postfix || is_operator(*rule) || part_of_operators || (clauses && is_clause_start(*rule))
+        {
             continue;
         }
         if let Some(word) = describe(*rule) {
