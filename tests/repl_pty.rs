@@ -256,3 +256,24 @@ fn schema_source_and_load_work_from_the_prompt() {
     expect(&mut session, "nodes\r\n2\r\n");
     quit(session);
 }
+
+/// Regression: only the three `db.*` procedures completed after CALL; the algorithm
+/// procedures (`algo.list()` names them) did not.
+#[test]
+fn completes_an_algorithm_procedure_name() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut session = start(&dir.path().join("db"), &dir.path().join("history"));
+    session
+        .send("CALL algo.pageR\t")
+        .unwrap_or_else(|e| panic!("cannot type: {e}"));
+    session.flush().unwrap_or_else(|e| panic!("{e}"));
+    expect(&mut session, "ank");
+    quit_after_clearing(session);
+}
+
+/// Drops the line being typed (Ctrl-C at the prompt), then leaves.
+fn quit_after_clearing(mut session: PtySession) {
+    session.send_control('c').unwrap_or_else(|e| panic!("{e}"));
+    expect(&mut session, "skein> ");
+    quit(session);
+}
