@@ -2,7 +2,7 @@
 //! SVG file in the temporary folder; without it, the subgraph is printed as an indented
 //! tree, each connected part from its smallest node, every relationship once.
 
-use super::formats::{caption, write_dot};
+use super::formats::{cypher_name, write_dot};
 use super::Subgraph;
 use crate::error::{Error, Result};
 use crate::value::NodeId;
@@ -54,13 +54,25 @@ fn draw_svg(subgraph: &Subgraph, folder: &Path) -> Option<PathBuf> {
     (written && status.success()).then_some(path)
 }
 
+/// `(:Label name)`, or `(:Label #id)` for a node without a `name`.
 fn node_text(subgraph: &Subgraph, id: NodeId) -> String {
-    match subgraph.nodes.get(&id) {
-        Some(node) => {
-            let labels: String = node.labels.iter().map(|l| format!(":{l}")).collect();
-            format!("({labels} {})", caption(node))
-        }
-        None => format!("(node {id})"),
+    let Some(node) = subgraph.nodes.get(&id) else {
+        return format!("(#{id})");
+    };
+    let labels: String = node
+        .labels
+        .iter()
+        .map(|l| format!(":{}", cypher_name(l)))
+        .collect();
+    let name = match node.properties.get("name") {
+        Some(crate::value::Value::String(s)) => s.clone(),
+        Some(v) if !v.is_null() => v.to_string(),
+        _ => format!("#{id}"),
+    };
+    if labels.is_empty() {
+        format!("({name})")
+    } else {
+        format!("({labels} {name})")
     }
 }
 
@@ -128,7 +140,7 @@ fn expand(
         let rel_type = subgraph
             .relationships
             .get(&rel)
-            .map_or("?", |r| r.rel_type.as_str());
+            .map_or_else(|| "?".to_string(), |r| cypher_name(&r.rel_type));
         let arrow = if outgoing {
             format!("-[:{rel_type}]->")
         } else {
