@@ -290,6 +290,17 @@ impl<'a> ScanOp<'a, '_> {
         let env = Env::row(&self.layout, row);
         Ok(match self.access {
             Access::All => Some((txn.all_nodes(), None)),
+            Access::ById(e) => {
+                let found = match eval(ctx, &env, e)? {
+                    Value::Int(i) => match u64::try_from(i) {
+                        Ok(id) if txn.node_exists(id)? => Some(id),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let scan: Scan<'a, NodeId> = Box::new(found.into_iter().map(Ok));
+                Some((scan, None))
+            }
             Access::Label(l) => Some((txn.nodes_with_label(l), Some(l.as_str()))),
             Access::IndexEq { label, key, value } => {
                 let v = eval(ctx, &env, value)?;

@@ -39,6 +39,8 @@ pub struct PlanPart {
 #[allow(clippy::large_enum_variant)] // built once per statement
 pub enum Access {
     All,
+    /// `id(n) = expr`: at most one node, looked up directly.
+    ById(Expr),
     Label(String),
     IndexEq {
         label: String,
@@ -1041,6 +1043,13 @@ impl Planner<'_, '_, '_> {
             mentioned_vars(e, &mut vars);
             vars.iter().all(|v| layout.contains(v))
         };
+        for p in pending {
+            if let Some(value) = id_equality(p, &n.var) {
+                if independent(value) {
+                    return Access::ById(value.clone());
+                }
+            }
+        }
         for label in &n.labels {
             if let Some(Expr {
                 kind: ExprKind::Map(entries),
@@ -1105,7 +1114,7 @@ impl Planner<'_, '_, '_> {
 
     fn estimate(&self, n: &NodeRef<'_>, pending: &[&Expr], layout: &[String]) -> u64 {
         match self.access_for(n, pending, layout) {
-            Access::IndexEq { .. } => 1,
+            Access::IndexEq { .. } | Access::ById(_) => 1,
             Access::IndexRange { .. } => 100,
             Access::Label(l) => self.txn.label_count(&l).unwrap_or(u64::MAX),
             Access::All => self.txn.node_count().unwrap_or(u64::MAX).saturating_add(1),
@@ -1240,6 +1249,33 @@ fn deduplicating(p: &ProjectSpec) -> bool {
     all_insensitive
 }
 
+/// `id(var) = value` (either side): the value.
+fn id_equality<'e>(e: &'e Expr, var: &str) -> Option<&'e Expr> {
+    let ExprKind::Compare(lhs, rest) = &e.kind else {
+        return None;
+    };
+    let [(ast::CompareOp::Eq, rhs)] = rest.as_slice() else {
+        return None;
+    };
+    let is_id_of_var = |x: &Expr| match &x.kind {
+        ExprKind::FunctionCall { name, args, .. } => {
+            name.len() == 1
+                && name
+                    .first()
+                    .is_some_and(|n| n.name.eq_ignore_ascii_case("id"))
+                && matches!(args.as_slice(), [a] if matches!(&a.kind, ExprKind::Variable(v) if v == var))
+        }
+        _ => false,
+    };
+    if is_id_of_var(lhs) {
+        Some(rhs)
+    } else if is_id_of_var(rhs) {
+        Some(lhs)
+    } else {
+        None
+    }
+}
+
 /// `var.key <op> value` (or mirrored): the key, the operator as seen from `var`, the value.
 fn property_comparison<'e>(e: &'e Expr, var: &str) -> Option<(String, ast::CompareOp, &'e Expr)> {
     let ExprKind::Compare(lhs, rest) = &e.kind else {
@@ -1364,6 +1400,7 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
         Step::Scan { var, access, .. } => {
             let (name, detail, rows) = match access {
                 Access::All => ("AllNodesScan", format!("({var})"), count(txn.node_count())),
+                Access::ById(_) => ("NodeByIdSeek", format!("({var})"), 1.0),
                 Access::Label(l) => (
                     "NodeByLabelScan",
                     format!("({var}:{l})"),

@@ -20,6 +20,7 @@
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
 //!   one is an `EntityNotFound` error.
 
+mod adj_cache;
 mod bulk;
 mod codec;
 mod disk;
@@ -32,7 +33,7 @@ mod schema;
 mod sled_engine;
 mod tokens;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, RelId};
 use keys::{Token, TokenKind};
 use kv::{KvEngine, MemoryEngine};
@@ -40,6 +41,7 @@ use overlay::Overlay;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, Weak};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 use tokens::Tokens;
 
@@ -99,29 +101,41 @@ struct Committed {
 }
 
 /// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
-/// so a transaction may move between threads.
+/// so a transaction may move between threads. A thread that asks again while its own
+/// transaction is open gets an error instead of waiting for itself forever.
 #[derive(Default)]
 struct WriterLock {
-    busy: Mutex<bool>,
+    holder: Mutex<Option<ThreadId>>,
     freed: Condvar,
 }
 
 struct WriterGuard<'a>(&'a WriterLock);
 
 impl WriterLock {
-    fn acquire(&self) -> WriterGuard<'_> {
-        let mut busy = lock(&self.busy);
-        while *busy {
-            busy = self.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
+    fn acquire(&self) -> Result<WriterGuard<'_>> {
+        let me = std::thread::current().id();
+        let mut holder = lock(&self.holder);
+        loop {
+            match *holder {
+                None => break,
+                Some(h) if h == me => {
+                    return Err(Error::new(
+                        ErrorClass::TransactionError,
+                        "",
+                        "this thread already has a transaction open on this database; commit or roll it back first",
+                    ))
+                }
+                Some(_) => holder = self.freed.wait(holder).unwrap_or_else(|e| e.into_inner()),
+            }
         }
-        *busy = true;
-        WriterGuard(self)
+        *holder = Some(me);
+        Ok(WriterGuard(self))
     }
 }
 
 impl Drop for WriterGuard<'_> {
     fn drop(&mut self) {
-        *lock(&self.0.busy) = false;
+        *lock(&self.0.holder) = None;
         self.0.freed.notify_one();
     }
 }
@@ -150,6 +164,7 @@ pub struct Store {
     /// The canonical folder of an on-disk store.
     folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
+    adjacency: adj_cache::AdjacencyCache,
     writer: WriterLock,
     committed: Mutex<Committed>,
 }
@@ -204,6 +219,7 @@ impl Store {
         Store {
             folder: None,
             engine,
+            adjacency: adj_cache::AdjacencyCache::default(),
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
         }
@@ -216,7 +232,7 @@ impl Store {
 
     /// Starts a transaction (serialized with other writers of this store).
     pub fn begin(&self) -> Result<Txn<'_>> {
-        let writer = self.writer.acquire();
+        let writer = self.writer.acquire()?;
         let committed = lock(&self.committed).clone();
         Ok(Txn {
             store: self,
@@ -369,7 +385,16 @@ impl Txn<'_> {
                 Some(codec::encode_u64(next_rel)),
             ));
         }
-        store.engine.apply(batch)?;
+        let written: Vec<kv::Key> = batch
+            .iter()
+            .filter(|(k, _)| k.first() == Some(&keys::ADJ))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let applied = store.engine.apply(batch);
+        store
+            .adjacency
+            .invalidate(written.iter().map(Vec::as_slice));
+        applied?;
         store.engine.flush()?;
         let mut committed = lock(&store.committed);
         committed.next_node = next_node;
