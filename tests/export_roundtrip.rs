@@ -188,7 +188,7 @@ fn export_format_names_parse() {
 }
 
 #[test]
-fn text_tree_shows_each_relationship_once_from_the_smallest_node() {
+fn text_tree_shows_each_relationship_once_from_the_first_node() {
     let db = source_graph();
     let tree = show::text_tree(&subgraph(&db, None));
     let lines: Vec<&str> = tree.lines().collect();

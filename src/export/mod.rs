@@ -22,6 +22,8 @@ pub use formats::{cypher_literal, write_cypher, write_dot, write_graphml, write_
 pub struct Subgraph {
     pub nodes: BTreeMap<NodeId, Node>,
     pub relationships: BTreeMap<RelId, Relationship>,
+    /// Node ids in the order the results first mentioned them (pictures start there).
+    pub first_seen: Vec<NodeId>,
 }
 
 /// The export formats.
@@ -49,18 +51,22 @@ impl std::str::FromStr for ExportFormat {
 }
 
 impl Subgraph {
+    fn add_node(&mut self, node: &Node) {
+        if self.nodes.insert(node.id, node.clone()).is_none() {
+            self.first_seen.push(node.id);
+        }
+    }
+
     /// Adds every entity inside `value`.
     pub fn add_value(&mut self, value: &Value) {
         match value {
-            Value::Node(n) => {
-                self.nodes.insert(n.id, n.clone());
-            }
+            Value::Node(n) => self.add_node(n),
             Value::Relationship(r) => {
                 self.relationships.insert(r.id, r.clone());
             }
             Value::Path(p) => {
                 for n in &p.nodes {
-                    self.nodes.insert(n.id, n.clone());
+                    self.add_node(n);
                 }
                 for r in &p.relationships {
                     self.relationships.insert(r.id, r.clone());

@@ -1,6 +1,6 @@
 //! `:show`: a picture of a subgraph. With Graphviz's `dot` on the PATH it is drawn to an
 //! SVG file in the temporary folder; without it, the subgraph is printed as an indented
-//! tree, each connected part from its smallest node, every relationship once.
+//! tree, each connected part from the first node the results mention, every relationship once.
 
 use super::formats::{cypher_name, write_dot};
 use super::Subgraph;
@@ -76,7 +76,8 @@ fn node_text(subgraph: &Subgraph, id: NodeId) -> String {
     }
 }
 
-/// The indented tree: depth first from the smallest unvisited node; a node met again
+/// The indented tree: depth first from the first node the results mentioned that is
+/// not drawn yet; a node met again
 /// is printed with `(see above)` and not expanded twice.
 pub fn text_tree(subgraph: &Subgraph) -> String {
     // For each node: (relationship id, other end, outgoing?) in relationship id order.
@@ -96,7 +97,12 @@ pub fn text_tree(subgraph: &Subgraph) -> String {
     let mut seen_nodes: BTreeSet<NodeId> = BTreeSet::new();
     let mut seen_rels: BTreeSet<u64> = BTreeSet::new();
     let mut out = String::new();
-    for &root in subgraph.nodes.keys() {
+    let roots = subgraph
+        .first_seen
+        .iter()
+        .chain(subgraph.nodes.keys())
+        .copied();
+    for root in roots {
         if seen_nodes.contains(&root) {
             continue;
         }
