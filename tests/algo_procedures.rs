@@ -275,3 +275,21 @@ fn too_many_arguments_is_rejected() {
     let e = error(&db(), "CALL algo.pageRank({}, {})");
     assert!(e.message.contains("arguments"), "{e}");
 }
+
+#[test]
+fn zero_weight_cycles_do_not_trap_all_shortest_paths() {
+    let db = Database::open_temporary().expect("database");
+    db.execute(
+        "CREATE (a:P {name: 'a'})-[:R {w: 0}]->(b:P {name: 'b'})-[:R {w: 0}]->(a), \
+                (b)-[:R {w: 1}]->(c:P {name: 'c'}), (a)-[:R {w: 1}]->(c)",
+        &Params::new(),
+    )
+    .expect("graph");
+    let rows = run(
+        &db,
+        "MATCH (a {name: 'a'}), (c {name: 'c'}) \
+         CALL algo.allShortestPaths(a, c, {weight: 'w'}) YIELD path, cost \
+         RETURN [n IN nodes(path) | n.name], cost ORDER BY size(nodes(path))",
+    );
+    assert_eq!(rows, vec!["['a', 'c'] | 1.0", "['a', 'b', 'c'] | 1.0"]);
+}

@@ -165,6 +165,10 @@ pub fn all_shortest_paths(
         let mut options: Vec<(usize, u32)> = preds.get(last).cloned().unwrap_or_default();
         options.sort_unstable_by(|a, b| b.cmp(a));
         for (prev, edge) in options {
+            // Zero-weight cycles make predecessors of each other; a path never repeats a node.
+            if nodes.contains(&prev) {
+                continue;
+            }
             let mut n = nodes.clone();
             let mut e = edges.clone();
             n.push(prev);
