@@ -124,11 +124,14 @@ fn main() -> Result<(), Failure> {
     );
     let start = Instant::now();
     let out = projection.adjacency(Dir::Outgoing);
-    let (scores, rounds) = algorithms::page_rank(&projection, &out, 0.85, 20, 0.0);
+    let (_, rounds) = algorithms::page_rank(&projection, &out, 0.85, 20, 0.0);
     println!(
         "skein_pagerank_core_s={:.3} rounds={rounds}",
         seconds(start)
     );
+    // Converged scores (networkx's defaults: up to 100 rounds, tolerance 1e-6) to compare
+    // the top nodes with networkx's.
+    let (scores, rounds) = algorithms::page_rank(&projection, &out, 0.85, 100, 1e-6);
     let mut top: Vec<(f64, u64)> = scores
         .iter()
         .enumerate()
@@ -136,7 +139,7 @@ fn main() -> Result<(), Failure> {
         .collect();
     top.sort_by(|a, b| b.0.total_cmp(&a.0));
     println!(
-        "skein_pagerank_top3={:?}",
+        "skein_pagerank_converged_rounds={rounds} top3 (store id = CSV id)={:?}",
         top.iter()
             .take(3)
             .map(|(s, id)| (*id, *s))

@@ -290,8 +290,10 @@ impl<'db> Session<'db> {
             relationship_types: column_strings(self.internal_query("CALL db.relationshipTypes()")),
             property_keys: column_strings(self.internal_query("CALL db.propertyKeys()")),
             procedures: ["db.labels", "db.relationshipTypes", "db.propertyKeys"]
+                .into_iter()
+                .chain(crate::algo::procedures::CATALOGUE.iter().map(|e| e.name))
                 .map(String::from)
-                .to_vec(),
+                .collect(),
             parameters: self.params.keys().cloned().collect(),
         }
     }
