@@ -18,6 +18,9 @@
 //! - `SKEIN_TCK_FILTER`: run only scenarios whose `path: name` contains this text (the
 //!   baseline is not checked then).
 //! - `SKEIN_TCK_VERBOSE=1`: print every failure's reason (step, query, expected vs actual).
+//! - `SKEIN_TCK_CHECK_RENDERING=1`: also fail a scenario whose result values do not read
+//!   back from their literal rendering (`Value`'s `Display`, which the binary's
+//!   `--format literal` prints and the external runner reads).
 //! - `SKEIN_TCK_BLESS=1`: write the passing count to the baseline file.
 //! - `SKEIN_TCK_THREADS`: scenarios run at once (default 2).
 //! - `SKEIN_TCK_TIMEOUT`: seconds before a scenario counts as hung (default 30: the
@@ -80,7 +83,10 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let features = PathBuf::from(features);
-    let graphs = features.join("..").join("graphs");
+    let settings = scenario::Settings {
+        graphs_dir: features.join("..").join("graphs"),
+        check_rendering: env_flag("SKEIN_TCK_CHECK_RENDERING"),
+    };
     let filter = std::env::var("SKEIN_TCK_FILTER")
         .ok()
         .filter(|f| !f.is_empty());
@@ -136,7 +142,7 @@ fn main() -> ExitCode {
         jobs.len()
     );
     install_panic_hook();
-    let outcomes = run_all(&jobs, &graphs, threads, timeout);
+    let outcomes = run_all(&jobs, &settings, threads, timeout);
 
     let mut groups: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut passed = 0;
@@ -294,7 +300,12 @@ struct Outcome {
 }
 
 /// Runs the jobs on `threads` workers; the outcomes come back in the jobs' order.
-fn run_all(jobs: &[Job], graphs: &Path, threads: usize, timeout: Duration) -> Vec<Outcome> {
+fn run_all(
+    jobs: &[Job],
+    settings: &scenario::Settings,
+    threads: usize,
+    timeout: Duration,
+) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
     let outcomes: Mutex<Vec<Option<Outcome>>> = Mutex::new(jobs.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
@@ -305,7 +316,7 @@ fn run_all(jobs: &[Job], graphs: &Path, threads: usize, timeout: Duration) -> Ve
                     break;
                 };
                 let started = Instant::now();
-                let result = run_guarded(job, graphs, timeout);
+                let result = run_guarded(job, settings, timeout);
                 let outcome = Outcome {
                     result,
                     elapsed: started.elapsed(),
@@ -347,14 +358,14 @@ fn print_slowest(jobs: &[Job], outcomes: &[Outcome]) {
 
 /// Runs one scenario in its own thread: a panic or a hang fails this scenario only. A
 /// hung scenario is cancelled through its token and left behind.
-fn run_guarded(job: &Job, graphs: &Path, timeout: Duration) -> Result<(), String> {
+fn run_guarded(job: &Job, settings: &scenario::Settings, timeout: Duration) -> Result<(), String> {
     let cancel = CancelToken::new();
     let options = QueryOptions {
         cancel: Some(cancel.clone()),
         timeout: None,
     };
     let scenario = Arc::clone(&job.scenario);
-    let graphs = graphs.to_path_buf();
+    let settings = settings.clone();
     let current_step = Arc::new(Mutex::new(String::new()));
     let step_in_thread = Arc::clone(&current_step);
     let (sender, receiver) = mpsc::channel();
@@ -363,7 +374,7 @@ fn run_guarded(job: &Job, graphs: &Path, timeout: Duration) -> Result<(), String
         .stack_size(32 * 1024 * 1024)
         .spawn(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                scenario::run(&scenario, &graphs, options, &step_in_thread)
+                scenario::run(&scenario, &settings, options, &step_in_thread)
             }))
             .unwrap_or_else(|_| {
                 let panic = LAST_PANIC.with(|slot| slot.borrow_mut().take());

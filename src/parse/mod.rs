@@ -41,9 +41,9 @@ const MAX_NESTING: usize = 200;
 
 /// Up to this nesting, and with at most `INLINE_OPERATORS` operators, a statement is
 /// parsed on the caller's thread: it needs well under 1 MiB of stack there even in a
-/// debug build (about 30 KiB per nesting level, a few KiB per chained operator).
+/// debug build (about 30 KiB per nesting level, 8 KiB per chained operator).
 const INLINE_NESTING: usize = 16;
-const INLINE_OPERATORS: usize = 64;
+const INLINE_OPERATORS: usize = 128;
 
 /// Runs `parse` where its stack fits the text: on the caller's thread for ordinary
 /// statements, else on a thread with a stack sized for the nesting and the operator
@@ -132,20 +132,8 @@ fn measure(text: &str) -> Shape {
                 shape.operators += 1;
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            '+' | '-' | '*' | '/' | '%' | '^' | '=' | '<' | '>' | '.' => shape.operators += 1,
-            '\'' | '"' | '`' => {
-                while let Some((_, q)) = chars.next() {
-                    if q == '\\' && c != '`' {
-                        chars.next();
-                    } else if q == c {
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-        if c == '/' {
-            match chars.peek().map(|&(_, n)| n) {
+            '+' | '-' | '*' | '%' | '^' | '=' | '<' | '>' | '.' => shape.operators += 1,
+            '/' => match chars.peek().map(|&(_, n)| n) {
                 Some('/') => {
                     for (_, n) in chars.by_ref() {
                         if n == '\n' {
@@ -162,8 +150,18 @@ fn measure(text: &str) -> Shape {
                         }
                     }
                 }
-                _ => {}
+                _ => shape.operators += 1,
+            },
+            '\'' | '"' | '`' => {
+                while let Some((_, q)) = chars.next() {
+                    if q == '\\' && c != '`' {
+                        chars.next();
+                    } else if q == c {
+                        break;
+                    }
+                }
             }
+            _ => {}
         }
         if depth + keywords > shape.depth {
             shape.depth = depth + keywords;
@@ -237,4 +235,25 @@ fn too_deep_error(text: &str, at: usize) -> Error {
         ),
     )
     .at(text, at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_counts_brackets_and_operators_outside_strings_and_comments() {
+        let shape = measure("RETURN [[1]] + ')(' /* (( */ // [[\n, CASE WHEN a.b THEN 1 END");
+        assert_eq!(shape.depth, 2);
+        // `+`, `.`, and the `[` of each list.
+        assert_eq!(shape.operators, 4);
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_refused_where_it_happens() {
+        let text = format!("RETURN {}", "[".repeat(MAX_NESTING + 1));
+        let error = parse_statement(&text).err();
+        let at = error.and_then(|e| e.position).map(|p| p.offset);
+        assert_eq!(at, Some(7 + MAX_NESTING));
+    }
 }

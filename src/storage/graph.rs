@@ -321,7 +321,7 @@ impl<'s> Txn<'s> {
             props: self.store_props(props)?,
         };
         for &label in &record.labels {
-            self.put(keys::label_entry(label, id), Vec::new());
+            self.set_label_bit(label, id, true)?;
             self.add_to_count(keys::count(TokenKind::Label, label), 1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), 1)?;
@@ -346,7 +346,7 @@ impl<'s> Txn<'s> {
 
     pub fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
         match self.token(TokenKind::Label, label) {
-            Some(t) => Ok(self.get(&keys::label_entry(t, id))?.is_some()),
+            Some(t) => Ok(self.label_bits(&keys::label_chunk(t, id))? & keys::label_bit(id) != 0),
             None => Ok(false),
         }
     }
@@ -395,7 +395,7 @@ impl<'s> Txn<'s> {
         };
         let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.insert(at, token);
-        self.put(keys::label_entry(token, id), Vec::new());
+        self.set_label_bit(token, id, true)?;
         self.add_to_count(keys::count(TokenKind::Label, token), 1)?;
         self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
@@ -415,7 +415,7 @@ impl<'s> Txn<'s> {
         };
         let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.remove(at);
-        self.remove(keys::label_entry(token, id));
+        self.set_label_bit(token, id, false)?;
         self.add_to_count(keys::count(TokenKind::Label, token), -1)?;
         self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
@@ -437,7 +437,7 @@ impl<'s> Txn<'s> {
             ));
         }
         for &label in &record.labels {
-            self.remove(keys::label_entry(label, id));
+            self.set_label_bit(label, id, false)?;
             self.add_to_count(keys::count(TokenKind::Label, label), -1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), -1)?;
@@ -454,13 +454,50 @@ impl<'s> Txn<'s> {
     }
 
     pub fn nodes_with_label(&self, label: &str) -> Scan<'_, NodeId> {
-        let Some(token) = self.token(TokenKind::Label, label) else {
-            return Box::new(std::iter::empty());
+        match self.token(TokenKind::Label, label) {
+            Some(token) => Box::new(self.label_nodes(token)),
+            None => Box::new(std::iter::empty()),
+        }
+    }
+
+    /// The nodes with label `token`, in id order.
+    pub(super) fn label_nodes(&self, token: Token) -> impl Iterator<Item = Result<NodeId>> + '_ {
+        self.scan_prefix(keys::label_prefix(token))
+            .flat_map(|entry| -> Vec<Result<NodeId>> {
+                let decoded = entry.and_then(|(key, bits)| {
+                    let chunk = keys::trailing_id(&key)
+                        .ok_or_else(|| codec::corrupt("a label key is malformed"))?;
+                    Ok(keys::label_chunk_nodes(chunk, codec::decode_u64(&bits)?))
+                });
+                match decoded {
+                    Ok(nodes) => nodes.map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                }
+            })
+    }
+
+    fn label_bits(&self, key: &[u8]) -> Result<u64> {
+        match self.get(key)? {
+            Some(bytes) => codec::decode_u64(&bytes),
+            None => Ok(0),
+        }
+    }
+
+    /// Sets or clears `node`'s bit in the label index of `label`.
+    fn set_label_bit(&mut self, label: Token, node: NodeId, on: bool) -> Result<()> {
+        let key = keys::label_chunk(label, node);
+        let bits = self.label_bits(&key)?;
+        let bits = if on {
+            bits | keys::label_bit(node)
+        } else {
+            bits & !keys::label_bit(node)
         };
-        Box::new(self.scan_prefix(keys::label_prefix(token)).map(|entry| {
-            let (key, _) = entry?;
-            keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a label key is malformed"))
-        }))
+        if bits == 0 {
+            self.remove(key);
+        } else {
+            self.put(key, codec::encode_u64(bits));
+        }
+        Ok(())
     }
 
     pub fn node_count(&self) -> Result<u64> {

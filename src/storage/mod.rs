@@ -7,14 +7,22 @@
 //! - `keys` / `codec`: key layout (keyspace byte first, big-endian ids) and the record
 //!   and value encoding (postcard behind a format-version byte).
 //! - `overlay`: a transaction's write buffer with an undo log for savepoints.
-//! - `graph`: nodes, relationships, adjacency, the label index and counts, written once
-//!   over the engine trait so that every backend shares it.
+//! - `graph`: nodes, relationships, chunked adjacency, the label index and counts,
+//!   written once over the engine trait so that every backend shares it; `schema` and
+//!   `index_key`: property indexes and uniqueness constraints; `bulk`: the import path;
+//!   `adj_cache`: committed adjacency kept in memory for traversals; `disk`: opening a
+//!   folder (format checks, loading ids and names).
 //!
-//! - `Store` is one open database (sled-backed or in memory).
+//! Guarantees:
+//! - `Store` is one open database (sled-backed or in memory). Inside a process one
+//!   folder is one `Store` (`open_shared`); another process gets `database at PATH is in
+//!   use by another process` at once.
 //! - `Txn` is a consistent read view plus a write buffer; reads see the buffer's own
-//!   writes; `commit` applies the buffer atomically and durably (flush), `drop` without
-//!   commit discards it. One `Txn` at a time per `Store`: `begin` waits for the previous
-//!   one to end.
+//!   writes; `commit` applies the buffer as one atomic batch and flushes it before
+//!   returning, so a committed transaction survives a crash (kill -9, power loss as far
+//!   as the disk honours fsync) and a half-applied one is never seen. `drop` without
+//!   commit discards it. One `Txn` at a time per `Store`: `begin` waits for the
+//!   previous one to end (an error, not a wait, when the same thread still holds one).
 //! - `Txn::savepoint` / `rollback_to` give statement-level atomicity inside an explicit
 //!   transaction.
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to

@@ -281,6 +281,28 @@ pub fn compare_table(
     Err(message)
 }
 
+/// Whether each value reads back, through the TCK's literal notation, as itself: what a
+/// runner reading the binary's `--format literal` output relies on.
+pub fn check_rendering(rows: &[Vec<Value>]) -> Result<(), String> {
+    for value in rows.iter().flatten() {
+        let text = value.to_string();
+        match crate::literal::parse(&text) {
+            Ok(read) if matches(&read, value, ListOrder::Ordered) => {}
+            Ok(read) => {
+                return Err(format!(
+                    "the value rendered as {text} reads back as {read}, a different value"
+                ))
+            }
+            Err(e) => {
+                return Err(format!(
+                    "the value rendered as {text} is not in literal notation: {e}"
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 fn render_expected(rows: &[Vec<Expected>]) -> String {
     if rows.is_empty() {
         return "    (no rows)".to_string();

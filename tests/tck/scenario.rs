@@ -6,13 +6,13 @@
 //! A step that does not hold returns `Err` with a message for the engine developers;
 //! the caller guards against panics and hangs.
 
-use crate::compare::{compare_table, render_actual, ListOrder, RowOrder};
+use crate::compare::{check_rendering, compare_table, render_actual, ListOrder, RowOrder};
 use crate::gherkin::{Scenario, Step};
 use crate::graph_state::{snapshot, SideEffects, SIDE_EFFECT_NAMES};
 use crate::literal;
 use skein::{Database, Error, Params, ProcedureSpec, QueryOptions, QueryResult};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// The latest `When executing …` step's query and what came of it.
@@ -29,10 +29,20 @@ struct Run<'a> {
     db: Database,
     params: Params,
     options: QueryOptions,
-    graphs_dir: &'a Path,
+    settings: &'a Settings,
     /// Whether some step checks side effects (only then is the graph measured).
     measure: bool,
     last: Option<LastQuery>,
+}
+
+/// What every scenario of a run shares.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where named graphs live: `<graphs_dir>/<name>/<name>.cypher`.
+    pub graphs_dir: PathBuf,
+    /// Also require every result value to read back from its literal rendering (what
+    /// the binary's `--format literal` prints).
+    pub check_rendering: bool,
 }
 
 /// Runs `scenario`; `Err` explains the first step that did not hold. `options` carries
@@ -40,7 +50,7 @@ struct Run<'a> {
 /// step being run, so a caller whose scenario hangs can say where.
 pub fn run(
     scenario: &Scenario,
-    graphs_dir: &Path,
+    settings: &Settings,
     options: QueryOptions,
     current_step: &Mutex<String>,
 ) -> Result<(), String> {
@@ -54,7 +64,7 @@ pub fn run(
         db,
         params: Params::new(),
         options,
-        graphs_dir,
+        settings,
         measure,
         last: None,
     };
@@ -174,7 +184,11 @@ impl Run<'_> {
     }
 
     fn load_graph(&mut self, name: &str) -> Result<(), String> {
-        let file = self.graphs_dir.join(name).join(format!("{name}.cypher"));
+        let file = self
+            .settings
+            .graphs_dir
+            .join(name)
+            .join(format!("{name}.cypher"));
         let script = std::fs::read_to_string(&file)
             .map_err(|e| format!("cannot read graph script {}: {e}", file.display()))?;
         for statement in split_script(&script) {
@@ -296,7 +310,11 @@ impl Run<'_> {
         lists: ListOrder,
     ) -> Result<(), String> {
         let result = self.last_result()?;
-        compare_table(expected, &result.columns, &result.rows, row_order, lists)
+        compare_table(expected, &result.columns, &result.rows, row_order, lists)?;
+        if self.settings.check_rendering {
+            check_rendering(&result.rows)?;
+        }
+        Ok(())
     }
 
     fn expect_side_effects(&self, rows: &[Vec<String>]) -> Result<(), String> {
