@@ -90,6 +90,8 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Bulk-import CSV files (`nodes_<Label>.csv`, `rels_<TYPE>.csv`) in one atomic write
+    Import(crate::import::csv::ImportArgs),
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
@@ -189,6 +191,9 @@ fn run_args(args: &Args) -> i32 {
             Err(code) => code,
         },
         Some(Command::Run { files }) => run_files(&db, files, &params, &settings),
+        Some(Command::Import(import_args)) => {
+            crate::import::csv::run_command(&db, import_args, args.quiet)
+        }
         None => {
             if let Some(command) = &args.command {
                 run_text(&db, "-c", command, &params, &settings).exit_code()
