@@ -15,10 +15,12 @@
 //! assert_eq!(result.rows[0][0].to_string(), "'Russia'");
 //! ```
 
+pub mod algo;
 pub mod ast;
 pub mod bind;
 pub mod error;
 pub mod exec;
+pub mod export;
 pub mod import;
 pub mod parse;
 pub mod plan;

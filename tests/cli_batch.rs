@@ -176,6 +176,7 @@ fn stats_line_counts_as_neo4j_does() {
     let output = run(&[
         "--memory",
         "--stats",
+        "--timing",
         "-c",
         "CREATE (:A:B {x: 1, y: 2})-[:T]->()",
     ]);
@@ -332,6 +333,13 @@ fn load_subcommand_and_load_flag_fill_the_database() {
     ]);
     assert_eq!(stdout(&in_memory), "name\n'North Korea'\n'Russia'\n");
     assert_eq!(stderr(&in_memory), "");
+
+    // `--load` as the last option, with the script on standard input.
+    let piped = run_with_stdin(
+        &["--memory", "--quiet", "--load", &facts],
+        "MATCH (c:Country) RETURN count(c) AS n;",
+    );
+    assert_eq!(stdout(&piped), "n\n2\n", "{}", stderr(&piped));
 }
 
 #[test]
@@ -370,7 +378,7 @@ fn a_database_held_by_another_process_exits_with_two() {
             "--db",
             &db,
             "-c",
-            "RETURN 1 AS ready; UNWIND range(1, 2000000000) AS x RETURN count(x)",
+            "RETURN 1 AS ready; UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b UNWIND range(1, 1000) AS c RETURN count(c)",
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -322,3 +322,96 @@ fn cancelled_statement_is_a_transaction_error() {
         .expect_err("cancelled");
     assert_eq!(e.class, ErrorClass::TransactionError);
 }
+
+#[test]
+fn index_and_id_seeks_are_planned_and_correct() {
+    let db = db();
+    run(&db, "UNWIND range(1, 50) AS i CREATE (:P {k: i})");
+    run(&db, "CREATE INDEX FOR (n:P) ON (n.k)");
+    let r = run(&db, "EXPLAIN MATCH (n:P {k: 7}) RETURN n");
+    let plan = r.plan.expect("plan");
+    assert!(plan.contains("NodeIndexSeek"), "{plan}");
+    let r = run(&db, "MATCH (n:P {k: 7}) RETURN n.k");
+    assert_eq!(ints(&r), vec![7]);
+    let r = run(&db, "MATCH (n:P) WHERE n.k >= 48 RETURN n.k ORDER BY n.k");
+    assert_eq!(ints(&r), vec![48, 49, 50]);
+    let id = ints(&run(&db, "MATCH (n:P {k: 3}) RETURN id(n)"))[0];
+    let mut params = Params::new();
+    params.insert("id".into(), Value::Int(id));
+    let r = db
+        .execute("EXPLAIN MATCH (n) WHERE id(n) = $id RETURN n", &params)
+        .expect("explain");
+    assert!(r.plan.expect("plan").contains("NodeByIdSeek"));
+    let r = db
+        .execute("MATCH (n) WHERE id(n) = $id RETURN n.k", &params)
+        .expect("id seek");
+    assert_eq!(ints(&r), vec![3]);
+}
+
+#[test]
+fn limit_stops_the_scan_early() {
+    let db = db();
+    run(&db, "UNWIND range(1, 500) AS i CREATE (:N {v: i})");
+    let r = run(&db, "PROFILE MATCH (n:N) RETURN n LIMIT 1");
+    assert_eq!(r.rows.len(), 1);
+    let plan = r.plan.expect("plan");
+    let scan = plan
+        .lines()
+        .find(|l| l.contains("NodeByLabelScan"))
+        .expect("scan line");
+    assert!(scan.contains("rows: 1,"), "{plan}");
+}
+
+#[test]
+fn distinct_reachability_matches_path_enumeration() {
+    let db = db();
+    run(
+        &db,
+        "UNWIND range(0, 30) AS i CREATE (:V {i: i}) \
+         WITH 1 AS one MATCH (a:V), (b:V) WHERE b.i = (a.i * 7 + 3) % 31 OR b.i = (a.i + 1) % 31 \
+         CREATE (a)-[:E]->(b)",
+    );
+    let distinct = run(
+        &db,
+        "MATCH (s:V {i: 0})-[:E*1..3]->(f) RETURN count(DISTINCT f)",
+    );
+    let by_paths = run(
+        &db,
+        "MATCH (s:V {i: 0})-[rs:E*1..3]->(f) WITH DISTINCT f RETURN count(*)",
+    );
+    assert_eq!(ints(&distinct), ints(&by_paths));
+}
+
+#[test]
+fn counting_relationships_by_degree_matches_counting_rows() {
+    let db = db();
+    run(
+        &db,
+        "CREATE (a:K {k: 1}), (b:K {k: 2}), (c:K {k: 3}), \
+         (a)-[:T]->(b), (a)-[:T]->(c), (b)-[:T]->(c), (c)-[:T]->(c), (a)-[:U]->(a)",
+    );
+    for pattern in [
+        "(a:K)-[:T]->()",
+        "(a:K)<-[:T]-()",
+        "(a:K)--()",
+        "(a:K)-[:T|U]-()",
+    ] {
+        let fast = run(
+            &db,
+            &format!("MATCH {pattern} RETURN a.k AS k, count(*) AS c ORDER BY k"),
+        );
+        let slow = run(
+            &db,
+            &format!("MATCH {pattern} WITH a RETURN a.k AS k, count(*) AS c ORDER BY k"),
+        );
+        assert_eq!(fast.rows.len(), slow.rows.len(), "{pattern}");
+        for (x, y) in fast.rows.iter().zip(&slow.rows) {
+            assert_eq!(x[0].equals(&y[0]), Some(true), "{pattern}");
+            assert_eq!(x[1].equals(&y[1]), Some(true), "{pattern}");
+        }
+    }
+    let plan = run(&db, "EXPLAIN MATCH (a:K)-[:T]->(f) RETURN count(f)")
+        .plan
+        .expect("plan");
+    assert!(plan.contains("CountRelationships"), "{plan}");
+}

@@ -195,3 +195,30 @@ fn missing_path_is_an_io_error() -> TestResult {
     assert!(error.message.contains("no/such/folder"));
     Ok(())
 }
+
+#[test]
+fn jsonl_null_removes_a_property_and_temporal_values_load() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let first = write(
+        dir.path(),
+        "a.jsonl",
+        r#"{"node": {"label": "Debt", "key": {"name": "d"}, "properties": {"note": "x", "term": {"$duration": "P20Y"}}}}"#,
+    )?;
+    let second = write(
+        dir.path(),
+        "b.jsonl",
+        r#"{"node": {"label": "Debt", "key": {"name": "d"}, "properties": {"note": null}}}"#,
+    )?;
+    let db = Database::open_temporary()?;
+    load(&db, &first)?;
+    load(&db, &second)?;
+    let found = rows(
+        &db,
+        "MATCH (d:Debt) RETURN d.note IS NULL, d.term = duration('P20Y'), size(keys(d))",
+    )?;
+    let row = found.first().ok_or("no row")?;
+    assert!(matches!(row.first(), Some(Value::Bool(true))));
+    assert!(matches!(row.get(1), Some(Value::Bool(true))));
+    assert!(matches!(row.get(2), Some(Value::Int(2))));
+    Ok(())
+}

@@ -457,11 +457,18 @@ fn unwind_union_and_call() {
         vec!["db", "labels"]
     );
     assert_eq!(call.args.as_ref().map(Vec::len), Some(0));
-    let spec = call
-        .yield_
-        .as_ref()
-        .map(|y| (y.items.len(), y.where_.is_some()));
-    assert_eq!(spec, Some((1, true)));
+    let spec = call.yield_.as_ref().map(|y| {
+        let items: Vec<(String, Option<String>)> = y
+            .items
+            .iter()
+            .map(|(field, alias)| (field.name.clone(), alias.as_ref().map(|a| a.name.clone())))
+            .collect();
+        (items, y.where_.is_some())
+    });
+    assert_eq!(
+        spec,
+        Some((vec![("label".to_string(), Some("l".to_string()))], true))
+    );
     let q = single("CALL db.labels");
     assert!(matches!(q.clauses.first(), Some(Clause::Call(c)) if c.args.is_none()));
 }

@@ -48,6 +48,12 @@ fn feature_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Placeholder names and their values for one Examples row.
+type Bindings = Vec<(String, String)>;
+
+/// One Examples block: its header, then its rows.
+type ExamplesBlock = (Vec<String>, Vec<Bindings>);
+
 /// A scenario as read from the file: its doc-string queries (with the step that
 /// introduced each), whether it expects a SyntaxError, and its Examples rows.
 #[derive(Default)]
@@ -56,8 +62,7 @@ struct RawScenario {
     queries: Vec<(String, bool)>,
     expects_syntax_error: bool,
     expected_detail: String,
-    header: Vec<String>,
-    rows: Vec<Vec<String>>,
+    examples: Vec<ExamplesBlock>,
 }
 
 fn table_cells(line: &str) -> Vec<String> {
@@ -116,6 +121,9 @@ fn read_feature(file: &Path, out: &mut Vec<TckQuery>) {
         }
         if trimmed.starts_with("Examples") {
             in_examples = true;
+            if let Some(s) = scenarios.last_mut() {
+                s.examples.push((Vec::new(), Vec::new()));
+            }
             continue;
         }
         if trimmed.starts_with("\"\"\"") {
@@ -144,11 +152,13 @@ fn read_feature(file: &Path, out: &mut Vec<TckQuery>) {
         }
         if trimmed.starts_with('|') {
             if in_examples {
-                if let Some(s) = scenarios.last_mut() {
-                    if s.header.is_empty() {
-                        s.header = table_cells(trimmed);
+                if let Some((header, rows)) =
+                    scenarios.last_mut().and_then(|s| s.examples.last_mut())
+                {
+                    if header.is_empty() {
+                        *header = table_cells(trimmed);
                     } else {
-                        s.rows.push(table_cells(trimmed));
+                        rows.push(header.iter().cloned().zip(table_cells(trimmed)).collect());
                     }
                 }
             }
@@ -163,12 +173,12 @@ fn read_feature(file: &Path, out: &mut Vec<TckQuery>) {
         }
     }
     for s in scenarios {
-        let expansions: Vec<Vec<(String, String)>> = if s.rows.is_empty() {
+        let expansions: Vec<Bindings> = if s.examples.is_empty() {
             vec![Vec::new()]
         } else {
-            s.rows
+            s.examples
                 .iter()
-                .map(|row| s.header.iter().cloned().zip(row.iter().cloned()).collect())
+                .flat_map(|(_, rows)| rows.iter().cloned())
                 .collect()
         };
         for bindings in expansions {

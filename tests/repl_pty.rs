@@ -63,6 +63,8 @@ fn runs_statements_over_several_lines() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let mut session = start(&dir.path().join("db"), &dir.path().join("history"));
     enter(&mut session, "RETURN 40 +");
+    // Keywords and numbers are highlighted as they are typed.
+    expect(&mut session, "\x1b[1;34mRETURN\x1b[0m \x1b[33m40\x1b[0m");
     expect(&mut session, "   ...> ");
     enter(&mut session, "2 AS answer;");
     expect(&mut session, "42");
@@ -135,6 +137,13 @@ fn history_survives_into_the_next_session_without_repeats() {
     enter(&mut second, "\x1b[A");
     expect(&mut second, "42");
     expect(&mut second, "1 row, ");
+    expect(&mut second, "skein> ");
+    // Typing a prefix shows the rest of the history entry as a hint; Right arrow takes it.
+    second.send("RETURN 6").unwrap_or_else(|e| panic!("{e}"));
+    second.flush().unwrap_or_else(|e| panic!("{e}"));
+    expect(&mut second, " * 7 AS remembered;");
+    enter(&mut second, "\x1b[C");
+    expect(&mut second, "42");
     quit(second);
 }
 
@@ -168,7 +177,7 @@ fn ctrl_c_cancels_a_long_statement_and_the_repl_goes_on() {
         &mut session,
         "UNWIND range(1, 1000) AS a UNWIND range(1, 1000) AS b UNWIND range(1, 1000) AS c RETURN count(c) AS n;",
     );
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::thread::sleep(std::time::Duration::from_millis(1000));
     session.send_control('c').unwrap_or_else(|e| panic!("{e}"));
     let before_error = expect(&mut session, "TransactionError");
     assert!(!before_error.contains("1000000000"), "{before_error}");

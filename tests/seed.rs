@@ -195,6 +195,11 @@ fn broken_fact_file_loads_nothing_and_names_file_line_column() -> TestResult {
         error.message
     );
     assert!(error.message.contains("RETURN c.name AS name, nope"));
+    assert!(
+        error.message.contains("kept: ") && error.message.contains("01_good.cypher"),
+        "{}",
+        error.message
+    );
     // The first file loaded in its own transaction; nothing of the broken one did.
     let names = rows(&db, "MATCH (c:Country) RETURN c.name ORDER BY c.name")?;
     let names: Vec<&str> = names

@@ -358,3 +358,26 @@ fn a_hub_keeps_its_adjacency_across_many_chunks() -> skein::error::Result<()> {
     assert_eq!(txn.all_relationships().count(), 0);
     Ok(())
 }
+
+#[test]
+fn a_second_transaction_on_one_thread_is_an_error_not_a_hang() -> skein::error::Result<()> {
+    let store = std::sync::Arc::new(Store::in_memory());
+    let txn = store.begin()?;
+    let err = store.begin().err().map(|e| e.class);
+    assert_eq!(err, Some(ErrorClass::TransactionError));
+    // Another thread waits for the first transaction instead.
+    let other = std::sync::Arc::clone(&store);
+    let waiter = std::thread::spawn(move || -> skein::error::Result<u64> {
+        let mut txn = other.begin()?;
+        let id = txn.create_node(&[], PropertyMap::new())?;
+        txn.commit()?;
+        Ok(id)
+    });
+    drop(txn);
+    let joined = waiter
+        .join()
+        .map_err(|_| skein::error::Error::io("thread panicked"))?;
+    assert_eq!(joined?, 0);
+    assert_eq!(store.begin()?.node_count()?, 1);
+    Ok(())
+}

@@ -369,6 +369,11 @@ fn run(ops: &[Op], on_disk: bool) -> Result<()> {
                 txn.commit()?;
             }
         }
+        // In memory a check is cheap: check after every step, so a stale cached
+        // adjacency cannot hide behind later writes.
+        if !on_disk {
+            check(&store.begin()?, &model)?;
+        }
     }
     check(&store.begin()?, &model)?;
     drop(store);

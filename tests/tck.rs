@@ -5,6 +5,10 @@
 //! its own thread with a timeout (a hang or a panic fails that scenario only), prints
 //! passed and failed scenarios per folder, and ends with the line `N passed, N failed`.
 //!
+//! Before any scenario, the runner's own checks run (Gherkin reader, literal parser,
+//! comparison, side-effect diff, step helpers: each module's `selftest`); if one fails,
+//! the TCK is not run, since its numbers would mean nothing.
+//!
 //! `tests/tck_baseline.txt` records the minimum number of passing scenarios: the run
 //! fails when fewer pass, and suggests raising the record when more do.
 //!
@@ -14,9 +18,14 @@
 //! - `SKEIN_TCK_FILTER`: run only scenarios whose `path: name` contains this text (the
 //!   baseline is not checked then).
 //! - `SKEIN_TCK_VERBOSE=1`: print every failure's reason (step, query, expected vs actual).
+//! - `SKEIN_TCK_CHECK_RENDERING=1`: also fail a scenario whose result values do not read
+//!   back from their literal rendering (`Value`'s `Display`, which the binary's
+//!   `--format literal` prints and the external runner reads).
 //! - `SKEIN_TCK_BLESS=1`: write the passing count to the baseline file.
 //! - `SKEIN_TCK_THREADS`: scenarios run at once (default 2).
-//! - `SKEIN_TCK_TIMEOUT`: seconds before a scenario counts as hung (default 10).
+//! - `SKEIN_TCK_TIMEOUT`: seconds before a scenario counts as hung (default 30: the
+//!   slowest scenario takes a few seconds in a debug build, and a loaded machine must
+//!   not turn slow into failed).
 
 #[path = "tck/compare.rs"]
 mod compare;
@@ -37,7 +46,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const BASELINE_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tck_baseline.txt");
 const SCENARIO_THREAD: &str = "tck-scenario";
@@ -74,13 +83,16 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     };
     let features = PathBuf::from(features);
-    let graphs = features.join("..").join("graphs");
+    let settings = scenario::Settings {
+        graphs_dir: features.join("..").join("graphs"),
+        check_rendering: env_flag("SKEIN_TCK_CHECK_RENDERING"),
+    };
     let filter = std::env::var("SKEIN_TCK_FILTER")
         .ok()
         .filter(|f| !f.is_empty());
     let verbose = env_flag("SKEIN_TCK_VERBOSE");
     let threads = env_number("SKEIN_TCK_THREADS").unwrap_or(2).max(1);
-    let timeout = Duration::from_secs(env_number("SKEIN_TCK_TIMEOUT").unwrap_or(10).max(1) as u64);
+    let timeout = Duration::from_secs(env_number("SKEIN_TCK_TIMEOUT").unwrap_or(30).max(1) as u64);
 
     let mut files = Vec::new();
     if let Err(e) = collect_features(&features, &mut files) {
@@ -124,15 +136,20 @@ fn main() -> ExitCode {
         }
     }
 
+    println!(
+        "{} feature files, {} scenarios to run on {threads} threads",
+        files.len(),
+        jobs.len()
+    );
     install_panic_hook();
-    let outcomes = run_all(&jobs, &graphs, threads, timeout);
+    let outcomes = run_all(&jobs, &settings, threads, timeout);
 
     let mut groups: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut passed = 0;
     let mut failed = 0;
     for (job, outcome) in jobs.iter().zip(&outcomes) {
         let entry = groups.entry(job.group.as_str()).or_default();
-        match outcome {
+        match &outcome.result {
             Ok(()) => {
                 entry.0 += 1;
                 passed += 1;
@@ -150,6 +167,9 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+    if verbose {
+        print_slowest(&jobs, &outcomes);
     }
     print_table(&groups, passed, failed);
 
@@ -272,15 +292,22 @@ fn install_panic_hook() {
     }));
 }
 
+/// How one scenario went and how long it took (wall clock, for the slowest-scenarios
+/// list only).
+struct Outcome {
+    result: Result<(), String>,
+    elapsed: Duration,
+}
+
 /// Runs the jobs on `threads` workers; the outcomes come back in the jobs' order.
 fn run_all(
     jobs: &[Job],
-    graphs: &Path,
+    settings: &scenario::Settings,
     threads: usize,
     timeout: Duration,
-) -> Vec<Result<(), String>> {
+) -> Vec<Outcome> {
     let next = AtomicUsize::new(0);
-    let outcomes: Mutex<Vec<Option<Result<(), String>>>> = Mutex::new(vec![None; jobs.len()]);
+    let outcomes: Mutex<Vec<Option<Outcome>>> = Mutex::new(jobs.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads.min(jobs.len().max(1)) {
             scope.spawn(|| loop {
@@ -288,7 +315,12 @@ fn run_all(
                 let Some(job) = jobs.get(index) else {
                     break;
                 };
-                let outcome = run_guarded(job, graphs, timeout);
+                let started = Instant::now();
+                let result = run_guarded(job, settings, timeout);
+                let outcome = Outcome {
+                    result,
+                    elapsed: started.elapsed(),
+                };
                 if let Ok(mut slots) = outcomes.lock() {
                     if let Some(slot) = slots.get_mut(index) {
                         *slot = Some(outcome);
@@ -301,27 +333,48 @@ fn run_all(
         .into_inner()
         .unwrap_or_default()
         .into_iter()
-        .map(|o| o.unwrap_or_else(|| Err("the scenario was not run".to_string())))
+        .map(|o| {
+            o.unwrap_or_else(|| Outcome {
+                result: Err("the scenario was not run".to_string()),
+                elapsed: Duration::ZERO,
+            })
+        })
         .collect()
+}
+
+/// Lists the ten slowest scenarios, for whoever works on performance.
+fn print_slowest(jobs: &[Job], outcomes: &[Outcome]) {
+    let mut timed: Vec<(&Job, &Outcome)> = jobs.iter().zip(outcomes).collect();
+    timed.sort_by_key(|(_, outcome)| std::cmp::Reverse(outcome.elapsed));
+    println!("slowest scenarios:");
+    for (job, outcome) in timed.iter().take(10) {
+        println!(
+            "  {:>8.3} s  {}",
+            outcome.elapsed.as_secs_f64(),
+            job.title()
+        );
+    }
 }
 
 /// Runs one scenario in its own thread: a panic or a hang fails this scenario only. A
 /// hung scenario is cancelled through its token and left behind.
-fn run_guarded(job: &Job, graphs: &Path, timeout: Duration) -> Result<(), String> {
+fn run_guarded(job: &Job, settings: &scenario::Settings, timeout: Duration) -> Result<(), String> {
     let cancel = CancelToken::new();
     let options = QueryOptions {
         cancel: Some(cancel.clone()),
         timeout: None,
     };
     let scenario = Arc::clone(&job.scenario);
-    let graphs = graphs.to_path_buf();
+    let settings = settings.clone();
+    let current_step = Arc::new(Mutex::new(String::new()));
+    let step_in_thread = Arc::clone(&current_step);
     let (sender, receiver) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name(SCENARIO_THREAD.to_string())
         .stack_size(32 * 1024 * 1024)
         .spawn(move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                scenario::run(&scenario, &graphs, options)
+                scenario::run(&scenario, &settings, options, &step_in_thread)
             }))
             .unwrap_or_else(|_| {
                 let panic = LAST_PANIC.with(|slot| slot.borrow_mut().take());
@@ -340,7 +393,14 @@ fn run_guarded(job: &Job, graphs: &Path, timeout: Duration) -> Result<(), String
         Ok(outcome) => outcome,
         Err(mpsc::RecvTimeoutError::Timeout) => {
             cancel.cancel();
-            Err(format!("timed out after {} s", timeout.as_secs()))
+            let step = current_step
+                .lock()
+                .map(|step| step.clone())
+                .unwrap_or_default();
+            Err(format!(
+                "timed out after {} s, in {step}",
+                timeout.as_secs()
+            ))
         }
         Err(mpsc::RecvTimeoutError::Disconnected) => {
             Err("the scenario thread ended without an outcome".to_string())

@@ -240,7 +240,7 @@ impl Binder<'_> {
             ));
         };
         if let Some(args) = &c.args {
-            if args.len() != sig.inputs.len() {
+            if !sig.accepts_argument_count(args.len()) {
                 return Err(self.at(
                     err(
                         "InvalidNumberOfArguments",
@@ -1045,6 +1045,27 @@ impl Binder<'_> {
                         ));
                     }
                     for a in args {
+                        let mut random = false;
+                        crate::plan::walk_expr(a, &mut |x| {
+                            if let ExprKind::FunctionCall { name, .. } = &x.kind {
+                                if name.len() == 1
+                                    && name
+                                        .first()
+                                        .is_some_and(|n| n.name.eq_ignore_ascii_case("rand"))
+                                {
+                                    random = true;
+                                }
+                            }
+                        });
+                        if random {
+                            return Err(self.at(
+                                err(
+                                    "NonConstantExpression",
+                                    "an aggregation cannot use a random function",
+                                ),
+                                a.span.start,
+                            ));
+                        }
                         if contains_aggregate(a) {
                             return Err(self.at(
                                 err(

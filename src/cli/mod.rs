@@ -47,10 +47,11 @@ pub struct Args {
 
     /// Load fact files or folders (in name order) before anything else; takes several
     /// paths, up to the next option or subcommand
-    #[arg(long, value_name = "PATH", global = true)]
+    #[arg(long, value_name = "PATH...", global = true)]
     pub load: Vec<PathBuf>,
 
-    /// Output format [default: table on a terminal, literal otherwise]
+    /// Output format: table, csv, tsv, json, jsonl or literal [default: table on a
+    /// terminal, literal otherwise]
     #[arg(long, value_name = "FORMAT", global = true, value_parser = parse_format)]
     pub format: Option<Format>,
 
@@ -121,27 +122,34 @@ fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
     const SUBCOMMANDS: [&str; 2] = ["run", "load"];
     const TAKE_A_VALUE: [&str; 6] = ["-c", "--command", "--db", "--format", "--param", "--load"];
     let mut out = Vec::new();
-    let mut loading = false;
+    // `Some(n)` while reading the paths of a `--load`, `n` of them so far.
+    let mut loading: Option<usize> = None;
     let mut previous_takes_value = false;
     for arg in args {
         let text = arg.to_string_lossy();
         let is_option = text.starts_with('-') && text.len() > 1;
-        if loading && !is_option && !SUBCOMMANDS.contains(&text.as_ref()) {
-            out.push(OsString::from("--load"));
-            out.push(arg);
-            continue;
+        if let Some(count) = loading {
+            if !is_option && !SUBCOMMANDS.contains(&text.as_ref()) {
+                out.push(OsString::from("--load"));
+                out.push(arg);
+                loading = Some(count + 1);
+                continue;
+            }
+            if count == 0 {
+                // `--load` with no path: let clap report the missing value.
+                out.push(OsString::from("--load"));
+            }
+            loading = None;
         }
-        loading = false;
         if text == "--load" && !previous_takes_value {
-            loading = true;
+            loading = Some(0);
             previous_takes_value = false;
             continue;
         }
         previous_takes_value = !previous_takes_value && TAKE_A_VALUE.contains(&text.as_ref());
         out.push(arg);
     }
-    if loading {
-        // `--load` with no path: let clap report the missing value.
+    if loading == Some(0) {
         out.push(OsString::from("--load"));
     }
     out
@@ -480,6 +488,8 @@ mod tests {
     fn load_takes_several_paths() {
         let args = parse(&["--load", "a", "b", "--quiet"]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(args.load, vec![PathBuf::from("a"), PathBuf::from("b")]);
+        let args = parse(&["--db", "x", "--load", "seed/"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(args.load, vec![PathBuf::from("seed/")]);
     }
 
     #[test]
@@ -497,6 +507,7 @@ mod tests {
             &["run"],
             &["--bogus"],
             &["--load"],
+            &["--load", "--quiet"],
         ] {
             let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
             assert_eq!(error.exit_code(), 2, "{bad:?}");

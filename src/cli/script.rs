@@ -87,11 +87,12 @@ pub fn run_script(
                         return ScriptOutcome::Failed(2);
                     }
                 }
-                if settings.stats {
-                    let _ = writeln!(err, "{}", render::stats_to_json(&result.stats));
-                }
+                // Timing first, so the stats line is a one-statement run's last line.
                 if settings.timing {
                     let _ = writeln!(err, "time_ms={elapsed_ms:.3}");
+                }
+                if settings.stats {
+                    let _ = writeln!(err, "{}", render::stats_to_json(&result.stats));
                 }
             }
             Err(error) => {

@@ -592,7 +592,7 @@ pub(crate) fn property(ctx: &Ctx<'_, '_>, v: &Value, key: &str) -> Result<Value>
         Value::Null => Ok(Value::Null),
         Value::Node(n) => {
             check_node_alive(ctx, n.id)?;
-            Ok(ctx.txn.node_property(n.id, key)?.unwrap_or(Value::Null))
+            Ok(ctx.node_property(n.id, key)?.unwrap_or(Value::Null))
         }
         Value::Relationship(r) => {
             check_rel_alive(ctx, r.id)?;

@@ -251,6 +251,23 @@ fn node_id(v: &Value) -> Option<NodeId> {
     }
 }
 
+/// A copy of `row` with room for `more` values (pushing then never reallocates).
+fn extended(row: &[Value], more: usize) -> Row {
+    let mut out = Vec::with_capacity(row.len() + more);
+    out.extend_from_slice(row);
+    out
+}
+
+fn edge_into_value(e: Edge) -> Value {
+    Value::Relationship(Relationship {
+        id: e.rel,
+        rel_type: e.rel_type,
+        start: e.start,
+        end: e.end,
+        properties: Default::default(),
+    })
+}
+
 fn rel_value(e: &Edge) -> Value {
     Value::Relationship(Relationship {
         id: e.rel,
@@ -290,6 +307,17 @@ impl<'a> ScanOp<'a, '_> {
         let env = Env::row(&self.layout, row);
         Ok(match self.access {
             Access::All => Some((txn.all_nodes(), None)),
+            Access::ById(e) => {
+                let found = match eval(ctx, &env, e)? {
+                    Value::Int(i) => match u64::try_from(i) {
+                        Ok(id) if txn.node_exists(id)? => Some(id),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let scan: Scan<'a, NodeId> = Box::new(found.into_iter().map(Ok));
+                Some((scan, None))
+            }
             Access::Label(l) => Some((txn.nodes_with_label(l), Some(l.as_str()))),
             Access::IndexEq { label, key, value } => {
                 let v = eval(ctx, &env, value)?;
@@ -345,7 +373,7 @@ impl Op for ScanOp<'_, '_> {
                         continue;
                     }
                     if node_matches(self.ctx, id, self.labels, *skip, props.as_ref())? {
-                        let mut out = row.clone();
+                        let mut out = extended(row, 1);
                         out.push(Value::Node(Node::with_id(id)));
                         return Ok(Some(out));
                     }
@@ -483,7 +511,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
         )? {
             return Ok(None);
         }
-        let mut out = st.row.clone();
+        let mut out = extended(&st.row, 2);
         if let Some(rs) = self.rel_slot {
             if st.row.get(rs).map(|v| v.equals(&rel)) != Some(Some(true)) {
                 return Ok(None);
@@ -521,7 +549,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
             let Some(st) = &self.state else {
                 return Ok(None);
             };
-            if let Some(row) = self.emit(st, rel_value(&edge), to)? {
+            if let Some(row) = self.emit(st, edge_into_value(edge), to)? {
                 return Ok(Some(row));
             }
         }
@@ -727,6 +755,16 @@ impl Op for ExpandOp<'_, '_> {
             let Some(from) = row.get(self.from).and_then(node_id) else {
                 continue;
             };
+            if self.spec.degree_only {
+                let degree = self.ctx.txn.degree(from, self.spec.dir, &self.spec.types)?;
+                if degree == 0 {
+                    continue;
+                }
+                let mut out = extended(&row, 2);
+                out.push(Value::Int(i64::try_from(degree).unwrap_or(i64::MAX)));
+                out.push(Value::Null);
+                return Ok(Some(out));
+            }
             let Some(rel_props) =
                 eval_props(self.ctx, &self.layout, &row, self.spec.rel_props.as_ref())?
             else {
@@ -1472,6 +1510,11 @@ impl<'a, 's> ProjectOp<'a, 's> {
             .iter()
             .filter_map(|v| self.in_layout.iter().position(|n| n == v))
             .collect();
+        let weight_slot = self
+            .spec
+            .weight_var
+            .as_ref()
+            .and_then(|w| self.in_layout.iter().position(|n| n == w));
         let mut previous: Option<(Vec<Value>, usize)> = None;
         while let Some(row) = input.next()? {
             self.ctx.limits.check()?;
@@ -1514,6 +1557,23 @@ impl<'a, 's> ProjectOp<'a, 's> {
             let Some(group) = groups.get_mut(gi) else {
                 continue;
             };
+            if let Some(slot) = weight_slot {
+                // This row stands for `weight` rows of a plain count.
+                let weight = match row.get(slot) {
+                    Some(Value::Int(w)) => *w,
+                    _ => 0,
+                };
+                let counted = [Value::Bool(true)];
+                for (ci, c) in calls.iter().enumerate() {
+                    let args: &[Value] = if c.star { &[] } else { &counted };
+                    if let Some(agg) = group.1.get_mut(ci) {
+                        for _ in 0..weight {
+                            agg.update(args)?;
+                        }
+                    }
+                }
+                continue;
+            }
             for (ci, c) in calls.iter().enumerate() {
                 let args: Vec<Value> = c
                     .args

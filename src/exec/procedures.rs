@@ -21,6 +21,15 @@ pub struct Signature {
     pub name: String,
     pub inputs: Vec<(String, String)>,
     pub outputs: Vec<(String, String)>,
+    /// How many trailing inputs a call may leave out (they are passed as null).
+    pub optional_inputs: usize,
+}
+
+impl Signature {
+    /// Whether a call with `count` arguments fits this signature.
+    pub fn accepts_argument_count(&self, count: usize) -> bool {
+        count <= self.inputs.len() && count + self.optional_inputs >= self.inputs.len()
+    }
 }
 
 #[derive(Clone)]
@@ -50,6 +59,7 @@ fn builtin(name: &str) -> Option<(Signature, Body)> {
             name: name.to_string(),
             inputs: Vec::new(),
             outputs: vec![(output.to_string(), "STRING?".to_string())],
+            optional_inputs: 0,
         },
         body,
     ))
@@ -59,6 +69,9 @@ impl Registry {
     fn lookup(&self, name: &str) -> Option<(Signature, Body)> {
         if let Some(b) = builtin(name) {
             return Some(b);
+        }
+        if let Some((signature, body)) = crate::algo::procedures::lookup(name) {
+            return Some((signature, Body::Native(body)));
         }
         self.procedures
             .read()
@@ -83,6 +96,7 @@ impl Registry {
             name: spec.name.clone(),
             inputs: spec.inputs,
             outputs: spec.outputs,
+            optional_inputs: 0,
         };
         self.insert(signature, Body::Table(spec.rows))
     }
@@ -117,7 +131,7 @@ impl Registry {
                 format!("there is no procedure named '{name}'"),
             ));
         };
-        if args.len() != signature.inputs.len() {
+        if !signature.accepts_argument_count(args.len()) {
             return Err(Error::syntax(
                 "InvalidNumberOfArguments",
                 format!(
@@ -138,6 +152,9 @@ impl Registry {
                 ));
             }
         }
+        let mut padded = args.to_vec();
+        padded.resize(signature.inputs.len(), Value::Null);
+        let args = padded.as_slice();
         let strings = |v: Vec<String>| v.into_iter().map(|s| vec![Value::String(s)]).collect();
         Ok(match body {
             Body::Labels => strings(txn.labels()?),

@@ -41,6 +41,7 @@ impl WriteEnv<'_> {
             limits: self.limits,
             subplans: self.subplans,
             profile: None,
+            props_cache: super::PropsCache::default(),
         };
         f(&ctx)
     }

@@ -274,7 +274,12 @@ pub(super) fn load(
             in_file(error, file, text, at, start, start + line.len())
         };
         let fact: FactLine = serde_json::from_str(line).map_err(|e| {
-            let message = format!("this line is not a fact line: {e}");
+            // serde's message ends with its own "at line 1 column N": the position
+            // is given in the file's terms instead.
+            let full = e.to_string();
+            let own_position = format!(" at line {} column {}", e.line(), e.column());
+            let problem = full.strip_suffix(&own_position).unwrap_or(&full);
+            let message = format!("this line is not a fact line: {problem}");
             fail(Error::syntax("", message), e.column())
         })?;
         let line_stats = load_line(&mut txn, &fact).map_err(|e| fail(e, 1))?;

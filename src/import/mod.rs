@@ -69,10 +69,11 @@ pub fn load_path(
             .map_err(|e| Error::io(format!("cannot read {}: {e}", file.display())))?;
         let started = Instant::now();
         let mut file_progress = |bytes: u64| progress((done + bytes).min(total), total);
-        let (statements, stats) = match format {
-            FactFormat::Cypher => cypher::load(db, &file, &text, &mut file_progress)?,
-            FactFormat::JsonLines => jsonl::load(db, &file, &text, &mut file_progress)?,
+        let loaded = match format {
+            FactFormat::Cypher => cypher::load(db, &file, &text, &mut file_progress),
+            FactFormat::JsonLines => jsonl::load(db, &file, &text, &mut file_progress),
         };
+        let (statements, stats) = loaded.map_err(|error| with_earlier_files(error, &reports))?;
         done = (done + text.len() as u64).min(total);
         progress(done, total);
         reports.push(FileReport {
@@ -83,6 +84,22 @@ pub fn load_path(
         });
     }
     Ok(reports)
+}
+
+/// A failed file's error, saying which files of the same call loaded before it and stay
+/// loaded (each file is its own transaction).
+fn with_earlier_files(mut error: Error, earlier: &[FileReport]) -> Error {
+    if !earlier.is_empty() {
+        let names: Vec<String> = earlier
+            .iter()
+            .map(|r| r.file.display().to_string())
+            .collect();
+        error.message.push_str(&format!(
+            "\n(nothing of this file was loaded; loaded before it and kept: {})",
+            names.join(", ")
+        ));
+    }
+    error
 }
 
 /// The statements and stats of several reports added up, for a one-line summary.

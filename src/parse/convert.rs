@@ -6,6 +6,7 @@
 
 use pest::iterators::Pair;
 
+use super::depth::MAX_EXPRESSION_DEPTH;
 use super::literal::{decode_escaped_name, decode_float, decode_integer, decode_string};
 use super::Rule;
 use crate::ast::*;
@@ -500,10 +501,16 @@ impl<'s> Converter<'s> {
                             Rule::yield_star => spec.star = true,
                             Rule::yield_items => {
                                 for item in y.into_inner() {
-                                    let mut inner = item.clone().into_inner();
+                                    // The pairs are the field, the AS keyword, the alias.
+                                    let mut inner = item
+                                        .clone()
+                                        .into_inner()
+                                        .filter(|p| p.as_rule() != Rule::AS);
                                     let field =
                                         self.ident(next_pair(&mut inner, &item, "a field")?);
-                                    let alias = inner.next().map(|a| self.ident(a));
+                                    let alias = inner
+                                        .find(|a| a.as_rule() == Rule::variable)
+                                        .map(|a| self.ident(a));
                                     spec.items.push((field, alias));
                                 }
                             }
@@ -797,6 +804,37 @@ impl<'s> Converter<'s> {
             match (inner.next(), inner.next()) {
                 (Some(only), None) if only.as_rule() != Rule::not_operator => pair = only,
                 _ => break,
+            }
+        }
+        // A chain of operators becomes a tree as deep as the chain is long: refuse chains
+        // that later stages could not walk (see `depth`).
+        if Self::is_precedence_level(pair.as_rule()) {
+            // Binary operator tokens sit between operands and add no depth of their own.
+            let links = pair
+                .clone()
+                .into_inner()
+                .filter(|p| {
+                    !matches!(
+                        p.as_rule(),
+                        Rule::add_operator
+                            | Rule::multiply_operator
+                            | Rule::comparison_operator
+                            | Rule::OR
+                            | Rule::XOR
+                            | Rule::AND
+                    )
+                })
+                .count();
+            if links > MAX_EXPRESSION_DEPTH {
+                return Err(self.error_at(
+                    Error::syntax(
+                        "InvalidSyntax",
+                        format!(
+                            "this expression chains {links} operations; at most {MAX_EXPRESSION_DEPTH} are allowed (a list with IN may help)"
+                        ),
+                    ),
+                    pair.as_span().start(),
+                ));
             }
         }
         match pair.as_rule() {
@@ -1173,236 +1211,211 @@ impl<'s> Converter<'s> {
     }
 
     fn function_call_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
-        let kind = {
-            let mut name = Vec::new();
-            let mut distinct = false;
-            let mut args = Vec::new();
-            for p in pair.into_inner() {
-                match p.as_rule() {
-                    Rule::function_name => name = p.into_inner().map(|n| self.ident(n)).collect(),
-                    Rule::DISTINCT => distinct = true,
-                    Rule::expression => args.push(self.expression(p)?),
-                    _ => {}
-                }
+        let mut name = Vec::new();
+        let mut distinct = false;
+        let mut args = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::function_name => name = p.into_inner().map(|n| self.ident(n)).collect(),
+                Rule::DISTINCT => distinct = true,
+                Rule::expression => args.push(self.expression(p)?),
+                _ => {}
             }
-            ExprKind::FunctionCall {
-                name,
-                distinct,
-                args,
-            }
-        };
-        Ok(kind)
+        }
+        Ok(ExprKind::FunctionCall {
+            name,
+            distinct,
+            args,
+        })
     }
 
     fn list_comprehension_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
-        let kind = {
-            let mut parts = None;
-            let mut predicate = None;
-            let mut projection = None;
-            for p in pair.clone().into_inner() {
-                match p.as_rule() {
-                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
-                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
-                    Rule::comprehension_projection => {
-                        projection = Some(Box::new(self.expression(p)?))
-                    }
-                    _ => {}
-                }
+        let mut parts = None;
+        let mut predicate = None;
+        let mut projection = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                Rule::comprehension_projection => projection = Some(Box::new(self.expression(p)?)),
+                _ => {}
             }
-            let (variable, list) = parts.ok_or_else(|| malformed(&pair, "a list comprehension"))?;
-            ExprKind::ListComprehension {
-                variable,
-                list: Box::new(list),
-                predicate,
-                projection,
-            }
-        };
-        Ok(kind)
+        }
+        let (variable, list) = parts.ok_or_else(|| malformed(&pair, "a list comprehension"))?;
+        Ok(ExprKind::ListComprehension {
+            variable,
+            list: Box::new(list),
+            predicate,
+            projection,
+        })
     }
 
     fn pattern_comprehension_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
-        let kind = {
-            let mut variable = None;
-            let mut pattern = None;
-            let mut predicate = None;
-            let mut projection = None;
-            for p in pair.clone().into_inner() {
-                match p.as_rule() {
-                    Rule::variable => variable = Some(self.ident(p)),
-                    Rule::relationships_pattern => pattern = Some(self.pattern_element(p)?),
-                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
-                    Rule::comprehension_projection => {
-                        projection = Some(Box::new(self.expression(p)?))
-                    }
-                    _ => {}
-                }
+        let mut variable = None;
+        let mut pattern = None;
+        let mut predicate = None;
+        let mut projection = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.ident(p)),
+                Rule::relationships_pattern => pattern = Some(self.pattern_element(p)?),
+                Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                Rule::comprehension_projection => projection = Some(Box::new(self.expression(p)?)),
+                _ => {}
             }
-            match (pattern, projection) {
-                (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
-                    variable,
-                    pattern,
-                    predicate,
-                    projection,
-                },
-                _ => return Err(malformed(&pair, "a pattern comprehension")),
-            }
+        }
+        let kind = match (pattern, projection) {
+            (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
+                variable,
+                pattern,
+                predicate,
+                projection,
+            },
+            _ => return Err(malformed(&pair, "a pattern comprehension")),
         };
         Ok(kind)
     }
 
     fn quantified_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
-        let kind = {
-            let mut quantifier = None;
-            let mut parts = None;
-            let mut predicate = None;
-            for p in pair.clone().into_inner() {
-                match p.as_rule() {
-                    Rule::quantifier => {
-                        quantifier = match p.as_str().to_ascii_lowercase().as_str() {
-                            "all" => Some(Quantifier::All),
-                            "any" => Some(Quantifier::Any),
-                            "none" => Some(Quantifier::None),
-                            _ => Some(Quantifier::Single),
-                        }
+        let mut quantifier = None;
+        let mut parts = None;
+        let mut predicate = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::quantifier => {
+                    quantifier = match p.as_str().to_ascii_lowercase().as_str() {
+                        "all" => Some(Quantifier::All),
+                        "any" => Some(Quantifier::Any),
+                        "none" => Some(Quantifier::None),
+                        _ => Some(Quantifier::Single),
                     }
-                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
-                    Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
-                    _ => {}
                 }
+                Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                _ => {}
             }
-            match (quantifier, parts) {
-                (Some(quantifier), Some((variable, list))) => ExprKind::Quantified {
-                    quantifier,
-                    variable,
-                    list: Box::new(list),
-                    predicate,
-                },
-                _ => return Err(malformed(&pair, "a quantifier")),
-            }
+        }
+        let kind = match (quantifier, parts) {
+            (Some(quantifier), Some((variable, list))) => ExprKind::Quantified {
+                quantifier,
+                variable,
+                list: Box::new(list),
+                predicate,
+            },
+            _ => return Err(malformed(&pair, "a quantifier")),
         };
         Ok(kind)
     }
 
     fn reduce_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
-        let kind = {
-            let mut accumulator = None;
-            let mut init = None;
-            let mut parts = None;
-            let mut body = None;
-            for p in pair.clone().into_inner() {
-                match p.as_rule() {
-                    Rule::variable => accumulator = Some(self.ident(p)),
-                    Rule::expression if init.is_none() => init = Some(self.expression(p)?),
-                    Rule::expression => body = Some(self.expression(p)?),
-                    Rule::id_in_list => parts = Some(self.id_in_list(p)?),
-                    _ => {}
+        let mut accumulator = None;
+        let mut init = None;
+        let mut parts = None;
+        let mut body = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::variable => accumulator = Some(self.ident(p)),
+                Rule::expression if init.is_none() => init = Some(self.expression(p)?),
+                Rule::expression => body = Some(self.expression(p)?),
+                Rule::id_in_list => parts = Some(self.id_in_list(p)?),
+                _ => {}
+            }
+        }
+        let kind = match (accumulator, init, parts, body) {
+            (Some(accumulator), Some(init), Some((variable, list)), Some(expr)) => {
+                ExprKind::Reduce {
+                    accumulator,
+                    init: Box::new(init),
+                    variable,
+                    list: Box::new(list),
+                    expr: Box::new(expr),
                 }
             }
-            match (accumulator, init, parts, body) {
-                (Some(accumulator), Some(init), Some((variable, list)), Some(expr)) => {
-                    ExprKind::Reduce {
-                        accumulator,
-                        init: Box::new(init),
-                        variable,
-                        list: Box::new(list),
-                        expr: Box::new(expr),
-                    }
-                }
-                _ => return Err(malformed(&pair, "reduce")),
-            }
+            _ => return Err(malformed(&pair, "reduce")),
         };
         Ok(kind)
     }
 
     fn shortest_path_kind(&self, pair: Pair<'_, Rule>, span: Span) -> Result<ExprKind> {
-        let kind = {
-            // A shortest path used as an expression: a pattern predicate whose
-            // element carries the path function is not expressible in the AST, so
-            // it is read as a function call over the pattern.
-            let inner = first_child(&pair, "a shortest path")?;
-            let name = if inner.as_rule() == Rule::shortest_path_pattern {
-                "shortestPath"
-            } else {
-                "allShortestPaths"
-            };
-            let (_, element) = self.path_function(inner)?;
-            let element_span = element.span;
-            ExprKind::FunctionCall {
-                name: vec![Ident {
-                    name: name.to_string(),
-                    span,
-                }],
-                distinct: false,
-                args: vec![Expr {
-                    kind: ExprKind::PatternPredicate(element),
-                    span: element_span,
-                }],
-            }
+        // A shortest path used as an expression: a pattern predicate whose
+        // element carries the path function is not expressible in the AST, so
+        // it is read as a function call over the pattern.
+        let inner = first_child(&pair, "a shortest path")?;
+        let name = if inner.as_rule() == Rule::shortest_path_pattern {
+            "shortestPath"
+        } else {
+            "allShortestPaths"
         };
-        Ok(kind)
+        let (_, element) = self.path_function(inner)?;
+        let element_span = element.span;
+        Ok(ExprKind::FunctionCall {
+            name: vec![Ident {
+                name: name.to_string(),
+                span,
+            }],
+            distinct: false,
+            args: vec![Expr {
+                kind: ExprKind::PatternPredicate(element),
+                span: element_span,
+            }],
+        })
     }
 
     fn exists_subquery_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
-        let kind = {
-            let mut query = None;
-            let mut pattern = None;
-            let mut where_ = None;
-            for p in pair.into_inner() {
-                match p.as_rule() {
-                    Rule::query => query = Some(self.query(p)?),
-                    Rule::pattern => pattern = Some(self.pattern(p)?),
-                    Rule::where_part => where_ = Some(self.where_part(p)?),
-                    _ => {}
-                }
+        let mut query = None;
+        let mut pattern = None;
+        let mut where_ = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::query => query = Some(self.query(p)?),
+                Rule::pattern => pattern = Some(self.pattern(p)?),
+                Rule::where_part => where_ = Some(self.where_part(p)?),
+                _ => {}
             }
-            let sub = match (query, pattern) {
-                (Some(query), _) => ExistsSubquery::Query(query),
-                (None, Some(pattern)) => ExistsSubquery::Pattern { pattern, where_ },
-                _ => {
-                    return Err(Error::syntax(
-                        "InvalidSyntax",
-                        "EXISTS { } needs a pattern or a query",
-                    ))
-                }
-            };
-            ExprKind::Exists(Box::new(sub))
+        }
+        let sub = match (query, pattern) {
+            (Some(query), _) => ExistsSubquery::Query(query),
+            (None, Some(pattern)) => ExistsSubquery::Pattern { pattern, where_ },
+            _ => {
+                return Err(Error::syntax(
+                    "InvalidSyntax",
+                    "EXISTS { } needs a pattern or a query",
+                ))
+            }
         };
-        Ok(kind)
+        Ok(ExprKind::Exists(Box::new(sub)))
     }
 
     fn map_projection_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
-        let kind = {
-            let mut variable = None;
-            let mut items = Vec::new();
-            for p in pair.clone().into_inner() {
-                match p.as_rule() {
-                    Rule::variable => variable = Some(self.ident(p)),
-                    Rule::map_projection_all => items.push(MapProjectionItem::AllProperties),
-                    Rule::map_projection_property => {
-                        let key = first_child(&p, "a property key")?;
-                        items.push(MapProjectionItem::Property(
-                            self.ident(first_child(&key, "a key")?),
-                        ));
-                    }
-                    Rule::map_projection_literal => {
-                        let mut inner = p.clone().into_inner();
-                        let key = next_pair(&mut inner, &p, "a key")?;
-                        let key = self.ident(first_child(&key, "a key")?);
-                        let value = self.expression(next_pair(&mut inner, &p, "a value")?)?;
-                        items.push(MapProjectionItem::Literal(key, value));
-                    }
-                    Rule::map_projection_variable => {
-                        items.push(MapProjectionItem::Variable(
-                            self.ident(first_child(&p, "a variable")?),
-                        ));
-                    }
-                    _ => {}
+        let mut variable = None;
+        let mut items = Vec::new();
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::variable => variable = Some(self.ident(p)),
+                Rule::map_projection_all => items.push(MapProjectionItem::AllProperties),
+                Rule::map_projection_property => {
+                    let key = first_child(&p, "a property key")?;
+                    items.push(MapProjectionItem::Property(
+                        self.ident(first_child(&key, "a key")?),
+                    ));
                 }
+                Rule::map_projection_literal => {
+                    let mut inner = p.clone().into_inner();
+                    let key = next_pair(&mut inner, &p, "a key")?;
+                    let key = self.ident(first_child(&key, "a key")?);
+                    let value = self.expression(next_pair(&mut inner, &p, "a value")?)?;
+                    items.push(MapProjectionItem::Literal(key, value));
+                }
+                Rule::map_projection_variable => {
+                    items.push(MapProjectionItem::Variable(
+                        self.ident(first_child(&p, "a variable")?),
+                    ));
+                }
+                _ => {}
             }
-            let variable = variable.ok_or_else(|| malformed(&pair, "a map projection"))?;
-            ExprKind::MapProjection { variable, items }
-        };
-        Ok(kind)
+        }
+        let variable = variable.ok_or_else(|| malformed(&pair, "a map projection"))?;
+        Ok(ExprKind::MapProjection { variable, items })
     }
 
     fn case(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {

@@ -87,9 +87,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         OR | XOR | AND => "a boolean operator",
         comparison_operator => "a comparison",
         add_operator | multiply_operator => "an operator",
-        property_lookup => "'.'",
-        property_key | symbolic_name | procedure_name | function_name | schema_name => "a name",
-        variable | unescaped_name | escaped_name => "a variable",
+        property_key | symbolic_name | procedure_name | function_name | function_namespace
+        | schema_name => "a name",
+        variable => "a variable",
         projection_items | projection_item | projection_star => "a column to return",
         sort_item => "an expression to sort by",
         sort_direction => "ASC or DESC",
@@ -116,13 +116,84 @@ fn describe(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// Rules that mean "the expression could go on here": listed one by one they would drown
+/// the message, so together they read "an operator".
+fn is_operator(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        comparison_operator
+            | regex_suffix
+            | add_operator
+            | multiply_operator
+            | AND
+            | OR
+            | XOR
+            | IN
+            | IS
+            | STARTS
+            | ENDS
+            | CONTAINS
+    )
+}
+
+/// Rules that start a clause: three or more of them together read "a clause".
+fn is_clause_start(rule: Rule) -> bool {
+    use Rule::*;
+    matches!(
+        rule,
+        match_clause
+            | unwind_clause
+            | with_clause
+            | return_clause
+            | create_clause
+            | merge_clause
+            | set_clause
+            | remove_clause
+            | delete_clause
+            | call_clause
+            | single_query
+            | CALL
+            | CREATE
+            | DELETE
+            | DETACH
+            | MATCH
+            | MERGE
+            | OPTIONAL
+            | REMOVE
+            | RETURN
+            | SET
+            | UNWIND
+            | WITH
+    )
+}
+
+/// Punctuation worth naming when pest would have accepted it where the text went wrong.
+const NAMED_PUNCTUATION: [&str; 7] = [")", "]", "}", ",", "|", ":", "="];
+
 /// Turns a pest failure into a `SyntaxError` with a position and an expectation in words.
 pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
-    let offset = match error.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((start, _)) => start,
+    // The token-level attempts are more precise than pest's rule-level location, except
+    // when they only record a lookahead (such as the reserved-word check) that looked past
+    // the offending word.
+    let attempts = error.parse_attempts().filter(|a| {
+        let at_whitespace = text
+            .get(a.max_position..)
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(char::is_whitespace);
+        !a.expected_tokens().is_empty() && !at_whitespace
+    });
+    let offset = match (&attempts, error.location.clone()) {
+        (Some(a), _) => a.max_position,
+        (None, InputLocation::Pos(p)) => p,
+        (None, InputLocation::Span((start, _))) => start,
     };
-    let found = found_at(text, offset);
+    if let Some((start, what)) = unclosed(text) {
+        if offset >= start {
+            return Error::syntax("UnexpectedSyntax", format!("{what} is never closed"))
+                .at(text, start);
+        }
+    }
     // A dash-like or otherwise unusual character where an operator belongs (`42 — 41`).
     if let Some(c) = text.get(offset..).and_then(|rest| rest.chars().next()) {
         if !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace() {
@@ -136,26 +207,124 @@ pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
             .at(text, offset);
         }
     }
-    let expected = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&str> = Vec::new();
-            for rule in positives {
-                if let Some(word) = describe(*rule) {
-                    if !words.contains(&word) {
-                        words.push(word);
+    let positives: Vec<Rule> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let rules: Vec<Rule> = positives;
+    let operators = rules.iter().any(|r| is_operator(*r));
+    let clauses = rules.iter().filter(|r| is_clause_start(**r)).count() >= 3;
+    let mut words: Vec<String> = Vec::new();
+    let mut add = |word: &str| {
+        if !words.iter().any(|w| w == word) {
+            words.push(word.to_string());
+        }
+    };
+    if let Some(a) = &attempts {
+        let tokens: Vec<String> = a.expected_tokens().iter().map(|t| t.to_string()).collect();
+        for punctuation in NAMED_PUNCTUATION {
+            // After an operand, ':' and '=' are operators (labels, equality), not structure.
+            let is_operator_token = matches!(punctuation, ":" | "=");
+            // ':' before a label is said as "a label".
+            let said_otherwise = punctuation == ":" && rules.contains(&Rule::node_labels);
+            if tokens.iter().any(|t| t == punctuation)
+                && !(operators && is_operator_token)
+                && !said_otherwise
+            {
+                add(&format!("'{punctuation}'"));
+            }
+        }
+    }
+    let mut ends_statement = false;
+    for rule in &rules {
+        if *rule == Rule::EOI {
+            ends_statement = true;
+            continue;
+        }
+        // In an expression, `:Label` is one of the operators.
+        let part_of_operators = operators && *rule == Rule::node_labels;
+        // `.key` and `[index]` may follow almost anything; naming them only adds noise.
+        let postfix = matches!(
+            rule,
+            Rule::property_lookup | Rule::index_suffix | Rule::slice_suffix
+        );
+        if postfix || is_operator(*rule) || part_of_operators || (clauses && is_clause_start(*rule))
+        {
+            continue;
+        }
+        if let Some(word) = describe(*rule) {
+            add(word);
+        }
+    }
+    if operators {
+        add("an operator");
+    }
+    if clauses {
+        add("a clause such as MATCH, WITH or RETURN");
+    }
+    if ends_statement {
+        add("the end of the statement");
+    }
+    let found = found_at(text, offset);
+    let word_refs: Vec<&str> = words.iter().map(String::as_str).collect();
+    let message = if word_refs.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", join_alternatives(&word_refs))
+    };
+    Error::syntax("UnexpectedSyntax", message).at(text, offset)
+}
+
+/// The start of a string, quoted name or block comment that runs to the end of the text,
+/// and what it is.
+fn unclosed(text: &str) -> Option<(usize, &'static str)> {
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => {
+                let mut closed = false;
+                while let Some((_, q)) = chars.next() {
+                    if q == '\\' && c != '`' {
+                        chars.next();
+                    } else if q == c {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    let what = if c == '`' {
+                        "this quoted name"
+                    } else {
+                        "this string"
+                    };
+                    return Some((at, what));
+                }
+            }
+            '/' if chars.peek().map(|&(_, n)| n) == Some('/') => {
+                for (_, n) in chars.by_ref() {
+                    if n == '\n' {
+                        break;
                     }
                 }
             }
-            words
+            '/' if chars.peek().map(|&(_, n)| n) == Some('*') => {
+                chars.next();
+                let mut closed = false;
+                while let Some((_, n)) = chars.next() {
+                    if n == '*' && chars.peek().map(|&(_, m)| m) == Some('/') {
+                        chars.next();
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return Some((at, "this comment"));
+                }
+            }
+            _ => {}
         }
-        ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-    let message = if expected.is_empty() {
-        format!("unexpected {found}")
-    } else {
-        format!("expected {}, found {found}", join_alternatives(&expected))
-    };
-    Error::syntax("UnexpectedSyntax", message).at(text, offset)
+    }
+    None
 }
 
 /// "a, b or c".

@@ -104,8 +104,24 @@ pub fn decode_string(body: &str) -> std::result::Result<String, (Error, usize)> 
                 for _ in 0..width {
                     chars.next();
                 }
-                let code = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
-                match code {
+                let mut code = u32::from_str_radix(&hex, 16).ok();
+                // A UTF-16 surrogate pair written as two escapes (`\uD83D\uDE00`) is one
+                // character, as in the Java strings the TCK was written against.
+                if let Some(high @ 0xD800..=0xDBFF) = code {
+                    let rest = chars.as_str();
+                    let low = rest
+                        .strip_prefix("\\u")
+                        .and_then(|r| r.get(..4))
+                        .and_then(|h| u32::from_str_radix(h, 16).ok())
+                        .filter(|low| (0xDC00..=0xDFFF).contains(low));
+                    if let Some(low) = low {
+                        for _ in 0..6 {
+                            chars.next();
+                        }
+                        code = Some(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00));
+                    }
+                }
+                match code.and_then(char::from_u32) {
                     Some(ch) => out.push(ch),
                     None => {
                         return Err((
@@ -195,6 +211,19 @@ mod tests {
         assert_eq!(
             err.map(|(e, at)| (e.detail, at)),
             Some(("InvalidUnicodeLiteral".to_string(), 1))
+        );
+    }
+
+    #[test]
+    fn surrogate_pairs_make_one_character() {
+        assert_eq!(
+            decode_string(r"\uD83D\uDE00!").map_err(|e| e.1),
+            Ok("\u{1F600}!".to_string())
+        );
+        let lone = decode_string(r"\uD83D").err();
+        assert_eq!(
+            lone.map(|(e, _)| e.detail),
+            Some("InvalidUnicodeCharacter".to_string())
         );
     }
 

@@ -39,6 +39,8 @@ pub struct PlanPart {
 #[allow(clippy::large_enum_variant)] // built once per statement
 pub enum Access {
     All,
+    /// `id(n) = expr`: at most one node, looked up directly.
+    ById(Expr),
     Label(String),
     IndexEq {
         label: String,
@@ -75,6 +77,10 @@ pub struct ExpandSpec {
     /// Only the distinct far nodes matter (the relationships are anonymous and the rows
     /// end up deduplicated): a breadth-first search replaces path enumeration.
     pub distinct_nodes: bool,
+    /// Only the number of matching relationships matters (the next step counts rows):
+    /// one row per input row carries that number in the relationship's slot instead
+    /// of one row per relationship. See `mark_counted_expansions`.
+    pub degree_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -105,6 +111,9 @@ pub struct ProjectSpec {
     pub where_: Option<Expr>,
     /// ORDER BY / WHERE may also read the variables before the projection.
     pub keep_input: bool,
+    /// Each input row stands for as many rows as the integer in this variable (set
+    /// with `ExpandSpec::degree_only`).
+    pub weight_var: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -630,6 +639,7 @@ impl Planner<'_, '_, '_> {
             steps.extend(new_steps);
         }
         mark_distinct_expansions(&mut steps);
+        mark_counted_expansions(&mut steps);
         Ok(PlanPart { steps, columns })
     }
 
@@ -807,6 +817,7 @@ impl Planner<'_, '_, '_> {
             limit: p.limit.clone(),
             where_,
             keep_input: !aggregating && !p.distinct,
+            weight_var: None,
         })
     }
 
@@ -1041,6 +1052,13 @@ impl Planner<'_, '_, '_> {
             mentioned_vars(e, &mut vars);
             vars.iter().all(|v| layout.contains(v))
         };
+        for p in pending {
+            if let Some(value) = id_equality(p, &n.var) {
+                if independent(value) {
+                    return Access::ById(value.clone());
+                }
+            }
+        }
         for label in &n.labels {
             if let Some(Expr {
                 kind: ExprKind::Map(entries),
@@ -1105,7 +1123,7 @@ impl Planner<'_, '_, '_> {
 
     fn estimate(&self, n: &NodeRef<'_>, pending: &[&Expr], layout: &[String]) -> u64 {
         match self.access_for(n, pending, layout) {
-            Access::IndexEq { .. } => 1,
+            Access::IndexEq { .. } | Access::ById(_) => 1,
             Access::IndexRange { .. } => 100,
             Access::Label(l) => self.txn.label_count(&l).unwrap_or(u64::MAX),
             Access::All => self.txn.node_count().unwrap_or(u64::MAX).saturating_add(1),
@@ -1155,6 +1173,7 @@ impl Planner<'_, '_, '_> {
             to_props: to.props.cloned(),
             reversed,
             distinct_nodes: false,
+            degree_only: false,
         })));
         rels_so_far.push(r.var.clone());
         if !rel_bound {
@@ -1211,6 +1230,71 @@ fn mark_distinct_expansions(steps: &mut [Step]) {
     }
 }
 
+/// An expansion directly followed by an aggregation that only counts rows (`count(*)`,
+/// or `count` of the relationship or the far node, which are never null there) and
+/// groups by nothing the expansion binds, needs the number of relationships per input
+/// row, not the relationships: the store counts them without building rows.
+fn mark_counted_expansions(steps: &mut [Step]) {
+    for i in 0..steps.len() {
+        let (Some(Step::Expand(e)), Some(Step::Project(p))) = (steps.get(i), steps.get(i + 1))
+        else {
+            continue;
+        };
+        let plain = e.length.is_none()
+            && !e.to_bound
+            && !e.rel_bound
+            && e.to_labels.is_empty()
+            && e.to_props.is_none()
+            && e.rel_props.is_none()
+            && e.unique_with.is_empty()
+            && e.from != e.to;
+        if !plain || !p.aggregating || p.distinct {
+            continue;
+        }
+        let bound_here = [e.rel.as_str(), e.to.as_str()];
+        let mut counts_only = true;
+        for (_, item) in &p.items {
+            if contains_aggregate(item) {
+                let only_count = match &item.kind {
+                    ExprKind::CountStar => true,
+                    ExprKind::FunctionCall {
+                        name,
+                        distinct: false,
+                        args,
+                    } => {
+                        name.len() == 1
+                            && name
+                                .first()
+                                .is_some_and(|n| n.name.eq_ignore_ascii_case("count"))
+                            && matches!(args.as_slice(), [a] if matches!(&a.kind, ExprKind::Variable(v) if bound_here.contains(&v.as_str())))
+                    }
+                    _ => false,
+                };
+                counts_only &= only_count;
+            } else {
+                let mut vars = Vec::new();
+                mentioned_vars(item, &mut vars);
+                counts_only &= !vars.iter().any(|v| bound_here.contains(&v.as_str()));
+            }
+        }
+        for (sort, _) in &p.order_by {
+            let mut vars = Vec::new();
+            mentioned_vars(sort, &mut vars);
+            counts_only &= !vars.iter().any(|v| bound_here.contains(&v.as_str()));
+        }
+        if !counts_only {
+            continue;
+        }
+        let rel = e.rel.clone();
+        if let Some(Step::Expand(e)) = steps.get_mut(i) {
+            e.degree_only = true;
+        }
+        if let Some(Step::Project(p)) = steps.get_mut(i + 1) {
+            p.weight_var = Some(rel);
+        }
+    }
+}
+
 fn deduplicating(p: &ProjectSpec) -> bool {
     if p.distinct {
         return true;
@@ -1238,6 +1322,33 @@ fn deduplicating(p: &ProjectSpec) -> bool {
         });
     }
     all_insensitive
+}
+
+/// `id(var) = value` (either side): the value.
+fn id_equality<'e>(e: &'e Expr, var: &str) -> Option<&'e Expr> {
+    let ExprKind::Compare(lhs, rest) = &e.kind else {
+        return None;
+    };
+    let [(ast::CompareOp::Eq, rhs)] = rest.as_slice() else {
+        return None;
+    };
+    let is_id_of_var = |x: &Expr| match &x.kind {
+        ExprKind::FunctionCall { name, args, .. } => {
+            name.len() == 1
+                && name
+                    .first()
+                    .is_some_and(|n| n.name.eq_ignore_ascii_case("id"))
+                && matches!(args.as_slice(), [a] if matches!(&a.kind, ExprKind::Variable(v) if v == var))
+        }
+        _ => false,
+    };
+    if is_id_of_var(lhs) {
+        Some(rhs)
+    } else if is_id_of_var(rhs) {
+        Some(lhs)
+    } else {
+        None
+    }
 }
 
 /// `var.key <op> value` (or mirrored): the key, the operator as seen from `var`, the value.
@@ -1364,6 +1475,7 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
         Step::Scan { var, access, .. } => {
             let (name, detail, rows) = match access {
                 Access::All => ("AllNodesScan", format!("({var})"), count(txn.node_count())),
+                Access::ById(_) => ("NodeByIdSeek", format!("({var})"), 1.0),
                 Access::Label(l) => (
                     "NodeByLabelScan",
                     format!("({var}:{l})"),
@@ -1406,6 +1518,7 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
             let hops = e.length.map_or(1, |(_, max)| max.unwrap_or(3).min(3)) as i32;
             *est *= fanout.powi(hops.max(1));
             let name = match (e.length.is_some(), e.to_bound) {
+                _ if e.degree_only => "CountRelationships",
                 (true, _) => "VarLengthExpand",
                 (false, true) => "ExpandInto",
                 (false, false) => "Expand",

@@ -10,6 +10,7 @@
 //! removes them before the statement runs.
 
 use super::lexer::{self, TokenKind, KEYWORDS};
+use crate::render::Format;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -326,7 +327,15 @@ enum Slot {
     MetaCommand,
     /// The argument of `:load` or `:source`.
     FilePath,
-    /// After `:` inside a pattern.
+    /// The argument of `:format`.
+    FormatName,
+    /// The argument of `:timing` or `:stats`.
+    Switch,
+    /// After `:` inside a node pattern `(…`.
+    Label,
+    /// After `:` inside a relationship pattern `[…`.
+    RelationshipType,
+    /// After `:` elsewhere (a label expression such as `WHERE n:Co`).
     LabelOrType,
     /// After `variable.`.
     PropertyKey,
@@ -357,6 +366,14 @@ impl SkeinHelper {
         let found = match slot {
             Slot::MetaCommand => pairs(META_COMMANDS.iter().map(|m| m.0), prefix_full, false),
             Slot::FilePath => Vec::new(),
+            Slot::FormatName => pairs(Format::ALL.iter().map(|f| f.name()), prefix, false),
+            Slot::Switch => pairs(["on", "off"].into_iter(), prefix, false),
+            Slot::Label => pairs(vocabulary.labels.iter().map(String::as_str), prefix, true),
+            Slot::RelationshipType => pairs(
+                vocabulary.relationship_types.iter().map(String::as_str),
+                prefix,
+                true,
+            ),
             Slot::LabelOrType => pairs(
                 vocabulary
                     .labels
@@ -407,6 +424,25 @@ impl SkeinHelper {
     }
 }
 
+/// The innermost `(` or `[` of `text` that is still open, outside strings and comments.
+fn innermost_open_bracket(text: &str) -> Option<char> {
+    let mut open = Vec::new();
+    for token in lexer::scan(text).tokens {
+        if token.kind != TokenKind::Symbol {
+            continue;
+        }
+        match text.get(token.start..token.end) {
+            Some("(") => open.push('('),
+            Some("[") => open.push('['),
+            Some(")") | Some("]") => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    open.pop()
+}
+
 /// Decides what is being completed from the text before the word (`head`).
 fn classify(head: &str, word_start: usize, procedures: &[String]) -> (usize, Slot) {
     let trimmed = head.trim_start();
@@ -416,11 +452,22 @@ fn classify(head: &str, word_start: usize, procedures: &[String]) -> (usize, Slo
     if trimmed.starts_with(":load ") || trimmed.starts_with(":source ") {
         return (word_start, Slot::FilePath);
     }
+    if trimmed.starts_with(":format ") {
+        return (word_start, Slot::FormatName);
+    }
+    if trimmed.starts_with(":timing ") || trimmed.starts_with(":stats ") {
+        return (word_start, Slot::Switch);
+    }
     if head.ends_with('$') {
         return (word_start, Slot::Parameter);
     }
     if head.ends_with(':') {
-        return (word_start, Slot::LabelOrType);
+        let slot = match innermost_open_bracket(head) {
+            Some('(') => Slot::Label,
+            Some('[') => Slot::RelationshipType,
+            _ => Slot::LabelOrType,
+        };
+        return (word_start, slot);
     }
     if let Some(before_dot) = head.strip_suffix('.') {
         // `db.la`: the dotted words before the cursor name a procedure namespace.
@@ -535,6 +582,8 @@ mod tests {
     fn meta_commands_and_parameters_complete() {
         assert_eq!(replacements(":sch"), (0, vec![":schema".to_string()]));
         assert_eq!(replacements("RETURN $w"), (8, vec!["who".to_string()]));
+        assert_eq!(replacements(":format js").1, vec!["json", "jsonl"]);
+        assert_eq!(replacements(":timing o").1, vec!["off", "on"]);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //!   on one input run in order and stop at the first failure.
 //! - Ctrl-C while a statement runs cancels it through the statement's [`CancelToken`]
 //!   (a SIGINT handler sets the token; the statement rolls back) and the REPL goes on; a
-//!   second Ctrl-C while the cancelled statement still has not stopped ends the process.
+//!   Ctrl-C when a cancelled statement has still not stopped two seconds later ends the
+//!   process.
 //!   Ctrl-C at the prompt clears the line (rustyline reads it as a key there).
 //! - Explicit transactions (`:begin`) behave as in Neo4j's cypher-shell: a statement that
 //!   fails inside one (or is cancelled) rolls the whole transaction back and ends it, and
@@ -27,6 +28,7 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// How the REPL starts, from the command line.
 #[derive(Clone, Debug)]
@@ -71,7 +73,9 @@ struct Session<'db> {
     /// Where `:param` values are evaluated, apart from the user's database and its
     /// transactions.
     scratch: Database,
-    /// True while a statement runs, so the SIGINT handler knows to cancel it.
+    /// True from the moment an input is accepted until the next prompt, so the SIGINT
+    /// handler knows there is something to cancel. (At the prompt the terminal is in raw
+    /// mode and Ctrl-C reaches rustyline as a key, not as a signal.)
     running: Arc<AtomicBool>,
 }
 
@@ -184,12 +188,17 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
                 }
             }
         }
+        // One Ctrl-C cancels the whole input: the running statement, and with it the
+        // statements after it.
+        session.cancel.reset();
+        session.running.store(true, Ordering::SeqCst);
         let next = if helper::is_meta_command(&input) {
             session.meta_command(input.trim())
         } else {
             session.run_statements("input", &helper::strip_continuation_indent(&input));
             Next::Continue
         };
+        session.running.store(false, Ordering::SeqCst);
         let vocabulary = session.vocabulary();
         if let Some(helper) = editor.helper_mut() {
             helper.vocabulary = vocabulary;
@@ -204,20 +213,33 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
     0
 }
 
-/// SIGINT cancels the running statement; a second one while it still runs ends the
-/// process (in case a statement does not notice its cancellation).
+/// How long a cancelled input may take to stop before another Ctrl-C ends skein; a
+/// quick double press only cancels.
+const PATIENCE_AFTER_CANCEL: Duration = Duration::from_secs(2);
+
+/// SIGINT cancels the running input. Another one, when the cancelled input has still not
+/// stopped after [`PATIENCE_AFTER_CANCEL`], ends the process (in case a statement does
+/// not notice its cancellation).
 fn install_interrupt_handler(cancel: &CancelToken, running: &Arc<AtomicBool>) {
     let cancel = cancel.clone();
     let running = Arc::clone(running);
+    let mut cancelled_at: Option<Instant> = None;
     let installed = ctrlc::set_handler(move || {
         if !running.load(Ordering::SeqCst) {
             return;
         }
-        if cancel.is_cancelled() {
-            let _ = writeln!(io::stderr(), "\nskein: interrupted again, leaving");
+        if !cancel.is_cancelled() {
+            cancel.cancel();
+            cancelled_at = Some(Instant::now());
+            return;
+        }
+        if cancelled_at.is_some_and(|at| at.elapsed() >= PATIENCE_AFTER_CANCEL) {
+            let _ = writeln!(
+                io::stderr(),
+                "\nskein: the statement does not stop; leaving"
+            );
             std::process::exit(130);
         }
-        cancel.cancel();
     });
     if let Err(error) = installed {
         print_error(format!("skein: Ctrl-C will not cancel statements: {error}"));
@@ -281,21 +303,17 @@ impl<'db> Session<'db> {
         let db = self.db;
         let params = &self.params;
         let cancel = &self.cancel;
-        let running = &self.running;
         let transaction = &mut self.transaction;
         let mut transaction_failed = false;
         let mut execute = |query: &str| {
-            cancel.reset();
             let options = QueryOptions {
                 cancel: Some(cancel.clone()),
                 timeout: None,
             };
-            running.store(true, Ordering::SeqCst);
             let result = match transaction.as_mut() {
                 Some(open) => open.execute_with(query, params, &options),
                 None => db.execute_with(query, params, &options),
             };
-            running.store(false, Ordering::SeqCst);
             if result.is_err() {
                 if let Some(open) = transaction.take() {
                     open.rollback();

@@ -184,13 +184,24 @@ impl BulkWriter<'_> {
         let mut batch: Batch =
             Vec::with_capacity(nodes.len() * 2 + rels.len() / 32 + adjacency.len());
         let node_total = nodes.len() as u64;
+        let mut label_bits: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
         for (id, record) in &nodes {
             for label in &record.labels {
-                batch.push((keys::label_entry(*label, *id), Some(Vec::new())));
+                *label_bits
+                    .entry(keys::label_chunk(*label, *id))
+                    .or_default() |= keys::label_bit(*id);
             }
             batch.push((keys::node(*id), Some(codec::encode_node(record)?)));
         }
         drop(nodes);
+        for (key, bits) in label_bits {
+            // The first bitmap of each label may already hold earlier nodes.
+            let existing = match txn.get(&key)? {
+                Some(bytes) => codec::decode_u64(&bytes)?,
+                None => 0,
+            };
+            batch.push((key, Some(codec::encode_u64(existing | bits))));
+        }
         batch.extend(index_entries.into_iter().map(|k| (k, Some(Vec::new()))));
 
         let rel_total = rels.len() as u64;

@@ -347,11 +347,6 @@ pub fn adj_pairs(bytes: &[u8]) -> Result<impl Iterator<Item = (u64, u64)> + '_> 
     }))
 }
 
-/// How many pairs an adjacency chunk holds.
-pub fn adj_len(bytes: &[u8]) -> Result<usize> {
-    Ok(body(bytes)?.len() / ADJ_PAIR_LEN)
-}
-
 pub fn encode_u64(v: u64) -> Vec<u8> {
     v.to_be_bytes().to_vec()
 }
@@ -402,7 +397,6 @@ mod tests {
         let bytes = encode_adj(&pairs);
         let back: Vec<(u64, u64)> = adj_pairs(&bytes).map(|p| p.collect()).unwrap_or_default();
         assert_eq!(back, pairs);
-        assert_eq!(adj_len(&bytes).ok(), Some(2));
     }
 
     #[test]

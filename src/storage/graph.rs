@@ -10,6 +10,7 @@
 //! pairs live in chunks per (node, dir, type), ordered by relationship id, and no chunk is
 //! empty; a node with adjacency chunks is never deleted.
 
+use super::adj_cache::AdjList;
 use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
@@ -320,7 +321,7 @@ impl<'s> Txn<'s> {
             props: self.store_props(props)?,
         };
         for &label in &record.labels {
-            self.put(keys::label_entry(label, id), Vec::new());
+            self.set_label_bit(label, id, true)?;
             self.add_to_count(keys::count(TokenKind::Label, label), 1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), 1)?;
@@ -345,7 +346,7 @@ impl<'s> Txn<'s> {
 
     pub fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
         match self.token(TokenKind::Label, label) {
-            Some(t) => Ok(self.get(&keys::label_entry(t, id))?.is_some()),
+            Some(t) => Ok(self.label_bits(&keys::label_chunk(t, id))? & keys::label_bit(id) != 0),
             None => Ok(false),
         }
     }
@@ -394,7 +395,7 @@ impl<'s> Txn<'s> {
         };
         let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.insert(at, token);
-        self.put(keys::label_entry(token, id), Vec::new());
+        self.set_label_bit(token, id, true)?;
         self.add_to_count(keys::count(TokenKind::Label, token), 1)?;
         self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
@@ -414,7 +415,7 @@ impl<'s> Txn<'s> {
         };
         let before = (!self.schema.is_empty()).then(|| record.clone());
         record.labels.remove(at);
-        self.remove(keys::label_entry(token, id));
+        self.set_label_bit(token, id, false)?;
         self.add_to_count(keys::count(TokenKind::Label, token), -1)?;
         self.update_node_indexes(id, before.as_ref(), Some(&record))?;
         self.write_node(id, &record)?;
@@ -436,7 +437,7 @@ impl<'s> Txn<'s> {
             ));
         }
         for &label in &record.labels {
-            self.remove(keys::label_entry(label, id));
+            self.set_label_bit(label, id, false)?;
             self.add_to_count(keys::count(TokenKind::Label, label), -1)?;
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), -1)?;
@@ -453,13 +454,50 @@ impl<'s> Txn<'s> {
     }
 
     pub fn nodes_with_label(&self, label: &str) -> Scan<'_, NodeId> {
-        let Some(token) = self.token(TokenKind::Label, label) else {
-            return Box::new(std::iter::empty());
+        match self.token(TokenKind::Label, label) {
+            Some(token) => Box::new(self.label_nodes(token)),
+            None => Box::new(std::iter::empty()),
+        }
+    }
+
+    /// The nodes with label `token`, in id order.
+    pub(super) fn label_nodes(&self, token: Token) -> impl Iterator<Item = Result<NodeId>> + '_ {
+        self.scan_prefix(keys::label_prefix(token))
+            .flat_map(|entry| -> Vec<Result<NodeId>> {
+                let decoded = entry.and_then(|(key, bits)| {
+                    let chunk = keys::trailing_id(&key)
+                        .ok_or_else(|| codec::corrupt("a label key is malformed"))?;
+                    Ok(keys::label_chunk_nodes(chunk, codec::decode_u64(&bits)?))
+                });
+                match decoded {
+                    Ok(nodes) => nodes.map(Ok).collect(),
+                    Err(e) => vec![Err(e)],
+                }
+            })
+    }
+
+    fn label_bits(&self, key: &[u8]) -> Result<u64> {
+        match self.get(key)? {
+            Some(bytes) => codec::decode_u64(&bytes),
+            None => Ok(0),
+        }
+    }
+
+    /// Sets or clears `node`'s bit in the label index of `label`.
+    fn set_label_bit(&mut self, label: Token, node: NodeId, on: bool) -> Result<()> {
+        let key = keys::label_chunk(label, node);
+        let bits = self.label_bits(&key)?;
+        let bits = if on {
+            bits | keys::label_bit(node)
+        } else {
+            bits & !keys::label_bit(node)
         };
-        Box::new(self.scan_prefix(keys::label_prefix(token)).map(|entry| {
-            let (key, _) = entry?;
-            keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a label key is malformed"))
-        }))
+        if bits == 0 {
+            self.remove(key);
+        } else {
+            self.put(key, codec::encode_u64(bits));
+        }
+        Ok(())
     }
 
     pub fn node_count(&self) -> Result<u64> {
@@ -564,76 +602,102 @@ impl<'s> Txn<'s> {
         self.add_to_count(keys::meta(keys::META_REL_COUNT), -1)
     }
 
-    /// The adjacency prefixes an expansion scans: one per (direction, type).
-    fn expansion_prefixes(&self, node: NodeId, dir: Dir, types: &[String]) -> Vec<Key> {
-        let mut prefixes = Vec::new();
-        for &d in keys::dir_bytes(dir) {
-            if types.is_empty() {
-                prefixes.push(keys::adj_prefix_dir(node, d));
-            } else {
-                let mut tokens: Vec<Token> = types
-                    .iter()
-                    .filter_map(|t| self.token(TokenKind::RelType, t))
-                    .collect();
-                tokens.sort_unstable();
-                tokens.dedup();
-                prefixes.extend(tokens.into_iter().map(|t| keys::adj_group(node, d, t)));
-            }
+    /// The type tokens an expansion keeps: `None` for every type. Names never interned
+    /// match nothing.
+    fn type_filter(&self, types: &[String]) -> Option<Vec<Token>> {
+        if types.is_empty() {
+            return None;
         }
-        prefixes
+        let mut tokens: Vec<Token> = types
+            .iter()
+            .filter_map(|t| self.token(TokenKind::RelType, t))
+            .collect();
+        tokens.sort_unstable();
+        tokens.dedup();
+        Some(tokens)
     }
 
-    /// Adjacency chunks of an expansion as (dir, type, pairs of (other, rel)); ids only,
-    /// no record is read.
-    fn expansion_chunks(
-        &self,
-        node: NodeId,
-        dir: Dir,
-        types: &[String],
-    ) -> impl Iterator<Item = Result<(u8, Token, Bytes)>> + '_ {
-        self.expansion_prefixes(node, dir, types)
-            .into_iter()
-            .flat_map(move |prefix| self.scan_prefix(prefix))
-            .map(|entry| {
-                let (key, bytes) = entry?;
-                let (_, d, t, _) = keys::parse_adj(&key)
-                    .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
-                Ok((d, t, bytes))
-            })
+    /// Every (type, other, rel) of (node, dir) as committed, from the store's adjacency
+    /// cache (filled from the engine on a miss).
+    fn committed_adjacency(&self, node: NodeId, dir: u8) -> Result<AdjList> {
+        if let Some(list) = self.store.adjacency.get(node, dir) {
+            return Ok(list);
+        }
+        let prefix = keys::adj_prefix_dir(node, dir);
+        let end = keys::prefix_end(&prefix);
+        let mut entries = Vec::new();
+        for chunk in self.store.engine.scan(prefix, end) {
+            let (key, bytes) = chunk?;
+            let (_, _, t, _) = keys::parse_adj(&key)
+                .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
+            entries.extend(codec::adj_pairs(&bytes)?.map(|(other, rel)| (t, other, rel)));
+        }
+        let list: AdjList = entries.into();
+        self.store
+            .adjacency
+            .insert(node, dir, AdjList::clone(&list));
+        Ok(list)
     }
 
-    /// Adjacency entries of an expansion as (dir, type, other, rel). With `Dir::Both` a
-    /// self-loop's `IN` entry is skipped (its `OUT` entry already reported it).
+    /// Adjacency entries of an expansion as (dir, type, other, rel); ids only, no record
+    /// is read. With `Dir::Both` a self-loop's `IN` entry is skipped (its `OUT` entry
+    /// already reported it). Groups this transaction wrote are read through its buffer;
+    /// the others come from the adjacency cache.
     fn expand_ids(
         &self,
         node: NodeId,
         dir: Dir,
         types: &[String],
-    ) -> impl Iterator<Item = Result<(u8, Token, NodeId, RelId)>> + '_ {
-        let both = dir == Dir::Both;
-        self.expansion_chunks(node, dir, types).flat_map(
-            move |chunk| -> Vec<Result<(u8, Token, NodeId, RelId)>> {
-                let (d, t, bytes) = match chunk {
-                    Ok(c) => c,
-                    Err(e) => return vec![Err(e)],
-                };
-                let pairs = match codec::adj_pairs(&bytes) {
-                    Ok(pairs) => pairs
-                        .filter(|(other, _)| !(both && d == DIR_IN && *other == node))
-                        .map(|(other, rel)| Ok((d, t, other, rel)))
-                        .collect(),
-                    Err(e) => vec![Err(e)],
-                };
-                pairs
-            },
-        )
+    ) -> Result<Vec<(u8, Token, NodeId, RelId)>> {
+        let filter = self.type_filter(types);
+        if filter.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        let wanted = |t: Token| filter.as_ref().is_none_or(|f| f.binary_search(&t).is_ok());
+        let mut out = Vec::new();
+        for &d in keys::dir_bytes(dir) {
+            let skip_loops = dir == Dir::Both && d == DIR_IN;
+            let dir_prefix = keys::adj_prefix_dir(node, d);
+            if !self.overlay.has_prefix(&dir_prefix) {
+                let list = self.committed_adjacency(node, d)?;
+                out.extend(
+                    list.iter()
+                        .filter(|(t, other, _)| wanted(*t) && !(skip_loops && *other == node))
+                        .map(|&(t, other, rel)| (d, t, other, rel)),
+                );
+                continue;
+            }
+            let prefixes = match &filter {
+                None => vec![dir_prefix],
+                Some(tokens) => tokens
+                    .iter()
+                    .map(|t| keys::adj_group(node, d, *t))
+                    .collect(),
+            };
+            for prefix in prefixes {
+                for chunk in self.scan_prefix(prefix) {
+                    let (key, bytes) = chunk?;
+                    let (_, _, t, _) = keys::parse_adj(&key)
+                        .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
+                    out.extend(
+                        codec::adj_pairs(&bytes)?
+                            .filter(|(other, _)| !(skip_loops && *other == node))
+                            .map(|(other, rel)| (d, t, other, rel)),
+                    );
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Relationships of `node` in direction `dir` whose type is one of `types` (all when
     /// empty). A self-loop appears once, also for `Dir::Both`.
     pub fn expand(&self, node: NodeId, dir: Dir, types: &[String]) -> Scan<'_, Edge> {
-        Box::new(self.expand_ids(node, dir, types).map(move |entry| {
-            let (d, t, other, rel) = entry?;
+        let ids = match self.expand_ids(node, dir, types) {
+            Ok(ids) => ids,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        Box::new(ids.into_iter().map(move |(d, t, other, rel)| {
             let (start, end) = if d == DIR_OUT {
                 (node, other)
             } else {
@@ -649,19 +713,7 @@ impl<'s> Txn<'s> {
     }
 
     pub fn degree(&self, node: NodeId, dir: Dir, types: &[String]) -> Result<u64> {
-        let mut n = 0u64;
-        for chunk in self.expansion_chunks(node, dir, types) {
-            let (d, _, bytes) = chunk?;
-            n += if dir == Dir::Both && d == DIR_IN {
-                // Self-loops were counted with the outgoing chunks.
-                codec::adj_pairs(&bytes)?
-                    .filter(|(other, _)| *other != node)
-                    .count() as u64
-            } else {
-                codec::adj_len(&bytes)? as u64
-            };
-        }
-        Ok(n)
+        Ok(self.expand_ids(node, dir, types)?.len() as u64)
     }
 
     pub fn all_relationships(&self) -> Scan<'_, RelInfo> {

@@ -11,7 +11,7 @@
 //! | `NODE` | `NODE node` | node record (labels, properties) |
 //! | `REL` | `REL rel>>6` | up to 64 relationship records (type, start, end, properties) |
 //! | `ADJ` | `ADJ node dir type bound` | packed (other, rel) pairs, see `chunks` |
-//! | `LABEL` | `LABEL label node` | empty |
+//! | `LABEL` | `LABEL label node>>6` | bitmap (u64) of the 64 nodes' label bits |
 //! | `COUNT` | `COUNT kind token` | u64 |
 //! | `SCHEMA` | `SCHEMA name` | schema definition |
 //! | `INDEX` | `INDEX label key value node` | empty (see `index_key`) |
@@ -159,10 +159,26 @@ pub fn label_prefix(label: Token) -> Vec<u8> {
     k
 }
 
-pub fn label_entry(label: Token, node: NodeId) -> Vec<u8> {
+/// The label index keeps one bitmap per label and 64 consecutive node ids.
+pub const LABEL_CHUNK_BITS: u32 = 6;
+
+/// The key of the bitmap that holds `node`'s bit for `label`.
+pub fn label_chunk(label: Token, node: NodeId) -> Vec<u8> {
     let mut k = label_prefix(label);
-    k.extend_from_slice(&node.to_be_bytes());
+    k.extend_from_slice(&(node >> LABEL_CHUNK_BITS).to_be_bytes());
     k
+}
+
+/// `node`'s bit in its label bitmap.
+pub fn label_bit(node: NodeId) -> u64 {
+    1 << (node & ((1 << LABEL_CHUNK_BITS) - 1))
+}
+
+/// The nodes whose bits are set in bitmap `bits` of chunk `chunk`, in id order.
+pub fn label_chunk_nodes(chunk: u64, bits: u64) -> impl Iterator<Item = NodeId> {
+    (0..64u64)
+        .filter(move |i| bits & (1 << i) != 0)
+        .map(move |i| (chunk << LABEL_CHUNK_BITS) | i)
 }
 
 pub fn count(kind: TokenKind, token: Token) -> Vec<u8> {
@@ -233,7 +249,10 @@ mod tests {
     #[test]
     fn ids_sort_numerically() {
         assert!(node(255) < node(256));
-        assert!(label_entry(1, u64::MAX) < label_prefix(2));
+        assert!(label_chunk(1, u64::MAX) < label_prefix(2));
+        assert!(label_chunk(1, 63) < label_chunk(1, 64));
+        let nodes: Vec<u64> = label_chunk_nodes(2, label_bit(130) | label_bit(128)).collect();
+        assert_eq!(nodes, vec![128, 130]);
     }
 
     #[test]

@@ -7,19 +7,28 @@
 //! - `keys` / `codec`: key layout (keyspace byte first, big-endian ids) and the record
 //!   and value encoding (postcard behind a format-version byte).
 //! - `overlay`: a transaction's write buffer with an undo log for savepoints.
-//! - `graph`: nodes, relationships, adjacency, the label index and counts, written once
-//!   over the engine trait so that every backend shares it.
+//! - `graph`: nodes, relationships, chunked adjacency, the label index and counts,
+//!   written once over the engine trait so that every backend shares it; `schema` and
+//!   `index_key`: property indexes and uniqueness constraints; `bulk`: the import path;
+//!   `adj_cache`: committed adjacency kept in memory for traversals; `disk`: opening a
+//!   folder (format checks, loading ids and names).
 //!
-//! - `Store` is one open database (sled-backed or in memory).
+//! Guarantees:
+//! - `Store` is one open database (sled-backed or in memory). Inside a process one
+//!   folder is one `Store` (`open_shared`); another process gets `database at PATH is in
+//!   use by another process` at once.
 //! - `Txn` is a consistent read view plus a write buffer; reads see the buffer's own
-//!   writes; `commit` applies the buffer atomically and durably (flush), `drop` without
-//!   commit discards it. One `Txn` at a time per `Store`: `begin` waits for the previous
-//!   one to end.
+//!   writes; `commit` applies the buffer as one atomic batch and flushes it before
+//!   returning, so a committed transaction survives a crash (kill -9, power loss as far
+//!   as the disk honours fsync) and a half-applied one is never seen. `drop` without
+//!   commit discards it. One `Txn` at a time per `Store`: `begin` waits for the
+//!   previous one to end (an error, not a wait, when the same thread still holds one).
 //! - `Txn::savepoint` / `rollback_to` give statement-level atomicity inside an explicit
 //!   transaction.
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
 //!   one is an `EntityNotFound` error.
 
+mod adj_cache;
 mod bulk;
 mod codec;
 mod disk;
@@ -32,7 +41,7 @@ mod schema;
 mod sled_engine;
 mod tokens;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, RelId};
 use keys::{Token, TokenKind};
 use kv::{KvEngine, MemoryEngine};
@@ -40,6 +49,7 @@ use overlay::Overlay;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, Weak};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 use tokens::Tokens;
 
@@ -99,29 +109,41 @@ struct Committed {
 }
 
 /// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
-/// so a transaction may move between threads.
+/// so a transaction may move between threads. A thread that asks again while its own
+/// transaction is open gets an error instead of waiting for itself forever.
 #[derive(Default)]
 struct WriterLock {
-    busy: Mutex<bool>,
+    holder: Mutex<Option<ThreadId>>,
     freed: Condvar,
 }
 
 struct WriterGuard<'a>(&'a WriterLock);
 
 impl WriterLock {
-    fn acquire(&self) -> WriterGuard<'_> {
-        let mut busy = lock(&self.busy);
-        while *busy {
-            busy = self.freed.wait(busy).unwrap_or_else(|e| e.into_inner());
+    fn acquire(&self) -> Result<WriterGuard<'_>> {
+        let me = std::thread::current().id();
+        let mut holder = lock(&self.holder);
+        loop {
+            match *holder {
+                None => break,
+                Some(h) if h == me => {
+                    return Err(Error::new(
+                        ErrorClass::TransactionError,
+                        "",
+                        "this thread already has a transaction open on this database; commit or roll it back first",
+                    ))
+                }
+                Some(_) => holder = self.freed.wait(holder).unwrap_or_else(|e| e.into_inner()),
+            }
         }
-        *busy = true;
-        WriterGuard(self)
+        *holder = Some(me);
+        Ok(WriterGuard(self))
     }
 }
 
 impl Drop for WriterGuard<'_> {
     fn drop(&mut self) {
-        *lock(&self.0.busy) = false;
+        *lock(&self.0.holder) = None;
         self.0.freed.notify_one();
     }
 }
@@ -150,6 +172,7 @@ pub struct Store {
     /// The canonical folder of an on-disk store.
     folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
+    adjacency: adj_cache::AdjacencyCache,
     writer: WriterLock,
     committed: Mutex<Committed>,
 }
@@ -204,6 +227,7 @@ impl Store {
         Store {
             folder: None,
             engine,
+            adjacency: adj_cache::AdjacencyCache::default(),
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
         }
@@ -216,7 +240,7 @@ impl Store {
 
     /// Starts a transaction (serialized with other writers of this store).
     pub fn begin(&self) -> Result<Txn<'_>> {
-        let writer = self.writer.acquire();
+        let writer = self.writer.acquire()?;
         let committed = lock(&self.committed).clone();
         Ok(Txn {
             store: self,
@@ -369,7 +393,16 @@ impl Txn<'_> {
                 Some(codec::encode_u64(next_rel)),
             ));
         }
-        store.engine.apply(batch)?;
+        let written: Vec<kv::Key> = batch
+            .iter()
+            .filter(|(k, _)| k.first() == Some(&keys::ADJ))
+            .map(|(k, _)| k.clone())
+            .collect();
+        let applied = store.engine.apply(batch);
+        store
+            .adjacency
+            .invalidate(written.iter().map(Vec::as_slice));
+        applied?;
         store.engine.flush()?;
         let mut committed = lock(&store.committed);
         committed.next_node = next_node;

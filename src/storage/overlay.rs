@@ -28,6 +28,14 @@ impl Overlay {
         self.undo.push((key, previous));
     }
 
+    /// Whether some buffered write's key starts with `prefix`.
+    pub fn has_prefix(&self, prefix: &[u8]) -> bool {
+        self.writes
+            .range::<[u8], _>((Bound::Included(prefix), Bound::Unbounded))
+            .next()
+            .is_some_and(|(k, _)| k.starts_with(prefix))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
     }

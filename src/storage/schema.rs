@@ -260,14 +260,7 @@ impl Txn<'_> {
 
     /// Writes the entries of every node that already has the label and the key.
     fn build_index(&mut self, def: &SchemaDef) -> Result<()> {
-        let nodes: Vec<NodeId> = self
-            .scan_prefix(keys::label_prefix(def.label))
-            .map(|e| {
-                e.and_then(|(k, _)| {
-                    keys::trailing_id(&k).ok_or_else(|| codec::corrupt("a label key is malformed"))
-                })
-            })
-            .collect::<Result<_>>()?;
+        let nodes: Vec<NodeId> = self.label_nodes(def.label).collect::<Result<_>>()?;
         for node in nodes {
             let Some(record) = self.read_node(node)? else {
                 continue;

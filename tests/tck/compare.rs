@@ -84,28 +84,40 @@ fn lists_match(expected: &[Expected], actual: &[Value], lists: ListOrder) -> boo
     }
 }
 
-/// Whether every expected item pairs with a distinct actual item. The equality used is
-/// an equivalence, so taking the first free match never blocks a later one.
+/// Whether every expected item pairs with a distinct actual item.
 fn multiset_match<E, A>(expected: &[E], actual: &[A], same: impl Fn(&E, &A) -> bool) -> bool {
-    if expected.len() != actual.len() {
-        return false;
-    }
+    let (missing, unexpected) = pair_up(expected, actual, same);
+    missing.is_empty() && unexpected.is_empty()
+}
+
+/// Pairs each expected item with a distinct equal actual item; returns the indexes of
+/// the expected items left without a partner and of the actual items left over. The
+/// equality used is an equivalence, so taking the first free match never blocks a
+/// later one.
+fn pair_up<E, A>(
+    expected: &[E],
+    actual: &[A],
+    same: impl Fn(&E, &A) -> bool,
+) -> (Vec<usize>, Vec<usize>) {
     let mut used = vec![false; actual.len()];
-    expected.iter().all(|e| {
+    let mut missing = Vec::new();
+    for (expected_index, e) in expected.iter().enumerate() {
         let found = actual
             .iter()
             .enumerate()
-            .find(|(i, a)| !used.get(*i).copied().unwrap_or(true) && same(e, a));
-        match found {
-            Some((i, _)) => {
-                if let Some(slot) = used.get_mut(i) {
-                    *slot = true;
-                }
-                true
-            }
-            None => false,
+            .position(|(i, a)| !used.get(i).copied().unwrap_or(true) && same(e, a));
+        match found.and_then(|i| used.get_mut(i)) {
+            Some(slot) => *slot = true,
+            None => missing.push(expected_index),
         }
-    })
+    }
+    let unexpected = used
+        .iter()
+        .enumerate()
+        .filter(|(_, used)| !**used)
+        .map(|(i, _)| i)
+        .collect();
+    (missing, unexpected)
 }
 
 fn properties_match(
@@ -237,18 +249,58 @@ pub fn compare_table(
         RowOrder::AnyOrder => multiset_match(&expected_rows, rows, row_matches),
     };
     if same {
-        Ok(())
-    } else {
-        Err(format!(
-            "rows differ ({}):\n  expected:\n{}\n  actual:\n{}",
-            match row_order {
-                RowOrder::InOrder => "in order",
-                RowOrder::AnyOrder => "in any order",
-            },
-            render_expected(&expected_rows),
-            render_actual(rows)
-        ))
+        return Ok(());
     }
+    let mut message = format!(
+        "rows differ ({}): expected {} rows, got {}\n  expected:\n{}\n  actual:\n{}",
+        match row_order {
+            RowOrder::InOrder => "in order",
+            RowOrder::AnyOrder => "in any order",
+        },
+        expected_rows.len(),
+        rows.len(),
+        render_expected(&expected_rows),
+        render_actual(rows)
+    );
+    let (missing, unexpected) = pair_up(&expected_rows, rows, row_matches);
+    if !missing.is_empty() || !unexpected.is_empty() {
+        let missing: Vec<Vec<Expected>> = missing
+            .iter()
+            .filter_map(|&i| expected_rows.get(i).cloned())
+            .collect();
+        let unexpected: Vec<Vec<Value>> = unexpected
+            .iter()
+            .filter_map(|&i| rows.get(i).cloned())
+            .collect();
+        message.push_str(&format!(
+            "\n  expected rows not in the result:\n{}\n  result rows not expected:\n{}",
+            render_expected(&missing),
+            render_actual(&unexpected)
+        ));
+    }
+    Err(message)
+}
+
+/// Whether each value reads back, through the TCK's literal notation, as itself: what a
+/// runner reading the binary's `--format literal` output relies on.
+pub fn check_rendering(rows: &[Vec<Value>]) -> Result<(), String> {
+    for value in rows.iter().flatten() {
+        let text = value.to_string();
+        match crate::literal::parse(&text) {
+            Ok(read) if matches(&read, value, ListOrder::Ordered) => {}
+            Ok(read) => {
+                return Err(format!(
+                    "the value rendered as {text} reads back as {read}, a different value"
+                ))
+            }
+            Err(e) => {
+                return Err(format!(
+                    "the value rendered as {text} is not in literal notation: {e}"
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 fn render_expected(rows: &[Vec<Expected>]) -> String {
@@ -304,6 +356,10 @@ pub mod selftest {
         (
             "compare::tables_in_order_and_in_any_order",
             tables_in_order_and_in_any_order,
+        ),
+        (
+            "compare::pairing_reports_leftovers",
+            pairing_reports_leftovers,
         ),
     ];
     use skein::Map;
@@ -487,5 +543,30 @@ pub mod selftest {
             ListOrder::Ordered
         )
         .is_err());
+    }
+
+    fn pairing_reports_leftovers() {
+        let same = |e: &i32, a: &i32| e == a;
+        assert_eq!(
+            pair_up(&[1, 2, 2, 3], &[2, 3, 4], same),
+            (vec![0, 2], vec![2])
+        );
+        assert_eq!(pair_up(&[1, 1], &[1, 1], same), (vec![], vec![]));
+        let columns = vec!["x".to_string()];
+        let rows = vec![vec![Value::Int(1)], vec![Value::Int(5)]];
+        let message = compare_table(
+            &table(&[&["x"], &["1"], &["2"]]),
+            &columns,
+            &rows,
+            RowOrder::AnyOrder,
+            ListOrder::Ordered,
+        )
+        .expect_err("the rows differ");
+        let missing = message
+            .split("expected rows not in the result:")
+            .nth(1)
+            .expect("missing rows are listed");
+        assert!(missing.contains("| 2 |"));
+        assert!(missing.contains("result rows not expected:"));
     }
 }

@@ -115,7 +115,13 @@ impl fmt::Display for Expected {
             Expected::Bool(b) => write!(f, "{b}"),
             Expected::Int(i) => write!(f, "{i}"),
             Expected::Float(x) => write!(f, "{x:?}"),
-            Expected::String(s) => write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
+            Expected::String(s) => write!(
+                f,
+                "'{}'",
+                s.replace('\\', "\\\\")
+                    .replace('\'', "\\'")
+                    .replace('\n', "\\n")
+            ),
             Expected::List(items) => {
                 f.write_str("[")?;
                 for (i, item) in items.iter().enumerate() {
