@@ -82,9 +82,8 @@ fn mutated_query() -> impl Strategy<Value = String> {
         })
 }
 
+// The number of cases is proptest's default, or PROPTEST_CASES for a longer run.
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
-
     #[test]
     fn arbitrary_strings_do_not_panic(text in any::<String>()) {
         assert_well_behaved(&text);
