@@ -168,6 +168,11 @@ impl Database {
         Ok(result)
     }
 
+    /// The store behind this database, for the bulk import path.
+    pub(crate) fn store(&self) -> &storage::Store {
+        &self.store
+    }
+
     /// Registers a procedure whose outputs are a fixed table (used by tests and by
     /// programs that expose lookup tables to queries).
     pub fn register_procedure(&self, spec: ProcedureSpec) -> Result<()> {

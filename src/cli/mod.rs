@@ -103,6 +103,8 @@ pub enum Command {
         #[arg(value_name = "FILE")]
         file: PathBuf,
     },
+    /// Bulk-import CSV files (`nodes_<Label>.csv`, `rels_<TYPE>.csv`) in one atomic write
+    Import(crate::import::csv::ImportArgs),
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
@@ -130,7 +132,7 @@ where
 /// or subcommand name, so `skein --load seed/ run q.cypher` runs `q.cypher`. (clap's
 /// multi-value options would swallow the subcommand.)
 fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
-    const SUBCOMMANDS: [&str; 3] = ["run", "load", "export"];
+    const SUBCOMMANDS: [&str; 4] = ["run", "load", "export", "import"];
     const TAKE_A_VALUE: [&str; 6] = ["-c", "--command", "--db", "--format", "--param", "--load"];
     let mut out = Vec::new();
     // `Some(n)` while reading the paths of a `--load`, `n` of them so far.
@@ -222,6 +224,9 @@ fn run_args(args: &Args) -> i32 {
             file,
             args.quiet,
         ),
+        Some(Command::Import(import_args)) => {
+            crate::import::csv::run_command(&db, import_args, args.quiet)
+        }
         None => {
             if let Some(command) = &args.command {
                 run_text(&db, "-c", command, &params, &settings).exit_code()

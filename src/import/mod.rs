@@ -1,5 +1,6 @@
 //! Loading fact files into a database: Cypher scripts (`.cypher`) and JSON Lines files
-//! of nodes and relationships (`.jsonl`, shape in `seed/README.md`).
+//! of nodes and relationships (`.jsonl`, shape in `seed/README.md`); `csv` is the bulk
+//! import of CSV node and relationship files.
 //!
 //! Invariants: each file loads in one explicit transaction, so a file with an error
 //! loads nothing (files loaded before it in the same call stay loaded); a folder loads
@@ -7,6 +8,7 @@
 //! and the statement or line that failed. Loading is as idempotent as the files are: the
 //! seed and every `.jsonl` line use MERGE on keys, so loading twice leaves the same graph.
 
+pub mod csv;
 mod cypher;
 mod jsonl;
 mod report;
