@@ -351,6 +351,16 @@ impl<'db> Session<'db> {
             ":schema" => self.schema(),
             ":load" => self.load(argument),
             ":source" => self.source(argument),
+            ":show" => {
+                let mut run = |q: &str, p: &Params| match self.transaction.as_mut() {
+                    Some(open) => open.execute(q, p),
+                    None => self.db.execute(q, p),
+                };
+                match crate::export::show::show_query(&mut run, argument) {
+                    Ok(message) => print_line(message),
+                    Err(error) => print_error(error),
+                }
+            }
             ":format" => self.set_format(argument),
             ":param" => self.set_param(argument),
             ":params" => self.params_command(argument),
