@@ -68,7 +68,7 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     (
         ":maxrows",
         "[N]",
-        "show or set how many rows a table shows at most",
+        "show or set how many rows a result shows at most",
     ),
     (":begin", "", "open an explicit transaction"),
     (":commit", "", "commit the open transaction"),

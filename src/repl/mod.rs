@@ -542,7 +542,7 @@ impl<'db> Session<'db> {
 
     fn set_max_rows(&mut self, argument: &str) {
         if argument.is_empty() {
-            print_line(format!("Tables show at most {} rows.", self.max_rows));
+            print_line(format!("Results show at most {} rows.", self.max_rows));
             return;
         }
         match argument.parse::<usize>() {
