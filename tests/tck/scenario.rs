@@ -388,7 +388,12 @@ impl Run<'_> {
             Ok(effects) if *effects != SideEffects::default() => {
                 Err(format!("the failing query left side effects: {effects}"))
             }
-            _ => Ok(()),
+            Ok(_) => Ok(()),
+            // Every error step measures the graph, so an unmeasured graph is a failure
+            // of the check, not a pass.
+            Err(e) => Err(format!(
+                "cannot check that the failing query left no side effects: {e}"
+            )),
         }
     }
 }
