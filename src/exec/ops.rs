@@ -136,7 +136,7 @@ fn build_step<'a, 's>(
             input,
             layout: layout_vec,
             expr,
-            pending: VecDeque::new(),
+            current: None,
         }),
         Step::Project(spec) => Box::new(ProjectOp::new(ctx, input, spec, layout_vec)),
         Step::Call(spec) => Box::new(CallOp {
@@ -1131,14 +1131,22 @@ struct UnwindOp<'a, 's> {
     input: BoxOp<'a>,
     layout: Vec<String>,
     expr: &'a Expr,
-    pending: VecDeque<Row>,
+    /// The input row being unwound and its list items not yet emitted. Items become rows
+    /// one at a time, so a huge list neither fills memory with rows nor delays Ctrl-C.
+    current: Option<(Row, std::vec::IntoIter<Value>)>,
 }
 
 impl Op for UnwindOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
         loop {
-            if let Some(r) = self.pending.pop_front() {
-                return Ok(Some(r));
+            if let Some((row, items)) = &mut self.current {
+                if let Some(item) = items.next() {
+                    self.ctx.limits.check()?;
+                    let mut out = row.clone();
+                    out.push(item);
+                    return Ok(Some(out));
+                }
+                self.current = None;
             }
             let Some(row) = self.input.next()? else {
                 return Ok(None);
@@ -1149,11 +1157,7 @@ impl Op for UnwindOp<'_, '_> {
                 Value::List(items) => items,
                 other => vec![other],
             };
-            for item in items {
-                let mut out = row.clone();
-                out.push(item);
-                self.pending.push_back(out);
-            }
+            self.current = Some((row, items.into_iter()));
         }
     }
 }
