@@ -44,6 +44,11 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     (":load", "PATH", "load a fact file or folder"),
     (":source", "FILE", "run a script file"),
     (
+        ":show",
+        "QUERY",
+        "draw the nodes, relationships and paths a query returns (SVG, else a tree)",
+    ),
+    (
         ":format",
         "[NAME]",
         "show or set the output format (table csv tsv json jsonl literal)",
