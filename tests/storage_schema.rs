@@ -157,18 +157,24 @@ fn a_uniqueness_constraint_refuses_duplicates() -> Result<()> {
         .create_unique_constraint(Some("email_unique"), "Person", "email")
         .err();
     assert_eq!(
-        err.map(|e| e.class),
-        Some(ErrorClass::ConstraintValidationFailed)
+        err.map(|e| (e.class, e.detail)),
+        Some((
+            ErrorClass::ConstraintValidationFailed,
+            "ExistingDataViolation".to_string()
+        ))
     );
     assert!(txn.schema()?.is_empty());
 
     txn.set_node_property(b, "email", Some("b@x".into()))?;
     txn.create_unique_constraint(Some("email_unique"), "Person", "email")?;
     let err = person(&mut txn, "email", "a@x".into()).err();
-    let err = err
-        .map(|e| (e.class, e.message))
-        .unwrap_or((ErrorClass::SyntaxError, String::new()));
+    let err = err.map(|e| (e.class, e.message, e.detail)).unwrap_or((
+        ErrorClass::SyntaxError,
+        String::new(),
+        String::new(),
+    ));
     assert_eq!(err.0, ErrorClass::ConstraintValidationFailed);
+    assert_eq!(err.2, "UniquenessViolation");
     assert!(
         err.1.contains("Person") && err.1.contains("email") && err.1.contains("a@x"),
         "{}",

@@ -275,6 +275,25 @@ impl Binder<'_> {
                 ),
                 pos,
             ));
+        } else {
+            // Implicit arguments come from parameters of the same names: a missing one is
+            // known before anything runs.
+            let required = sig.inputs.len().saturating_sub(sig.optional_inputs);
+            if let Some((input, _)) = sig
+                .inputs
+                .iter()
+                .take(required)
+                .find(|(input, _)| !self.params.contains_key(input))
+            {
+                return Err(self.at(
+                    Error::new(
+                        ErrorClass::ParameterMissing,
+                        "MissingParameter",
+                        format!("expected a value for parameter ${input}, the implicit argument of {name}"),
+                    ),
+                    pos,
+                ));
+            }
         }
         let mut cols = Vec::new();
         match &c.yield_ {

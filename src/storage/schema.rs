@@ -144,7 +144,7 @@ impl Txn<'_> {
             .unwrap_or_default();
         Error::new(
             ErrorClass::ConstraintValidationFailed,
-            "",
+            "UniquenessViolation",
             format!(
                 "node {other} already exists with label `{label}` and property `{key}` = {shown}"
             ),
@@ -270,7 +270,7 @@ impl Txn<'_> {
                     if e.class == ErrorClass::ConstraintValidationFailed {
                         Error::new(
                             ErrorClass::ConstraintValidationFailed,
-                            "",
+                            "ExistingDataViolation",
                             format!("cannot create the constraint `{}`: {}", def.name, e.message),
                         )
                     } else {
