@@ -229,3 +229,8 @@ impl Transaction<'_> {
 
     pub fn rollback(self) {}
 }
+
+/// README.md's Rust examples, compiled and run as doc tests so that README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,6 +1,6 @@
 //! The seed graph (seed/) through the public API: it loads, loading it twice changes
 //! nothing, a broken fact file loads nothing, and each answer of the README walkthrough
-//! (docs/walkthrough.md) is what the report says.
+//! (README.md, "Asking the seed graph") is what the report says.
 
 use skein::import::{load_path, FileReport};
 use skein::{Database, Params, Value};
@@ -210,7 +210,7 @@ fn broken_fact_file_loads_nothing_and_names_file_line_column() -> TestResult {
     Ok(())
 }
 
-// --- The walkthrough's questions (docs/walkthrough.md) ---------------------------
+// --- The walkthrough's questions (README.md, "Asking the seed graph") ---------------------------
 
 #[test]
 fn who_galushka_is() -> TestResult {

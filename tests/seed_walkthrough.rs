@@ -1,4 +1,4 @@
-//! The README walkthrough (docs/walkthrough.md) as a golden file: each ```cypher block
+//! The README walkthrough ("Asking the seed graph" in README.md) as a golden file: each ```cypher block
 //! runs through the skein binary on the seed graph and its output must equal the
 //! ```text block after it. `SKEIN_BLESS=1 cargo test --test seed_walkthrough` rewrites
 //! the outputs after a deliberate change (review the diff). The time in the table's
@@ -96,7 +96,7 @@ fn without_times(output: &str) -> String {
 
 #[test]
 fn walkthrough_outputs_are_what_skein_prints() -> TestResult {
-    let path = manifest_dir().join("docs/walkthrough.md");
+    let path = manifest_dir().join("README.md");
     let seed = manifest_dir().join("seed");
     let text = std::fs::read_to_string(&path)?;
     let lines: Vec<&str> = text.lines().collect();

@@ -1,7 +1,7 @@
 //! Output formats shared by batch mode and the REPL: `table`, `csv`, `tsv`, `json`,
 //! `jsonl` and `literal`.
 //!
-//! The formats are a contract other programs rely on (see docs/cli.md):
+//! The formats are a contract other programs rely on (see README.md, "Output formats"):
 //! - `literal` writes every cell in Cypher literal notation (the value's `Display`),
 //!   tab-separated, with a header line; a result without columns prints nothing.
 //! - `csv`/`tsv` write strings as their raw text, `null` as an empty field, temporal
