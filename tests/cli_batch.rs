@@ -406,3 +406,26 @@ fn a_database_held_by_another_process_exits_with_two() {
         stderr(&second)
     );
 }
+
+/// Regression: EXPLAIN printed nothing and PROFILE only its rows, because no format
+/// wrote the result's plan.
+#[test]
+fn explain_and_profile_show_the_plan() {
+    let table = run(&[
+        "--memory",
+        "--format",
+        "table",
+        "-c",
+        "EXPLAIN MATCH (n:Country) RETURN n",
+    ]);
+    assert_eq!(table.status.code(), Some(0));
+    let plan_in_table = stdout(&table);
+    assert!(plan_in_table.contains("Country"), "{plan_in_table}");
+
+    // In a machine format the plan goes to stderr and stdout keeps only the rows.
+    let literal = run(&["--memory", "-c", "PROFILE UNWIND [1, 2] AS x RETURN x"]);
+    assert_eq!(literal.status.code(), Some(0));
+    assert_eq!(stdout(&literal), "x\n1\n2\n");
+    let plan = stderr(&literal);
+    assert!(!plan.trim().is_empty(), "no plan on stderr");
+}

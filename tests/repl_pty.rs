@@ -187,6 +187,31 @@ fn ctrl_c_cancels_a_long_statement_and_the_repl_goes_on() {
     quit(session);
 }
 
+/// Regression: UNWIND turned its whole list into rows before passing the first one on,
+/// so Ctrl-C during `UNWIND range(1, 10000000)` waited for ten million rows to be built
+/// (seconds, and gigabytes). The issue asks for a cancel within a second; five allow for
+/// a loaded machine.
+#[test]
+fn ctrl_c_cancels_an_unwind_of_a_huge_list_promptly() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut session = start(&dir.path().join("db"), &dir.path().join("history"));
+    enter(
+        &mut session,
+        "UNWIND range(1, 10000000) AS x UNWIND range(1, 1000) AS y RETURN count(*) AS n;",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let pressed = std::time::Instant::now();
+    session.send_control('c').unwrap_or_else(|e| panic!("{e}"));
+    expect(&mut session, "TransactionError: Cancelled");
+    let waited = pressed.elapsed();
+    assert!(
+        waited < std::time::Duration::from_secs(5),
+        "the statement took {waited:?} to stop"
+    );
+    expect(&mut session, "skein> ");
+    quit(session);
+}
+
 #[test]
 fn ctrl_c_at_the_prompt_clears_the_line() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -229,5 +254,26 @@ fn schema_source_and_load_work_from_the_prompt() {
     expect(&mut session, "skein> ");
     enter(&mut session, &format!(":source {}", script.display()));
     expect(&mut session, "nodes\r\n2\r\n");
+    quit(session);
+}
+
+/// Regression: only the three `db.*` procedures completed after CALL; the algorithm
+/// procedures (`algo.list()` names them) did not.
+#[test]
+fn completes_an_algorithm_procedure_name() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut session = start(&dir.path().join("db"), &dir.path().join("history"));
+    session
+        .send("CALL algo.pageR\t")
+        .unwrap_or_else(|e| panic!("cannot type: {e}"));
+    session.flush().unwrap_or_else(|e| panic!("{e}"));
+    expect(&mut session, "ank");
+    quit_after_clearing(session);
+}
+
+/// Drops the line being typed (Ctrl-C at the prompt), then leaves.
+fn quit_after_clearing(mut session: PtySession) {
+    session.send_control('c').unwrap_or_else(|e| panic!("{e}"));
+    expect(&mut session, "skein> ");
     quit(session);
 }

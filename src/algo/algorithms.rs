@@ -42,7 +42,7 @@ impl PartialOrd for Frontier {
 
 /// Costs equal up to rounding: two routes summing the same weights in another order.
 fn same_cost(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)
+    a.is_finite() && b.is_finite() && (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0)
 }
 
 /// Dijkstra from `source` until `target` is settled. For each reached node, every
@@ -165,6 +165,10 @@ pub fn all_shortest_paths(
         let mut options: Vec<(usize, u32)> = preds.get(last).cloned().unwrap_or_default();
         options.sort_unstable_by(|a, b| b.cmp(a));
         for (prev, edge) in options {
+            // Zero-weight cycles make predecessors of each other; a path never repeats a node.
+            if nodes.contains(&prev) {
+                continue;
+            }
             let mut n = nodes.clone();
             let mut e = edges.clone();
             n.push(prev);
@@ -454,17 +458,51 @@ pub fn triangles(neighbours: &[Vec<usize>]) -> Vec<(u64, f64)> {
         .collect()
 }
 
-/// Label propagation on the undirected simple graph: nodes in index order take the
-/// label most of their neighbours carry (ties to the smallest label, keeping their own
-/// when it is among the most common), until no label changes or after `iterations`
-/// rounds. Labels are then renamed to the smallest member of each community.
+/// Greedy colouring in index order: each node takes the smallest colour none of its
+/// earlier neighbours has.
+fn greedy_colours(neighbours: &[Vec<usize>]) -> Vec<usize> {
+    let mut colour = vec![usize::MAX; neighbours.len()];
+    let mut taken = Vec::new();
+    for (v, ns) in neighbours.iter().enumerate() {
+        taken.clear();
+        taken.extend(ns.iter().filter_map(|&w| colour.get(w).copied()));
+        taken.sort_unstable();
+        let mut c = 0;
+        for &t in &taken {
+            if t == c {
+                c += 1;
+            } else if t > c {
+                break;
+            }
+        }
+        if let Some(slot) = colour.get_mut(v) {
+            *slot = c;
+        }
+    }
+    colour
+}
+
+/// Semi-synchronous label propagation on the undirected simple graph (as networkx's
+/// `label_propagation_communities`): nodes are coloured so no two neighbours share a
+/// colour, and one colour class at a time takes the label most of its neighbours carry
+/// (ties to the smallest label, keeping its own when it is among the most common), until
+/// no label changes or after `iterations` rounds. Labels are then renamed to the
+/// smallest member of each community.
 pub fn label_propagation(neighbours: &[Vec<usize>], iterations: u64) -> Vec<usize> {
     let n = neighbours.len();
     let mut label: Vec<usize> = (0..n).collect();
+    let colour = greedy_colours(neighbours);
+    // Nodes of one colour are never neighbours, so updating them one after another is
+    // the same as updating them at once.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&v| (colour.get(v).copied().unwrap_or(0), v));
     let mut tally: foldhash::HashMap<usize, usize> = Default::default();
     for _ in 0..iterations {
         let mut changed = false;
-        for (v, ns) in neighbours.iter().enumerate() {
+        for &v in &order {
+            let Some(ns) = neighbours.get(v) else {
+                continue;
+            };
             if ns.is_empty() {
                 continue;
             }

@@ -91,6 +91,18 @@ pub enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Export the graph, or the subgraph a query returns, to FILE (`-` for stdout):
+    /// `skein export --format dot|graphml|json|cypher [--query Q] FILE`
+    Export {
+        /// dot, graphml, json or cypher (written `--format` after `export`)
+        #[arg(long = "export-format", value_name = "FORMAT", required = true)]
+        graph_format: crate::export::ExportFormat,
+        /// Export the nodes, relationships and paths this query returns
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// Bulk-import CSV files (`nodes_<Label>.csv`, `rels_<TYPE>.csv`) in one atomic write
     Import(crate::import::csv::ImportArgs),
 }
@@ -105,7 +117,8 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let args = match Args::try_parse_from(split_load_values(args.into_iter().map(Into::into))) {
+    let args = crate::export::cli_arguments(split_load_values(args.into_iter().map(Into::into)));
+    let args = match Args::try_parse_from(args) {
         Ok(args) => args,
         Err(error) => {
             let _ = error.print();
@@ -119,7 +132,7 @@ where
 /// or subcommand name, so `skein --load seed/ run q.cypher` runs `q.cypher`. (clap's
 /// multi-value options would swallow the subcommand.)
 fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
-    const SUBCOMMANDS: [&str; 2] = ["run", "load"];
+    const SUBCOMMANDS: [&str; 4] = ["run", "load", "export", "import"];
     const TAKE_A_VALUE: [&str; 6] = ["-c", "--command", "--db", "--format", "--param", "--load"];
     let mut out = Vec::new();
     // `Some(n)` while reading the paths of a `--load`, `n` of them so far.
@@ -199,6 +212,18 @@ fn run_args(args: &Args) -> i32 {
             Err(code) => code,
         },
         Some(Command::Run { files }) => run_files(&db, files, &params, &settings),
+        Some(Command::Export {
+            graph_format,
+            query,
+            file,
+        }) => crate::export::run_export(
+            &db,
+            *graph_format,
+            query.as_deref(),
+            &params,
+            file,
+            args.quiet,
+        ),
         Some(Command::Import(import_args)) => {
             crate::import::csv::run_command(&db, import_args, args.quiet)
         }

@@ -87,6 +87,21 @@ pub fn run_script(
                         return ScriptOutcome::Failed(2);
                     }
                 }
+                // EXPLAIN and PROFILE: the plan goes under a table; in the machine
+                // formats it goes to stderr so that standard output stays parseable.
+                if let Some(plan) = &result.plan {
+                    let plan = plan.trim_end();
+                    let written = if settings.format == Format::Table {
+                        writeln!(out, "{plan}").and_then(|()| out.flush())
+                    } else {
+                        writeln!(err, "{plan}")
+                    };
+                    if let Err(e) = written {
+                        if e.kind() == io::ErrorKind::BrokenPipe {
+                            return ScriptOutcome::OutputClosed;
+                        }
+                    }
+                }
                 // Timing first, so the stats line is a one-statement run's last line.
                 if settings.timing {
                     let _ = writeln!(err, "time_ms={elapsed_ms:.3}");

@@ -39,7 +39,27 @@ pub(crate) type Row = Vec<Value>;
 pub(crate) struct WriteState {
     pub deleted_nodes: HashSet<u64>,
     pub deleted_rels: HashSet<u64>,
+    /// Nodes deleted while they still had relationships: they stay in the store until
+    /// the statement ends, when each must have lost them (see `delete_connected_nodes`).
+    pub connected_deleted: HashSet<u64>,
     pub stats: Stats,
+}
+
+/// Removes the nodes a DELETE left connected, or fails if one still has relationships.
+fn delete_connected_nodes(txn: &mut Txn<'_>, state: &mut WriteState) -> Result<()> {
+    let mut nodes: Vec<u64> = state.connected_deleted.drain().collect();
+    nodes.sort_unstable();
+    for n in nodes {
+        if txn.degree(n, crate::storage::Dir::Both, &[])? > 0 {
+            return Err(Error::new(
+                ErrorClass::ConstraintVerificationFailed,
+                "DeleteConnectedNode",
+                "cannot delete a node that still has relationships; use DETACH DELETE",
+            ));
+        }
+        txn.delete_node(n)?;
+    }
+    Ok(())
 }
 
 /// What every operator and expression of a statement shares while reading.
@@ -259,6 +279,7 @@ impl Runner<'_> {
                 all_rows.push(out);
             }
         }
+        delete_connected_nodes(txn, &mut state)?;
         let ctx = Ctx {
             txn,
             params: self.params,

@@ -139,7 +139,7 @@ fn build_step<'a, 's>(
             input,
             layout: layout_vec,
             expr,
-            pending: VecDeque::new(),
+            pending: Unwinding::Nothing,
         }),
         Step::Project(spec) => Box::new(ProjectOp::new(ctx, input, spec, layout_vec)),
         Step::Call(spec) => Box::new(CallOp {
@@ -1134,31 +1134,96 @@ struct UnwindOp<'a, 's> {
     input: BoxOp<'a>,
     layout: Vec<String>,
     expr: &'a Expr,
-    pending: VecDeque<Row>,
+    pending: Unwinding,
+}
+
+/// The elements of the current input row still to be emitted.
+enum Unwinding {
+    Nothing,
+    List(Row, std::vec::IntoIter<Value>),
+    /// `range(…)` streamed without building its list: the next value, how many values
+    /// remain, and the step between them.
+    Range(Row, i64, u64, i64),
+}
+
+/// The arguments of `expr` if it is a call of `range()`, which UNWIND streams.
+fn range_call_args(expr: &Expr) -> Option<&[Expr]> {
+    match &expr.kind {
+        crate::ast::ExprKind::FunctionCall {
+            name,
+            distinct: false,
+            args,
+        } if matches!(name.as_slice(), [n] if n.name.eq_ignore_ascii_case("range"))
+            && (2..=3).contains(&args.len()) =>
+        {
+            Some(args)
+        }
+        _ => None,
+    }
+}
+
+impl UnwindOp<'_, '_> {
+    fn start(&mut self, row: Row) -> Result<()> {
+        let env = Env::row(&self.layout, &row);
+        if let Some(args) = range_call_args(self.expr) {
+            let values = args
+                .iter()
+                .map(|a| eval(self.ctx, &env, a))
+                .collect::<Result<Vec<_>>>()?;
+            if let [start, end, step @ ..] = values.as_slice() {
+                let (start, end, step) =
+                    super::functions::range_spec(start, end, &step.first().cloned())?;
+                let len = super::functions::range_len(start, end, step);
+                self.pending = Unwinding::Range(row, start, len, step);
+                return Ok(());
+            }
+        }
+        self.pending = match eval(self.ctx, &env, self.expr)? {
+            Value::Null => Unwinding::Nothing,
+            Value::List(items) => Unwinding::List(row, items.into_iter()),
+            other => Unwinding::List(row, vec![other].into_iter()),
+        };
+        Ok(())
+    }
 }
 
 impl Op for UnwindOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
         loop {
-            if let Some(r) = self.pending.pop_front() {
-                return Ok(Some(r));
+            self.ctx.limits.check()?;
+            match &mut self.pending {
+                Unwinding::Nothing => {}
+                Unwinding::List(row, items) => {
+                    if let Some(item) = items.next() {
+                        return Ok(Some(extended_with(row, item)));
+                    }
+                }
+                Unwinding::Range(row, next, remaining, step) => {
+                    if *remaining > 0 {
+                        let value = *next;
+                        *remaining -= 1;
+                        // Within the range while values remain, so this never saturates
+                        // before the last value.
+                        *next = next.saturating_add(*step);
+                        return Ok(Some(extended_with(row, Value::Int(value))));
+                    }
+                }
             }
+            self.pending = Unwinding::Nothing;
             let Some(row) = self.input.next()? else {
                 return Ok(None);
             };
-            let v = eval(self.ctx, &Env::row(&self.layout, &row), self.expr)?;
-            let items = match v {
-                Value::Null => Vec::new(),
-                Value::List(items) => items,
-                other => vec![other],
-            };
-            for item in items {
-                let mut out = row.clone();
-                out.push(item);
-                self.pending.push_back(out);
-            }
+            self.start(row)?;
         }
     }
+}
+
+/// `row` followed by `item`.
+fn extended_with(row: &[Value], item: Value) -> Row {
+    let mut out = Vec::with_capacity(row.len() + 1);
+    out.extend_from_slice(row);
+    out.push(item);
+    out
 }
 
 struct CallOp<'a, 's> {

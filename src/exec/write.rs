@@ -171,8 +171,16 @@ pub(crate) fn apply(
             for r in rels {
                 delete_rel(txn, r, state)?;
             }
+            // A node deleted earlier in the statement while still connected exists until
+            // the statement ends, so DETACH DELETE can still remove its relationships.
+            let gone = |state: &WriteState, txn: &Txn<'_>, n: NodeId| -> Result<bool> {
+                Ok(
+                    (state.deleted_nodes.contains(&n) && !state.connected_deleted.contains(&n))
+                        || !txn.node_exists(n)?,
+                )
+            };
             for n in &nodes {
-                if state.deleted_nodes.contains(n) || !txn.node_exists(*n)? {
+                if gone(state, txn, *n)? {
                     continue;
                 }
                 if *detach {
@@ -186,19 +194,23 @@ pub(crate) fn apply(
                 }
             }
             for n in nodes {
-                if state.deleted_nodes.contains(&n) || !txn.node_exists(n)? {
+                if gone(state, txn, n)? {
                     continue;
                 }
                 if txn.degree(n, Dir::Both, &[])? > 0 {
-                    return Err(Error::new(
-                        ErrorClass::ConstraintVerificationFailed,
-                        "DeleteConnectedNode",
-                        "cannot delete a node that still has relationships; use DETACH DELETE",
-                    ));
+                    // openCypher checks this when the statement ends: a later clause
+                    // may still delete the remaining relationships.
+                    if state.deleted_nodes.insert(n) {
+                        state.connected_deleted.insert(n);
+                        state.stats.nodes_deleted += 1;
+                    }
+                    continue;
                 }
                 txn.delete_node(n)?;
-                state.deleted_nodes.insert(n);
-                state.stats.nodes_deleted += 1;
+                if state.deleted_nodes.insert(n) {
+                    state.stats.nodes_deleted += 1;
+                }
+                state.connected_deleted.remove(&n);
             }
             Ok(rows)
         }

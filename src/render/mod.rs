@@ -96,14 +96,44 @@ pub fn write_result(
     result: &QueryResult,
     options: &RenderOptions,
 ) -> io::Result<()> {
+    // The REPL's `:maxrows` holds in every format (the table says so in its own way);
+    // batch mode sets no limit.
+    let cut_at = options
+        .max_rows
+        .filter(|&max| max < result.rows.len() && format != Format::Table);
+    let shortened;
+    let shown = match cut_at {
+        Some(max) => {
+            shortened = QueryResult {
+                columns: result.columns.clone(),
+                rows: result.rows.iter().take(max).cloned().collect(),
+                stats: result.stats,
+                plan: result.plan.clone(),
+            };
+            &shortened
+        }
+        None => result,
+    };
     match format {
-        Format::Literal => write_literal(out, result),
-        Format::Csv => write_csv(out, result, b','),
-        Format::Tsv => write_tsv(out, result),
-        Format::Json => write_json(out, result),
-        Format::Jsonl => write_jsonl(out, result),
+        Format::Literal => write_literal(out, shown),
+        Format::Csv => write_csv(out, shown, b','),
+        Format::Tsv => write_tsv(out, shown),
+        Format::Json => write_json(out, shown),
+        Format::Jsonl => write_jsonl(out, shown),
         Format::Table => write_table(out, result, options),
+    }?;
+    if let Some(max) = cut_at {
+        writeln!(out, "{}", left_out_note(max, result.rows.len()))?;
     }
+    Ok(())
+}
+
+/// The line saying how many rows `:maxrows` kept back.
+fn left_out_note(shown: usize, total: usize) -> String {
+    format!(
+        "({shown} of {total} rows shown; {} left out, :maxrows N to change)",
+        total - shown
+    )
 }
 
 /// A cell in Cypher literal notation, guaranteed free of raw tabs and newlines.
@@ -422,12 +452,7 @@ fn write_table(
         writeln!(out, "{table}")?;
     }
     if shown < result.rows.len() {
-        writeln!(
-            out,
-            "({shown} of {} rows shown; {} left out, :maxrows N to change)",
-            result.rows.len(),
-            result.rows.len() - shown,
-        )?;
+        writeln!(out, "{}", left_out_note(shown, result.rows.len()))?;
     }
     writeln!(
         out,
@@ -628,6 +653,33 @@ mod tests {
         assert!(text.contains("(2 of 5 rows shown; 3 left out"), "{text}");
         assert!(text.trim_end().ends_with("5 rows, 12 ms"), "{text}");
         assert!(!text.contains(" 4 "), "{text}");
+    }
+
+    #[test]
+    fn max_rows_holds_in_every_format() {
+        let result = one_column("n", (0..5).map(Value::Int).collect());
+        let options = RenderOptions {
+            max_rows: Some(2),
+            ..RenderOptions::default()
+        };
+        for format in [Format::Literal, Format::Csv, Format::Tsv, Format::Jsonl] {
+            let mut out = Vec::new();
+            write_result(&mut out, format, &result, &options).unwrap_or_default();
+            let text = String::from_utf8_lossy(&out);
+            assert!(
+                text.contains('1') && !text.contains('4'),
+                "{format}: {text}"
+            );
+            assert!(
+                text.ends_with("(2 of 5 rows shown; 3 left out, :maxrows N to change)\n"),
+                "{format}: {text}"
+            );
+        }
+        assert_eq!(
+            render(Format::Literal, &result),
+            "n\n0\n1\n2\n3\n4\n",
+            "no limit without max_rows"
+        );
     }
 
     #[test]

@@ -44,6 +44,11 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     (":load", "PATH", "load a fact file or folder"),
     (":source", "FILE", "run a script file"),
     (
+        ":show",
+        "QUERY",
+        "draw the nodes, relationships and paths a query returns (SVG, else a tree)",
+    ),
+    (
         ":format",
         "[NAME]",
         "show or set the output format (table csv tsv json jsonl literal)",
@@ -63,7 +68,7 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     (
         ":maxrows",
         "[N]",
-        "show or set how many rows a table shows at most",
+        "show or set how many rows a result shows at most",
     ),
     (":begin", "", "open an explicit transaction"),
     (":commit", "", "commit the open transaction"),

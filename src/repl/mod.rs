@@ -289,11 +289,20 @@ impl<'db> Session<'db> {
             labels: column_strings(self.internal_query("CALL db.labels()")),
             relationship_types: column_strings(self.internal_query("CALL db.relationshipTypes()")),
             property_keys: column_strings(self.internal_query("CALL db.propertyKeys()")),
-            procedures: ["db.labels", "db.relationshipTypes", "db.propertyKeys"]
-                .map(String::from)
-                .to_vec(),
+            procedures: self.procedure_names(),
             parameters: self.params.keys().cloned().collect(),
         }
+    }
+
+    /// The procedures a user can CALL: the schema ones and those `algo.list()` names.
+    fn procedure_names(&mut self) -> Vec<String> {
+        let mut names: Vec<String> = ["db.labels", "db.relationshipTypes", "db.propertyKeys"]
+            .map(String::from)
+            .to_vec();
+        names.extend(column_strings(
+            self.internal_query("CALL algo.list() YIELD name RETURN name"),
+        ));
+        names
     }
 
     /// Runs a script (typed input or a `:source` file) in the open transaction, or each
@@ -342,6 +351,16 @@ impl<'db> Session<'db> {
             ":schema" => self.schema(),
             ":load" => self.load(argument),
             ":source" => self.source(argument),
+            ":show" => {
+                let mut run = |q: &str, p: &Params| match self.transaction.as_mut() {
+                    Some(open) => open.execute(q, p),
+                    None => self.db.execute(q, p),
+                };
+                match crate::export::show::show_query(&mut run, argument) {
+                    Ok(message) => print_line(message),
+                    Err(error) => print_error(error),
+                }
+            }
             ":format" => self.set_format(argument),
             ":param" => self.set_param(argument),
             ":params" => self.params_command(argument),
@@ -395,10 +414,14 @@ impl<'db> Session<'db> {
             let n = count(format!("MATCH ()-[r:`{quoted}`]->() RETURN count(r)"));
             text.push_str(&format!("  :{rel_type}  {n}\n"));
         }
-        text.push_str("Property keys:\n  ");
-        text.push_str(if keys.is_empty() { "(none)" } else { "" });
-        text.push_str(&keys.join(", "));
-        text.push_str("\nIndexes and constraints:\n");
+        text.push_str("Property keys:\n");
+        if keys.is_empty() {
+            text.push_str("  (none)\n");
+        }
+        for line in wrap_list(&keys, SCHEMA_LINE_WIDTH) {
+            text.push_str(&format!("  {line}\n"));
+        }
+        text.push_str("Indexes and constraints:\n");
         for (what, query) in [
             ("indexes", "SHOW INDEXES"),
             ("constraints", "SHOW CONSTRAINTS"),
@@ -519,7 +542,7 @@ impl<'db> Session<'db> {
 
     fn set_max_rows(&mut self, argument: &str) {
         if argument.is_empty() {
-            print_line(format!("Tables show at most {} rows.", self.max_rows));
+            print_line(format!("Results show at most {} rows.", self.max_rows));
             return;
         }
         match argument.parse::<usize>() {
@@ -560,6 +583,31 @@ impl<'db> Session<'db> {
             None => print_error("There is no open transaction to roll back."),
         }
     }
+}
+
+/// Lines of `:schema`'s property key list stay this short, so a terminal does not break
+/// them inside a word.
+const SCHEMA_LINE_WIDTH: usize = 76;
+
+/// `items` joined by `, ` into lines of at most `width` characters (an item longer than
+/// that gets a line of its own).
+fn wrap_list(items: &[String], width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for item in items {
+        if !line.is_empty() && line.chars().count() + 2 + item.chars().count() > width {
+            line.push(',');
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push_str(", ");
+        }
+        line.push_str(item);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn set_switch(switch: &mut bool, name: &str, argument: &str) {
@@ -603,6 +651,16 @@ mod tests {
         for (name, ..) in META_COMMANDS {
             assert!(text.contains(name), "{name}");
         }
+    }
+
+    #[test]
+    fn schema_key_lists_wrap_between_words() {
+        let keys: Vec<String> = ["alpha", "beta", "gamma", "delta"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(wrap_list(&keys, 12), vec!["alpha, beta,", "gamma, delta"]);
+        assert_eq!(wrap_list(&keys, 80), vec!["alpha, beta, gamma, delta"]);
+        assert!(wrap_list(&[], 10).is_empty());
     }
 
     #[test]

@@ -114,26 +114,25 @@ impl Value {
 }
 
 impl Value {
-    /// A temporal value's ISO 8601 text (its literal without the quotes), as `toString`
-    /// and string concatenation use it; `None` for non-temporal values.
-    pub fn temporal_text(&self) -> Option<String> {
-        match self {
+    /// Whether this is one of the temporal types (date, local time, time, local
+    /// datetime, datetime or duration).
+    pub fn is_temporal(&self) -> bool {
+        matches!(
+            self,
             Value::Date(_)
-            | Value::LocalTime(_)
-            | Value::Time(_)
-            | Value::LocalDateTime(_)
-            | Value::DateTime(_)
-            | Value::Duration(_) => {
-                let literal = temporal::render_literal(self);
-                Some(
-                    literal
-                        .strip_prefix('\'')
-                        .and_then(|t| t.strip_suffix('\''))
-                        .map_or_else(|| literal.clone(), str::to_string),
-                )
-            }
-            _ => None,
-        }
+                | Value::LocalTime(_)
+                | Value::Time(_)
+                | Value::LocalDateTime(_)
+                | Value::DateTime(_)
+                | Value::Duration(_)
+        )
+    }
+
+    /// A temporal value's ISO 8601 text (its literal without the quotes), as `toString`,
+    /// string concatenation and the CSV/JSON renderings use it; `None` for non-temporal
+    /// values.
+    pub fn temporal_text(&self) -> Option<String> {
+        temporal::to_iso_string(self)
     }
 }
 

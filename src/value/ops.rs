@@ -452,18 +452,6 @@ fn as_float(v: &Value) -> Option<f64> {
     }
 }
 
-fn is_temporal(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Date(_)
-            | Value::LocalTime(_)
-            | Value::Time(_)
-            | Value::LocalDateTime(_)
-            | Value::DateTime(_)
-            | Value::Duration(_)
-    )
-}
-
 /// Applies a numeric operator: integers stay integers (`int_op` returns `None` on
 /// overflow), any float makes the result a float.
 fn numeric(
@@ -521,7 +509,7 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
             _ => Err(type_mismatch("+", a, b)),
         };
     }
-    if is_temporal(a) || is_temporal(b) {
+    if a.is_temporal() || b.is_temporal() {
         return temporal::add(a, b).unwrap_or_else(|| Err(type_mismatch("+", a, b)));
     }
     numeric(
@@ -537,7 +525,7 @@ pub fn subtract(a: &Value, b: &Value) -> Result<Value> {
     if a.is_null() || b.is_null() {
         return Ok(Value::Null);
     }
-    if is_temporal(a) || is_temporal(b) {
+    if a.is_temporal() || b.is_temporal() {
         return temporal::subtract(a, b).unwrap_or_else(|| Err(type_mismatch("-", a, b)));
     }
     numeric(
@@ -553,7 +541,7 @@ pub fn multiply(a: &Value, b: &Value) -> Result<Value> {
     if a.is_null() || b.is_null() {
         return Ok(Value::Null);
     }
-    if is_temporal(a) || is_temporal(b) {
+    if a.is_temporal() || b.is_temporal() {
         return temporal::multiply(a, b).unwrap_or_else(|| Err(type_mismatch("*", a, b)));
     }
     numeric(
@@ -569,7 +557,7 @@ pub fn divide(a: &Value, b: &Value) -> Result<Value> {
     if a.is_null() || b.is_null() {
         return Ok(Value::Null);
     }
-    if is_temporal(a) || is_temporal(b) {
+    if a.is_temporal() || b.is_temporal() {
         return temporal::divide(a, b).unwrap_or_else(|| Err(type_mismatch("/", a, b)));
     }
     numeric(

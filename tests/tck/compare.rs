@@ -27,7 +27,9 @@ pub fn matches(expected: &Expected, actual: &Value, lists: ListOrder) -> bool {
         (Expected::Int(e), Value::Int(a)) => e == a,
         (Expected::Float(e), Value::Float(a)) => floats_equal(*e, *a),
         (Expected::String(e), Value::String(a)) => e == a,
-        (Expected::String(e), temporal) if is_temporal(temporal) => temporal_text(temporal) == *e,
+        (Expected::String(e), other) if other.is_temporal() => {
+            other.temporal_text().is_some_and(|text| text == *e)
+        }
         (Expected::List(e), Value::List(a)) => lists_match(e, a, lists),
         (Expected::Map(e), Value::Map(a)) => {
             e.len() == a.len()
@@ -45,30 +47,6 @@ pub fn matches(expected: &Expected, actual: &Value, lists: ListOrder) -> bool {
 
 fn floats_equal(expected: f64, actual: f64) -> bool {
     expected == actual || (expected.is_nan() && actual.is_nan())
-}
-
-fn is_temporal(value: &Value) -> bool {
-    matches!(
-        value,
-        Value::Date(_)
-            | Value::LocalTime(_)
-            | Value::Time(_)
-            | Value::LocalDateTime(_)
-            | Value::DateTime(_)
-            | Value::Duration(_)
-    )
-}
-
-/// A temporal value's literal rendering without the quotes around it, if any.
-fn temporal_text(value: &Value) -> String {
-    let text = value.to_string();
-    match text
-        .strip_prefix('\'')
-        .and_then(|rest| rest.strip_suffix('\''))
-    {
-        Some(inner) => inner.to_string(),
-        None => text,
-    }
 }
 
 fn lists_match(expected: &[Expected], actual: &[Value], lists: ListOrder) -> bool {

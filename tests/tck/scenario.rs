@@ -23,6 +23,10 @@ struct LastQuery {
     side_effects: Result<SideEffects, String>,
     /// Whether an error step has looked at a failed outcome.
     error_checked: bool,
+    /// For a failed query: the error of `EXPLAIN query`, which compiles the query
+    /// without running it (`None` when it compiled), so an error step can check the
+    /// phase it names.
+    compile_error: Option<Error>,
 }
 
 struct Run<'a> {
@@ -261,6 +265,10 @@ impl Run<'_> {
         let measure = self.measure && !control;
         let before = if measure { Some(self.measure()) } else { None };
         let outcome = self.execute_text(query);
+        let compile_error = match &outcome {
+            Ok(_) => None,
+            Err(_) => self.execute_text(&format!("EXPLAIN {query}")).err(),
+        };
         let side_effects = match before {
             None => Err("side effects are not measured for this query".to_string()),
             Some(Err(e)) => Err(format!("before the query: {e}")),
@@ -274,6 +282,7 @@ impl Run<'_> {
             outcome,
             side_effects,
             error_checked: false,
+            compile_error,
         });
         Ok(())
     }
@@ -372,8 +381,6 @@ impl Run<'_> {
             Err(error) => error,
         };
         last.error_checked = true;
-        // Compile-time and runtime errors are both accepted from `execute`: the engine
-        // raises compile errors before anything runs.
         let class_ok = error.class.name() == class;
         let detail_ok = detail == "*" || error.detail == detail;
         if !class_ok || !detail_ok {
@@ -384,11 +391,31 @@ impl Run<'_> {
                 error.message
             ));
         }
+        // A compile-time error is raised before anything runs, so EXPLAIN raises it too;
+        // a runtime error needs the query to run, so EXPLAIN compiles it cleanly.
+        match (phase, &last.compile_error) {
+            ("compile time", None) => {
+                return Err(format!(
+                    "expected {class} ({detail}) at compile time, but the query compiles (EXPLAIN succeeds) and fails only when run"
+                ))
+            }
+            ("runtime", Some(error)) => {
+                return Err(format!(
+                    "expected {class} ({detail}) at runtime, but the query does not compile: {error}"
+                ))
+            }
+            _ => {}
+        }
         match &last.side_effects {
             Ok(effects) if *effects != SideEffects::default() => {
                 Err(format!("the failing query left side effects: {effects}"))
             }
-            _ => Ok(()),
+            Ok(_) => Ok(()),
+            // Every error step measures the graph, so an unmeasured graph is a failure
+            // of the check, not a pass.
+            Err(e) => Err(format!(
+                "cannot check that the failing query left no side effects: {e}"
+            )),
         }
     }
 }

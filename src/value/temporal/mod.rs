@@ -295,7 +295,7 @@ fn instant_property(value: &Value, key: &str) -> Result<Value> {
 
 /// `a + b` when either side is temporal; `None` otherwise.
 pub fn add(a: &Value, b: &Value) -> Option<Result<Value>> {
-    if !is_temporal(a) && !is_temporal(b) {
+    if !a.is_temporal() && !b.is_temporal() {
         return None;
     }
     Some(match (a, b) {
@@ -308,7 +308,7 @@ pub fn add(a: &Value, b: &Value) -> Option<Result<Value>> {
 
 /// `a - b` when either side is temporal; `None` otherwise.
 pub fn subtract(a: &Value, b: &Value) -> Option<Result<Value>> {
-    if !is_temporal(a) && !is_temporal(b) {
+    if !a.is_temporal() && !b.is_temporal() {
         return None;
     }
     Some(match (a, b) {
@@ -325,7 +325,7 @@ pub fn subtract(a: &Value, b: &Value) -> Option<Result<Value>> {
 
 /// `a * b` / `a / b` for a duration and a number; `None` otherwise.
 pub fn multiply(a: &Value, b: &Value) -> Option<Result<Value>> {
-    if !is_temporal(a) && !is_temporal(b) {
+    if !a.is_temporal() && !b.is_temporal() {
         return None;
     }
     Some(match (a, b) {
@@ -341,7 +341,7 @@ pub fn multiply(a: &Value, b: &Value) -> Option<Result<Value>> {
 }
 
 pub fn divide(a: &Value, b: &Value) -> Option<Result<Value>> {
-    if !is_temporal(a) && !is_temporal(b) {
+    if !a.is_temporal() && !b.is_temporal() {
         return None;
     }
     if a.is_null() || b.is_null() {
@@ -361,18 +361,6 @@ pub fn divide(a: &Value, b: &Value) -> Option<Result<Value>> {
         Value::Duration(d) => d.scaled(1.0, divisor).map(Value::Duration),
         _ => Err(bad_operands("/", a, b)),
     })
-}
-
-fn is_temporal(v: &Value) -> bool {
-    matches!(
-        v,
-        Value::Date(_)
-            | Value::LocalTime(_)
-            | Value::Time(_)
-            | Value::LocalDateTime(_)
-            | Value::DateTime(_)
-            | Value::Duration(_)
-    )
 }
 
 fn bad_operands(op: &str, a: &Value, b: &Value) -> Error {
@@ -454,7 +442,7 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 /// Cypher `=` between two temporal values: `None` when either is not temporal. Values of
 /// different temporal types are unequal; durations are equal when all their parts are.
 pub fn equals(a: &Value, b: &Value) -> Option<bool> {
-    if !is_temporal(a) || !is_temporal(b) {
+    if !a.is_temporal() || !b.is_temporal() {
         return None;
     }
     Some(match (a, b) {
