@@ -408,6 +408,7 @@ def main():
     ap.add_argument("--work", default=None, help="folder for the temporary databases")
     ap.add_argument("--only", help="run one system in this process and print its JSON")
     ap.add_argument("--python", default=sys.executable, help="interpreter with the peers installed")
+    ap.add_argument("--reports", help="folder of NAME.json reports from --only runs to use instead of running")
     args = ap.parse_args()
     args.data = os.path.abspath(args.data)
     if args.only:
@@ -415,7 +416,15 @@ def main():
         return 0
 
     reports = {}
+    if args.reports:
+        # Reports saved by earlier `--only NAME > NAME.json` runs, in --systems order.
+        for name in args.systems.split(","):
+            path = os.path.join(args.reports, f"{name}.json")
+            if os.path.exists(path) and os.path.getsize(path) > 0:
+                reports[name] = json.loads(open(path).read().strip().splitlines()[-1])
     for name in args.systems.split(","):
+        if name in reports:
+            continue
         cmd = [args.python, os.path.abspath(__file__), "--only", name, "--data", args.data,
                "--skein", os.path.abspath(args.skein), "--runs", str(args.runs), "--warmup", str(args.warmup)]
         if args.work:

@@ -10,7 +10,8 @@
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{self, temporal, GroupKey, Value};
 use std::cmp::Ordering;
-use std::collections::HashSet;
+// foldhash: DISTINCT aggregation hashes a group key per row.
+use foldhash::{HashSet, HashSetExt};
 
 /// One group's running aggregate.
 pub trait Aggregator {

@@ -11,7 +11,10 @@ use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec,
 use crate::storage::{Dir, Edge, Scan};
 use crate::value::{GroupKey, Map, Node, NodeId, Relationship, Value};
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet, VecDeque};
+// foldhash: these sets and maps hash node ids and group keys on the hot paths (DISTINCT,
+// grouping, reachability); SipHash's flooding resistance buys nothing there.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::VecDeque;
 use std::time::Instant;
 
 pub(crate) trait Op {
@@ -163,7 +166,7 @@ fn build_step<'a, 's>(
 struct Profiled<'a> {
     inner: BoxOp<'a>,
     key: usize,
-    stats: &'a std::cell::RefCell<HashMap<usize, (u64, std::time::Duration)>>,
+    stats: &'a std::cell::RefCell<std::collections::HashMap<usize, (u64, std::time::Duration)>>,
 }
 
 impl Op for Profiled<'_> {
