@@ -115,6 +115,21 @@ fn as_bool(v: Value, what: &str) -> Result<Option<bool>> {
     }
 }
 
+/// Refuses a value that would nest lists and maps deeper than `MAX_NESTING` once it is
+/// put inside another list or map.
+fn within_nesting_limit(v: Value) -> Result<Value> {
+    if v.nesting_exceeds(crate::value::MAX_NESTING - 1) {
+        return Err(Error::argument(
+            "NestingTooDeep",
+            format!(
+                "lists and maps may nest at most {} levels deep",
+                crate::value::MAX_NESTING
+            ),
+        ));
+    }
+    Ok(v)
+}
+
 pub(crate) fn eval(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
     eval_inner(ctx, env, e).map_err(|err| err.at(ctx.text, e.span.start))
 }
@@ -144,13 +159,16 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
         ExprKind::List(items) => Value::List(
             items
                 .iter()
-                .map(|x| eval(ctx, env, x))
+                .map(|x| eval(ctx, env, x).and_then(within_nesting_limit))
                 .collect::<Result<_>>()?,
         ),
         ExprKind::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
-                m.insert(k.name.clone(), eval(ctx, env, v)?);
+                m.insert(
+                    k.name.clone(),
+                    eval(ctx, env, v).and_then(within_nesting_limit)?,
+                );
             }
             Value::Map(m)
         }

@@ -85,7 +85,31 @@ impl Node {
     }
 }
 
+/// How deeply lists and maps built by a query may nest. Values are dropped, cloned and
+/// compared recursively, so without a bound a query such as
+/// `reduce(l = [], x IN range(1, 100000) | [l])` would overflow the stack.
+pub const MAX_NESTING: usize = 256;
+
+/// The largest string (in bytes) and list (in elements) that `+` builds, so that a
+/// query doubling a value in a loop fails with an error instead of exhausting memory.
+pub const MAX_STRING_BYTES: usize = 256 << 20;
+pub const MAX_LIST_ELEMENTS: usize = 16 << 20;
+
 impl Value {
+    /// Whether lists and maps nest more than `limit` levels deep inside this value.
+    pub fn nesting_exceeds(&self, limit: usize) -> bool {
+        let inner: Box<dyn Iterator<Item = &Value>> = match self {
+            Value::List(items) => Box::new(items.iter()),
+            Value::Map(map) => Box::new(map.values()),
+            _ => return false,
+        };
+        if limit == 0 {
+            return true;
+        }
+        let mut inner = inner;
+        inner.any(|v| v.nesting_exceeds(limit - 1))
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }

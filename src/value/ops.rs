@@ -483,6 +483,21 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
     if a.is_null() || b.is_null() {
         return Ok(Value::Null);
     }
+    let too_large = |what: &str, limit: usize| {
+        Err(Error::argument(
+            "ValueTooLarge",
+            format!("`+` would build a {what} larger than {limit}"),
+        ))
+    };
+    let list_len = |v: &Value| match v {
+        Value::List(l) => l.len(),
+        _ => 1,
+    };
+    if (matches!(a, Value::List(_)) || matches!(b, Value::List(_)))
+        && list_len(a) + list_len(b) > super::MAX_LIST_ELEMENTS
+    {
+        return too_large("list", super::MAX_LIST_ELEMENTS);
+    }
     match (a, b) {
         (Value::List(x), Value::List(y)) => {
             let mut out = Vec::with_capacity(x.len() + y.len());
@@ -505,6 +520,9 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
     }
     if matches!(a, Value::String(_)) || matches!(b, Value::String(_)) {
         return match (concat_text(a), concat_text(b)) {
+            (Some(x), Some(y)) if x.len() + y.len() > super::MAX_STRING_BYTES => {
+                too_large("string (bytes)", super::MAX_STRING_BYTES)
+            }
             (Some(x), Some(y)) => Ok(Value::String(x + &y)),
             _ => Err(type_mismatch("+", a, b)),
         };
