@@ -255,6 +255,81 @@ pub struct Expr {
     pub span: Span,
 }
 
+impl Expr {
+    /// The direct sub-expressions evaluated in this expression's own scope: everything
+    /// but the bodies of comprehensions, quantifiers, `reduce` and map projections, which
+    /// see variables of their own.
+    pub fn outer_children(&self) -> Vec<&Expr> {
+        use ExprKind as K;
+        let mut out = Vec::new();
+        match &self.kind {
+            K::List(items) => out.extend(items.iter()),
+            K::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
+            K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => {
+                out.push(&**x)
+            }
+            K::Index(a, b) | K::Binary(_, a, b) => {
+                out.push(&**a);
+                out.push(&**b);
+            }
+            K::Slice(a, b, c) => {
+                out.push(&**a);
+                out.extend(b.as_deref());
+                out.extend(c.as_deref());
+            }
+            K::Compare(a, rest) => {
+                out.push(&**a);
+                out.extend(rest.iter().map(|(_, x)| x));
+            }
+            K::FunctionCall { args, .. } => out.extend(args.iter()),
+            K::Case {
+                operand,
+                whens,
+                else_,
+            } => {
+                out.extend(operand.as_deref());
+                for (w, t) in whens {
+                    out.push(w);
+                    out.push(t);
+                }
+                out.extend(else_.as_deref());
+            }
+            K::ListComprehension { list, .. } | K::Quantified { list, .. } => out.push(&**list),
+            K::Reduce { init, list, .. } => {
+                out.push(&**init);
+                out.push(&**list);
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// All direct sub-expressions: `outer_children` plus the bodies of comprehensions,
+    /// quantifiers and `reduce`, and the values of a map projection.
+    pub fn children(&self) -> Vec<&Expr> {
+        use ExprKind as K;
+        let mut out = self.outer_children();
+        match &self.kind {
+            K::ListComprehension {
+                predicate,
+                projection,
+                ..
+            } => {
+                out.extend(predicate.as_deref());
+                out.extend(projection.as_deref());
+            }
+            K::Quantified { predicate, .. } => out.extend(predicate.as_deref()),
+            K::Reduce { expr, .. } => out.push(&**expr),
+            K::MapProjection { items, .. } => out.extend(items.iter().filter_map(|i| match i {
+                MapProjectionItem::Literal(_, x) => Some(x),
+                _ => None,
+            })),
+            _ => {}
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Literal {
     Null,

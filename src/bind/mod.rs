@@ -758,9 +758,7 @@ impl Binder<'_> {
                 if projected {
                     return Ok(());
                 }
-                let mut children = Vec::new();
-                direct_children(e, &mut children);
-                for c in children {
+                for c in e.outer_children() {
                     if projected_complex(c, items, self) && contains_aggregate(e) {
                         return Err(self.at(
                             err(
@@ -858,9 +856,7 @@ impl Binder<'_> {
                 });
             }
         }
-        let mut children = Vec::new();
-        direct_children(e, &mut children);
-        for c in children {
+        for c in e.outer_children() {
             self.check_grouping(c, keys, scope)?;
         }
         Ok(())
@@ -1259,9 +1255,7 @@ impl Binder<'_> {
                 }
             },
             _ => {
-                let mut children = Vec::new();
-                direct_children(e, &mut children);
-                for c in children {
+                for c in e.outer_children() {
                     self.expr(c, scope, agg_allowed)?;
                 }
             }
@@ -1354,47 +1348,6 @@ fn collect_named(part: &ast::PatternPart, out: &mut Vec<(String, usize)>) {
         if let Some(v) = &n.variable {
             out.push((v.name.clone(), v.span.start));
         }
-    }
-}
-
-fn direct_children<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
-    use ExprKind as K;
-    match &e.kind {
-        K::List(items) => out.extend(items.iter()),
-        K::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
-        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => out.push(x),
-        K::Index(a, b) | K::Binary(_, a, b) => {
-            out.push(a);
-            out.push(b);
-        }
-        K::Slice(a, b, c) => {
-            out.push(a);
-            out.extend(b.as_deref());
-            out.extend(c.as_deref());
-        }
-        K::Compare(a, rest) => {
-            out.push(a);
-            out.extend(rest.iter().map(|(_, x)| x));
-        }
-        K::FunctionCall { args, .. } => out.extend(args.iter()),
-        K::Case {
-            operand,
-            whens,
-            else_,
-        } => {
-            out.extend(operand.as_deref());
-            for (w, t) in whens {
-                out.push(w);
-                out.push(t);
-            }
-            out.extend(else_.as_deref());
-        }
-        K::ListComprehension { list, .. } | K::Quantified { list, .. } => out.push(list),
-        K::Reduce { init, list, .. } => {
-            out.push(init);
-            out.push(list);
-        }
-        _ => {}
     }
 }
 

@@ -1391,78 +1391,10 @@ fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
         _ => {
             // Visit direct children only; `walk_expr` would also visit the calls'
             // arguments, which belong to the call.
-            let mut children: Vec<&'a Expr> = Vec::new();
-            direct_children(e, &mut children);
-            for c in children {
+            for c in e.children() {
                 collect_aggs(c, out);
             }
         }
-    }
-}
-
-fn direct_children<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
-    use crate::ast::ExprKind as K;
-    match &e.kind {
-        K::List(items) => out.extend(items.iter()),
-        K::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
-        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => out.push(x),
-        K::Index(a, b) | K::Binary(_, a, b) => {
-            out.push(a);
-            out.push(b);
-        }
-        K::Slice(a, b, c) => {
-            out.push(a);
-            out.extend(b.as_deref());
-            out.extend(c.as_deref());
-        }
-        K::Compare(a, rest) => {
-            out.push(a);
-            out.extend(rest.iter().map(|(_, x)| x));
-        }
-        K::FunctionCall { args, .. } => out.extend(args.iter()),
-        K::Case {
-            operand,
-            whens,
-            else_,
-        } => {
-            out.extend(operand.as_deref());
-            for (w, t) in whens {
-                out.push(w);
-                out.push(t);
-            }
-            out.extend(else_.as_deref());
-        }
-        K::ListComprehension {
-            list,
-            predicate,
-            projection,
-            ..
-        } => {
-            out.push(list);
-            out.extend(predicate.as_deref());
-            out.extend(projection.as_deref());
-        }
-        K::Quantified {
-            list, predicate, ..
-        } => {
-            out.push(list);
-            out.extend(predicate.as_deref());
-        }
-        K::Reduce {
-            init, list, expr, ..
-        } => {
-            out.push(init);
-            out.push(list);
-            out.push(expr);
-        }
-        K::MapProjection { items, .. } => {
-            for i in items {
-                if let crate::ast::MapProjectionItem::Literal(_, x) = i {
-                    out.push(x);
-                }
-            }
-        }
-        _ => {}
     }
 }
 
