@@ -381,3 +381,51 @@ fn a_second_transaction_on_one_thread_is_an_error_not_a_hang() -> skein::error::
     assert_eq!(store.begin()?.node_count()?, 1);
     Ok(())
 }
+
+/// The store keeps committed node records and adjacency in memory; a transaction must
+/// see its own writes over them, a rolled-back write must not reach them, and a
+/// committed write must replace them.
+#[test]
+fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let a = txn.create_node(&labels(&["P"]), props(&[("v", 1i64.into())]))?;
+    let b = txn.create_node(&labels(&["P"]), PropertyMap::new())?;
+    txn.commit()?;
+
+    let read = |store: &Store| -> skein::error::Result<(String, usize, Vec<String>)> {
+        let txn = store.begin()?;
+        Ok((
+            show(txn.node_property(a, "v")?),
+            txn.expand(a, Dir::Outgoing, &[]).count(),
+            txn.node_labels(a)?,
+        ))
+    };
+    let before = read(&store)?;
+    assert_eq!(before, (show(Some(1i64.into())), 0, labels(&["P"])));
+
+    let mut txn = store.begin()?;
+    txn.set_node_property(a, "v", Some(2i64.into()))?;
+    txn.add_label(a, "Q")?;
+    txn.create_relationship(a, b, "R", PropertyMap::new())?;
+    assert_eq!(show(txn.node_property(a, "v")?), show(Some(2i64.into())));
+    assert_eq!(txn.expand(a, Dir::Outgoing, &[]).count(), 1);
+    drop(txn);
+    assert_eq!(
+        read(&store)?,
+        before,
+        "a rolled-back write reached the cache"
+    );
+
+    let mut txn = store.begin()?;
+    txn.set_node_property(a, "v", Some(3i64.into()))?;
+    txn.create_relationship(a, b, "R", PropertyMap::new())?;
+    txn.commit()?;
+    assert_eq!(read(&store)?, (show(Some(3i64.into())), 1, labels(&["P"])));
+
+    let mut txn = store.begin()?;
+    txn.set_node_property(a, "v", None)?;
+    txn.commit()?;
+    assert_eq!(read(&store)?.0, show(None));
+    Ok(())
+}

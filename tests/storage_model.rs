@@ -285,7 +285,9 @@ fn check(txn: &Txn, model: &Model) -> Result<()> {
         assert_eq!(txn.rel_type_count(t)?, n, "count of {t}");
     }
     for (id, (start, end, t, prop)) in &model.rels {
-        let info = txn.relationship(*id)?.map(|r| (r.start, r.end, r.rel_type));
+        let info = txn
+            .relationship(*id)?
+            .map(|r| (r.start, r.end, r.rel_type.to_string()));
         assert_eq!(info, Some((*start, *end, t.clone())));
         assert_eq!(
             format!("{:?}", txn.rel_property(*id, "k")?),

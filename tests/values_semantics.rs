@@ -37,7 +37,7 @@ fn node(id: u64, labels: &[&str], props: Vec<(&str, Value)>) -> Node {
 fn rel(id: u64, t: &str, start: u64, end: u64, props: Vec<(&str, Value)>) -> Relationship {
     Relationship {
         id,
-        rel_type: t.to_string(),
+        rel_type: t.into(),
         start,
         end,
         properties: props.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),

@@ -39,7 +39,7 @@ pub struct Projection {
     pub graph: DiGraph<NodeId, EdgeData, u32>,
     pub node_ids: Vec<NodeId>,
     index_of: HashMap<NodeId, NodeIndex<u32>>,
-    pub rel_types: Vec<String>,
+    pub rel_types: Vec<std::sync::Arc<str>>,
 }
 
 impl Projection {
@@ -67,10 +67,10 @@ impl Projection {
         for &id in &node_ids {
             index_of.insert(id, graph.add_node(id));
         }
-        let mut rel_types: Vec<String> = Vec::new();
+        let mut rel_types: Vec<std::sync::Arc<str>> = Vec::new();
         for rel in txn.all_relationships() {
             let rel = rel?;
-            if !spec.types.is_empty() && !spec.types.contains(&rel.rel_type) {
+            if !spec.types.is_empty() && !spec.types.iter().any(|t| **t == *rel.rel_type) {
                 continue;
             }
             let (Some(&a), Some(&b)) = (index_of.get(&rel.start), index_of.get(&rel.end)) else {
@@ -192,7 +192,7 @@ impl Projection {
                 .rel_types
                 .get(data.rel_type as usize)
                 .cloned()
-                .unwrap_or_default(),
+                .unwrap_or_else(|| "".into()),
             start: self.node_id(s),
             end: self.node_id(t),
             properties: Default::default(),

@@ -595,12 +595,12 @@ fn check_rel_alive(ctx: &Ctx<'_, '_>, id: u64) -> Result<()> {
 
 fn rel_type(ctx: &Ctx<'_, '_>, r: &Relationship) -> Result<String> {
     if !r.rel_type.is_empty() {
-        return Ok(r.rel_type.clone());
+        return Ok(r.rel_type.to_string());
     }
     Ok(ctx
         .txn
         .relationship(r.id)?
-        .map(|i| i.rel_type)
+        .map(|i| i.rel_type.to_string())
         .unwrap_or_default())
 }
 

@@ -146,7 +146,7 @@ pub fn call(name: &str, args: Vec<Value>) -> Result<Value> {
         "type" => {
             let v = take(&mut args);
             match v {
-                Value::Relationship(r) => Ok(Value::String(r.rel_type)),
+                Value::Relationship(r) => Ok(Value::String(r.rel_type.to_string())),
                 v => null_or(&v, name, "a relationship"),
             }
         }

@@ -75,47 +75,12 @@ pub(crate) struct Ctx<'a, 's> {
     pub subplans: &'a SubPlans,
     /// Rows and time per step when profiling (indexed by step id).
     pub profile: Option<&'a RefCell<HashMap<usize, (u64, Duration)>>>,
-    /// Properties of the nodes read most recently (see `node_property`).
-    pub props_cache: PropsCache,
 }
-
-/// The last node whose property was read, and the full property maps of nodes read
-/// more than once in a row. A row's expressions often read several properties of one
-/// node; the store decodes the whole record for each read, so the second read of a
-/// node loads and keeps all its properties. Only valid while nothing is written, which
-/// holds for the lifetime of one `Ctx`.
-#[derive(Default)]
-pub(crate) struct PropsCache {
-    last: Cell<Option<u64>>,
-    maps: RefCell<Vec<(u64, std::rc::Rc<crate::value::PropertyMap>)>>,
-}
-
-const PROPS_CACHE_SIZE: usize = 8;
 
 impl Ctx<'_, '_> {
-    /// `node.key` through the cache.
+    /// `node.key` (the store keeps committed records decoded in memory).
     pub fn node_property(&self, id: u64, key: &str) -> Result<Option<Value>> {
-        if let Some((_, m)) = self
-            .props_cache
-            .maps
-            .borrow()
-            .iter()
-            .find(|(n, _)| *n == id)
-        {
-            return Ok(m.get(key).cloned());
-        }
-        if self.props_cache.last.get() != Some(id) {
-            self.props_cache.last.set(Some(id));
-            return self.txn.node_property(id, key);
-        }
-        let map = std::rc::Rc::new(self.txn.node_properties(id)?);
-        let value = map.get(key).cloned();
-        let mut maps = self.props_cache.maps.borrow_mut();
-        if maps.len() >= PROPS_CACHE_SIZE {
-            maps.remove(0);
-        }
-        maps.push((id, map));
-        Ok(value)
+        self.txn.node_property(id, key)
     }
 }
 
@@ -290,7 +255,6 @@ impl Runner<'_> {
             limits: self.limits,
             subplans: &subplans,
             profile,
-            props_cache: PropsCache::default(),
         };
         for row in &mut all_rows {
             for v in row.iter_mut() {
@@ -338,7 +302,6 @@ impl Runner<'_> {
                     limits: self.limits,
                     subplans,
                     profile,
-                    props_cache: PropsCache::default(),
                 };
                 let mut op = ops::build(&ctx, reading, &layout, ops::source(rows))?;
                 let mut out = Vec::new();

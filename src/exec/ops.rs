@@ -701,7 +701,8 @@ impl ExpandOp<'_, '_> {
             let Some(info) = self.ctx.txn.relationship(r.id)? else {
                 return Ok(None);
             };
-            if !self.spec.types.is_empty() && !self.spec.types.contains(&info.rel_type) {
+            if !self.spec.types.is_empty() && !self.spec.types.iter().any(|t| **t == *info.rel_type)
+            {
                 return Ok(None);
             }
             cur = match self.spec.dir {
@@ -1484,7 +1485,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
         }
         type Group = (Row, Vec<Box<dyn super::aggregate::Aggregator>>);
         let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::new();
+        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::default();
         let fresh = |calls: &[AggCall<'_>]| -> Result<Vec<Box<dyn super::aggregate::Aggregator>>> {
             calls
                 .iter()
@@ -1588,6 +1589,16 @@ impl<'a, 's> ProjectOp<'a, 's> {
         if groups.is_empty() && is_key.iter().all(|k| !k) {
             groups.push((vec![Value::Null; self.in_layout.len()], fresh(&calls)?));
         }
+        // Sort keys computed below may also use the columns computed first.
+        let mut wide_layout: Vec<String> = self
+            .spec
+            .items
+            .iter()
+            .take(self.out_len)
+            .map(|(n, _)| n.clone())
+            .collect();
+        wide_layout.extend(self.in_layout.iter().cloned());
+        let hidden = self.spec.items.len() > self.out_len;
         let mut out = Vec::with_capacity(groups.len());
         for (rep, aggs) in groups {
             let mut values = AggValues::new();
@@ -1603,15 +1614,10 @@ impl<'a, 's> ProjectOp<'a, 's> {
             for (_, e) in self.spec.items.iter().take(self.out_len) {
                 row.push(eval(self.ctx, &env, e)?);
             }
-            // Sort keys computed here may also use the columns just computed.
-            let mut wide_layout: Vec<String> = self
-                .spec
-                .items
-                .iter()
-                .take(self.out_len)
-                .map(|(n, _)| n.clone())
-                .collect();
-            wide_layout.extend(self.in_layout.iter().cloned());
+            if !hidden {
+                out.push(row);
+                continue;
+            }
             let mut wide_row = row.clone();
             wide_row.extend(rep.iter().cloned());
             for (_, e) in self.spec.items.iter().skip(self.out_len) {

@@ -41,7 +41,6 @@ impl WriteEnv<'_> {
             limits: self.limits,
             subplans: self.subplans,
             profile: None,
-            props_cache: super::PropsCache::default(),
         };
         f(&ctx)
     }
@@ -446,7 +445,7 @@ fn create_part(
         let id = txn.create_relationship(start, end, &rel_type, props)?;
         let rel = Relationship {
             id,
-            rel_type,
+            rel_type: rel_type.into(),
             start,
             end,
             properties: Default::default(),

@@ -260,7 +260,7 @@ pub fn write_json(g: &Subgraph, out: &mut dyn Write) -> io::Result<()> {
         .map(|r| {
             serde_json::json!({
                 "id": r.id,
-                "type": r.rel_type,
+                "type": &*r.rel_type,
                 "start": r.start,
                 "end": r.end,
                 "properties": properties_json(&r.properties),

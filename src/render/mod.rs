@@ -287,7 +287,7 @@ fn node_to_json(node: &crate::Node) -> Json {
 fn relationship_to_json(rel: &crate::Relationship) -> Json {
     json!({
         "~relationship": rel.id,
-        "type": rel.rel_type,
+        "type": &*rel.rel_type,
         "start": rel.start,
         "end": rel.end,
         "properties": properties_to_json(&rel.properties),

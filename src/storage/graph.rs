@@ -10,13 +10,14 @@
 //! pairs live in chunks per (node, dir, type), ordered by relationship id, and no chunk is
 //! empty; a node with adjacency chunks is never deleted.
 
-use super::adj_cache::AdjList;
+use super::cache::AdjList;
 use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
 use super::{Dir, Edge, RelInfo, Scan, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId, Value};
+use std::sync::Arc;
 
 fn deleted(what: &str, id: u64) -> Error {
     Error::new(
@@ -99,10 +100,31 @@ impl<'s> Txn<'s> {
             .ok_or_else(|| unknown_token(kind, token))
     }
 
-    pub(super) fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
-        self.get(&keys::node(id))?
-            .map(|b| codec::decode_node(&b))
-            .transpose()
+    /// The shared name of relationship type `token`.
+    fn rel_type_name(&self, token: Token) -> Result<Arc<str>> {
+        self.tokens
+            .shared_name(TokenKind::RelType, token)
+            .ok_or_else(|| unknown_token(TokenKind::RelType, token))
+    }
+
+    /// Node `id`'s record as this transaction sees it: from its own buffer when it wrote
+    /// the node, otherwise from the store's cache of committed records.
+    pub(super) fn read_node(&self, id: NodeId) -> Result<Option<Arc<NodeRecord>>> {
+        let key = keys::node(id);
+        if let Some(buffered) = self.overlay.get(&key) {
+            return buffered
+                .map(|b| codec::decode_node(b).map(Arc::new))
+                .transpose();
+        }
+        if let Some(record) = self.store.cache.node(id) {
+            return Ok(Some(record));
+        }
+        let Some(bytes) = self.store.engine.get(&key)? else {
+            return Ok(None);
+        };
+        let record = Arc::new(codec::decode_node(&bytes)?);
+        self.store.cache.insert_node(id, Arc::clone(&record));
+        Ok(Some(record))
     }
 
     fn write_node(&mut self, id: NodeId, record: &NodeRecord) -> Result<()> {
@@ -373,7 +395,8 @@ impl<'s> Txn<'s> {
         value: Option<Value>,
     ) -> Result<Option<Value>> {
         self.atomically(|txn| {
-            let mut record = txn.read_node(id)?.ok_or_else(|| deleted("node", id))?;
+            let mut record =
+                Arc::unwrap_or_clone(txn.read_node(id)?.ok_or_else(|| deleted("node", id))?);
             let before = (!txn.schema.is_empty()).then(|| record.clone());
             let old = txn.update_props(&mut record.props, key, value)?;
             txn.update_node_indexes(id, before.as_ref(), Some(&record))?;
@@ -388,7 +411,8 @@ impl<'s> Txn<'s> {
     }
 
     fn add_label_unguarded(&mut self, id: NodeId, label: &str) -> Result<bool> {
-        let mut record = self.read_node(id)?.ok_or_else(|| deleted("node", id))?;
+        let mut record =
+            Arc::unwrap_or_clone(self.read_node(id)?.ok_or_else(|| deleted("node", id))?);
         let token = self.tokens.intern(TokenKind::Label, label);
         let Err(at) = record.labels.binary_search(&token) else {
             return Ok(false);
@@ -404,9 +428,10 @@ impl<'s> Txn<'s> {
 
     /// Returns whether the label was there.
     pub fn remove_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
-        let Some(mut record) = self.read_node(id)? else {
+        let Some(record) = self.read_node(id)? else {
             return Err(deleted("node", id));
         };
+        let mut record = Arc::unwrap_or_clone(record);
         let Some(token) = self.token(TokenKind::Label, label) else {
             return Ok(false);
         };
@@ -547,9 +572,7 @@ impl<'s> Txn<'s> {
     fn rel_info(&self, id: RelId, header: RelHeader) -> Result<RelInfo> {
         Ok(RelInfo {
             id,
-            rel_type: self
-                .token_name(TokenKind::RelType, header.rel_type)?
-                .to_string(),
+            rel_type: self.rel_type_name(header.rel_type)?,
             start: header.start,
             end: header.end,
         })
@@ -620,7 +643,7 @@ impl<'s> Txn<'s> {
     /// Every (type, other, rel) of (node, dir) as committed, from the store's adjacency
     /// cache (filled from the engine on a miss).
     fn committed_adjacency(&self, node: NodeId, dir: u8) -> Result<AdjList> {
-        if let Some(list) = self.store.adjacency.get(node, dir) {
+        if let Some(list) = self.store.cache.adjacency(node, dir) {
             return Ok(list);
         }
         let prefix = keys::adj_prefix_dir(node, dir);
@@ -634,8 +657,8 @@ impl<'s> Txn<'s> {
         }
         let list: AdjList = entries.into();
         self.store
-            .adjacency
-            .insert(node, dir, AdjList::clone(&list));
+            .cache
+            .insert_adjacency(node, dir, AdjList::clone(&list));
         Ok(list)
     }
 
@@ -705,7 +728,7 @@ impl<'s> Txn<'s> {
             };
             Ok(Edge {
                 rel,
-                rel_type: self.token_name(TokenKind::RelType, t)?.to_string(),
+                rel_type: self.rel_type_name(t)?,
                 start,
                 end,
             })

@@ -10,7 +10,7 @@
 //! - `graph`: nodes, relationships, chunked adjacency, the label index and counts,
 //!   written once over the engine trait so that every backend shares it; `schema` and
 //!   `index_key`: property indexes and uniqueness constraints; `bulk`: the import path;
-//!   `adj_cache`: committed adjacency kept in memory for traversals; `disk`: opening a
+//!   `cache`: committed adjacency and node records kept in memory for reads; `disk`: opening a
 //!   folder (format checks, loading ids and names).
 //!
 //! Guarantees:
@@ -28,8 +28,8 @@
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
 //!   one is an `EntityNotFound` error.
 
-mod adj_cache;
 mod bulk;
+mod cache;
 mod codec;
 mod disk;
 mod graph;
@@ -68,7 +68,7 @@ pub enum Dir {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edge {
     pub rel: RelId,
-    pub rel_type: String,
+    pub rel_type: Arc<str>,
     /// The relationship's own start and end (not relative to the expanded node).
     pub start: NodeId,
     pub end: NodeId,
@@ -78,7 +78,7 @@ pub struct Edge {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelInfo {
     pub id: RelId,
-    pub rel_type: String,
+    pub rel_type: Arc<str>,
     pub start: NodeId,
     pub end: NodeId,
 }
@@ -172,7 +172,7 @@ pub struct Store {
     /// The canonical folder of an on-disk store.
     folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
-    adjacency: adj_cache::AdjacencyCache,
+    cache: cache::CommittedCache,
     writer: WriterLock,
     committed: Mutex<Committed>,
 }
@@ -227,7 +227,7 @@ impl Store {
         Store {
             folder: None,
             engine,
-            adjacency: adj_cache::AdjacencyCache::default(),
+            cache: cache::CommittedCache::default(),
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
         }
@@ -274,7 +274,7 @@ impl Drop for Store {
 /// dropped with the transaction.
 struct TxnTokens {
     base: Arc<Tokens>,
-    added: [Vec<String>; 3],
+    added: [Vec<Arc<str>>; 3],
     added_by_name: HashMap<(TokenKind, String), Token>,
 }
 
@@ -293,7 +293,15 @@ impl TxnTokens {
         let base_len = self.base.len(kind);
         match (token as usize).checked_sub(base_len) {
             None => self.base.name(kind, token),
-            Some(i) => self.added[kind as usize].get(i).map(String::as_str),
+            Some(i) => self.added[kind as usize].get(i).map(|n| &**n),
+        }
+    }
+
+    fn shared_name(&self, kind: TokenKind, token: Token) -> Option<Arc<str>> {
+        let base_len = self.base.len(kind);
+        match (token as usize).checked_sub(base_len) {
+            None => self.base.shared_name(kind, token),
+            Some(i) => self.added[kind as usize].get(i).cloned(),
         }
     }
 
@@ -302,7 +310,7 @@ impl TxnTokens {
             return t;
         }
         let token = (self.base.len(kind) + self.added[kind as usize].len()) as Token;
-        self.added[kind as usize].push(name.to_string());
+        self.added[kind as usize].push(Arc::from(name));
         self.added_by_name.insert((kind, name.to_string()), token);
         token
     }
@@ -314,7 +322,7 @@ impl TxnTokens {
             .iter()
             .chain(self.added[kind as usize].iter())
             .enumerate()
-            .map(|(i, n)| (i as Token, n.as_str()))
+            .map(|(i, n)| (i as Token, &**n))
     }
 }
 
@@ -378,7 +386,7 @@ impl Txn<'_> {
                     keys::token_name(kind, token),
                     Some(name.as_bytes().to_vec()),
                 ));
-                merged.insert(kind, name.clone(), token);
+                merged.insert(kind, name.to_string(), token);
             }
         }
         if next_node != first_node {
@@ -395,13 +403,11 @@ impl Txn<'_> {
         }
         let written: Vec<kv::Key> = batch
             .iter()
-            .filter(|(k, _)| k.first() == Some(&keys::ADJ))
+            .filter(|(k, _)| matches!(k.first(), Some(&keys::ADJ | &keys::NODE)))
             .map(|(k, _)| k.clone())
             .collect();
         let applied = store.engine.apply(batch);
-        store
-            .adjacency
-            .invalidate(written.iter().map(Vec::as_slice));
+        store.cache.invalidate(written.iter().map(Vec::as_slice));
         applied?;
         store.engine.flush()?;
         let mut committed = lock(&store.committed);

@@ -3,12 +3,13 @@
 
 use super::keys::{Token, TokenKind};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The committed names of one store (shared, read-only, replaced on commit).
 #[derive(Clone, Debug, Default)]
 pub struct Tokens {
     by_name: [HashMap<String, Token>; 3],
-    names: [Vec<String>; 3],
+    names: [Vec<Arc<str>>; 3],
 }
 
 impl Tokens {
@@ -17,16 +18,19 @@ impl Tokens {
     }
 
     pub fn name(&self, kind: TokenKind, token: Token) -> Option<&str> {
-        self.names[kind as usize]
-            .get(token as usize)
-            .map(String::as_str)
+        self.names[kind as usize].get(token as usize).map(|n| &**n)
+    }
+
+    /// The shared name of `token`: cloning it copies no text.
+    pub fn shared_name(&self, kind: TokenKind, token: Token) -> Option<Arc<str>> {
+        self.names[kind as usize].get(token as usize).cloned()
     }
 
     pub fn len(&self, kind: TokenKind) -> usize {
         self.names[kind as usize].len()
     }
 
-    pub fn names(&self, kind: TokenKind) -> &[String] {
+    pub fn names(&self, kind: TokenKind) -> &[Arc<str>] {
         &self.names[kind as usize]
     }
 
@@ -36,7 +40,7 @@ impl Tokens {
         if token as usize != names.len() {
             return false;
         }
-        names.push(name.clone());
+        names.push(Arc::from(name.as_str()));
         self.by_name[kind as usize].insert(name, token);
         true
     }

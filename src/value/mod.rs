@@ -61,7 +61,8 @@ pub struct Node {
 #[derive(Clone, Debug, Default)]
 pub struct Relationship {
     pub id: RelId,
-    pub rel_type: String,
+    /// Shared with the store's name table: cloning a relationship copies no text.
+    pub rel_type: std::sync::Arc<str>,
     pub start: NodeId,
     pub end: NodeId,
     pub properties: PropertyMap,

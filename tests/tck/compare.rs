@@ -127,7 +127,7 @@ fn relationship_matches(
     actual: &Relationship,
     lists: ListOrder,
 ) -> bool {
-    expected.rel_type == actual.rel_type
+    *expected.rel_type == *actual.rel_type
         && properties_match(&expected.properties, &actual.properties, lists)
 }
 
@@ -360,7 +360,7 @@ pub mod selftest {
     fn rel(id: u64, rel_type: &str, start: u64, end: u64) -> Relationship {
         Relationship {
             id,
-            rel_type: rel_type.to_string(),
+            rel_type: rel_type.into(),
             start,
             end,
             properties: PropertyMap::new(),
