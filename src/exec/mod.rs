@@ -143,7 +143,7 @@ pub fn execute_with_registry(
     // openCypher reads the clock once per statement: every date(), datetime(), … in it
     // sees the same instant (`*.realtime()` excepted).
     let _statement_clock = crate::value::temporal::StatementClock::start();
-    let statement = crate::parse::parse_statement(query)?;
+    let statement = crate::parse::cached_statement(query)?;
     let limits = Limits {
         cancel: options.cancel.clone(),
         deadline: options.timeout.map(|t| Instant::now() + t),
@@ -155,7 +155,7 @@ pub fn execute_with_registry(
         registry,
         limits: &limits,
     };
-    match &statement {
+    match statement.as_ref() {
         ast::Statement::Query(q) => {
             crate::bind::check_query(q, query, params, registry)?;
             let plan = plan::plan_query(q, query, txn, registry)?;

@@ -1,6 +1,8 @@
 //! The pest parser (grammar/cypher.pest) and the parse tree → AST conversion.
 //!
-//! `parse_statement` and `parse_expression` are the entry points; every failure is a
+//! `parse_statement` and `parse_expression` are the entry points (`cached_statement` keeps
+//! the statements parsed most recently, since programs send the same text again and again
+//! with other parameters); every failure is a
 //! `SyntaxError` with the TCK's detail code, a position, and a message that says in user
 //! words what was expected (see `errors`). `split_statements` cuts a script into
 //! statements without parsing them.
@@ -11,7 +13,8 @@ mod errors;
 mod literal;
 mod split;
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use pest::Parser;
 use pest_derive::Parser;
@@ -28,6 +31,33 @@ struct CypherParser;
 /// Parses one statement (a trailing `;` is allowed).
 pub fn parse_statement(text: &str) -> Result<Statement> {
     on_parse_stack(text, parse_statement_here)
+}
+
+/// Texts whose parse `cached_statement` keeps; when full, it starts over.
+const CACHED_STATEMENTS: usize = 256;
+/// Longer texts are parsed each time (scripts with big literals rarely come back).
+const CACHED_TEXT_BYTES: usize = 16 << 10;
+
+/// Statements parsed before, by text. Parsing depends on nothing but the text, so one
+/// cache serves every database of the process.
+static STATEMENTS: LazyLock<Mutex<HashMap<Box<str>, Arc<Statement>>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+/// `parse_statement`, reusing the result for a text parsed before (errors are not kept).
+pub fn cached_statement(text: &str) -> Result<Arc<Statement>> {
+    let cache = || STATEMENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(statement) = cache().get(text) {
+        return Ok(Arc::clone(statement));
+    }
+    let statement = Arc::new(parse_statement(text)?);
+    if text.len() <= CACHED_TEXT_BYTES {
+        let mut cache = cache();
+        if cache.len() >= CACHED_STATEMENTS {
+            cache.clear();
+        }
+        cache.insert(text.into(), Arc::clone(&statement));
+    }
+    Ok(statement)
 }
 
 /// Parses one expression (used for `--param NAME=VALUE` literals).
