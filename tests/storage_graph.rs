@@ -429,3 +429,41 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     assert_eq!(read(&store)?.0, show(None));
     Ok(())
 }
+
+/// Transactions on several threads take turns with the store's cache: every increment
+/// must read the value the previous commit left, or an update is lost.
+#[test]
+fn cached_records_stay_fresh_across_threads() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    let counter = txn.create_node(&labels(&["C"]), props(&[("n", 0i64.into())]))?;
+    txn.commit()?;
+    const PER_THREAD: i64 = 200;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| -> skein::error::Result<()> {
+                    for _ in 0..PER_THREAD {
+                        let mut txn = store.begin()?;
+                        let Some(Value::Int(n)) = txn.node_property(counter, "n")? else {
+                            panic!("the counter lost its value");
+                        };
+                        txn.set_node_property(counter, "n", Some((n + 1).into()))?;
+                        txn.commit()?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().expect("a worker panicked")?;
+        }
+        Ok::<(), skein::error::Error>(())
+    })?;
+    let txn = store.begin()?;
+    assert_eq!(
+        show(txn.node_property(counter, "n")?),
+        show(Some((2 * PER_THREAD).into()))
+    );
+    Ok(())
+}

@@ -4,18 +4,22 @@
 //! - node records: a node's labels and properties decoded once, so a scan that reads a
 //!   few properties of each node neither goes to the engine nor deserializes per read.
 //!
+//! Both are dense tables indexed by node id (ids are handed out in order), so a lookup
+//! is an index, not a hash. The running transaction leases the whole cache from its store
+//! (`CacheLease`): one transaction at a time runs on a store, so while it runs no one
+//! else can look, and its reads touch the cache without locks or atomic operations.
+//!
 //! Invariant: an entry equals what the engine holds for its key. Entries are filled from
-//! engine reads only (never from a transaction's buffer), and every commit drops the
-//! entries of the keys it wrote, after applying them; one transaction at a time runs on a
-//! store, so no read sees an entry the running commit has made stale. A cache that
+//! engine reads only (never from a transaction's buffer), and a commit drops the entries
+//! of the keys it wrote, after applying them, before the lease goes back. A cache that
 //! outgrows its budget starts over empty.
 
 use super::codec::NodeRecord;
 use super::keys::{self, Token};
+use super::Store;
 use crate::value::{NodeId, RelId};
-use std::collections::HashMap;
-use std::hash::Hash;
-use std::sync::{Arc, RwLock};
+use std::cell::{Ref, RefCell};
+use std::sync::Arc;
 
 pub type AdjList = Arc<[(Token, NodeId, RelId)]>;
 
@@ -24,111 +28,158 @@ const MAX_ADJACENCY_ENTRIES: usize = 8 << 20;
 /// At most this many node records, weighed as one plus their property count.
 const MAX_NODE_WEIGHT: usize = 16 << 20;
 
-/// Values by key with a total weight bound.
-struct Bounded<K, V> {
-    map: HashMap<K, (V, usize), foldhash::fast::RandomState>,
+/// Values by node id with a total weight bound.
+struct Dense<V> {
+    slots: Vec<Option<V>>,
     weight: usize,
     budget: usize,
 }
 
-impl<K: Hash + Eq, V: Clone> Bounded<K, V> {
+impl<V> Dense<V> {
     fn new(budget: usize) -> Self {
-        Bounded {
-            map: HashMap::default(),
+        Dense {
+            slots: Vec::new(),
             weight: 0,
             budget,
         }
     }
 
-    fn insert(&mut self, key: K, value: V, weight: usize) {
+    fn get(&self, id: usize) -> Option<&V> {
+        self.slots.get(id).and_then(Option::as_ref)
+    }
+
+    fn insert(&mut self, id: usize, value: V, weight: usize, weight_of: fn(&V) -> usize) {
         if self.weight + weight > self.budget {
-            self.map.clear();
+            self.slots = Vec::new();
             self.weight = 0;
         }
-        self.weight += weight;
-        if let Some((_, old)) = self.map.insert(key, (value, weight)) {
-            self.weight -= old;
+        if id >= self.slots.len() {
+            self.slots.resize_with(id + 1, || None);
+        }
+        if let Some(slot) = self.slots.get_mut(id) {
+            if let Some(old) = slot.replace(value) {
+                self.weight -= weight_of(&old);
+            }
+            self.weight += weight;
         }
     }
 
-    fn remove(&mut self, key: &K) {
-        if let Some((_, old)) = self.map.remove(key) {
-            self.weight -= old;
+    fn remove(&mut self, id: usize, weight_of: fn(&V) -> usize) {
+        if let Some(old) = self.slots.get_mut(id).and_then(Option::take) {
+            self.weight -= weight_of(&old);
         }
     }
 }
 
-struct Inner {
-    adjacency: Bounded<(NodeId, u8), AdjList>,
-    nodes: Bounded<NodeId, Arc<NodeRecord>>,
+fn adjacency_weight(lists: &[Option<AdjList>; 2]) -> usize {
+    lists.iter().flatten().map(|l| l.len()).sum()
+}
+
+fn node_weight(record: &Arc<NodeRecord>) -> usize {
+    1 + record.props.len()
+}
+
+/// Direction byte → index into a node's pair of adjacency lists.
+fn dir_index(dir: u8) -> usize {
+    usize::from(dir != keys::DIR_OUT)
 }
 
 pub struct CommittedCache {
-    inner: RwLock<Inner>,
+    /// Outgoing and incoming lists per node.
+    adjacency: Dense<[Option<AdjList>; 2]>,
+    nodes: Dense<Arc<NodeRecord>>,
 }
 
 impl Default for CommittedCache {
     fn default() -> Self {
         CommittedCache {
-            inner: RwLock::new(Inner {
-                adjacency: Bounded::new(MAX_ADJACENCY_ENTRIES),
-                nodes: Bounded::new(MAX_NODE_WEIGHT),
-            }),
+            adjacency: Dense::new(MAX_ADJACENCY_ENTRIES),
+            nodes: Dense::new(MAX_NODE_WEIGHT),
         }
     }
 }
 
 impl CommittedCache {
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
-        self.inner.read().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
-        self.inner.write().unwrap_or_else(|e| e.into_inner())
-    }
-
-    pub fn adjacency(&self, node: NodeId, dir: u8) -> Option<AdjList> {
-        self.read()
-            .adjacency
-            .map
-            .get(&(node, dir))
-            .map(|(l, _)| l.clone())
-    }
-
-    pub fn insert_adjacency(&self, node: NodeId, dir: u8, list: AdjList) {
-        let weight = list.len();
-        self.write().adjacency.insert((node, dir), list, weight);
-    }
-
-    pub fn node(&self, id: NodeId) -> Option<Arc<NodeRecord>> {
-        self.read().nodes.map.get(&id).map(|(r, _)| r.clone())
-    }
-
-    pub fn insert_node(&self, id: NodeId, record: Arc<NodeRecord>) {
-        let weight = 1 + record.props.len();
-        self.write().nodes.insert(id, record, weight);
-    }
-
     /// Drops the entries of every node and adjacency group among `written` keys.
-    pub fn invalidate<'k>(&self, written: impl Iterator<Item = &'k [u8]>) {
-        let mut inner = self.write();
-        if inner.adjacency.map.is_empty() && inner.nodes.map.is_empty() {
-            return;
-        }
+    pub fn invalidate<'k>(&mut self, written: impl Iterator<Item = &'k [u8]>) {
         for key in written {
             match key.first() {
                 Some(&keys::ADJ) => {
-                    if let Some((node, dir, _, _)) = keys::parse_adj(key) {
-                        inner.adjacency.remove(&(node, dir));
+                    if let Some((node, _, _, _)) = keys::parse_adj(key) {
+                        self.adjacency.remove(node as usize, adjacency_weight);
                     }
                 }
                 Some(&keys::NODE) => {
                     if let Some(id) = keys::trailing_id(key) {
-                        inner.nodes.remove(&id);
+                        self.nodes.remove(id as usize, node_weight);
                     }
                 }
                 _ => {}
             }
         }
+    }
+}
+
+/// The cache while a transaction has it; gives it back to the store when dropped.
+pub struct CacheLease<'s> {
+    store: &'s Store,
+    cache: RefCell<CommittedCache>,
+}
+
+impl<'s> CacheLease<'s> {
+    pub fn take(store: &'s Store) -> CacheLease<'s> {
+        let cache = std::mem::take(&mut *super::lock(&store.cache));
+        CacheLease {
+            store,
+            cache: RefCell::new(cache),
+        }
+    }
+
+    pub fn adjacency(&self, node: NodeId, dir: u8) -> Option<AdjList> {
+        let cache = self.cache.borrow();
+        let lists = cache.adjacency.get(node as usize)?;
+        lists.get(dir_index(dir)).cloned().flatten()
+    }
+
+    pub fn insert_adjacency(&self, node: NodeId, dir: u8, list: AdjList) {
+        let mut cache = self.cache.borrow_mut();
+        let mut lists = cache
+            .adjacency
+            .get(node as usize)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(slot) = lists.get_mut(dir_index(dir)) {
+            *slot = Some(list);
+        }
+        let weight = adjacency_weight(&lists);
+        cache
+            .adjacency
+            .insert(node as usize, lists, weight, adjacency_weight);
+    }
+
+    /// Node `id`'s cached record, borrowed for as long as the caller looks at it.
+    pub fn node(&self, id: NodeId) -> Option<Ref<'_, NodeRecord>> {
+        Ref::filter_map(self.cache.borrow(), |c| {
+            c.nodes.get(id as usize).map(|r| &**r)
+        })
+        .ok()
+    }
+
+    pub fn insert_node(&self, id: NodeId, record: Arc<NodeRecord>) {
+        let weight = node_weight(&record);
+        self.cache
+            .borrow_mut()
+            .nodes
+            .insert(id as usize, record, weight, node_weight);
+    }
+
+    pub fn invalidate<'k>(&self, written: impl Iterator<Item = &'k [u8]>) {
+        self.cache.borrow_mut().invalidate(written);
+    }
+}
+
+impl Drop for CacheLease<'_> {
+    fn drop(&mut self) {
+        *super::lock(&self.store.cache) = std::mem::take(self.cache.get_mut());
     }
 }

@@ -284,11 +284,6 @@ pub fn decode_node(bytes: &[u8]) -> Result<NodeRecord> {
     decode_prefix(bytes)
 }
 
-/// Only the labels of a node record (the properties after them are not decoded).
-pub fn decode_node_labels(bytes: &[u8]) -> Result<Vec<Token>> {
-    decode_prefix(bytes)
-}
-
 /// A relationship record inside a chunk (the chunk carries the version byte).
 pub fn encode_rel(record: &RelRecord) -> Result<Vec<u8>> {
     postcard::to_allocvec(record)

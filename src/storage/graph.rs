@@ -31,6 +31,14 @@ fn deleted(what: &str, id: u64) -> Error {
 /// that appending to the open chunk rewrites little.
 pub(super) const ADJ_CHUNK_CAP: usize = 128;
 
+/// The value of property `key` in a stored property list (sorted by key token).
+fn prop_of(props: &StoredProps, key: Token) -> Result<Option<Value>> {
+    match props.binary_search_by_key(&key, |(k, _)| *k) {
+        Ok(i) => props.get(i).map(|(_, v)| codec::from_stored(v)).transpose(),
+        Err(_) => Ok(None),
+    }
+}
+
 fn unknown_token(kind: TokenKind, token: Token) -> Error {
     codec::corrupt(&format!("{kind:?} token {token} has no name"))
 }
@@ -107,24 +115,37 @@ impl<'s> Txn<'s> {
             .ok_or_else(|| unknown_token(TokenKind::RelType, token))
     }
 
-    /// Node `id`'s record as this transaction sees it: from its own buffer when it wrote
-    /// the node, otherwise from the store's cache of committed records.
-    pub(super) fn read_node(&self, id: NodeId) -> Result<Option<Arc<NodeRecord>>> {
-        let key = keys::node(id);
-        if let Some(buffered) = self.overlay.get(&key) {
-            return buffered
-                .map(|b| codec::decode_node(b).map(Arc::new))
-                .transpose();
+    /// Looks at node `id`'s record as this transaction sees it: from its own buffer when
+    /// it wrote the node, otherwise from the store's cache of committed records (filled
+    /// from the engine on a miss). `None` when there is no such node.
+    fn with_node<T>(
+        &self,
+        id: NodeId,
+        look: impl FnOnce(&NodeRecord) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let key = keys::node_array(id);
+        if !self.overlay.is_empty() {
+            if let Some(buffered) = self.overlay.get(&key) {
+                return buffered
+                    .map(|b| codec::decode_node(b).and_then(|r| look(&r)))
+                    .transpose();
+            }
         }
-        if let Some(record) = self.store.cache.node(id) {
-            return Ok(Some(record));
+        if let Some(record) = self.cache.node(id) {
+            return look(&record).map(Some);
         }
         let Some(bytes) = self.store.engine.get(&key)? else {
             return Ok(None);
         };
-        let record = Arc::new(codec::decode_node(&bytes)?);
-        self.store.cache.insert_node(id, Arc::clone(&record));
-        Ok(Some(record))
+        let record = codec::decode_node(&bytes)?;
+        let seen = look(&record)?;
+        self.cache.insert_node(id, Arc::new(record));
+        Ok(Some(seen))
+    }
+
+    /// Node `id`'s record, to change it.
+    pub(super) fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
+        self.with_node(id, |record| Ok(record.clone()))
     }
 
     fn write_node(&mut self, id: NodeId, record: &NodeRecord) -> Result<()> {
@@ -260,16 +281,6 @@ impl<'s> Txn<'s> {
             .collect()
     }
 
-    fn prop_of(&self, props: &StoredProps, key: &str) -> Result<Option<Value>> {
-        let Some(token) = self.token(TokenKind::PropertyKey, key) else {
-            return Ok(None);
-        };
-        match props.binary_search_by_key(&token, |(k, _)| *k) {
-            Ok(i) => props.get(i).map(|(_, v)| codec::from_stored(v)).transpose(),
-            Err(_) => Ok(None),
-        }
-    }
-
     /// Stored form of a property map: nulls are absent properties.
     pub(super) fn store_props(&mut self, props: PropertyMap) -> Result<StoredProps> {
         let mut stored = Vec::with_capacity(props.len());
@@ -353,38 +364,42 @@ impl<'s> Txn<'s> {
     }
 
     pub fn node_exists(&self, id: NodeId) -> Result<bool> {
-        Ok(self.get(&keys::node(id))?.is_some())
+        Ok(self.with_node(id, |_| Ok(()))?.is_some())
     }
 
     pub fn node_labels(&self, id: NodeId) -> Result<Vec<String>> {
-        let Some(bytes) = self.get(&keys::node(id))? else {
-            return Ok(Vec::new());
-        };
-        codec::decode_node_labels(&bytes)?
-            .into_iter()
-            .map(|t| Ok(self.token_name(TokenKind::Label, t)?.to_string()))
-            .collect()
+        let labels = self.with_node(id, |record| {
+            record
+                .labels
+                .iter()
+                .map(|t| Ok(self.token_name(TokenKind::Label, *t)?.to_string()))
+                .collect()
+        })?;
+        Ok(labels.unwrap_or_default())
     }
 
     pub fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
-        match self.token(TokenKind::Label, label) {
-            Some(t) => Ok(self.label_bits(&keys::label_chunk(t, id))? & keys::label_bit(id) != 0),
-            None => Ok(false),
-        }
+        let Some(token) = self.token(TokenKind::Label, label) else {
+            return Ok(false);
+        };
+        Ok(self
+            .with_node(id, |record| Ok(record.labels.binary_search(&token).is_ok()))?
+            .unwrap_or(false))
     }
 
     pub fn node_property(&self, id: NodeId, key: &str) -> Result<Option<Value>> {
-        match self.read_node(id)? {
-            Some(record) => self.prop_of(&record.props, key),
-            None => Ok(None),
-        }
+        let Some(token) = self.token(TokenKind::PropertyKey, key) else {
+            return Ok(None);
+        };
+        Ok(self
+            .with_node(id, |record| prop_of(&record.props, token))?
+            .flatten())
     }
 
     pub fn node_properties(&self, id: NodeId) -> Result<PropertyMap> {
-        match self.read_node(id)? {
-            Some(record) => self.props_to_map(&record.props),
-            None => Ok(PropertyMap::new()),
-        }
+        Ok(self
+            .with_node(id, |record| self.props_to_map(&record.props))?
+            .unwrap_or_default())
     }
 
     /// `None` removes the property. Returns the previous value.
@@ -395,8 +410,7 @@ impl<'s> Txn<'s> {
         value: Option<Value>,
     ) -> Result<Option<Value>> {
         self.atomically(|txn| {
-            let mut record =
-                Arc::unwrap_or_clone(txn.read_node(id)?.ok_or_else(|| deleted("node", id))?);
+            let mut record = txn.read_node(id)?.ok_or_else(|| deleted("node", id))?;
             let before = (!txn.schema.is_empty()).then(|| record.clone());
             let old = txn.update_props(&mut record.props, key, value)?;
             txn.update_node_indexes(id, before.as_ref(), Some(&record))?;
@@ -411,8 +425,7 @@ impl<'s> Txn<'s> {
     }
 
     fn add_label_unguarded(&mut self, id: NodeId, label: &str) -> Result<bool> {
-        let mut record =
-            Arc::unwrap_or_clone(self.read_node(id)?.ok_or_else(|| deleted("node", id))?);
+        let mut record = self.read_node(id)?.ok_or_else(|| deleted("node", id))?;
         let token = self.tokens.intern(TokenKind::Label, label);
         let Err(at) = record.labels.binary_search(&token) else {
             return Ok(false);
@@ -431,7 +444,7 @@ impl<'s> Txn<'s> {
         let Some(record) = self.read_node(id)? else {
             return Err(deleted("node", id));
         };
-        let mut record = Arc::unwrap_or_clone(record);
+        let mut record = record;
         let Some(token) = self.token(TokenKind::Label, label) else {
             return Ok(false);
         };
@@ -585,8 +598,11 @@ impl<'s> Txn<'s> {
     }
 
     pub fn rel_property(&self, id: RelId, key: &str) -> Result<Option<Value>> {
+        let Some(token) = self.token(TokenKind::PropertyKey, key) else {
+            return Ok(None);
+        };
         match self.read_rel(id)? {
-            Some(record) => self.prop_of(&record.props, key),
+            Some(record) => prop_of(&record.props, token),
             None => Ok(None),
         }
     }
@@ -643,7 +659,7 @@ impl<'s> Txn<'s> {
     /// Every (type, other, rel) of (node, dir) as committed, from the store's adjacency
     /// cache (filled from the engine on a miss).
     fn committed_adjacency(&self, node: NodeId, dir: u8) -> Result<AdjList> {
-        if let Some(list) = self.store.cache.adjacency(node, dir) {
+        if let Some(list) = self.cache.adjacency(node, dir) {
             return Ok(list);
         }
         let prefix = keys::adj_prefix_dir(node, dir);
@@ -656,8 +672,7 @@ impl<'s> Txn<'s> {
             entries.extend(codec::adj_pairs(&bytes)?.map(|(other, rel)| (t, other, rel)));
         }
         let list: AdjList = entries.into();
-        self.store
-            .cache
+        self.cache
             .insert_adjacency(node, dir, AdjList::clone(&list));
         Ok(list)
     }

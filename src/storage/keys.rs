@@ -80,9 +80,13 @@ pub fn token_name(kind: TokenKind, token: Token) -> Vec<u8> {
 }
 
 pub fn node(id: NodeId) -> Vec<u8> {
-    let mut k = Vec::with_capacity(9);
-    k.push(NODE);
-    k.extend_from_slice(&id.to_be_bytes());
+    node_array(id).to_vec()
+}
+
+/// `node(id)` without an allocation, for lookups.
+pub fn node_array(id: NodeId) -> [u8; 9] {
+    let mut k = [NODE; 9];
+    k[1..].copy_from_slice(&id.to_be_bytes());
     k
 }
 

@@ -172,7 +172,8 @@ pub struct Store {
     /// The canonical folder of an on-disk store.
     folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
-    cache: cache::CommittedCache,
+    /// Lent to the running transaction (see `cache::CacheLease`).
+    cache: Mutex<cache::CommittedCache>,
     writer: WriterLock,
     committed: Mutex<Committed>,
 }
@@ -227,7 +228,7 @@ impl Store {
         Store {
             folder: None,
             engine,
-            cache: cache::CommittedCache::default(),
+            cache: Mutex::default(),
             writer: WriterLock::default(),
             committed: Mutex::new(committed),
         }
@@ -244,6 +245,7 @@ impl Store {
         let committed = lock(&self.committed).clone();
         Ok(Txn {
             store: self,
+            cache: cache::CacheLease::take(self),
             _writer: writer,
             overlay: Overlay::default(),
             tokens: TxnTokens {
@@ -328,6 +330,9 @@ impl TxnTokens {
 
 pub struct Txn<'s> {
     store: &'s Store,
+    /// Declared before `_writer`: the cache goes back to the store before the next
+    /// transaction may start.
+    cache: cache::CacheLease<'s>,
     _writer: WriterGuard<'s>,
     overlay: Overlay,
     tokens: TxnTokens,
@@ -354,6 +359,7 @@ impl Txn<'_> {
     fn commit_with(self, extra: kv::Batch) -> Result<()> {
         let Txn {
             store,
+            cache,
             _writer,
             overlay,
             tokens,
@@ -372,6 +378,7 @@ impl Txn<'_> {
             && next_node == first_node
             && next_rel == first_rel
         {
+            drop(cache);
             return Ok(());
         }
         let mut batch = overlay.into_batch();
@@ -407,7 +414,8 @@ impl Txn<'_> {
             .map(|(k, _)| k.clone())
             .collect();
         let applied = store.engine.apply(batch);
-        store.cache.invalidate(written.iter().map(Vec::as_slice));
+        cache.invalidate(written.iter().map(Vec::as_slice));
+        drop(cache);
         applied?;
         store.engine.flush()?;
         let mut committed = lock(&store.committed);
