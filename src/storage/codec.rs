@@ -355,7 +355,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn node_record_round_trips_and_labels_decode_alone() {
+    fn node_record_round_trips() {
         let rec = NodeRecord {
             labels: vec![1, 5],
             props: vec![
@@ -365,7 +365,6 @@ mod tests {
         };
         let bytes = encode_node(&rec).unwrap_or_default();
         assert_eq!(decode_node(&bytes).ok(), Some(rec));
-        assert_eq!(decode_node_labels(&bytes).ok(), Some(vec![1, 5]));
     }
 
     #[test]
