@@ -17,6 +17,14 @@ use foldhash::{HashSet, HashSetExt};
 pub trait Aggregator {
     /// Feeds one row's argument values (for `count(*)` an empty slice).
     fn update(&mut self, args: &[Value]) -> Result<()>;
+    /// Feeds the same row `times` times (a row that stands for several, as a counted
+    /// expansion gives).
+    fn update_times(&mut self, args: &[Value], times: u64) -> Result<()> {
+        for _ in 0..times {
+            self.update(args)?;
+        }
+        Ok(())
+    }
     /// The aggregate's value for the rows fed so far.
     fn finish(&self) -> Result<Value>;
 }
@@ -69,6 +77,12 @@ struct CountRows(i64);
 impl Aggregator for CountRows {
     fn update(&mut self, _args: &[Value]) -> Result<()> {
         self.0 = self.0.saturating_add(1);
+        Ok(())
+    }
+    fn update_times(&mut self, _args: &[Value], times: u64) -> Result<()> {
+        self.0 = self
+            .0
+            .saturating_add(i64::try_from(times).unwrap_or(i64::MAX));
         Ok(())
     }
     fn finish(&self) -> Result<Value> {
@@ -135,6 +149,21 @@ fn as_number(name: &str, v: &Value) -> Result<f64> {
 }
 
 impl Aggregator for Aggregate {
+    fn update_times(&mut self, args: &[Value], times: u64) -> Result<()> {
+        match (&mut self.kind, &self.seen, args.first()) {
+            (Kind::Count(n), None, Some(v)) if !v.is_null() => {
+                *n = n.saturating_add(i64::try_from(times).unwrap_or(i64::MAX));
+                Ok(())
+            }
+            _ => {
+                for _ in 0..times {
+                    self.update(args)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     fn update(&mut self, args: &[Value]) -> Result<()> {
         let Some(v) = args.first() else {
             return Ok(());

@@ -1483,7 +1483,8 @@ impl<'a, 's> ProjectOp<'a, 's> {
             collect_aggs(e, &mut calls);
             is_key.push(calls.len() == before);
         }
-        type Group = (Row, Vec<Box<dyn super::aggregate::Aggregator>>);
+        // A group: its first row, the values of its grouping items, its aggregators.
+        type Group = (Row, Vec<Value>, Vec<Box<dyn super::aggregate::Aggregator>>);
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::default();
         let fresh = |calls: &[AggCall<'_>]| -> Result<Vec<Box<dyn super::aggregate::Aggregator>>> {
@@ -1531,16 +1532,17 @@ impl<'a, 's> ProjectOp<'a, 's> {
             let gi = match reuse {
                 Some(gi) => gi,
                 None => {
-                    let mut key = Vec::new();
+                    let mut values = Vec::new();
                     for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
                         if *k {
-                            key.push(eval(self.ctx, &env, e)?.group_key());
+                            values.push(eval(self.ctx, &env, e)?);
                         }
                     }
+                    let key: Vec<GroupKey> = values.iter().map(Value::group_key).collect();
                     let gi = match index.get(&key) {
                         Some(&i) => i,
                         None => {
-                            groups.push((row.clone(), fresh(&calls)?));
+                            groups.push((row.clone(), values, fresh(&calls)?));
                             index.insert(key, groups.len() - 1);
                             groups.len() - 1
                         }
@@ -1561,16 +1563,14 @@ impl<'a, 's> ProjectOp<'a, 's> {
             if let Some(slot) = weight_slot {
                 // This row stands for `weight` rows of a plain count.
                 let weight = match row.get(slot) {
-                    Some(Value::Int(w)) => *w,
+                    Some(Value::Int(w)) => u64::try_from(*w).unwrap_or(0),
                     _ => 0,
                 };
                 let counted = [Value::Bool(true)];
                 for (ci, c) in calls.iter().enumerate() {
                     let args: &[Value] = if c.star { &[] } else { &counted };
-                    if let Some(agg) = group.1.get_mut(ci) {
-                        for _ in 0..weight {
-                            agg.update(args)?;
-                        }
+                    if let Some(agg) = group.2.get_mut(ci) {
+                        agg.update_times(args, weight)?;
                     }
                 }
                 continue;
@@ -1581,13 +1581,17 @@ impl<'a, 's> ProjectOp<'a, 's> {
                     .iter()
                     .map(|a| eval(self.ctx, &env, a))
                     .collect::<Result<_>>()?;
-                if let Some(agg) = group.1.get_mut(ci) {
+                if let Some(agg) = group.2.get_mut(ci) {
                     agg.update(&args)?;
                 }
             }
         }
         if groups.is_empty() && is_key.iter().all(|k| !k) {
-            groups.push((vec![Value::Null; self.in_layout.len()], fresh(&calls)?));
+            groups.push((
+                vec![Value::Null; self.in_layout.len()],
+                Vec::new(),
+                fresh(&calls)?,
+            ));
         }
         // Sort keys computed below may also use the columns computed first.
         let mut wide_layout: Vec<String> = self
@@ -1600,7 +1604,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
         wide_layout.extend(self.in_layout.iter().cloned());
         let hidden = self.spec.items.len() > self.out_len;
         let mut out = Vec::with_capacity(groups.len());
-        for (rep, aggs) in groups {
+        for (rep, key_values, aggs) in groups {
             let mut values = AggValues::new();
             for (c, a) in calls.iter().zip(&aggs) {
                 values.insert(c.key, a.finish()?);
@@ -1611,8 +1615,14 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 aggs: Some(&values),
             };
             let mut row = Vec::with_capacity(self.spec.items.len());
-            for (_, e) in self.spec.items.iter().take(self.out_len) {
-                row.push(eval(self.ctx, &env, e)?);
+            // Grouping items take the values computed when the group was found.
+            let mut key_values = key_values.into_iter();
+            for ((_, e), k) in self.spec.items.iter().zip(&is_key).take(self.out_len) {
+                let value = match k.then(|| key_values.next()).flatten() {
+                    Some(v) => v,
+                    None => eval(self.ctx, &env, e)?,
+                };
+                row.push(value);
             }
             if !hidden {
                 out.push(row);

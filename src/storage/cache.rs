@@ -75,7 +75,7 @@ fn adjacency_weight(lists: &[Option<AdjList>; 2]) -> usize {
     lists.iter().flatten().map(|l| l.len()).sum()
 }
 
-fn node_weight(record: &Arc<NodeRecord>) -> usize {
+fn node_weight(record: &NodeRecord) -> usize {
     1 + record.props.len()
 }
 
@@ -87,7 +87,8 @@ fn dir_index(dir: u8) -> usize {
 pub struct CommittedCache {
     /// Outgoing and incoming lists per node.
     adjacency: Dense<[Option<AdjList>; 2]>,
-    nodes: Dense<Arc<NodeRecord>>,
+    /// Records inline in the table: a scan in id order walks it front to back.
+    nodes: Dense<NodeRecord>,
 }
 
 impl Default for CommittedCache {
@@ -159,13 +160,10 @@ impl<'s> CacheLease<'s> {
 
     /// Node `id`'s cached record, borrowed for as long as the caller looks at it.
     pub fn node(&self, id: NodeId) -> Option<Ref<'_, NodeRecord>> {
-        Ref::filter_map(self.cache.borrow(), |c| {
-            c.nodes.get(id as usize).map(|r| &**r)
-        })
-        .ok()
+        Ref::filter_map(self.cache.borrow(), |c| c.nodes.get(id as usize)).ok()
     }
 
-    pub fn insert_node(&self, id: NodeId, record: Arc<NodeRecord>) {
+    pub fn insert_node(&self, id: NodeId, record: NodeRecord) {
         let weight = node_weight(&record);
         self.cache
             .borrow_mut()

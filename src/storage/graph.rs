@@ -139,7 +139,7 @@ impl<'s> Txn<'s> {
         };
         let record = codec::decode_node(&bytes)?;
         let seen = look(&record)?;
-        self.cache.insert_node(id, Arc::new(record));
+        self.cache.insert_node(id, record);
         Ok(Some(seen))
     }
 
@@ -677,36 +677,49 @@ impl<'s> Txn<'s> {
         Ok(list)
     }
 
-    /// Adjacency entries of an expansion as (dir, type, other, rel); ids only, no record
-    /// is read. With `Dir::Both` a self-loop's `IN` entry is skipped (its `OUT` entry
-    /// already reported it). Groups this transaction wrote are read through its buffer;
-    /// the others come from the adjacency cache.
-    fn expand_ids(
+    /// Visits the adjacency entries of an expansion as (dir, type, other, rel); ids only,
+    /// no record is read. With `Dir::Both` a self-loop's `IN` entry is skipped (its `OUT`
+    /// entry already reported it). Groups this transaction wrote are read through its
+    /// buffer; the others come from the adjacency cache, where the entries of one type
+    /// are a contiguous run.
+    fn visit_adjacent(
         &self,
         node: NodeId,
         dir: Dir,
         types: &[String],
-    ) -> Result<Vec<(u8, Token, NodeId, RelId)>> {
+        mut visit: impl FnMut(u8, Token, NodeId, RelId),
+    ) -> Result<()> {
         let filter = self.type_filter(types);
         if filter.as_ref().is_some_and(Vec::is_empty) {
-            return Ok(Vec::new());
+            return Ok(());
         }
-        let wanted = |t: Token| filter.as_ref().is_none_or(|f| f.binary_search(&t).is_ok());
-        let mut out = Vec::new();
         for &d in keys::dir_bytes(dir) {
             let skip_loops = dir == Dir::Both && d == DIR_IN;
-            let dir_prefix = keys::adj_prefix_dir(node, d);
-            if !self.overlay.has_prefix(&dir_prefix) {
+            let buffered =
+                !self.overlay.is_empty() && self.overlay.has_prefix(&keys::adj_prefix_dir(node, d));
+            if !buffered {
                 let list = self.committed_adjacency(node, d)?;
-                out.extend(
-                    list.iter()
-                        .filter(|(t, other, _)| wanted(*t) && !(skip_loops && *other == node))
-                        .map(|&(t, other, rel)| (d, t, other, rel)),
-                );
+                let mut emit = |entries: &[(Token, NodeId, RelId)]| {
+                    for &(t, other, rel) in entries {
+                        if !(skip_loops && other == node) {
+                            visit(d, t, other, rel);
+                        }
+                    }
+                };
+                match &filter {
+                    None => emit(&list),
+                    Some(tokens) => {
+                        for &token in tokens {
+                            let from = list.partition_point(|(t, _, _)| *t < token);
+                            let to = list.partition_point(|(t, _, _)| *t <= token);
+                            emit(list.get(from..to).unwrap_or_default());
+                        }
+                    }
+                }
                 continue;
             }
             let prefixes = match &filter {
-                None => vec![dir_prefix],
+                None => vec![keys::adj_prefix_dir(node, d)],
                 Some(tokens) => tokens
                     .iter()
                     .map(|t| keys::adj_group(node, d, *t))
@@ -717,14 +730,28 @@ impl<'s> Txn<'s> {
                     let (key, bytes) = chunk?;
                     let (_, _, t, _) = keys::parse_adj(&key)
                         .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
-                    out.extend(
-                        codec::adj_pairs(&bytes)?
-                            .filter(|(other, _)| !(skip_loops && *other == node))
-                            .map(|(other, rel)| (d, t, other, rel)),
-                    );
+                    for (other, rel) in codec::adj_pairs(&bytes)? {
+                        if !(skip_loops && other == node) {
+                            visit(d, t, other, rel);
+                        }
+                    }
                 }
             }
         }
+        Ok(())
+    }
+
+    /// The adjacency entries of an expansion as (dir, type, other, rel).
+    fn expand_ids(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &[String],
+    ) -> Result<Vec<(u8, Token, NodeId, RelId)>> {
+        let mut out = Vec::new();
+        self.visit_adjacent(node, dir, types, |d, t, other, rel| {
+            out.push((d, t, other, rel))
+        })?;
         Ok(out)
     }
 
@@ -751,7 +778,9 @@ impl<'s> Txn<'s> {
     }
 
     pub fn degree(&self, node: NodeId, dir: Dir, types: &[String]) -> Result<u64> {
-        Ok(self.expand_ids(node, dir, types)?.len() as u64)
+        let mut n = 0;
+        self.visit_adjacent(node, dir, types, |_, _, _, _| n += 1)?;
+        Ok(n)
     }
 
     pub fn all_relationships(&self) -> Scan<'_, RelInfo> {
