@@ -6,7 +6,8 @@
 //!
 //! `skein-bench --data DIR --db NEW_FOLDER [--runs N] [--warmup N] [--json]`
 //! `[--reuse] [--only CASE,...]`: `--reuse` runs on a folder an earlier run imported
-//! (no import, no W1, which would change the data); `--only` runs the named cases.
+//! (no import, and W1, which adds to the data, only when named); `--only` runs the named
+//! cases.
 
 use serde_json::{json, Value as Json};
 use skein::import::csv::{import, ImportRequest};
@@ -277,7 +278,12 @@ fn run(options: &Options) -> Result<(), String> {
         .and_then(Json::as_i64)
         .ok_or("manifest.json has no total_nodes")?;
     let mut single_rels_per_s = None;
-    if !options.reuse && wanted("W1") {
+    // On a reused folder W1 runs only when asked by name (it adds to the data).
+    let w1_named = options
+        .only
+        .as_ref()
+        .is_some_and(|o| o.iter().any(|c| c == "W1"));
+    if (!options.reuse && wanted("W1")) || w1_named {
         let (w1_nodes, w1_rels) = write_workload(&exec, first_id)?;
         let per_s = single_writes(&exec, first_id)?;
         if !options.json {

@@ -5,7 +5,7 @@
 
 use super::eval::{self, eval, is_true, AggValues, Env};
 use super::{Ctx, Row};
-use crate::ast::Expr;
+use crate::ast::{Expr, ExprKind};
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec, Step};
 use crate::storage::{Dir, Edge, Scan};
@@ -1666,7 +1666,42 @@ impl<'a, 's> ProjectOp<'a, 's> {
             rows
         };
         let skip = self.skip.unwrap_or(0);
-        if !self.spec.order_by.is_empty() {
+        // Sort keys that name a column are compared in place, without copying them out.
+        let key_slots: Option<Vec<(usize, bool)>> = self
+            .spec
+            .order_by
+            .iter()
+            .map(|(e, desc)| match &e.kind {
+                ExprKind::Variable(name) => self
+                    .wide_layout
+                    .iter()
+                    .position(|n| n == name)
+                    .map(|slot| (slot, *desc)),
+                _ => None,
+            })
+            .collect();
+        if let (Some(slots), false) = (key_slots, self.spec.order_by.is_empty()) {
+            let cmp = |a: &(usize, Row), b: &(usize, Row)| {
+                for &(slot, desc) in &slots {
+                    let o = match (a.1.get(slot), b.1.get(slot)) {
+                        (Some(x), Some(y)) => x.order(y),
+                        _ => Ordering::Equal,
+                    };
+                    let o = if desc { o.reverse() } else { o };
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                a.0.cmp(&b.0)
+            };
+            let mut numbered: Vec<(usize, Row)> = rows.into_iter().enumerate().collect();
+            keep_first(
+                &mut numbered,
+                self.limit.map(|l| skip.saturating_add(l)),
+                cmp,
+            );
+            rows = numbered.into_iter().map(|(_, r)| r).collect();
+        } else if !self.spec.order_by.is_empty() {
             let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
             for (i, r) in rows.into_iter().enumerate() {
                 let env = Env::row(&self.wide_layout, &r);
@@ -1689,16 +1724,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 }
                 a.1.cmp(&b.1)
             };
-            if let Some(limit) = self.limit {
-                let k = skip.saturating_add(limit);
-                if k == 0 {
-                    keyed.clear();
-                } else if k < keyed.len() {
-                    keyed.select_nth_unstable_by(k - 1, cmp);
-                    keyed.truncate(k);
-                }
-            }
-            keyed.sort_by(cmp);
+            keep_first(&mut keyed, self.limit.map(|l| skip.saturating_add(l)), cmp);
             rows = keyed.into_iter().map(|(_, _, r)| r).collect();
         }
         let rows = rows
@@ -1713,6 +1739,20 @@ impl<'a, 's> ProjectOp<'a, 's> {
         }
         Ok(out)
     }
+}
+
+/// Sorts `items` by `cmp`, keeping only the first `k` when given (top-k: a selection,
+/// then a sort of what is kept).
+fn keep_first<T>(items: &mut Vec<T>, k: Option<usize>, cmp: impl Fn(&T, &T) -> Ordering) {
+    if let Some(k) = k {
+        if k == 0 {
+            items.clear();
+        } else if k < items.len() {
+            items.select_nth_unstable_by(k - 1, &cmp);
+            items.truncate(k);
+        }
+    }
+    items.sort_by(cmp);
 }
 
 impl Op for ProjectOp<'_, '_> {

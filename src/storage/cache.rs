@@ -24,7 +24,7 @@ use std::sync::Arc;
 pub type AdjList = Arc<[(Token, NodeId, RelId)]>;
 
 /// At most this many (type, other, rel) adjacency entries are kept (24 bytes each).
-const MAX_ADJACENCY_ENTRIES: usize = 8 << 20;
+const MAX_ADJACENCY_ENTRIES: usize = 32 << 20;
 /// At most this many node records, weighed as one plus their property count.
 const MAX_NODE_WEIGHT: usize = 16 << 20;
 
