@@ -415,3 +415,43 @@ fn counting_relationships_by_degree_matches_counting_rows() {
         .expect("plan");
     assert!(plan.contains("CountRelationships"), "{plan}");
 }
+
+/// A count over the last hop of a pattern is taken without building its rows; it must
+/// still check the far node's labels and never reuse a relationship of the pattern.
+#[test]
+fn counted_last_hops_check_labels_and_uniqueness() {
+    let db = db();
+    run(
+        &db,
+        "CREATE (a:A:B)-[:R]->(d:D), (b:B)-[:R]->(d), (c:C)-[:R]->(d), (d)-[:R]->(d)",
+    );
+    let cases = [
+        // x = a through r1; y may be b, not a again through r1.
+        "MATCH (x:A)-[:R]->(d:D)<-[:R]-(y:B)",
+        // Labels on the far node: only a and b are B.
+        "MATCH (d:D)<-[:R]-(y:B)",
+        // Without labels, uniqueness alone: every pair of distinct relationships.
+        "MATCH (x)-[:R]->(d:D)<-[:R]-(y)",
+        // Both directions, with the self-loop counted once per hop.
+        "MATCH (d:D)-[:R]-(y)",
+    ];
+    for pattern in cases {
+        let counted = ints(&run(&db, &format!("{pattern} RETURN count(*)")));
+        let rows = run(&db, &format!("{pattern} RETURN 1")).rows.len() as i64;
+        assert_eq!(counted, vec![rows], "{pattern}");
+    }
+    assert_eq!(
+        ints(&run(
+            &db,
+            "MATCH (x:A)-[:R]->(d:D)<-[:R]-(y:B) RETURN count(*)"
+        )),
+        vec![1]
+    );
+    let plan = run(
+        &db,
+        "EXPLAIN MATCH (x:A)-[:R]->(d:D)<-[:R]-(y:B) RETURN count(*)",
+    )
+    .plan
+    .unwrap_or_default();
+    assert!(plan.contains("CountRelationships"), "{plan}");
+}

@@ -11,7 +11,7 @@ use crate::error::{Error, ErrorClass, Result};
 use crate::value::{self, temporal, GroupKey, Value};
 use std::cmp::Ordering;
 // foldhash: DISTINCT aggregation hashes a group key per row.
-use foldhash::{HashSet, HashSetExt};
+use foldhash::HashSet;
 
 /// One group's running aggregate.
 pub trait Aggregator {
@@ -67,7 +67,7 @@ pub fn create(name: &str, distinct: bool, count_star: bool) -> Option<Box<dyn Ag
     };
     Some(Box::new(Aggregate {
         kind,
-        seen: distinct.then(HashSet::new),
+        seen: distinct.then(Seen::default),
     }))
 }
 
@@ -94,7 +94,25 @@ impl Aggregator for CountRows {
 struct Aggregate {
     kind: Kind,
     /// The group keys already fed, when DISTINCT.
-    seen: Option<HashSet<GroupKey>>,
+    seen: Option<Seen>,
+}
+
+/// The values a DISTINCT aggregate has fed. Nodes, the common case, are kept by id
+/// apart from the other values: a node is equal only to a node with its id.
+#[derive(Default)]
+struct Seen {
+    nodes: HashSet<u64>,
+    others: HashSet<GroupKey>,
+}
+
+impl Seen {
+    /// Whether `v` was not fed before (and now is).
+    fn insert(&mut self, v: &Value) -> bool {
+        match v {
+            Value::Node(n) => self.nodes.insert(n.id),
+            other => self.others.insert(other.group_key()),
+        }
+    }
 }
 
 enum Kind {
@@ -178,7 +196,7 @@ impl Aggregator for Aggregate {
             return Ok(());
         }
         if let Some(seen) = &mut self.seen {
-            if !seen.insert(v.group_key()) {
+            if !seen.insert(v) {
                 return Ok(());
             }
         }

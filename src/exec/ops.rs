@@ -289,6 +289,28 @@ fn other_end(e: &Edge, from: NodeId) -> NodeId {
     }
 }
 
+/// The relationships a pattern already bound in `row` at `slots` (single ones and
+/// lists of a variable-length hop): a later hop of the pattern may not use them again.
+fn used_relationships(row: &[Value], slots: &[usize]) -> HashSet<u64> {
+    let mut used = HashSet::new();
+    for &u in slots {
+        match row.get(u) {
+            Some(Value::Relationship(r)) => {
+                used.insert(r.id);
+            }
+            Some(Value::List(items)) => {
+                for i in items {
+                    if let Value::Relationship(r) = i {
+                        used.insert(r.id);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    used
+}
+
 /// A scan in progress: the input row, the node iterator, the evaluated property map and
 /// the label the iterator already guarantees.
 type OpenScan<'a> = (Row, Scan<'a, NodeId>, Option<Map>, Option<&'a str>);
@@ -486,6 +508,32 @@ impl<'a, 's> ExpandOp<'a, 's> {
             layout,
             state: None,
         })
+    }
+
+    /// How many rows a single-hop expansion of `from` would give, without building them.
+    fn count_matches(&self, row: &[Value], from: NodeId) -> Result<u64> {
+        let (dir, types) = (self.spec.dir, &self.spec.types);
+        if self.spec.to_labels.is_empty() && self.unique.is_empty() {
+            return self.ctx.txn.degree(from, dir, types);
+        }
+        let used = used_relationships(row, &self.unique);
+        let mut candidates = Vec::new();
+        self.ctx
+            .txn
+            .for_each_neighbour(from, dir, types, |rel, other| {
+                if !used.contains(&rel) && !self.ctx.deleted_rels.contains(&rel) {
+                    candidates.push(other);
+                }
+            })?;
+        let mut n = 0;
+        for other in candidates {
+            if !self.ctx.deleted_nodes.contains(&other)
+                && node_matches(self.ctx, other, &self.spec.to_labels, None, None)?
+            {
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     fn edges(&self, node: NodeId) -> Result<Vec<Edge>> {
@@ -760,7 +808,7 @@ impl Op for ExpandOp<'_, '_> {
                 continue;
             };
             if self.spec.degree_only {
-                let degree = self.ctx.txn.degree(from, self.spec.dir, &self.spec.types)?;
+                let degree = self.count_matches(&row, from)?;
                 if degree == 0 {
                     continue;
                 }
@@ -779,22 +827,7 @@ impl Op for ExpandOp<'_, '_> {
             else {
                 continue;
             };
-            let mut used = HashSet::new();
-            for &u in &self.unique {
-                match row.get(u) {
-                    Some(Value::Relationship(r)) => {
-                        used.insert(r.id);
-                    }
-                    Some(Value::List(items)) => {
-                        for i in items {
-                            if let Value::Relationship(r) = i {
-                                used.insert(r.id);
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            let used = used_relationships(&row, &self.unique);
             let mut reached_rel = Value::Null;
             let reached = if let (Some(rs), Some(_)) = (self.rel_slot, self.spec.length) {
                 // A relationship list bound earlier: the match must follow it exactly.

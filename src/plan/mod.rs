@@ -1233,7 +1233,8 @@ fn mark_distinct_expansions(steps: &mut [Step]) {
 /// An expansion directly followed by an aggregation that only counts rows (`count(*)`,
 /// or `count` of the relationship or the far node, which are never null there) and
 /// groups by nothing the expansion binds, needs the number of relationships per input
-/// row, not the relationships: the store counts them without building rows.
+/// row, not the relationships: they are counted without building rows (checking the
+/// far node's labels and relationship uniqueness on the way, when the pattern asks).
 fn mark_counted_expansions(steps: &mut [Step]) {
     for i in 0..steps.len() {
         let (Some(Step::Expand(e)), Some(Step::Project(p))) = (steps.get(i), steps.get(i + 1))
@@ -1243,10 +1244,8 @@ fn mark_counted_expansions(steps: &mut [Step]) {
         let plain = e.length.is_none()
             && !e.to_bound
             && !e.rel_bound
-            && e.to_labels.is_empty()
             && e.to_props.is_none()
             && e.rel_props.is_none()
-            && e.unique_with.is_empty()
             && e.from != e.to;
         if !plain || !p.aggregating || p.distinct {
             continue;

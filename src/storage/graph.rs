@@ -777,6 +777,18 @@ impl<'s> Txn<'s> {
         }))
     }
 
+    /// Calls `visit(relationship, other node)` for each relationship an expansion of
+    /// `node` would give (a self-loop once), without building relationship values.
+    pub fn for_each_neighbour(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &[String],
+        mut visit: impl FnMut(RelId, NodeId),
+    ) -> Result<()> {
+        self.visit_adjacent(node, dir, types, |_, _, other, rel| visit(rel, other))
+    }
+
     pub fn degree(&self, node: NodeId, dir: Dir, types: &[String]) -> Result<u64> {
         let mut n = 0;
         self.visit_adjacent(node, dir, types, |_, _, _, _| n += 1)?;
