@@ -13,11 +13,22 @@ use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Step};
 use crate::value::{self, Map, Node, Path, Relationship, Value};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 use std::rc::Rc;
 
-/// Values of aggregation calls, keyed by the address of their expression.
-pub(crate) type AggValues = HashMap<usize, Value>;
+/// Values of aggregation calls, keyed by the address of their expression (a few per
+/// group, so a list, not a hash map).
+#[derive(Default)]
+pub(crate) struct AggValues(Vec<(usize, Value)>);
+
+impl AggValues {
+    pub fn insert(&mut self, key: usize, value: Value) {
+        self.0.push((key, value));
+    }
+
+    fn get(&self, key: usize) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
 
 /// Where variables come from.
 pub(crate) enum Env<'r> {
@@ -172,10 +183,20 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             }
             Value::Map(m)
         }
-        ExprKind::Property(target, key) => {
-            let t = eval(ctx, env, target)?;
-            property(ctx, &t, &key.name)?
-        }
+        ExprKind::Property(target, key) => match &target.kind {
+            // `var.key`, the common case: read the variable's value in place.
+            ExprKind::Variable(name) => match env.lookup(name) {
+                Some(t) => property(ctx, t, &key.name)?,
+                None => {
+                    let t = eval(ctx, env, target)?;
+                    property(ctx, &t, &key.name)?
+                }
+            },
+            _ => {
+                let t = eval(ctx, env, target)?;
+                property(ctx, &t, &key.name)?
+            }
+        },
         ExprKind::Index(target, index) => {
             let t = eval(ctx, env, target)?;
             let i = eval(ctx, env, index)?;
@@ -561,7 +582,7 @@ fn subquery_exists(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr, q: &ast::Query) -
 
 fn aggregate_value(env: &Env<'_>, e: &Expr) -> Result<Value> {
     env.aggs()
-        .and_then(|a| a.get(&(e as *const Expr as usize)))
+        .and_then(|a| a.get(e as *const Expr as usize))
         .cloned()
         .ok_or_else(|| {
             Error::syntax(

@@ -1508,6 +1508,39 @@ impl<'a, 's> ProjectOp<'a, 's> {
         self.seen.insert(key)
     }
 
+    /// Feeds one input row to a group's aggregators.
+    fn update_group(
+        &self,
+        aggs: &mut [Box<dyn super::aggregate::Aggregator>],
+        calls: &[AggCall<'_>],
+        env: &Env<'_>,
+        row: &[Value],
+        weight_slot: Option<usize>,
+    ) -> Result<()> {
+        if let Some(slot) = weight_slot {
+            // This row stands for `weight` rows of a plain count.
+            let weight = match row.get(slot) {
+                Some(Value::Int(w)) => u64::try_from(*w).unwrap_or(0),
+                _ => 0,
+            };
+            let counted = [Value::Bool(true)];
+            for (agg, c) in aggs.iter_mut().zip(calls) {
+                let args: &[Value] = if c.star { &[] } else { &counted };
+                agg.update_times(args, weight)?;
+            }
+            return Ok(());
+        }
+        let mut args = Vec::new();
+        for (agg, c) in aggs.iter_mut().zip(calls) {
+            args.clear();
+            for a in c.args {
+                args.push(eval(self.ctx, env, a)?);
+            }
+            agg.update(&args)?;
+        }
+        Ok(())
+    }
+
     fn aggregate(&mut self, input: &mut BoxOp<'a>) -> Result<Vec<Row>> {
         let mut calls = Vec::new();
         let mut is_key = Vec::new();
@@ -1516,6 +1549,13 @@ impl<'a, 's> ProjectOp<'a, 's> {
             collect_aggs(e, &mut calls);
             is_key.push(calls.len() == before);
         }
+        // The end evaluates each group's items on its first row, unless every item is a
+        // grouping item (its value is kept) or an aggregate call alone.
+        let keeps_rows =
+            self.spec.hidden > 0
+                || self.spec.items.iter().zip(&is_key).any(|((_, e), k)| {
+                    !k && !calls.iter().any(|c| c.key == e as *const Expr as usize)
+                });
         // A group: its first row, the values of its grouping items, its aggregators.
         type Group = (Row, Vec<Value>, Vec<Box<dyn super::aggregate::Aggregator>>);
         let mut groups: Vec<Group> = Vec::new();
@@ -1550,16 +1590,18 @@ impl<'a, 's> ProjectOp<'a, 's> {
             .weight_var
             .as_ref()
             .and_then(|w| self.in_layout.iter().position(|n| n == w));
-        let mut previous: Option<(Vec<Value>, usize)> = None;
+        // The previous row and its group.
+        let mut previous: Option<(Row, usize)> = None;
         while let Some(row) = input.next()? {
             self.ctx.limits.check()?;
             let env = Env::row(&self.in_layout, &row);
-            let reuse = previous.as_ref().and_then(|(vals, gi)| {
-                let same = key_slots.len() == vals.len()
-                    && key_slots
-                        .iter()
-                        .zip(vals)
-                        .all(|(&s, v)| row.get(s).is_some_and(|x| same_identity(x, v)));
+            let reuse = previous.as_ref().and_then(|(before, gi)| {
+                let same = key_slots
+                    .iter()
+                    .all(|&s| match (row.get(s), before.get(s)) {
+                        (Some(x), Some(y)) => same_identity(x, y),
+                        _ => false,
+                    });
                 same.then_some(*gi)
             });
             let gi = match reuse {
@@ -1575,49 +1617,21 @@ impl<'a, 's> ProjectOp<'a, 's> {
                     let gi = match index.get(&key) {
                         Some(&i) => i,
                         None => {
-                            groups.push((row.clone(), values, fresh(&calls)?));
+                            let first = if keeps_rows { row.clone() } else { Vec::new() };
+                            groups.push((first, values, fresh(&calls)?));
                             index.insert(key, groups.len() - 1);
                             groups.len() - 1
                         }
                     };
-                    previous = Some((
-                        key_slots
-                            .iter()
-                            .map(|&s| row.get(s).cloned().unwrap_or(Value::Null))
-                            .collect(),
-                        gi,
-                    ));
                     gi
                 }
             };
             let Some(group) = groups.get_mut(gi) else {
                 continue;
             };
-            if let Some(slot) = weight_slot {
-                // This row stands for `weight` rows of a plain count.
-                let weight = match row.get(slot) {
-                    Some(Value::Int(w)) => u64::try_from(*w).unwrap_or(0),
-                    _ => 0,
-                };
-                let counted = [Value::Bool(true)];
-                for (ci, c) in calls.iter().enumerate() {
-                    let args: &[Value] = if c.star { &[] } else { &counted };
-                    if let Some(agg) = group.2.get_mut(ci) {
-                        agg.update_times(args, weight)?;
-                    }
-                }
-                continue;
-            }
-            for (ci, c) in calls.iter().enumerate() {
-                let args: Vec<Value> = c
-                    .args
-                    .iter()
-                    .map(|a| eval(self.ctx, &env, a))
-                    .collect::<Result<_>>()?;
-                if let Some(agg) = group.2.get_mut(ci) {
-                    agg.update(&args)?;
-                }
-            }
+            self.update_group(&mut group.2, &calls, &env, &row, weight_slot)?;
+            drop(env);
+            previous = Some((row, gi));
         }
         if groups.is_empty() && is_key.iter().all(|k| !k) {
             groups.push((
@@ -1638,7 +1652,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
         let hidden = self.spec.items.len() > self.out_len;
         let mut out = Vec::with_capacity(groups.len());
         for (rep, key_values, aggs) in groups {
-            let mut values = AggValues::new();
+            let mut values = AggValues::default();
             for (c, a) in calls.iter().zip(&aggs) {
                 values.insert(c.key, a.finish()?);
             }

@@ -2,7 +2,8 @@
 //! Tokens of each kind count up from 0, so a token is also the index of its name.
 
 use super::keys::{Token, TokenKind};
-use std::collections::HashMap;
+// foldhash: every property read looks its key up by name.
+use foldhash::HashMap;
 use std::sync::Arc;
 
 /// The committed names of one store (shared, read-only, replaced on commit).
