@@ -1630,7 +1630,6 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 continue;
             };
             self.update_group(&mut group.2, &calls, &env, &row, weight_slot)?;
-            drop(env);
             previous = Some((row, gi));
         }
         if groups.is_empty() && is_key.iter().all(|k| !k) {
