@@ -291,24 +291,34 @@ fn other_end(e: &Edge, from: NodeId) -> NodeId {
 
 /// The relationships a pattern already bound in `row` at `slots` (single ones and
 /// lists of a variable-length hop): a later hop of the pattern may not use them again.
-fn used_relationships(row: &[Value], slots: &[usize]) -> HashSet<u64> {
-    let mut used = HashSet::new();
+fn used_relationships(row: &[Value], slots: &[usize]) -> UsedRels {
+    let mut used = Vec::new();
     for &u in slots {
         match row.get(u) {
             Some(Value::Relationship(r)) => {
-                used.insert(r.id);
+                used.push(r.id);
             }
             Some(Value::List(items)) => {
                 for i in items {
                     if let Value::Relationship(r) = i {
-                        used.insert(r.id);
+                        used.push(r.id);
                     }
                 }
             }
             _ => {}
         }
     }
-    used
+    used.sort_unstable();
+    UsedRels(used)
+}
+
+/// Relationship ids a pattern bound before (few, so a sorted list, no hashing).
+struct UsedRels(Vec<u64>);
+
+impl UsedRels {
+    fn contains(&self, rel: &u64) -> bool {
+        self.0.binary_search(rel).is_ok()
+    }
 }
 
 /// A scan in progress: the input row, the node iterator, the evaluated property map and
@@ -468,7 +478,7 @@ struct ExpandOp<'a, 's> {
 struct ExpandState<'a> {
     row: Row,
     from: NodeId,
-    used: HashSet<u64>,
+    used: UsedRels,
     rel_props: Option<Map>,
     to_props: Option<Map>,
     single: Option<Scan<'a, Edge>>,
@@ -683,7 +693,7 @@ impl ExpandOp<'_, '_> {
     fn reachable(
         &self,
         from: NodeId,
-        used: &HashSet<u64>,
+        used: &UsedRels,
         rel_props: Option<&Map>,
     ) -> Result<Vec<NodeId>> {
         let (min, max) = self.spec.length.unwrap_or((1, Some(1)));
@@ -699,17 +709,23 @@ impl ExpandOp<'_, '_> {
         while !frontier.is_empty() && max.is_none_or(|m| depth < m) {
             depth += 1;
             let mut next = Vec::new();
+            let mut hops = Vec::new();
             for &n in &frontier {
-                for edge in self.ctx.txn.expand(n, self.spec.dir, &self.spec.types) {
-                    let edge = edge?;
+                hops.clear();
+                self.ctx.txn.for_each_neighbour(
+                    n,
+                    self.spec.dir,
+                    &self.spec.types,
+                    |rel, other| hops.push((rel, other)),
+                )?;
+                for &(rel, m) in &hops {
                     self.ctx.limits.check()?;
-                    if used.contains(&edge.rel)
-                        || self.ctx.deleted_rels.contains(&edge.rel)
-                        || !rel_matches(self.ctx, edge.rel, rel_props)?
+                    if used.contains(&rel)
+                        || self.ctx.deleted_rels.contains(&rel)
+                        || !rel_matches(self.ctx, rel, rel_props)?
                     {
                         continue;
                     }
-                    let m = other_end(&edge, n);
                     if m == from && !start_reached {
                         // The start node counts when a cycle leads back to it.
                         start_reached = true;
