@@ -1575,7 +1575,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
         // A group: its first row, the values of its grouping items, its aggregators.
         type Group = (Row, Vec<Value>, Vec<Box<dyn super::aggregate::Aggregator>>);
         let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<Vec<GroupKey>, usize> = HashMap::default();
+        let mut index: HashMap<GroupKeys, usize> = HashMap::default();
         let fresh = |calls: &[AggCall<'_>]| -> Result<Vec<Box<dyn super::aggregate::Aggregator>>> {
             calls
                 .iter()
@@ -1629,7 +1629,10 @@ impl<'a, 's> ProjectOp<'a, 's> {
                             values.push(eval(self.ctx, &env, e)?);
                         }
                     }
-                    let key: Vec<GroupKey> = values.iter().map(Value::group_key).collect();
+                    let key = match values.as_slice() {
+                        [one] => GroupKeys::One(one.group_key()),
+                        many => GroupKeys::Many(many.iter().map(Value::group_key).collect()),
+                    };
                     let gi = match index.get(&key) {
                         Some(&i) => i,
                         None => {
@@ -1801,6 +1804,13 @@ impl<'a, 's> ProjectOp<'a, 's> {
         }
         Ok(out)
     }
+}
+
+/// The key of a group: most groupings have one item, which needs no list.
+#[derive(PartialEq, Eq, Hash)]
+enum GroupKeys {
+    One(GroupKey),
+    Many(Vec<GroupKey>),
 }
 
 /// Sorts `items` by `cmp`, keeping only the first `k` when given (top-k: a selection,

@@ -136,14 +136,21 @@ impl<'s> CacheLease<'s> {
         }
     }
 
-    pub fn adjacency(&self, node: NodeId, dir: u8) -> Option<AdjList> {
-        let cache = self.cache.borrow();
-        let lists = cache.adjacency.get(node as usize)?;
-        lists.get(dir_index(dir)).cloned().flatten()
+    /// The cached list of (node, dir), borrowed for as long as the caller looks at it.
+    pub fn adjacency(&self, node: NodeId, dir: u8) -> Option<Ref<'_, [(Token, NodeId, RelId)]>> {
+        Ref::filter_map(self.cache.borrow(), |c| {
+            let lists = c.adjacency.get(node as usize)?;
+            lists.get(dir_index(dir))?.as_deref()
+        })
+        .ok()
     }
 
+    /// Caches the list of (node, dir). Skipped while a caller still looks at a cached
+    /// entry (the cache is an optimisation; the engine stays the truth).
     pub fn insert_adjacency(&self, node: NodeId, dir: u8, list: AdjList) {
-        let mut cache = self.cache.borrow_mut();
+        let Ok(mut cache) = self.cache.try_borrow_mut() else {
+            return;
+        };
         let mut lists = cache
             .adjacency
             .get(node as usize)
@@ -163,12 +170,12 @@ impl<'s> CacheLease<'s> {
         Ref::filter_map(self.cache.borrow(), |c| c.nodes.get(id as usize)).ok()
     }
 
+    /// Caches node `id`'s record (skipped, like `insert_adjacency`, while borrowed).
     pub fn insert_node(&self, id: NodeId, record: NodeRecord) {
         let weight = node_weight(&record);
-        self.cache
-            .borrow_mut()
-            .nodes
-            .insert(id as usize, record, weight, node_weight);
+        if let Ok(mut cache) = self.cache.try_borrow_mut() {
+            cache.nodes.insert(id as usize, record, weight, node_weight);
+        }
     }
 
     pub fn invalidate<'k>(&self, written: impl Iterator<Item = &'k [u8]>) {

@@ -10,7 +10,6 @@
 //! pairs live in chunks per (node, dir, type), ordered by relationship id, and no chunk is
 //! empty; a node with adjacency chunks is never deleted.
 
-use super::cache::AdjList;
 use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
@@ -656,11 +655,16 @@ impl<'s> Txn<'s> {
         Some(tokens)
     }
 
-    /// Every (type, other, rel) of (node, dir) as committed, from the store's adjacency
-    /// cache (filled from the engine on a miss).
-    fn committed_adjacency(&self, node: NodeId, dir: u8) -> Result<AdjList> {
+    /// Looks at every (type, other, rel) of (node, dir) as committed, in the store's
+    /// adjacency cache (filled from the engine on a miss).
+    fn with_committed_adjacency<T>(
+        &self,
+        node: NodeId,
+        dir: u8,
+        look: impl FnOnce(&[(Token, NodeId, RelId)]) -> T,
+    ) -> Result<T> {
         if let Some(list) = self.cache.adjacency(node, dir) {
-            return Ok(list);
+            return Ok(look(&list));
         }
         let prefix = keys::adj_prefix_dir(node, dir);
         let end = keys::prefix_end(&prefix);
@@ -671,10 +675,9 @@ impl<'s> Txn<'s> {
                 .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
             entries.extend(codec::adj_pairs(&bytes)?.map(|(other, rel)| (t, other, rel)));
         }
-        let list: AdjList = entries.into();
-        self.cache
-            .insert_adjacency(node, dir, AdjList::clone(&list));
-        Ok(list)
+        let seen = look(&entries);
+        self.cache.insert_adjacency(node, dir, entries.into());
+        Ok(seen)
     }
 
     /// Visits the adjacency entries of an expansion as (dir, type, other, rel); ids only,
@@ -698,24 +701,25 @@ impl<'s> Txn<'s> {
             let buffered =
                 !self.overlay.is_empty() && self.overlay.has_prefix(&keys::adj_prefix_dir(node, d));
             if !buffered {
-                let list = self.committed_adjacency(node, d)?;
-                let mut emit = |entries: &[(Token, NodeId, RelId)]| {
-                    for &(t, other, rel) in entries {
-                        if !(skip_loops && other == node) {
-                            visit(d, t, other, rel);
+                self.with_committed_adjacency(node, d, |list| {
+                    let mut emit = |entries: &[(Token, NodeId, RelId)]| {
+                        for &(t, other, rel) in entries {
+                            if !(skip_loops && other == node) {
+                                visit(d, t, other, rel);
+                            }
+                        }
+                    };
+                    match &filter {
+                        None => emit(list),
+                        Some(tokens) => {
+                            for &token in tokens {
+                                let from = list.partition_point(|(t, _, _)| *t < token);
+                                let to = list.partition_point(|(t, _, _)| *t <= token);
+                                emit(list.get(from..to).unwrap_or_default());
+                            }
                         }
                     }
-                };
-                match &filter {
-                    None => emit(&list),
-                    Some(tokens) => {
-                        for &token in tokens {
-                            let from = list.partition_point(|(t, _, _)| *t < token);
-                            let to = list.partition_point(|(t, _, _)| *t <= token);
-                            emit(list.get(from..to).unwrap_or_default());
-                        }
-                    }
-                }
+                })?;
                 continue;
             }
             let prefixes = match &filter {
