@@ -259,3 +259,45 @@ fn schema_survives_reopen() -> Result<()> {
     assert!(person(&mut txn, "name", "Ann".into()).is_err());
     Ok(())
 }
+
+/// Committed index lookups and counts are cached by the store; every commit that
+/// changes an entry or a count must be seen by the next transaction, and a
+/// transaction's own writes must be seen over the cache.
+#[test]
+fn cached_lookups_and_counts_follow_writes() -> Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    txn.create_index(None, "Person", "age")?;
+    let a = person(&mut txn, "age", Value::Int(30))?;
+    txn.commit()?;
+    let seek = |txn: &Txn, age: i64| sorted(txn.index_seek("Person", "age", &Value::Int(age)));
+
+    let txn = store.begin()?;
+    assert_eq!(seek(&txn, 30), Some(vec![a]));
+    assert_eq!(txn.label_count("Person")?, 1);
+    drop(txn);
+
+    let mut txn = store.begin()?;
+    let b = person(&mut txn, "age", Value::Float(30.0))?;
+    assert_eq!(seek(&txn, 30), Some(vec![a, b]), "own write over the cache");
+    assert_eq!(txn.label_count("Person")?, 2);
+    txn.commit()?;
+
+    let mut txn = store.begin()?;
+    assert_eq!(seek(&txn, 30), Some(vec![a, b]));
+    assert_eq!(txn.label_count("Person")?, 2);
+    assert_eq!(txn.node_count()?, 2);
+    txn.set_node_property(a, "age", Some(Value::Int(31)))?;
+    txn.commit()?;
+
+    let mut txn = store.begin()?;
+    assert_eq!(seek(&txn, 30), Some(vec![b]));
+    assert_eq!(seek(&txn, 31), Some(vec![a]));
+    txn.delete_node(b)?;
+    drop(txn);
+
+    let txn = store.begin()?;
+    assert_eq!(seek(&txn, 30), Some(vec![b]), "a rolled-back delete");
+    assert_eq!(txn.label_count("Person")?, 2);
+    Ok(())
+}

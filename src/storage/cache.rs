@@ -2,7 +2,11 @@
 //! - adjacency: for (node, direction), every (type, other node, relationship), sorted by
 //!   type then relationship id, so a traversal decodes no chunk twice;
 //! - node records: a node's labels and properties decoded once, so a scan that reads a
-//!   few properties of each node neither goes to the engine nor deserializes per read.
+//!   few properties of each node neither goes to the engine nor deserializes per read;
+//! - counts (per label, per type, in total), which the planner reads for every query;
+//! - index seeks: the nodes under an index key prefix, so a repeated lookup by an
+//!   indexed value does not open an engine range scan. Any commit that writes an index
+//!   entry drops them all (finer bookkeeping is not worth it: writes come in batches).
 //!
 //! Both are dense tables indexed by node id (ids are handed out in order), so a lookup
 //! is an index, not a hash. The running transaction leases the whole cache from its store
@@ -18,6 +22,7 @@ use super::codec::NodeRecord;
 use super::keys::{self, Token};
 use super::Store;
 use crate::value::{NodeId, RelId};
+use foldhash::HashMap;
 use std::cell::{Ref, RefCell};
 use std::sync::Arc;
 
@@ -27,6 +32,8 @@ pub type AdjList = Arc<[(Token, NodeId, RelId)]>;
 const MAX_ADJACENCY_ENTRIES: usize = 32 << 20;
 /// At most this many node records, weighed as one plus their property count.
 const MAX_NODE_WEIGHT: usize = 16 << 20;
+/// At most this many node ids over all cached index seeks.
+const MAX_SEEK_IDS: usize = 4 << 20;
 
 /// Values by node id with a total weight bound.
 struct Dense<V> {
@@ -84,9 +91,22 @@ fn dir_index(dir: u8) -> usize {
     usize::from(dir != keys::DIR_OUT)
 }
 
+/// Whether a written key may have cached entries that a commit must drop.
+pub fn is_cached_keyspace(key: &[u8]) -> bool {
+    matches!(
+        key.first(),
+        Some(&keys::ADJ | &keys::NODE | &keys::COUNT | &keys::META | &keys::INDEX)
+    )
+}
+
 pub struct CommittedCache {
     /// Outgoing and incoming lists per node.
     adjacency: Dense<[Option<AdjList>; 2]>,
+    /// Count values by their key.
+    counts: HashMap<Vec<u8>, u64>,
+    /// Node ids by index key prefix, and how many ids they hold in all.
+    seeks: HashMap<Vec<u8>, Box<[NodeId]>>,
+    seek_ids: usize,
     /// Records inline in the table: a scan in id order walks it front to back.
     nodes: Dense<NodeRecord>,
 }
@@ -95,6 +115,9 @@ impl Default for CommittedCache {
     fn default() -> Self {
         CommittedCache {
             adjacency: Dense::new(MAX_ADJACENCY_ENTRIES),
+            counts: HashMap::default(),
+            seeks: HashMap::default(),
+            seek_ids: 0,
             nodes: Dense::new(MAX_NODE_WEIGHT),
         }
     }
@@ -114,6 +137,13 @@ impl CommittedCache {
                     if let Some(id) = keys::trailing_id(key) {
                         self.nodes.remove(id as usize, node_weight);
                     }
+                }
+                Some(&keys::COUNT | &keys::META) => {
+                    self.counts.remove(key);
+                }
+                Some(&keys::INDEX) if !self.seeks.is_empty() => {
+                    self.seeks.clear();
+                    self.seek_ids = 0;
                 }
                 _ => {}
             }
@@ -180,6 +210,38 @@ impl<'s> CacheLease<'s> {
 
     pub fn invalidate<'k>(&self, written: impl Iterator<Item = &'k [u8]>) {
         self.cache.borrow_mut().invalidate(written);
+    }
+
+    pub fn count(&self, key: &[u8]) -> Option<u64> {
+        self.cache.borrow().counts.get(key).copied()
+    }
+
+    pub fn insert_count(&self, key: &[u8], value: u64) {
+        if let Ok(mut cache) = self.cache.try_borrow_mut() {
+            cache.counts.insert(key.to_vec(), value);
+        }
+    }
+
+    /// The node ids under index prefix `prefix`, if cached.
+    pub fn seek(&self, prefix: &[u8]) -> Option<Ref<'_, [NodeId]>> {
+        Ref::filter_map(self.cache.borrow(), |c| {
+            c.seeks.get(prefix).map(|ids| &**ids)
+        })
+        .ok()
+    }
+
+    pub fn insert_seek(&self, prefix: Vec<u8>, ids: Box<[NodeId]>) {
+        let Ok(mut cache) = self.cache.try_borrow_mut() else {
+            return;
+        };
+        if cache.seek_ids + ids.len() > MAX_SEEK_IDS {
+            cache.seeks.clear();
+            cache.seek_ids = 0;
+        }
+        cache.seek_ids += ids.len();
+        if let Some(old) = cache.seeks.insert(prefix, ids) {
+            cache.seek_ids -= old.len();
+        }
     }
 }
 

@@ -77,11 +77,20 @@ impl<'s> Txn<'s> {
             .map(|e| e.is_some())
     }
 
+    /// A count as this transaction sees it (committed counts come from the cache).
     pub(super) fn read_count(&self, key: &[u8]) -> Result<u64> {
-        match self.get(key)? {
-            Some(bytes) => codec::decode_u64(&bytes),
-            None => Ok(0),
+        if let Some(buffered) = self.overlay.get(key) {
+            return buffered.map_or(Ok(0), |bytes| codec::decode_u64(bytes));
         }
+        if let Some(n) = self.cache.count(key) {
+            return Ok(n);
+        }
+        let n = match self.store.engine.get(key)? {
+            Some(bytes) => codec::decode_u64(&bytes)?,
+            None => 0,
+        };
+        self.cache.insert_count(key, n);
+        Ok(n)
     }
 
     fn add_to_count(&mut self, key: Key, delta: i64) -> Result<()> {

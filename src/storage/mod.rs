@@ -410,7 +410,7 @@ impl Txn<'_> {
         }
         let written: Vec<kv::Key> = batch
             .iter()
-            .filter(|(k, _)| matches!(k.first(), Some(&keys::ADJ | &keys::NODE)))
+            .filter(|(k, _)| cache::is_cached_keyspace(k))
             .map(|(k, _)| k.clone())
             .collect();
         let applied = store.engine.apply(batch);
