@@ -14,8 +14,9 @@
 //!   declarations (`--column-type`), from `manifest.json` beside the file, and otherwise
 //!   `id`/`src`/`dst` are integers and other columns strings. An empty field leaves the
 //!   property absent.
-//! - One thread reads and parses the files while the calling thread writes; errors name
-//!   the file, line, column and value.
+//! - One thread reads and parses the files while the calling thread builds the records
+//!   and a third applies them to the store (`Store::bulk_write`); errors name the file,
+//!   line, column and value.
 
 use crate::error::{Error, ErrorClass, Result};
 use crate::storage::{BulkWriter, DEFAULT_MEMORY_BUDGET};
@@ -260,21 +261,21 @@ pub fn import_with_budget(
         .sum();
 
     let store = db.store();
-    let mut writer = store.bulk_writer()?;
-    writer.set_memory_budget(memory_budget);
-    let (sender, receiver) = mpsc::sync_channel::<Result<Chunk>>(BATCHES_IN_FLIGHT);
-    let (nodes, relationships) = std::thread::scope(|scope| {
-        let files_ref = &files;
-        let layouts_ref = &layouts;
-        scope.spawn(move || parse_files(files_ref, layouts_ref, &sender));
-        let counts = write_chunks(&mut writer, &files, &layouts, &receiver, total, progress);
-        // Leaving the scope waits for the parser: after an error, hanging up first
-        // lets a parser blocked on a full channel end.
-        drop(receiver);
-        counts
+    let (nodes, relationships) = store.bulk_write(memory_budget, |writer| {
+        let (sender, receiver) = mpsc::sync_channel::<Result<Chunk>>(BATCHES_IN_FLIGHT);
+        let counts = std::thread::scope(|scope| {
+            let files_ref = &files;
+            let layouts_ref = &layouts;
+            scope.spawn(move || parse_files(files_ref, layouts_ref, &sender));
+            let counts = write_chunks(writer, &files, &layouts, &receiver, total, progress);
+            // Leaving the scope waits for the parser: after an error, hanging up first
+            // lets a parser blocked on a full channel end.
+            drop(receiver);
+            counts
+        })?;
+        progress(ImportProgress::Committing);
+        Ok(counts)
     })?;
-    progress(ImportProgress::Committing);
-    writer.finish()?;
     Ok(ImportSummary {
         files: files.len(),
         nodes,

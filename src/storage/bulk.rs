@@ -34,6 +34,7 @@ use super::{Store, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::mpsc;
 
 /// (node, direction, relationship type): one group of adjacency chunks.
 type Group = (NodeId, u8, Token);
@@ -56,6 +57,10 @@ const BUFFERED_PAIR_BYTES: usize = 32;
 const BUFFERED_WRITE_BYTES: usize = 64;
 
 pub struct BulkWriter<'s> {
+    /// The thread that applies batches while this one builds the next, if any. Declared
+    /// first, so that dropping the writer waits for the batches in flight before the
+    /// journal undoes them.
+    background: Option<Background>,
     /// Undoes the written batches if the writer is dropped unfinished. Declared before
     /// `txn`, so that it runs while the transaction still holds the writer lock.
     journal: Journal<'s>,
@@ -97,6 +102,7 @@ impl Store {
         let txn = self.begin()?;
         let (first_node, first_rel) = (txn.next_node, txn.next_rel);
         Ok(BulkWriter {
+            background: None,
             journal: Journal {
                 engine: &*self.engine,
                 written: false,
@@ -119,6 +125,98 @@ impl Store {
             type_counts: HashMap::new(),
             unique_taken: HashMap::new(),
         })
+    }
+
+    /// Runs `write` on a bulk writer, then finishes it, with the batches applied by a
+    /// second thread while the calling one builds the next. When `write` or the finish
+    /// fails, nothing stays written.
+    pub fn bulk_write<R>(
+        &self,
+        memory_budget: usize,
+        write: impl FnOnce(&mut BulkWriter<'_>) -> Result<R>,
+    ) -> Result<R> {
+        let mut writer = self.bulk_writer()?;
+        writer.set_memory_budget(memory_budget);
+        let engine = &*self.engine;
+        std::thread::scope(move |scope| {
+            let (batches, to_apply) = mpsc::sync_channel(QUEUED_BATCHES);
+            let (reply, replies) = mpsc::channel();
+            scope.spawn(move || apply_in_background(engine, &to_apply, &reply));
+            writer.background = Some(Background {
+                batches: Some(batches),
+                replies,
+            });
+            // On an error the writer is dropped here, inside the scope: it waits for the
+            // applying thread, then undoes what was written.
+            let result = write(&mut writer)?;
+            writer.finish()?;
+            Ok(result)
+        })
+    }
+}
+
+/// Batches that may wait for the applying thread (each at most `MAX_BATCH_BYTES`).
+const QUEUED_BATCHES: usize = 2;
+
+/// The writer's side of the applying thread: batches go out (`None` asks for a reply
+/// once everything sent before is applied); replies and the thread's error come back.
+struct Background {
+    batches: Option<mpsc::SyncSender<Option<Batch>>>,
+    replies: mpsc::Receiver<Result<()>>,
+}
+
+fn background_stopped() -> Error {
+    Error::storage("the thread writing the import's batches stopped")
+}
+
+impl Background {
+    fn send(&self, message: Option<Batch>) -> Result<()> {
+        match self.batches.as_ref().map(|b| b.send(message)) {
+            Some(Ok(())) => Ok(()),
+            // The thread ended on an error, which it sent before it stopped.
+            _ => Err(self
+                .replies
+                .recv()
+                .ok()
+                .and_then(Result::err)
+                .unwrap_or_else(background_stopped)),
+        }
+    }
+
+    /// Waits until every batch sent so far is applied.
+    fn drain(&self) -> Result<()> {
+        self.send(None)?;
+        self.replies.recv().map_err(|_| background_stopped())?
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        // Hang up, then wait until the thread has applied what it holds and ended.
+        self.batches = None;
+        while self.replies.recv().is_ok() {}
+    }
+}
+
+/// The applying thread: applies batches in order until the writer hangs up or a batch
+/// fails (its error is the last reply).
+fn apply_in_background(
+    engine: &dyn KvEngine,
+    batches: &mpsc::Receiver<Option<Batch>>,
+    replies: &mpsc::Sender<Result<()>>,
+) {
+    for message in batches {
+        let reply = match message {
+            Some(batch) => match engine.apply_each(batch) {
+                Ok(()) => continue,
+                Err(error) => Err(error),
+            },
+            None => Ok(()),
+        };
+        let failed = reply.is_err();
+        if replies.send(reply).is_err() || failed {
+            return;
+        }
     }
 }
 
@@ -347,7 +445,7 @@ impl BulkWriter<'_> {
         }
         if more {
             // The next spill reads the open chunks back from the engine.
-            self.apply_pending()?;
+            self.apply_all()?;
         }
         Ok(())
     }
@@ -369,10 +467,20 @@ impl BulkWriter<'_> {
             self.journal.begin(self.first_node, self.first_rel)?;
         }
         self.pending_bytes = 0;
-        self.txn
-            .store
-            .engine
-            .apply_each(std::mem::take(&mut self.pending))
+        let batch = std::mem::take(&mut self.pending);
+        match &self.background {
+            Some(background) => background.send(Some(batch)),
+            None => self.txn.store.engine.apply_each(batch),
+        }
+    }
+
+    /// Writes the pending writes and waits until every batch is in the engine.
+    fn apply_all(&mut self) -> Result<()> {
+        self.apply_pending()?;
+        match &self.background {
+            Some(background) => background.drain(),
+            None => Ok(()),
+        }
     }
 
     /// Writes what is left: the last batches, then in one atomic, durable batch the
@@ -383,7 +491,7 @@ impl BulkWriter<'_> {
         self.spill_adjacency(false)?;
         self.seal_label_bits(true);
         let mut batch: Batch = if self.journal.written {
-            self.apply_pending()?;
+            self.apply_all()?;
             self.txn.store.engine.flush()?;
             vec![(keys::meta(keys::META_IMPORT), None)]
         } else {
