@@ -73,6 +73,8 @@ pub struct BulkWriter<'s> {
     batch_bytes: usize,
     /// Buffered adjacency pairs after which their chunks are written.
     max_pairs: usize,
+    /// Bytes of buffered index entries after which they are written.
+    max_index_bytes: usize,
     /// Writes of new keys not yet applied, and their estimated size.
     pending: Batch,
     pending_bytes: usize,
@@ -82,6 +84,10 @@ pub struct BulkWriter<'s> {
     rel_chunk: Option<(u64, RelEntries)>,
     /// The records of the chunk `first_rel` falls in, which may hold earlier ones.
     first_rel_chunk: RelEntries,
+    /// Index entries not yet written, and their estimated size. They are written
+    /// sorted, as long runs: their order (by value) has nothing to do with node ids.
+    index_entries: Vec<Vec<u8>>,
+    index_bytes: usize,
     /// Adjacency pairs of this writer's nodes not yet written, by group.
     adjacency: FastMap<Group, Vec<(NodeId, RelId)>>,
     adjacency_pairs: usize,
@@ -112,11 +118,14 @@ impl Store {
             first_rel,
             batch_bytes: MAX_BATCH_BYTES,
             max_pairs: DEFAULT_MEMORY_BUDGET / 2 / BUFFERED_PAIR_BYTES,
+            max_index_bytes: DEFAULT_MEMORY_BUDGET / 4,
             pending: Vec::new(),
             pending_bytes: 0,
             label_bits: BTreeMap::new(),
             rel_chunk: None,
             first_rel_chunk: Vec::new(),
+            index_entries: Vec::new(),
+            index_bytes: 0,
             adjacency: FastMap::default(),
             adjacency_pairs: 0,
             tails_written: HashSet::default(),
@@ -237,11 +246,13 @@ fn equality_class(value: &StoredValue) -> Vec<u8> {
 
 impl BulkWriter<'_> {
     /// Bounds the memory this writer uses for writes it has not applied yet (roughly:
-    /// half for adjacency, a sixteenth, at most `MAX_BATCH_BYTES`, for other writes). A smaller budget means more,
+    /// half for adjacency, a quarter for index entries, a sixteenth, at most
+    /// `MAX_BATCH_BYTES`, for other writes). A smaller budget means more,
     /// smaller batches; the result is the same.
     pub fn set_memory_budget(&mut self, bytes: usize) {
         self.batch_bytes = (bytes / 16).clamp(1, MAX_BATCH_BYTES);
         self.max_pairs = (bytes / 2 / BUFFERED_PAIR_BYTES).max(1);
+        self.max_index_bytes = (bytes / 4).max(1);
     }
 
     pub fn create_node(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
@@ -266,7 +277,11 @@ impl BulkWriter<'_> {
                 .or_default() |= keys::label_bit(id);
         }
         for entry in entries {
-            self.push(entry, Vec::new());
+            self.index_bytes += entry.len() + BUFFERED_WRITE_BYTES;
+            self.index_entries.push(entry);
+        }
+        if self.index_bytes >= self.max_index_bytes {
+            self.spill_index_entries()?;
         }
         self.push(keys::node(id), codec::encode_node(&record)?);
         self.apply_if_full()?;
@@ -408,6 +423,17 @@ impl BulkWriter<'_> {
         }
     }
 
+    fn spill_index_entries(&mut self) -> Result<()> {
+        let mut entries = std::mem::take(&mut self.index_entries);
+        self.index_bytes = 0;
+        entries.sort_unstable();
+        for entry in entries {
+            self.push(entry, Vec::new());
+            self.apply_if_full()?;
+        }
+        Ok(())
+    }
+
     /// Writes the buffered adjacency of this writer's nodes as chunks: full ones sealed,
     /// the rest as each group's open chunk (merged with the one an earlier spill wrote).
     /// `more` says whether more pairs may follow, so that open chunks are remembered.
@@ -488,6 +514,7 @@ impl BulkWriter<'_> {
     /// journal.
     pub fn finish(mut self) -> Result<()> {
         self.seal_rel_chunk()?;
+        self.spill_index_entries()?;
         self.spill_adjacency(false)?;
         self.seal_label_bits(true);
         let mut batch: Batch = if self.journal.written {
