@@ -114,7 +114,7 @@ impl Store {
     pub fn bulk_writer(&self) -> Result<BulkWriter<'_>> {
         let txn = self.begin()?;
         let (first_node, first_rel) = (txn.next_node, txn.next_rel);
-        Ok(BulkWriter {
+        let mut writer = BulkWriter {
             background: None,
             journal: Journal {
                 engine: &*self.engine,
@@ -123,9 +123,9 @@ impl Store {
             txn,
             first_node,
             first_rel,
-            batch_bytes: MAX_BATCH_BYTES,
-            max_pairs: DEFAULT_MEMORY_BUDGET / 2 / BUFFERED_PAIR_BYTES,
-            max_index_bytes: DEFAULT_MEMORY_BUDGET / 4,
+            batch_bytes: 0,
+            max_pairs: 0,
+            max_index_bytes: 0,
             pending: Vec::new(),
             pending_bytes: 0,
             label_bits: BTreeMap::new(),
@@ -140,7 +140,9 @@ impl Store {
             label_counts: HashMap::new(),
             type_counts: HashMap::new(),
             unique_taken: HashMap::new(),
-        })
+        };
+        writer.set_memory_budget(DEFAULT_MEMORY_BUDGET);
+        Ok(writer)
     }
 
     /// Runs `write` on a bulk writer, then finishes it, with the batches applied by a
