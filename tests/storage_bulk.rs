@@ -69,6 +69,16 @@ fn graph_ops(nodes: u64, rels: u64) -> Vec<(u64, u64, &'static str)> {
 
 #[test]
 fn bulk_and_transactional_writes_give_the_same_store() -> Result<()> {
+    same_store_via_bulk_and_transactions(None)
+}
+
+/// A budget this small writes a batch every few creates and spills adjacency often.
+#[test]
+fn many_small_bulk_batches_give_the_same_store() -> Result<()> {
+    same_store_via_bulk_and_transactions(Some(600))
+}
+
+fn same_store_via_bulk_and_transactions(budget: Option<usize>) -> Result<()> {
     let (n, r) = (60u64, 700u64);
     let ops = graph_ops(n, r);
     let via_txn = Store::in_memory();
@@ -86,6 +96,9 @@ fn bulk_and_transactional_writes_give_the_same_store() -> Result<()> {
     }
     let mut txn = via_txn.begin()?;
     let mut bulk = via_bulk.bulk_writer()?;
+    if let Some(bytes) = budget {
+        bulk.set_memory_budget(bytes);
+    }
     for i in n..2 * n {
         let labels = vec!["P".to_string(), "Q".to_string()];
         assert_eq!(

@@ -4,8 +4,9 @@
 //!
 //! Invariants:
 //! - The import is atomic: everything goes through one `BulkWriter` that is finished only
-//!   when every file has been read without error, so a failing import leaves the
-//!   database exactly as it was.
+//!   when every file has been read without error; the batches it writes on the way are
+//!   undone when it is dropped unfinished (or, after a crash, when the database is opened
+//!   again), so a failing import leaves the database exactly as it was.
 //! - `id` values are global across the node files of one import; they map to skein node
 //!   ids through a map that lives only during the import, and stay on the node as the
 //!   property `id`. Relationship ends name these ids.
@@ -13,11 +14,12 @@
 //!   declarations (`--column-type`), from `manifest.json` beside the file, and otherwise
 //!   `id`/`src`/`dst` are integers and other columns strings. An empty field leaves the
 //!   property absent.
-//! - One thread reads and parses the files while the calling thread writes; errors name
-//!   the file, line, column and value.
+//! - One thread reads and parses the files while the calling thread builds the records
+//!   and a third applies them to the store (`Store::bulk_write`); errors name the file,
+//!   line, column and value.
 
 use crate::error::{Error, ErrorClass, Result};
-use crate::storage::BulkWriter;
+use crate::storage::{BulkWriter, DEFAULT_MEMORY_BUDGET};
 use crate::value::temporal::Date;
 use crate::value::{NodeId, PropertyMap, Value};
 use crate::Database;
@@ -236,6 +238,17 @@ pub fn import(
     request: &ImportRequest,
     progress: &mut dyn FnMut(ImportProgress),
 ) -> Result<ImportSummary> {
+    import_with_budget(db, request, DEFAULT_MEMORY_BUDGET, progress)
+}
+
+/// `import`, with at most about `memory_budget` bytes of writes buffered before they
+/// are written (in batches, undone should the import fail or be cut short).
+pub fn import_with_budget(
+    db: &Database,
+    request: &ImportRequest,
+    memory_budget: usize,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<ImportSummary> {
     let started = Instant::now();
     let files = input_files(request)?;
     let layouts = files
@@ -248,20 +261,21 @@ pub fn import(
         .sum();
 
     let store = db.store();
-    let mut writer = store.bulk_writer()?;
-    let (sender, receiver) = mpsc::sync_channel::<Result<Chunk>>(BATCHES_IN_FLIGHT);
-    let (nodes, relationships) = std::thread::scope(|scope| {
-        let files_ref = &files;
-        let layouts_ref = &layouts;
-        scope.spawn(move || parse_files(files_ref, layouts_ref, &sender));
-        let counts = write_chunks(&mut writer, &files, &layouts, &receiver, total, progress);
-        // Leaving the scope waits for the parser: after an error, hanging up first
-        // lets a parser blocked on a full channel end.
-        drop(receiver);
-        counts
+    let (nodes, relationships) = store.bulk_write(memory_budget, |writer| {
+        let (sender, receiver) = mpsc::sync_channel::<Result<Chunk>>(BATCHES_IN_FLIGHT);
+        let counts = std::thread::scope(|scope| {
+            let files_ref = &files;
+            let layouts_ref = &layouts;
+            scope.spawn(move || parse_files(files_ref, layouts_ref, &sender));
+            let counts = write_chunks(writer, &files, &layouts, &receiver, total, progress);
+            // Leaving the scope waits for the parser: after an error, hanging up first
+            // lets a parser blocked on a full channel end.
+            drop(receiver);
+            counts
+        })?;
+        progress(ImportProgress::Committing);
+        Ok(counts)
     })?;
-    progress(ImportProgress::Committing);
-    writer.finish()?;
     Ok(ImportSummary {
         files: files.len(),
         nodes,

@@ -1,32 +1,109 @@
 //! The bulk-write path for imports: creates nodes and relationships without the
-//! per-write bookkeeping of a transaction's buffer, and applies everything at `finish`
-//! as one atomic, durable batch (adjacency packed straight into full chunks, counts
-//! summed once). The end state is the one the same creates through a `Txn` would give.
+//! per-write bookkeeping of a transaction's buffer, writing them to the engine in
+//! batches of bounded size (adjacency packed straight into full chunks, counts summed
+//! once). The end state is the one the same creates through a `Txn` would give.
 //!
-//! A bulk writer holds the store's writer lock like a transaction; dropping it without
-//! `finish` writes nothing.
+//! Atomicity, also across a crash, rests on an import journal and on one rule: a batch
+//! written before `finish` holds only keys that did not exist before the import. The
+//! import's nodes and relationships take the contiguous id ranges from `first_node` and
+//! `first_rel` on, so its records, their adjacency chunks, their index entries (whose
+//! keys end with the node id) and the label bitmaps and relationship chunks past the
+//! first ones are new keys. Everything that may already hold data is kept in memory and
+//! written by the final batch, through the transaction's commit: the label bitmap and
+//! the relationship chunk that `first_node` and `first_rel` fall in, the adjacency of
+//! nodes that existed before, counts, next ids and interned names.
+//!
+//! - Before the first intermediate batch, the journal record (`META_IMPORT`: the first
+//!   node and relationship id) is written and flushed. Intermediate batches need not be
+//!   atomic (the journal is), so they go through `KvEngine::apply_each`.
+//! - The final batch removes the journal record together with its other writes, after
+//!   the intermediate batches were flushed. An import that fits in one batch writes no
+//!   journal at all.
+//! - A writer dropped without `finish` (a failed import) undoes its batches at once;
+//!   opening a store that still has a journal record (a crash) does the same first. The
+//!   undo is range deletes of the new keys, so no pre-image is needed.
+//!
+//! Speed: `Store::bulk_write` applies the batches on a second thread while the calling
+//! one builds the next; each batch goes to the engine in key order, and index entries
+//! (ordered by value, not by node) are buffered apart and written as long sorted runs.
+//! Memory: buffered writes, index entries and adjacency pairs each have a share of the
+//! memory budget; adjacency beyond its share is written early as chunks (open chunks
+//! are read back and extended by the next write of the same group).
+//!
+//! A bulk writer holds the store's writer lock like a transaction.
 
 use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredValue};
 use super::graph::ADJ_CHUNK_CAP;
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
-use super::kv::Batch;
+use super::kv::{Batch, KvEngine};
 use super::schema::{index_entry, indexed_value};
 use super::{Store, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::mpsc;
+
+/// (node, direction, relationship type): one group of adjacency chunks.
+type Group = (NodeId, u8, Token);
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Relationship records of one chunk: (offset in the chunk, encoded record).
+type RelEntries = Vec<(u8, Vec<u8>)>;
+
+/// Memory a bulk writer uses for what it has not written yet, unless told otherwise.
+pub const DEFAULT_MEMORY_BUDGET: usize = 512 << 20;
+
+/// The most buffered writes (other than adjacency) kept before they are written.
+const MAX_BATCH_BYTES: usize = 4 << 20;
+
+/// Estimated bytes an adjacency pair takes while buffered (the pair, its share of the
+/// group's vector and of the map).
+const BUFFERED_PAIR_BYTES: usize = 32;
+/// Estimated bytes of bookkeeping per buffered key-value write.
+const BUFFERED_WRITE_BYTES: usize = 64;
 
 pub struct BulkWriter<'s> {
+    /// The thread that applies batches while this one builds the next, if any. Declared
+    /// first, so that dropping the writer waits for the batches in flight before the
+    /// journal undoes them.
+    background: Option<Background>,
+    /// Undoes the written batches if the writer is dropped unfinished. Declared before
+    /// `txn`, so that it runs while the transaction still holds the writer lock.
+    journal: Journal<'s>,
     txn: Txn<'s>,
-    /// The first node id this writer hands out: ids from here on are its own.
+    /// The first node and relationship ids this writer hands out: ids from here on are
+    /// its own.
     first_node: NodeId,
-    nodes: Vec<(NodeId, NodeRecord)>,
-    /// Encoded records by relationship id (ids are handed out in order).
-    rels: Vec<(RelId, Vec<u8>)>,
-    adjacency: HashMap<(NodeId, u8, Token), Vec<(NodeId, RelId)>>,
+    first_rel: RelId,
+    /// Bytes of buffered writes after which they are written as one batch.
+    batch_bytes: usize,
+    /// Buffered adjacency pairs after which their chunks are written.
+    max_pairs: usize,
+    /// Bytes of buffered index entries after which they are written.
+    max_index_bytes: usize,
+    /// Writes of new keys not yet applied, and their estimated size.
+    pending: Batch,
+    pending_bytes: usize,
+    /// Label bitmaps not yet written, by (label, chunk).
+    label_bits: BTreeMap<(Token, u64), u64>,
+    /// The relationship chunk being filled: its number and its records.
+    rel_chunk: Option<(u64, RelEntries)>,
+    /// The records of the chunk `first_rel` falls in, which may hold earlier ones.
+    first_rel_chunk: RelEntries,
+    /// Index entries not yet written, and their estimated size. They are written
+    /// sorted, as long runs: their order (by value) has nothing to do with node ids.
+    index_entries: Vec<Vec<u8>>,
+    index_bytes: usize,
+    /// Adjacency pairs of this writer's nodes not yet written, by group.
+    adjacency: FastMap<Group, Vec<(NodeId, RelId)>>,
+    adjacency_pairs: usize,
+    /// Groups whose open chunk an earlier spill wrote to the engine.
+    tails_written: HashSet<Group, foldhash::fast::RandomState>,
+    /// Adjacency pairs of nodes that existed before, written by the final batch.
+    old_adjacency: BTreeMap<Group, Vec<(NodeId, RelId)>>,
     label_counts: HashMap<Token, u64>,
     type_counts: HashMap<Token, u64>,
-    index_entries: Vec<Vec<u8>>,
     /// Values taken under each uniqueness constraint by nodes of this writer:
     /// (definition index, equality class of the value) → node.
     unique_taken: HashMap<(usize, Vec<u8>), NodeId>,
@@ -36,17 +113,128 @@ impl Store {
     /// Starts a bulk write (serialized with transactions like `begin`).
     pub fn bulk_writer(&self) -> Result<BulkWriter<'_>> {
         let txn = self.begin()?;
-        Ok(BulkWriter {
-            first_node: txn.next_node,
+        let (first_node, first_rel) = (txn.next_node, txn.next_rel);
+        let mut writer = BulkWriter {
+            background: None,
+            journal: Journal {
+                engine: &*self.engine,
+                written: false,
+            },
             txn,
-            nodes: Vec::new(),
-            rels: Vec::new(),
-            adjacency: HashMap::new(),
+            first_node,
+            first_rel,
+            batch_bytes: 0,
+            max_pairs: 0,
+            max_index_bytes: 0,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            label_bits: BTreeMap::new(),
+            rel_chunk: None,
+            first_rel_chunk: Vec::new(),
+            index_entries: Vec::new(),
+            index_bytes: 0,
+            adjacency: FastMap::default(),
+            adjacency_pairs: 0,
+            tails_written: HashSet::default(),
+            old_adjacency: BTreeMap::new(),
             label_counts: HashMap::new(),
             type_counts: HashMap::new(),
-            index_entries: Vec::new(),
             unique_taken: HashMap::new(),
+        };
+        writer.set_memory_budget(DEFAULT_MEMORY_BUDGET);
+        Ok(writer)
+    }
+
+    /// Runs `write` on a bulk writer, then finishes it, with the batches applied by a
+    /// second thread while the calling one builds the next. When `write` or the finish
+    /// fails, nothing stays written.
+    pub fn bulk_write<R>(
+        &self,
+        memory_budget: usize,
+        write: impl FnOnce(&mut BulkWriter<'_>) -> Result<R>,
+    ) -> Result<R> {
+        let mut writer = self.bulk_writer()?;
+        writer.set_memory_budget(memory_budget);
+        let engine = &*self.engine;
+        std::thread::scope(move |scope| {
+            let (batches, to_apply) = mpsc::sync_channel(QUEUED_BATCHES);
+            let (reply, replies) = mpsc::channel();
+            scope.spawn(move || apply_in_background(engine, &to_apply, &reply));
+            writer.background = Some(Background {
+                batches: Some(batches),
+                replies,
+            });
+            // On an error the writer is dropped here, inside the scope: it waits for the
+            // applying thread, then undoes what was written.
+            let result = write(&mut writer)?;
+            writer.finish()?;
+            Ok(result)
         })
+    }
+}
+
+/// Batches that may wait for the applying thread (each at most `MAX_BATCH_BYTES`).
+const QUEUED_BATCHES: usize = 2;
+
+/// The writer's side of the applying thread: batches go out (`None` asks for a reply
+/// once everything sent before is applied); replies and the thread's error come back.
+struct Background {
+    batches: Option<mpsc::SyncSender<Option<Batch>>>,
+    replies: mpsc::Receiver<Result<()>>,
+}
+
+fn background_stopped() -> Error {
+    Error::storage("the thread writing the import's batches stopped")
+}
+
+impl Background {
+    fn send(&self, message: Option<Batch>) -> Result<()> {
+        match self.batches.as_ref().map(|b| b.send(message)) {
+            Some(Ok(())) => Ok(()),
+            // The thread ended on an error, which it sent before it stopped.
+            _ => Err(self
+                .replies
+                .recv()
+                .ok()
+                .and_then(Result::err)
+                .unwrap_or_else(background_stopped)),
+        }
+    }
+
+    /// Waits until every batch sent so far is applied.
+    fn drain(&self) -> Result<()> {
+        self.send(None)?;
+        self.replies.recv().map_err(|_| background_stopped())?
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        // Hang up, then wait until the thread has applied what it holds and ended.
+        self.batches = None;
+        while self.replies.recv().is_ok() {}
+    }
+}
+
+/// The applying thread: applies batches in order until the writer hangs up or a batch
+/// fails (its error is the last reply).
+fn apply_in_background(
+    engine: &dyn KvEngine,
+    batches: &mpsc::Receiver<Option<Batch>>,
+    replies: &mpsc::Sender<Result<()>>,
+) {
+    for message in batches {
+        let reply = match message {
+            Some(batch) => match engine.apply_each(batch) {
+                Ok(()) => continue,
+                Err(error) => Err(error),
+            },
+            None => Ok(()),
+        };
+        let failed = reply.is_err();
+        if replies.send(reply).is_err() || failed {
+            return;
+        }
     }
 }
 
@@ -66,6 +254,16 @@ fn equality_class(value: &StoredValue) -> Vec<u8> {
 }
 
 impl BulkWriter<'_> {
+    /// Bounds the memory this writer uses for writes it has not applied yet (roughly:
+    /// half for adjacency, a quarter for index entries, a sixteenth, at most
+    /// `MAX_BATCH_BYTES`, for other writes). A smaller budget means more,
+    /// smaller batches; the result is the same.
+    pub fn set_memory_budget(&mut self, bytes: usize) {
+        self.batch_bytes = (bytes / 16).clamp(1, MAX_BATCH_BYTES);
+        self.max_pairs = (bytes / 2 / BUFFERED_PAIR_BYTES).max(1);
+        self.max_index_bytes = (bytes / 4).max(1);
+    }
+
     pub fn create_node(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
         let mut label_tokens: Vec<Token> = labels
             .iter()
@@ -78,20 +276,33 @@ impl BulkWriter<'_> {
             props: self.txn.store_props(props)?,
         };
         let id = self.txn.next_node;
-        self.index_node(id, &record)?;
+        let entries = self.index_node(id, &record)?;
         self.txn.next_node += 1;
         for label in &record.labels {
             *self.label_counts.entry(*label).or_default() += 1;
+            *self
+                .label_bits
+                .entry((*label, id >> keys::LABEL_CHUNK_BITS))
+                .or_default() |= keys::label_bit(id);
         }
-        self.nodes.push((id, record));
+        for entry in entries {
+            self.index_bytes += entry.len() + BUFFERED_WRITE_BYTES;
+            self.index_entries.push(entry);
+        }
+        if self.index_bytes >= self.max_index_bytes {
+            self.spill_index_entries()?;
+        }
+        self.push(keys::node(id), codec::encode_node(&record)?);
+        self.apply_if_full()?;
         Ok(id)
     }
 
-    /// Adds the index entries of a new node, checking uniqueness constraints against the
+    /// The index entries of a new node, checking uniqueness constraints against the
     /// store and against this writer's earlier nodes.
-    fn index_node(&mut self, id: NodeId, record: &NodeRecord) -> Result<()> {
+    fn index_node(&mut self, id: NodeId, record: &NodeRecord) -> Result<Vec<Vec<u8>>> {
+        let mut entries = Vec::new();
         if self.txn.schema.is_empty() {
-            return Ok(());
+            return Ok(entries);
         }
         let defs = std::sync::Arc::clone(&self.txn.schema);
         let mut taken = Vec::new();
@@ -104,6 +315,8 @@ impl BulkWriter<'_> {
                 if let Some(other) = self.unique_taken.get(&(i, class.clone())) {
                     return Err(self.txn.unique_violation(def, *other, value));
                 }
+                // A value no node of this writer took can only be found in the store
+                // under a node that existed before.
                 for prefix in self.txn.equal_prefixes(def.label, def.key, value) {
                     if let Some(entry) = self.txn.scan_prefix(prefix).next() {
                         let (key, _) = entry?;
@@ -113,13 +326,12 @@ impl BulkWriter<'_> {
                 }
                 taken.push((i, class));
             }
-            self.index_entries
-                .push(index_entry(def.label, def.key, value, id));
+            entries.push(index_entry(def.label, def.key, value, id));
         }
         for class in taken {
             self.unique_taken.insert(class, id);
         }
-        Ok(())
+        Ok(entries)
     }
 
     fn node_exists(&self, id: NodeId) -> Result<bool> {
@@ -155,79 +367,210 @@ impl BulkWriter<'_> {
             props: self.txn.store_props(props)?,
         };
         let id = self.txn.next_rel;
+        let bytes = codec::encode_rel(&record)?;
         self.txn.next_rel += 1;
-        self.rels.push((id, codec::encode_rel(&record)?));
-        self.adjacency
-            .entry((start, DIR_OUT, type_token))
-            .or_default()
-            .push((end, id));
-        self.adjacency
-            .entry((end, DIR_IN, type_token))
-            .or_default()
-            .push((start, id));
+        let chunk = id >> keys::REL_CHUNK_BITS;
+        if self.rel_chunk.as_ref().is_some_and(|(c, _)| *c != chunk) {
+            self.seal_rel_chunk()?;
+        }
+        self.rel_chunk
+            .get_or_insert_with(|| (chunk, Vec::with_capacity(1 << keys::REL_CHUNK_BITS)))
+            .1
+            .push((keys::rel_offset(id), bytes));
+        self.add_pair((start, DIR_OUT, type_token), (end, id));
+        self.add_pair((end, DIR_IN, type_token), (start, id));
         *self.type_counts.entry(type_token).or_default() += 1;
+        if self.adjacency_pairs >= self.max_pairs {
+            self.spill_adjacency(true)?;
+        }
+        self.apply_if_full()?;
         Ok(id)
     }
 
-    /// Applies every write at once and makes it durable.
-    pub fn finish(self) -> Result<()> {
+    fn add_pair(&mut self, group: Group, pair: (NodeId, RelId)) {
+        if group.0 < self.first_node {
+            self.old_adjacency.entry(group).or_default().push(pair);
+        } else {
+            self.adjacency.entry(group).or_default().push(pair);
+            self.adjacency_pairs += 1;
+        }
+    }
+
+    fn push(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.pending_bytes += key.len() + value.len() + BUFFERED_WRITE_BYTES;
+        self.pending.push((key, Some(value)));
+    }
+
+    /// Moves the filled relationship chunk to the pending writes (or, for the chunk of
+    /// `first_rel`, aside for the final batch).
+    fn seal_rel_chunk(&mut self) -> Result<()> {
+        let Some((chunk, entries)) = self.rel_chunk.take() else {
+            return Ok(());
+        };
+        if chunk == self.first_rel >> keys::REL_CHUNK_BITS {
+            self.first_rel_chunk = entries;
+            return Ok(());
+        }
+        let bytes = codec::encode_rel_chunk(&entries)?;
+        self.push(keys::rel_chunk(chunk << keys::REL_CHUNK_BITS), bytes);
+        Ok(())
+    }
+
+    /// Moves the label bitmaps no later node can change (all of them when `all`) to the
+    /// pending writes, except those of `first_node`'s chunk.
+    fn seal_label_bits(&mut self, all: bool) {
+        let first_chunk = self.first_node >> keys::LABEL_CHUNK_BITS;
+        let open_chunk = self.txn.next_node >> keys::LABEL_CHUNK_BITS;
+        let bits = std::mem::take(&mut self.label_bits);
+        for ((label, chunk), bits) in bits {
+            if chunk == first_chunk || (!all && chunk >= open_chunk) {
+                self.label_bits.insert((label, chunk), bits);
+            } else {
+                let key = keys::label_chunk(label, chunk << keys::LABEL_CHUNK_BITS);
+                self.push(key, codec::encode_u64(bits));
+            }
+        }
+    }
+
+    fn spill_index_entries(&mut self) -> Result<()> {
+        let mut entries = std::mem::take(&mut self.index_entries);
+        self.index_bytes = 0;
+        entries.sort_unstable();
+        for entry in entries {
+            self.push(entry, Vec::new());
+            self.apply_if_full()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the buffered adjacency of this writer's nodes as chunks: full ones sealed,
+    /// the rest as each group's open chunk (merged with the one an earlier spill wrote).
+    /// `more` says whether more pairs may follow, so that open chunks are remembered.
+    fn spill_adjacency(&mut self, more: bool) -> Result<()> {
+        let mut groups: Vec<(Group, Vec<(NodeId, RelId)>)> =
+            std::mem::take(&mut self.adjacency).into_iter().collect();
+        self.adjacency_pairs = 0;
+        groups.sort_unstable_by_key(|(group, _)| *group);
+        for ((node, dir, rel_type), new_pairs) in groups {
+            let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
+            let had_tail = self.tails_written.contains(&(node, dir, rel_type));
+            let mut pairs = Vec::new();
+            if had_tail {
+                if let Some(bytes) = self.txn.store.engine.get(&tail_key)? {
+                    pairs.extend(codec::adj_pairs(&bytes)?);
+                }
+            }
+            let pairs = if pairs.is_empty() {
+                new_pairs
+            } else {
+                pairs.extend(new_pairs);
+                pairs
+            };
+            let written_before = self.pending.len();
+            let open = write_group(&mut self.pending, (node, dir, rel_type), &pairs, had_tail);
+            self.pending_bytes += pairs.len() * 16
+                + (self.pending.len() - written_before)
+                    * (keys::ADJ_KEY_LEN + BUFFERED_WRITE_BYTES);
+            if open && more {
+                self.tails_written.insert((node, dir, rel_type));
+            } else if had_tail {
+                self.tails_written.remove(&(node, dir, rel_type));
+            }
+            self.apply_if_full()?;
+        }
+        if more {
+            // The next spill reads the open chunks back from the engine.
+            self.apply_all()?;
+        }
+        Ok(())
+    }
+
+    fn apply_if_full(&mut self) -> Result<()> {
+        if self.pending_bytes >= self.batch_bytes {
+            self.apply_pending()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending writes as one batch, after the journal record.
+    fn apply_pending(&mut self) -> Result<()> {
+        self.seal_label_bits(false);
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if !self.journal.written {
+            self.journal.begin(self.first_node, self.first_rel)?;
+        }
+        self.pending_bytes = 0;
+        let batch = std::mem::take(&mut self.pending);
+        match &self.background {
+            Some(background) => background.send(Some(batch)),
+            None => self.txn.store.engine.apply_each(batch),
+        }
+    }
+
+    /// Writes the pending writes and waits until every batch is in the engine.
+    fn apply_all(&mut self) -> Result<()> {
+        self.apply_pending()?;
+        match &self.background {
+            Some(background) => background.drain(),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes what is left: the last batches, then in one atomic, durable batch the
+    /// writes to keys that may hold earlier data, the counts, and the end of the
+    /// journal.
+    pub fn finish(mut self) -> Result<()> {
+        self.seal_rel_chunk()?;
+        self.spill_index_entries()?;
+        self.spill_adjacency(false)?;
+        self.seal_label_bits(true);
+        let mut batch: Batch = if self.journal.written {
+            self.apply_all()?;
+            self.txn.store.engine.flush()?;
+            vec![(keys::meta(keys::META_IMPORT), None)]
+        } else {
+            std::mem::take(&mut self.pending)
+        };
         let BulkWriter {
+            journal,
             txn,
-            nodes,
-            rels,
-            adjacency,
+            label_bits,
+            first_rel,
+            first_rel_chunk,
+            old_adjacency,
             label_counts,
             type_counts,
-            index_entries,
             ..
         } = self;
-        let mut batch: Batch =
-            Vec::with_capacity(nodes.len() * 2 + rels.len() / 32 + adjacency.len());
-        let node_total = nodes.len() as u64;
-        let mut label_bits: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
-        for (id, record) in &nodes {
-            for label in &record.labels {
-                *label_bits
-                    .entry(keys::label_chunk(*label, *id))
-                    .or_default() |= keys::label_bit(*id);
-            }
-            batch.push((keys::node(*id), Some(codec::encode_node(record)?)));
-        }
-        drop(nodes);
-        for (key, bits) in label_bits {
+
+        for ((label, chunk), bits) in label_bits {
             // The first bitmap of each label may already hold earlier nodes.
+            let key = keys::label_chunk(label, chunk << keys::LABEL_CHUNK_BITS);
             let existing = match txn.get(&key)? {
                 Some(bytes) => codec::decode_u64(&bytes)?,
                 None => 0,
             };
             batch.push((key, Some(codec::encode_u64(existing | bits))));
         }
-        batch.extend(index_entries.into_iter().map(|k| (k, Some(Vec::new()))));
 
-        let rel_total = rels.len() as u64;
-        let mut chunks: BTreeMap<Vec<u8>, Vec<(u8, Vec<u8>)>> = BTreeMap::new();
-        for (id, bytes) in rels {
-            let key = keys::rel_chunk(id);
-            if !chunks.contains_key(&key) {
-                // The first chunk may already hold earlier relationships.
-                let existing = match txn.get(&key)? {
-                    Some(chunk) => codec::decode_rel_chunk(&chunk)?
-                        .into_iter()
-                        .map(|(o, b)| (o, b.to_vec()))
-                        .collect(),
-                    None => Vec::new(),
-                };
-                chunks.insert(key.clone(), existing);
-            }
-            if let Some(entries) = chunks.get_mut(&key) {
-                entries.push((keys::rel_offset(id), bytes));
-            }
-        }
-        for (key, entries) in chunks {
+        if !first_rel_chunk.is_empty() {
+            // The first chunk may already hold earlier relationships.
+            let key = keys::rel_chunk(first_rel);
+            let mut entries: RelEntries = match txn.get(&key)? {
+                Some(chunk) => codec::decode_rel_chunk(&chunk)?
+                    .into_iter()
+                    .map(|(o, b)| (o, b.to_vec()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            entries.extend(first_rel_chunk);
             batch.push((key, Some(codec::encode_rel_chunk(&entries)?)));
         }
 
-        for ((node, dir, rel_type), new_pairs) in adjacency {
+        for (group, new_pairs) in old_adjacency {
+            let (node, dir, rel_type) = group;
             let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
             let existing_tail = txn.get(&tail_key)?;
             let mut pairs: Vec<(NodeId, RelId)> = match &existing_tail {
@@ -235,20 +578,7 @@ impl BulkWriter<'_> {
                 None => Vec::new(),
             };
             pairs.extend(new_pairs);
-            let mut full = pairs.chunks_exact(ADJ_CHUNK_CAP);
-            for sealed in full.by_ref() {
-                let bound = sealed.last().map_or(keys::ADJ_TAIL, |(_, rel)| *rel);
-                batch.push((
-                    keys::adj_chunk(node, dir, rel_type, bound),
-                    Some(codec::encode_adj(sealed)),
-                ));
-            }
-            let rest = full.remainder();
-            if !rest.is_empty() {
-                batch.push((tail_key, Some(codec::encode_adj(rest))));
-            } else if existing_tail.is_some() {
-                batch.push((tail_key, None));
-            }
+            write_group(&mut batch, group, &pairs, existing_tail.is_some());
         }
 
         let counts = [
@@ -263,8 +593,8 @@ impl BulkWriter<'_> {
             }
         }
         for (sub, delta) in [
-            (keys::META_NODE_COUNT, node_total),
-            (keys::META_REL_COUNT, rel_total),
+            (keys::META_NODE_COUNT, txn.next_node - txn.first_node),
+            (keys::META_REL_COUNT, txn.next_rel - txn.first_rel),
         ] {
             if delta > 0 {
                 let key = keys::meta(sub);
@@ -272,6 +602,122 @@ impl BulkWriter<'_> {
                 batch.push((key, Some(codec::encode_u64(now + delta))));
             }
         }
-        txn.commit_with(batch)
+        txn.commit_with(batch)?;
+        journal.done();
+        Ok(())
     }
+}
+
+/// Adds the writes that store `pairs` as the whole open end of `group`'s adjacency: full
+/// chunks sealed (each keyed by its last relationship id), the rest as the open chunk,
+/// which is removed when nothing is left for it and `had_tail` says it existed. Returns
+/// whether an open chunk was written.
+fn write_group(batch: &mut Batch, group: Group, pairs: &[(NodeId, RelId)], had_tail: bool) -> bool {
+    let (node, dir, rel_type) = group;
+    let mut full = pairs.chunks_exact(ADJ_CHUNK_CAP);
+    for sealed in full.by_ref() {
+        let bound = sealed.last().map_or(keys::ADJ_TAIL, |(_, rel)| *rel);
+        batch.push((
+            keys::adj_chunk(node, dir, rel_type, bound),
+            Some(codec::encode_adj(sealed)),
+        ));
+    }
+    let rest = full.remainder();
+    let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
+    if !rest.is_empty() {
+        batch.push((tail_key, Some(codec::encode_adj(rest))));
+    } else if had_tail {
+        batch.push((tail_key, None));
+    }
+    !rest.is_empty()
+}
+
+/// The import journal of one bulk writer: whether it wrote the record, and the undo of
+/// its batches when it ends without `finish`.
+struct Journal<'s> {
+    engine: &'s dyn KvEngine,
+    written: bool,
+}
+
+impl Journal<'_> {
+    /// Writes the journal record durably, before any batch.
+    fn begin(&mut self, first_node: NodeId, first_rel: RelId) -> Result<()> {
+        let mut record = first_node.to_be_bytes().to_vec();
+        record.extend_from_slice(&first_rel.to_be_bytes());
+        self.engine
+            .apply(vec![(keys::meta(keys::META_IMPORT), Some(record))])?;
+        self.engine.flush()?;
+        self.written = true;
+        Ok(())
+    }
+
+    /// The final batch removed the record: nothing is left to undo.
+    fn done(mut self) {
+        self.written = false;
+    }
+}
+
+impl Drop for Journal<'_> {
+    fn drop(&mut self) {
+        if self.written {
+            // Should the undo fail, the record stays and the next open undoes.
+            let _ = recover(self.engine);
+        }
+    }
+}
+
+/// Deletes at most this many keys per batch while undoing an import.
+const UNDO_BATCH: usize = 65_536;
+
+/// Undoes an unfinished import if the store holds a journal record: deletes every key
+/// the import's batches may have written, then the record. Run when a store is opened
+/// and when a bulk writer is dropped unfinished.
+pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
+    let journal_key = keys::meta(keys::META_IMPORT);
+    let Some(record) = engine.get(&journal_key)? else {
+        return Ok(());
+    };
+    let (Some(first_node), Some(first_rel)) = (
+        record.get(..8).and_then(keys::be_u64),
+        record.get(8..).and_then(keys::be_u64),
+    ) else {
+        return Err(codec::corrupt("the import journal record is malformed"));
+    };
+    let first_label_chunk = first_node >> keys::LABEL_CHUNK_BITS;
+    let after_first_rel_chunk = ((first_rel >> keys::REL_CHUNK_BITS) + 1) << keys::REL_CHUNK_BITS;
+    let label_is_new = |key: &[u8]| {
+        key.get(5..)
+            .and_then(keys::be_u64)
+            .is_some_and(|chunk| chunk > first_label_chunk)
+    };
+    let index_is_new = |key: &[u8]| keys::trailing_id(key).is_some_and(|id| id >= first_node);
+    let everything = |_: &[u8]| true;
+    type IsNew<'f> = &'f dyn Fn(&[u8]) -> bool;
+    let ranges: [(Vec<u8>, u8, IsNew); 5] = [
+        (keys::node(first_node), keys::NODE, &everything),
+        (
+            keys::rel_chunk(after_first_rel_chunk),
+            keys::REL,
+            &everything,
+        ),
+        (keys::adj_prefix_node(first_node), keys::ADJ, &everything),
+        (vec![keys::LABEL], keys::LABEL, &label_is_new),
+        (vec![keys::INDEX], keys::INDEX, &index_is_new),
+    ];
+    for (start, keyspace, is_new) in ranges {
+        let end = keys::prefix_end(&[keyspace]);
+        let mut batch: Batch = Vec::new();
+        for entry in engine.scan(start, end) {
+            let (key, _) = entry?;
+            if is_new(&key) {
+                batch.push((key, None));
+            }
+            if batch.len() >= UNDO_BATCH {
+                engine.apply_each(std::mem::take(&mut batch))?;
+            }
+        }
+        engine.apply_each(batch)?;
+    }
+    engine.apply(vec![(journal_key, None)])?;
+    engine.flush()
 }

@@ -1,6 +1,6 @@
 //! Opening a database folder: the format checks that run before sled touches the folder,
 //! the format record inside the store, and loading what the store keeps in memory
-//! (next ids, interned names).
+//! (next ids, interned names), after undoing an import a crash cut short.
 //!
 //! A skein folder holds a marker file, `skein.format`, written before sled creates
 //! anything, and the same version as a record in the store. A non-empty folder without
@@ -114,6 +114,8 @@ pub fn load(engine: &dyn KvEngine, path: &Path) -> Result<Committed> {
             engine.flush()?;
         }
     }
+    // An import cut short by a crash is undone before anything is read.
+    super::bulk::recover(engine)?;
     let counter = |sub: u8| -> Result<u64> {
         match engine.get(&keys::meta(sub))? {
             Some(bytes) => codec::decode_u64(&bytes),

@@ -5,7 +5,7 @@
 //!
 //! | keyspace | key | value |
 //! | --- | --- | --- |
-//! | `META` | `META sub` | format record, counters |
+//! | `META` | `META sub` | format record, counters, unfinished import journal |
 //! | `TOKEN` | `TOKEN kind name` | token (u32) |
 //! | `TOKEN_NAME` | `TOKEN_NAME kind token` | name |
 //! | `NODE` | `NODE node` | node record (labels, properties) |
@@ -35,6 +35,9 @@ pub const META_NEXT_NODE: u8 = 0x02;
 pub const META_NEXT_REL: u8 = 0x03;
 pub const META_NODE_COUNT: u8 = 0x05;
 pub const META_REL_COUNT: u8 = 0x06;
+/// Present only while a bulk import is unfinished: its first node and relationship ids
+/// (see `bulk`).
+pub const META_IMPORT: u8 = 0x07;
 
 /// What a token names; each kind has its own token space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

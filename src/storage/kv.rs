@@ -27,6 +27,12 @@ pub trait KvEngine: Send + Sync {
     fn scan(&self, start: Key, end: Option<Key>) -> KvScan<'_>;
     /// Applies every write of `batch` atomically.
     fn apply(&self, batch: Batch) -> Result<()>;
+    /// Applies the writes of `batch` one by one, not atomically: after a crash any subset
+    /// of them may be there. For writes that something else makes atomic (the import
+    /// journal); an engine may do them more cheaply than a batch.
+    fn apply_each(&self, batch: Batch) -> Result<()> {
+        self.apply(batch)
+    }
     /// Makes every applied batch durable.
     fn flush(&self) -> Result<()>;
     /// Bytes the data occupies on disk; `None` for an engine that keeps nothing there.

@@ -54,7 +54,7 @@ use std::time::{Duration, Instant};
 use tokens::Tokens;
 
 pub use crate::value::{PropertyMap, Value};
-pub use bulk::BulkWriter;
+pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
