@@ -248,3 +248,23 @@ fn an_import_killed_half_way_is_undone_on_reopen() -> TestResult {
     assert_eq!(format!("{:?}", count.rows), format!("[[Int({people})]]"));
     Ok(())
 }
+
+/// The store caches what queries read (records, adjacency, counts, index seeks); an
+/// import writes around the transaction's bookkeeping, so what a query saw before it
+/// must not be what it sees after it.
+#[test]
+fn queries_before_an_import_do_not_hide_its_data() -> TestResult {
+    let data = tempfile::tempdir()?;
+    write_data_set(data.path(), false)?;
+    let db_dir = tempfile::tempdir()?;
+    let db = Database::open(db_dir.path().join("db"))?;
+    seed(&db)?;
+    let before = snapshot(&db)?;
+    import_with_budget(&db, &request(data.path()), TINY_BUDGET, &mut |_| {})?;
+    let after = snapshot(&db)?;
+    assert_ne!(after, before);
+    drop(db);
+    let reopened = Database::open(db_dir.path().join("db"))?;
+    assert_eq!(snapshot(&reopened)?, after);
+    Ok(())
+}

@@ -112,7 +112,11 @@ pub struct BulkWriter<'s> {
 impl Store {
     /// Starts a bulk write (serialized with transactions like `begin`).
     pub fn bulk_writer(&self) -> Result<BulkWriter<'_>> {
-        let txn = self.begin()?;
+        let mut txn = self.begin()?;
+        // Batches reach the engine without the commit's list of written keys (index
+        // entries among them), and an undo may remove them again: the store starts over
+        // with an empty cache after a bulk write, whatever its outcome.
+        txn.cache.discard();
         let (first_node, first_rel) = (txn.next_node, txn.next_rel);
         let mut writer = BulkWriter {
             background: None,

@@ -151,10 +151,12 @@ impl CommittedCache {
     }
 }
 
-/// The cache while a transaction has it; gives it back to the store when dropped.
+/// The cache while a transaction has it; gives it back to the store when dropped
+/// (an empty one instead, when `discard` was called).
 pub struct CacheLease<'s> {
     store: &'s Store,
     cache: RefCell<CommittedCache>,
+    keep: bool,
 }
 
 impl<'s> CacheLease<'s> {
@@ -163,7 +165,15 @@ impl<'s> CacheLease<'s> {
         CacheLease {
             store,
             cache: RefCell::new(cache),
+            keep: true,
         }
+    }
+
+    /// Gives back an empty cache at the end: for writers that bypass the commit's
+    /// bookkeeping of written keys (bulk imports write to the engine in batches).
+    pub fn discard(&mut self) {
+        self.keep = false;
+        *self.cache.get_mut() = CommittedCache::default();
     }
 
     /// The cached list of (node, dir), borrowed for as long as the caller looks at it.
@@ -247,6 +257,11 @@ impl<'s> CacheLease<'s> {
 
 impl Drop for CacheLease<'_> {
     fn drop(&mut self) {
-        *super::lock(&self.store.cache) = std::mem::take(self.cache.get_mut());
+        let cache = if self.keep {
+            std::mem::take(self.cache.get_mut())
+        } else {
+            CommittedCache::default()
+        };
+        *super::lock(&self.store.cache) = cache;
     }
 }
