@@ -455,3 +455,25 @@ fn counted_last_hops_check_labels_and_uniqueness() {
     .unwrap_or_default();
     assert!(plan.contains("CountRelationships"), "{plan}");
 }
+
+/// Pattern labels are resolved to the store's tokens once per operator; a label that a
+/// write earlier in the same statement brings into being must still be found.
+#[test]
+fn labels_created_earlier_in_a_statement_are_matched() {
+    let db = db();
+    run(&db, "CREATE (:X)");
+    assert_eq!(
+        ints(&run(
+            &db,
+            "MATCH (x:X) CREATE (:Fresh) WITH x MATCH (f:Fresh) RETURN count(f)"
+        )),
+        vec![1]
+    );
+    assert_eq!(
+        ints(&run(
+            &db,
+            "MATCH (x:X) CREATE (x)-[:R]->(:Later) WITH x MATCH (x)-[:R]->(y:Later) RETURN count(y)"
+        )),
+        vec![1]
+    );
+}

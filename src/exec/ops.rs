@@ -8,8 +8,9 @@ use super::{Ctx, Row};
 use crate::ast::{Expr, ExprKind};
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec, Step};
-use crate::storage::{Dir, Edge, Scan};
+use crate::storage::{Dir, Edge, LabelSet, Scan};
 use crate::value::{GroupKey, Map, Node, NodeId, Relationship, Value};
+use std::cell::OnceCell;
 use std::cmp::Ordering;
 // foldhash: these sets and maps hash node ids and group keys on the hot paths (DISTINCT,
 // grouping, reachability); SipHash's flooding resistance buys nothing there.
@@ -90,7 +91,7 @@ fn build_step<'a, 's>(
             input,
             layout: layout_vec,
             access,
-            labels,
+            labels: LabelTest::new(labels),
             props: props.as_ref(),
             current: None,
         }),
@@ -99,7 +100,7 @@ fn build_step<'a, 's>(
             input,
             slot: slot(layout, var)?,
             layout: layout_vec,
-            labels,
+            labels: LabelTest::new(labels),
             props: props.as_ref(),
         }),
         Step::Expand(spec) => Box::new(ExpandOp::new(ctx, input, spec, layout_vec)?),
@@ -212,17 +213,50 @@ fn eval_props(
     }
 }
 
+/// The labels a pattern node must have, resolved to the store's tokens on first use.
+struct LabelTest<'a> {
+    names: &'a [String],
+    resolved: OnceCell<LabelSet>,
+}
+
+impl<'a> LabelTest<'a> {
+    fn new(names: &'a [String]) -> Self {
+        LabelTest {
+            names,
+            resolved: OnceCell::new(),
+        }
+    }
+
+    /// Whether node `id` has the labels; `guaranteed` is a label the caller's scan
+    /// already ensures.
+    fn matches(&self, ctx: &Ctx<'_, '_>, id: NodeId, guaranteed: Option<&str>) -> Result<bool> {
+        match self.names {
+            [] => return Ok(true),
+            [only] if Some(only.as_str()) == guaranteed => return Ok(true),
+            _ => {}
+        }
+        if let Some(set) = self.resolved.get() {
+            return ctx.txn.node_has_labels(id, set);
+        }
+        // A label without a token is on no node yet; it is looked up again next time,
+        // since a write later in the statement may create it.
+        let Some(set) = ctx.txn.resolve_labels(self.names) else {
+            return Ok(false);
+        };
+        ctx.txn
+            .node_has_labels(id, self.resolved.get_or_init(|| set))
+    }
+}
+
 fn node_matches(
     ctx: &Ctx<'_, '_>,
     id: NodeId,
-    labels: &[String],
+    labels: &LabelTest<'_>,
     skip_label: Option<&str>,
     props: Option<&Map>,
 ) -> Result<bool> {
-    for l in labels {
-        if Some(l.as_str()) != skip_label && !ctx.txn.node_has_label(id, l)? {
-            return Ok(false);
-        }
+    if !labels.matches(ctx, id, skip_label)? {
+        return Ok(false);
     }
     if let Some(m) = props {
         for (k, v) in m {
@@ -330,7 +364,7 @@ struct ScanOp<'a, 's> {
     input: BoxOp<'a>,
     layout: Vec<String>,
     access: &'a Access,
-    labels: &'a [String],
+    labels: LabelTest<'a>,
     props: Option<&'a Expr>,
     current: Option<OpenScan<'a>>,
 }
@@ -407,7 +441,7 @@ impl Op for ScanOp<'_, '_> {
                     if self.ctx.deleted_nodes.contains(&id) {
                         continue;
                     }
-                    if node_matches(self.ctx, id, self.labels, *skip, props.as_ref())? {
+                    if node_matches(self.ctx, id, &self.labels, *skip, props.as_ref())? {
                         let mut out = extended(row, 1);
                         out.push(Value::Node(Node::with_id(id)));
                         return Ok(Some(out));
@@ -433,7 +467,7 @@ struct NodeFilterOp<'a, 's> {
     input: BoxOp<'a>,
     slot: usize,
     layout: Vec<String>,
-    labels: &'a [String],
+    labels: LabelTest<'a>,
     props: Option<&'a Expr>,
 }
 
@@ -446,7 +480,7 @@ impl Op for NodeFilterOp<'_, '_> {
             let Some(props) = eval_props(self.ctx, &self.layout, &row, self.props)? else {
                 continue;
             };
-            if node_matches(self.ctx, id, self.labels, None, props.as_ref())? {
+            if node_matches(self.ctx, id, &self.labels, None, props.as_ref())? {
                 return Ok(Some(row));
             }
         }
@@ -472,6 +506,7 @@ struct ExpandOp<'a, 's> {
     rel_slot: Option<usize>,
     to_slot: Option<usize>,
     unique: Vec<usize>,
+    to_labels: LabelTest<'a>,
     state: Option<ExpandState<'a>>,
 }
 
@@ -514,6 +549,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
                 .iter()
                 .filter_map(|r| layout.iter().rposition(|n| n == r))
                 .collect(),
+            to_labels: LabelTest::new(&spec.to_labels),
             spec,
             layout,
             state: None,
@@ -538,7 +574,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
         let mut n = 0;
         for other in candidates {
             if !self.ctx.deleted_nodes.contains(&other)
-                && node_matches(self.ctx, other, &self.spec.to_labels, None, None)?
+                && node_matches(self.ctx, other, &self.to_labels, None, None)?
             {
                 n += 1;
             }
@@ -563,13 +599,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
                 return Ok(None);
             }
         }
-        if !node_matches(
-            self.ctx,
-            to,
-            &self.spec.to_labels,
-            None,
-            st.to_props.as_ref(),
-        )? {
+        if !node_matches(self.ctx, to, &self.to_labels, None, st.to_props.as_ref())? {
             return Ok(None);
         }
         let mut out = extended(&st.row, 2);

@@ -30,6 +30,11 @@ fn deleted(what: &str, id: u64) -> Error {
 /// that appending to the open chunk rewrites little.
 pub(super) const ADJ_CHUNK_CAP: usize = 128;
 
+/// Labels resolved to tokens once (`Txn::resolve_labels`); a token keeps its meaning
+/// for the life of the store.
+#[derive(Clone, Debug)]
+pub struct LabelSet(Vec<Token>);
+
 /// The value of property `key` in a stored property list (sorted by key token).
 fn prop_of(props: &StoredProps, key: Token) -> Result<Option<Value>> {
     match props.binary_search_by_key(&key, |(k, _)| *k) {
@@ -384,6 +389,27 @@ impl<'s> Txn<'s> {
                 .collect()
         })?;
         Ok(labels.unwrap_or_default())
+    }
+
+    /// `labels` as the store's tokens, to test many nodes against (`node_has_labels`);
+    /// `None` when one of them was never used, so that no node has it.
+    pub fn resolve_labels(&self, labels: &[String]) -> Option<LabelSet> {
+        let mut tokens = labels
+            .iter()
+            .map(|l| self.token(TokenKind::Label, l))
+            .collect::<Option<Vec<Token>>>()?;
+        tokens.sort_unstable();
+        tokens.dedup();
+        Some(LabelSet(tokens))
+    }
+
+    /// Whether node `id` has every label of `set`.
+    pub fn node_has_labels(&self, id: NodeId, set: &LabelSet) -> Result<bool> {
+        Ok(self
+            .with_node(id, |record| {
+                Ok(set.0.iter().all(|t| record.labels.binary_search(t).is_ok()))
+            })?
+            .unwrap_or(false))
     }
 
     pub fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
