@@ -439,7 +439,18 @@ fn counted_last_hops_check_labels_and_uniqueness() {
         let counted = ints(&run(&db, &format!("{pattern} RETURN count(*)")));
         let rows = run(&db, &format!("{pattern} RETURN 1")).rows.len() as i64;
         assert_eq!(counted, vec![rows], "{pattern}");
+        // count(DISTINCT far node) takes the far nodes' ids without building rows.
+        let distinct = ints(&run(&db, &format!("{pattern} RETURN count(DISTINCT y)")));
+        let rows = run(&db, &format!("{pattern} RETURN DISTINCT y")).rows.len() as i64;
+        assert_eq!(distinct, vec![rows], "{pattern}");
     }
+    let plan = run(
+        &db,
+        "EXPLAIN MATCH (d:D)<-[:R]-(y:B) RETURN count(DISTINCT y)",
+    )
+    .plan
+    .unwrap_or_default();
+    assert!(plan.contains("ExpandDistinctNodes"), "{plan}");
     assert_eq!(
         ints(&run(
             &db,

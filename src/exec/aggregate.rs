@@ -25,6 +25,14 @@ pub trait Aggregator {
         }
         Ok(())
     }
+    /// Feeds one row per node id, each with that node as the argument (the far nodes of
+    /// an expansion that built no rows).
+    fn update_nodes(&mut self, ids: &[u64]) -> Result<()> {
+        for &id in ids {
+            self.update(&[Value::Node(value::Node::with_id(id))])?;
+        }
+        Ok(())
+    }
     /// The aggregate's value for the rows fed so far.
     fn finish(&self) -> Result<Value>;
 }
@@ -167,6 +175,25 @@ fn as_number(name: &str, v: &Value) -> Result<f64> {
 }
 
 impl Aggregator for Aggregate {
+    fn update_nodes(&mut self, ids: &[u64]) -> Result<()> {
+        match (&mut self.kind, &mut self.seen) {
+            (Kind::Count(n), Some(seen)) => {
+                for &id in ids {
+                    if seen.nodes.insert(id) {
+                        *n = n.saturating_add(1);
+                    }
+                }
+                Ok(())
+            }
+            _ => {
+                for &id in ids {
+                    self.update(&[Value::Node(value::Node::with_id(id))])?;
+                }
+                Ok(())
+            }
+        }
+    }
+
     fn update_times(&mut self, args: &[Value], times: u64) -> Result<()> {
         match (&mut self.kind, &self.seen, args.first()) {
             (Kind::Count(n), None, Some(v)) if !v.is_null() => {

@@ -558,28 +558,36 @@ impl<'a, 's> ExpandOp<'a, 's> {
 
     /// How many rows a single-hop expansion of `from` would give, without building them.
     fn count_matches(&self, row: &[Value], from: NodeId) -> Result<u64> {
-        let (dir, types) = (self.spec.dir, &self.spec.types);
         if self.spec.to_labels.is_empty() && self.unique.is_empty() {
-            return self.ctx.txn.degree(from, dir, types);
+            return self.ctx.txn.degree(from, self.spec.dir, &self.spec.types);
         }
+        Ok(self.far_nodes(row, from)?.len() as u64)
+    }
+
+    /// The far node of each row a single-hop expansion of `from` would give (a node
+    /// once per relationship), without building the rows.
+    fn far_nodes(&self, row: &[Value], from: NodeId) -> Result<Vec<NodeId>> {
         let used = used_relationships(row, &self.unique);
         let mut candidates = Vec::new();
         self.ctx
             .txn
-            .for_each_neighbour(from, dir, types, |rel, other| {
+            .for_each_neighbour(from, self.spec.dir, &self.spec.types, |rel, other| {
                 if !used.contains(&rel) && !self.ctx.deleted_rels.contains(&rel) {
                     candidates.push(other);
                 }
             })?;
-        let mut n = 0;
+        if self.spec.to_labels.is_empty() && self.ctx.deleted_nodes.is_empty() {
+            return Ok(candidates);
+        }
+        let mut far = Vec::with_capacity(candidates.len());
         for other in candidates {
             if !self.ctx.deleted_nodes.contains(&other)
                 && node_matches(self.ctx, other, &self.to_labels, None, None)?
             {
-                n += 1;
+                far.push(other);
             }
         }
-        Ok(n)
+        Ok(far)
     }
 
     fn edges(&self, node: NodeId) -> Result<Vec<Edge>> {
@@ -861,6 +869,20 @@ impl Op for ExpandOp<'_, '_> {
                 let mut out = extended(&row, 2);
                 out.push(Value::Int(i64::try_from(degree).unwrap_or(i64::MAX)));
                 out.push(Value::Null);
+                return Ok(Some(out));
+            }
+            if self.spec.far_nodes_only {
+                let far = self.far_nodes(&row, from)?;
+                if far.is_empty() {
+                    continue;
+                }
+                let ids = far
+                    .into_iter()
+                    .map(|id| Value::Int(i64::try_from(id).unwrap_or(i64::MAX)))
+                    .collect();
+                let mut out = extended(&row, 2);
+                out.push(Value::Null);
+                out.push(Value::List(ids));
                 return Ok(Some(out));
             }
             let Some(rel_props) =
@@ -1562,7 +1584,25 @@ impl<'a, 's> ProjectOp<'a, 's> {
         env: &Env<'_>,
         row: &[Value],
         weight_slot: Option<usize>,
+        far_slot: Option<usize>,
     ) -> Result<()> {
+        if let Some(slot) = far_slot {
+            // This row stands for one row per far node in the list.
+            let ids: Vec<u64> = match row.get(slot) {
+                Some(Value::List(items)) => items
+                    .iter()
+                    .filter_map(|v| match v {
+                        Value::Int(id) => u64::try_from(*id).ok(),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for agg in aggs.iter_mut() {
+                agg.update_nodes(&ids)?;
+            }
+            return Ok(());
+        }
         if let Some(slot) = weight_slot {
             // This row stands for `weight` rows of a plain count.
             let weight = match row.get(slot) {
@@ -1636,6 +1676,11 @@ impl<'a, 's> ProjectOp<'a, 's> {
             .weight_var
             .as_ref()
             .and_then(|w| self.in_layout.iter().position(|n| n == w));
+        let far_slot = self
+            .spec
+            .far_nodes_var
+            .as_ref()
+            .and_then(|f| self.in_layout.iter().position(|n| n == f));
         // The previous row and its group.
         let mut previous: Option<(Row, usize)> = None;
         while let Some(row) = input.next()? {
@@ -1678,7 +1723,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
             let Some(group) = groups.get_mut(gi) else {
                 continue;
             };
-            self.update_group(&mut group.2, &calls, &env, &row, weight_slot)?;
+            self.update_group(&mut group.2, &calls, &env, &row, weight_slot, far_slot)?;
             previous = Some((row, gi));
         }
         if groups.is_empty() && is_key.iter().all(|k| !k) {

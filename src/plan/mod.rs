@@ -81,6 +81,10 @@ pub struct ExpandSpec {
     /// one row per input row carries that number in the relationship's slot instead
     /// of one row per relationship. See `mark_counted_expansions`.
     pub degree_only: bool,
+    /// Only the distinct far nodes matter (the next step counts them with
+    /// `count(DISTINCT far)`): one row per input row carries the ids of its far nodes,
+    /// as a list of integers in the far node's slot. See `mark_counted_expansions`.
+    pub far_nodes_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -114,6 +118,9 @@ pub struct ProjectSpec {
     /// Each input row stands for as many rows as the integer in this variable (set
     /// with `ExpandSpec::degree_only`).
     pub weight_var: Option<String>,
+    /// Each input row stands for one row per node id in the list in this variable (set
+    /// with `ExpandSpec::far_nodes_only`).
+    pub far_nodes_var: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -818,6 +825,7 @@ impl Planner<'_, '_, '_> {
             where_,
             keep_input: !aggregating && !p.distinct,
             weight_var: None,
+            far_nodes_var: None,
         })
     }
 
@@ -1174,6 +1182,7 @@ impl Planner<'_, '_, '_> {
             reversed,
             distinct_nodes: false,
             degree_only: false,
+            far_nodes_only: false,
         })));
         rels_so_far.push(r.var.clone());
         if !rel_bound {
@@ -1235,6 +1244,8 @@ fn mark_distinct_expansions(steps: &mut [Step]) {
 /// groups by nothing the expansion binds, needs the number of relationships per input
 /// row, not the relationships: they are counted without building rows (checking the
 /// far node's labels and relationship uniqueness on the way, when the pattern asks).
+/// Likewise an aggregation that only counts the distinct far nodes
+/// (`count(DISTINCT far)`) needs their ids, not a row per relationship.
 fn mark_counted_expansions(steps: &mut [Step]) {
     for i in 0..steps.len() {
         let (Some(Step::Expand(e)), Some(Step::Project(p))) = (steps.get(i), steps.get(i + 1))
@@ -1251,45 +1262,65 @@ fn mark_counted_expansions(steps: &mut [Step]) {
             continue;
         }
         let bound_here = [e.rel.as_str(), e.to.as_str()];
-        let mut counts_only = true;
+        let mentions_bound = |expr: &Expr| {
+            let mut vars = Vec::new();
+            mentioned_vars(expr, &mut vars);
+            vars.iter().any(|v| bound_here.contains(&v.as_str()))
+        };
+        // Whether every aggregate is a plain count, and whether every one is
+        // count(DISTINCT far node).
+        let (mut plain_counts, mut distinct_far) = (true, true);
+        let mut keys_free = true;
         for (_, item) in &p.items {
-            if contains_aggregate(item) {
-                let only_count = match &item.kind {
-                    ExprKind::CountStar => true,
-                    ExprKind::FunctionCall {
-                        name,
-                        distinct: false,
-                        args,
-                    } => {
-                        name.len() == 1
-                            && name
-                                .first()
-                                .is_some_and(|n| n.name.eq_ignore_ascii_case("count"))
-                            && matches!(args.as_slice(), [a] if matches!(&a.kind, ExprKind::Variable(v) if bound_here.contains(&v.as_str())))
-                    }
-                    _ => false,
-                };
-                counts_only &= only_count;
-            } else {
-                let mut vars = Vec::new();
-                mentioned_vars(item, &mut vars);
-                counts_only &= !vars.iter().any(|v| bound_here.contains(&v.as_str()));
+            if !contains_aggregate(item) {
+                keys_free &= !mentions_bound(item);
+                continue;
             }
+            let (plain_count, far_count) = match &item.kind {
+                ExprKind::CountStar => (true, false),
+                ExprKind::FunctionCall {
+                    name,
+                    distinct,
+                    args,
+                } if name.len() == 1
+                    && name
+                        .first()
+                        .is_some_and(|n| n.name.eq_ignore_ascii_case("count")) =>
+                {
+                    let counted = match args.as_slice() {
+                        [a] => match &a.kind {
+                            ExprKind::Variable(v) => Some(v.as_str()),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    (
+                        !distinct && counted.is_some_and(|v| bound_here.contains(&v)),
+                        *distinct && counted == Some(e.to.as_str()),
+                    )
+                }
+                _ => (false, false),
+            };
+            plain_counts &= plain_count;
+            distinct_far &= far_count;
         }
         for (sort, _) in &p.order_by {
-            let mut vars = Vec::new();
-            mentioned_vars(sort, &mut vars);
-            counts_only &= !vars.iter().any(|v| bound_here.contains(&v.as_str()));
+            keys_free &= !mentions_bound(sort);
         }
-        if !counts_only {
+        if !keys_free || !(plain_counts || distinct_far) {
             continue;
         }
-        let rel = e.rel.clone();
+        let (rel, to) = (e.rel.clone(), e.to.clone());
         if let Some(Step::Expand(e)) = steps.get_mut(i) {
-            e.degree_only = true;
+            e.degree_only = plain_counts;
+            e.far_nodes_only = !plain_counts;
         }
         if let Some(Step::Project(p)) = steps.get_mut(i + 1) {
-            p.weight_var = Some(rel);
+            if plain_counts {
+                p.weight_var = Some(rel);
+            } else {
+                p.far_nodes_var = Some(to);
+            }
         }
     }
 }
@@ -1518,6 +1549,7 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
             *est *= fanout.powi(hops.max(1));
             let name = match (e.length.is_some(), e.to_bound) {
                 _ if e.degree_only => "CountRelationships",
+                _ if e.far_nodes_only => "ExpandDistinctNodes",
                 (true, _) => "VarLengthExpand",
                 (false, true) => "ExpandInto",
                 (false, false) => "Expand",
