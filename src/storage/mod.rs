@@ -9,9 +9,11 @@
 //! - `overlay`: a transaction's write buffer with an undo log for savepoints.
 //! - `graph`: nodes, relationships, chunked adjacency, the label index and counts,
 //!   written once over the engine trait so that every backend shares it; `schema` and
-//!   `index_key`: property indexes and uniqueness constraints; `bulk`: the import path;
-//!   `cache`: committed adjacency and node records kept in memory for reads; `disk`: opening a
-//!   folder (format checks, loading ids and names).
+//!   `index_key`: property indexes and uniqueness constraints; `bulk`: the import path
+//!   (bounded batches under a journal record, undone after a failure or a crash);
+//!   `cache`: committed node records, adjacency, counts and index seeks kept decoded in
+//!   memory and lent to the running transaction; `disk`: opening a folder (format
+//!   checks, recovery of an unfinished import, loading ids and names).
 //!
 //! Guarantees:
 //! - `Store` is one open database (sled-backed or in memory). Inside a process one
