@@ -28,13 +28,18 @@ pub trait Aggregator {
     /// Feeds one row per node id, each with that node as the argument (the far nodes of
     /// an expansion that built no rows).
     fn update_nodes(&mut self, ids: &[u64]) -> Result<()> {
-        for &id in ids {
-            self.update(&[Value::Node(value::Node::with_id(id))])?;
-        }
-        Ok(())
+        update_each_node(self, ids)
     }
     /// The aggregate's value for the rows fed so far.
     fn finish(&self) -> Result<Value>;
+}
+
+/// Feeds `agg` one row per node id, the node as the argument.
+fn update_each_node<A: Aggregator + ?Sized>(agg: &mut A, ids: &[u64]) -> Result<()> {
+    for &id in ids {
+        agg.update(&[Value::Node(value::Node::with_id(id))])?;
+    }
+    Ok(())
 }
 
 const AGGREGATES: &[&str] = &[
@@ -185,12 +190,7 @@ impl Aggregator for Aggregate {
                 }
                 Ok(())
             }
-            _ => {
-                for &id in ids {
-                    self.update(&[Value::Node(value::Node::with_id(id))])?;
-                }
-                Ok(())
-            }
+            _ => update_each_node(self, ids),
         }
     }
 
