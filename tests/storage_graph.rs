@@ -393,16 +393,19 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     let b = txn.create_node(&labels(&["P"]), PropertyMap::new())?;
     txn.commit()?;
 
-    let read = |store: &Store| -> skein::error::Result<(String, usize, Vec<String>)> {
+    type Seen = (String, usize, Vec<String>, Vec<u64>);
+    let read = |store: &Store| -> skein::error::Result<Seen> {
         let txn = store.begin()?;
         Ok((
             show(txn.node_property(a, "v")?),
             txn.expand(a, Dir::Outgoing, &[]).count(),
             txn.node_labels(a)?,
+            txn.nodes_with_label("Q")
+                .collect::<skein::error::Result<_>>()?,
         ))
     };
     let before = read(&store)?;
-    assert_eq!(before, (show(Some(1i64.into())), 0, labels(&["P"])));
+    assert_eq!(before, (show(Some(1i64.into())), 0, labels(&["P"]), vec![]));
 
     let mut txn = store.begin()?;
     txn.set_node_property(a, "v", Some(2i64.into()))?;
@@ -420,13 +423,27 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     let mut txn = store.begin()?;
     txn.set_node_property(a, "v", Some(3i64.into()))?;
     txn.create_relationship(a, b, "R", PropertyMap::new())?;
+    txn.add_label(b, "Q")?;
+    assert_eq!(txn.nodes_with_label("Q").count(), 1, "its own label write");
     txn.commit()?;
-    assert_eq!(read(&store)?, (show(Some(3i64.into())), 1, labels(&["P"])));
+    assert_eq!(
+        read(&store)?,
+        (show(Some(3i64.into())), 1, labels(&["P"]), vec![b])
+    );
 
     let mut txn = store.begin()?;
     txn.set_node_property(a, "v", None)?;
     txn.commit()?;
     assert_eq!(read(&store)?.0, show(None));
+
+    let mut txn = store.begin()?;
+    txn.remove_label(b, "Q")?;
+    txn.commit()?;
+    assert_eq!(
+        read(&store)?.3,
+        Vec::<u64>::new(),
+        "a removed label still lists b"
+    );
     Ok(())
 }
 

@@ -301,6 +301,49 @@ fn group_keys_identify_equivalent_values() {
     );
 }
 
+/// `same_group` and `hash_group` (grouping without building keys) agree with
+/// `group_key` on every pair of a mixed set of values.
+#[test]
+fn borrowed_grouping_agrees_with_group_keys() {
+    use std::hash::{BuildHasher, Hasher};
+    let values = vec![
+        Value::Null,
+        Value::Bool(true),
+        int(0),
+        float(-0.0),
+        int(1),
+        float(1.0),
+        float(1.5),
+        nan(),
+        float(1e300),
+        s("1"),
+        s(""),
+        list(vec![int(1)]),
+        list(vec![float(1.0)]),
+        map(vec![("a", int(1))]),
+        map(vec![("a", float(1.0))]),
+        Value::Node(node(1, &[], vec![])),
+        Value::Node(node(1, &["L"], vec![])),
+        Value::Node(node(2, &[], vec![])),
+        Value::Relationship(rel(1, "T", 1, 2, vec![])),
+    ];
+    let state = std::hash::RandomState::new();
+    let hash = |v: &Value| {
+        let mut h = state.build_hasher();
+        v.hash_group(&mut h);
+        h.finish()
+    };
+    for a in &values {
+        for b in &values {
+            let same = a.group_key() == b.group_key();
+            assert_eq!(a.same_group(b), same, "{a:?} and {b:?}");
+            if same {
+                assert_eq!(hash(a), hash(b), "{a:?} and {b:?} hash apart");
+            }
+        }
+    }
+}
+
 #[test]
 fn integer_arithmetic() {
     assert_eq!(shown(value::add(&int(2), &int(3))), "5");

@@ -145,6 +145,40 @@ pub(crate) fn eval(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> 
     eval_inner(ctx, env, e).map_err(|err| err.at(ctx.text, e.span.start))
 }
 
+/// Evaluates `e` and hands `look` a reference to its value. Variables and `var.key` of
+/// a node are looked at where they lie (the row, the store's decoded node), so reading
+/// them copies nothing; other expressions are evaluated first.
+pub(crate) fn with_value<T>(
+    ctx: &Ctx<'_, '_>,
+    env: &Env<'_>,
+    e: &Expr,
+    look: impl FnOnce(&Value) -> Result<T>,
+) -> Result<T> {
+    match &e.kind {
+        ExprKind::Variable(name) => {
+            if let Some(v) = env.lookup(name) {
+                return look(v);
+            }
+        }
+        ExprKind::Property(target, key) => {
+            if let ExprKind::Variable(name) = &target.kind {
+                if let Some(Value::Node(n)) = env.lookup(name) {
+                    let at = |err: Error| err.at(ctx.text, e.span.start);
+                    check_node_alive(ctx, n.id).map_err(at)?;
+                    let Some(token) = ctx.txn.property_key(&key.name) else {
+                        return look(&Value::Null);
+                    };
+                    return ctx
+                        .txn
+                        .with_node_property(n.id, token, |v| look(v.unwrap_or(&Value::Null)));
+                }
+            }
+        }
+        _ => {}
+    }
+    look(&eval(ctx, env, e)?)
+}
+
 fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
     Ok(match &e.kind {
         ExprKind::Literal(l) => match l {
@@ -228,21 +262,29 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
                 },
             }
         }
-        ExprKind::Compare(first, rest) => {
-            let mut left = eval(ctx, env, first)?;
-            let mut result = Some(true);
-            for (op, x) in rest {
-                let right = eval(ctx, env, x)?;
-                let r = compare(*op, &left, &right);
-                result = match (result, r) {
-                    (Some(false), _) | (_, Some(false)) => Some(false),
-                    (Some(true), Some(true)) => Some(true),
-                    _ => None,
-                };
-                left = right;
+        ExprKind::Compare(first, rest) => match rest.as_slice() {
+            // One comparison, the common case: both sides are looked at in place.
+            [(op, second)] => with_value(ctx, env, first, |left| {
+                with_value(ctx, env, second, |right| {
+                    Ok(compare(*op, left, right).map_or(Value::Null, Value::Bool))
+                })
+            })?,
+            _ => {
+                let mut left = eval(ctx, env, first)?;
+                let mut result = Some(true);
+                for (op, x) in rest {
+                    let right = eval(ctx, env, x)?;
+                    let r = compare(*op, &left, &right);
+                    result = match (result, r) {
+                        (Some(false), _) | (_, Some(false)) => Some(false),
+                        (Some(true), Some(true)) => Some(true),
+                        _ => None,
+                    };
+                    left = right;
+                }
+                result.map_or(Value::Null, Value::Bool)
             }
-            result.map_or(Value::Null, Value::Bool)
-        }
+        },
         ExprKind::IsNull(x, negated) => {
             let v = eval(ctx, env, x)?;
             Value::Bool(v.is_null() != *negated)

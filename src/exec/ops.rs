@@ -3,7 +3,7 @@
 //! aggregation and sorting hold rows back. Storage iterators are held across calls, so
 //! a scan of a million nodes costs nothing until rows are pulled.
 
-use super::eval::{self, eval, is_true, AggValues, Env};
+use super::eval::{self, eval, is_true, with_value, AggValues, Env};
 use super::{Ctx, Row};
 use crate::ast::{Expr, ExprKind};
 use crate::error::{Error, ErrorClass, Result};
@@ -15,7 +15,9 @@ use std::cmp::Ordering;
 // foldhash: these sets and maps hash node ids and group keys on the hot paths (DISTINCT,
 // grouping, reachability); SipHash's flooding resistance buys nothing there.
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use hashbrown::HashTable;
 use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hasher};
 use std::time::Instant;
 
 pub(crate) trait Op {
@@ -1645,7 +1647,18 @@ impl<'a, 's> ProjectOp<'a, 's> {
         // A group: its first row, the values of its grouping items, its aggregators.
         type Group = (Row, Vec<Value>, Vec<Box<dyn super::aggregate::Aggregator>>);
         let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<GroupKeys, usize> = HashMap::default();
+        // The groups by the hash of their grouping values: a row's values are hashed and
+        // compared where they lie, and copied only when they start a group.
+        let mut index: HashTable<(u64, usize)> = HashTable::new();
+        let hasher = foldhash::fast::RandomState::default();
+        let key_exprs: Vec<&Expr> = self
+            .spec
+            .items
+            .iter()
+            .zip(&is_key)
+            .filter(|(_, k)| **k)
+            .map(|((_, e), _)| e)
+            .collect();
         let fresh = |calls: &[AggCall<'_>]| -> Result<Vec<Box<dyn super::aggregate::Aggregator>>> {
             calls
                 .iter()
@@ -1698,26 +1711,43 @@ impl<'a, 's> ProjectOp<'a, 's> {
             let gi = match reuse {
                 Some(gi) => gi,
                 None => {
-                    let mut values = Vec::new();
-                    for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
-                        if *k {
-                            values.push(eval(self.ctx, &env, e)?);
+                    // The group of `values`, started with `first` when there is none.
+                    let mut group_of = |values: &[&Value], first: &Row| -> Result<usize> {
+                        let mut state = hasher.build_hasher();
+                        for v in values {
+                            v.hash_group(&mut state);
+                        }
+                        let hash = state.finish();
+                        let same = |&(h, g): &(u64, usize)| {
+                            h == hash
+                                && groups.get(g).is_some_and(|(_, held, _)| {
+                                    held.iter().zip(values).all(|(a, b)| a.same_group(b))
+                                })
+                        };
+                        if let Some(&(_, g)) = index.find(hash, same) {
+                            return Ok(g);
+                        }
+                        let kept = if keeps_rows {
+                            first.clone()
+                        } else {
+                            Vec::new()
+                        };
+                        let held = values.iter().map(|v| (*v).clone()).collect();
+                        groups.push((kept, held, fresh(&calls)?));
+                        index.insert_unique(hash, (hash, groups.len() - 1), |e| e.0);
+                        Ok(groups.len() - 1)
+                    };
+                    match key_exprs.as_slice() {
+                        [one] => with_value(self.ctx, &env, one, |v| group_of(&[v], &row))?,
+                        many => {
+                            let values = many
+                                .iter()
+                                .map(|e| eval(self.ctx, &env, e))
+                                .collect::<Result<Vec<_>>>()?;
+                            let refs: Vec<&Value> = values.iter().collect();
+                            group_of(&refs, &row)?
                         }
                     }
-                    let key = match values.as_slice() {
-                        [one] => GroupKeys::One(one.group_key()),
-                        many => GroupKeys::Many(many.iter().map(Value::group_key).collect()),
-                    };
-                    let gi = match index.get(&key) {
-                        Some(&i) => i,
-                        None => {
-                            let first = if keeps_rows { row.clone() } else { Vec::new() };
-                            groups.push((first, values, fresh(&calls)?));
-                            index.insert(key, groups.len() - 1);
-                            groups.len() - 1
-                        }
-                    };
-                    gi
                 }
             };
             let Some(group) = groups.get_mut(gi) else {
@@ -1879,13 +1909,6 @@ impl<'a, 's> ProjectOp<'a, 's> {
         }
         Ok(out)
     }
-}
-
-/// The key of a group: most groupings have one item, which needs no list.
-#[derive(PartialEq, Eq, Hash)]
-enum GroupKeys {
-    One(GroupKey),
-    Many(Vec<GroupKey>),
 }
 
 /// Sorts `items` by `cmp`, keeping only the first `k` when given (top-k: a selection,

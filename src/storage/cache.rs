@@ -3,10 +3,15 @@
 //!   type then relationship id, so a traversal decodes no chunk twice;
 //! - node records: a node's labels and properties decoded once, so a scan that reads a
 //!   few properties of each node neither goes to the engine nor deserializes per read;
+//! - property columns: one property's values by node id, filled as reads ask for them,
+//!   so a scan that reads a property of many nodes walks one array front to back
+//!   instead of following each node's property list (a cache miss per node);
 //! - counts (per label, per type, in total), which the planner reads for every query;
-//! - index seeks: the nodes under an index key prefix, so a repeated lookup by an
-//!   indexed value does not open an engine range scan. Any commit that writes an index
-//!   entry drops them all (finer bookkeeping is not worth it: writes come in batches).
+//! - node lists: the nodes under an index key prefix (an index seek) or with a label (a
+//!   label scan), shared with the scans that read them, so a repeated seek or scan opens
+//!   no engine range scan. A commit that writes a label bitmap drops that label's list;
+//!   one that writes an index entry drops every seek (finer bookkeeping is not worth it:
+//!   writes come in batches).
 //!
 //! Both are dense tables indexed by node id (ids are handed out in order), so a lookup
 //! is an index, not a hash. The running transaction leases the whole cache from its store
@@ -18,10 +23,10 @@
 //! of the keys it wrote, after applying them, before the lease goes back. A cache that
 //! outgrows its budget starts over empty.
 
-use super::codec::NodeRecord;
+use super::codec::NodeData;
 use super::keys::{self, Token};
 use super::Store;
-use crate::value::{NodeId, RelId};
+use crate::value::{NodeId, RelId, Value};
 use foldhash::HashMap;
 use std::cell::{Ref, RefCell};
 use std::sync::Arc;
@@ -32,6 +37,8 @@ pub type AdjList = Arc<[(Token, NodeId, RelId)]>;
 const MAX_ADJACENCY_ENTRIES: usize = 32 << 20;
 /// At most this many node records, weighed as one plus their property count.
 const MAX_NODE_WEIGHT: usize = 16 << 20;
+/// At most this many property values over all columns (72 bytes each).
+const MAX_COLUMN_ENTRIES: usize = 8 << 20;
 /// At most this many node ids over all cached index seeks.
 const MAX_SEEK_IDS: usize = 4 << 20;
 
@@ -82,7 +89,7 @@ fn adjacency_weight(lists: &[Option<AdjList>; 2]) -> usize {
     lists.iter().flatten().map(|l| l.len()).sum()
 }
 
-fn node_weight(record: &NodeRecord) -> usize {
+fn node_weight(record: &NodeData) -> usize {
     1 + record.props.len()
 }
 
@@ -95,7 +102,7 @@ fn dir_index(dir: u8) -> usize {
 pub fn is_cached_keyspace(key: &[u8]) -> bool {
     matches!(
         key.first(),
-        Some(&keys::ADJ | &keys::NODE | &keys::COUNT | &keys::META | &keys::INDEX)
+        Some(&keys::ADJ | &keys::NODE | &keys::COUNT | &keys::META | &keys::INDEX | &keys::LABEL)
     )
 }
 
@@ -104,11 +111,15 @@ pub struct CommittedCache {
     adjacency: Dense<[Option<AdjList>; 2]>,
     /// Count values by their key.
     counts: HashMap<Vec<u8>, u64>,
-    /// Node ids by index key prefix, and how many ids they hold in all.
-    seeks: HashMap<Vec<u8>, Box<[NodeId]>>,
+    /// Node ids by index or label key prefix, and how many ids they hold in all.
+    seeks: HashMap<Vec<u8>, Arc<[NodeId]>>,
     seek_ids: usize,
     /// Records inline in the table: a scan in id order walks it front to back.
-    nodes: Dense<NodeRecord>,
+    nodes: Dense<NodeData>,
+    /// Property values by key token, then node id (`None`: the node lacks the property
+    /// or does not exist), and how many values they hold in all.
+    columns: HashMap<Token, Dense<Option<Value>>>,
+    column_entries: usize,
 }
 
 impl Default for CommittedCache {
@@ -119,6 +130,8 @@ impl Default for CommittedCache {
             seeks: HashMap::default(),
             seek_ids: 0,
             nodes: Dense::new(MAX_NODE_WEIGHT),
+            columns: HashMap::default(),
+            column_entries: 0,
         }
     }
 }
@@ -136,6 +149,11 @@ impl CommittedCache {
                 Some(&keys::NODE) => {
                     if let Some(id) = keys::trailing_id(key) {
                         self.nodes.remove(id as usize, node_weight);
+                        for column in self.columns.values_mut() {
+                            let before = column.weight;
+                            column.remove(id as usize, |_| 1);
+                            self.column_entries -= before - column.weight;
+                        }
                     }
                 }
                 Some(&keys::COUNT | &keys::META) => {
@@ -144,6 +162,14 @@ impl CommittedCache {
                 Some(&keys::INDEX) if !self.seeks.is_empty() => {
                     self.seeks.clear();
                     self.seek_ids = 0;
+                }
+                Some(&keys::LABEL) => {
+                    if let Some(ids) = key
+                        .get(..keys::LABEL_PREFIX_LEN)
+                        .and_then(|p| self.seeks.remove(p))
+                    {
+                        self.seek_ids -= ids.len();
+                    }
                 }
                 _ => {}
             }
@@ -206,16 +232,44 @@ impl<'s> CacheLease<'s> {
     }
 
     /// Node `id`'s cached record, borrowed for as long as the caller looks at it.
-    pub fn node(&self, id: NodeId) -> Option<Ref<'_, NodeRecord>> {
+    pub fn node(&self, id: NodeId) -> Option<Ref<'_, NodeData>> {
         Ref::filter_map(self.cache.borrow(), |c| c.nodes.get(id as usize)).ok()
     }
 
     /// Caches node `id`'s record (skipped, like `insert_adjacency`, while borrowed).
-    pub fn insert_node(&self, id: NodeId, record: NodeRecord) {
+    pub fn insert_node(&self, id: NodeId, record: NodeData) {
         let weight = node_weight(&record);
         if let Ok(mut cache) = self.cache.try_borrow_mut() {
             cache.nodes.insert(id as usize, record, weight, node_weight);
         }
+    }
+
+    /// The cached value of property `key` of node `id`: `Some(None)` when it is known
+    /// that the node lacks it.
+    pub fn property(&self, id: NodeId, key: Token) -> Option<Ref<'_, Option<Value>>> {
+        Ref::filter_map(self.cache.borrow(), |c| {
+            c.columns.get(&key)?.get(id as usize)
+        })
+        .ok()
+    }
+
+    /// Caches the value of property `key` of node `id` (skipped while borrowed).
+    pub fn insert_property(&self, id: NodeId, key: Token, value: Option<Value>) {
+        let Ok(mut cache) = self.cache.try_borrow_mut() else {
+            return;
+        };
+        if cache.column_entries >= MAX_COLUMN_ENTRIES {
+            cache.columns.clear();
+            cache.column_entries = 0;
+        }
+        let column = cache
+            .columns
+            .entry(key)
+            .or_insert_with(|| Dense::new(usize::MAX));
+        let before = column.weight;
+        column.insert(id as usize, value, 1, |_| 1);
+        let added = column.weight - before;
+        cache.column_entries += added;
     }
 
     pub fn invalidate<'k>(&self, written: impl Iterator<Item = &'k [u8]>) {
@@ -232,15 +286,12 @@ impl<'s> CacheLease<'s> {
         }
     }
 
-    /// The node ids under index prefix `prefix`, if cached.
-    pub fn seek(&self, prefix: &[u8]) -> Option<Ref<'_, [NodeId]>> {
-        Ref::filter_map(self.cache.borrow(), |c| {
-            c.seeks.get(prefix).map(|ids| &**ids)
-        })
-        .ok()
+    /// The node ids under index or label prefix `prefix`, if cached.
+    pub fn seek(&self, prefix: &[u8]) -> Option<Arc<[NodeId]>> {
+        self.cache.borrow().seeks.get(prefix).cloned()
     }
 
-    pub fn insert_seek(&self, prefix: Vec<u8>, ids: Box<[NodeId]>) {
+    pub fn insert_seek(&self, prefix: Vec<u8>, ids: Arc<[NodeId]>) {
         let Ok(mut cache) = self.cache.try_borrow_mut() else {
             return;
         };
@@ -252,6 +303,28 @@ impl<'s> CacheLease<'s> {
         if let Some(old) = cache.seeks.insert(prefix, ids) {
             cache.seek_ids -= old.len();
         }
+    }
+}
+
+/// A walk over a shared list of node ids (see [`CacheLease::seek`]).
+pub struct SharedIds {
+    ids: Arc<[NodeId]>,
+    at: usize,
+}
+
+impl SharedIds {
+    pub fn new(ids: Arc<[NodeId]>) -> SharedIds {
+        SharedIds { ids, at: 0 }
+    }
+}
+
+impl Iterator for SharedIds {
+    type Item = crate::error::Result<NodeId>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let id = *self.ids.get(self.at)?;
+        self.at += 1;
+        Some(Ok(id))
     }
 }
 

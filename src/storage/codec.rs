@@ -284,6 +284,52 @@ pub fn decode_node(bytes: &[u8]) -> Result<NodeRecord> {
     decode_prefix(bytes)
 }
 
+/// A node as reads see it: its labels, and its property values decoded (sorted by key
+/// token). The cache keeps nodes in this form, so reading a property decodes nothing
+/// and a caller can look at the value where it lies.
+#[derive(Clone, Debug, Default)]
+pub struct NodeData {
+    pub labels: Vec<Token>,
+    pub props: Vec<(Token, Value)>,
+}
+
+impl NodeData {
+    pub fn decode(bytes: &[u8]) -> Result<NodeData> {
+        let record = decode_node(bytes)?;
+        let props = record
+            .props
+            .iter()
+            .map(|(k, v)| Ok((*k, from_stored(v)?)))
+            .collect::<Result<_>>()?;
+        Ok(NodeData {
+            labels: record.labels,
+            props,
+        })
+    }
+
+    /// The stored form, to change and write back.
+    pub fn to_record(&self) -> Result<NodeRecord> {
+        let props = self
+            .props
+            .iter()
+            .map(|(k, v)| Ok((*k, to_stored(v)?)))
+            .collect::<Result<_>>()?;
+        Ok(NodeRecord {
+            labels: self.labels.clone(),
+            props,
+        })
+    }
+
+    /// The value of property `key`.
+    pub fn property(&self, key: Token) -> Option<&Value> {
+        self.props
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .and_then(|i| self.props.get(i))
+            .map(|(_, v)| v)
+    }
+}
+
 /// A relationship record inside a chunk (the chunk carries the version byte).
 pub fn encode_rel(record: &RelRecord) -> Result<Vec<u8>> {
     postcard::to_allocvec(record)

@@ -10,7 +10,8 @@
 //! pairs live in chunks per (node, dir, type), ordered by relationship id, and no chunk is
 //! empty; a node with adjacency chunks is never deleted.
 
-use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredProps};
+use super::cache::SharedIds;
+use super::codec::{self, NodeData, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
 use super::{Dir, Edge, RelInfo, Scan, Txn};
@@ -42,6 +43,9 @@ fn prop_of(props: &StoredProps, key: Token) -> Result<Option<Value>> {
         Err(_) => Ok(None),
     }
 }
+
+/// Reads the node ids one entry (key, value) of a node list holds into the list.
+pub(super) type IdsOfEntry = fn(&[u8], &[u8], &mut Vec<NodeId>) -> Result<()>;
 
 fn unknown_token(kind: TokenKind, token: Token) -> Error {
     codec::corrupt(&format!("{kind:?} token {token} has no name"))
@@ -128,37 +132,47 @@ impl<'s> Txn<'s> {
             .ok_or_else(|| unknown_token(TokenKind::RelType, token))
     }
 
-    /// Looks at node `id`'s record as this transaction sees it: from its own buffer when
-    /// it wrote the node, otherwise from the store's cache of committed records (filled
-    /// from the engine on a miss). `None` when there is no such node.
-    fn with_node<T>(
+    /// Looks at node `id` as this transaction sees it: from its own buffer when it wrote
+    /// the node, otherwise from the store's cache of committed nodes (filled from the
+    /// engine on a miss). `None` when there is no such node.
+    fn view_node<T>(
         &self,
         id: NodeId,
-        look: impl FnOnce(&NodeRecord) -> Result<T>,
-    ) -> Result<Option<T>> {
+        look: impl FnOnce(Option<&NodeData>) -> Result<T>,
+    ) -> Result<T> {
         let key = keys::node_array(id);
         if !self.overlay.is_empty() {
             if let Some(buffered) = self.overlay.get(&key) {
-                return buffered
-                    .map(|b| codec::decode_node(b).and_then(|r| look(&r)))
-                    .transpose();
+                return match buffered {
+                    Some(b) => look(Some(&NodeData::decode(b)?)),
+                    None => look(None),
+                };
             }
         }
-        if let Some(record) = self.cache.node(id) {
-            return look(&record).map(Some);
+        if let Some(node) = self.cache.node(id) {
+            return look(Some(&node));
         }
         let Some(bytes) = self.store.engine.get(&key)? else {
-            return Ok(None);
+            return look(None);
         };
-        let record = codec::decode_node(&bytes)?;
-        let seen = look(&record)?;
-        self.cache.insert_node(id, record);
-        Ok(Some(seen))
+        let node = NodeData::decode(&bytes)?;
+        let seen = look(Some(&node))?;
+        self.cache.insert_node(id, node);
+        Ok(seen)
+    }
+
+    /// [`Txn::view_node`] for an existing node; `None` when there is none.
+    fn with_node<T>(
+        &self,
+        id: NodeId,
+        look: impl FnOnce(&NodeData) -> Result<T>,
+    ) -> Result<Option<T>> {
+        self.view_node(id, |node| node.map(look).transpose())
     }
 
     /// Node `id`'s record, to change it.
     pub(super) fn read_node(&self, id: NodeId) -> Result<Option<NodeRecord>> {
-        self.with_node(id, |record| Ok(record.clone()))
+        self.with_node(id, NodeData::to_record)
     }
 
     fn write_node(&mut self, id: NodeId, record: &NodeRecord) -> Result<()> {
@@ -425,14 +439,47 @@ impl<'s> Txn<'s> {
         let Some(token) = self.token(TokenKind::PropertyKey, key) else {
             return Ok(None);
         };
-        Ok(self
-            .with_node(id, |record| prop_of(&record.props, token))?
-            .flatten())
+        self.with_node_property(id, token, |v| Ok(v.cloned()))
+    }
+
+    /// The token of property key `key`; `None` when no property ever had that key.
+    pub fn property_key(&self, key: &str) -> Option<Token> {
+        self.token(TokenKind::PropertyKey, key)
+    }
+
+    /// Hands `look` the value of property `key` of node `id` where it lies (`None` when
+    /// the node lacks it or does not exist), copying nothing: committed values come from
+    /// the cache's column of `key`, filled here on a miss.
+    pub fn with_node_property<T>(
+        &self,
+        id: NodeId,
+        key: Token,
+        look: impl FnOnce(Option<&Value>) -> Result<T>,
+    ) -> Result<T> {
+        if !self.overlay.is_empty() && self.overlay.get(&keys::node_array(id)).is_some() {
+            return self.view_node(id, |node| look(node.and_then(|n| n.property(key))));
+        }
+        if let Some(value) = self.cache.property(id, key) {
+            return look(value.as_ref());
+        }
+        let value = self.view_node(id, |node| Ok(node.and_then(|n| n.property(key)).cloned()))?;
+        self.cache.insert_property(id, key, value.clone());
+        look(value.as_ref())
     }
 
     pub fn node_properties(&self, id: NodeId) -> Result<PropertyMap> {
         Ok(self
-            .with_node(id, |record| self.props_to_map(&record.props))?
+            .with_node(id, |node| {
+                node.props
+                    .iter()
+                    .map(|(k, v)| {
+                        Ok((
+                            self.token_name(TokenKind::PropertyKey, *k)?.to_string(),
+                            v.clone(),
+                        ))
+                    })
+                    .collect()
+            })?
             .unwrap_or_default())
     }
 
@@ -533,19 +580,45 @@ impl<'s> Txn<'s> {
     }
 
     /// The nodes with label `token`, in id order.
-    pub(super) fn label_nodes(&self, token: Token) -> impl Iterator<Item = Result<NodeId>> + '_ {
-        self.scan_prefix(keys::label_prefix(token))
-            .flat_map(|entry| -> Vec<Result<NodeId>> {
-                let decoded = entry.and_then(|(key, bits)| {
-                    let chunk = keys::trailing_id(&key)
-                        .ok_or_else(|| codec::corrupt("a label key is malformed"))?;
-                    Ok(keys::label_chunk_nodes(chunk, codec::decode_u64(&bits)?))
-                });
-                match decoded {
-                    Ok(nodes) => nodes.map(Ok).collect(),
-                    Err(e) => vec![Err(e)],
-                }
-            })
+    pub(super) fn label_nodes(&self, token: Token) -> Scan<'_, NodeId> {
+        self.node_list(keys::label_prefix(token), |key, bits, ids| {
+            let chunk =
+                keys::trailing_id(key).ok_or_else(|| codec::corrupt("a label key is malformed"))?;
+            ids.extend(keys::label_chunk_nodes(chunk, codec::decode_u64(bits)?));
+            Ok(())
+        })
+    }
+
+    /// The node ids that the entries under `prefix` list (`ids_in` reads one entry's into
+    /// the list), in key order. Committed lists are shared from the cache unless this
+    /// transaction wrote under the prefix.
+    pub(super) fn node_list(&self, prefix: Vec<u8>, ids_in: IdsOfEntry) -> Scan<'_, NodeId> {
+        let collect = |entries: &mut dyn Iterator<Item = Result<(Key, Bytes)>>| {
+            let mut ids = Vec::new();
+            for entry in entries {
+                let (key, value) = entry?;
+                ids_in(&key, &value, &mut ids)?;
+            }
+            Ok::<_, Error>(ids)
+        };
+        if !self.overlay.is_empty() && self.overlay.has_prefix(&prefix) {
+            return match collect(&mut self.scan_prefix(prefix)) {
+                Ok(ids) => Box::new(ids.into_iter().map(Ok)),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            };
+        }
+        if let Some(ids) = self.cache.seek(&prefix) {
+            return Box::new(SharedIds::new(ids));
+        }
+        let end = keys::prefix_end(&prefix);
+        match collect(&mut self.store.engine.scan(prefix.clone(), end)) {
+            Ok(ids) => {
+                let ids: Arc<[NodeId]> = ids.into();
+                self.cache.insert_seek(prefix, ids.clone());
+                Box::new(SharedIds::new(ids))
+            }
+            Err(e) => Box::new(std::iter::once(Err(e))),
+        }
     }
 
     fn label_bits(&self, key: &[u8]) -> Result<u64> {

@@ -159,6 +159,9 @@ pub fn parse_adj(key: &[u8]) -> Option<(NodeId, u8, Token, u64)> {
     Some((node, dir, rel_type, bound))
 }
 
+/// The length of a label's key prefix: the keyspace byte and the label token.
+pub const LABEL_PREFIX_LEN: usize = 1 + 4;
+
 pub fn label_prefix(label: Token) -> Vec<u8> {
     let mut k = Vec::with_capacity(13);
     k.push(LABEL);

@@ -345,34 +345,15 @@ impl Txn<'_> {
         self.def_for(label, key)
     }
 
-    /// The nodes of the index entries under `prefix`: committed ones from the cache of
-    /// seeks unless this transaction wrote entries there.
-    fn ids_of(&self, prefix: Vec<u8>) -> Box<dyn Iterator<Item = Result<NodeId>> + '_> {
-        let id_of = |e: Result<(Vec<u8>, Vec<u8>)>| {
-            let (k, _) = e?;
-            keys::trailing_id(&k).ok_or_else(|| codec::corrupt("an index key is malformed"))
-        };
-        if !self.overlay.is_empty() && self.overlay.has_prefix(&prefix) {
-            return Box::new(self.scan_prefix(prefix).map(id_of));
-        }
-        if let Some(ids) = self.cache.seek(&prefix) {
-            let ids: Vec<NodeId> = ids.to_vec();
-            return Box::new(ids.into_iter().map(Ok));
-        }
-        let end = keys::prefix_end(&prefix);
-        let ids = match self
-            .store
-            .engine
-            .scan(prefix.clone(), end)
-            .map(id_of)
-            .collect::<Result<Vec<NodeId>>>()
-        {
-            Ok(ids) => ids,
-            Err(e) => return Box::new(std::iter::once(Err(e))),
-        };
-        self.cache
-            .insert_seek(prefix, ids.clone().into_boxed_slice());
-        Box::new(ids.into_iter().map(Ok))
+    /// The nodes of the index entries under `prefix`.
+    fn ids_of(&self, prefix: Vec<u8>) -> Scan<'_, NodeId> {
+        self.node_list(prefix, |key, _, ids| {
+            ids.push(
+                keys::trailing_id(key)
+                    .ok_or_else(|| codec::corrupt("an index key is malformed"))?,
+            );
+            Ok(())
+        })
     }
 
     /// Nodes with `label` whose `key` equals `value`, when an index or constraint covers

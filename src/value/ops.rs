@@ -20,6 +20,7 @@ use super::temporal;
 use super::{Duration, Value};
 use crate::error::{Error, ErrorClass, Result};
 use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 
 /// The comparison operators of the `<` family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -336,6 +337,68 @@ impl Value {
     pub fn group_key(&self) -> GroupKey {
         GroupKey(KeyPart::of(self))
     }
+
+    /// Feeds the value's group key to `state` without building it for scalars: values
+    /// with equal group keys hash alike.
+    pub fn hash_group<H: Hasher>(&self, state: &mut H) {
+        match ScalarKey::of(self) {
+            Some(k) => k.hash(state),
+            None => KeyPart::of(self).hash(state),
+        }
+    }
+
+    /// Whether the two values have equal group keys ([`Value::group_key`]), without
+    /// building them for scalars.
+    pub fn same_group(&self, other: &Value) -> bool {
+        match (ScalarKey::of(self), ScalarKey::of(other)) {
+            (Some(a), Some(b)) => a == b,
+            (None, None) => KeyPart::of(self) == KeyPart::of(other),
+            _ => false,
+        }
+    }
+}
+
+/// The group key of a scalar value, borrowed: equal exactly when the `KeyPart`s are, and
+/// no scalar's key equals a non-scalar's.
+#[derive(PartialEq, Eq, Hash)]
+enum ScalarKey<'v> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    String(&'v str),
+    Node(u64),
+    Relationship(u64),
+}
+
+impl<'v> ScalarKey<'v> {
+    fn of(v: &'v Value) -> Option<ScalarKey<'v>> {
+        Some(match v {
+            Value::Null => ScalarKey::Null,
+            Value::Bool(b) => ScalarKey::Bool(*b),
+            Value::Int(i) => ScalarKey::Int(*i),
+            Value::Float(f) => match float_key(*f) {
+                Ok(i) => ScalarKey::Int(i),
+                Err(bits) => ScalarKey::Float(bits),
+            },
+            Value::String(s) => ScalarKey::String(s),
+            Value::Node(n) => ScalarKey::Node(n.id),
+            Value::Relationship(r) => ScalarKey::Relationship(r.id),
+            _ => return None,
+        })
+    }
+}
+
+/// A float's grouping form: the integer it equals when it is whole and in i64 range
+/// (so 1.0 groups with 1, and -0.0 with 0), otherwise its bits (one pattern for NaN).
+fn float_key(f: f64) -> std::result::Result<i64, u64> {
+    if f.is_nan() {
+        Err(f64::NAN.to_bits())
+    } else if f.fract() == 0.0 && (-TWO_POW_63..TWO_POW_63).contains(&f) {
+        Ok(f as i64)
+    } else {
+        Err(f.to_bits())
+    }
 }
 
 fn order_lists(a: &[Value], b: &[Value]) -> Ordering {
@@ -379,16 +442,10 @@ impl KeyPart {
             Value::Null => KeyPart::Null,
             Value::Bool(b) => KeyPart::Bool(*b),
             Value::Int(i) => KeyPart::Int(*i),
-            Value::Float(f) => {
-                if f.is_nan() {
-                    KeyPart::Float(f64::NAN.to_bits())
-                } else if f.fract() == 0.0 && *f >= -TWO_POW_63 && *f < TWO_POW_63 {
-                    // Whole and in range, so exact; -0.0 becomes 0 as well.
-                    KeyPart::Int(*f as i64)
-                } else {
-                    KeyPart::Float(f.to_bits())
-                }
-            }
+            Value::Float(f) => match float_key(*f) {
+                Ok(i) => KeyPart::Int(i),
+                Err(bits) => KeyPart::Float(bits),
+            },
             Value::String(s) => KeyPart::String(s.clone()),
             Value::List(items) => KeyPart::List(items.iter().map(KeyPart::of).collect()),
             Value::Map(map) => {
