@@ -393,19 +393,25 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     let b = txn.create_node(&labels(&["P"]), PropertyMap::new())?;
     txn.commit()?;
 
-    type Seen = (String, usize, Vec<String>, Vec<u64>);
+    type Seen = (String, (usize, u64), Vec<String>, Vec<u64>);
     let read = |store: &Store| -> skein::error::Result<Seen> {
         let txn = store.begin()?;
         Ok((
             show(txn.node_property(a, "v")?),
-            txn.expand(a, Dir::Outgoing, &[]).count(),
+            (
+                txn.expand(a, Dir::Outgoing, &[]).count(),
+                txn.degree(a, Dir::Outgoing, &["R".to_string()])?,
+            ),
             txn.node_labels(a)?,
             txn.nodes_with_label("Q")
                 .collect::<skein::error::Result<_>>()?,
         ))
     };
     let before = read(&store)?;
-    assert_eq!(before, (show(Some(1i64.into())), 0, labels(&["P"]), vec![]));
+    assert_eq!(
+        before,
+        (show(Some(1i64.into())), (0, 0), labels(&["P"]), vec![])
+    );
 
     let mut txn = store.begin()?;
     txn.set_node_property(a, "v", Some(2i64.into()))?;
@@ -413,6 +419,7 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     txn.create_relationship(a, b, "R", PropertyMap::new())?;
     assert_eq!(show(txn.node_property(a, "v")?), show(Some(2i64.into())));
     assert_eq!(txn.expand(a, Dir::Outgoing, &[]).count(), 1);
+    assert_eq!(txn.degree(a, Dir::Outgoing, &["R".to_string()])?, 1);
     drop(txn);
     assert_eq!(
         read(&store)?,
@@ -428,7 +435,7 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     txn.commit()?;
     assert_eq!(
         read(&store)?,
-        (show(Some(3i64.into())), 1, labels(&["P"]), vec![b])
+        (show(Some(3i64.into())), (1, 1), labels(&["P"]), vec![b])
     );
 
     let mut txn = store.begin()?;
@@ -438,12 +445,11 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
 
     let mut txn = store.begin()?;
     txn.remove_label(b, "Q")?;
+    txn.create_relationship(a, b, "R", PropertyMap::new())?;
     txn.commit()?;
-    assert_eq!(
-        read(&store)?.3,
-        Vec::<u64>::new(),
-        "a removed label still lists b"
-    );
+    let after = read(&store)?;
+    assert_eq!(after.1, (2, 2), "a cached degree missed a new relationship");
+    assert_eq!(after.3, Vec::<u64>::new(), "a removed label still lists b");
     Ok(())
 }
 

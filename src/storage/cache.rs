@@ -6,6 +6,8 @@
 //! - property columns: one property's values by node id, filled as reads ask for them,
 //!   so a scan that reads a property of many nodes walks one array front to back
 //!   instead of following each node's property list (a cache miss per node);
+//! - degree columns: per (direction, relationship type), each node's number of
+//!   relationships, so counting a last hop over many nodes reads no adjacency list;
 //! - counts (per label, per type, in total), which the planner reads for every query;
 //! - node lists: the nodes under an index key prefix (an index seek) or with a label (a
 //!   label scan), shared with the scans that read them, so a repeated seek or scan opens
@@ -39,6 +41,8 @@ const MAX_ADJACENCY_ENTRIES: usize = 32 << 20;
 const MAX_NODE_WEIGHT: usize = 16 << 20;
 /// At most this many property values over all columns (72 bytes each).
 const MAX_COLUMN_ENTRIES: usize = 8 << 20;
+/// At most this many degrees over all degree columns (16 bytes each).
+const MAX_DEGREE_ENTRIES: usize = 16 << 20;
 /// At most this many node ids over all cached index seeks.
 const MAX_SEEK_IDS: usize = 4 << 20;
 
@@ -85,6 +89,51 @@ impl<V> Dense<V> {
     }
 }
 
+/// Values by a key, then node id (a dense column per key), with a bound on the number
+/// of values over all columns: past it, every column starts over empty.
+struct Columns<K, V> {
+    by_key: HashMap<K, Dense<V>>,
+    entries: usize,
+    budget: usize,
+}
+
+impl<K: std::hash::Hash + Eq, V> Columns<K, V> {
+    fn new(budget: usize) -> Self {
+        Columns {
+            by_key: HashMap::default(),
+            entries: 0,
+            budget,
+        }
+    }
+
+    fn get(&self, key: &K, id: NodeId) -> Option<&V> {
+        self.by_key.get(key)?.get(id as usize)
+    }
+
+    fn insert(&mut self, key: K, id: NodeId, value: V) {
+        if self.entries >= self.budget {
+            self.by_key.clear();
+            self.entries = 0;
+        }
+        let column = self
+            .by_key
+            .entry(key)
+            .or_insert_with(|| Dense::new(usize::MAX));
+        let before = column.weight;
+        column.insert(id as usize, value, 1, |_| 1);
+        self.entries += column.weight - before;
+    }
+
+    /// Drops node `id`'s value from every column.
+    fn remove_node(&mut self, id: NodeId) {
+        for column in self.by_key.values_mut() {
+            let before = column.weight;
+            column.remove(id as usize, |_| 1);
+            self.entries -= before - column.weight;
+        }
+    }
+}
+
 fn adjacency_weight(lists: &[Option<AdjList>; 2]) -> usize {
     lists.iter().flatten().map(|l| l.len()).sum()
 }
@@ -118,8 +167,9 @@ pub struct CommittedCache {
     nodes: Dense<NodeData>,
     /// Property values by key token, then node id (`None`: the node lacks the property
     /// or does not exist), and how many values they hold in all.
-    columns: HashMap<Token, Dense<Option<Value>>>,
-    column_entries: usize,
+    columns: Columns<Token, Option<Value>>,
+    /// Relationship counts by (direction, type), then node id.
+    degrees: Columns<(u8, Token), u64>,
 }
 
 impl Default for CommittedCache {
@@ -130,8 +180,8 @@ impl Default for CommittedCache {
             seeks: HashMap::default(),
             seek_ids: 0,
             nodes: Dense::new(MAX_NODE_WEIGHT),
-            columns: HashMap::default(),
-            column_entries: 0,
+            columns: Columns::new(MAX_COLUMN_ENTRIES),
+            degrees: Columns::new(MAX_DEGREE_ENTRIES),
         }
     }
 }
@@ -144,16 +194,13 @@ impl CommittedCache {
                 Some(&keys::ADJ) => {
                     if let Some((node, _, _, _)) = keys::parse_adj(key) {
                         self.adjacency.remove(node as usize, adjacency_weight);
+                        self.degrees.remove_node(node);
                     }
                 }
                 Some(&keys::NODE) => {
                     if let Some(id) = keys::trailing_id(key) {
                         self.nodes.remove(id as usize, node_weight);
-                        for column in self.columns.values_mut() {
-                            let before = column.weight;
-                            column.remove(id as usize, |_| 1);
-                            self.column_entries -= before - column.weight;
-                        }
+                        self.columns.remove_node(id);
                     }
                 }
                 Some(&keys::COUNT | &keys::META) => {
@@ -247,29 +294,30 @@ impl<'s> CacheLease<'s> {
     /// The cached value of property `key` of node `id`: `Some(None)` when it is known
     /// that the node lacks it.
     pub fn property(&self, id: NodeId, key: Token) -> Option<Ref<'_, Option<Value>>> {
-        Ref::filter_map(self.cache.borrow(), |c| {
-            c.columns.get(&key)?.get(id as usize)
-        })
-        .ok()
+        Ref::filter_map(self.cache.borrow(), |c| c.columns.get(&key, id)).ok()
     }
 
     /// Caches the value of property `key` of node `id` (skipped while borrowed).
     pub fn insert_property(&self, id: NodeId, key: Token, value: Option<Value>) {
-        let Ok(mut cache) = self.cache.try_borrow_mut() else {
-            return;
-        };
-        if cache.column_entries >= MAX_COLUMN_ENTRIES {
-            cache.columns.clear();
-            cache.column_entries = 0;
+        if let Ok(mut cache) = self.cache.try_borrow_mut() {
+            cache.columns.insert(key, id, value);
         }
-        let column = cache
-            .columns
-            .entry(key)
-            .or_insert_with(|| Dense::new(usize::MAX));
-        let before = column.weight;
-        column.insert(id as usize, value, 1, |_| 1);
-        let added = column.weight - before;
-        cache.column_entries += added;
+    }
+
+    /// The cached number of relationships of type `rel_type` in direction `dir` of
+    /// node `id`.
+    pub fn degree(&self, id: NodeId, dir: u8, rel_type: Token) -> Option<u64> {
+        self.cache
+            .borrow()
+            .degrees
+            .get(&(dir, rel_type), id)
+            .copied()
+    }
+
+    pub fn insert_degree(&self, id: NodeId, dir: u8, rel_type: Token, degree: u64) {
+        if let Ok(mut cache) = self.cache.try_borrow_mut() {
+            cache.degrees.insert((dir, rel_type), id, degree);
+        }
     }
 
     pub fn invalidate<'k>(&self, written: impl Iterator<Item = &'k [u8]>) {

@@ -47,6 +47,13 @@ fn prop_of(props: &StoredProps, key: Token) -> Result<Option<Value>> {
 /// Reads the node ids one entry (key, value) of a node list holds into the list.
 pub(super) type IdsOfEntry = fn(&[u8], &[u8], &mut Vec<NodeId>) -> Result<()>;
 
+/// The entries of type `token` in an adjacency list sorted by type.
+fn type_run(list: &[(Token, NodeId, RelId)], token: Token) -> &[(Token, NodeId, RelId)] {
+    let from = list.partition_point(|(t, _, _)| *t < token);
+    let to = list.partition_point(|(t, _, _)| *t <= token);
+    list.get(from..to).unwrap_or_default()
+}
+
 fn unknown_token(kind: TokenKind, token: Token) -> Error {
     codec::corrupt(&format!("{kind:?} token {token} has no name"))
 }
@@ -790,9 +797,7 @@ impl<'s> Txn<'s> {
 
     /// Visits the adjacency entries of an expansion as (dir, type, other, rel); ids only,
     /// no record is read. With `Dir::Both` a self-loop's `IN` entry is skipped (its `OUT`
-    /// entry already reported it). Groups this transaction wrote are read through its
-    /// buffer; the others come from the adjacency cache, where the entries of one type
-    /// are a contiguous run.
+    /// entry already reported it).
     fn visit_adjacent(
         &self,
         node: NodeId,
@@ -800,31 +805,38 @@ impl<'s> Txn<'s> {
         types: &[String],
         mut visit: impl FnMut(u8, Token, NodeId, RelId),
     ) -> Result<()> {
+        self.visit_adjacent_runs(node, dir, types, |d, run| {
+            let skip_loops = dir == Dir::Both && d == DIR_IN;
+            for &(t, other, rel) in run {
+                if !(skip_loops && other == node) {
+                    visit(d, t, other, rel);
+                }
+            }
+        })
+    }
+
+    /// Hands `visit` the adjacency entries of an expansion in runs of one direction
+    /// (self-loops included). Groups this transaction wrote are read through its buffer;
+    /// the others come from the adjacency cache, where the entries of one type are a
+    /// contiguous run, handed over where they lie.
+    fn visit_adjacent_runs(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &[String],
+        mut visit: impl FnMut(u8, &[(Token, NodeId, RelId)]),
+    ) -> Result<()> {
         let filter = self.type_filter(types);
         if filter.as_ref().is_some_and(Vec::is_empty) {
             return Ok(());
         }
         for &d in keys::dir_bytes(dir) {
-            let skip_loops = dir == Dir::Both && d == DIR_IN;
-            let buffered =
-                !self.overlay.is_empty() && self.overlay.has_prefix(&keys::adj_prefix_dir(node, d));
-            if !buffered {
-                self.with_committed_adjacency(node, d, |list| {
-                    let mut emit = |entries: &[(Token, NodeId, RelId)]| {
-                        for &(t, other, rel) in entries {
-                            if !(skip_loops && other == node) {
-                                visit(d, t, other, rel);
-                            }
-                        }
-                    };
-                    match &filter {
-                        None => emit(list),
-                        Some(tokens) => {
-                            for &token in tokens {
-                                let from = list.partition_point(|(t, _, _)| *t < token);
-                                let to = list.partition_point(|(t, _, _)| *t <= token);
-                                emit(list.get(from..to).unwrap_or_default());
-                            }
+            if !self.wrote_adjacency(node, d) {
+                self.with_committed_adjacency(node, d, |list| match &filter {
+                    None => visit(d, list),
+                    Some(tokens) => {
+                        for &token in tokens {
+                            visit(d, type_run(list, token));
                         }
                     }
                 })?;
@@ -837,20 +849,24 @@ impl<'s> Txn<'s> {
                     .map(|t| keys::adj_group(node, d, *t))
                     .collect(),
             };
+            let mut run = Vec::new();
             for prefix in prefixes {
                 for chunk in self.scan_prefix(prefix) {
                     let (key, bytes) = chunk?;
                     let (_, _, t, _) = keys::parse_adj(&key)
                         .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
-                    for (other, rel) in codec::adj_pairs(&bytes)? {
-                        if !(skip_loops && other == node) {
-                            visit(d, t, other, rel);
-                        }
-                    }
+                    run.clear();
+                    run.extend(codec::adj_pairs(&bytes)?.map(|(other, rel)| (t, other, rel)));
+                    visit(d, &run);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Whether this transaction wrote adjacency of (node, direction byte `d`).
+    fn wrote_adjacency(&self, node: NodeId, d: u8) -> bool {
+        !self.overlay.is_empty() && self.overlay.has_prefix(&keys::adj_prefix_dir(node, d))
     }
 
     /// The adjacency entries of an expansion as (dir, type, other, rel).
@@ -902,9 +918,31 @@ impl<'s> Txn<'s> {
     }
 
     pub fn degree(&self, node: NodeId, dir: Dir, types: &[String]) -> Result<u64> {
+        if let ([rel_type], [d]) = (types, keys::dir_bytes(dir)) {
+            // One type, one direction: committed degrees are a column of the cache.
+            if !self.wrote_adjacency(node, *d) {
+                let Some(token) = self.token(TokenKind::RelType, rel_type) else {
+                    return Ok(0);
+                };
+                if let Some(n) = self.cache.degree(node, *d, token) {
+                    return Ok(n);
+                }
+                let n = self
+                    .with_committed_adjacency(node, *d, |list| type_run(list, token).len())?
+                    as u64;
+                self.cache.insert_degree(node, *d, token, n);
+                return Ok(n);
+            }
+        }
         let mut n = 0;
-        self.visit_adjacent(node, dir, types, |_, _, _, _| n += 1)?;
-        Ok(n)
+        self.visit_adjacent_runs(node, dir, types, |d, run| {
+            n += run.len();
+            if dir == Dir::Both && d == DIR_IN {
+                // A self-loop counts once: its `OUT` entry was counted.
+                n -= run.iter().filter(|(_, other, _)| *other == node).count();
+            }
+        })?;
+        Ok(n as u64)
     }
 
     pub fn all_relationships(&self) -> Scan<'_, RelInfo> {
