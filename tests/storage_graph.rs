@@ -393,7 +393,7 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     let b = txn.create_node(&labels(&["P"]), PropertyMap::new())?;
     txn.commit()?;
 
-    type Seen = (String, (usize, u64), Vec<String>, Vec<u64>);
+    type Seen = (String, (usize, u64), Vec<String>, Vec<u64>, bool);
     let read = |store: &Store| -> skein::error::Result<Seen> {
         let txn = store.begin()?;
         Ok((
@@ -405,12 +405,22 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
             txn.node_labels(a)?,
             txn.nodes_with_label("Q")
                 .collect::<skein::error::Result<_>>()?,
+            match txn.resolve_labels(&labels(&["Q"])) {
+                Some(q) => txn.node_has_labels(b, &q)?,
+                None => false,
+            },
         ))
     };
     let before = read(&store)?;
     assert_eq!(
         before,
-        (show(Some(1i64.into())), (0, 0), labels(&["P"]), vec![])
+        (
+            show(Some(1i64.into())),
+            (0, 0),
+            labels(&["P"]),
+            vec![],
+            false
+        )
     );
 
     let mut txn = store.begin()?;
@@ -435,7 +445,13 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     txn.commit()?;
     assert_eq!(
         read(&store)?,
-        (show(Some(3i64.into())), (1, 1), labels(&["P"]), vec![b])
+        (
+            show(Some(3i64.into())),
+            (1, 1),
+            labels(&["P"]),
+            vec![b],
+            true
+        )
     );
 
     let mut txn = store.begin()?;
@@ -449,6 +465,10 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     txn.commit()?;
     let after = read(&store)?;
     assert_eq!(after.1, (2, 2), "a cached degree missed a new relationship");
+    assert!(
+        !after.4,
+        "a cached label bitmap still gives b the removed label"
+    );
     assert_eq!(after.3, Vec::<u64>::new(), "a removed label still lists b");
     Ok(())
 }

@@ -10,7 +10,7 @@ use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec, Step};
 use crate::storage::{Dir, Edge, LabelSet, Scan};
 use crate::value::{GroupKey, Map, Node, NodeId, Relationship, Value};
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::cmp::Ordering;
 // foldhash: these sets and maps hash node ids and group keys on the hot paths (DISTINCT,
 // grouping, reachability); SipHash's flooding resistance buys nothing there.
@@ -510,7 +510,14 @@ struct ExpandOp<'a, 's> {
     unique: Vec<usize>,
     to_labels: LabelTest<'a>,
     state: Option<ExpandState<'a>>,
+    /// For counted and far-node expansions: the last node expanded and its neighbours
+    /// that pass the far-node tests, as (relationship, far node). Consecutive rows often
+    /// expand the same node; reused only while the transaction has written nothing.
+    last_far: RefCell<Option<(NodeId, FarPairs)>>,
 }
+
+/// (relationship, far node) pairs of one node's expansion.
+type FarPairs = Vec<(u64, NodeId)>;
 
 struct ExpandState<'a> {
     row: Row,
@@ -555,6 +562,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
             spec,
             layout,
             state: None,
+            last_far: RefCell::new(None),
         })
     }
 
@@ -563,33 +571,56 @@ impl<'a, 's> ExpandOp<'a, 's> {
         if self.spec.to_labels.is_empty() && self.unique.is_empty() {
             return self.ctx.txn.degree(from, self.spec.dir, &self.spec.types);
         }
-        Ok(self.far_nodes(row, from)?.len() as u64)
+        let used = used_relationships(row, &self.unique);
+        self.with_far(from, |far| {
+            far.iter().filter(|(rel, _)| !used.contains(rel)).count() as u64
+        })
     }
 
     /// The far node of each row a single-hop expansion of `from` would give (a node
     /// once per relationship), without building the rows.
     fn far_nodes(&self, row: &[Value], from: NodeId) -> Result<Vec<NodeId>> {
         let used = used_relationships(row, &self.unique);
+        self.with_far(from, |far| {
+            far.iter()
+                .filter(|(rel, _)| !used.contains(rel))
+                .map(|(_, other)| *other)
+                .collect()
+        })
+    }
+
+    /// Hands `look` the (relationship, far node) pairs of `from` that pass the far-node
+    /// tests, before relationship uniqueness (which depends on the row).
+    fn with_far<T>(&self, from: NodeId, look: impl FnOnce(&[(u64, NodeId)]) -> T) -> Result<T> {
+        let mut last = self.last_far.borrow_mut();
+        let reusable = self.ctx.txn.is_unchanged();
+        if let Some((node, far)) = last.as_ref() {
+            if *node == from && reusable {
+                return Ok(look(far));
+            }
+        }
         let mut candidates = Vec::new();
         self.ctx
             .txn
             .for_each_neighbour(from, self.spec.dir, &self.spec.types, |rel, other| {
-                if !used.contains(&rel) && !self.ctx.deleted_rels.contains(&rel) {
-                    candidates.push(other);
+                if !self.ctx.deleted_rels.contains(&rel) {
+                    candidates.push((rel, other));
                 }
             })?;
-        if self.spec.to_labels.is_empty() && self.ctx.deleted_nodes.is_empty() {
-            return Ok(candidates);
-        }
-        let mut far = Vec::with_capacity(candidates.len());
-        for other in candidates {
-            if !self.ctx.deleted_nodes.contains(&other)
-                && node_matches(self.ctx, other, &self.to_labels, None, None)?
-            {
-                far.push(other);
+        if !self.spec.to_labels.is_empty() || !self.ctx.deleted_nodes.is_empty() {
+            let mut far = Vec::with_capacity(candidates.len());
+            for (rel, other) in candidates {
+                if !self.ctx.deleted_nodes.contains(&other)
+                    && node_matches(self.ctx, other, &self.to_labels, None, None)?
+                {
+                    far.push((rel, other));
+                }
             }
+            candidates = far;
         }
-        Ok(far)
+        let seen = look(&candidates);
+        *last = reusable.then_some((from, candidates));
+        Ok(seen)
     }
 
     fn edges(&self, node: NodeId) -> Result<Vec<Edge>> {

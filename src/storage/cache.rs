@@ -8,6 +8,8 @@
 //!   instead of following each node's property list (a cache miss per node);
 //! - degree columns: per (direction, relationship type), each node's number of
 //!   relationships, so counting a last hop over many nodes reads no adjacency list;
+//! - label bitmaps: per label, one bit per node id, so testing a node's label reads a
+//!   small array instead of the node;
 //! - counts (per label, per type, in total), which the planner reads for every query;
 //! - node lists: the nodes under an index key prefix (an index seek) or with a label (a
 //!   label scan), shared with the scans that read them, so a repeated seek or scan opens
@@ -43,6 +45,8 @@ const MAX_NODE_WEIGHT: usize = 16 << 20;
 const MAX_COLUMN_ENTRIES: usize = 8 << 20;
 /// At most this many degrees over all degree columns (16 bytes each).
 const MAX_DEGREE_ENTRIES: usize = 16 << 20;
+/// At most this many bitmap words (64 nodes each) over all label bitmaps.
+const MAX_LABEL_WORDS: usize = 16 << 20;
 /// At most this many node ids over all cached index seeks.
 const MAX_SEEK_IDS: usize = 4 << 20;
 
@@ -162,6 +166,10 @@ pub struct CommittedCache {
     counts: HashMap<Vec<u8>, u64>,
     /// Node ids by index or label key prefix, and how many ids they hold in all.
     seeks: HashMap<Vec<u8>, Arc<[NodeId]>>,
+    /// Label bitmaps by label token (word `i` holds nodes `64 i .. 64 i + 63`), and how
+    /// many words they hold in all.
+    label_bits: HashMap<Token, Box<[u64]>>,
+    label_words: usize,
     seek_ids: usize,
     /// Records inline in the table: a scan in id order walks it front to back.
     nodes: Dense<NodeData>,
@@ -178,6 +186,8 @@ impl Default for CommittedCache {
             adjacency: Dense::new(MAX_ADJACENCY_ENTRIES),
             counts: HashMap::default(),
             seeks: HashMap::default(),
+            label_bits: HashMap::default(),
+            label_words: 0,
             seek_ids: 0,
             nodes: Dense::new(MAX_NODE_WEIGHT),
             columns: Columns::new(MAX_COLUMN_ENTRIES),
@@ -211,11 +221,16 @@ impl CommittedCache {
                     self.seek_ids = 0;
                 }
                 Some(&keys::LABEL) => {
-                    if let Some(ids) = key
-                        .get(..keys::LABEL_PREFIX_LEN)
-                        .and_then(|p| self.seeks.remove(p))
-                    {
+                    let Some(prefix) = key.get(..keys::LABEL_PREFIX_LEN) else {
+                        continue;
+                    };
+                    if let Some(ids) = self.seeks.remove(prefix) {
                         self.seek_ids -= ids.len();
+                    }
+                    if let Some(bits) = keys::label_of_prefix(prefix)
+                        .and_then(|label| self.label_bits.remove(&label))
+                    {
+                        self.label_words -= bits.len();
                     }
                 }
                 _ => {}
@@ -331,6 +346,31 @@ impl<'s> CacheLease<'s> {
     pub fn insert_count(&self, key: &[u8], value: u64) {
         if let Ok(mut cache) = self.cache.try_borrow_mut() {
             cache.counts.insert(key.to_vec(), value);
+        }
+    }
+
+    /// Whether node `id` has label `label`, if the label's bitmap is cached.
+    pub fn has_label(&self, id: NodeId, label: Token) -> Option<bool> {
+        let cache = self.cache.borrow();
+        let bits = cache.label_bits.get(&label)?;
+        let word = bits
+            .get((id >> keys::LABEL_CHUNK_BITS) as usize)
+            .copied()
+            .unwrap_or(0);
+        Some(word & keys::label_bit(id) != 0)
+    }
+
+    pub fn insert_label_bits(&self, label: Token, bits: Box<[u64]>) {
+        let Ok(mut cache) = self.cache.try_borrow_mut() else {
+            return;
+        };
+        if cache.label_words + bits.len() > MAX_LABEL_WORDS {
+            cache.label_bits.clear();
+            cache.label_words = 0;
+        }
+        cache.label_words += bits.len();
+        if let Some(old) = cache.label_bits.insert(label, bits) {
+            cache.label_words -= old.len();
         }
     }
 

@@ -424,13 +424,51 @@ impl<'s> Txn<'s> {
         Some(LabelSet(tokens))
     }
 
-    /// Whether node `id` has every label of `set`.
+    /// Whether node `id` has every label of `set`. Unless this transaction wrote the
+    /// node, the labels' committed bitmaps answer (cached whole on first use).
     pub fn node_has_labels(&self, id: NodeId, set: &LabelSet) -> Result<bool> {
+        let written = !self.overlay.is_empty() && self.overlay.get(&keys::node_array(id)).is_some();
+        if !written && !set.0.is_empty() {
+            for &label in &set.0 {
+                if !self.committed_label(id, label)? {
+                    return Ok(false);
+                }
+            }
+            return Ok(true);
+        }
         Ok(self
             .with_node(id, |record| {
                 Ok(set.0.iter().all(|t| record.labels.binary_search(t).is_ok()))
             })?
             .unwrap_or(false))
+    }
+
+    /// Whether node `id` has `label` as committed, from the label's cached bitmap.
+    fn committed_label(&self, id: NodeId, label: Token) -> Result<bool> {
+        if let Some(has) = self.cache.has_label(id, label) {
+            return Ok(has);
+        }
+        let prefix = keys::label_prefix(label);
+        let end = keys::prefix_end(&prefix);
+        let mut bits: Vec<u64> = Vec::new();
+        for entry in self.store.engine.scan(prefix, end) {
+            let (key, value) = entry?;
+            let chunk = keys::trailing_id(&key)
+                .and_then(|c| usize::try_from(c).ok())
+                .ok_or_else(|| codec::corrupt("a label key is malformed"))?;
+            if bits.len() <= chunk {
+                bits.resize(chunk + 1, 0);
+            }
+            if let Some(word) = bits.get_mut(chunk) {
+                *word = codec::decode_u64(&value)?;
+            }
+        }
+        let word = bits
+            .get((id >> keys::LABEL_CHUNK_BITS) as usize)
+            .copied()
+            .unwrap_or(0);
+        self.cache.insert_label_bits(label, bits.into_boxed_slice());
+        Ok(word & keys::label_bit(id) != 0)
     }
 
     pub fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {

@@ -169,6 +169,12 @@ pub fn label_prefix(label: Token) -> Vec<u8> {
     k
 }
 
+/// The label of a label key prefix (`LABEL_PREFIX_LEN` bytes).
+pub fn label_of_prefix(prefix: &[u8]) -> Option<Token> {
+    let bytes = prefix.get(1..LABEL_PREFIX_LEN)?.try_into().ok()?;
+    Some(Token::from_be_bytes(bytes))
+}
+
 /// The label index keeps one bitmap per label and 64 consecutive node ids.
 pub const LABEL_CHUNK_BITS: u32 = 6;
 

@@ -352,6 +352,11 @@ pub struct Txn<'s> {
 pub type Scan<'t, T> = Box<dyn Iterator<Item = Result<T>> + 't>;
 
 impl Txn<'_> {
+    /// Whether the transaction has written nothing yet, so that what it read stays true.
+    pub fn is_unchanged(&self) -> bool {
+        self.overlay.is_empty()
+    }
+
     /// Applies every write of the transaction at once and makes it durable. A
     /// transaction that wrote nothing touches nothing.
     pub fn commit(self) -> Result<()> {
