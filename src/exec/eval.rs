@@ -25,6 +25,10 @@ impl AggValues {
         self.0.push((key, value));
     }
 
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     fn get(&self, key: usize) -> Option<&Value> {
         self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }

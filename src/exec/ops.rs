@@ -1675,9 +1675,14 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 || self.spec.items.iter().zip(&is_key).any(|((_, e), k)| {
                     !k && !calls.iter().any(|c| c.key == e as *const Expr as usize)
                 });
-        // A group: its first row, the values of its grouping items, its aggregators.
-        type Group = (Row, Vec<Value>, Vec<Box<dyn super::aggregate::Aggregator>>);
-        let mut groups: Vec<Group> = Vec::new();
+        // The groups, column-wise (no allocation per group beyond its values): group `g`
+        // has first row `firsts[g]` (when kept), grouping values `held[g * width..]` and
+        // aggregators `aggs[g * calls.len()..]`.
+        let mut firsts: Vec<Row> = Vec::new();
+        let mut held: Vec<Value> = Vec::new();
+        let mut aggs: Vec<Box<dyn super::aggregate::Aggregator>> = Vec::new();
+        let mut group_count = 0usize;
+        let width = is_key.iter().filter(|k| **k).count();
         // The groups by the hash of their grouping values: a row's values are hashed and
         // compared where they lie, and copied only when they start a group.
         let mut index: HashTable<(u64, usize)> = HashTable::new();
@@ -1690,18 +1695,19 @@ impl<'a, 's> ProjectOp<'a, 's> {
             .filter(|(_, k)| **k)
             .map(|((_, e), _)| e)
             .collect();
-        let fresh = |calls: &[AggCall<'_>]| -> Result<Vec<Box<dyn super::aggregate::Aggregator>>> {
-            calls
-                .iter()
-                .map(|c| {
+        // Appends a fresh aggregator per call (a new group's).
+        let fresh = |aggs: &mut Vec<Box<dyn super::aggregate::Aggregator>>| -> Result<()> {
+            for c in &calls {
+                aggs.push(
                     super::aggregate::create(&c.name, c.distinct, c.star).ok_or_else(|| {
                         Error::syntax(
                             "UnknownFunction",
                             format!("unknown aggregation function {}", c.name),
                         )
-                    })
-                })
-                .collect()
+                    })?,
+                );
+            }
+            Ok(())
         };
         // Rows often come in runs with the same grouping variables (all relationships
         // of one node): the group of the previous row is reused without evaluating keys.
@@ -1751,22 +1757,21 @@ impl<'a, 's> ProjectOp<'a, 's> {
                         let hash = state.finish();
                         let same = |&(h, g): &(u64, usize)| {
                             h == hash
-                                && groups.get(g).is_some_and(|(_, held, _)| {
-                                    held.iter().zip(values).all(|(a, b)| a.same_group(b))
+                                && held.get(g * width..(g + 1) * width).is_some_and(|kept| {
+                                    kept.iter().zip(values).all(|(a, b)| a.same_group(b))
                                 })
                         };
                         if let Some(&(_, g)) = index.find(hash, same) {
                             return Ok(g);
                         }
-                        let kept = if keeps_rows {
-                            first.clone()
-                        } else {
-                            Vec::new()
-                        };
-                        let held = values.iter().map(|v| (*v).clone()).collect();
-                        groups.push((kept, held, fresh(&calls)?));
-                        index.insert_unique(hash, (hash, groups.len() - 1), |e| e.0);
-                        Ok(groups.len() - 1)
+                        if keeps_rows {
+                            firsts.push(first.clone());
+                        }
+                        held.extend(values.iter().map(|v| (*v).clone()));
+                        fresh(&mut aggs)?;
+                        index.insert_unique(hash, (hash, group_count), |e| e.0);
+                        group_count += 1;
+                        Ok(group_count - 1)
                     };
                     match key_exprs.as_slice() {
                         [one] => with_value(self.ctx, &env, one, |v| group_of(&[v], &row))?,
@@ -1781,18 +1786,16 @@ impl<'a, 's> ProjectOp<'a, 's> {
                     }
                 }
             };
-            let Some(group) = groups.get_mut(gi) else {
+            let Some(group_aggs) = aggs.get_mut(gi * calls.len()..(gi + 1) * calls.len()) else {
                 continue;
             };
-            self.update_group(&mut group.2, &calls, &env, &row, weight_slot, far_slot)?;
+            self.update_group(group_aggs, &calls, &env, &row, weight_slot, far_slot)?;
             previous = Some((row, gi));
         }
-        if groups.is_empty() && is_key.iter().all(|k| !k) {
-            groups.push((
-                vec![Value::Null; self.in_layout.len()],
-                Vec::new(),
-                fresh(&calls)?,
-            ));
+        if group_count == 0 && width == 0 {
+            firsts.push(vec![Value::Null; self.in_layout.len()]);
+            fresh(&mut aggs)?;
+            group_count = 1;
         }
         // Sort keys computed below may also use the columns computed first.
         let mut wide_layout: Vec<String> = self
@@ -1804,20 +1807,27 @@ impl<'a, 's> ProjectOp<'a, 's> {
             .collect();
         wide_layout.extend(self.in_layout.iter().cloned());
         let hidden = self.spec.items.len() > self.out_len;
-        let mut out = Vec::with_capacity(groups.len());
-        for (rep, key_values, aggs) in groups {
-            let mut values = AggValues::default();
-            for (c, a) in calls.iter().zip(&aggs) {
+        let mut out = Vec::with_capacity(group_count);
+        let mut values = AggValues::default();
+        let mut held = held.into_iter();
+        let no_row = Vec::new();
+        for g in 0..group_count {
+            let rep = firsts.get(g).unwrap_or(&no_row);
+            values.clear();
+            for (c, a) in calls
+                .iter()
+                .zip(aggs.get(g * calls.len()..).unwrap_or_default())
+            {
                 values.insert(c.key, a.finish()?);
             }
             let env = Env::Row {
                 layout: &self.in_layout,
-                row: &rep,
+                row: rep,
                 aggs: Some(&values),
             };
             let mut row = Vec::with_capacity(self.spec.items.len());
             // Grouping items take the values computed when the group was found.
-            let mut key_values = key_values.into_iter();
+            let mut key_values = held.by_ref().take(width);
             for ((_, e), k) in self.spec.items.iter().zip(&is_key).take(self.out_len) {
                 let value = match k.then(|| key_values.next()).flatten() {
                     Some(v) => v,
@@ -1825,6 +1835,8 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 };
                 row.push(value);
             }
+            // Values of hidden grouping items are not used here; the next group's follow.
+            key_values.for_each(drop);
             if !hidden {
                 out.push(row);
                 continue;
