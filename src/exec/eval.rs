@@ -167,20 +167,29 @@ pub(crate) fn with_value<T>(
         ExprKind::Property(target, key) => {
             if let ExprKind::Variable(name) = &target.kind {
                 if let Some(Value::Node(n)) = env.lookup(name) {
-                    let at = |err: Error| err.at(ctx.text, e.span.start);
-                    check_node_alive(ctx, n.id).map_err(at)?;
-                    let Some(token) = ctx.txn.property_key(&key.name) else {
-                        return look(&Value::Null);
-                    };
-                    return ctx
-                        .txn
-                        .with_node_property(n.id, token, |v| look(v.unwrap_or(&Value::Null)));
+                    check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, e.span.start))?;
+                    return with_node_key(ctx, n.id, &key.name, look);
                 }
             }
         }
         _ => {}
     }
     look(&eval(ctx, env, e)?)
+}
+
+/// Hands `look` property `key` (a name in the syntax tree) of live node `id` where it
+/// lies; null when the node lacks it.
+fn with_node_key<T>(
+    ctx: &Ctx<'_, '_>,
+    id: u64,
+    key: &str,
+    look: impl FnOnce(&Value) -> Result<T>,
+) -> Result<T> {
+    let Some(token) = ctx.key_token(key) else {
+        return look(&Value::Null);
+    };
+    ctx.txn
+        .with_node_property(id, token, |v| look(v.unwrap_or(&Value::Null)))
 }
 
 fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
@@ -224,6 +233,10 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
         ExprKind::Property(target, key) => match &target.kind {
             // `var.key`, the common case: read the variable's value in place.
             ExprKind::Variable(name) => match env.lookup(name) {
+                Some(Value::Node(n)) => {
+                    check_node_alive(ctx, n.id)?;
+                    with_node_key(ctx, n.id, &key.name, |v| Ok(v.clone()))?
+                }
                 Some(t) => property(ctx, t, &key.name)?,
                 None => {
                     let t = eval(ctx, env, target)?;

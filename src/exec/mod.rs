@@ -75,9 +75,34 @@ pub(crate) struct Ctx<'a, 's> {
     pub subplans: &'a SubPlans,
     /// Rows and time per step when profiling (indexed by step id).
     pub profile: Option<&'a RefCell<HashMap<usize, (u64, Duration)>>>,
+    pub key_tokens: KeyTokens,
 }
 
+/// The property key tokens this statement's `var.key` expressions looked up, by the
+/// address of the key's name in the syntax tree (which outlives the statement), so a
+/// property read per row does not hash the name. Only found tokens are kept: a key
+/// first used by a write later in the statement is looked up again.
+#[derive(Default)]
+pub(crate) struct KeyTokens(RefCell<Vec<(usize, crate::storage::Token)>>);
+
+/// At most this many keys are remembered per statement.
+const MAX_KEY_TOKENS: usize = 32;
+
 impl Ctx<'_, '_> {
+    /// The token of property key `name`, a name in the statement's syntax tree.
+    pub fn key_token(&self, name: &str) -> Option<crate::storage::Token> {
+        let address = name.as_ptr() as usize;
+        let mut known = self.key_tokens.0.borrow_mut();
+        if let Some((_, token)) = known.iter().find(|(a, _)| *a == address) {
+            return Some(*token);
+        }
+        let token = self.txn.property_key(name)?;
+        if known.len() < MAX_KEY_TOKENS {
+            known.push((address, token));
+        }
+        Some(token)
+    }
+
     /// `node.key` (the store keeps committed records decoded in memory).
     pub fn node_property(&self, id: u64, key: &str) -> Result<Option<Value>> {
         self.txn.node_property(id, key)
@@ -255,6 +280,7 @@ impl Runner<'_> {
             limits: self.limits,
             subplans: &subplans,
             profile,
+            key_tokens: KeyTokens::default(),
         };
         for row in &mut all_rows {
             for v in row.iter_mut() {
@@ -302,6 +328,7 @@ impl Runner<'_> {
                     limits: self.limits,
                     subplans,
                     profile,
+                    key_tokens: KeyTokens::default(),
                 };
                 let mut op = ops::build(&ctx, reading, &layout, ops::source(rows))?;
                 let mut out = Vec::new();

@@ -41,6 +41,7 @@ impl WriteEnv<'_> {
             limits: self.limits,
             subplans: self.subplans,
             profile: None,
+            key_tokens: super::KeyTokens::default(),
         };
         f(&ctx)
     }

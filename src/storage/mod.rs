@@ -45,7 +45,8 @@ mod tokens;
 
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, RelId};
-use keys::{Token, TokenKind};
+pub use keys::Token;
+use keys::TokenKind;
 use kv::{KvEngine, MemoryEngine};
 use overlay::Overlay;
 use std::collections::HashMap;
