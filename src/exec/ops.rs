@@ -8,7 +8,7 @@ use super::{Ctx, Row};
 use crate::ast::{Expr, ExprKind};
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec, Step};
-use crate::storage::{Dir, Edge, LabelSet, Scan};
+use crate::storage::{Dir, Edge, LabelSet, Scan, TypeSet};
 use crate::value::{GroupKey, Map, Node, NodeId, Relationship, Value};
 use std::cell::{OnceCell, RefCell};
 use std::cmp::Ordering;
@@ -247,6 +247,34 @@ impl<'a> LabelTest<'a> {
         };
         ctx.txn
             .node_has_labels(id, self.resolved.get_or_init(|| set))
+    }
+}
+
+/// The relationship types a pattern follows, resolved to the store's tokens on first
+/// use; kept for the statement once every name had a token.
+struct TypeTest<'a> {
+    names: &'a [String],
+    resolved: OnceCell<TypeSet>,
+}
+
+impl<'a> TypeTest<'a> {
+    fn new(names: &'a [String]) -> Self {
+        TypeTest {
+            names,
+            resolved: OnceCell::new(),
+        }
+    }
+
+    fn with<T>(&self, ctx: &Ctx<'_, '_>, f: impl FnOnce(&TypeSet) -> T) -> T {
+        if let Some(set) = self.resolved.get() {
+            return f(set);
+        }
+        let set = ctx.txn.resolve_types(self.names);
+        if set.is_complete() {
+            f(self.resolved.get_or_init(|| set))
+        } else {
+            f(&set)
+        }
     }
 }
 
@@ -509,6 +537,7 @@ struct ExpandOp<'a, 's> {
     to_slot: Option<usize>,
     unique: Vec<usize>,
     to_labels: LabelTest<'a>,
+    types: TypeTest<'a>,
     state: Option<ExpandState<'a>>,
     /// For counted and far-node expansions: the last node expanded and its neighbours
     /// that pass the far-node tests, as (relationship, far node). Consecutive rows often
@@ -559,6 +588,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
                 .filter_map(|r| layout.iter().rposition(|n| n == r))
                 .collect(),
             to_labels: LabelTest::new(&spec.to_labels),
+            types: TypeTest::new(&spec.types),
             spec,
             layout,
             state: None,
@@ -569,7 +599,9 @@ impl<'a, 's> ExpandOp<'a, 's> {
     /// How many rows a single-hop expansion of `from` would give, without building them.
     fn count_matches(&self, row: &[Value], from: NodeId) -> Result<u64> {
         if self.spec.to_labels.is_empty() && self.unique.is_empty() {
-            return self.ctx.txn.degree(from, self.spec.dir, &self.spec.types);
+            return self.types.with(self.ctx, |types| {
+                self.ctx.txn.degree_of(from, self.spec.dir, types)
+            });
         }
         let used = used_relationships(row, &self.unique);
         self.with_far(from, |far| {
@@ -600,13 +632,15 @@ impl<'a, 's> ExpandOp<'a, 's> {
             }
         }
         let mut candidates = Vec::new();
-        self.ctx
-            .txn
-            .for_each_neighbour(from, self.spec.dir, &self.spec.types, |rel, other| {
-                if !self.ctx.deleted_rels.contains(&rel) {
-                    candidates.push((rel, other));
-                }
-            })?;
+        self.types.with(self.ctx, |types| {
+            self.ctx
+                .txn
+                .for_each_neighbour_of(from, self.spec.dir, types, |rel, other| {
+                    if !self.ctx.deleted_rels.contains(&rel) {
+                        candidates.push((rel, other));
+                    }
+                })
+        })?;
         if !self.spec.to_labels.is_empty() || !self.ctx.deleted_nodes.is_empty() {
             let mut far = Vec::with_capacity(candidates.len());
             for (rel, other) in candidates {
@@ -624,10 +658,9 @@ impl<'a, 's> ExpandOp<'a, 's> {
     }
 
     fn edges(&self, node: NodeId) -> Result<Vec<Edge>> {
-        self.ctx
-            .txn
-            .expand(node, self.spec.dir, &self.spec.types)
-            .collect()
+        self.types.with(self.ctx, |types| {
+            self.ctx.txn.expand_of(node, self.spec.dir, types).collect()
+        })
     }
 
     /// Checks the far node and builds the output row.
@@ -783,12 +816,13 @@ impl ExpandOp<'_, '_> {
             let mut hops = Vec::new();
             for &n in &frontier {
                 hops.clear();
-                self.ctx.txn.for_each_neighbour(
-                    n,
-                    self.spec.dir,
-                    &self.spec.types,
-                    |rel, other| hops.push((rel, other)),
-                )?;
+                self.types.with(self.ctx, |types| {
+                    self.ctx
+                        .txn
+                        .for_each_neighbour_of(n, self.spec.dir, types, |rel, other| {
+                            hops.push((rel, other))
+                        })
+                })?;
                 for &(rel, m) in &hops {
                     self.ctx.limits.check()?;
                     if used.contains(&rel)
@@ -944,7 +978,9 @@ impl Op for ExpandOp<'_, '_> {
             let (single, walk) = match self.spec.length {
                 _ if reached.is_some() => (None, None),
                 None => (
-                    Some(self.ctx.txn.expand(from, self.spec.dir, &self.spec.types)),
+                    Some(self.types.with(self.ctx, |types| {
+                        self.ctx.txn.expand_of(from, self.spec.dir, types)
+                    })),
                     None,
                 ),
                 Some((min, max)) => {

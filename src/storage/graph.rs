@@ -36,6 +36,22 @@ pub(super) const ADJ_CHUNK_CAP: usize = 128;
 #[derive(Clone, Debug)]
 pub struct LabelSet(Vec<Token>);
 
+/// The relationship types an expansion follows, resolved to tokens once
+/// (`Txn::resolve_types`): `None` for every type; names never used match nothing.
+#[derive(Clone, Debug)]
+pub struct TypeSet {
+    tokens: Option<Vec<Token>>,
+    /// Whether every name had a token (else a later write may create one).
+    complete: bool,
+}
+
+impl TypeSet {
+    /// Whether the set can be kept for a whole statement: every name had a token.
+    pub fn is_complete(&self) -> bool {
+        self.complete
+    }
+}
+
 /// The value of property `key` in a stored property list (sorted by key token).
 fn prop_of(props: &StoredProps, key: Token) -> Result<Option<Value>> {
     match props.binary_search_by_key(&key, |(k, _)| *k) {
@@ -793,19 +809,25 @@ impl<'s> Txn<'s> {
         self.add_to_count(keys::meta(keys::META_REL_COUNT), -1)
     }
 
-    /// The type tokens an expansion keeps: `None` for every type. Names never interned
-    /// match nothing.
-    fn type_filter(&self, types: &[String]) -> Option<Vec<Token>> {
+    /// `types` (every type when empty) as tokens.
+    pub fn resolve_types(&self, types: &[String]) -> TypeSet {
         if types.is_empty() {
-            return None;
+            return TypeSet {
+                tokens: None,
+                complete: true,
+            };
         }
         let mut tokens: Vec<Token> = types
             .iter()
             .filter_map(|t| self.token(TokenKind::RelType, t))
             .collect();
+        let complete = tokens.len() == types.len();
         tokens.sort_unstable();
         tokens.dedup();
-        Some(tokens)
+        TypeSet {
+            tokens: Some(tokens),
+            complete,
+        }
     }
 
     /// Looks at every (type, other, rel) of (node, dir) as committed, in the store's
@@ -840,7 +862,7 @@ impl<'s> Txn<'s> {
         &self,
         node: NodeId,
         dir: Dir,
-        types: &[String],
+        types: &TypeSet,
         mut visit: impl FnMut(u8, Token, NodeId, RelId),
     ) -> Result<()> {
         self.visit_adjacent_runs(node, dir, types, |d, run| {
@@ -861,16 +883,16 @@ impl<'s> Txn<'s> {
         &self,
         node: NodeId,
         dir: Dir,
-        types: &[String],
+        types: &TypeSet,
         mut visit: impl FnMut(u8, &[(Token, NodeId, RelId)]),
     ) -> Result<()> {
-        let filter = self.type_filter(types);
+        let filter = &types.tokens;
         if filter.as_ref().is_some_and(Vec::is_empty) {
             return Ok(());
         }
         for &d in keys::dir_bytes(dir) {
             if !self.wrote_adjacency(node, d) {
-                self.with_committed_adjacency(node, d, |list| match &filter {
+                self.with_committed_adjacency(node, d, |list| match filter {
                     None => visit(d, list),
                     Some(tokens) => {
                         for &token in tokens {
@@ -880,7 +902,7 @@ impl<'s> Txn<'s> {
                 })?;
                 continue;
             }
-            let prefixes = match &filter {
+            let prefixes = match filter {
                 None => vec![keys::adj_prefix_dir(node, d)],
                 Some(tokens) => tokens
                     .iter()
@@ -912,7 +934,7 @@ impl<'s> Txn<'s> {
         &self,
         node: NodeId,
         dir: Dir,
-        types: &[String],
+        types: &TypeSet,
     ) -> Result<Vec<(u8, Token, NodeId, RelId)>> {
         let mut out = Vec::new();
         self.visit_adjacent(node, dir, types, |d, t, other, rel| {
@@ -924,6 +946,11 @@ impl<'s> Txn<'s> {
     /// Relationships of `node` in direction `dir` whose type is one of `types` (all when
     /// empty). A self-loop appears once, also for `Dir::Both`.
     pub fn expand(&self, node: NodeId, dir: Dir, types: &[String]) -> Scan<'_, Edge> {
+        self.expand_of(node, dir, &self.resolve_types(types))
+    }
+
+    /// [`Txn::expand`] with resolved types.
+    pub fn expand_of(&self, node: NodeId, dir: Dir, types: &TypeSet) -> Scan<'_, Edge> {
         let ids = match self.expand_ids(node, dir, types) {
             Ok(ids) => ids,
             Err(e) => return Box::new(std::iter::once(Err(e))),
@@ -950,25 +977,39 @@ impl<'s> Txn<'s> {
         node: NodeId,
         dir: Dir,
         types: &[String],
+        visit: impl FnMut(RelId, NodeId),
+    ) -> Result<()> {
+        self.for_each_neighbour_of(node, dir, &self.resolve_types(types), visit)
+    }
+
+    /// [`Txn::for_each_neighbour`] with resolved types.
+    pub fn for_each_neighbour_of(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &TypeSet,
         mut visit: impl FnMut(RelId, NodeId),
     ) -> Result<()> {
         self.visit_adjacent(node, dir, types, |_, _, other, rel| visit(rel, other))
     }
 
+    /// How many relationships an expansion of `node` would give.
     pub fn degree(&self, node: NodeId, dir: Dir, types: &[String]) -> Result<u64> {
-        if let ([rel_type], [d]) = (types, keys::dir_bytes(dir)) {
+        self.degree_of(node, dir, &self.resolve_types(types))
+    }
+
+    /// [`Txn::degree`] with resolved types.
+    pub fn degree_of(&self, node: NodeId, dir: Dir, types: &TypeSet) -> Result<u64> {
+        if let (Some([token]), [d]) = (types.tokens.as_deref(), keys::dir_bytes(dir)) {
             // One type, one direction: committed degrees are a column of the cache.
             if !self.wrote_adjacency(node, *d) {
-                let Some(token) = self.token(TokenKind::RelType, rel_type) else {
-                    return Ok(0);
-                };
-                if let Some(n) = self.cache.degree(node, *d, token) {
+                if let Some(n) = self.cache.degree(node, *d, *token) {
                     return Ok(n);
                 }
                 let n = self
-                    .with_committed_adjacency(node, *d, |list| type_run(list, token).len())?
+                    .with_committed_adjacency(node, *d, |list| type_run(list, *token).len())?
                     as u64;
-                self.cache.insert_degree(node, *d, token, n);
+                self.cache.insert_degree(node, *d, *token, n);
                 return Ok(n);
             }
         }

@@ -58,7 +58,7 @@ use tokens::Tokens;
 
 pub use crate::value::{PropertyMap, Value};
 pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
-pub use graph::LabelSet;
+pub use graph::{LabelSet, TypeSet};
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
