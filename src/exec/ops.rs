@@ -1685,13 +1685,18 @@ impl<'a, 's> ProjectOp<'a, 's> {
             }
             return Ok(());
         }
-        let mut args = Vec::new();
         for (agg, c) in aggs.iter_mut().zip(calls) {
-            args.clear();
-            for a in c.args {
-                args.push(eval(self.ctx, env, a)?);
+            match c.args {
+                // One argument, the common case: looked at in place.
+                [one] => with_value(self.ctx, env, one, |v| agg.update(std::slice::from_ref(v)))?,
+                args => {
+                    let values = args
+                        .iter()
+                        .map(|a| eval(self.ctx, env, a))
+                        .collect::<Result<Vec<_>>>()?;
+                    agg.update(&values)?;
+                }
             }
-            agg.update(&args)?;
         }
         Ok(())
     }
