@@ -416,6 +416,55 @@ fn counting_relationships_by_degree_matches_counting_rows() {
     assert!(plan.contains("CountRelationships"), "{plan}");
 }
 
+/// Two hops from one node that nothing later reads are counted as pairs of
+/// relationships (product less the relationships both hops match); the answers must be
+/// those of building every row.
+#[test]
+fn paired_hops_count_like_enumeration() {
+    let db = db();
+    run(
+        &db,
+        "CREATE (a:A:B)-[:R]->(d:D {k: 1}), (b:B)-[:R]->(d), (c:C)-[:R]->(d), (d)-[:R]->(d), \
+         (a)-[:R]->(e:D {k: 2}), (b)-[:R]->(e), (b)-[:S]->(e), (x:X)-[:T]->(d)",
+    );
+    let cases = [
+        // a is both A and B: its relationship must not pair with itself.
+        "MATCH (x:A)-[:R]->(d:D)<-[:R]-(y:B)",
+        "MATCH (x:B)-[:R]->(d:D)<-[:R]-(y:B)",
+        // Same type and direction: every relationship is on both hops.
+        "MATCH (x)-[:R]->(d:D)<-[:R]-(y)",
+        // Different types: no relationship is on both hops.
+        "MATCH (x)-[:R]->(d:D)<-[:S]-(y)",
+        // Both directions and a self-loop.
+        "MATCH (x)-[:R]-(d:D)-[:R]-(y)",
+        // A relationship bound by an earlier part of the pattern is not reused.
+        "MATCH (w)-[:T]->(d:D), (d)<-[:R]-(x), (d)<-[:R]-(y)",
+    ];
+    for pattern in cases {
+        for (counted, enumerated) in [
+            ("RETURN count(*)", "RETURN sum(1)"),
+            (
+                "RETURN d.k AS k, count(*) AS n ORDER BY k",
+                "RETURN d.k AS k, sum(1) AS n ORDER BY k",
+            ),
+        ] {
+            let fast = run(&db, &format!("{pattern} {counted}"));
+            let slow = run(&db, &format!("{pattern} {enumerated}"));
+            assert_eq!(
+                format!("{:?}", fast.rows),
+                format!("{:?}", slow.rows),
+                "{pattern} {counted}"
+            );
+        }
+    }
+    let plan = |q: &str| run(&db, &format!("EXPLAIN {q}")).plan.unwrap_or_default();
+    let paired = plan("MATCH (x)-[:R]->(d:D)<-[:R]-(y) RETURN count(*)");
+    assert!(paired.contains("CountRelationshipPairs"), "{paired}");
+    // A far node that is returned needs its rows.
+    let unpaired = plan("MATCH (x)-[:R]->(d:D)<-[:R]-(y) RETURN x, count(*)");
+    assert!(!unpaired.contains("CountRelationshipPairs"), "{unpaired}");
+}
+
 /// A count over the last hop of a pattern is taken without building its rows; it must
 /// still check the far node's labels and never reuse a relationship of the pattern.
 #[test]

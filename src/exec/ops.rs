@@ -535,18 +535,95 @@ struct ExpandOp<'a, 's> {
     from: usize,
     rel_slot: Option<usize>,
     to_slot: Option<usize>,
-    unique: Vec<usize>,
-    to_labels: LabelTest<'a>,
-    types: TypeTest<'a>,
+    hop: Hop<'a>,
+    /// For a counted expansion paired with another hop from the same node
+    /// (`ExpandSpec::paired`): that hop.
+    pair: Option<Hop<'a>>,
     state: Option<ExpandState<'a>>,
-    /// For counted and far-node expansions: the last node expanded and its neighbours
-    /// that pass the far-node tests, as (relationship, far node). Consecutive rows often
-    /// expand the same node; reused only while the transaction has written nothing.
-    last_far: RefCell<Option<(NodeId, FarPairs)>>,
 }
 
 /// (relationship, far node) pairs of one node's expansion.
 type FarPairs = Vec<(u64, NodeId)>;
+
+/// A single hop's tests: its types, the far node's labels, the relationships it must
+/// not reuse (slots of the row), and for counted and far-node expansions the last node
+/// expanded with its neighbours that pass the far-node tests. Consecutive rows often
+/// expand the same node; the neighbours are reused only while the transaction has
+/// written nothing.
+struct Hop<'a> {
+    dir: Dir,
+    types: TypeTest<'a>,
+    to_labels: LabelTest<'a>,
+    unique: Vec<usize>,
+    last_far: RefCell<Option<(NodeId, FarPairs)>>,
+}
+
+impl<'a> Hop<'a> {
+    fn new(spec: &'a ExpandSpec, layout: &[String]) -> Hop<'a> {
+        Hop {
+            dir: spec.dir,
+            types: TypeTest::new(&spec.types),
+            to_labels: LabelTest::new(&spec.to_labels),
+            unique: spec
+                .unique_with
+                .iter()
+                .filter_map(|r| layout.iter().rposition(|n| n == r))
+                .collect(),
+            last_far: RefCell::new(None),
+        }
+    }
+
+    /// Hands `look` the (relationship, far node) pairs of `from` that pass the far-node
+    /// tests, before relationship uniqueness (which depends on the row).
+    fn with_far<T>(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        from: NodeId,
+        look: impl FnOnce(&[(u64, NodeId)]) -> T,
+    ) -> Result<T> {
+        let mut last = self.last_far.borrow_mut();
+        let reusable = ctx.txn.is_unchanged();
+        if let Some((node, far)) = last.as_ref() {
+            if *node == from && reusable {
+                return Ok(look(far));
+            }
+        }
+        let mut candidates = Vec::new();
+        self.types.with(ctx, |types| {
+            ctx.txn
+                .for_each_neighbour_of(from, self.dir, types, |rel, other| {
+                    if !ctx.deleted_rels.contains(&rel) {
+                        candidates.push((rel, other));
+                    }
+                })
+        })?;
+        if !self.to_labels.names.is_empty() || !ctx.deleted_nodes.is_empty() {
+            let mut far = Vec::with_capacity(candidates.len());
+            for (rel, other) in candidates {
+                if !ctx.deleted_nodes.contains(&other)
+                    && node_matches(ctx, other, &self.to_labels, None, None)?
+                {
+                    far.push((rel, other));
+                }
+            }
+            candidates = far;
+        }
+        let seen = look(&candidates);
+        *last = reusable.then_some((from, candidates));
+        Ok(seen)
+    }
+
+    /// The relationships a single-hop expansion of `from` in `row` would match.
+    fn matching_rels(&self, ctx: &Ctx<'_, '_>, row: &[Value], from: NodeId) -> Result<Vec<u64>> {
+        let used = used_relationships(row, &self.unique);
+        self.with_far(ctx, from, |far| {
+            far.iter()
+                .map(|(rel, _)| *rel)
+                .filter(|rel| !used.contains(rel))
+                .collect()
+        })
+    }
+}
 
 struct ExpandState<'a> {
     row: Row,
@@ -582,29 +659,39 @@ impl<'a, 's> ExpandOp<'a, 's> {
             } else {
                 None
             },
-            unique: spec
-                .unique_with
-                .iter()
-                .filter_map(|r| layout.iter().rposition(|n| n == r))
-                .collect(),
-            to_labels: LabelTest::new(&spec.to_labels),
-            types: TypeTest::new(&spec.types),
+            hop: Hop::new(spec, &layout),
+            pair: spec.paired.as_deref().map(|p| Hop::new(p, &layout)),
             spec,
             layout,
             state: None,
-            last_far: RefCell::new(None),
         })
     }
 
-    /// How many rows a single-hop expansion of `from` would give, without building them.
+    /// How many rows a single-hop expansion of `from` would give, without building them;
+    /// with a paired hop, how many (this hop's, the paired hop's) relationship pairs,
+    /// never one relationship twice.
     fn count_matches(&self, row: &[Value], from: NodeId) -> Result<u64> {
-        if self.spec.to_labels.is_empty() && self.unique.is_empty() {
-            return self.types.with(self.ctx, |types| {
-                self.ctx.txn.degree_of(from, self.spec.dir, types)
-            });
+        let ctx = self.ctx;
+        if let Some(pair) = &self.pair {
+            let mut own = self.hop.matching_rels(ctx, row, from)?;
+            own.sort_unstable();
+            let other = pair.matching_rels(ctx, row, from)?;
+            let shared = other
+                .iter()
+                .filter(|r| own.binary_search(r).is_ok())
+                .count() as u64;
+            return Ok((own.len() as u64)
+                .saturating_mul(other.len() as u64)
+                .saturating_sub(shared));
         }
-        let used = used_relationships(row, &self.unique);
-        self.with_far(from, |far| {
+        if self.spec.to_labels.is_empty() && self.hop.unique.is_empty() {
+            return self
+                .hop
+                .types
+                .with(ctx, |types| ctx.txn.degree_of(from, self.spec.dir, types));
+        }
+        let used = used_relationships(row, &self.hop.unique);
+        self.hop.with_far(ctx, from, |far| {
             far.iter().filter(|(rel, _)| !used.contains(rel)).count() as u64
         })
     }
@@ -612,8 +699,8 @@ impl<'a, 's> ExpandOp<'a, 's> {
     /// The far node of each row a single-hop expansion of `from` would give (a node
     /// once per relationship), without building the rows.
     fn far_nodes(&self, row: &[Value], from: NodeId) -> Result<Vec<NodeId>> {
-        let used = used_relationships(row, &self.unique);
-        self.with_far(from, |far| {
+        let used = used_relationships(row, &self.hop.unique);
+        self.hop.with_far(self.ctx, from, |far| {
             far.iter()
                 .filter(|(rel, _)| !used.contains(rel))
                 .map(|(_, other)| *other)
@@ -621,44 +708,8 @@ impl<'a, 's> ExpandOp<'a, 's> {
         })
     }
 
-    /// Hands `look` the (relationship, far node) pairs of `from` that pass the far-node
-    /// tests, before relationship uniqueness (which depends on the row).
-    fn with_far<T>(&self, from: NodeId, look: impl FnOnce(&[(u64, NodeId)]) -> T) -> Result<T> {
-        let mut last = self.last_far.borrow_mut();
-        let reusable = self.ctx.txn.is_unchanged();
-        if let Some((node, far)) = last.as_ref() {
-            if *node == from && reusable {
-                return Ok(look(far));
-            }
-        }
-        let mut candidates = Vec::new();
-        self.types.with(self.ctx, |types| {
-            self.ctx
-                .txn
-                .for_each_neighbour_of(from, self.spec.dir, types, |rel, other| {
-                    if !self.ctx.deleted_rels.contains(&rel) {
-                        candidates.push((rel, other));
-                    }
-                })
-        })?;
-        if !self.spec.to_labels.is_empty() || !self.ctx.deleted_nodes.is_empty() {
-            let mut far = Vec::with_capacity(candidates.len());
-            for (rel, other) in candidates {
-                if !self.ctx.deleted_nodes.contains(&other)
-                    && node_matches(self.ctx, other, &self.to_labels, None, None)?
-                {
-                    far.push((rel, other));
-                }
-            }
-            candidates = far;
-        }
-        let seen = look(&candidates);
-        *last = reusable.then_some((from, candidates));
-        Ok(seen)
-    }
-
     fn edges(&self, node: NodeId) -> Result<Vec<Edge>> {
-        self.types.with(self.ctx, |types| {
+        self.hop.types.with(self.ctx, |types| {
             self.ctx.txn.expand_of(node, self.spec.dir, types).collect()
         })
     }
@@ -673,7 +724,13 @@ impl<'a, 's> ExpandOp<'a, 's> {
                 return Ok(None);
             }
         }
-        if !node_matches(self.ctx, to, &self.to_labels, None, st.to_props.as_ref())? {
+        if !node_matches(
+            self.ctx,
+            to,
+            &self.hop.to_labels,
+            None,
+            st.to_props.as_ref(),
+        )? {
             return Ok(None);
         }
         let mut out = extended(&st.row, 2);
@@ -816,7 +873,7 @@ impl ExpandOp<'_, '_> {
             let mut hops = Vec::new();
             for &n in &frontier {
                 hops.clear();
-                self.types.with(self.ctx, |types| {
+                self.hop.types.with(self.ctx, |types| {
                     self.ctx
                         .txn
                         .for_each_neighbour_of(n, self.spec.dir, types, |rel, other| {
@@ -962,7 +1019,7 @@ impl Op for ExpandOp<'_, '_> {
             else {
                 continue;
             };
-            let used = used_relationships(&row, &self.unique);
+            let used = used_relationships(&row, &self.hop.unique);
             let mut reached_rel = Value::Null;
             let reached = if let (Some(rs), Some(_)) = (self.rel_slot, self.spec.length) {
                 // A relationship list bound earlier: the match must follow it exactly.
@@ -978,7 +1035,7 @@ impl Op for ExpandOp<'_, '_> {
             let (single, walk) = match self.spec.length {
                 _ if reached.is_some() => (None, None),
                 None => (
-                    Some(self.types.with(self.ctx, |types| {
+                    Some(self.hop.types.with(self.ctx, |types| {
                         self.ctx.txn.expand_of(from, self.spec.dir, types)
                     })),
                     None,

@@ -85,6 +85,11 @@ pub struct ExpandSpec {
     /// `count(DISTINCT far)`): one row per input row carries the ids of its far nodes,
     /// as a list of integers in the far node's slot. See `mark_counted_expansions`.
     pub far_nodes_only: bool,
+    /// With `degree_only`: another single hop from the same node, planned just before
+    /// this one, whose relationship and far node nothing later reads. The count is then
+    /// of (this hop's, that hop's) relationship pairs, never one relationship twice,
+    /// and that hop builds no rows. See `mark_counted_expansions`.
+    pub paired: Option<Box<ExpandSpec>>,
 }
 
 #[derive(Clone, Debug)]
@@ -1183,6 +1188,7 @@ impl Planner<'_, '_, '_> {
             distinct_nodes: false,
             degree_only: false,
             far_nodes_only: false,
+            paired: None,
         })));
         rels_so_far.push(r.var.clone());
         if !rel_bound {
@@ -1246,27 +1252,24 @@ fn mark_distinct_expansions(steps: &mut [Step]) {
 /// far node's labels and relationship uniqueness on the way, when the pattern asks).
 /// Likewise an aggregation that only counts the distinct far nodes
 /// (`count(DISTINCT far)`) needs their ids, not a row per relationship.
-fn mark_counted_expansions(steps: &mut [Step]) {
+///
+/// When the step before such a counted expansion is another plain expansion from the
+/// same node whose relationship and far node nothing later reads (`MATCH
+/// (a)-[:X]->(b)<-[:Y]-(c) RETURN count(*)` planned from `b`), the two hops are counted
+/// together: the number of relationship pairs is the product of the two counts less the
+/// relationships both hops match (a pattern never uses one relationship twice).
+fn mark_counted_expansions(steps: &mut Vec<Step>) {
+    // Indexes past the end after a removal just find no step.
     for i in 0..steps.len() {
         let (Some(Step::Expand(e)), Some(Step::Project(p))) = (steps.get(i), steps.get(i + 1))
         else {
             continue;
         };
-        let plain = e.length.is_none()
-            && !e.to_bound
-            && !e.rel_bound
-            && e.to_props.is_none()
-            && e.rel_props.is_none()
-            && e.from != e.to;
-        if !plain || !p.aggregating || p.distinct {
+        if !plain_hop(e) || !p.aggregating || p.distinct {
             continue;
         }
         let bound_here = [e.rel.as_str(), e.to.as_str()];
-        let mentions_bound = |expr: &Expr| {
-            let mut vars = Vec::new();
-            mentioned_vars(expr, &mut vars);
-            vars.iter().any(|v| bound_here.contains(&v.as_str()))
-        };
+        let mentions_bound = |expr: &Expr| mentions_any(expr, &bound_here);
         // Whether every aggregate is a plain count, and whether every one is
         // count(DISTINCT far node).
         let (mut plain_counts, mut distinct_far) = (true, true);
@@ -1310,6 +1313,19 @@ fn mark_counted_expansions(steps: &mut [Step]) {
         if !keys_free || !(plain_counts || distinct_far) {
             continue;
         }
+        // The hop before, counted with this one when nothing later reads what it binds.
+        let pairable = plain_counts
+            && match i.checked_sub(1).and_then(|b| steps.get(b)) {
+                Some(Step::Expand(first)) => {
+                    let theirs = [first.rel.as_str(), first.to.as_str()];
+                    plain_hop(first)
+                        && first.from == e.from
+                        && p.items.iter().all(|(_, x)| !mentions_any(x, &theirs))
+                        && p.order_by.iter().all(|(x, _)| !mentions_any(x, &theirs))
+                        && p.where_.as_ref().is_none_or(|x| !mentions_any(x, &theirs))
+                }
+                _ => false,
+            };
         let (rel, to) = (e.rel.clone(), e.to.clone());
         if let Some(Step::Expand(e)) = steps.get_mut(i) {
             e.degree_only = plain_counts;
@@ -1322,7 +1338,33 @@ fn mark_counted_expansions(steps: &mut [Step]) {
                 p.far_nodes_var = Some(to);
             }
         }
+        if pairable {
+            if let Some(Step::Expand(first)) = i.checked_sub(1).map(|b| steps.remove(b)) {
+                if let Some(Step::Expand(e)) = steps.get_mut(i - 1) {
+                    // The pair count already keeps the two hops' relationships apart.
+                    e.unique_with.retain(|r| *r != first.rel);
+                    e.paired = Some(first);
+                }
+            }
+        }
     }
+}
+
+/// A single hop to a new node over a new relationship, with no property tests.
+fn plain_hop(e: &ExpandSpec) -> bool {
+    e.length.is_none()
+        && !e.to_bound
+        && !e.rel_bound
+        && e.to_props.is_none()
+        && e.rel_props.is_none()
+        && e.from != e.to
+}
+
+/// Whether `expr` mentions one of `vars`.
+fn mentions_any(expr: &Expr, vars: &[&str]) -> bool {
+    let mut mentioned = Vec::new();
+    mentioned_vars(expr, &mut mentioned);
+    mentioned.iter().any(|v| vars.contains(&v.as_str()))
 }
 
 fn deduplicating(p: &ProjectSpec) -> bool {
@@ -1540,30 +1582,35 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 e.types.iter().map(|t| count(txn.rel_type_count(t))).sum()
             };
             let fanout = (rels / nodes).max(0.1);
-            let arrow = match e.dir {
-                Dir::Outgoing => "->",
-                Dir::Incoming => "<-",
-                Dir::Both => "--",
-            };
             let hops = e.length.map_or(1, |(_, max)| max.unwrap_or(3).min(3)) as i32;
             *est *= fanout.powi(hops.max(1));
             let name = match (e.length.is_some(), e.to_bound) {
+                _ if e.paired.is_some() => "CountRelationshipPairs",
                 _ if e.degree_only => "CountRelationships",
                 _ if e.far_nodes_only => "ExpandDistinctNodes",
                 (true, _) => "VarLengthExpand",
                 (false, true) => "ExpandInto",
                 (false, false) => "Expand",
             };
-            (
-                name.to_string(),
+            let hop = |e: &ExpandSpec| {
+                let arrow = match e.dir {
+                    Dir::Outgoing => "->",
+                    Dir::Incoming => "<-",
+                    Dir::Both => "--",
+                };
                 format!(
                     "({}){arrow}[{}:{}]({})",
                     e.from.trim(),
                     e.rel.trim(),
                     e.types.join("|"),
                     e.to.trim()
-                ),
-            )
+                )
+            };
+            let mut shown = hop(e);
+            if let Some(first) = &e.paired {
+                shown = format!("{}, {shown}", hop(first));
+            }
+            (name.to_string(), shown)
         }
         Step::ShortestPath(s) => (
             if s.all {
