@@ -320,7 +320,8 @@ fn node_id(v: &Value) -> Option<NodeId> {
 
 /// A copy of `row` with room for `more` values (pushing then never reallocates).
 fn extended(row: &[Value], more: usize) -> Row {
-    let mut out = Vec::with_capacity(row.len() + more);
+    // Two spare slots: a counted hop downstream adds its two values in place.
+    let mut out = Vec::with_capacity(row.len() + more + 2);
     out.extend_from_slice(row);
     out
 }
@@ -990,7 +991,8 @@ impl Op for ExpandOp<'_, '_> {
                 if degree == 0 {
                     continue;
                 }
-                let mut out = extended(&row, 2);
+                // The input row is ours: it grows in place.
+                let mut out = row;
                 out.push(Value::Int(i64::try_from(degree).unwrap_or(i64::MAX)));
                 out.push(Value::Null);
                 return Ok(Some(out));
@@ -1004,7 +1006,7 @@ impl Op for ExpandOp<'_, '_> {
                     .into_iter()
                     .map(|id| Value::Int(i64::try_from(id).unwrap_or(i64::MAX)))
                     .collect();
-                let mut out = extended(&row, 2);
+                let mut out = row;
                 out.push(Value::Null);
                 out.push(Value::List(ids));
                 return Ok(Some(out));
