@@ -177,6 +177,75 @@ pub(crate) fn with_value<T>(
     look(&eval(ctx, env, e)?)
 }
 
+/// An expression an operator evaluates for every row, resolved against the operator's
+/// layout once: a column, a property of a column's node, a constant (literal or
+/// parameter), or anything else (evaluated in full per row).
+pub(crate) enum Operand<'a> {
+    Column(usize),
+    NodeKey {
+        slot: usize,
+        key: &'a str,
+        expr: &'a Expr,
+    },
+    Constant(Value),
+    Other(&'a Expr),
+}
+
+impl<'a> Operand<'a> {
+    pub fn new(ctx: &Ctx<'_, '_>, e: &'a Expr, layout: &[String]) -> Operand<'a> {
+        let column = |name: &str| layout.iter().position(|n| n == name);
+        match &e.kind {
+            ExprKind::Variable(name) => column(name).map_or(Operand::Other(e), Operand::Column),
+            ExprKind::Property(target, key) => match &target.kind {
+                ExprKind::Variable(name) => match column(name) {
+                    Some(slot) => Operand::NodeKey {
+                        slot,
+                        key: &key.name,
+                        expr: e,
+                    },
+                    None => Operand::Other(e),
+                },
+                _ => Operand::Other(e),
+            },
+            ExprKind::Literal(_) => match eval(ctx, &Env::row(&[], &[]), e) {
+                Ok(v) => Operand::Constant(v),
+                Err(_) => Operand::Other(e),
+            },
+            ExprKind::Parameter(name) => match ctx.params.get(name) {
+                Some(v) => Operand::Constant(v.clone()),
+                None => Operand::Other(e),
+            },
+            _ => Operand::Other(e),
+        }
+    }
+
+    /// Hands `look` the operand's value for `row` (laid out as `layout`), in place when
+    /// it can.
+    pub fn with_value<T>(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        layout: &[String],
+        row: &[Value],
+        look: impl FnOnce(&Value) -> Result<T>,
+    ) -> Result<T> {
+        match self {
+            Operand::Column(slot) => match row.get(*slot) {
+                Some(v) => look(v),
+                None => look(&Value::Null),
+            },
+            Operand::NodeKey { slot, key, expr } => match row.get(*slot) {
+                Some(Value::Node(n)) => {
+                    check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, expr.span.start))?;
+                    with_node_key(ctx, n.id, key, look)
+                }
+                _ => look(&eval(ctx, &Env::row(layout, row), expr)?),
+            },
+            Operand::Constant(v) => look(v),
+            Operand::Other(e) => with_value(ctx, &Env::row(layout, row), e, look),
+        }
+    }
+}
+
 /// Hands `look` property `key` (a name in the syntax tree) of live node `id` where it
 /// lies; null when the node lacks it.
 fn with_node_key<T>(

@@ -3,9 +3,9 @@
 //! aggregation and sorting hold rows back. Storage iterators are held across calls, so
 //! a scan of a million nodes costs nothing until rows are pulled.
 
-use super::eval::{self, eval, is_true, with_value, AggValues, Env};
+use super::eval::{self, eval, is_true, AggValues, Env, Operand};
 use super::{Ctx, Row};
-use crate::ast::{Expr, ExprKind};
+use crate::ast::{CompareOp, Expr, ExprKind};
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Access, CallSpec, ExpandSpec, ProjectSpec, ShortestSpec, Step};
 use crate::storage::{Dir, Edge, LabelSet, Scan, TypeSet};
@@ -115,12 +115,7 @@ fn build_step<'a, 's>(
             layout: layout_vec,
             pending: VecDeque::new(),
         }),
-        Step::Filter(pred) => Box::new(FilterOp {
-            ctx,
-            input,
-            layout: layout_vec,
-            pred,
-        }),
+        Step::Filter(pred) => Box::new(FilterOp::new(ctx, input, layout_vec, pred)),
         Step::BuildPath { start, rels, .. } => Box::new(BuildPathOp {
             input,
             start: slot(layout, start)?,
@@ -1283,13 +1278,54 @@ struct FilterOp<'a, 's> {
     input: BoxOp<'a>,
     layout: Vec<String>,
     pred: &'a Expr,
+    /// A predicate that is one comparison, with its operands resolved once.
+    comparison: Option<(CompareOp, Operand<'a>, Operand<'a>)>,
+}
+
+impl<'a, 's> FilterOp<'a, 's> {
+    fn new(ctx: &'a Ctx<'a, 's>, input: BoxOp<'a>, layout: Vec<String>, pred: &'a Expr) -> Self {
+        let comparison = match &pred.kind {
+            ExprKind::Compare(first, rest) => match rest.as_slice() {
+                [(op, second)] => Some((
+                    *op,
+                    Operand::new(ctx, first, &layout),
+                    Operand::new(ctx, second, &layout),
+                )),
+                _ => None,
+            },
+            _ => None,
+        };
+        FilterOp {
+            ctx,
+            input,
+            layout,
+            pred,
+            comparison,
+        }
+    }
+
+    fn passes(&self, row: &[Value]) -> Result<bool> {
+        let Some((op, left, right)) = &self.comparison else {
+            return Ok(is_true(&eval(
+                self.ctx,
+                &Env::row(&self.layout, row),
+                self.pred,
+            )?));
+        };
+        let (ctx, layout) = (self.ctx, &self.layout);
+        left.with_value(ctx, layout, row, |l| {
+            right.with_value(ctx, layout, row, |r| {
+                Ok(eval::compare(*op, l, r) == Some(true))
+            })
+        })
+    }
 }
 
 impl Op for FilterOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
         while let Some(row) = self.input.next()? {
             self.ctx.limits.check()?;
-            if is_true(&eval(self.ctx, &Env::row(&self.layout, &row), self.pred)?) {
+            if self.passes(&row)? {
                 return Ok(Some(row));
             }
         }
@@ -1592,6 +1628,8 @@ struct AggCall<'a> {
     distinct: bool,
     star: bool,
     args: &'a [Expr],
+    /// A single argument, resolved against the operator's layout.
+    single: Option<Operand<'a>>,
 }
 
 fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
@@ -1603,6 +1641,7 @@ fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
             distinct: false,
             star: true,
             args: &[],
+            single: None,
         }),
         ExprKind::FunctionCall {
             name,
@@ -1617,6 +1656,7 @@ fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
             distinct: *distinct,
             star: false,
             args,
+            single: None,
         }),
         _ => {
             // Visit direct children only; `walk_expr` would also visit the calls'
@@ -1745,10 +1785,12 @@ impl<'a, 's> ProjectOp<'a, 's> {
             return Ok(());
         }
         for (agg, c) in aggs.iter_mut().zip(calls) {
-            match c.args {
+            match (c.args, &c.single) {
                 // One argument, the common case: looked at in place.
-                [one] => with_value(self.ctx, env, one, |v| agg.update(std::slice::from_ref(v)))?,
-                args => {
+                (_, Some(one)) => one.with_value(self.ctx, &self.in_layout, row, |v| {
+                    agg.update(std::slice::from_ref(v))
+                })?,
+                (args, None) => {
                     let values = args
                         .iter()
                         .map(|a| eval(self.ctx, env, a))
@@ -1787,14 +1829,19 @@ impl<'a, 's> ProjectOp<'a, 's> {
         // compared where they lie, and copied only when they start a group.
         let mut index: HashTable<(u64, usize)> = HashTable::new();
         let hasher = foldhash::fast::RandomState::default();
-        let key_exprs: Vec<&Expr> = self
+        let keys: Vec<Operand<'_>> = self
             .spec
             .items
             .iter()
             .zip(&is_key)
             .filter(|(_, k)| **k)
-            .map(|((_, e), _)| e)
+            .map(|((_, e), _)| Operand::new(self.ctx, e, &self.in_layout))
             .collect();
+        for c in &mut calls {
+            if let [one] = c.args {
+                c.single = Some(Operand::new(self.ctx, one, &self.in_layout));
+            }
+        }
         // Appends a fresh aggregator per call (a new group's).
         let fresh = |aggs: &mut Vec<Box<dyn super::aggregate::Aggregator>>| -> Result<()> {
             for c in &calls {
@@ -1873,12 +1920,16 @@ impl<'a, 's> ProjectOp<'a, 's> {
                         group_count += 1;
                         Ok(group_count - 1)
                     };
-                    match key_exprs.as_slice() {
-                        [one] => with_value(self.ctx, &env, one, |v| group_of(&[v], &row))?,
+                    match keys.as_slice() {
+                        [one] => one.with_value(self.ctx, &self.in_layout, &row, |v| {
+                            group_of(&[v], &row)
+                        })?,
                         many => {
                             let values = many
                                 .iter()
-                                .map(|e| eval(self.ctx, &env, e))
+                                .map(|k| {
+                                    k.with_value(self.ctx, &self.in_layout, &row, |v| Ok(v.clone()))
+                                })
                                 .collect::<Result<Vec<_>>>()?;
                             let refs: Vec<&Value> = values.iter().collect();
                             group_of(&refs, &row)?
