@@ -2105,15 +2105,37 @@ impl<'a, 's> ProjectOp<'a, 's> {
     }
 }
 
-/// Sorts `items` by `cmp`, keeping only the first `k` when given (top-k: a selection,
-/// then a sort of what is kept).
+/// Sorts `items` by `cmp`, keeping only the first `k` when given (top-k: the best `k`
+/// so far are kept with the worst of them as a bar that most items fail at one
+/// comparison; then a sort of what is kept).
 fn keep_first<T>(items: &mut Vec<T>, k: Option<usize>, cmp: impl Fn(&T, &T) -> Ordering) {
     if let Some(k) = k {
         if k == 0 {
             items.clear();
         } else if k < items.len() {
-            items.select_nth_unstable_by(k - 1, &cmp);
-            items.truncate(k);
+            let mut kept: Vec<T> = Vec::with_capacity(k.saturating_mul(2));
+            // Whether kept[k - 1] is the bar: after a selection, until the next one.
+            let mut has_bar = false;
+            for item in items.drain(..) {
+                if has_bar
+                    && kept
+                        .get(k - 1)
+                        .is_some_and(|bar| cmp(&item, bar) != Ordering::Less)
+                {
+                    continue;
+                }
+                kept.push(item);
+                if kept.len() >= k.saturating_mul(2) {
+                    kept.select_nth_unstable_by(k - 1, &cmp);
+                    kept.truncate(k);
+                    has_bar = true;
+                }
+            }
+            if k < kept.len() {
+                kept.select_nth_unstable_by(k - 1, &cmp);
+                kept.truncate(k);
+            }
+            *items = kept;
         }
     }
     items.sort_by(cmp);
@@ -2172,6 +2194,38 @@ impl Op for ProjectOp<'_, '_> {
             }
             if self.passes_where(&wide)? {
                 return Ok(Some(wide.into_iter().take(self.out_len).collect()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_first;
+
+    /// The kept items are the first `k` of a full sort, ties broken by position, for
+    /// many sizes, limits and spreads of equal keys.
+    #[test]
+    fn top_k_keeps_what_a_full_sort_keeps() {
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for n in [0usize, 1, 2, 5, 17, 100, 1000] {
+            for spread in [1u64, 3, 50, 1_000_000] {
+                let items: Vec<(u64, usize)> = (0..n).map(|i| (next() % spread, i)).collect();
+                let cmp = |a: &(u64, usize), b: &(u64, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+                let mut sorted = items.clone();
+                sorted.sort_by(cmp);
+                for k in [0usize, 1, 2, 3, 10, 99, 2000] {
+                    let mut kept = items.clone();
+                    keep_first(&mut kept, Some(k), cmp);
+                    let want: Vec<_> = sorted.iter().take(k).copied().collect();
+                    assert_eq!(kept, want, "n {n}, spread {spread}, k {k}");
+                }
             }
         }
     }
