@@ -411,6 +411,8 @@ def main():
     ap.add_argument("--reports", help="folder of NAME.json reports from --only runs to use instead of running")
     args = ap.parse_args()
     args.data = os.path.abspath(args.data)
+    if args.work:
+        os.makedirs(args.work, exist_ok=True)
     if args.only:
         print(json.dumps(run_one(args.only, args)))
         return 0

@@ -11,8 +11,9 @@
 //!   written once over the engine trait so that every backend shares it; `schema` and
 //!   `index_key`: property indexes and uniqueness constraints; `bulk`: the import path
 //!   (bounded batches under a journal record, undone after a failure or a crash);
-//!   `cache`: committed node records, adjacency, counts and index seeks kept decoded in
-//!   memory and lent to the running transaction; `disk`: opening a folder (format
+//!   `cache`: committed node records, adjacency, counts, index seeks, label lists and
+//!   bitmaps, property and degree columns kept decoded in memory and lent to the running
+//!   transaction; `disk`: opening a folder (format
 //!   checks, recovery of an unfinished import, loading ids and names).
 //!
 //! Guarantees:
