@@ -383,7 +383,9 @@ impl UsedRels {
 
 /// A scan in progress: the input row, the node iterator, the evaluated property map and
 /// the label the iterator already guarantees.
-type OpenScan<'a> = (Row, Scan<'a, NodeId>, Option<Map>, Option<&'a str>);
+/// `None` for the label when the scan ensures every node matches (the pattern's one
+/// label, no properties): nothing is tested per node.
+type OpenScan<'a> = (Row, Scan<'a, NodeId>, Option<Map>, Option<Option<&'a str>>);
 
 struct ScanOp<'a, 's> {
     ctx: &'a Ctx<'a, 's>,
@@ -460,14 +462,20 @@ impl<'a> ScanOp<'a, '_> {
 impl Op for ScanOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
         loop {
-            if let Some((row, scan, props, skip)) = &mut self.current {
+            if let Some((row, scan, props, test)) = &mut self.current {
                 for id in scan.by_ref() {
                     let id = id?;
                     self.ctx.limits.check()?;
                     if self.ctx.deleted_nodes.contains(&id) {
                         continue;
                     }
-                    if node_matches(self.ctx, id, &self.labels, *skip, props.as_ref())? {
+                    let matches = match test {
+                        None => true,
+                        Some(skip) => {
+                            node_matches(self.ctx, id, &self.labels, *skip, props.as_ref())?
+                        }
+                    };
+                    if matches {
                         let mut out = extended(row, 1);
                         out.push(Value::Node(Node::with_id(id)));
                         return Ok(Some(out));
@@ -482,7 +490,14 @@ impl Op for ScanOp<'_, '_> {
                 continue;
             };
             if let Some((scan, skip)) = self.open(&row)? {
-                self.current = Some((row, scan, props, skip));
+                let ensured = props.is_none()
+                    && match self.labels.names {
+                        [] => true,
+                        [only] => Some(only.as_str()) == skip,
+                        _ => false,
+                    };
+                let test = (!ensured).then_some(skip);
+                self.current = Some((row, scan, props, test));
             }
         }
     }
@@ -1790,6 +1805,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 (_, Some(one)) => one.with_value(self.ctx, &self.in_layout, row, |v| {
                     agg.update(std::slice::from_ref(v))
                 })?,
+                ([], None) => agg.update(&[])?,
                 (args, None) => {
                     let values = args
                         .iter()

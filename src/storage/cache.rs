@@ -93,36 +93,40 @@ impl<V> Dense<V> {
     }
 }
 
-/// Values by a key, then node id (a dense column per key), with a bound on the number
-/// of values over all columns: past it, every column starts over empty.
-struct Columns<K, V> {
-    by_key: HashMap<K, Dense<V>>,
+/// Values by a small key (a token, or a token and a direction), then node id: a dense
+/// column per key, found by index, with a bound on the number of values over all
+/// columns: past it, every column starts over empty.
+struct Columns<V> {
+    by_key: Vec<Option<Dense<V>>>,
     entries: usize,
     budget: usize,
 }
 
-impl<K: std::hash::Hash + Eq, V> Columns<K, V> {
+impl<V> Columns<V> {
     fn new(budget: usize) -> Self {
         Columns {
-            by_key: HashMap::default(),
+            by_key: Vec::new(),
             entries: 0,
             budget,
         }
     }
 
-    fn get(&self, key: &K, id: NodeId) -> Option<&V> {
-        self.by_key.get(key)?.get(id as usize)
+    fn get(&self, key: usize, id: NodeId) -> Option<&V> {
+        self.by_key.get(key)?.as_ref()?.get(id as usize)
     }
 
-    fn insert(&mut self, key: K, id: NodeId, value: V) {
+    fn insert(&mut self, key: usize, id: NodeId, value: V) {
         if self.entries >= self.budget {
             self.by_key.clear();
             self.entries = 0;
         }
-        let column = self
-            .by_key
-            .entry(key)
-            .or_insert_with(|| Dense::new(usize::MAX));
+        if self.by_key.len() <= key {
+            self.by_key.resize_with(key + 1, || None);
+        }
+        let Some(column) = self.by_key.get_mut(key) else {
+            return;
+        };
+        let column = column.get_or_insert_with(|| Dense::new(usize::MAX));
         let before = column.weight;
         column.insert(id as usize, value, 1, |_| 1);
         self.entries += column.weight - before;
@@ -130,12 +134,17 @@ impl<K: std::hash::Hash + Eq, V> Columns<K, V> {
 
     /// Drops node `id`'s value from every column.
     fn remove_node(&mut self, id: NodeId) {
-        for column in self.by_key.values_mut() {
+        for column in self.by_key.iter_mut().flatten() {
             let before = column.weight;
             column.remove(id as usize, |_| 1);
             self.entries -= before - column.weight;
         }
     }
+}
+
+/// The degree column of relationship type `rel_type` in direction byte `dir`.
+fn degree_key(dir: u8, rel_type: Token) -> usize {
+    (rel_type as usize) * 2 + dir_index(dir)
 }
 
 fn adjacency_weight(lists: &[Option<AdjList>; 2]) -> usize {
@@ -175,9 +184,9 @@ pub struct CommittedCache {
     nodes: Dense<NodeData>,
     /// Property values by key token, then node id (`None`: the node lacks the property
     /// or does not exist), and how many values they hold in all.
-    columns: Columns<Token, Option<Value>>,
+    columns: Columns<Option<Value>>,
     /// Relationship counts by (direction, type), then node id.
-    degrees: Columns<(u8, Token), u64>,
+    degrees: Columns<u64>,
 }
 
 impl Default for CommittedCache {
@@ -309,13 +318,13 @@ impl<'s> CacheLease<'s> {
     /// The cached value of property `key` of node `id`: `Some(None)` when it is known
     /// that the node lacks it.
     pub fn property(&self, id: NodeId, key: Token) -> Option<Ref<'_, Option<Value>>> {
-        Ref::filter_map(self.cache.borrow(), |c| c.columns.get(&key, id)).ok()
+        Ref::filter_map(self.cache.borrow(), |c| c.columns.get(key as usize, id)).ok()
     }
 
     /// Caches the value of property `key` of node `id` (skipped while borrowed).
     pub fn insert_property(&self, id: NodeId, key: Token, value: Option<Value>) {
         if let Ok(mut cache) = self.cache.try_borrow_mut() {
-            cache.columns.insert(key, id, value);
+            cache.columns.insert(key as usize, id, value);
         }
     }
 
@@ -325,13 +334,13 @@ impl<'s> CacheLease<'s> {
         self.cache
             .borrow()
             .degrees
-            .get(&(dir, rel_type), id)
+            .get(degree_key(dir, rel_type), id)
             .copied()
     }
 
     pub fn insert_degree(&self, id: NodeId, dir: u8, rel_type: Token, degree: u64) {
         if let Ok(mut cache) = self.cache.try_borrow_mut() {
-            cache.degrees.insert((dir, rel_type), id, degree);
+            cache.degrees.insert(degree_key(dir, rel_type), id, degree);
         }
     }
 
