@@ -11,7 +11,9 @@ use super::{materialize, ops, Ctx, Row};
 use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, UnaryOp};
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Step};
+use crate::storage::Token;
 use crate::value::{self, Map, Node, Path, Relationship, Value};
+use std::cell::Cell;
 use std::cmp::Ordering;
 use std::rc::Rc;
 
@@ -186,6 +188,8 @@ pub(crate) enum Operand<'a> {
         slot: usize,
         key: &'a str,
         expr: &'a Expr,
+        /// The key's token once found (it keeps its meaning for the statement).
+        token: Cell<Option<Token>>,
     },
     Constant(Value),
     Other(&'a Expr),
@@ -202,6 +206,7 @@ impl<'a> Operand<'a> {
                         slot,
                         key: &key.name,
                         expr: e,
+                        token: Cell::new(None),
                     },
                     None => Operand::Other(e),
                 },
@@ -233,10 +238,26 @@ impl<'a> Operand<'a> {
                 Some(v) => look(v),
                 None => look(&Value::Null),
             },
-            Operand::NodeKey { slot, key, expr } => match row.get(*slot) {
+            Operand::NodeKey {
+                slot,
+                key,
+                expr,
+                token,
+            } => match row.get(*slot) {
                 Some(Value::Node(n)) => {
                     check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, expr.span.start))?;
-                    with_node_key(ctx, n.id, key, look)
+                    let found = match token.get() {
+                        Some(t) => t,
+                        None => match ctx.key_token(key) {
+                            Some(t) => {
+                                token.set(Some(t));
+                                t
+                            }
+                            None => return look(&Value::Null),
+                        },
+                    };
+                    ctx.txn
+                        .with_node_property(n.id, found, |v| look(v.unwrap_or(&Value::Null)))
                 }
                 _ => look(&eval(ctx, &Env::row(layout, row), expr)?),
             },
