@@ -170,7 +170,7 @@ pub(crate) fn with_value<T>(
             if let ExprKind::Variable(name) = &target.kind {
                 if let Some(Value::Node(n)) = env.lookup(name) {
                     check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, e.span.start))?;
-                    return with_node_key(ctx, n.id, &key.name, look);
+                    return with_node_key(ctx, n.id, &KeyName::new(&key.name), look);
                 }
             }
         }
@@ -186,10 +186,8 @@ pub(crate) enum Operand<'a> {
     Column(usize),
     NodeKey {
         slot: usize,
-        key: &'a str,
+        key: KeyName<'a>,
         expr: &'a Expr,
-        /// The key's token once found (it keeps its meaning for the statement).
-        token: Cell<Option<Token>>,
     },
     Constant(Value),
     Other(&'a Expr),
@@ -204,9 +202,8 @@ impl<'a> Operand<'a> {
                 ExprKind::Variable(name) => match column(name) {
                     Some(slot) => Operand::NodeKey {
                         slot,
-                        key: &key.name,
+                        key: KeyName::new(&key.name),
                         expr: e,
-                        token: Cell::new(None),
                     },
                     None => Operand::Other(e),
                 },
@@ -238,26 +235,10 @@ impl<'a> Operand<'a> {
                 Some(v) => look(v),
                 None => look(&Value::Null),
             },
-            Operand::NodeKey {
-                slot,
-                key,
-                expr,
-                token,
-            } => match row.get(*slot) {
+            Operand::NodeKey { slot, key, expr } => match row.get(*slot) {
                 Some(Value::Node(n)) => {
                     check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, expr.span.start))?;
-                    let found = match token.get() {
-                        Some(t) => t,
-                        None => match ctx.key_token(key) {
-                            Some(t) => {
-                                token.set(Some(t));
-                                t
-                            }
-                            None => return look(&Value::Null),
-                        },
-                    };
-                    ctx.txn
-                        .with_node_property(n.id, found, |v| look(v.unwrap_or(&Value::Null)))
+                    with_node_key(ctx, n.id, key, look)
                 }
                 _ => look(&eval(ctx, &Env::row(layout, row), expr)?),
             },
@@ -267,15 +248,38 @@ impl<'a> Operand<'a> {
     }
 }
 
-/// Hands `look` property `key` (a name in the syntax tree) of live node `id` where it
-/// lies; null when the node lacks it.
+/// A property key named in the syntax tree, with its token once found (a token keeps
+/// its meaning for the statement; a key not yet known is looked up again).
+pub(crate) struct KeyName<'a> {
+    name: &'a str,
+    token: Cell<Option<Token>>,
+}
+
+impl<'a> KeyName<'a> {
+    fn new(name: &'a str) -> Self {
+        KeyName {
+            name,
+            token: Cell::new(None),
+        }
+    }
+
+    fn token(&self, ctx: &Ctx<'_, '_>) -> Option<Token> {
+        if self.token.get().is_none() {
+            self.token.set(ctx.key_token(self.name));
+        }
+        self.token.get()
+    }
+}
+
+/// Hands `look` property `key` of live node `id` where it lies; null when the node
+/// lacks it.
 fn with_node_key<T>(
     ctx: &Ctx<'_, '_>,
     id: u64,
-    key: &str,
+    key: &KeyName<'_>,
     look: impl FnOnce(&Value) -> Result<T>,
 ) -> Result<T> {
-    let Some(token) = ctx.key_token(key) else {
+    let Some(token) = key.token(ctx) else {
         return look(&Value::Null);
     };
     ctx.txn
@@ -325,7 +329,7 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             ExprKind::Variable(name) => match env.lookup(name) {
                 Some(Value::Node(n)) => {
                     check_node_alive(ctx, n.id)?;
-                    with_node_key(ctx, n.id, &key.name, |v| Ok(v.clone()))?
+                    with_node_key(ctx, n.id, &KeyName::new(&key.name), |v| Ok(v.clone()))?
                 }
                 Some(t) => property(ctx, t, &key.name)?,
                 None => {

@@ -443,8 +443,7 @@ impl<'s> Txn<'s> {
     /// Whether node `id` has every label of `set`. Unless this transaction wrote the
     /// node, the labels' committed bitmaps answer (cached whole on first use).
     pub fn node_has_labels(&self, id: NodeId, set: &LabelSet) -> Result<bool> {
-        let written = !self.overlay.is_empty() && self.overlay.get(&keys::node_array(id)).is_some();
-        if !written && !set.0.is_empty() {
+        if !self.wrote_node(id) && !set.0.is_empty() {
             for &label in &set.0 {
                 if !self.committed_label(id, label)? {
                     return Ok(false);
@@ -517,7 +516,7 @@ impl<'s> Txn<'s> {
         key: Token,
         look: impl FnOnce(Option<&Value>) -> Result<T>,
     ) -> Result<T> {
-        if !self.overlay.is_empty() && self.overlay.get(&keys::node_array(id)).is_some() {
+        if self.wrote_node(id) {
             return self.view_node(id, |node| look(node.and_then(|n| n.property(key))));
         }
         if let Some(value) = self.cache.property(id, key) {
@@ -922,6 +921,11 @@ impl<'s> Txn<'s> {
             }
         }
         Ok(())
+    }
+
+    /// Whether this transaction wrote (or deleted) node `id`'s record.
+    fn wrote_node(&self, id: NodeId) -> bool {
+        !self.overlay.is_empty() && self.overlay.get(&keys::node_array(id)).is_some()
     }
 
     /// Whether this transaction wrote adjacency of (node, direction byte `d`).
