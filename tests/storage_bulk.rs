@@ -3,7 +3,7 @@
 //! endpoints are refused.
 
 use skein::error::{ErrorClass, Result};
-use skein::storage::{Dir, Store, Txn};
+use skein::storage::{BulkWriter, Dir, Store, Txn, DEFAULT_MEMORY_BUDGET};
 use skein::value::{PropertyMap, Value};
 
 /// Everything the store can say, as text.
@@ -69,16 +69,34 @@ fn graph_ops(nodes: u64, rels: u64) -> Vec<(u64, u64, &'static str)> {
 
 #[test]
 fn bulk_and_transactional_writes_give_the_same_store() -> Result<()> {
-    same_store_via_bulk_and_transactions(None)
+    same_store_via_bulk_and_transactions(None, None)
 }
 
 /// A budget this small writes a batch every few creates and spills adjacency often.
 #[test]
 fn many_small_bulk_batches_give_the_same_store() -> Result<()> {
-    same_store_via_bulk_and_transactions(Some(600))
+    same_store_via_bulk_and_transactions(Some(600), None)
 }
 
-fn same_store_via_bulk_and_transactions(budget: Option<usize>) -> Result<()> {
+/// Types declared finished (their adjacency handed to the applying thread) and then
+/// continued, with large and small budgets: the open chunks written early are extended.
+#[test]
+fn finished_types_that_continue_give_the_same_store() -> Result<()> {
+    for budget in [None, Some(600)] {
+        for every in [1, 97] {
+            same_store_via_bulk_and_transactions(budget, Some(every))?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates the same graph through a transaction and through a bulk writer (on the
+/// applying thread of `Store::bulk_write` when `finish_every` is given, calling
+/// `finish_type` for both types after that many relationships) and compares the stores.
+fn same_store_via_bulk_and_transactions(
+    budget: Option<usize>,
+    finish_every: Option<usize>,
+) -> Result<()> {
     let (n, r) = (60u64, 700u64);
     let ops = graph_ops(n, r);
     let via_txn = Store::in_memory();
@@ -95,28 +113,39 @@ fn same_store_via_bulk_and_transactions(budget: Option<usize>) -> Result<()> {
         txn.commit()?;
     }
     let mut txn = via_txn.begin()?;
-    let mut bulk = via_bulk.bulk_writer()?;
-    if let Some(bytes) = budget {
-        bulk.set_memory_budget(bytes);
-    }
-    for i in n..2 * n {
-        let labels = vec!["P".to_string(), "Q".to_string()];
-        assert_eq!(
-            txn.create_node(&labels, props(i))?,
-            bulk.create_node(&labels, props(i))?
-        );
-    }
-    for (i, (a, b, t)) in ops[150..].iter().enumerate() {
-        let mut p = PropertyMap::new();
-        p.insert("w".into(), Value::Float(i as f64 / 2.0));
-        let (a, b) = (a + n * (i as u64 % 2), *b);
-        assert_eq!(
-            txn.create_relationship(a, b, t, p.clone())?,
-            bulk.create_relationship(a, b, t, p)?
-        );
+    let mut creates = |bulk: &mut BulkWriter<'_>| -> Result<()> {
+        for i in n..2 * n {
+            let labels = vec!["P".to_string(), "Q".to_string()];
+            assert_eq!(
+                txn.create_node(&labels, props(i))?,
+                bulk.create_node(&labels, props(i))?
+            );
+        }
+        for (i, (a, b, t)) in ops[150..].iter().enumerate() {
+            let mut p = PropertyMap::new();
+            p.insert("w".into(), Value::Float(i as f64 / 2.0));
+            let (a, b) = (a + n * (i as u64 % 2), *b);
+            assert_eq!(
+                txn.create_relationship(a, b, t, p.clone())?,
+                bulk.create_relationship(a, b, t, p)?
+            );
+            if finish_every.is_some_and(|every| (i + 1) % every == 0) {
+                bulk.finish_type("T")?;
+                bulk.finish_type("U")?;
+            }
+        }
+        Ok(())
+    };
+    let budget_bytes = budget.unwrap_or(DEFAULT_MEMORY_BUDGET);
+    if finish_every.is_some() {
+        via_bulk.bulk_write(budget_bytes, |bulk| creates(bulk))?;
+    } else {
+        let mut bulk = via_bulk.bulk_writer()?;
+        bulk.set_memory_budget(budget_bytes);
+        creates(&mut bulk)?;
+        bulk.finish()?;
     }
     txn.commit()?;
-    bulk.finish()?;
     let expected = dump(&via_txn.begin()?)?;
     assert_eq!(dump(&via_bulk.begin()?)?, expected);
     assert!(expected.contains("counts 120 700 120"));

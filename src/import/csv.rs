@@ -658,6 +658,8 @@ fn write_chunks(
     let mut nodes = 0u64;
     let mut relationships = 0u64;
     let mut labels: Vec<Vec<String>> = Vec::new();
+    // The relationship file being read, whose type may be finished when the next begins.
+    let mut rel_file = None;
     for file in files {
         labels.push(vec![file.name.clone()]);
     }
@@ -698,6 +700,9 @@ fn write_chunks(
                 let (Some(input), Some(layout)) = (files.get(file), layouts.get(file)) else {
                     continue;
                 };
+                if let Some(done) = rel_file.replace(file).filter(|done| *done != file) {
+                    finish_type_if_last(writer, files, done)?;
+                }
                 for row in rows {
                     let mut ends = [0; 2];
                     for (slot, (id, column)) in
@@ -734,6 +739,26 @@ fn write_chunks(
         });
     }
     Ok((nodes, relationships))
+}
+
+/// Lets the writer store the adjacency of file `done`'s relationship type while the
+/// next files are read, unless a later file has the same type.
+fn finish_type_if_last(
+    writer: &mut BulkWriter<'_>,
+    files: &[InputFile],
+    done: usize,
+) -> Result<()> {
+    let Some(finished) = files.get(done) else {
+        return Ok(());
+    };
+    let recurs = files
+        .iter()
+        .skip(done + 1)
+        .any(|later| later.kind == FileKind::Relationships && later.name == finished.name);
+    if recurs {
+        return Ok(());
+    }
+    writer.finish_type(&finished.name)
 }
 
 /// The arguments of `skein import`.

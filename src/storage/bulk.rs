@@ -24,8 +24,12 @@
 //!   undo is range deletes of the new keys, so no pre-image is needed.
 //!
 //! Speed: `Store::bulk_write` applies the batches on a second thread while the calling
-//! one builds the next; each batch goes to the engine in key order, and index entries
-//! (ordered by value, not by node) are buffered apart and written as long sorted runs.
+//! one builds the next; when the queue to that thread is full, or the caller waits for
+//! it to empty, the caller takes queued work itself, so that both cores write. Each
+//! batch goes to the engine in key order, and index entries (ordered by value, not by
+//! node) are buffered apart and written as long sorted runs. A caller that knows a
+//! relationship type is complete (`finish_type`: the importer at the end of its file)
+//! hands that type's adjacency to the applying thread at once rather than at the end.
 //! Memory: buffered writes, index entries and adjacency pairs each have a share of the
 //! memory budget; adjacency beyond its share is written early as chunks (open chunks
 //! are read back and extended by the next write of the same group).
@@ -41,7 +45,7 @@ use super::{Store, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, Condvar, Mutex};
 
 /// (node, direction, relationship type): one group of adjacency chunks.
 type Group = (NodeId, u8, Token);
@@ -102,8 +106,8 @@ pub struct BulkWriter<'s> {
     tails_written: HashSet<Group, foldhash::fast::RandomState>,
     /// Adjacency pairs of nodes that existed before, written by the final batch.
     old_adjacency: BTreeMap<Group, Vec<(NodeId, RelId)>>,
-    label_counts: HashMap<Token, u64>,
-    type_counts: HashMap<Token, u64>,
+    label_counts: FastMap<Token, u64>,
+    type_counts: FastMap<Token, u64>,
     /// Values taken under each uniqueness constraint by nodes of this writer:
     /// (definition index, equality class of the value) → node.
     unique_taken: HashMap<(usize, Vec<u8>), NodeId>,
@@ -141,8 +145,8 @@ impl Store {
             adjacency_pairs: 0,
             tails_written: HashSet::default(),
             old_adjacency: BTreeMap::new(),
-            label_counts: HashMap::new(),
-            type_counts: HashMap::new(),
+            label_counts: FastMap::default(),
+            type_counts: FastMap::default(),
             unique_taken: HashMap::new(),
         };
         writer.set_memory_budget(DEFAULT_MEMORY_BUDGET);
@@ -161,12 +165,17 @@ impl Store {
         writer.set_memory_budget(memory_budget);
         let engine = &*self.engine;
         std::thread::scope(move |scope| {
-            let (batches, to_apply) = mpsc::sync_channel(QUEUED_BATCHES);
-            let (reply, replies) = mpsc::channel();
-            scope.spawn(move || apply_in_background(engine, &to_apply, &reply));
+            let (sender, queue) = mpsc::sync_channel(QUEUED_WORK);
+            let shared = Arc::new(Shared {
+                queue: Mutex::new(queue),
+                state: Mutex::new(WorkState::default()),
+                settled: Condvar::new(),
+            });
+            let worker = Arc::clone(&shared);
+            scope.spawn(move || apply_in_background(engine, &worker));
             writer.background = Some(Background {
-                batches: Some(batches),
-                replies,
+                sender: Some(sender),
+                shared,
             });
             // On an error the writer is dropped here, inside the scope: it waits for the
             // applying thread, then undoes what was written.
@@ -177,69 +186,194 @@ impl Store {
     }
 }
 
-/// Batches that may wait for the applying thread (each at most `MAX_BATCH_BYTES`).
-const QUEUED_BATCHES: usize = 2;
+/// Work items that may wait for the applying thread (each about `MAX_BATCH_BYTES` of
+/// writes).
+const QUEUED_WORK: usize = 2;
 
-/// The writer's side of the applying thread: batches go out (`None` asks for a reply
-/// once everything sent before is applied); replies and the thread's error come back.
-struct Background {
-    batches: Option<mpsc::SyncSender<Option<Batch>>>,
-    replies: mpsc::Receiver<Result<()>>,
+/// What the applying thread is asked to do.
+enum Work {
+    /// Apply this batch.
+    Apply(Batch),
+    /// Write these groups' adjacency, none of which has an open chunk in the engine,
+    /// as chunks.
+    Groups(Vec<(Group, Vec<(NodeId, RelId)>)>),
 }
 
-fn background_stopped() -> Error {
-    Error::storage("the thread writing the import's batches stopped")
+impl Work {
+    fn run(self, engine: &dyn KvEngine) -> Result<()> {
+        match self {
+            Work::Apply(batch) => engine.apply_each(batch),
+            Work::Groups(groups) => write_new_groups(engine, groups),
+        }
+    }
+}
+
+/// What the writer and the applying thread share: the queue of work, and how much of
+/// it is not done yet.
+struct Shared {
+    queue: Mutex<mpsc::Receiver<Work>>,
+    state: Mutex<WorkState>,
+    /// Signalled when work is done, fails, or the applying thread ends.
+    settled: Condvar,
+}
+
+#[derive(Default)]
+struct WorkState {
+    /// Items sent and not yet done.
+    outstanding: usize,
+    /// The first failure; no more work is done after it.
+    error: Option<Error>,
+    /// Whether the applying thread has ended.
+    stopped: bool,
+}
+
+impl Shared {
+    fn state(&self) -> std::sync::MutexGuard<'_, WorkState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `work` and records the outcome; whoever took the item from the queue.
+    fn run(&self, engine: &dyn KvEngine, work: Work) {
+        let failed = self.state().error.is_some();
+        let outcome = if failed { Ok(()) } else { work.run(engine) };
+        let mut state = self.state();
+        state.outstanding -= 1;
+        if let Err(error) = outcome {
+            state.error.get_or_insert(error);
+        }
+        self.settled.notify_all();
+    }
+
+    /// The first failure, if any.
+    fn failure(&self) -> Result<()> {
+        match &self.state().error {
+            Some(error) => Err(error.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The writer's side of the applying thread. The writer does queued work itself
+/// rather than wait for room in the queue or for the queue to empty, so that both
+/// cores write when the writer has nothing else to do.
+struct Background {
+    sender: Option<mpsc::SyncSender<Work>>,
+    shared: Arc<Shared>,
 }
 
 impl Background {
-    fn send(&self, message: Option<Batch>) -> Result<()> {
-        match self.batches.as_ref().map(|b| b.send(message)) {
-            Some(Ok(())) => Ok(()),
-            // The thread ended on an error, which it sent before it stopped.
-            _ => Err(self
-                .replies
-                .recv()
-                .ok()
-                .and_then(Result::err)
-                .unwrap_or_else(background_stopped)),
+    fn send(&self, engine: &dyn KvEngine, work: Work) -> Result<()> {
+        self.shared.failure()?;
+        let Some(sender) = &self.sender else {
+            return Err(Error::storage("the import's writes were stopped"));
+        };
+        self.shared.state().outstanding += 1;
+        let mut work = work;
+        loop {
+            match sender.try_send(work) {
+                Ok(()) => return Ok(()),
+                Err(mpsc::TrySendError::Full(back)) => {
+                    work = back;
+                    if !self.help(engine) {
+                        std::thread::yield_now();
+                    }
+                }
+                Err(mpsc::TrySendError::Disconnected(back)) => {
+                    // `shared` holds the receiver, so this does not happen; were it
+                    // to, the work is done here.
+                    self.shared.run(engine, back);
+                    return self.shared.failure();
+                }
+            }
         }
     }
 
-    /// Waits until every batch sent so far is applied.
-    fn drain(&self) -> Result<()> {
-        self.send(None)?;
-        self.replies.recv().map_err(|_| background_stopped())?
+    /// Does one queued item on this thread; false when none could be taken.
+    fn help(&self, engine: &dyn KvEngine) -> bool {
+        let work = match self.shared.queue.try_lock() {
+            Ok(queue) => queue.try_recv().ok(),
+            Err(_) => None,
+        };
+        match work {
+            Some(work) => {
+                self.shared.run(engine, work);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Returns once everything sent so far is written, doing queued work meanwhile.
+    fn drain(&self, engine: &dyn KvEngine) -> Result<()> {
+        while self.help(engine) {}
+        let mut state = self.shared.state();
+        while state.outstanding > 0 && state.error.is_none() && !state.stopped {
+            state = self
+                .shared
+                .settled
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        drop(state);
+        self.shared.failure()
     }
 }
 
 impl Drop for Background {
     fn drop(&mut self) {
-        // Hang up, then wait until the thread has applied what it holds and ended.
-        self.batches = None;
-        while self.replies.recv().is_ok() {}
+        // Hang up, then wait until the thread has done what it holds and ended.
+        self.sender = None;
+        let mut state = self.shared.state();
+        while !state.stopped {
+            state = self
+                .shared
+                .settled
+                .wait(state)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
     }
 }
 
-/// The applying thread: applies batches in order until the writer hangs up or a batch
-/// fails (its error is the last reply).
-fn apply_in_background(
-    engine: &dyn KvEngine,
-    batches: &mpsc::Receiver<Option<Batch>>,
-    replies: &mpsc::Sender<Result<()>>,
-) {
-    for message in batches {
-        let reply = match message {
-            Some(batch) => match engine.apply_each(batch) {
-                Ok(()) => continue,
-                Err(error) => Err(error),
-            },
-            None => Ok(()),
-        };
-        let failed = reply.is_err();
-        if replies.send(reply).is_err() || failed {
-            return;
+/// The applying thread: does queued work until the writer hangs up.
+fn apply_in_background(engine: &dyn KvEngine, shared: &Shared) {
+    loop {
+        let next = shared
+            .queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .recv();
+        match next {
+            Ok(work) => shared.run(engine, work),
+            Err(_) => break,
         }
     }
+    shared.state().stopped = true;
+    shared.settled.notify_all();
+}
+
+/// Writes the adjacency chunks of groups that have no open chunk in the engine yet, in
+/// batches of about `MAX_BATCH_BYTES`.
+fn write_new_groups(
+    engine: &dyn KvEngine,
+    groups: Vec<(Group, Vec<(NodeId, RelId)>)>,
+) -> Result<()> {
+    let mut batch = Vec::new();
+    let mut bytes = 0;
+    for (group, pairs) in groups {
+        let written_before = batch.len();
+        write_group(&mut batch, group, &pairs, false);
+        bytes += pairs.len() * 16 + (batch.len() - written_before) * keys::ADJ_KEY_LEN;
+        if bytes >= MAX_BATCH_BYTES {
+            engine.apply_each(std::mem::take(&mut batch))?;
+            bytes = 0;
+        }
+    }
+    if batch.is_empty() {
+        return Ok(());
+    }
+    engine.apply_each(batch)
 }
 
 /// A key that two stored values share exactly when Cypher calls them equal (integers
@@ -451,10 +585,74 @@ impl BulkWriter<'_> {
     /// the rest as each group's open chunk (merged with the one an earlier spill wrote).
     /// `more` says whether more pairs may follow, so that open chunks are remembered.
     fn spill_adjacency(&mut self, more: bool) -> Result<()> {
-        let mut groups: Vec<(Group, Vec<(NodeId, RelId)>)> =
-            std::mem::take(&mut self.adjacency).into_iter().collect();
+        let groups = std::mem::take(&mut self.adjacency).into_iter().collect();
         self.adjacency_pairs = 0;
+        self.write_groups(groups, more)
+    }
+
+    /// Writes the buffered adjacency of relationship type `rel_type` now, when the
+    /// caller expects no more relationships of it, so that the applying thread writes
+    /// those chunks while this one goes on. Should more come after all, they extend the
+    /// open chunks written here.
+    pub fn finish_type(&mut self, rel_type: &str) -> Result<()> {
+        let Some(token) = self.txn.tokens.get(TokenKind::RelType, rel_type) else {
+            return Ok(());
+        };
+        let (mut extended, mut new): (Vec<_>, Vec<_>) = self
+            .adjacency
+            .extract_if(|group, _| group.2 == token)
+            .partition(|(group, _)| self.tails_written.contains(group));
+        let pairs: usize = extended.iter().chain(&new).map(|(_, p)| p.len()).sum();
+        self.adjacency_pairs -= pairs;
+        if self.background.is_none() {
+            extended.append(&mut new);
+        }
+        self.write_groups(extended, true)?;
+        if new.is_empty() {
+            return Ok(());
+        }
+        new.sort_unstable_by_key(|(group, _)| *group);
+        for (group, pairs) in &new {
+            if pairs.len() % ADJ_CHUNK_CAP != 0 {
+                self.tails_written.insert(*group);
+            }
+        }
+        self.begin_journal()?;
+        let Some(background) = &self.background else {
+            return Ok(());
+        };
+        // In pieces of about a batch each, so that a writer with nothing else to do can
+        // take some of them.
+        let mut piece = Vec::new();
+        let mut piece_pairs = 0;
+        for (group, pairs) in new {
+            piece_pairs += pairs.len();
+            piece.push((group, pairs));
+            if piece_pairs * 16 >= MAX_BATCH_BYTES {
+                let engine = &*self.txn.store.engine;
+                background.send(engine, Work::Groups(std::mem::take(&mut piece)))?;
+                piece_pairs = 0;
+            }
+        }
+        if piece.is_empty() {
+            return Ok(());
+        }
+        background.send(&*self.txn.store.engine, Work::Groups(piece))
+    }
+
+    fn write_groups(
+        &mut self,
+        mut groups: Vec<(Group, Vec<(NodeId, RelId)>)>,
+        more: bool,
+    ) -> Result<()> {
         groups.sort_unstable_by_key(|(group, _)| *group);
+        if groups
+            .iter()
+            .any(|(group, _)| self.tails_written.contains(group))
+        {
+            // Open chunks are read back from the engine: everything sent must be in.
+            self.apply_all()?;
+        }
         for ((node, dir, rel_type), new_pairs) in groups {
             let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
             let had_tail = self.tails_written.contains(&(node, dir, rel_type));
@@ -482,10 +680,6 @@ impl BulkWriter<'_> {
             }
             self.apply_if_full()?;
         }
-        if more {
-            // The next spill reads the open chunks back from the engine.
-            self.apply_all()?;
-        }
         Ok(())
     }
 
@@ -502,22 +696,29 @@ impl BulkWriter<'_> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        if !self.journal.written {
-            self.journal.begin(self.first_node, self.first_rel)?;
-        }
+        self.begin_journal()?;
         self.pending_bytes = 0;
         let batch = std::mem::take(&mut self.pending);
         match &self.background {
-            Some(background) => background.send(Some(batch)),
+            Some(background) => background.send(&*self.txn.store.engine, Work::Apply(batch)),
             None => self.txn.store.engine.apply_each(batch),
         }
+    }
+
+    /// Writes the journal record unless written: before the first write that is not
+    /// part of the final batch.
+    fn begin_journal(&mut self) -> Result<()> {
+        if self.journal.written {
+            return Ok(());
+        }
+        self.journal.begin(self.first_node, self.first_rel)
     }
 
     /// Writes the pending writes and waits until every batch is in the engine.
     fn apply_all(&mut self) -> Result<()> {
         self.apply_pending()?;
         match &self.background {
-            Some(background) => background.drain(),
+            Some(background) => background.drain(&*self.txn.store.engine),
             None => Ok(()),
         }
     }

@@ -256,7 +256,7 @@ impl Store {
             tokens: TxnTokens {
                 base: committed.tokens,
                 added: Default::default(),
-                added_by_name: HashMap::new(),
+                added_by_name: Default::default(),
             },
             schema: committed.schema,
             schema_undo: Vec::new(),
@@ -282,7 +282,7 @@ impl Drop for Store {
 struct TxnTokens {
     base: Arc<Tokens>,
     added: [Vec<Arc<str>>; 3],
-    added_by_name: HashMap<(TokenKind, String), Token>,
+    added_by_name: [foldhash::HashMap<String, Token>; 3],
 }
 
 impl TxnTokens {
@@ -291,7 +291,7 @@ impl TxnTokens {
             if self.added[kind as usize].is_empty() {
                 None
             } else {
-                self.added_by_name.get(&(kind, name.to_string())).copied()
+                self.added_by_name[kind as usize].get(name).copied()
             }
         })
     }
@@ -318,7 +318,7 @@ impl TxnTokens {
         }
         let token = (self.base.len(kind) + self.added[kind as usize].len()) as Token;
         self.added[kind as usize].push(Arc::from(name));
-        self.added_by_name.insert((kind, name.to_string()), token);
+        self.added_by_name[kind as usize].insert(name.to_string(), token);
         token
     }
 
