@@ -700,8 +700,10 @@ fn write_chunks(
                 let (Some(input), Some(layout)) = (files.get(file), layouts.get(file)) else {
                     continue;
                 };
-                if let Some(done) = rel_file.replace(file).filter(|done| *done != file) {
-                    finish_type_if_last(writer, files, done)?;
+                match rel_file.replace(file) {
+                    None => writer.finish_nodes()?,
+                    Some(done) if done != file => finish_type_if_last(writer, files, done)?,
+                    Some(_) => {}
                 }
                 for row in rows {
                     let mut ends = [0; 2];

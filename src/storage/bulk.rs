@@ -50,6 +50,9 @@ use std::sync::{mpsc, Arc, Condvar, Mutex};
 /// (node, direction, relationship type): one group of adjacency chunks.
 type Group = (NodeId, u8, Token);
 
+/// Adjacency pairs (other node, relationship) of one group.
+type Pairs = Vec<(NodeId, RelId)>;
+
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Relationship records of one chunk: (offset in the chunk, encoded record).
@@ -99,13 +102,12 @@ pub struct BulkWriter<'s> {
     /// sorted, as long runs: their order (by value) has nothing to do with node ids.
     index_entries: Vec<Vec<u8>>,
     index_bytes: usize,
-    /// Adjacency pairs of this writer's nodes not yet written, by group.
-    adjacency: FastMap<Group, Vec<(NodeId, RelId)>>,
-    adjacency_pairs: usize,
+    /// Adjacency pairs of this writer's nodes not yet written.
+    adjacency: NewAdjacency,
     /// Groups whose open chunk an earlier spill wrote to the engine.
     tails_written: HashSet<Group, foldhash::fast::RandomState>,
     /// Adjacency pairs of nodes that existed before, written by the final batch.
-    old_adjacency: BTreeMap<Group, Vec<(NodeId, RelId)>>,
+    old_adjacency: BTreeMap<Group, Pairs>,
     label_counts: FastMap<Token, u64>,
     type_counts: FastMap<Token, u64>,
     /// Values taken under each uniqueness constraint by nodes of this writer:
@@ -141,8 +143,10 @@ impl Store {
             first_rel_chunk: Vec::new(),
             index_entries: Vec::new(),
             index_bytes: 0,
-            adjacency: FastMap::default(),
-            adjacency_pairs: 0,
+            adjacency: NewAdjacency {
+                first_node,
+                ..NewAdjacency::default()
+            },
             tails_written: HashSet::default(),
             old_adjacency: BTreeMap::new(),
             label_counts: FastMap::default(),
@@ -196,7 +200,7 @@ enum Work {
     Apply(Batch),
     /// Write these groups' adjacency, none of which has an open chunk in the engine,
     /// as chunks.
-    Groups(Vec<(Group, Vec<(NodeId, RelId)>)>),
+    Groups(Vec<(Group, Pairs)>),
 }
 
 impl Work {
@@ -355,10 +359,7 @@ fn apply_in_background(engine: &dyn KvEngine, shared: &Shared) {
 
 /// Writes the adjacency chunks of groups that have no open chunk in the engine yet, in
 /// batches of about `MAX_BATCH_BYTES`.
-fn write_new_groups(
-    engine: &dyn KvEngine,
-    groups: Vec<(Group, Vec<(NodeId, RelId)>)>,
-) -> Result<()> {
+fn write_new_groups(engine: &dyn KvEngine, groups: Vec<(Group, Pairs)>) -> Result<()> {
     let mut batch = Vec::new();
     let mut bytes = 0;
     for (group, pairs) in groups {
@@ -374,6 +375,60 @@ fn write_new_groups(
         return Ok(());
     }
     engine.apply_each(batch)
+}
+
+/// Adjacency pairs of a bulk writer's own nodes, not yet written: per node (by id from
+/// `first_node` on, so no hashing), its few groups as (direction, type, pairs).
+#[derive(Default)]
+struct NewAdjacency {
+    first_node: NodeId,
+    nodes: Vec<Vec<(u8, Token, Pairs)>>,
+    /// Pairs held, over all nodes.
+    pairs: usize,
+}
+
+impl NewAdjacency {
+    fn add(&mut self, (node, dir, rel_type): Group, pair: (NodeId, RelId)) {
+        let index = usize::try_from(node - self.first_node).unwrap_or(usize::MAX);
+        if index >= self.nodes.len() {
+            self.nodes.resize_with(index.saturating_add(1), Vec::new);
+        }
+        let Some(groups) = self.nodes.get_mut(index) else {
+            return;
+        };
+        match groups
+            .iter_mut()
+            .find(|(d, t, _)| (*d, *t) == (dir, rel_type))
+        {
+            Some((_, _, pairs)) => pairs.push(pair),
+            None => groups.push((dir, rel_type, vec![pair])),
+        }
+        self.pairs += 1;
+    }
+
+    /// Takes out the groups `wanted` selects, in group order.
+    fn take(&mut self, wanted: impl Fn(Group) -> bool) -> Vec<(Group, Pairs)> {
+        let mut taken = Vec::new();
+        for (node, groups) in (self.first_node..).zip(&mut self.nodes) {
+            let first = taken.len();
+            groups.retain_mut(|(dir, rel_type, pairs)| {
+                let group = (node, *dir, *rel_type);
+                if !wanted(group) {
+                    return true;
+                }
+                taken.push((group, std::mem::take(pairs)));
+                false
+            });
+            if groups.is_empty() {
+                *groups = Vec::new();
+            }
+            if let Some(of_node) = taken.get_mut(first..) {
+                of_node.sort_unstable_by_key(|(group, _)| *group);
+            }
+        }
+        self.pairs -= taken.iter().map(|(_, pairs)| pairs.len()).sum::<usize>();
+        taken
+    }
 }
 
 /// A key that two stored values share exactly when Cypher calls them equal (integers
@@ -518,7 +573,7 @@ impl BulkWriter<'_> {
         self.add_pair((start, DIR_OUT, type_token), (end, id));
         self.add_pair((end, DIR_IN, type_token), (start, id));
         *self.type_counts.entry(type_token).or_default() += 1;
-        if self.adjacency_pairs >= self.max_pairs {
+        if self.adjacency.pairs >= self.max_pairs {
             self.spill_adjacency(true)?;
         }
         self.apply_if_full()?;
@@ -529,8 +584,7 @@ impl BulkWriter<'_> {
         if group.0 < self.first_node {
             self.old_adjacency.entry(group).or_default().push(pair);
         } else {
-            self.adjacency.entry(group).or_default().push(pair);
-            self.adjacency_pairs += 1;
+            self.adjacency.add(group, pair);
         }
     }
 
@@ -570,6 +624,14 @@ impl BulkWriter<'_> {
         }
     }
 
+    /// Writes the index entries gathered so far, when the caller expects to create no
+    /// more nodes for a while (the importer, when the relationship files begin): the
+    /// applying thread writes them while relationships are built.
+    pub fn finish_nodes(&mut self) -> Result<()> {
+        self.spill_index_entries()?;
+        self.apply_pending()
+    }
+
     fn spill_index_entries(&mut self) -> Result<()> {
         let mut entries = std::mem::take(&mut self.index_entries);
         self.index_bytes = 0;
@@ -585,8 +647,7 @@ impl BulkWriter<'_> {
     /// the rest as each group's open chunk (merged with the one an earlier spill wrote).
     /// `more` says whether more pairs may follow, so that open chunks are remembered.
     fn spill_adjacency(&mut self, more: bool) -> Result<()> {
-        let groups = std::mem::take(&mut self.adjacency).into_iter().collect();
-        self.adjacency_pairs = 0;
+        let groups = self.adjacency.take(|_| true);
         self.write_groups(groups, more)
     }
 
@@ -600,10 +661,9 @@ impl BulkWriter<'_> {
         };
         let (mut extended, mut new): (Vec<_>, Vec<_>) = self
             .adjacency
-            .extract_if(|group, _| group.2 == token)
+            .take(|(_, _, t)| t == token)
+            .into_iter()
             .partition(|(group, _)| self.tails_written.contains(group));
-        let pairs: usize = extended.iter().chain(&new).map(|(_, p)| p.len()).sum();
-        self.adjacency_pairs -= pairs;
         if self.background.is_none() {
             extended.append(&mut new);
         }
@@ -611,7 +671,6 @@ impl BulkWriter<'_> {
         if new.is_empty() {
             return Ok(());
         }
-        new.sort_unstable_by_key(|(group, _)| *group);
         for (group, pairs) in &new {
             if pairs.len() % ADJ_CHUNK_CAP != 0 {
                 self.tails_written.insert(*group);
@@ -640,11 +699,7 @@ impl BulkWriter<'_> {
         background.send(&*self.txn.store.engine, Work::Groups(piece))
     }
 
-    fn write_groups(
-        &mut self,
-        mut groups: Vec<(Group, Vec<(NodeId, RelId)>)>,
-        more: bool,
-    ) -> Result<()> {
+    fn write_groups(&mut self, mut groups: Vec<(Group, Pairs)>, more: bool) -> Result<()> {
         groups.sort_unstable_by_key(|(group, _)| *group);
         if groups
             .iter()
