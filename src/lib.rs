@@ -128,6 +128,7 @@ pub struct ProcedureSpec {
 pub struct Database {
     store: Arc<storage::Store>,
     procedures: Arc<exec::procedures::Registry>,
+    plans: Arc<exec::PlanCache>,
 }
 
 impl Database {
@@ -138,6 +139,7 @@ impl Database {
         Ok(Database {
             store: storage::Store::open_shared(path.as_ref())?,
             procedures: Arc::default(),
+            plans: Arc::default(),
         })
     }
 
@@ -146,6 +148,7 @@ impl Database {
         Ok(Database {
             store: Arc::new(storage::Store::in_memory()),
             procedures: Arc::default(),
+            plans: Arc::default(),
         })
     }
 
@@ -162,8 +165,14 @@ impl Database {
         options: &QueryOptions,
     ) -> Result<QueryResult> {
         let mut txn = self.store.begin()?;
-        let result =
-            exec::execute_with_registry(&mut txn, query, params, options, &self.procedures)?;
+        let result = exec::execute_cached(
+            &mut txn,
+            query,
+            params,
+            options,
+            &self.procedures,
+            &self.plans,
+        )?;
         txn.commit()?;
         Ok(result)
     }
@@ -191,6 +200,7 @@ impl Database {
         Ok(Transaction {
             txn: self.store.begin()?,
             procedures: self.procedures.clone(),
+            plans: self.plans.clone(),
         })
     }
 }
@@ -199,6 +209,7 @@ impl Database {
 pub struct Transaction<'db> {
     txn: storage::Txn<'db>,
     procedures: Arc<exec::procedures::Registry>,
+    plans: Arc<exec::PlanCache>,
 }
 
 impl Transaction<'_> {
@@ -215,8 +226,14 @@ impl Transaction<'_> {
         options: &QueryOptions,
     ) -> Result<QueryResult> {
         let savepoint = self.txn.savepoint();
-        let result =
-            exec::execute_with_registry(&mut self.txn, query, params, options, &self.procedures);
+        let result = exec::execute_cached(
+            &mut self.txn,
+            query,
+            params,
+            options,
+            &self.procedures,
+            &self.plans,
+        );
         if result.is_err() {
             self.txn.rollback_to(savepoint);
         }

@@ -14,6 +14,7 @@ pub mod aggregate;
 pub(crate) mod eval;
 pub mod functions;
 pub(crate) mod ops;
+mod plans;
 pub mod procedures;
 pub(crate) mod write;
 
@@ -23,6 +24,7 @@ use crate::plan::{self, Plan, Step};
 use crate::storage::Txn;
 use crate::value::{Node, Path, Relationship, Value};
 use crate::{Params, QueryOptions, QueryResult, Stats};
+pub use plans::PlanCache;
 use procedures::Registry;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -165,6 +167,30 @@ pub fn execute_with_registry(
     options: &QueryOptions,
     registry: &Registry,
 ) -> Result<QueryResult> {
+    execute_statement(txn, query, params, options, registry, None)
+}
+
+/// Like [`execute_with_registry`], reusing the plans kept in `plans` (one cache per
+/// database).
+pub fn execute_cached(
+    txn: &mut Txn<'_>,
+    query: &str,
+    params: &Params,
+    options: &QueryOptions,
+    registry: &Registry,
+    plans: &PlanCache,
+) -> Result<QueryResult> {
+    execute_statement(txn, query, params, options, registry, Some(plans))
+}
+
+fn execute_statement(
+    txn: &mut Txn<'_>,
+    query: &str,
+    params: &Params,
+    options: &QueryOptions,
+    registry: &Registry,
+    plans: Option<&PlanCache>,
+) -> Result<QueryResult> {
     // openCypher reads the clock once per statement: every date(), datetime(), … in it
     // sees the same instant (`*.realtime()` excepted).
     let _statement_clock = crate::value::temporal::StatementClock::start();
@@ -181,11 +207,16 @@ pub fn execute_with_registry(
         limits: &limits,
     };
     match statement.as_ref() {
-        ast::Statement::Query(q) => {
-            crate::bind::check_query(q, query, params, registry)?;
-            let plan = plan::plan_query(q, query, txn, registry)?;
-            run.run_plan(txn, &plan, None)
-        }
+        ast::Statement::Query(q) => match plans {
+            Some(plans) => {
+                let kept = plans.plan(q, query, params, txn, registry)?;
+                run.run_plan(txn, &kept.plan, None)
+            }
+            None => {
+                let made = plans::make(q, query, params, txn, registry)?;
+                run.run_plan(txn, &made.plan, None)
+            }
+        },
         ast::Statement::Schema(cmd) => schema_command(txn, cmd),
         ast::Statement::Explain(inner) => match inner.as_ref() {
             ast::Statement::Query(q) => {

@@ -9,6 +9,7 @@ use crate::storage::Txn;
 use crate::value::Value;
 use crate::ProcedureSpec;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// The function behind a native procedure: arguments in, rows of outputs out.
@@ -45,6 +46,8 @@ enum Body {
 #[derive(Default)]
 pub struct Registry {
     procedures: RwLock<HashMap<String, (Signature, Body)>>,
+    /// Counts registrations, so that plans made before one are not reused.
+    generation: AtomicU64,
 }
 
 fn builtin(name: &str) -> Option<(Signature, Body)> {
@@ -115,7 +118,13 @@ impl Registry {
             )
         })?;
         map.insert(signature.name.clone(), (signature, body));
+        self.generation.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Changes whenever a procedure is registered.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Relaxed)
     }
 
     pub fn signature(&self, name: &str) -> Option<Signature> {

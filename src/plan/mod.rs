@@ -15,6 +15,7 @@ use crate::ast::{self, Expr, ExprKind};
 use crate::error::{Error, Result};
 use crate::exec::procedures::Registry;
 use crate::storage::{Dir, Txn};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -26,6 +27,26 @@ pub struct Plan {
     pub union_distinct: bool,
     /// Whether the statement returns rows (ends in RETURN or CALL).
     pub returns: bool,
+    /// The counts the planner's choices rest on, with their values then.
+    pub statistics: Vec<(Statistic, u64)>,
+}
+
+/// A count the planner looked at to choose between plans.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statistic {
+    Nodes,
+    Label(String),
+}
+
+impl Statistic {
+    /// The count now, as `txn` sees it.
+    pub fn read(&self, txn: &Txn<'_>) -> u64 {
+        match self {
+            Statistic::Nodes => txn.node_count(),
+            Statistic::Label(label) => txn.label_count(label),
+        }
+        .unwrap_or(u64::MAX)
+    }
 }
 
 #[derive(Debug)]
@@ -262,6 +283,8 @@ struct Planner<'q, 't, 's> {
     registry: &'q Registry,
     anon: usize,
     schema: Vec<crate::storage::SchemaEntry>,
+    /// The counts read so far (see `Plan::statistics`).
+    statistics: RefCell<Vec<(Statistic, u64)>>,
 }
 
 /// Plans a whole query (all UNION parts).
@@ -277,6 +300,7 @@ pub fn plan_query(
         registry,
         anon: 0,
         schema: txn.schema().unwrap_or_default(),
+        statistics: RefCell::default(),
     };
     let mut parts = vec![planner.single(&query.first, &[])?];
     let mut union_distinct = false;
@@ -294,6 +318,7 @@ pub fn plan_query(
         parts,
         union_distinct,
         returns,
+        statistics: planner.statistics.into_inner(),
     })
 }
 
@@ -312,6 +337,7 @@ pub(crate) fn plan_match(
         registry,
         anon: 1_000_000,
         schema: txn.schema().unwrap_or_default(),
+        statistics: RefCell::default(),
     };
     let mut layout = bound.to_vec();
     planner.pattern(pattern, where_, &mut layout)
@@ -331,6 +357,7 @@ pub(crate) fn plan_subquery(
         registry,
         anon: 2_000_000,
         schema: txn.schema().unwrap_or_default(),
+        statistics: RefCell::default(),
     };
     Ok(planner.single(q, bound)?.steps)
 }
@@ -1123,7 +1150,7 @@ impl Planner<'_, '_, '_> {
         }
         let mut best: Option<(u64, &String)> = None;
         for label in &n.labels {
-            let count = self.txn.label_count(label).unwrap_or(u64::MAX);
+            let count = self.count(Statistic::Label(label.clone()));
             if best.is_none_or(|(c, _)| count < c) {
                 best = Some((count, label));
             }
@@ -1138,9 +1165,19 @@ impl Planner<'_, '_, '_> {
         match self.access_for(n, pending, layout) {
             Access::IndexEq { .. } | Access::ById(_) => 1,
             Access::IndexRange { .. } => 100,
-            Access::Label(l) => self.txn.label_count(&l).unwrap_or(u64::MAX),
-            Access::All => self.txn.node_count().unwrap_or(u64::MAX).saturating_add(1),
+            Access::Label(l) => self.count(Statistic::Label(l)),
+            Access::All => self.count(Statistic::Nodes).saturating_add(1),
         }
+    }
+
+    /// Reads `statistic` and notes what the plan rests on.
+    fn count(&self, statistic: Statistic) -> u64 {
+        let count = statistic.read(self.txn);
+        let mut seen = self.statistics.borrow_mut();
+        if !seen.iter().any(|(s, _)| *s == statistic) {
+            seen.push((statistic, count));
+        }
+        count
     }
 
     fn cheapest_start(&self, nodes: &[NodeRef<'_>], pending: &[&Expr], layout: &[String]) -> usize {

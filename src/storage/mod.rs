@@ -60,6 +60,7 @@ use tokens::Tokens;
 pub use crate::value::{PropertyMap, Value};
 pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
 pub use graph::{LabelSet, TypeSet};
+pub use schema::SchemaVersion;
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -317,6 +317,12 @@ impl Txn<'_> {
         Ok(true)
     }
 
+    /// Which schema this transaction sees: equal versions mean the same indexes and
+    /// constraints (a version keeps its definitions alive, so it is never reused).
+    pub fn schema_version(&self) -> SchemaVersion {
+        SchemaVersion(Arc::clone(&self.schema))
+    }
+
     /// Every index and constraint, sorted by name.
     pub fn schema(&self) -> Result<Vec<SchemaEntry>> {
         let mut entries = self
@@ -459,4 +465,14 @@ pub(super) fn indexed_value<'r>(
         .ok()
         .and_then(|i| record.props.get(i))
         .map(|(_, v)| v)
+}
+
+/// One state of a store's indexes and constraints, compared by identity.
+#[derive(Clone, Debug)]
+pub struct SchemaVersion(Arc<Vec<SchemaDef>>);
+
+impl PartialEq for SchemaVersion {
+    fn eq(&self, other: &SchemaVersion) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
