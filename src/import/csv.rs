@@ -19,9 +19,9 @@
 //!   line, column and value.
 
 use crate::error::{Error, ErrorClass, Result};
-use crate::storage::{BulkWriter, DEFAULT_MEMORY_BUDGET};
+use crate::storage::{BulkWriter, Token, TokenKind, DEFAULT_MEMORY_BUDGET};
 use crate::value::temporal::Date;
-use crate::value::{NodeId, PropertyMap, Value};
+use crate::value::{NodeId, Value};
 use crate::Database;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -206,16 +206,19 @@ struct Place {
     column: usize,
 }
 
+/// The values of a row that become properties, by column.
+type Fields = Vec<(usize, Value)>;
+
 struct NodeRow {
     line: u64,
     id: i64,
-    props: PropertyMap,
+    fields: Fields,
 }
 
 struct RelRow {
     line: u64,
     ends: [i64; 2],
-    props: PropertyMap,
+    fields: Fields,
 }
 
 enum Chunk {
@@ -523,17 +526,17 @@ fn parse_file(
         if more {
             let line = record.position().map_or(0, |p| p.line());
             last_byte = record.position().map_or(last_byte, |p| p.byte());
-            let (keys, props) = parse_record(file, layout, &record, line)?;
+            let (keys, fields) = parse_record(file, layout, &record, line)?;
             match file.kind {
                 FileKind::Nodes => nodes.push(NodeRow {
                     line,
                     id: keys[0],
-                    props,
+                    fields,
                 }),
                 FileKind::Relationships => rels.push(RelRow {
                     line,
                     ends: keys,
-                    props,
+                    fields,
                 }),
             }
         }
@@ -581,9 +584,9 @@ fn parse_record(
     layout: &Layout,
     record: &csv::StringRecord,
     line: u64,
-) -> Result<([i64; 2], PropertyMap)> {
+) -> Result<([i64; 2], Fields)> {
     let mut keys = [0i64; 2];
-    let mut props = PropertyMap::new();
+    let mut fields = Vec::with_capacity(layout.columns.len());
     for (column_index, (column, field)) in layout.columns.iter().zip(record.iter()).enumerate() {
         let place = Place {
             line,
@@ -608,10 +611,10 @@ fn parse_record(
         }
         // A relationship's ends are its structure, not its properties; a node keeps `id`.
         if !(is_key && file.kind == FileKind::Relationships) {
-            props.insert(column.name.clone(), value);
+            fields.push((column_index, value));
         }
     }
-    Ok((keys, props))
+    Ok((keys, fields))
 }
 
 fn describe_place(file: &InputFile, layout: &Layout, place: Place) -> String {
@@ -657,18 +660,13 @@ fn write_chunks(
         HashMap::with_hasher(Default::default());
     let mut nodes = 0u64;
     let mut relationships = 0u64;
-    let mut labels: Vec<Vec<String>> = Vec::new();
+    let mut names = FileTokens::new(files, layouts);
     // The relationship file being read, whose type may be finished when the next begins.
     let mut rel_file = None;
-    for file in files {
-        labels.push(vec![file.name.clone()]);
-    }
     for message in receiver.iter() {
         let bytes = match message? {
             Chunk::Nodes { file, rows, bytes } => {
-                let (Some(input), Some(layout), Some(label)) =
-                    (files.get(file), layouts.get(file), labels.get(file))
-                else {
+                let (Some(input), Some(layout)) = (files.get(file), layouts.get(file)) else {
                     continue;
                 };
                 for row in rows {
@@ -690,7 +688,12 @@ fn write_chunks(
                             ),
                         ));
                     }
-                    let node = writer.create_node(label, row.props)?;
+                    let labels = names
+                        .name(writer, file, TokenKind::Label)
+                        .into_iter()
+                        .collect();
+                    let props = names.properties(writer, file, row.fields);
+                    let node = writer.create_node_with(labels, props)?;
                     ids.insert(row.id, (node, file, row.line));
                     nodes += 1;
                 }
@@ -728,7 +731,11 @@ fn write_chunks(
                             }
                         }
                     }
-                    writer.create_relationship(ends[0], ends[1], &input.name, row.props)?;
+                    let Some(rel_type) = names.name(writer, file, TokenKind::RelType) else {
+                        continue;
+                    };
+                    let props = names.properties(writer, file, row.fields);
+                    writer.create_relationship_with(ends[0], ends[1], rel_type, props)?;
                     relationships += 1;
                 }
                 bytes
@@ -741,6 +748,59 @@ fn write_chunks(
         });
     }
     Ok((nodes, relationships))
+}
+
+/// The tokens of each file's label or type and of its columns' property keys, looked up
+/// once per file (a column's key only once it has a value).
+struct FileTokens {
+    names: Vec<(String, Option<Token>)>,
+    columns: Vec<Vec<(String, Option<Token>)>>,
+}
+
+impl FileTokens {
+    fn new(files: &[InputFile], layouts: &[Layout]) -> FileTokens {
+        FileTokens {
+            names: files.iter().map(|f| (f.name.clone(), None)).collect(),
+            columns: layouts
+                .iter()
+                .map(|l| l.columns.iter().map(|c| (c.name.clone(), None)).collect())
+                .collect(),
+        }
+    }
+
+    /// The token of file `file`'s label or relationship type.
+    fn name(&mut self, writer: &mut BulkWriter<'_>, file: usize, kind: TokenKind) -> Option<Token> {
+        let entry = self.names.get_mut(file)?;
+        Some(token_of(writer, entry, kind))
+    }
+
+    /// A row's fields as (property key token, value).
+    fn properties(
+        &mut self,
+        writer: &mut BulkWriter<'_>,
+        file: usize,
+        fields: Fields,
+    ) -> Vec<(Token, Value)> {
+        let Some(columns) = self.columns.get_mut(file) else {
+            return Vec::new();
+        };
+        fields
+            .into_iter()
+            .filter_map(|(column, value)| {
+                let entry = columns.get_mut(column)?;
+                Some((token_of(writer, entry, TokenKind::PropertyKey), value))
+            })
+            .collect()
+    }
+}
+
+/// The token of the name in `entry`, interned on first use.
+fn token_of(
+    writer: &mut BulkWriter<'_>,
+    entry: &mut (String, Option<Token>),
+    kind: TokenKind,
+) -> Token {
+    *entry.1.get_or_insert_with(|| writer.token(kind, &entry.0))
 }
 
 /// Lets the writer store the adjacency of file `done`'s relationship type while the

@@ -37,13 +37,14 @@
 //! A bulk writer holds the store's writer lock like a transaction.
 
 use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredValue};
+use super::graph::stored_props;
 use super::graph::ADJ_CHUNK_CAP;
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Batch, KvEngine};
 use super::schema::{index_entry, indexed_value};
 use super::{Store, Txn};
 use crate::error::{Error, ErrorClass, Result};
-use crate::value::{NodeId, PropertyMap, RelId};
+use crate::value::{NodeId, PropertyMap, RelId, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 
@@ -457,16 +458,41 @@ impl BulkWriter<'_> {
         self.max_index_bytes = (bytes / 4).max(1);
     }
 
+    /// The token of the label, relationship type or property key `name`, interned if
+    /// new: a caller creating many entities with the same names looks them up once and
+    /// uses the `_with` creates.
+    pub fn token(&mut self, kind: TokenKind, name: &str) -> Token {
+        self.txn.tokens.intern(kind, name)
+    }
+
     pub fn create_node(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
-        let mut label_tokens: Vec<Token> = labels
+        let labels = labels
             .iter()
-            .map(|l| self.txn.tokens.intern(TokenKind::Label, l))
+            .map(|l| self.token(TokenKind::Label, l))
             .collect();
-        label_tokens.sort_unstable();
-        label_tokens.dedup();
+        let props = self.property_tokens(props);
+        self.create_node_with(labels, props)
+    }
+
+    fn property_tokens(&mut self, props: PropertyMap) -> Vec<(Token, Value)> {
+        props
+            .into_iter()
+            .map(|(key, value)| (self.token(TokenKind::PropertyKey, &key), value))
+            .collect()
+    }
+
+    /// [`BulkWriter::create_node`] with labels and property keys as tokens
+    /// ([`BulkWriter::token`]); of two values for one key the later one is kept.
+    pub fn create_node_with(
+        &mut self,
+        mut labels: Vec<Token>,
+        props: Vec<(Token, Value)>,
+    ) -> Result<NodeId> {
+        labels.sort_unstable();
+        labels.dedup();
         let record = NodeRecord {
-            labels: label_tokens,
-            props: self.txn.store_props(props)?,
+            labels,
+            props: stored_props(props)?,
         };
         let id = self.txn.next_node;
         let entries = self.index_node(id, &record)?;
@@ -541,6 +567,20 @@ impl BulkWriter<'_> {
         rel_type: &str,
         props: PropertyMap,
     ) -> Result<RelId> {
+        let rel_type = self.token(TokenKind::RelType, rel_type);
+        let props = self.property_tokens(props);
+        self.create_relationship_with(start, end, rel_type, props)
+    }
+
+    /// [`BulkWriter::create_relationship`] with the type and property keys as tokens
+    /// ([`BulkWriter::token`]).
+    pub fn create_relationship_with(
+        &mut self,
+        start: NodeId,
+        end: NodeId,
+        type_token: Token,
+        props: Vec<(Token, Value)>,
+    ) -> Result<RelId> {
         for node in [start, end] {
             if !self.node_exists(node)? {
                 return Err(Error::new(
@@ -550,14 +590,13 @@ impl BulkWriter<'_> {
                 ));
             }
         }
-        let type_token = self.txn.tokens.intern(TokenKind::RelType, rel_type);
         let record = RelRecord {
             header: RelHeader {
                 rel_type: type_token,
                 start,
                 end,
             },
-            props: self.txn.store_props(props)?,
+            props: stored_props(props)?,
         };
         let id = self.txn.next_rel;
         let bytes = codec::encode_rel(&record)?;

@@ -333,16 +333,11 @@ impl<'s> Txn<'s> {
 
     /// Stored form of a property map: nulls are absent properties.
     pub(super) fn store_props(&mut self, props: PropertyMap) -> Result<StoredProps> {
-        let mut stored = Vec::with_capacity(props.len());
-        for (key, value) in props {
-            if value.is_null() {
-                continue;
-            }
-            let v = codec::to_stored(&value)?;
-            stored.push((self.tokens.intern(TokenKind::PropertyKey, &key), v));
-        }
-        stored.sort_by_key(|(k, _)| *k);
-        Ok(stored)
+        let props = props
+            .into_iter()
+            .map(|(key, value)| (self.tokens.intern(TokenKind::PropertyKey, &key), value))
+            .collect();
+        stored_props(props)
     }
 
     /// Sets (`Some`) or removes (`None` or null) `key` in `props`; returns the old value.
@@ -1096,4 +1091,20 @@ impl<'s> Txn<'s> {
         names.sort();
         Ok(names)
     }
+}
+
+/// Properties as stored: nulls left out, sorted by key, the later of two values for one
+/// key kept.
+pub(super) fn stored_props(mut props: Vec<(Token, Value)>) -> Result<StoredProps> {
+    props.sort_by_key(|(key, _)| *key);
+    let mut stored: StoredProps = Vec::with_capacity(props.len());
+    for (key, value) in props {
+        if stored.last().is_some_and(|(last, _)| *last == key) {
+            stored.pop();
+        }
+        if !value.is_null() {
+            stored.push((key, codec::to_stored(&value)?));
+        }
+    }
+    Ok(stored)
 }

@@ -46,8 +46,7 @@ mod tokens;
 
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, RelId};
-pub use keys::Token;
-use keys::TokenKind;
+pub use keys::{Token, TokenKind};
 use kv::{KvEngine, MemoryEngine};
 use overlay::Overlay;
 use std::collections::HashMap;
