@@ -198,3 +198,19 @@ fn bulk_writes_respect_constraints_and_endpoints() -> Result<()> {
     assert_eq!(found, vec![a]);
     Ok(())
 }
+
+/// A null is no property, in bulk writes as in transactions: its key is not recorded.
+#[test]
+fn bulk_null_properties_are_not_keys() -> Result<()> {
+    let store = Store::in_memory();
+    let mut bulk = store.bulk_writer()?;
+    let mut p = props(1);
+    p.insert("gone".into(), Value::Null);
+    let a = bulk.create_node(&["P".to_string()], p.clone())?;
+    bulk.create_relationship(a, a, "T", p)?;
+    bulk.finish()?;
+    let txn = store.begin()?;
+    assert_eq!(txn.property_keys()?, vec!["i".to_string()]);
+    assert_eq!(txn.node_properties(a)?.len(), 1);
+    Ok(())
+}

@@ -474,9 +474,11 @@ impl BulkWriter<'_> {
         self.create_node_with(labels, props)
     }
 
+    /// The properties keyed by token; a null is no property, and its key is not interned.
     fn property_tokens(&mut self, props: PropertyMap) -> Vec<(Token, Value)> {
         props
             .into_iter()
+            .filter(|(_, value)| !value.is_null())
             .map(|(key, value)| (self.token(TokenKind::PropertyKey, &key), value))
             .collect()
     }

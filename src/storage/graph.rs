@@ -333,8 +333,10 @@ impl<'s> Txn<'s> {
 
     /// Stored form of a property map: nulls are absent properties.
     pub(super) fn store_props(&mut self, props: PropertyMap) -> Result<StoredProps> {
+        // A null is no property: its key is not even interned.
         let props = props
             .into_iter()
+            .filter(|(_, value)| !value.is_null())
             .map(|(key, value)| (self.tokens.intern(TokenKind::PropertyKey, &key), value))
             .collect();
         stored_props(props)
