@@ -248,6 +248,40 @@ impl<'a> Operand<'a> {
     }
 }
 
+impl<'a> Operand<'a> {
+    /// This operand as a [`NodeOperand`] of the node in `slot`, when it reads nothing
+    /// else.
+    pub fn on_node(self, slot: usize) -> Option<NodeOperand<'a>> {
+        match self {
+            Operand::NodeKey { slot: s, key, .. } if s == slot => Some(NodeOperand::Key(key)),
+            Operand::Constant(v) => Some(NodeOperand::Constant(v)),
+            _ => None,
+        }
+    }
+}
+
+/// An operand that reads nothing but one node: a property of it, or a constant. A scan
+/// tests these on a node before it builds the node's row.
+pub(crate) enum NodeOperand<'a> {
+    Key(KeyName<'a>),
+    Constant(Value),
+}
+
+impl NodeOperand<'_> {
+    /// Hands `look` the operand's value for live node `id`, in place.
+    pub fn with_value<T>(
+        &self,
+        ctx: &Ctx<'_, '_>,
+        id: u64,
+        look: impl FnOnce(&Value) -> Result<T>,
+    ) -> Result<T> {
+        match self {
+            NodeOperand::Key(key) => with_node_key(ctx, id, key, look),
+            NodeOperand::Constant(v) => look(v),
+        }
+    }
+}
+
 /// A property key named in the syntax tree, with its token once found (a token keeps
 /// its meaning for the statement; a key not yet known is looked up again).
 pub(crate) struct KeyName<'a> {

@@ -3,7 +3,7 @@
 //! aggregation and sorting hold rows back. Storage iterators are held across calls, so
 //! a scan of a million nodes costs nothing until rows are pulled.
 
-use super::eval::{self, eval, is_true, AggValues, Env, Operand};
+use super::eval::{self, eval, is_true, AggValues, Env, NodeOperand, Operand};
 use super::{Ctx, Row};
 use crate::ast::{CompareOp, Expr, ExprKind};
 use crate::error::{Error, ErrorClass, Result};
@@ -52,8 +52,23 @@ pub(crate) fn build<'a, 's>(
 ) -> Result<BoxOp<'a>> {
     let mut op = input;
     let mut layout = layout.to_vec();
-    for step in steps {
-        op = build_step(ctx, step, &layout, op)?;
+    let mut rest = steps;
+    while let Some((step, after)) = rest.split_first() {
+        rest = after;
+        op = match step {
+            Step::Scan {
+                var,
+                access,
+                labels,
+                props,
+            } => {
+                let scan = (var, access, labels.as_slice(), props.as_ref());
+                let (scan, taken) = build_scan(ctx, scan, &layout, op, rest);
+                rest = rest.get(taken..).unwrap_or_default();
+                scan
+            }
+            _ => build_step(ctx, step, &layout, op)?,
+        };
         if let Some(stats) = ctx.profile {
             op = Box::new(Profiled {
                 inner: op,
@@ -75,6 +90,63 @@ fn slot(layout: &[String], name: &str) -> Result<usize> {
     })
 }
 
+/// A scan, with the comparisons of the filters that follow it (`after`) that read only
+/// its node's properties: they are tested before the node's row is built. Returns the
+/// operator and how many of the filters it took (none while profiling, which counts the
+/// rows of each step).
+fn build_scan<'a, 's>(
+    ctx: &'a Ctx<'a, 's>,
+    (var, access, labels, props): ScanParts<'a>,
+    layout: &[String],
+    input: BoxOp<'a>,
+    after: &'a [Step],
+) -> (BoxOp<'a>, usize) {
+    // The scan appends its node to the input row.
+    let slot = layout.len();
+    let mut scanned = layout.to_vec();
+    scanned.push(var.clone());
+    let mut filters = Vec::new();
+    if ctx.profile.is_none() {
+        for next in after {
+            let Step::Filter(pred) = next else { break };
+            let Some((op, left, right)) = single_comparison(pred) else {
+                break;
+            };
+            let on_node = |e| Operand::new(ctx, e, &scanned).on_node(slot);
+            let (Some(left), Some(right)) = (on_node(left), on_node(right)) else {
+                break;
+            };
+            filters.push((op, left, right));
+        }
+    }
+    let taken = filters.len();
+    let scan = ScanOp {
+        ctx,
+        input,
+        layout: layout.to_vec(),
+        access,
+        labels: LabelTest::new(labels),
+        props,
+        filters,
+        current: None,
+    };
+    (Box::new(scan), taken)
+}
+
+/// A scan step's variable, access, labels and inline properties.
+type ScanParts<'a> = (&'a String, &'a Access, &'a [String], Option<&'a Expr>);
+
+/// A predicate that is one comparison of two expressions.
+fn single_comparison(pred: &Expr) -> Option<(CompareOp, &Expr, &Expr)> {
+    match &pred.kind {
+        ExprKind::Compare(first, rest) => match rest.as_slice() {
+            [(op, second)] => Some((*op, &**first, second)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn build_step<'a, 's>(
     ctx: &'a Ctx<'a, 's>,
     step: &'a Step,
@@ -84,19 +156,20 @@ fn build_step<'a, 's>(
     let layout_vec = layout.to_vec();
     Ok(match step {
         Step::Scan {
-            var: _,
+            var,
             access,
             labels,
             props,
-        } => Box::new(ScanOp {
-            ctx,
-            input,
-            layout: layout_vec,
-            access,
-            labels: LabelTest::new(labels),
-            props: props.as_ref(),
-            current: None,
-        }),
+        } => {
+            build_scan(
+                ctx,
+                (var, access, labels.as_slice(), props.as_ref()),
+                layout,
+                input,
+                &[],
+            )
+            .0
+        }
         Step::NodeFilter { var, labels, props } => Box::new(NodeFilterOp {
             ctx,
             input,
@@ -394,6 +467,9 @@ struct ScanOp<'a, 's> {
     access: &'a Access,
     labels: LabelTest<'a>,
     props: Option<&'a Expr>,
+    /// Comparisons of the scanned node's properties, taken over from the filters after
+    /// the scan.
+    filters: Vec<(CompareOp, NodeOperand<'a>, NodeOperand<'a>)>,
     current: Option<OpenScan<'a>>,
 }
 
@@ -475,7 +551,7 @@ impl Op for ScanOp<'_, '_> {
                             node_matches(self.ctx, id, &self.labels, *skip, props.as_ref())?
                         }
                     };
-                    if matches {
+                    if matches && passes(self.ctx, &self.filters, id)? {
                         let mut out = extended(row, 1);
                         out.push(Value::Node(Node::with_id(id)));
                         return Ok(Some(out));
@@ -501,6 +577,23 @@ impl Op for ScanOp<'_, '_> {
             }
         }
     }
+}
+
+/// Whether node `id` passes every comparison of `filters`.
+fn passes(
+    ctx: &Ctx<'_, '_>,
+    filters: &[(CompareOp, NodeOperand<'_>, NodeOperand<'_>)],
+    id: NodeId,
+) -> Result<bool> {
+    for (op, left, right) in filters {
+        let kept = left.with_value(ctx, id, |l| {
+            right.with_value(ctx, id, |r| Ok(eval::compare(*op, l, r) == Some(true)))
+        })?;
+        if !kept {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 struct NodeFilterOp<'a, 's> {
@@ -1299,17 +1392,13 @@ struct FilterOp<'a, 's> {
 
 impl<'a, 's> FilterOp<'a, 's> {
     fn new(ctx: &'a Ctx<'a, 's>, input: BoxOp<'a>, layout: Vec<String>, pred: &'a Expr) -> Self {
-        let comparison = match &pred.kind {
-            ExprKind::Compare(first, rest) => match rest.as_slice() {
-                [(op, second)] => Some((
-                    *op,
-                    Operand::new(ctx, first, &layout),
-                    Operand::new(ctx, second, &layout),
-                )),
-                _ => None,
-            },
-            _ => None,
-        };
+        let comparison = single_comparison(pred).map(|(op, first, second)| {
+            (
+                op,
+                Operand::new(ctx, first, &layout),
+                Operand::new(ctx, second, &layout),
+            )
+        });
         FilterOp {
             ctx,
             input,
