@@ -54,21 +54,9 @@ pub(crate) fn build<'a, 's>(
     let mut layout = layout.to_vec();
     let mut rest = steps;
     while let Some((step, after)) = rest.split_first() {
-        rest = after;
-        op = match step {
-            Step::Scan {
-                var,
-                access,
-                labels,
-                props,
-            } => {
-                let scan = (var, access, labels.as_slice(), props.as_ref());
-                let (scan, taken) = build_scan(ctx, scan, &layout, op, rest);
-                rest = rest.get(taken..).unwrap_or_default();
-                scan
-            }
-            _ => build_step(ctx, step, &layout, op)?,
-        };
+        let (built, taken) = build_step(ctx, step, &layout, op, after)?;
+        op = built;
+        rest = after.get(taken..).unwrap_or_default();
         if let Some(stats) = ctx.profile {
             op = Box::new(Profiled {
                 inner: op,
@@ -147,28 +135,25 @@ fn single_comparison(pred: &Expr) -> Option<(CompareOp, &Expr, &Expr)> {
     }
 }
 
+/// The operator of `step` on top of `input`, and how many of the steps `after` it it
+/// took over (a scan takes the filters on its node that follow it).
 fn build_step<'a, 's>(
     ctx: &'a Ctx<'a, 's>,
     step: &'a Step,
     layout: &[String],
     input: BoxOp<'a>,
-) -> Result<BoxOp<'a>> {
+    after: &'a [Step],
+) -> Result<(BoxOp<'a>, usize)> {
     let layout_vec = layout.to_vec();
-    Ok(match step {
+    let op: BoxOp<'a> = match step {
         Step::Scan {
             var,
             access,
             labels,
             props,
         } => {
-            build_scan(
-                ctx,
-                (var, access, labels.as_slice(), props.as_ref()),
-                layout,
-                input,
-                &[],
-            )
-            .0
+            let scan = (var, access, labels.as_slice(), props.as_ref());
+            return Ok(build_scan(ctx, scan, layout, input, after));
         }
         Step::NodeFilter { var, labels, props } => Box::new(NodeFilterOp {
             ctx,
@@ -231,7 +216,8 @@ fn build_step<'a, 's>(
                 "a write clause cannot be used here",
             ))
         }
-    })
+    };
+    Ok((op, 0))
 }
 
 struct Profiled<'a> {
