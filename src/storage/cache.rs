@@ -373,14 +373,10 @@ impl<'s> CacheLease<'s> {
         let Ok(mut cache) = self.cache.try_borrow_mut() else {
             return;
         };
-        if cache.label_words + bits.len() > MAX_LABEL_WORDS {
-            cache.label_bits.clear();
-            cache.label_words = 0;
-        }
-        cache.label_words += bits.len();
-        if let Some(old) = cache.label_bits.insert(label, bits) {
-            cache.label_words -= old.len();
-        }
+        let cache = &mut *cache;
+        let size = bits.len();
+        let held = (&mut cache.label_bits, &mut cache.label_words);
+        insert_within(held, MAX_LABEL_WORDS, label, bits, size, |old| old.len());
     }
 
     /// The node ids under index or label prefix `prefix`, if cached.
@@ -392,14 +388,31 @@ impl<'s> CacheLease<'s> {
         let Ok(mut cache) = self.cache.try_borrow_mut() else {
             return;
         };
-        if cache.seek_ids + ids.len() > MAX_SEEK_IDS {
-            cache.seeks.clear();
-            cache.seek_ids = 0;
-        }
-        cache.seek_ids += ids.len();
-        if let Some(old) = cache.seeks.insert(prefix, ids) {
-            cache.seek_ids -= old.len();
-        }
+        let cache = &mut *cache;
+        let size = ids.len();
+        let held = (&mut cache.seeks, &mut cache.seek_ids);
+        insert_within(held, MAX_SEEK_IDS, prefix, ids, size, |old| old.len());
+    }
+}
+
+/// Inserts `value` (`size` units) into a map whose values hold `used` units in all,
+/// starting the map over when it would hold more than `max`; `size_of` measures a value
+/// the insert replaces.
+fn insert_within<K: std::hash::Hash + Eq, V>(
+    (map, used): (&mut HashMap<K, V>, &mut usize),
+    max: usize,
+    key: K,
+    value: V,
+    size: usize,
+    size_of: impl Fn(&V) -> usize,
+) {
+    if *used + size > max {
+        map.clear();
+        *used = 0;
+    }
+    *used += size;
+    if let Some(old) = map.insert(key, value) {
+        *used -= size_of(&old);
     }
 }
 
