@@ -359,6 +359,50 @@ fn a_hub_keeps_its_adjacency_across_many_chunks() -> skein::error::Result<()> {
     Ok(())
 }
 
+/// A node's chunks hold 128 entries of both directions: a self-loop whose `OUT` entry
+/// fills a chunk has its `IN` entry in the next one, and deleting it removes both.
+#[test]
+fn a_self_loop_across_a_chunk_seal_is_deleted_whole() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    for commit_first in [false, true] {
+        let mut txn = store.begin()?;
+        let node = txn.create_node(&[], PropertyMap::new())?;
+        let other = txn.create_node(&[], PropertyMap::new())?;
+        let mut plain = Vec::new();
+        for _ in 0..127 {
+            plain.push(txn.create_relationship(node, other, "A", PropertyMap::new())?);
+        }
+        let lp = txn.create_relationship(node, node, "L", PropertyMap::new())?;
+        let after = txn.create_relationship(other, node, "A", PropertyMap::new())?;
+        if commit_first {
+            txn.commit()?;
+            txn = store.begin()?;
+        }
+        assert_eq!(txn.degree(node, Dir::Both, &[])?, 129);
+        txn.delete_relationship(lp)?;
+        let rels = |txn: &skein::storage::Txn, dir| -> skein::error::Result<Vec<u64>> {
+            Ok(sorted(
+                txn.expand(node, dir, &[])
+                    .map(|e| e.map(|e| e.rel))
+                    .collect::<Result<_, _>>()?,
+            ))
+        };
+        assert_eq!(rels(&txn, Dir::Outgoing)?, plain);
+        assert_eq!(rels(&txn, Dir::Incoming)?, vec![after]);
+        assert_eq!(txn.degree(node, Dir::Both, &["L".to_string()])?, 0);
+        txn.commit()?;
+        let mut txn = store.begin()?;
+        assert_eq!(rels(&txn, Dir::Both)?.len(), 128);
+        for rel in plain.iter().chain([&after]) {
+            txn.delete_relationship(*rel)?;
+        }
+        txn.delete_node(node)?;
+        txn.delete_node(other)?;
+        txn.commit()?;
+    }
+    Ok(())
+}
+
 #[test]
 fn a_second_transaction_on_one_thread_is_an_error_not_a_hang() -> skein::error::Result<()> {
     let store = std::sync::Arc::new(Store::in_memory());

@@ -661,8 +661,8 @@ fn write_chunks(
     let mut nodes = 0u64;
     let mut relationships = 0u64;
     let mut names = FileTokens::new(files, layouts);
-    // The relationship file being read, whose type may be finished when the next begins.
-    let mut rel_file = None;
+    // Whether the relationship files have begun (no more nodes come).
+    let mut nodes_done = false;
     for message in receiver.iter() {
         let bytes = match message? {
             Chunk::Nodes { file, rows, bytes } => {
@@ -703,10 +703,8 @@ fn write_chunks(
                 let (Some(input), Some(layout)) = (files.get(file), layouts.get(file)) else {
                     continue;
                 };
-                match rel_file.replace(file) {
-                    None => writer.finish_nodes()?,
-                    Some(done) if done != file => finish_type_if_last(writer, files, done)?,
-                    Some(_) => {}
+                if !std::mem::replace(&mut nodes_done, true) {
+                    writer.finish_nodes()?;
                 }
                 for row in rows {
                     let mut ends = [0; 2];
@@ -801,26 +799,6 @@ fn token_of(
     kind: TokenKind,
 ) -> Token {
     *entry.1.get_or_insert_with(|| writer.token(kind, &entry.0))
-}
-
-/// Lets the writer store the adjacency of file `done`'s relationship type while the
-/// next files are read, unless a later file has the same type.
-fn finish_type_if_last(
-    writer: &mut BulkWriter<'_>,
-    files: &[InputFile],
-    done: usize,
-) -> Result<()> {
-    let Some(finished) = files.get(done) else {
-        return Ok(());
-    };
-    let recurs = files
-        .iter()
-        .skip(done + 1)
-        .any(|later| later.kind == FileKind::Relationships && later.name == finished.name);
-    if recurs {
-        return Ok(());
-    }
-    writer.finish_type(&finished.name)
 }
 
 /// The arguments of `skein import`.

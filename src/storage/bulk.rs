@@ -27,16 +27,15 @@
 //! one builds the next; when the queue to that thread is full, or the caller waits for
 //! it to empty, the caller takes queued work itself, so that both cores write. Each
 //! batch goes to the engine in key order, and index entries (ordered by value, not by
-//! node) are buffered apart and written as long sorted runs. A caller that knows a
-//! relationship type is complete (`finish_type`: the importer at the end of its file)
-//! hands that type's adjacency to the applying thread at once rather than at the end.
-//! Memory: buffered writes, index entries and adjacency pairs each have a share of the
+//! node) are buffered apart and written as long sorted runs. Adjacency is kept until the
+//! end, so that each node's entries of every type become one chunk, one key.
+//! Memory: buffered writes, index entries and adjacency entries each have a share of the
 //! memory budget; adjacency beyond its share is written early as chunks (open chunks
-//! are read back and extended by the next write of the same group).
+//! are read back and extended by the next write of the same node).
 //!
 //! A bulk writer holds the store's writer lock like a transaction.
 
-use super::codec::{self, NodeRecord, RelHeader, RelRecord, StoredValue};
+use super::codec::{self, AdjEntry, NodeRecord, RelHeader, RelRecord, StoredValue};
 use super::graph::stored_props;
 use super::graph::ADJ_CHUNK_CAP;
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
@@ -48,11 +47,8 @@ use crate::value::{NodeId, PropertyMap, RelId, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{mpsc, Arc, Condvar, Mutex};
 
-/// (node, direction, relationship type): one group of adjacency chunks.
-type Group = (NodeId, u8, Token);
-
-/// Adjacency pairs (other node, relationship) of one group.
-type Pairs = Vec<(NodeId, RelId)>;
+/// Adjacency entries of one node, by relationship id.
+type Entries = Vec<AdjEntry>;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
@@ -65,9 +61,9 @@ pub const DEFAULT_MEMORY_BUDGET: usize = 512 << 20;
 /// The most buffered writes (other than adjacency) kept before they are written.
 const MAX_BATCH_BYTES: usize = 4 << 20;
 
-/// Estimated bytes an adjacency pair takes while buffered (the pair, its share of the
-/// group's vector and of the map).
-const BUFFERED_PAIR_BYTES: usize = 32;
+/// Estimated bytes an adjacency entry takes while buffered (the entry and the spare
+/// room of its node's vector).
+const BUFFERED_ENTRY_BYTES: usize = 40;
 /// Estimated bytes of bookkeeping per buffered key-value write.
 const BUFFERED_WRITE_BYTES: usize = 64;
 
@@ -86,8 +82,8 @@ pub struct BulkWriter<'s> {
     first_rel: RelId,
     /// Bytes of buffered writes after which they are written as one batch.
     batch_bytes: usize,
-    /// Buffered adjacency pairs after which their chunks are written.
-    max_pairs: usize,
+    /// Buffered adjacency entries after which their chunks are written.
+    max_entries: usize,
     /// Bytes of buffered index entries after which they are written.
     max_index_bytes: usize,
     /// Writes of new keys not yet applied, and their estimated size.
@@ -103,12 +99,12 @@ pub struct BulkWriter<'s> {
     /// sorted, as long runs: their order (by value) has nothing to do with node ids.
     index_entries: Vec<Vec<u8>>,
     index_bytes: usize,
-    /// Adjacency pairs of this writer's nodes not yet written.
+    /// Adjacency entries of this writer's nodes not yet written.
     adjacency: NewAdjacency,
-    /// Groups whose open chunk an earlier spill wrote to the engine.
-    tails_written: HashSet<Group, foldhash::fast::RandomState>,
-    /// Adjacency pairs of nodes that existed before, written by the final batch.
-    old_adjacency: BTreeMap<Group, Pairs>,
+    /// Nodes whose open chunk an earlier spill wrote to the engine.
+    tails_written: HashSet<NodeId, foldhash::fast::RandomState>,
+    /// Adjacency entries of nodes that existed before, written by the final batch.
+    old_adjacency: BTreeMap<NodeId, Entries>,
     label_counts: FastMap<Token, u64>,
     type_counts: FastMap<Token, u64>,
     /// Values taken under each uniqueness constraint by nodes of this writer:
@@ -135,7 +131,7 @@ impl Store {
             first_node,
             first_rel,
             batch_bytes: 0,
-            max_pairs: 0,
+            max_entries: 0,
             max_index_bytes: 0,
             pending: Vec::new(),
             pending_bytes: 0,
@@ -191,32 +187,14 @@ impl Store {
     }
 }
 
-/// Work items that may wait for the applying thread (each about `MAX_BATCH_BYTES` of
+/// Batches that may wait for the applying thread (each about `MAX_BATCH_BYTES` of
 /// writes).
 const QUEUED_WORK: usize = 2;
-
-/// What the applying thread is asked to do.
-enum Work {
-    /// Apply this batch.
-    Apply(Batch),
-    /// Write these groups' adjacency, none of which has an open chunk in the engine,
-    /// as chunks.
-    Groups(Vec<(Group, Pairs)>),
-}
-
-impl Work {
-    fn run(self, engine: &dyn KvEngine) -> Result<()> {
-        match self {
-            Work::Apply(batch) => engine.apply_each(batch),
-            Work::Groups(groups) => write_new_groups(engine, groups),
-        }
-    }
-}
 
 /// What the writer and the applying thread share: the queue of work, and how much of
 /// it is not done yet.
 struct Shared {
-    queue: Mutex<mpsc::Receiver<Work>>,
+    queue: Mutex<mpsc::Receiver<Batch>>,
     state: Mutex<WorkState>,
     /// Signalled when work is done, fails, or the applying thread ends.
     settled: Condvar,
@@ -239,10 +217,14 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Runs `work` and records the outcome; whoever took the item from the queue.
-    fn run(&self, engine: &dyn KvEngine, work: Work) {
+    /// Applies `batch` and records the outcome; whoever took it from the queue.
+    fn run(&self, engine: &dyn KvEngine, batch: Batch) {
         let failed = self.state().error.is_some();
-        let outcome = if failed { Ok(()) } else { work.run(engine) };
+        let outcome = if failed {
+            Ok(())
+        } else {
+            engine.apply_each(batch)
+        };
         let mut state = self.state();
         state.outstanding -= 1;
         if let Err(error) = outcome {
@@ -264,12 +246,12 @@ impl Shared {
 /// rather than wait for room in the queue or for the queue to empty, so that both
 /// cores write when the writer has nothing else to do.
 struct Background {
-    sender: Option<mpsc::SyncSender<Work>>,
+    sender: Option<mpsc::SyncSender<Batch>>,
     shared: Arc<Shared>,
 }
 
 impl Background {
-    fn send(&self, engine: &dyn KvEngine, work: Work) -> Result<()> {
+    fn send(&self, engine: &dyn KvEngine, work: Batch) -> Result<()> {
         self.shared.failure()?;
         let Some(sender) = &self.sender else {
             return Err(Error::storage("the import's writes were stopped"));
@@ -358,77 +340,36 @@ fn apply_in_background(engine: &dyn KvEngine, shared: &Shared) {
     shared.settled.notify_all();
 }
 
-/// Writes the adjacency chunks of groups that have no open chunk in the engine yet, in
-/// batches of about `MAX_BATCH_BYTES`.
-fn write_new_groups(engine: &dyn KvEngine, groups: Vec<(Group, Pairs)>) -> Result<()> {
-    let mut batch = Vec::new();
-    let mut bytes = 0;
-    for (group, pairs) in groups {
-        let written_before = batch.len();
-        write_group(&mut batch, group, &pairs, false);
-        bytes += pairs.len() * 16 + (batch.len() - written_before) * keys::ADJ_KEY_LEN;
-        if bytes >= MAX_BATCH_BYTES {
-            engine.apply_each(std::mem::take(&mut batch))?;
-            bytes = 0;
-        }
-    }
-    if batch.is_empty() {
-        return Ok(());
-    }
-    engine.apply_each(batch)
-}
-
-/// Adjacency pairs of a bulk writer's own nodes, not yet written: per node (by id from
-/// `first_node` on, so no hashing), its few groups as (direction, type, pairs).
+/// Adjacency entries of a bulk writer's own nodes, not yet written: per node, by id
+/// from `first_node` on (so no hashing).
 #[derive(Default)]
 struct NewAdjacency {
     first_node: NodeId,
-    nodes: Vec<Vec<(u8, Token, Pairs)>>,
-    /// Pairs held, over all nodes.
-    pairs: usize,
+    nodes: Vec<Entries>,
+    /// Entries held, over all nodes.
+    entries: usize,
 }
 
 impl NewAdjacency {
-    fn add(&mut self, (node, dir, rel_type): Group, pair: (NodeId, RelId)) {
+    fn add(&mut self, node: NodeId, entry: AdjEntry) {
         let index = usize::try_from(node - self.first_node).unwrap_or(usize::MAX);
         if index >= self.nodes.len() {
             self.nodes.resize_with(index.saturating_add(1), Vec::new);
         }
-        let Some(groups) = self.nodes.get_mut(index) else {
-            return;
-        };
-        match groups
-            .iter_mut()
-            .find(|(d, t, _)| (*d, *t) == (dir, rel_type))
-        {
-            Some((_, _, pairs)) => pairs.push(pair),
-            None => groups.push((dir, rel_type, vec![pair])),
+        if let Some(entries) = self.nodes.get_mut(index) {
+            entries.push(entry);
+            self.entries += 1;
         }
-        self.pairs += 1;
     }
 
-    /// Takes out the groups `wanted` selects, in group order.
-    fn take(&mut self, wanted: impl Fn(Group) -> bool) -> Vec<(Group, Pairs)> {
-        let mut taken = Vec::new();
-        for (node, groups) in (self.first_node..).zip(&mut self.nodes) {
-            let first = taken.len();
-            groups.retain_mut(|(dir, rel_type, pairs)| {
-                let group = (node, *dir, *rel_type);
-                if !wanted(group) {
-                    return true;
-                }
-                taken.push((group, std::mem::take(pairs)));
-                false
-            });
-            if groups.is_empty() {
-                *groups = Vec::new();
-            }
-            if let Some(of_node) = taken.get_mut(first..) {
-                of_node.sort_unstable_by_key(|(group, _)| *group);
-            }
-        }
-        self.pairs -= taken.iter().map(|(_, pairs)| pairs.len()).sum::<usize>();
-        taken
+    /// Takes out every node's entries, in node order.
+    fn take(&mut self) -> Vec<(NodeId, Entries)> {
+        self.entries = 0;
+        (self.first_node..)
+            .zip(&mut self.nodes)
+            .filter(|(_, entries)| !entries.is_empty())
+            .map(|(node, entries)| (node, std::mem::take(entries)))
+            .collect()
     }
 }
 
@@ -454,7 +395,7 @@ impl BulkWriter<'_> {
     /// smaller batches; the result is the same.
     pub fn set_memory_budget(&mut self, bytes: usize) {
         self.batch_bytes = (bytes / 16).clamp(1, MAX_BATCH_BYTES);
-        self.max_pairs = (bytes / 2 / BUFFERED_PAIR_BYTES).max(1);
+        self.max_entries = (bytes / 2 / BUFFERED_ENTRY_BYTES).max(1);
         self.max_index_bytes = (bytes / 4).max(1);
     }
 
@@ -611,21 +552,21 @@ impl BulkWriter<'_> {
             .get_or_insert_with(|| (chunk, Vec::with_capacity(1 << keys::REL_CHUNK_BITS)))
             .1
             .push((keys::rel_offset(id), bytes));
-        self.add_pair((start, DIR_OUT, type_token), (end, id));
-        self.add_pair((end, DIR_IN, type_token), (start, id));
+        self.add_entry(start, (DIR_OUT, type_token, end, id));
+        self.add_entry(end, (DIR_IN, type_token, start, id));
         *self.type_counts.entry(type_token).or_default() += 1;
-        if self.adjacency.pairs >= self.max_pairs {
+        if self.adjacency.entries >= self.max_entries {
             self.spill_adjacency(true)?;
         }
         self.apply_if_full()?;
         Ok(id)
     }
 
-    fn add_pair(&mut self, group: Group, pair: (NodeId, RelId)) {
-        if group.0 < self.first_node {
-            self.old_adjacency.entry(group).or_default().push(pair);
+    fn add_entry(&mut self, node: NodeId, entry: AdjEntry) {
+        if node < self.first_node {
+            self.old_adjacency.entry(node).or_default().push(entry);
         } else {
-            self.adjacency.add(group, pair);
+            self.adjacency.add(node, entry);
         }
     }
 
@@ -685,94 +626,41 @@ impl BulkWriter<'_> {
     }
 
     /// Writes the buffered adjacency of this writer's nodes as chunks: full ones sealed,
-    /// the rest as each group's open chunk (merged with the one an earlier spill wrote).
-    /// `more` says whether more pairs may follow, so that open chunks are remembered.
+    /// the rest as each node's open chunk (merged with the one an earlier spill wrote).
+    /// `more` says whether more entries may follow, so that open chunks are remembered.
     fn spill_adjacency(&mut self, more: bool) -> Result<()> {
-        let groups = self.adjacency.take(|_| true);
-        self.write_groups(groups, more)
-    }
-
-    /// Writes the buffered adjacency of relationship type `rel_type` now, when the
-    /// caller expects no more relationships of it, so that the applying thread writes
-    /// those chunks while this one goes on. Should more come after all, they extend the
-    /// open chunks written here.
-    pub fn finish_type(&mut self, rel_type: &str) -> Result<()> {
-        let Some(token) = self.txn.tokens.get(TokenKind::RelType, rel_type) else {
-            return Ok(());
-        };
-        let (mut extended, mut new): (Vec<_>, Vec<_>) = self
-            .adjacency
-            .take(|(_, _, t)| t == token)
-            .into_iter()
-            .partition(|(group, _)| self.tails_written.contains(group));
-        if self.background.is_none() {
-            extended.append(&mut new);
-        }
-        self.write_groups(extended, true)?;
-        if new.is_empty() {
-            return Ok(());
-        }
-        for (group, pairs) in &new {
-            if pairs.len() % ADJ_CHUNK_CAP != 0 {
-                self.tails_written.insert(*group);
-            }
-        }
-        self.begin_journal()?;
-        let Some(background) = &self.background else {
-            return Ok(());
-        };
-        // In pieces of about a batch each, so that a writer with nothing else to do can
-        // take some of them.
-        let mut piece = Vec::new();
-        let mut piece_pairs = 0;
-        for (group, pairs) in new {
-            piece_pairs += pairs.len();
-            piece.push((group, pairs));
-            if piece_pairs * 16 >= MAX_BATCH_BYTES {
-                let engine = &*self.txn.store.engine;
-                background.send(engine, Work::Groups(std::mem::take(&mut piece)))?;
-                piece_pairs = 0;
-            }
-        }
-        if piece.is_empty() {
-            return Ok(());
-        }
-        background.send(&*self.txn.store.engine, Work::Groups(piece))
-    }
-
-    fn write_groups(&mut self, mut groups: Vec<(Group, Pairs)>, more: bool) -> Result<()> {
-        groups.sort_unstable_by_key(|(group, _)| *group);
-        if groups
+        let nodes = self.adjacency.take();
+        if nodes
             .iter()
-            .any(|(group, _)| self.tails_written.contains(group))
+            .any(|(node, _)| self.tails_written.contains(node))
         {
             // Open chunks are read back from the engine: everything sent must be in.
             self.apply_all()?;
         }
-        for ((node, dir, rel_type), new_pairs) in groups {
-            let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
-            let had_tail = self.tails_written.contains(&(node, dir, rel_type));
-            let mut pairs = Vec::new();
+        for (node, new_entries) in nodes {
+            let had_tail = self.tails_written.contains(&node);
+            let mut entries = Vec::new();
             if had_tail {
+                let tail_key = keys::adj_chunk(node, keys::ADJ_TAIL);
                 if let Some(bytes) = self.txn.store.engine.get(&tail_key)? {
-                    pairs.extend(codec::adj_pairs(&bytes)?);
+                    entries.extend(codec::adj_entries(&bytes)?);
                 }
             }
-            let pairs = if pairs.is_empty() {
-                new_pairs
+            let entries = if entries.is_empty() {
+                new_entries
             } else {
-                pairs.extend(new_pairs);
-                pairs
+                entries.extend(new_entries);
+                entries
             };
             let written_before = self.pending.len();
-            let open = write_group(&mut self.pending, (node, dir, rel_type), &pairs, had_tail);
-            self.pending_bytes += pairs.len() * 16
+            let open = write_chunks(&mut self.pending, node, &entries, had_tail);
+            self.pending_bytes += entries.len() * 21
                 + (self.pending.len() - written_before)
                     * (keys::ADJ_KEY_LEN + BUFFERED_WRITE_BYTES);
             if open && more {
-                self.tails_written.insert((node, dir, rel_type));
+                self.tails_written.insert(node);
             } else if had_tail {
-                self.tails_written.remove(&(node, dir, rel_type));
+                self.tails_written.remove(&node);
             }
             self.apply_if_full()?;
         }
@@ -796,7 +684,7 @@ impl BulkWriter<'_> {
         self.pending_bytes = 0;
         let batch = std::mem::take(&mut self.pending);
         match &self.background {
-            Some(background) => background.send(&*self.txn.store.engine, Work::Apply(batch)),
+            Some(background) => background.send(&*self.txn.store.engine, batch),
             None => self.txn.store.engine.apply_each(batch),
         }
     }
@@ -870,16 +758,15 @@ impl BulkWriter<'_> {
             batch.push((key, Some(codec::encode_rel_chunk(&entries)?)));
         }
 
-        for (group, new_pairs) in old_adjacency {
-            let (node, dir, rel_type) = group;
-            let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
+        for (node, new_entries) in old_adjacency {
+            let tail_key = keys::adj_chunk(node, keys::ADJ_TAIL);
             let existing_tail = txn.get(&tail_key)?;
-            let mut pairs: Vec<(NodeId, RelId)> = match &existing_tail {
-                Some(bytes) => codec::adj_pairs(bytes)?.collect(),
+            let mut entries: Entries = match &existing_tail {
+                Some(bytes) => codec::adj_entries(bytes)?.collect(),
                 None => Vec::new(),
             };
-            pairs.extend(new_pairs);
-            write_group(&mut batch, group, &pairs, existing_tail.is_some());
+            entries.extend(new_entries);
+            write_chunks(&mut batch, node, &entries, existing_tail.is_some());
         }
 
         let counts = [
@@ -909,22 +796,21 @@ impl BulkWriter<'_> {
     }
 }
 
-/// Adds the writes that store `pairs` as the whole open end of `group`'s adjacency: full
-/// chunks sealed (each keyed by its last relationship id), the rest as the open chunk,
-/// which is removed when nothing is left for it and `had_tail` says it existed. Returns
-/// whether an open chunk was written.
-fn write_group(batch: &mut Batch, group: Group, pairs: &[(NodeId, RelId)], had_tail: bool) -> bool {
-    let (node, dir, rel_type) = group;
-    let mut full = pairs.chunks_exact(ADJ_CHUNK_CAP);
+/// Adds the writes that store `entries` as the whole open end of `node`'s adjacency:
+/// full chunks sealed (each keyed by its last relationship id), the rest as the open
+/// chunk, which is removed when nothing is left for it and `had_tail` says it existed.
+/// Returns whether an open chunk was written.
+fn write_chunks(batch: &mut Batch, node: NodeId, entries: &[AdjEntry], had_tail: bool) -> bool {
+    let mut full = entries.chunks_exact(ADJ_CHUNK_CAP);
     for sealed in full.by_ref() {
-        let bound = sealed.last().map_or(keys::ADJ_TAIL, |(_, rel)| *rel);
+        let bound = sealed.last().map_or(keys::ADJ_TAIL, |(_, _, _, rel)| *rel);
         batch.push((
-            keys::adj_chunk(node, dir, rel_type, bound),
+            keys::adj_chunk(node, bound),
             Some(codec::encode_adj(sealed)),
         ));
     }
     let rest = full.remainder();
-    let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
+    let tail_key = keys::adj_chunk(node, keys::ADJ_TAIL);
     if !rest.is_empty() {
         batch.push((tail_key, Some(codec::encode_adj(rest))));
     } else if had_tail {

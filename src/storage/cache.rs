@@ -1,6 +1,7 @@
 //! A store's in-memory caches of committed data, read instead of the engine:
-//! - adjacency: for (node, direction), every (type, other node, relationship), sorted by
-//!   type then relationship id, so a traversal decodes no chunk twice;
+//! - adjacency: for each node and direction, every (type, other node, relationship),
+//!   sorted by type then relationship id, so a traversal decodes no chunk twice (both
+//!   directions are filled together: they are stored together);
 //! - node records: a node's labels and properties decoded once, so a scan that reads a
 //!   few properties of each node neither goes to the engine nor deserializes per read;
 //! - property columns: one property's values by node id, filled as reads ask for them,
@@ -147,8 +148,8 @@ fn degree_key(dir: u8, rel_type: Token) -> usize {
     (rel_type as usize) * 2 + dir_index(dir)
 }
 
-fn adjacency_weight(lists: &[Option<AdjList>; 2]) -> usize {
-    lists.iter().flatten().map(|l| l.len()).sum()
+fn adjacency_weight(lists: &[AdjList; 2]) -> usize {
+    lists.iter().map(|l| l.len()).sum()
 }
 
 fn node_weight(record: &NodeData) -> usize {
@@ -170,7 +171,7 @@ pub fn is_cached_keyspace(key: &[u8]) -> bool {
 
 pub struct CommittedCache {
     /// Outgoing and incoming lists per node.
-    adjacency: Dense<[Option<AdjList>; 2]>,
+    adjacency: Dense<[AdjList; 2]>,
     /// Count values by their key.
     counts: HashMap<Vec<u8>, u64>,
     /// Node ids by index or label key prefix, and how many ids they hold in all.
@@ -211,7 +212,7 @@ impl CommittedCache {
         for key in written {
             match key.first() {
                 Some(&keys::ADJ) => {
-                    if let Some((node, _, _, _)) = keys::parse_adj(key) {
+                    if let Some((node, _)) = keys::parse_adj(key) {
                         self.adjacency.remove(node as usize, adjacency_weight);
                         self.degrees.remove_node(node);
                     }
@@ -277,25 +278,17 @@ impl<'s> CacheLease<'s> {
     pub fn adjacency(&self, node: NodeId, dir: u8) -> Option<Ref<'_, [(Token, NodeId, RelId)]>> {
         Ref::filter_map(self.cache.borrow(), |c| {
             let lists = c.adjacency.get(node as usize)?;
-            lists.get(dir_index(dir))?.as_deref()
+            lists.get(dir_index(dir)).map(|list| &**list)
         })
         .ok()
     }
 
-    /// Caches the list of (node, dir). Skipped while a caller still looks at a cached
-    /// entry (the cache is an optimisation; the engine stays the truth).
-    pub fn insert_adjacency(&self, node: NodeId, dir: u8, list: AdjList) {
+    /// Caches the lists of `node`, outgoing then incoming. Skipped while a caller still
+    /// looks at a cached entry (the cache is an optimisation; the engine stays the truth).
+    pub fn insert_adjacency(&self, node: NodeId, lists: [AdjList; 2]) {
         let Ok(mut cache) = self.cache.try_borrow_mut() else {
             return;
         };
-        let mut lists = cache
-            .adjacency
-            .get(node as usize)
-            .cloned()
-            .unwrap_or_default();
-        if let Some(slot) = lists.get_mut(dir_index(dir)) {
-            *slot = Some(list);
-        }
         let weight = adjacency_weight(&lists);
         cache
             .adjacency

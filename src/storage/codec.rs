@@ -358,30 +358,40 @@ pub fn decode_rel_chunk(bytes: &[u8]) -> Result<Vec<(u8, &[u8])>> {
         .map_err(|e| corrupt(&format!("a relationship chunk does not decode: {e}")))
 }
 
-/// The size of one (other, rel) pair in an adjacency chunk.
-const ADJ_PAIR_LEN: usize = 16;
+/// One adjacency entry of a node: (direction byte, relationship type, other node,
+/// relationship).
+pub type AdjEntry = (u8, super::keys::Token, u64, u64);
 
-/// An adjacency chunk: the version byte, then (other node, relationship) pairs as
-/// big-endian u64s, by relationship id.
-pub fn encode_adj(pairs: &[(u64, u64)]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(1 + pairs.len() * ADJ_PAIR_LEN);
+/// The size of one entry in an adjacency chunk.
+const ADJ_ENTRY_LEN: usize = 1 + 4 + 8 + 8;
+
+/// An adjacency chunk: the version byte, then entries as (direction byte, big-endian
+/// type, other node and relationship), by relationship id.
+pub fn encode_adj(entries: &[AdjEntry]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + entries.len() * ADJ_ENTRY_LEN);
     out.push(RECORD_VERSION);
-    for (other, rel) in pairs {
+    for (dir, rel_type, other, rel) in entries {
+        out.push(*dir);
+        out.extend_from_slice(&rel_type.to_be_bytes());
         out.extend_from_slice(&other.to_be_bytes());
         out.extend_from_slice(&rel.to_be_bytes());
     }
     out
 }
 
-/// The pairs of an adjacency chunk, decoded as they are read.
-pub fn adj_pairs(bytes: &[u8]) -> Result<impl Iterator<Item = (u64, u64)> + '_> {
+/// The entries of an adjacency chunk, decoded as they are read.
+pub fn adj_entries(bytes: &[u8]) -> Result<impl Iterator<Item = AdjEntry> + '_> {
     let body = body(bytes)?;
-    if body.len() % ADJ_PAIR_LEN != 0 {
+    if body.len() % ADJ_ENTRY_LEN != 0 {
         return Err(corrupt("an adjacency chunk has a partial entry"));
     }
-    Ok(body.chunks_exact(ADJ_PAIR_LEN).map(|pair| {
-        let (other, rel) = pair.split_at(8);
+    Ok(body.chunks_exact(ADJ_ENTRY_LEN).map(|entry| {
+        let (dir, rest) = entry.split_at(1);
+        let (rel_type, rest) = rest.split_at(4);
+        let (other, rel) = rest.split_at(8);
         (
+            dir.first().copied().unwrap_or_default(),
+            super::keys::be_u32(rel_type).unwrap_or_default(),
             super::keys::be_u64(other).unwrap_or_default(),
             super::keys::be_u64(rel).unwrap_or_default(),
         )
@@ -433,10 +443,11 @@ mod tests {
 
     #[test]
     fn adjacency_chunks_round_trip() {
-        let pairs = vec![(1, 2), (u64::MAX, 7)];
-        let bytes = encode_adj(&pairs);
-        let back: Vec<(u64, u64)> = adj_pairs(&bytes).map(|p| p.collect()).unwrap_or_default();
-        assert_eq!(back, pairs);
+        let entries = vec![(0, 3, 1, 2), (1, u32::MAX, u64::MAX, 7)];
+        let bytes = encode_adj(&entries);
+        let back: Vec<AdjEntry> = adj_entries(&bytes).map(|e| e.collect()).unwrap_or_default();
+        assert_eq!(back, entries);
+        assert!(adj_entries(&bytes[..bytes.len() - 1]).is_err());
     }
 
     #[test]

@@ -17,8 +17,10 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-/// The on-disk format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The on-disk format this build reads and writes. Format 2 keeps a node's adjacency of
+/// every type and both directions in one run of chunks (format 1: one per direction and
+/// type).
+pub const FORMAT_VERSION: u32 = 2;
 
 const MARKER_FILE: &str = "skein.format";
 const MARKER_PREFIX: &str = "skein database format ";

@@ -6,12 +6,12 @@
 //! Invariants kept by every write: a node record exists iff its id is a node; for each
 //! label of a node there is one label entry and the label's count includes it; for each
 //! relationship there is one record (in its id's chunk), one `OUT` pair under its start
-//! and one `IN` pair under its end (a self-loop has both under the same node); adjacency
-//! pairs live in chunks per (node, dir, type), ordered by relationship id, and no chunk is
-//! empty; a node with adjacency chunks is never deleted.
+//! and one `IN` entry under its end (a self-loop has both under the same node); a node's
+//! adjacency entries, of both directions and every type, live in its chunks ordered by
+//! relationship id, and no chunk is empty; a node with adjacency chunks is never deleted.
 
 use super::cache::SharedIds;
-use super::codec::{self, NodeData, NodeRecord, RelHeader, RelRecord, StoredProps};
+use super::codec::{self, AdjEntry, NodeData, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
 use super::{Dir, Edge, RelInfo, Scan, Txn};
@@ -27,7 +27,7 @@ fn deleted(what: &str, id: u64) -> Error {
     )
 }
 
-/// Pairs per adjacency chunk: big enough that a hub's list is few keys, small enough
+/// Entries per adjacency chunk: big enough that a hub's list is few keys, small enough
 /// that appending to the open chunk rewrites little.
 pub(super) const ADJ_CHUNK_CAP: usize = 128;
 
@@ -258,63 +258,51 @@ impl<'s> Txn<'s> {
         Ok(())
     }
 
-    /// Appends (other, rel) to the open chunk of (node, dir, type), sealing the chunk
-    /// when it is full.
-    fn add_adjacency(
-        &mut self,
-        node: NodeId,
-        dir: u8,
-        rel_type: Token,
-        other: NodeId,
-        rel: RelId,
-    ) -> Result<()> {
-        let tail_key = keys::adj_chunk(node, dir, rel_type, keys::ADJ_TAIL);
-        let mut pairs: Vec<(u64, u64)> = match self.get(&tail_key)? {
-            Some(bytes) => codec::adj_pairs(&bytes)?.collect(),
+    /// Appends `entry` to `node`'s open adjacency chunk, sealing the chunk when it is
+    /// full.
+    fn add_adjacency(&mut self, node: NodeId, entry: AdjEntry) -> Result<()> {
+        let tail_key = keys::adj_chunk(node, keys::ADJ_TAIL);
+        let mut entries: Vec<AdjEntry> = match self.get(&tail_key)? {
+            Some(bytes) => codec::adj_entries(&bytes)?.collect(),
             None => Vec::new(),
         };
-        pairs.push((other, rel));
-        if pairs.len() >= ADJ_CHUNK_CAP {
+        entries.push(entry);
+        if entries.len() >= ADJ_CHUNK_CAP {
             self.remove(tail_key);
-            self.put(
-                keys::adj_chunk(node, dir, rel_type, rel),
-                codec::encode_adj(&pairs),
-            );
+            let (_, _, _, rel) = entry;
+            self.put(keys::adj_chunk(node, rel), codec::encode_adj(&entries));
         } else {
-            self.put(tail_key, codec::encode_adj(&pairs));
+            self.put(tail_key, codec::encode_adj(&entries));
         }
         Ok(())
     }
 
-    /// Removes relationship `rel` from the chunk of (node, dir, type) that holds it.
-    fn remove_adjacency(
-        &mut self,
-        node: NodeId,
-        dir: u8,
-        rel_type: Token,
-        rel: RelId,
-    ) -> Result<()> {
-        let group = keys::adj_group(node, dir, rel_type);
-        let from = keys::adj_chunk(node, dir, rel_type, rel);
-        let end = keys::prefix_end(&group);
+    /// Removes the entry of relationship `rel` in direction `dir` from the chunk of
+    /// `node` that holds it: the first chunk from `rel`'s bound on that has it.
+    fn remove_adjacency(&mut self, node: NodeId, dir: u8, rel: RelId) -> Result<()> {
+        let from = keys::adj_chunk(node, rel);
+        let end = keys::prefix_end(&keys::adj_prefix_node(node));
         let base = self.store.engine.scan(from.clone(), end.clone());
-        let found = self
-            .overlay
-            .merge(base, &from, end.as_deref())
-            .next()
-            .transpose()?;
-        let Some((key, bytes)) = found else {
+        let is_it = |&(d, _, _, r): &AdjEntry| d == dir && r == rel;
+        let mut found = None;
+        for chunk in self.overlay.merge(base, &from, end.as_deref()) {
+            let (key, bytes) = chunk?;
+            if codec::adj_entries(&bytes)?.any(|e| is_it(&e)) {
+                let rest: Vec<AdjEntry> =
+                    codec::adj_entries(&bytes)?.filter(|e| !is_it(e)).collect();
+                found = Some((key, rest));
+                break;
+            }
+        }
+        let Some((key, rest)) = found else {
             return Err(codec::corrupt(&format!(
                 "relationship {rel} is missing from its node's adjacency"
             )));
         };
-        let pairs: Vec<(u64, u64)> = codec::adj_pairs(&bytes)?
-            .filter(|(_, r)| *r != rel)
-            .collect();
-        if pairs.is_empty() {
+        if rest.is_empty() {
             self.remove(key);
         } else {
-            self.put(key, codec::encode_adj(&pairs));
+            self.put(key, codec::encode_adj(&rest));
         }
         Ok(())
     }
@@ -739,8 +727,8 @@ impl<'s> Txn<'s> {
             props: self.store_props(props)?,
         };
         self.write_rel(id, Some(&record))?;
-        self.add_adjacency(start, DIR_OUT, type_token, end, id)?;
-        self.add_adjacency(end, DIR_IN, type_token, start, id)?;
+        self.add_adjacency(start, (DIR_OUT, type_token, end, id))?;
+        self.add_adjacency(end, (DIR_IN, type_token, start, id))?;
         self.add_to_count(keys::count(TokenKind::RelType, type_token), 1)?;
         self.add_to_count(keys::meta(keys::META_REL_COUNT), 1)?;
         Ok(id)
@@ -799,8 +787,8 @@ impl<'s> Txn<'s> {
             return Ok(());
         };
         self.write_rel(id, None)?;
-        self.remove_adjacency(h.start, DIR_OUT, h.rel_type, id)?;
-        self.remove_adjacency(h.end, DIR_IN, h.rel_type, id)?;
+        self.remove_adjacency(h.start, DIR_OUT, id)?;
+        self.remove_adjacency(h.end, DIR_IN, id)?;
         self.add_to_count(keys::count(TokenKind::RelType, h.rel_type), -1)?;
         self.add_to_count(keys::meta(keys::META_REL_COUNT), -1)
     }
@@ -826,8 +814,9 @@ impl<'s> Txn<'s> {
         }
     }
 
-    /// Looks at every (type, other, rel) of (node, dir) as committed, in the store's
-    /// adjacency cache (filled from the engine on a miss).
+    /// Looks at every (type, other, rel) of (node, dir) as committed, sorted by type,
+    /// in the store's adjacency cache (filled from the engine on a miss, both directions
+    /// at once).
     fn with_committed_adjacency<T>(
         &self,
         node: NodeId,
@@ -837,17 +826,24 @@ impl<'s> Txn<'s> {
         if let Some(list) = self.cache.adjacency(node, dir) {
             return Ok(look(&list));
         }
-        let prefix = keys::adj_prefix_dir(node, dir);
+        let prefix = keys::adj_prefix_node(node);
         let end = keys::prefix_end(&prefix);
-        let mut entries = Vec::new();
+        let mut lists: [Vec<(Token, NodeId, RelId)>; 2] = Default::default();
         for chunk in self.store.engine.scan(prefix, end) {
-            let (key, bytes) = chunk?;
-            let (_, _, t, _) = keys::parse_adj(&key)
-                .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
-            entries.extend(codec::adj_pairs(&bytes)?.map(|(other, rel)| (t, other, rel)));
+            let (_, bytes) = chunk?;
+            for (d, t, other, rel) in codec::adj_entries(&bytes)? {
+                if let Some(list) = lists.get_mut(usize::from(d != DIR_OUT)) {
+                    list.push((t, other, rel));
+                }
+            }
         }
-        let seen = look(&entries);
-        self.cache.insert_adjacency(node, dir, entries.into());
+        // Stable: the entries of one type stay in relationship order.
+        for list in &mut lists {
+            list.sort_by_key(|(t, _, _)| *t);
+        }
+        let [out, inc] = lists;
+        let seen = look(if dir == DIR_OUT { &out } else { &inc });
+        self.cache.insert_adjacency(node, [out.into(), inc.into()]);
         Ok(seen)
     }
 
@@ -887,7 +883,7 @@ impl<'s> Txn<'s> {
             return Ok(());
         }
         for &d in keys::dir_bytes(dir) {
-            if !self.wrote_adjacency(node, d) {
+            if !self.wrote_adjacency(node) {
                 self.with_committed_adjacency(node, d, |list| match filter {
                     None => visit(d, list),
                     Some(tokens) => {
@@ -898,23 +894,18 @@ impl<'s> Txn<'s> {
                 })?;
                 continue;
             }
-            let prefixes = match filter {
-                None => vec![keys::adj_prefix_dir(node, d)],
-                Some(tokens) => tokens
-                    .iter()
-                    .map(|t| keys::adj_group(node, d, *t))
-                    .collect(),
-            };
             let mut run = Vec::new();
-            for prefix in prefixes {
-                for chunk in self.scan_prefix(prefix) {
-                    let (key, bytes) = chunk?;
-                    let (_, _, t, _) = keys::parse_adj(&key)
-                        .ok_or_else(|| codec::corrupt("an adjacency key is malformed"))?;
-                    run.clear();
-                    run.extend(codec::adj_pairs(&bytes)?.map(|(other, rel)| (t, other, rel)));
-                    visit(d, &run);
-                }
+            for chunk in self.scan_prefix(keys::adj_prefix_node(node)) {
+                let (_, bytes) = chunk?;
+                run.clear();
+                run.extend(
+                    codec::adj_entries(&bytes)?
+                        .filter(|(entry_dir, t, _, _)| {
+                            *entry_dir == d && filter.as_ref().is_none_or(|f| f.contains(t))
+                        })
+                        .map(|(_, t, other, rel)| (t, other, rel)),
+                );
+                visit(d, &run);
             }
         }
         Ok(())
@@ -925,9 +916,9 @@ impl<'s> Txn<'s> {
         !self.overlay.is_empty() && self.overlay.get(&keys::node_array(id)).is_some()
     }
 
-    /// Whether this transaction wrote adjacency of (node, direction byte `d`).
-    fn wrote_adjacency(&self, node: NodeId, d: u8) -> bool {
-        !self.overlay.is_empty() && self.overlay.has_prefix(&keys::adj_prefix_dir(node, d))
+    /// Whether this transaction wrote adjacency of `node`.
+    fn wrote_adjacency(&self, node: NodeId) -> bool {
+        !self.overlay.is_empty() && self.overlay.has_prefix(&keys::adj_prefix_node(node))
     }
 
     /// The adjacency entries of an expansion as (dir, type, other, rel).
@@ -1003,7 +994,7 @@ impl<'s> Txn<'s> {
     pub fn degree_of(&self, node: NodeId, dir: Dir, types: &TypeSet) -> Result<u64> {
         if let (Some([token]), [d]) = (types.tokens.as_deref(), keys::dir_bytes(dir)) {
             // One type, one direction: committed degrees are a column of the cache.
-            if !self.wrote_adjacency(node, *d) {
+            if !self.wrote_adjacency(node) {
                 if let Some(n) = self.cache.degree(node, *d, *token) {
                     return Ok(n);
                 }

@@ -10,7 +10,7 @@
 //! | `TOKEN_NAME` | `TOKEN_NAME kind token` | name |
 //! | `NODE` | `NODE node` | node record (labels, properties) |
 //! | `REL` | `REL rel>>6` | up to 64 relationship records (type, start, end, properties) |
-//! | `ADJ` | `ADJ node dir type bound` | packed (other, rel) pairs, see `chunks` |
+//! | `ADJ` | `ADJ node bound` | packed (dir, type, other, rel) entries, see `adj_chunk` |
 //! | `LABEL` | `LABEL label node>>6` | bitmap (u64) of the 64 nodes' label bits |
 //! | `COUNT` | `COUNT kind token` | u64 |
 //! | `SCHEMA` | `SCHEMA name` | schema definition |
@@ -112,17 +112,21 @@ pub fn rel_from_chunk(chunk: u64, offset: u8) -> RelId {
     (chunk << REL_CHUNK_BITS) | u64::from(offset)
 }
 
-/// The bound of the open (last) adjacency chunk of a group: new relationships, whose ids
+/// The bound of the open (last) adjacency chunk of a node: new relationships, whose ids
 /// exceed every earlier one, are appended there. A sealed chunk's bound is the largest
-/// relationship id it was sealed with, so the chunk holding relationship `r` is the first
-/// chunk of its group whose bound is `>= r`.
+/// relationship id it was sealed with, so the chunk holding relationship `r` is among the
+/// first chunks of its node whose bound is `>= r` (a self-loop's two entries may straddle
+/// a seal).
 pub const ADJ_TAIL: u64 = u64::MAX;
 
 /// Length of an adjacency chunk key.
-pub const ADJ_KEY_LEN: usize = 1 + 8 + 1 + 4 + 8;
+pub const ADJ_KEY_LEN: usize = 1 + 8 + 8;
 
-pub fn adj_chunk(node: NodeId, dir: u8, rel_type: Token, bound: u64) -> Vec<u8> {
-    let mut k = adj_group(node, dir, rel_type);
+/// The key of one adjacency chunk of `node`. A node's adjacency, both directions and
+/// every type, lives in one run of chunks: most nodes have few relationships, and one
+/// key for all of them is what makes writing them cheap.
+pub fn adj_chunk(node: NodeId, bound: u64) -> Vec<u8> {
+    let mut k = adj_prefix_node(node);
     k.extend_from_slice(&bound.to_be_bytes());
     k
 }
@@ -134,29 +138,12 @@ pub fn adj_prefix_node(node: NodeId) -> Vec<u8> {
     k
 }
 
-pub fn adj_prefix_dir(node: NodeId, dir: u8) -> Vec<u8> {
-    let mut k = adj_prefix_node(node);
-    k.push(dir);
-    k
-}
-
-/// The prefix of all chunks of (node, dir, type).
-pub fn adj_group(node: NodeId, dir: u8, rel_type: Token) -> Vec<u8> {
-    let mut k = adj_prefix_dir(node, dir);
-    k.extend_from_slice(&rel_type.to_be_bytes());
-    k
-}
-
-/// The fields of an adjacency chunk key: (node, dir, type, bound).
-pub fn parse_adj(key: &[u8]) -> Option<(NodeId, u8, Token, u64)> {
+/// The fields of an adjacency chunk key: (node, bound).
+pub fn parse_adj(key: &[u8]) -> Option<(NodeId, u64)> {
     if key.len() != ADJ_KEY_LEN || key.first() != Some(&ADJ) {
         return None;
     }
-    let node = be_u64(key.get(1..9)?)?;
-    let dir = *key.get(9)?;
-    let rel_type = be_u32(key.get(10..14)?)?;
-    let bound = be_u64(key.get(14..22)?)?;
-    Some((node, dir, rel_type, bound))
+    Some((be_u64(key.get(1..9)?)?, be_u64(key.get(9..17)?)?))
 }
 
 /// The length of a label's key prefix: the keyspace byte and the label token.
@@ -247,11 +234,12 @@ mod tests {
 
     #[test]
     fn adjacency_key_round_trips() {
-        let k = adj_chunk(7, DIR_IN, 3, 11);
+        let k = adj_chunk(7, 11);
         assert_eq!(k.len(), ADJ_KEY_LEN);
-        assert_eq!(parse_adj(&k), Some((7, DIR_IN, 3, 11)));
-        assert!(k.starts_with(&adj_group(7, DIR_IN, 3)));
-        assert!(adj_chunk(7, DIR_IN, 3, 11) < adj_chunk(7, DIR_IN, 3, ADJ_TAIL));
+        assert_eq!(parse_adj(&k), Some((7, 11)));
+        assert!(k.starts_with(&adj_prefix_node(7)));
+        assert!(adj_chunk(7, 11) < adj_chunk(7, ADJ_TAIL));
+        assert!(adj_chunk(7, ADJ_TAIL) < adj_prefix_node(8));
     }
 
     #[test]
