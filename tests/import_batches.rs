@@ -63,17 +63,24 @@ fn request(dir: &Path) -> ImportRequest {
     }
 }
 
-/// Data before the import: a person and a city the import's nodes share chunks with,
-/// a relationship, an index and a uniqueness constraint.
-fn seed(db: &Database) -> TestResult {
+/// Data before the import: a person (a guest when `indexed_before` is false, so that
+/// the import's are the first entries of the indexes) and a city the import's nodes
+/// share chunks with, a relationship, an index and a uniqueness constraint.
+fn seed(db: &Database, indexed_before: bool) -> TestResult {
+    let old = if indexed_before { "Person" } else { "Guest" };
     for statement in [
-        "CREATE INDEX FOR (p:Person) ON (p.age)",
-        "CREATE CONSTRAINT FOR (p:Person) REQUIRE p.name IS UNIQUE",
-        "CREATE (:Person {id: 1, name: 'old', age: 7})-[:KNOWS {since: 1}]->(:City {id: 0, name: 'Oldtown'})",
+        "CREATE INDEX FOR (p:Person) ON (p.age)".to_string(),
+        "CREATE CONSTRAINT FOR (p:Person) REQUIRE p.name IS UNIQUE".to_string(),
+        format!("CREATE (:{old} {{id: 1, name: 'old', age: 7}})-[:KNOWS {{since: 1}}]->(:City {{id: 0, name: 'Oldtown'}})"),
     ] {
-        db.execute(statement, &Params::new())?;
+        db.execute(&statement, &Params::new())?;
     }
     Ok(())
+}
+
+/// Persons after the import.
+fn people(indexed_before: bool) -> u64 {
+    PEOPLE + u64::from(indexed_before)
 }
 
 /// What a query of each kind says: counts per label and type, index seeks, degrees,
@@ -100,11 +107,18 @@ fn snapshot(db: &Database) -> Result<Vec<String>, skein::Error> {
 
 #[test]
 fn a_late_failure_after_written_batches_changes_nothing() -> TestResult {
+    for indexed_before in [true, false] {
+        late_failure_changes_nothing(indexed_before)?;
+    }
+    Ok(())
+}
+
+fn late_failure_changes_nothing(indexed_before: bool) -> TestResult {
     let data = tempfile::tempdir()?;
     write_data_set(data.path(), true)?;
     let db_dir = tempfile::tempdir()?;
     let db = Database::open(db_dir.path().join("db"))?;
-    seed(&db)?;
+    seed(&db, indexed_before)?;
     let before = snapshot(&db)?;
     let error = match import_with_budget(&db, &request(data.path()), TINY_BUDGET, &mut |_| {}) {
         Ok(summary) => return Err(format!("the broken import succeeded: {summary}").into()),
@@ -121,22 +135,31 @@ fn a_late_failure_after_written_batches_changes_nothing() -> TestResult {
     let db = Database::open(db_dir.path().join("db"))?;
     assert_eq!(snapshot(&db)?, before);
     // The constraint still holds and the ids are free again.
-    assert!(db
-        .execute("CREATE (:Person {name: 'old'})", &Params::new())
-        .is_err());
+    assert_eq!(
+        db.execute("CREATE (:Person {name: 'old'})", &Params::new())
+            .is_err(),
+        indexed_before
+    );
     db.execute("CREATE (:Person {name: 'after'})", &Params::new())?;
     Ok(())
 }
 
 #[test]
 fn many_batches_give_the_database_one_batch_gives() -> TestResult {
+    for indexed_before in [true, false] {
+        many_batches_as_one(indexed_before)?;
+    }
+    Ok(())
+}
+
+fn many_batches_as_one(indexed_before: bool) -> TestResult {
     let data = tempfile::tempdir()?;
     write_data_set(data.path(), false)?;
     let mut snapshots = Vec::new();
     for budget in [TINY_BUDGET, 1 << 30] {
         let db_dir = tempfile::tempdir()?;
         let db = Database::open(db_dir.path().join("db"))?;
-        seed(&db)?;
+        seed(&db, indexed_before)?;
         import_with_budget(&db, &request(data.path()), budget, &mut |_| {})?;
         let after = snapshot(&db)?;
         drop(db);
@@ -149,7 +172,7 @@ fn many_batches_give_the_database_one_batch_gives() -> TestResult {
         .first()
         .map(|s| s[..6].join("\n"))
         .unwrap_or_default();
-    let people = PEOPLE + 1;
+    let people = people(indexed_before);
     assert!(
         counts.contains(&format!("(p:Person) RETURN count(p): [[Int({people})]]")),
         "{counts}"
@@ -157,7 +180,7 @@ fn many_batches_give_the_database_one_batch_gives() -> TestResult {
     // A name the import brought is taken under the constraint.
     let db_dir = tempfile::tempdir()?;
     let db = Database::open(db_dir.path().join("db"))?;
-    seed(&db)?;
+    seed(&db, indexed_before)?;
     import_with_budget(&db, &request(data.path()), TINY_BUDGET, &mut |_| {})?;
     assert!(db
         .execute("CREATE (:Person {name: 'p3'})", &Params::new())
@@ -208,13 +231,20 @@ fn child_process_entry() -> TestResult {
 
 #[test]
 fn an_import_killed_half_way_is_undone_on_reopen() -> TestResult {
+    for indexed_before in [true, false] {
+        killed_import_is_undone(indexed_before)?;
+    }
+    Ok(())
+}
+
+fn killed_import_is_undone(indexed_before: bool) -> TestResult {
     let data = tempfile::tempdir()?;
     write_data_set(data.path(), false)?;
     let db_dir = tempfile::tempdir()?;
     let db_path = db_dir.path().join("db");
     let before = {
         let db = Database::open(&db_path)?;
-        seed(&db)?;
+        seed(&db, indexed_before)?;
         snapshot(&db)?
     };
     let mut child = Command::new(std::env::current_exe()?)
@@ -243,7 +273,7 @@ fn an_import_killed_half_way_is_undone_on_reopen() -> TestResult {
     assert_eq!(snapshot(&db)?, before);
     // The undone import can be run again, whole.
     import_with_budget(&db, &request(data.path()), TINY_BUDGET, &mut |_| {})?;
-    let people = PEOPLE + 1;
+    let people = people(indexed_before);
     let count = db.execute("MATCH (p:Person) RETURN count(p)", &Params::new())?;
     assert_eq!(format!("{:?}", count.rows), format!("[[Int({people})]]"));
     Ok(())
@@ -258,7 +288,7 @@ fn queries_before_an_import_do_not_hide_its_data() -> TestResult {
     write_data_set(data.path(), false)?;
     let db_dir = tempfile::tempdir()?;
     let db = Database::open(db_dir.path().join("db"))?;
-    seed(&db)?;
+    seed(&db, true)?;
     let before = snapshot(&db)?;
     import_with_budget(&db, &request(data.path()), TINY_BUDGET, &mut |_| {})?;
     let after = snapshot(&db)?;

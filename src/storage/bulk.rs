@@ -7,11 +7,12 @@
 //! written before `finish` holds only keys that did not exist before the import. The
 //! import's nodes and relationships take the contiguous id ranges from `first_node` and
 //! `first_rel` on, so its records, their adjacency chunks, their index entries (whose
-//! keys end with the node id) and the label bitmaps and relationship chunks past the
-//! first ones are new keys. Everything that may already hold data is kept in memory and
+//! blocks are written only for indexes that had none) and the label bitmaps and
+//! relationship chunks past the first ones are new keys. Everything that may already hold data is kept in memory and
 //! written by the final batch, through the transaction's commit: the label bitmap and
 //! the relationship chunk that `first_node` and `first_rel` fall in, the adjacency of
-//! nodes that existed before, counts, next ids and interned names.
+//! nodes that existed before, the entries of indexes that had blocks before (and of any
+//! index this writer already wrote blocks for), counts, next ids and interned names.
 //!
 //! - Before the first intermediate batch, the journal record (`META_IMPORT`: the first
 //!   node and relationship id) is written and flushed. Intermediate batches need not be
@@ -27,7 +28,7 @@
 //! one builds the next; when the queue to that thread is full, or the caller waits for
 //! it to empty, the caller takes queued work itself, so that both cores write. Each
 //! batch goes to the engine in key order, and index entries (ordered by value, not by
-//! node) are buffered apart and written as long sorted runs. Adjacency is kept until the
+//! node) are buffered apart and written sorted, as whole blocks. Adjacency is kept until the
 //! end, so that each node's entries of every type become one chunk, one key.
 //! Memory: buffered writes, index entries and adjacency entries each have a share of the
 //! memory budget; adjacency beyond its share is written early as chunks (open chunks
@@ -38,6 +39,7 @@
 use super::codec::{self, AdjEntry, NodeRecord, RelHeader, RelRecord, StoredValue};
 use super::graph::stored_props;
 use super::graph::ADJ_CHUNK_CAP;
+use super::index_blocks::{self, index_prefix, INDEX_PREFIX_LEN};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Batch, KvEngine};
 use super::schema::{index_entry, indexed_value};
@@ -95,10 +97,17 @@ pub struct BulkWriter<'s> {
     rel_chunk: Option<(u64, RelEntries)>,
     /// The records of the chunk `first_rel` falls in, which may hold earlier ones.
     first_rel_chunk: RelEntries,
-    /// Index entries not yet written, and their estimated size. They are written
-    /// sorted, as long runs: their order (by value) has nothing to do with node ids.
+    /// Index entries not yet written (each after its index's prefix), and their
+    /// estimated size. They are written sorted, as whole blocks: their order (by value)
+    /// has nothing to do with node ids.
     index_entries: Vec<Vec<u8>>,
     index_bytes: usize,
+    /// Prefixes of the indexes that had no blocks when this writer began and that it
+    /// has not written blocks for yet: only these take new blocks before the end.
+    fresh_indexes: HashSet<Vec<u8>>,
+    /// Index entries (after their prefixes) that go into existing blocks, by the final
+    /// batch.
+    late_index_entries: Vec<Vec<u8>>,
     /// Adjacency entries of this writer's nodes not yet written.
     adjacency: NewAdjacency,
     /// Nodes whose open chunk an earlier spill wrote to the engine.
@@ -140,6 +149,8 @@ impl Store {
             first_rel_chunk: Vec::new(),
             index_entries: Vec::new(),
             index_bytes: 0,
+            fresh_indexes: HashSet::new(),
+            late_index_entries: Vec::new(),
             adjacency: NewAdjacency {
                 first_node,
                 ..NewAdjacency::default()
@@ -151,6 +162,13 @@ impl Store {
             unique_taken: HashMap::new(),
         };
         writer.set_memory_budget(DEFAULT_MEMORY_BUDGET);
+        for def in writer.txn.schema.iter() {
+            let prefix = index_prefix(def.label, def.key);
+            let end = keys::prefix_end(&prefix);
+            if self.engine.scan(prefix.clone(), end).next().is_none() {
+                writer.fresh_indexes.insert(prefix);
+            }
+        }
         Ok(writer)
     }
 
@@ -479,16 +497,15 @@ impl BulkWriter<'_> {
                 }
                 // A value no node of this writer took can only be found in the store
                 // under a node that existed before.
-                for prefix in self.txn.equal_prefixes(def.label, def.key, value) {
-                    if let Some(entry) = self.txn.scan_prefix(prefix).next() {
-                        let (key, _) = entry?;
-                        let other = keys::trailing_id(&key).unwrap_or_default();
-                        return Err(self.txn.unique_violation(def, other, value));
-                    }
+                let prefix = index_prefix(def.label, def.key);
+                if let Some(other) = self.txn.equal_entry(&prefix, value, None)? {
+                    return Err(self.txn.unique_violation(def, other, value));
                 }
                 taken.push((i, class));
             }
-            entries.push(index_entry(def.label, def.key, value, id));
+            let mut entry = index_prefix(def.label, def.key);
+            entry.extend_from_slice(&index_entry(value, id));
+            entries.push(entry);
         }
         for class in taken {
             self.unique_taken.insert(class, id);
@@ -614,12 +631,32 @@ impl BulkWriter<'_> {
         self.apply_pending()
     }
 
+    /// Writes the gathered entries of each index that had no blocks as its blocks, and
+    /// keeps the others for the final batch.
     fn spill_index_entries(&mut self) -> Result<()> {
         let mut entries = std::mem::take(&mut self.index_entries);
         self.index_bytes = 0;
         entries.sort_unstable();
-        for entry in entries {
-            self.push(entry, Vec::new());
+        let mut rest = entries.as_slice();
+        while let Some(first) = rest.first() {
+            let prefix = first.get(..INDEX_PREFIX_LEN).unwrap_or_default().to_vec();
+            let len = rest.partition_point(|e| e.starts_with(&prefix));
+            let (run, after) = rest.split_at(len);
+            rest = after;
+            if !self.fresh_indexes.remove(&prefix) {
+                self.late_index_entries.extend_from_slice(run);
+                continue;
+            }
+            let run: Vec<Vec<u8>> = run
+                .iter()
+                .map(|e| e.get(INDEX_PREFIX_LEN..).unwrap_or_default().to_vec())
+                .collect();
+            let written_before = self.pending.len();
+            index_blocks::new_blocks(&prefix, &run, &mut self.pending);
+            for (key, value) in self.pending.get(written_before..).unwrap_or_default() {
+                self.pending_bytes +=
+                    key.len() + value.as_ref().map_or(0, Vec::len) + BUFFERED_WRITE_BYTES;
+            }
             self.apply_if_full()?;
         }
         Ok(())
@@ -715,7 +752,9 @@ impl BulkWriter<'_> {
         self.spill_index_entries()?;
         self.spill_adjacency(false)?;
         self.seal_label_bits(true);
-        let mut batch: Batch = if self.journal.written {
+        // Late index entries go into blocks read back from the engine: everything
+        // else must be in first.
+        let mut batch: Batch = if self.journal.written || !self.late_index_entries.is_empty() {
             self.apply_all()?;
             self.txn.store.engine.flush()?;
             vec![(keys::meta(keys::META_IMPORT), None)]
@@ -724,15 +763,21 @@ impl BulkWriter<'_> {
         };
         let BulkWriter {
             journal,
-            txn,
+            mut txn,
             label_bits,
             first_rel,
             first_rel_chunk,
             old_adjacency,
+            late_index_entries,
             label_counts,
             type_counts,
             ..
         } = self;
+
+        for entry in late_index_entries {
+            let (prefix, entry) = entry.split_at(INDEX_PREFIX_LEN.min(entry.len()));
+            txn.insert_index_entry(prefix, entry)?;
+        }
 
         for ((label, chunk), bits) in label_bits {
             // The first bitmap of each label may already hold earlier nodes.
@@ -872,14 +917,22 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
     };
     let first_label_chunk = first_node >> keys::LABEL_CHUNK_BITS;
     let after_first_rel_chunk = ((first_rel >> keys::REL_CHUNK_BITS) + 1) << keys::REL_CHUNK_BITS;
-    let label_is_new = |key: &[u8]| {
+    let label_is_new = |key: &[u8], _: &[u8]| {
         key.get(5..)
             .and_then(keys::be_u64)
             .is_some_and(|chunk| chunk > first_label_chunk)
     };
-    let index_is_new = |key: &[u8]| keys::trailing_id(key).is_some_and(|id| id >= first_node);
-    let everything = |_: &[u8]| true;
-    type IsNew<'f> = &'f dyn Fn(&[u8]) -> bool;
+    // Blocks were written early only for indexes that had none: a block all of whose
+    // entries are new is the import's.
+    let index_is_new = |_: &[u8], block: &[u8]| {
+        codec::decode_index_block(block).is_ok_and(|entries| {
+            entries
+                .iter()
+                .all(|e| index_blocks::entry_node(e).is_ok_and(|id| id >= first_node))
+        })
+    };
+    let everything = |_: &[u8], _: &[u8]| true;
+    type IsNew<'f> = &'f dyn Fn(&[u8], &[u8]) -> bool;
     let ranges: [(Vec<u8>, u8, IsNew); 5] = [
         (keys::node(first_node), keys::NODE, &everything),
         (
@@ -895,8 +948,8 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
         let end = keys::prefix_end(&[keyspace]);
         let mut batch: Batch = Vec::new();
         for entry in engine.scan(start, end) {
-            let (key, _) = entry?;
-            if is_new(&key) {
+            let (key, value) = entry?;
+            if is_new(&key, &value) {
                 batch.push((key, None));
             }
             if batch.len() >= UNDO_BATCH {

@@ -358,6 +358,56 @@ pub fn decode_rel_chunk(bytes: &[u8]) -> Result<Vec<(u8, &[u8])>> {
         .map_err(|e| corrupt(&format!("a relationship chunk does not decode: {e}")))
 }
 
+/// A block of index entries (see `index_blocks`): the version byte, then each entry's
+/// length (LEB128) and bytes, sorted.
+pub fn encode_index_block(entries: &[&[u8]]) -> Vec<u8> {
+    let bytes: usize = entries.iter().map(|e| e.len() + 2).sum();
+    let mut out = Vec::with_capacity(1 + bytes);
+    out.push(RECORD_VERSION);
+    for entry in entries {
+        let mut len = entry.len();
+        while len >= 0x80 {
+            out.push((len as u8) | 0x80);
+            len >>= 7;
+        }
+        out.push(len as u8);
+        out.extend_from_slice(entry);
+    }
+    out
+}
+
+/// The entries of an index block, borrowing from its bytes.
+pub fn decode_index_block(bytes: &[u8]) -> Result<Vec<&[u8]>> {
+    let mut rest = body(bytes)?;
+    let mut entries = Vec::with_capacity(64);
+    let malformed = || corrupt("an index block is malformed");
+    while !rest.is_empty() {
+        let mut len = 0usize;
+        let mut shift = 0;
+        loop {
+            let (&byte, after) = rest.split_first().ok_or_else(malformed)?;
+            rest = after;
+            len |= usize::from(byte & 0x7F)
+                .checked_shl(shift)
+                .ok_or_else(malformed)?;
+            if byte < 0x80 {
+                break;
+            }
+            shift += 7;
+            if shift > 28 {
+                return Err(malformed());
+            }
+        }
+        if len > rest.len() {
+            return Err(malformed());
+        }
+        let (entry, after) = rest.split_at(len);
+        entries.push(entry);
+        rest = after;
+    }
+    Ok(entries)
+}
+
 /// One adjacency entry of a node: (direction byte, relationship type, other node,
 /// relationship).
 pub type AdjEntry = (u8, super::keys::Token, u64, u64);
@@ -439,6 +489,16 @@ mod tests {
         assert_eq!(entries, vec![(0, &[][..]), (5, &bytes[..])]);
         assert_eq!(decode_rel(&bytes).ok(), Some(rec.clone()));
         assert_eq!(decode_rel_header(&bytes).ok(), Some(rec.header));
+    }
+
+    #[test]
+    fn index_blocks_round_trip() {
+        let long = vec![7u8; 300];
+        let entries: Vec<&[u8]> = vec![b"", b"a", &long, b"\x03zz\x00\x00"];
+        let bytes = encode_index_block(&entries);
+        assert_eq!(decode_index_block(&bytes).ok(), Some(entries));
+        assert!(decode_index_block(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode_index_block(&[RECORD_VERSION, 0x80]).is_err());
     }
 
     #[test]

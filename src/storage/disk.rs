@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// The on-disk format this build reads and writes. Format 2 keeps a node's adjacency of
-/// every type and both directions in one run of chunks (format 1: one per direction and
-/// type).
+/// every type and both directions in one run of chunks, and index entries in blocks
+/// (format 1: adjacency chunks per direction and type, a key per index entry).
 pub const FORMAT_VERSION: u32 = 2;
 
 const MARKER_FILE: &str = "skein.format";

@@ -60,9 +60,6 @@ fn prop_of(props: &StoredProps, key: Token) -> Result<Option<Value>> {
     }
 }
 
-/// Reads the node ids one entry (key, value) of a node list holds into the list.
-pub(super) type IdsOfEntry = fn(&[u8], &[u8], &mut Vec<NodeId>) -> Result<()>;
-
 /// The entries of type `token` in an adjacency list sorted by type.
 fn type_run(list: &[(Token, NodeId, RelId)], token: Token) -> &[(Token, NodeId, RelId)] {
     let from = list.partition_point(|(t, _, _)| *t < token);
@@ -626,41 +623,50 @@ impl<'s> Txn<'s> {
 
     /// The nodes with label `token`, in id order.
     pub(super) fn label_nodes(&self, token: Token) -> Scan<'_, NodeId> {
-        self.node_list(keys::label_prefix(token), |key, bits, ids| {
-            let chunk =
-                keys::trailing_id(key).ok_or_else(|| codec::corrupt("a label key is malformed"))?;
-            ids.extend(keys::label_chunk_nodes(chunk, codec::decode_u64(bits)?));
-            Ok(())
-        })
+        let prefix = keys::label_prefix(token);
+        let collect = |committed: bool| {
+            let end = keys::prefix_end(&prefix);
+            let mut ids = Vec::new();
+            let chunks: Box<dyn Iterator<Item = Result<(Key, Bytes)>>> = if committed {
+                self.store.engine.scan(prefix.clone(), end)
+            } else {
+                Box::new(self.scan_prefix(prefix.clone()))
+            };
+            for chunk in chunks {
+                let (key, bits) = chunk?;
+                let chunk = keys::trailing_id(&key)
+                    .ok_or_else(|| codec::corrupt("a label key is malformed"))?;
+                ids.extend(keys::label_chunk_nodes(chunk, codec::decode_u64(&bits)?));
+            }
+            Ok(ids)
+        };
+        self.node_list(prefix.clone(), &prefix, collect)
     }
 
-    /// The node ids that the entries under `prefix` list (`ids_in` reads one entry's into
-    /// the list), in key order. Committed lists are shared from the cache unless this
-    /// transaction wrote under the prefix.
-    pub(super) fn node_list(&self, prefix: Vec<u8>, ids_in: IdsOfEntry) -> Scan<'_, NodeId> {
-        let collect = |entries: &mut dyn Iterator<Item = Result<(Key, Bytes)>>| {
-            let mut ids = Vec::new();
-            for entry in entries {
-                let (key, value) = entry?;
-                ids_in(&key, &value, &mut ids)?;
-            }
-            Ok::<_, Error>(ids)
-        };
-        if !self.overlay.is_empty() && self.overlay.has_prefix(&prefix) {
-            return match collect(&mut self.scan_prefix(prefix)) {
+    /// A list of node ids that the cache keeps under `cache_key`: `collect(true)` reads
+    /// it as committed (shared from the cache, and kept there), `collect(false)` through
+    /// this transaction's writes, which it does when it wrote under `written`.
+    pub(super) fn node_list(
+        &self,
+        cache_key: Vec<u8>,
+        written: &[u8],
+        collect: impl Fn(bool) -> Result<Vec<NodeId>>,
+    ) -> Scan<'_, NodeId> {
+        let shared = |ids: Arc<[NodeId]>| -> Scan<'_, NodeId> { Box::new(SharedIds::new(ids)) };
+        if !self.overlay.is_empty() && self.overlay.has_prefix(written) {
+            return match collect(false) {
                 Ok(ids) => Box::new(ids.into_iter().map(Ok)),
                 Err(e) => Box::new(std::iter::once(Err(e))),
             };
         }
-        if let Some(ids) = self.cache.seek(&prefix) {
-            return Box::new(SharedIds::new(ids));
+        if let Some(ids) = self.cache.seek(&cache_key) {
+            return shared(ids);
         }
-        let end = keys::prefix_end(&prefix);
-        match collect(&mut self.store.engine.scan(prefix.clone(), end)) {
+        match collect(true) {
             Ok(ids) => {
                 let ids: Arc<[NodeId]> = ids.into();
-                self.cache.insert_seek(prefix, ids.clone());
-                Box::new(SharedIds::new(ids))
+                self.cache.insert_seek(cache_key, ids.clone());
+                shared(ids)
             }
             Err(e) => Box::new(std::iter::once(Err(e))),
         }

@@ -36,6 +36,7 @@ mod cache;
 mod codec;
 mod disk;
 mod graph;
+mod index_blocks;
 mod index_key;
 mod keys;
 mod kv;

@@ -2,11 +2,13 @@
 //! index entries every node write keeps in step, and the lookups the planner uses.
 //!
 //! One definition at most per (label, key): a uniqueness constraint is backed by its own
-//! index entries, so an index beside it would be the same index twice. Entries are
-//! `INDEX label key value node` with the value in `index_key`'s order-preserving
-//! encoding; every node with the label and the property has exactly one.
+//! index entries, so an index beside it would be the same index twice. An entry is
+//! `value node` with the value in `index_key`'s order-preserving encoding, kept in its
+//! index's blocks (`index_blocks`); every node with the label and the property has
+//! exactly one.
 
 use super::codec::{self, NodeRecord, StoredValue};
+use super::index_blocks::{self, index_prefix};
 use super::index_key::{self, IndexedValue};
 use super::keys::{self, Token, TokenKind};
 use super::{Scan, SchemaEntry, SchemaKind, Txn};
@@ -31,28 +33,45 @@ fn schema_key(name: &str) -> Vec<u8> {
     k
 }
 
-fn index_prefix(label: Token, key: Token) -> Vec<u8> {
-    let mut k = Vec::with_capacity(48);
-    k.push(keys::INDEX);
-    k.extend_from_slice(&label.to_be_bytes());
-    k.extend_from_slice(&key.to_be_bytes());
-    k
+/// The index entry of `node` with `value`.
+pub(super) fn index_entry(value: &StoredValue, node: NodeId) -> Vec<u8> {
+    let mut entry = value_prefix(value);
+    entry.extend_from_slice(&node.to_be_bytes());
+    entry
 }
 
-/// Bytes before the value in an index key.
-const INDEX_PREFIX_LEN: usize = 9;
-
-pub(super) fn index_entry(label: Token, key: Token, value: &StoredValue, node: NodeId) -> Vec<u8> {
-    let mut k = index_prefix(label, key);
-    index_key::encode(&mut k, value);
-    k.extend_from_slice(&node.to_be_bytes());
-    k
+/// The start of the index entries with `value`.
+fn value_prefix(value: &StoredValue) -> Vec<u8> {
+    let mut prefix = Vec::with_capacity(32);
+    index_key::encode(&mut prefix, value);
+    prefix
 }
 
-fn value_prefix(label: Token, key: Token, value: &StoredValue) -> Vec<u8> {
-    let mut k = index_prefix(label, key);
-    index_key::encode(&mut k, value);
-    k
+/// The entries that start with `prefix`, as a range.
+fn prefix_range(prefix: &[u8]) -> (Vec<u8>, Option<Vec<u8>>) {
+    (prefix.to_vec(), keys::prefix_end(prefix))
+}
+
+/// Starts of the index entries equal to `value`: integers and floats equal by value share
+/// the number prefix up to the kind byte.
+pub(super) fn equal_prefixes(value: &StoredValue) -> Vec<Vec<u8>> {
+    match value {
+        StoredValue::Float(f) => vec![index_key::number_prefix(*f)],
+        StoredValue::Int(i) => {
+            let mut floats = index_key::number_prefix(*i as f64);
+            // A float equals this integer only if the integer converts exactly
+            // (2^63 converts to a float but not back).
+            let f = *i as f64;
+            let exact_float = f < 9_223_372_036_854_775_808.0 && f as i64 == *i;
+            let mut out = vec![value_prefix(value)];
+            if exact_float {
+                floats.push(0); // the float kind byte
+                out.push(floats);
+            }
+            out
+        }
+        other => vec![value_prefix(other)],
+    }
 }
 
 /// Reads every definition from a scan of the `SCHEMA` keyspace.
@@ -108,21 +127,32 @@ impl Txn<'_> {
         node: NodeId,
         value: &StoredValue,
     ) -> Result<()> {
+        let prefix = index_prefix(def.label, def.key);
         if def.unique {
-            let prefixes = self.equal_prefixes(def.label, def.key, value);
-            for prefix in prefixes {
-                for entry in self.scan_prefix(prefix) {
-                    let (k, _) = entry?;
-                    let other = keys::trailing_id(&k)
-                        .ok_or_else(|| codec::corrupt("an index key is malformed"))?;
-                    if other != node {
-                        return Err(self.unique_violation(def, other, value));
-                    }
+            if let Some(other) = self.equal_entry(&prefix, value, Some(node))? {
+                return Err(self.unique_violation(def, other, value));
+            }
+        }
+        self.insert_index_entry(&prefix, &index_entry(value, node))
+    }
+
+    /// A node other than `except` with an entry equal to `value` in the index `prefix`.
+    pub(super) fn equal_entry(
+        &self,
+        prefix: &[u8],
+        value: &StoredValue,
+        except: Option<NodeId>,
+    ) -> Result<Option<NodeId>> {
+        for start in equal_prefixes(value) {
+            let (from, to) = prefix_range(&start);
+            for entry in self.index_entries(prefix, from, to, false) {
+                let other = index_blocks::entry_node(&entry?)?;
+                if Some(other) != except {
+                    return Ok(Some(other));
                 }
             }
         }
-        self.put(index_entry(def.label, def.key, value, node), Vec::new());
-        Ok(())
+        Ok(None)
     }
 
     pub(super) fn unique_violation(
@@ -151,38 +181,6 @@ impl Txn<'_> {
         )
     }
 
-    /// Key prefixes under which the entries equal to `value` lie: integers and floats
-    /// equal by value share the number prefix up to the kind byte.
-    pub(super) fn equal_prefixes(
-        &self,
-        label: Token,
-        key: Token,
-        value: &StoredValue,
-    ) -> Vec<Vec<u8>> {
-        match value {
-            StoredValue::Float(f) => {
-                let mut p = index_prefix(label, key);
-                p.extend_from_slice(&index_key::number_prefix(*f));
-                vec![p]
-            }
-            StoredValue::Int(i) => {
-                let mut floats = index_prefix(label, key);
-                floats.extend_from_slice(&index_key::number_prefix(*i as f64));
-                // A float equals this integer only if the integer converts exactly
-                // (2^63 converts to a float but not back).
-                let f = *i as f64;
-                let exact_float = f < 9_223_372_036_854_775_808.0 && f as i64 == *i;
-                let mut out = vec![value_prefix(label, key, value)];
-                if exact_float {
-                    floats.push(0); // the float kind byte
-                    out.push(floats);
-                }
-                out
-            }
-            other => vec![value_prefix(label, key, other)],
-        }
-    }
-
     /// Keeps the index entries of `node` in step with a change from `before` to `after`
     /// (either may be absent: a created or deleted node).
     pub(super) fn update_node_indexes(
@@ -201,8 +199,9 @@ impl Txn<'_> {
             if old == new {
                 continue;
             }
+            let prefix = index_prefix(def.label, def.key);
             if let Some(old) = old {
-                self.remove(index_entry(def.label, def.key, old, node));
+                self.remove_index_entry(&prefix, &index_entry(old, node))?;
             }
             if let Some(new) = new {
                 self.add_index_entry(def, node, new)?;
@@ -351,15 +350,20 @@ impl Txn<'_> {
         self.def_for(label, key)
     }
 
-    /// The nodes of the index entries under `prefix`.
-    fn ids_of(&self, prefix: Vec<u8>) -> Scan<'_, NodeId> {
-        self.node_list(prefix, |key, _, ids| {
-            ids.push(
-                keys::trailing_id(key)
-                    .ok_or_else(|| codec::corrupt("an index key is malformed"))?,
-            );
-            Ok(())
-        })
+    /// The nodes of the entries of index `prefix` that start with `start`.
+    fn ids_of(&self, prefix: Vec<u8>, start: Vec<u8>) -> Scan<'_, NodeId> {
+        let mut cache_key = prefix.clone();
+        cache_key.extend_from_slice(&start);
+        let collect = {
+            let prefix = prefix.clone();
+            move |committed: bool| {
+                let (from, to) = prefix_range(&start);
+                self.index_entries(&prefix, from, to, committed)
+                    .map(|entry| index_blocks::entry_node(&entry?))
+                    .collect()
+            }
+        };
+        self.node_list(cache_key, &prefix, collect)
     }
 
     /// Nodes with `label` whose `key` equals `value`, when an index or constraint covers
@@ -369,9 +373,11 @@ impl Txn<'_> {
         let Some(stored) = index_key::lookup_value(value) else {
             return Some(Box::new(std::iter::empty()));
         };
-        let prefixes = self.equal_prefixes(def.label, def.key, &stored);
+        let prefix = index_prefix(def.label, def.key);
         Some(Box::new(
-            prefixes.into_iter().flat_map(move |p| self.ids_of(p)),
+            equal_prefixes(&stored)
+                .into_iter()
+                .flat_map(move |start| self.ids_of(prefix.clone(), start)),
         ))
     }
 
@@ -404,19 +410,13 @@ impl Txn<'_> {
             (Some((f, _)), _) | (_, Some((f, _))) => *f,
             (None, None) => return None,
         };
-        let base = index_prefix(def.label, def.key);
-        let with_base = |suffix: &[u8]| {
-            let mut k = base.clone();
-            k.extend_from_slice(suffix);
-            k
-        };
         let start = match low {
-            Some((_, p)) => with_base(&p),
-            None => with_base(&index_key::family_prefix(family)),
+            Some((_, p)) => p,
+            None => index_key::family_prefix(family),
         };
         let end = match high {
-            Some((_, p)) => keys::prefix_end(&with_base(&p)),
-            None => keys::prefix_end(&with_base(&index_key::family_prefix(family))),
+            Some((_, p)) => keys::prefix_end(&p),
+            None => keys::prefix_end(&index_key::family_prefix(family)),
         };
         let lower = lower.map(|(v, inc)| (v.clone(), inc));
         let upper = upper.map(|(v, inc)| (v.clone(), inc));
@@ -426,17 +426,16 @@ impl Txn<'_> {
                 .is_none_or(|b| within(v, b, Ordering::Greater))
                 && upper.as_ref().is_none_or(|b| within(v, b, Ordering::Less))
         };
-        let base_scan = self.store.engine.scan(start.clone(), end.clone());
-        let scan = self.overlay.merge(base_scan, &start, end.as_deref());
+        let prefix = index_prefix(def.label, def.key);
+        let scan = self.index_entries(&prefix, start, end, false);
         Some(Box::new(scan.filter_map(move |entry| {
-            let (k, _) = match entry {
+            let entry = match entry {
                 Ok(e) => e,
                 Err(e) => return Some(Err(e)),
             };
-            let value = k.get(INDEX_PREFIX_LEN..).and_then(index_key::decode);
-            match (value, keys::trailing_id(&k)) {
+            match (index_key::decode(&entry), keys::trailing_id(&entry)) {
                 (Some(v), Some(id)) => in_range(&v).then_some(Ok(id)),
-                _ => Some(Err(codec::corrupt("an index key is malformed"))),
+                _ => Some(Err(codec::corrupt("an index entry is malformed"))),
             }
         })))
     }
