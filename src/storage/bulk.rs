@@ -6,11 +6,12 @@
 //! Atomicity, also across a crash, rests on an import journal and on one rule: a batch
 //! written before `finish` holds only keys that did not exist before the import. The
 //! import's nodes and relationships take the contiguous id ranges from `first_node` and
-//! `first_rel` on, so its records, their adjacency chunks, their index entries (whose
-//! blocks are written only for indexes that had none) and the label bitmaps and
-//! relationship chunks past the first ones are new keys. Everything that may already hold data is kept in memory and
-//! written by the final batch, through the transaction's commit: the label bitmap and
-//! the relationship chunk that `first_node` and `first_rel` fall in, the adjacency of
+//! `first_rel` on, so their adjacency chunks, their index entries (whose blocks are
+//! written only for indexes that had none) and the label bitmaps and node and
+//! relationship chunks past the first ones are new keys. Everything that may already
+//! hold data is kept in memory and written by the final batch, through the
+//! transaction's commit: the label bitmap and the node and relationship chunks that
+//! `first_node` and `first_rel` fall in, the adjacency of
 //! nodes that existed before, the entries of indexes that had blocks before (and of any
 //! index this writer already wrote blocks for), counts, next ids and interned names.
 //!
@@ -54,8 +55,71 @@ type Entries = Vec<AdjEntry>;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// Relationship records of one chunk: (offset in the chunk, encoded record).
-type RelEntries = Vec<(u8, Vec<u8>)>;
+/// Records of one chunk: (offset in the chunk, encoded record).
+type ChunkRecords = Vec<(u8, Vec<u8>)>;
+
+/// Records a bulk writer creates in id order (nodes or relationships), gathered chunk
+/// by chunk. The chunk of the first id may hold earlier records: it is kept for the
+/// final batch.
+struct ChunkFill {
+    key_of: fn(u64) -> Vec<u8>,
+    first_chunk: u64,
+    /// The chunk being filled: its number and its records.
+    open: Option<(u64, ChunkRecords)>,
+    /// The records of the first chunk.
+    first: ChunkRecords,
+}
+
+impl ChunkFill {
+    fn new(key_of: fn(u64) -> Vec<u8>, first_id: u64) -> ChunkFill {
+        ChunkFill {
+            key_of,
+            first_chunk: first_id >> keys::CHUNK_BITS,
+            open: None,
+            first: Vec::new(),
+        }
+    }
+
+    /// Adds record `id`; returns the write of the chunk it completed, if any.
+    fn add(&mut self, id: u64, record: Vec<u8>) -> Option<(Vec<u8>, Vec<u8>)> {
+        let chunk = id >> keys::CHUNK_BITS;
+        let sealed = match &self.open {
+            Some((open, _)) if *open != chunk => self.seal(),
+            _ => None,
+        };
+        self.open
+            .get_or_insert_with(|| (chunk, Vec::with_capacity(1 << keys::CHUNK_BITS)))
+            .1
+            .push((keys::chunk_offset(id), record));
+        sealed
+    }
+
+    /// The write of the chunk being filled (none for the first chunk, which is kept).
+    fn seal(&mut self) -> Option<(Vec<u8>, Vec<u8>)> {
+        let (chunk, records) = self.open.take()?;
+        if chunk == self.first_chunk {
+            self.first = records;
+            return None;
+        }
+        let bytes = codec::encode_chunk(records.iter().map(|(o, r)| (*o, r.as_slice())));
+        Some(((self.key_of)(chunk << keys::CHUNK_BITS), bytes))
+    }
+
+    /// The write of the first chunk, merged with the records it held before.
+    fn first_write(&self, txn: &Txn<'_>) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        if self.first.is_empty() {
+            return Ok(None);
+        }
+        let key = (self.key_of)(self.first_chunk << keys::CHUNK_BITS);
+        let existing = txn.get(&key)?;
+        let mut records = match &existing {
+            Some(chunk) => codec::chunk_records(chunk)?,
+            None => Vec::new(),
+        };
+        records.extend(self.first.iter().map(|(o, r)| (*o, r.as_slice())));
+        Ok(Some((key, codec::encode_chunk(records))))
+    }
+}
 
 /// Memory a bulk writer uses for what it has not written yet, unless told otherwise.
 pub const DEFAULT_MEMORY_BUDGET: usize = 512 << 20;
@@ -93,10 +157,9 @@ pub struct BulkWriter<'s> {
     pending_bytes: usize,
     /// Label bitmaps not yet written, by (label, chunk).
     label_bits: BTreeMap<(Token, u64), u64>,
-    /// The relationship chunk being filled: its number and its records.
-    rel_chunk: Option<(u64, RelEntries)>,
-    /// The records of the chunk `first_rel` falls in, which may hold earlier ones.
-    first_rel_chunk: RelEntries,
+    /// Node and relationship records, chunk by chunk.
+    node_chunks: ChunkFill,
+    rel_chunks: ChunkFill,
     /// Index entries not yet written (each after its index's prefix), and their
     /// estimated size. They are written sorted, as whole blocks: their order (by value)
     /// has nothing to do with node ids.
@@ -145,8 +208,8 @@ impl Store {
             pending: Vec::new(),
             pending_bytes: 0,
             label_bits: BTreeMap::new(),
-            rel_chunk: None,
-            first_rel_chunk: Vec::new(),
+            node_chunks: ChunkFill::new(keys::node_chunk, first_node),
+            rel_chunks: ChunkFill::new(keys::rel_chunk, first_rel),
             index_entries: Vec::new(),
             index_bytes: 0,
             fresh_indexes: HashSet::new(),
@@ -472,7 +535,9 @@ impl BulkWriter<'_> {
         if self.index_bytes >= self.max_index_bytes {
             self.spill_index_entries()?;
         }
-        self.push(keys::node(id), codec::encode_node(&record)?);
+        if let Some((key, chunk)) = self.node_chunks.add(id, codec::encode_node(&record)?) {
+            self.push(key, chunk);
+        }
         self.apply_if_full()?;
         Ok(id)
     }
@@ -561,14 +626,9 @@ impl BulkWriter<'_> {
         let id = self.txn.next_rel;
         let bytes = codec::encode_rel(&record)?;
         self.txn.next_rel += 1;
-        let chunk = id >> keys::REL_CHUNK_BITS;
-        if self.rel_chunk.as_ref().is_some_and(|(c, _)| *c != chunk) {
-            self.seal_rel_chunk()?;
+        if let Some((key, chunk)) = self.rel_chunks.add(id, bytes) {
+            self.push(key, chunk);
         }
-        self.rel_chunk
-            .get_or_insert_with(|| (chunk, Vec::with_capacity(1 << keys::REL_CHUNK_BITS)))
-            .1
-            .push((keys::rel_offset(id), bytes));
         self.add_entry(start, (DIR_OUT, type_token, end, id));
         self.add_entry(end, (DIR_IN, type_token, start, id));
         *self.type_counts.entry(type_token).or_default() += 1;
@@ -592,19 +652,14 @@ impl BulkWriter<'_> {
         self.pending.push((key, Some(value)));
     }
 
-    /// Moves the filled relationship chunk to the pending writes (or, for the chunk of
-    /// `first_rel`, aside for the final batch).
-    fn seal_rel_chunk(&mut self) -> Result<()> {
-        let Some((chunk, entries)) = self.rel_chunk.take() else {
-            return Ok(());
-        };
-        if chunk == self.first_rel >> keys::REL_CHUNK_BITS {
-            self.first_rel_chunk = entries;
-            return Ok(());
+    /// Moves the node and relationship chunks being filled to the pending writes.
+    fn seal_chunks(&mut self) {
+        for (key, chunk) in [self.node_chunks.seal(), self.rel_chunks.seal()]
+            .into_iter()
+            .flatten()
+        {
+            self.push(key, chunk);
         }
-        let bytes = codec::encode_rel_chunk(&entries)?;
-        self.push(keys::rel_chunk(chunk << keys::REL_CHUNK_BITS), bytes);
-        Ok(())
     }
 
     /// Moves the label bitmaps no later node can change (all of them when `all`) to the
@@ -748,7 +803,7 @@ impl BulkWriter<'_> {
     /// writes to keys that may hold earlier data, the counts, and the end of the
     /// journal.
     pub fn finish(mut self) -> Result<()> {
-        self.seal_rel_chunk()?;
+        self.seal_chunks();
         self.spill_index_entries()?;
         self.spill_adjacency(false)?;
         self.seal_label_bits(true);
@@ -765,8 +820,8 @@ impl BulkWriter<'_> {
             journal,
             mut txn,
             label_bits,
-            first_rel,
-            first_rel_chunk,
+            node_chunks,
+            rel_chunks,
             old_adjacency,
             late_index_entries,
             label_counts,
@@ -789,18 +844,10 @@ impl BulkWriter<'_> {
             batch.push((key, Some(codec::encode_u64(existing | bits))));
         }
 
-        if !first_rel_chunk.is_empty() {
-            // The first chunk may already hold earlier relationships.
-            let key = keys::rel_chunk(first_rel);
-            let mut entries: RelEntries = match txn.get(&key)? {
-                Some(chunk) => codec::decode_rel_chunk(&chunk)?
-                    .into_iter()
-                    .map(|(o, b)| (o, b.to_vec()))
-                    .collect(),
-                None => Vec::new(),
-            };
-            entries.extend(first_rel_chunk);
-            batch.push((key, Some(codec::encode_rel_chunk(&entries)?)));
+        for chunks in [&node_chunks, &rel_chunks] {
+            if let Some((key, chunk)) = chunks.first_write(&txn)? {
+                batch.push((key, Some(chunk)));
+            }
         }
 
         for (node, new_entries) in old_adjacency {
@@ -916,7 +963,7 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
         return Err(codec::corrupt("the import journal record is malformed"));
     };
     let first_label_chunk = first_node >> keys::LABEL_CHUNK_BITS;
-    let after_first_rel_chunk = ((first_rel >> keys::REL_CHUNK_BITS) + 1) << keys::REL_CHUNK_BITS;
+    let after_first_chunk = |id: u64| ((id >> keys::CHUNK_BITS) + 1) << keys::CHUNK_BITS;
     let label_is_new = |key: &[u8], _: &[u8]| {
         key.get(5..)
             .and_then(keys::be_u64)
@@ -934,9 +981,13 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
     let everything = |_: &[u8], _: &[u8]| true;
     type IsNew<'f> = &'f dyn Fn(&[u8], &[u8]) -> bool;
     let ranges: [(Vec<u8>, u8, IsNew); 5] = [
-        (keys::node(first_node), keys::NODE, &everything),
         (
-            keys::rel_chunk(after_first_rel_chunk),
+            keys::node_chunk(after_first_chunk(first_node)),
+            keys::NODE,
+            &everything,
+        ),
+        (
+            keys::rel_chunk(after_first_chunk(first_rel)),
             keys::REL,
             &everything,
         ),

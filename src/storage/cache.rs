@@ -207,7 +207,7 @@ impl Default for CommittedCache {
 }
 
 impl CommittedCache {
-    /// Drops the entries of every node and adjacency group among `written` keys.
+    /// Drops the entries of every node and adjacency list among `written` keys.
     pub fn invalidate<'k>(&mut self, written: impl Iterator<Item = &'k [u8]>) {
         for key in written {
             match key.first() {
@@ -218,9 +218,13 @@ impl CommittedCache {
                     }
                 }
                 Some(&keys::NODE) => {
-                    if let Some(id) = keys::trailing_id(key) {
-                        self.nodes.remove(id as usize, node_weight);
-                        self.columns.remove_node(id);
+                    // A node chunk: every node of it.
+                    if let Some(chunk) = keys::trailing_id(key) {
+                        for offset in 0..1u8 << keys::CHUNK_BITS {
+                            let id = keys::id_in_chunk(chunk, offset);
+                            self.nodes.remove(id as usize, node_weight);
+                            self.columns.remove_node(id);
+                        }
                     }
                 }
                 Some(&keys::COUNT | &keys::META) => {

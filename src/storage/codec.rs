@@ -347,15 +347,113 @@ pub fn decode_rel_header(bytes: &[u8]) -> Result<RelHeader> {
         .map_err(|e| corrupt(&format!("a record does not decode: {e}")))
 }
 
-/// A chunk of relationship records: (offset in the chunk, record bytes), by offset.
-pub fn encode_rel_chunk(entries: &[(u8, Vec<u8>)]) -> Result<Vec<u8>> {
-    encode(&entries)
+/// Appends `len` as LEB128.
+fn push_len(out: &mut Vec<u8>, mut len: usize) {
+    while len >= 0x80 {
+        out.push((len as u8) | 0x80);
+        len >>= 7;
+    }
+    out.push(len as u8);
 }
 
-/// The entries of a relationship chunk, borrowing the record bytes.
-pub fn decode_rel_chunk(bytes: &[u8]) -> Result<Vec<(u8, &[u8])>> {
-    postcard::from_bytes(body(bytes)?)
-        .map_err(|e| corrupt(&format!("a relationship chunk does not decode: {e}")))
+/// Splits a LEB128 length off the front of `bytes`.
+fn take_len<'a>(bytes: &'a [u8], what: &str) -> Result<(usize, &'a [u8])> {
+    let mut len = 0usize;
+    let mut rest = bytes;
+    for shift in (0..35).step_by(7) {
+        let (&byte, after) = rest
+            .split_first()
+            .ok_or_else(|| corrupt(&format!("{what} is cut short")))?;
+        rest = after;
+        len |= usize::from(byte & 0x7F) << shift;
+        if byte < 0x80 {
+            return Ok((len, rest));
+        }
+    }
+    Err(corrupt(&format!("{what} has a malformed length")))
+}
+
+/// Splits `len` bytes off the front of `bytes`.
+fn take_bytes<'a>(bytes: &'a [u8], len: usize, what: &str) -> Result<(&'a [u8], &'a [u8])> {
+    if len > bytes.len() {
+        return Err(corrupt(&format!("{what} is cut short")));
+    }
+    Ok(bytes.split_at(len))
+}
+
+/// A chunk of records (node or relationship records of up to 64 consecutive ids): the
+/// version byte, then for each record by offset its offset in the chunk, its length
+/// (LEB128) and its bytes. A record is found, replaced or removed by walking the
+/// lengths, without decoding the others.
+pub fn encode_chunk<'r>(records: impl IntoIterator<Item = (u8, &'r [u8])>) -> Vec<u8> {
+    let mut out = vec![RECORD_VERSION];
+    for (offset, record) in records {
+        out.push(offset);
+        push_len(&mut out, record.len());
+        out.extend_from_slice(record);
+    }
+    out
+}
+
+/// A record of a chunk: its offset, its bytes, and where its entry lies in the chunk.
+type ChunkEntry<'a> = (u8, &'a [u8], std::ops::Range<usize>);
+
+/// The records of a chunk, by offset.
+fn chunk_entries(bytes: &[u8]) -> Result<Vec<ChunkEntry<'_>>> {
+    const WHAT: &str = "a record chunk";
+    let mut rest = body(bytes)?;
+    let mut entries = Vec::new();
+    while let Some((&offset, after)) = rest.split_first() {
+        let begin = bytes.len() - rest.len();
+        let (len, after) = take_len(after, WHAT)?;
+        let (record, after) = take_bytes(after, len, WHAT)?;
+        rest = after;
+        entries.push((offset, record, begin..bytes.len() - rest.len()));
+    }
+    Ok(entries)
+}
+
+/// The records of a chunk, (offset, bytes) by offset, borrowing from it.
+pub fn chunk_records(bytes: &[u8]) -> Result<Vec<(u8, &[u8])>> {
+    Ok(chunk_entries(bytes)?
+        .into_iter()
+        .map(|(offset, record, _)| (offset, record))
+        .collect())
+}
+
+/// The record at `offset` of a chunk, if there is one.
+pub fn chunk_record(bytes: &[u8], offset: u8) -> Result<Option<&[u8]>> {
+    Ok(chunk_entries(bytes)?
+        .into_iter()
+        .find(|(o, _, _)| *o == offset)
+        .map(|(_, record, _)| record))
+}
+
+/// The chunk `chunk` (`None`: none yet) with the record at `offset` set to `record`
+/// (`None`: removed); `None` when no record is left. The other entries are copied as
+/// they are.
+pub fn chunk_with(
+    chunk: Option<&[u8]>,
+    offset: u8,
+    record: Option<&[u8]>,
+) -> Result<Option<Vec<u8>>> {
+    let whole = chunk.unwrap_or(&[RECORD_VERSION]);
+    let entries = chunk_entries(whole)?;
+    let at = entries.partition_point(|(o, _, _)| *o < offset);
+    let (head_end, tail_start) = match entries.get(at) {
+        Some((o, _, range)) if *o == offset => (range.start, range.end),
+        Some((_, _, range)) => (range.start, range.start),
+        None => (whole.len(), whole.len()),
+    };
+    let mut out = Vec::with_capacity(whole.len() + record.map_or(0, |r| r.len() + 6));
+    out.extend_from_slice(whole.get(..head_end).unwrap_or_default());
+    if let Some(record) = record {
+        out.push(offset);
+        push_len(&mut out, record.len());
+        out.extend_from_slice(record);
+    }
+    out.extend_from_slice(whole.get(tail_start..).unwrap_or_default());
+    Ok((out.len() > 1).then_some(out))
 }
 
 /// A block of index entries (see `index_blocks`): the version byte, then each entry's
@@ -365,12 +463,7 @@ pub fn encode_index_block(entries: &[&[u8]]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 + bytes);
     out.push(RECORD_VERSION);
     for entry in entries {
-        let mut len = entry.len();
-        while len >= 0x80 {
-            out.push((len as u8) | 0x80);
-            len >>= 7;
-        }
-        out.push(len as u8);
+        push_len(&mut out, entry.len());
         out.extend_from_slice(entry);
     }
     out
@@ -378,30 +471,12 @@ pub fn encode_index_block(entries: &[&[u8]]) -> Vec<u8> {
 
 /// The entries of an index block, borrowing from its bytes.
 pub fn decode_index_block(bytes: &[u8]) -> Result<Vec<&[u8]>> {
+    const WHAT: &str = "an index block";
     let mut rest = body(bytes)?;
     let mut entries = Vec::with_capacity(64);
-    let malformed = || corrupt("an index block is malformed");
     while !rest.is_empty() {
-        let mut len = 0usize;
-        let mut shift = 0;
-        loop {
-            let (&byte, after) = rest.split_first().ok_or_else(malformed)?;
-            rest = after;
-            len |= usize::from(byte & 0x7F)
-                .checked_shl(shift)
-                .ok_or_else(malformed)?;
-            if byte < 0x80 {
-                break;
-            }
-            shift += 7;
-            if shift > 28 {
-                return Err(malformed());
-            }
-        }
-        if len > rest.len() {
-            return Err(malformed());
-        }
-        let (entry, after) = rest.split_at(len);
+        let (len, after) = take_len(rest, WHAT)?;
+        let (entry, after) = take_bytes(after, len, WHAT)?;
         entries.push(entry);
         rest = after;
     }
@@ -484,9 +559,11 @@ mod tests {
             props: vec![(1, StoredValue::String("x".into()))],
         };
         let bytes = encode_rel(&rec).unwrap_or_default();
-        let chunk = encode_rel_chunk(&[(0, vec![]), (5, bytes.clone())]).unwrap_or_default();
-        let entries = decode_rel_chunk(&chunk).unwrap_or_default();
+        let chunk = encode_chunk([(0, &[][..]), (5, &bytes[..])]);
+        let entries = chunk_records(&chunk).unwrap_or_default();
         assert_eq!(entries, vec![(0, &[][..]), (5, &bytes[..])]);
+        assert_eq!(chunk_record(&chunk, 5).ok(), Some(Some(&bytes[..])));
+        assert_eq!(chunk_record(&chunk, 4).ok(), Some(None));
         assert_eq!(decode_rel(&bytes).ok(), Some(rec.clone()));
         assert_eq!(decode_rel_header(&bytes).ok(), Some(rec.header));
     }
@@ -499,6 +576,37 @@ mod tests {
         assert_eq!(decode_index_block(&bytes).ok(), Some(entries));
         assert!(decode_index_block(&bytes[..bytes.len() - 1]).is_err());
         assert!(decode_index_block(&[RECORD_VERSION, 0x80]).is_err());
+    }
+
+    /// Setting and removing records in a chunk gives what encoding the records gives.
+    #[test]
+    fn chunk_edits_match_encoding() {
+        let long = vec![1u8; 200];
+        let mut model: std::collections::BTreeMap<u8, Vec<u8>> = Default::default();
+        let mut chunk: Option<Vec<u8>> = None;
+        let edits: [(u8, Option<&[u8]>); 10] = [
+            (3, Some(&long)),
+            (0, Some(b"a")),
+            (63, Some(b"")),
+            (10, Some(b"xyz")),
+            (10, None),
+            (3, Some(b"short")),
+            (5, None),
+            (0, None),
+            (63, None),
+            (3, None),
+        ];
+        for (offset, record) in edits {
+            chunk = chunk_with(chunk.as_deref(), offset, record).unwrap_or_default();
+            match record {
+                Some(r) => model.insert(offset, r.to_vec()),
+                None => model.remove(&offset),
+            };
+            let expected = (!model.is_empty())
+                .then(|| encode_chunk(model.iter().map(|(o, r)| (*o, r.as_slice()))));
+            assert_eq!(chunk, expected, "after {offset} {record:?}");
+        }
+        assert!(chunk_records(&[RECORD_VERSION, 1, 5, 0]).is_err());
     }
 
     #[test]

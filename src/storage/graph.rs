@@ -160,11 +160,16 @@ impl<'s> Txn<'s> {
         id: NodeId,
         look: impl FnOnce(Option<&NodeData>) -> Result<T>,
     ) -> Result<T> {
-        let key = keys::node_array(id);
+        let key = keys::node_chunk_array(id);
+        let offset = keys::chunk_offset(id);
         if !self.overlay.is_empty() {
             if let Some(buffered) = self.overlay.get(&key) {
-                return match buffered {
-                    Some(b) => look(Some(&NodeData::decode(b)?)),
+                let record = match buffered {
+                    Some(chunk) => codec::chunk_record(chunk, offset)?,
+                    None => None,
+                };
+                return match record {
+                    Some(bytes) => look(Some(&NodeData::decode(bytes)?)),
                     None => look(None),
                 };
             }
@@ -172,12 +177,20 @@ impl<'s> Txn<'s> {
         if let Some(node) = self.cache.node(id) {
             return look(Some(&node));
         }
-        let Some(bytes) = self.store.engine.get(&key)? else {
+        let Some(chunk) = self.store.engine.get(&key)? else {
             return look(None);
         };
-        let node = NodeData::decode(&bytes)?;
-        let seen = look(Some(&node))?;
-        self.cache.insert_node(id, node);
+        // The whole chunk is decoded into the cache: reads of one node are mostly
+        // followed by reads of its neighbours in id order (scans).
+        let nodes = codec::chunk_records(&chunk)?
+            .into_iter()
+            .map(|(o, bytes)| Ok((o, NodeData::decode(bytes)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let seen = look(nodes.iter().find(|(o, _)| *o == offset).map(|(_, n)| n))?;
+        let chunk_no = id >> keys::CHUNK_BITS;
+        for (o, node) in nodes {
+            self.cache.insert_node(keys::id_in_chunk(chunk_no, o), node);
+        }
         Ok(seen)
     }
 
@@ -195,9 +208,19 @@ impl<'s> Txn<'s> {
         self.with_node(id, NodeData::to_record)
     }
 
-    fn write_node(&mut self, id: NodeId, record: &NodeRecord) -> Result<()> {
-        let bytes = codec::encode_node(record)?;
-        self.put(keys::node(id), bytes);
+    /// Writes (`Some`) or removes (`None`) node `id`'s record in its chunk.
+    fn write_node(&mut self, id: NodeId, record: Option<&NodeRecord>) -> Result<()> {
+        let bytes = record.map(codec::encode_node).transpose()?;
+        self.write_chunk_record(keys::node_chunk(id), keys::chunk_offset(id), bytes)
+    }
+
+    /// Sets (`Some`) or removes (`None`) the record at `offset` of the chunk `key`.
+    fn write_chunk_record(&mut self, key: Key, offset: u8, record: Option<Vec<u8>>) -> Result<()> {
+        let chunk = self.get(&key)?;
+        match codec::chunk_with(chunk.as_deref(), offset, record.as_deref())? {
+            Some(chunk) => self.put(key, chunk),
+            None => self.remove(key),
+        }
         Ok(())
     }
 
@@ -206,12 +229,9 @@ impl<'s> Txn<'s> {
         let Some(chunk) = self.get(&keys::rel_chunk(id))? else {
             return Ok(None);
         };
-        let entries = codec::decode_rel_chunk(&chunk)?;
-        let offset = keys::rel_offset(id);
-        match entries.binary_search_by_key(&offset, |(o, _)| *o) {
-            Ok(i) => entries.get(i).map(|(_, bytes)| decode(bytes)).transpose(),
-            Err(_) => Ok(None),
-        }
+        codec::chunk_record(&chunk, keys::chunk_offset(id))?
+            .map(decode)
+            .transpose()
     }
 
     fn read_rel(&self, id: RelId) -> Result<Option<RelRecord>> {
@@ -224,35 +244,8 @@ impl<'s> Txn<'s> {
 
     /// Writes (`Some`) or removes (`None`) relationship `id`'s record in its chunk.
     fn write_rel(&mut self, id: RelId, record: Option<&RelRecord>) -> Result<()> {
-        let key = keys::rel_chunk(id);
-        let offset = keys::rel_offset(id);
-        let mut entries: Vec<(u8, Vec<u8>)> = match self.get(&key)? {
-            Some(chunk) => codec::decode_rel_chunk(&chunk)?
-                .into_iter()
-                .map(|(o, b)| (o, b.to_vec()))
-                .collect(),
-            None => Vec::new(),
-        };
-        let at = entries.binary_search_by_key(&offset, |(o, _)| *o);
-        match (at, record) {
-            (Ok(i), Some(r)) => {
-                if let Some(slot) = entries.get_mut(i) {
-                    slot.1 = codec::encode_rel(r)?;
-                }
-            }
-            (Err(i), Some(r)) => entries.insert(i, (offset, codec::encode_rel(r)?)),
-            (Ok(i), None) => {
-                entries.remove(i);
-            }
-            (Err(_), None) => return Ok(()),
-        }
-        if entries.is_empty() {
-            self.remove(key);
-        } else {
-            let bytes = codec::encode_rel_chunk(&entries)?;
-            self.put(key, bytes);
-        }
-        Ok(())
+        let bytes = record.map(codec::encode_rel).transpose()?;
+        self.write_chunk_record(keys::rel_chunk(id), keys::chunk_offset(id), bytes)
     }
 
     /// Appends `entry` to `node`'s open adjacency chunk, sealing the chunk when it is
@@ -391,7 +384,7 @@ impl<'s> Txn<'s> {
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), 1)?;
         self.update_node_indexes(id, None, Some(&record))?;
-        self.write_node(id, &record)?;
+        self.write_node(id, Some(&record))?;
         Ok(id)
     }
 
@@ -537,7 +530,7 @@ impl<'s> Txn<'s> {
             let before = (!txn.schema.is_empty()).then(|| record.clone());
             let old = txn.update_props(&mut record.props, key, value)?;
             txn.update_node_indexes(id, before.as_ref(), Some(&record))?;
-            txn.write_node(id, &record)?;
+            txn.write_node(id, Some(&record))?;
             Ok(old)
         })
     }
@@ -558,7 +551,7 @@ impl<'s> Txn<'s> {
         self.set_label_bit(token, id, true)?;
         self.add_to_count(keys::count(TokenKind::Label, token), 1)?;
         self.update_node_indexes(id, before.as_ref(), Some(&record))?;
-        self.write_node(id, &record)?;
+        self.write_node(id, Some(&record))?;
         Ok(true)
     }
 
@@ -579,7 +572,7 @@ impl<'s> Txn<'s> {
         self.set_label_bit(token, id, false)?;
         self.add_to_count(keys::count(TokenKind::Label, token), -1)?;
         self.update_node_indexes(id, before.as_ref(), Some(&record))?;
-        self.write_node(id, &record)?;
+        self.write_node(id, Some(&record))?;
         Ok(true)
     }
 
@@ -603,15 +596,27 @@ impl<'s> Txn<'s> {
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), -1)?;
         self.update_node_indexes(id, Some(&record), None)?;
-        self.remove(keys::node(id));
-        Ok(())
+        self.write_node(id, None)
     }
 
     pub fn all_nodes(&self) -> Scan<'_, NodeId> {
-        Box::new(self.scan_prefix(vec![keys::NODE]).map(|entry| {
-            let (key, _) = entry?;
-            keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a node key is malformed"))
-        }))
+        Box::new(
+            self.scan_prefix(vec![keys::NODE])
+                .flat_map(|entry| -> Vec<Result<NodeId>> {
+                    let ids = entry.and_then(|(key, chunk)| {
+                        let chunk_no = keys::trailing_id(&key)
+                            .ok_or_else(|| codec::corrupt("a node key is malformed"))?;
+                        Ok(codec::chunk_records(&chunk)?
+                            .into_iter()
+                            .map(|(offset, _)| keys::id_in_chunk(chunk_no, offset))
+                            .collect::<Vec<_>>())
+                    });
+                    match ids {
+                        Ok(ids) => ids.into_iter().map(Ok).collect(),
+                        Err(e) => vec![Err(e)],
+                    }
+                }),
+        )
     }
 
     pub fn nodes_with_label(&self, label: &str) -> Scan<'_, NodeId> {
@@ -919,7 +924,7 @@ impl<'s> Txn<'s> {
 
     /// Whether this transaction wrote (or deleted) node `id`'s record.
     fn wrote_node(&self, id: NodeId) -> bool {
-        !self.overlay.is_empty() && self.overlay.get(&keys::node_array(id)).is_some()
+        !self.overlay.is_empty() && self.overlay.get(&keys::node_chunk_array(id)).is_some()
     }
 
     /// Whether this transaction wrote adjacency of `node`.
@@ -1029,10 +1034,10 @@ impl<'s> Txn<'s> {
                     let decoded = entry.and_then(|(key, chunk)| {
                         let chunk_no = keys::trailing_id(&key)
                             .ok_or_else(|| codec::corrupt("a relationship key is malformed"))?;
-                        codec::decode_rel_chunk(&chunk)?
+                        codec::chunk_records(&chunk)?
                             .into_iter()
                             .map(|(offset, bytes)| {
-                                let id = keys::rel_from_chunk(chunk_no, offset);
+                                let id = keys::id_in_chunk(chunk_no, offset);
                                 self.rel_info(id, codec::decode_rel_header(bytes)?)
                             })
                             .collect::<Result<Vec<_>>>()

@@ -8,7 +8,7 @@
 //! | `META` | `META sub` | format record, counters, unfinished import journal |
 //! | `TOKEN` | `TOKEN kind name` | token (u32) |
 //! | `TOKEN_NAME` | `TOKEN_NAME kind token` | name |
-//! | `NODE` | `NODE node` | node record (labels, properties) |
+//! | `NODE` | `NODE node>>6` | up to 64 node records (labels, properties), see `chunk_with` |
 //! | `REL` | `REL rel>>6` | up to 64 relationship records (type, start, end, properties) |
 //! | `ADJ` | `ADJ node bound` | packed (dir, type, other, rel) entries, see `adj_chunk` |
 //! | `LABEL` | `LABEL label node>>6` | bitmap (u64) of the 64 nodes' label bits |
@@ -82,34 +82,38 @@ pub fn token_name(kind: TokenKind, token: Token) -> Vec<u8> {
     k
 }
 
-pub fn node(id: NodeId) -> Vec<u8> {
-    node_array(id).to_vec()
+/// Node and relationship records are kept 64 to a key (ids are dense, so chunks fill
+/// up): one key for many records is what makes creating many cheap.
+pub const CHUNK_BITS: u32 = 6;
+
+/// The key of the chunk that holds node `id`'s record.
+pub fn node_chunk(id: NodeId) -> Vec<u8> {
+    node_chunk_array(id).to_vec()
 }
 
-/// `node(id)` without an allocation, for lookups.
-pub fn node_array(id: NodeId) -> [u8; 9] {
+/// `node_chunk(id)` without an allocation, for lookups.
+pub fn node_chunk_array(id: NodeId) -> [u8; 9] {
     let mut k = [NODE; 9];
-    k[1..].copy_from_slice(&id.to_be_bytes());
+    k[1..].copy_from_slice(&(id >> CHUNK_BITS).to_be_bytes());
     k
 }
 
-/// Relationship records are kept 64 to a key (ids are dense, so chunks fill up).
-pub const REL_CHUNK_BITS: u32 = 6;
-
+/// The key of the chunk that holds relationship `id`'s record.
 pub fn rel_chunk(id: RelId) -> Vec<u8> {
     let mut k = Vec::with_capacity(9);
     k.push(REL);
-    k.extend_from_slice(&(id >> REL_CHUNK_BITS).to_be_bytes());
+    k.extend_from_slice(&(id >> CHUNK_BITS).to_be_bytes());
     k
 }
 
-/// The position of `id` inside its chunk.
-pub fn rel_offset(id: RelId) -> u8 {
-    (id & ((1 << REL_CHUNK_BITS) - 1)) as u8
+/// The position of record `id` inside its chunk.
+pub fn chunk_offset(id: u64) -> u8 {
+    (id & ((1 << CHUNK_BITS) - 1)) as u8
 }
 
-pub fn rel_from_chunk(chunk: u64, offset: u8) -> RelId {
-    (chunk << REL_CHUNK_BITS) | u64::from(offset)
+/// The id of the record at `offset` of chunk number `chunk`.
+pub fn id_in_chunk(chunk: u64, offset: u8) -> u64 {
+    (chunk << CHUNK_BITS) | u64::from(offset)
 }
 
 /// The bound of the open (last) adjacency chunk of a node: new relationships, whose ids
@@ -243,16 +247,17 @@ mod tests {
     }
 
     #[test]
-    fn relationship_ids_split_into_chunks() {
+    fn record_ids_split_into_chunks() {
         for id in [0u64, 63, 64, 1_000_003] {
             let chunk = be_u64(&rel_chunk(id)[1..]).unwrap_or(u64::MAX);
-            assert_eq!(rel_from_chunk(chunk, rel_offset(id)), id);
+            assert_eq!(id_in_chunk(chunk, chunk_offset(id)), id);
+            assert_eq!(node_chunk(id)[1..], rel_chunk(id)[1..]);
         }
     }
 
     #[test]
     fn ids_sort_numerically() {
-        assert!(node(255) < node(256));
+        assert!(node_chunk(255) < node_chunk(256));
         assert!(label_chunk(1, u64::MAX) < label_prefix(2));
         assert!(label_chunk(1, 63) < label_chunk(1, 64));
         let nodes: Vec<u64> = label_chunk_nodes(2, label_bit(130) | label_bit(128)).collect();
