@@ -159,3 +159,38 @@ fn index_blocks_follow_writes_on_disk_across_reopens() -> Result<()> {
     let path = dir.path().join("db");
     run(&|| Store::open_shared(&path), Some(7))
 }
+
+/// Emptying a block removes it; an entry below it, written in the same transaction,
+/// goes to the next block, which the engine is asked for only then.
+#[test]
+fn an_entry_below_a_block_emptied_in_the_same_transaction() -> Result<()> {
+    let store = Store::in_memory();
+    let mut txn = store.begin()?;
+    txn.create_index(None, "P", "v")?;
+    let mut model: BTreeMap<u64, Value> = BTreeMap::new();
+    let mut by_value = Vec::new();
+    for v in 0..200 {
+        let mut props = PropertyMap::new();
+        props.insert("v".into(), Value::Int(v));
+        let id = txn.create_node(&["P".to_string()], props)?;
+        model.insert(id, Value::Int(v));
+        by_value.push(id);
+    }
+    txn.commit()?;
+    let mut txn = store.begin()?;
+    // Values 0..=31: the first block (filled in order, it holds those), and no other.
+    for id in by_value.iter().take(32) {
+        txn.delete_node(*id)?;
+        model.remove(id);
+    }
+    for v in [-5, 10, 35] {
+        let mut props = PropertyMap::new();
+        props.insert("v".into(), Value::Int(v));
+        let id = txn.create_node(&["P".to_string()], props)?;
+        model.insert(id, Value::Int(v));
+    }
+    check(&txn, &model, 0)?;
+    txn.commit()?;
+    let txn = store.begin()?;
+    check(&txn, &model, 1)
+}

@@ -17,7 +17,7 @@
 
 use super::codec;
 use super::keys::{self, Token};
-use super::kv::{Batch, Bytes, Key};
+use super::kv::{Batch, Bytes, Key, KvScan};
 use super::Txn;
 use crate::error::Result;
 
@@ -101,7 +101,71 @@ pub fn entries_in<'a>(
         .flatten()
 }
 
-impl Txn<'_> {
+/// The engine's answer to a seek for an index block: the first block key at or after
+/// `from` (with its block), or none before `end`. Nothing changes in the engine while a
+/// transaction runs (a bulk writer's transaction seeks only once its batches are in), so
+/// the answer holds for every seek from `from` up to the key found: consecutive inserts
+/// into one region of an index ask the engine once. A transaction keeps the last answer
+/// per index.
+pub struct EngineSeek {
+    from: Key,
+    end: Option<Key>,
+    found: Option<(Key, Bytes)>,
+}
+
+impl EngineSeek {
+    fn answers(&self, start: &[u8], end: &Option<Key>) -> bool {
+        self.end == *end
+            && self.from.as_slice() <= start
+            && self
+                .found
+                .as_ref()
+                .is_none_or(|(key, _)| start <= key.as_slice())
+    }
+}
+
+impl<'s> Txn<'s> {
+    /// The engine's blocks from `start` (below `end`) on, the first one from the last
+    /// seek when it answers for `start`; the engine is scanned for the rest only if the
+    /// caller reads past the first.
+    fn engine_blocks_from(&mut self, start: &Key, end: &Option<Key>) -> Result<KvScan<'s>> {
+        let store = self.store;
+        let seeks = &mut self.last_block_seeks;
+        let found = match seeks.iter().find(|seek| seek.answers(start, end)) {
+            Some(seek) => seek.found.clone(),
+            None => {
+                let found = store
+                    .engine
+                    .scan(start.clone(), end.clone())
+                    .next()
+                    .transpose()?;
+                let seek = EngineSeek {
+                    from: start.clone(),
+                    end: end.clone(),
+                    found: found.clone(),
+                };
+                match seeks.iter_mut().find(|s| s.end == *end) {
+                    Some(slot) => *slot = seek,
+                    None => seeks.push(seek),
+                }
+                found
+            }
+        };
+        let Some((key, block)) = found else {
+            return Ok(Box::new(std::iter::empty()));
+        };
+        // The smallest key after `key`.
+        let mut after = key.clone();
+        after.push(0);
+        let end = end.clone();
+        let mut rest: Option<KvScan<'s>> = None;
+        let later = std::iter::from_fn(move || {
+            rest.get_or_insert_with(|| store.engine.scan(after.clone(), end.clone()))
+                .next()
+        });
+        Ok(Box::new(std::iter::once(Ok((key, block))).chain(later)))
+    }
+
     /// The blocks of the index `prefix` in key order, from the one that holds or would
     /// take `from` on: as committed, or as this transaction sees them.
     fn blocks_from(
@@ -121,8 +185,14 @@ impl Txn<'_> {
 
     /// The block of the index `prefix` that holds or would take `entry`, as this
     /// transaction sees it; `None` when the entry is above every block.
-    fn block_for(&self, prefix: &[u8], entry: &[u8]) -> Result<Option<(Key, Bytes)>> {
-        self.blocks_from(prefix, entry, false).next().transpose()
+    fn block_for(&mut self, prefix: &[u8], entry: &[u8]) -> Result<Option<(Key, Bytes)>> {
+        let start = block_key(prefix, entry);
+        let end = keys::prefix_end(prefix);
+        let base = self.engine_blocks_from(&start, &end)?;
+        self.overlay
+            .merge(base, &start, end.as_deref())
+            .next()
+            .transpose()
     }
 
     /// Adds `entry` to the index `prefix` (nothing when it is there).

@@ -265,6 +265,7 @@ impl Store {
             next_rel: committed.next_rel,
             first_node: committed.next_node,
             first_rel: committed.next_rel,
+            last_block_seeks: Vec::new(),
         })
     }
 }
@@ -350,6 +351,9 @@ pub struct Txn<'s> {
     next_rel: RelId,
     first_node: NodeId,
     first_rel: RelId,
+    /// What the engine answered to the last seek for a block of each index
+    /// (`index_blocks`).
+    last_block_seeks: Vec<index_blocks::EngineSeek>,
 }
 
 pub type Scan<'t, T> = Box<dyn Iterator<Item = Result<T>> + 't>;
@@ -380,6 +384,7 @@ impl Txn<'_> {
             next_rel,
             first_node,
             first_rel,
+            last_block_seeks: _,
         } = self;
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
         let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
