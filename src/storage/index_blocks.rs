@@ -17,7 +17,7 @@
 
 use super::codec;
 use super::keys::{self, Token};
-use super::kv::{Batch, Bytes, Key, KvScan};
+use super::kv::{Batch, Bytes, Key};
 use super::Txn;
 use crate::error::Result;
 
@@ -124,46 +124,84 @@ impl EngineSeek {
     }
 }
 
-impl<'s> Txn<'s> {
-    /// The engine's blocks from `start` (below `end`) on, the first one from the last
-    /// seek when it answers for `start`; the engine is scanned for the rest only if the
-    /// caller reads past the first.
-    fn engine_blocks_from(&mut self, start: &Key, end: &Option<Key>) -> Result<KvScan<'s>> {
-        let store = self.store;
+/// Writes to blocks: `None` removes one.
+type BlockWrites = Vec<(Key, Option<Bytes>)>;
+
+impl Txn<'_> {
+    /// Where the remembered engine answer for a seek from `start` (below `end`) is,
+    /// asking the engine when none answers.
+    fn engine_seek(&mut self, start: &Key, end: &Option<Key>) -> Result<usize> {
         let seeks = &mut self.last_block_seeks;
-        let found = match seeks.iter().find(|seek| seek.answers(start, end)) {
-            Some(seek) => seek.found.clone(),
-            None => {
-                let found = store
-                    .engine
-                    .scan(start.clone(), end.clone())
-                    .next()
-                    .transpose()?;
-                let seek = EngineSeek {
-                    from: start.clone(),
-                    end: end.clone(),
-                    found: found.clone(),
-                };
-                match seeks.iter_mut().find(|s| s.end == *end) {
-                    Some(slot) => *slot = seek,
-                    None => seeks.push(seek),
+        Ok(
+            match seeks.iter().position(|seek| seek.answers(start, end)) {
+                Some(at) => at,
+                None => {
+                    let found = self
+                        .store
+                        .engine
+                        .scan(start.clone(), end.clone())
+                        .next()
+                        .transpose()?;
+                    let seek = EngineSeek {
+                        from: start.clone(),
+                        end: end.clone(),
+                        found,
+                    };
+                    match seeks.iter().position(|s| s.end == *end) {
+                        Some(at) => {
+                            if let Some(slot) = seeks.get_mut(at) {
+                                *slot = seek;
+                            }
+                            at
+                        }
+                        None => {
+                            seeks.push(seek);
+                            seeks.len() - 1
+                        }
+                    }
                 }
-                found
+            },
+        )
+    }
+
+    /// Hands `look` the block of the index `prefix` that holds or would take `entry`, as
+    /// this transaction sees it (`None` when the entry is above every block), where it
+    /// lies: in this transaction's writes or in the remembered engine answer.
+    fn with_block_for<T>(
+        &mut self,
+        prefix: &[u8],
+        entry: &[u8],
+        look: impl FnOnce(Option<(&[u8], &[u8])>) -> Result<T>,
+    ) -> Result<T> {
+        let start = block_key(prefix, entry);
+        let end = keys::prefix_end(prefix);
+        let at = self.engine_seek(&start, &end)?;
+        let engine = self
+            .last_block_seeks
+            .get(at)
+            .and_then(|seek| seek.found.as_ref());
+        let buffered = self.overlay.first_from(&start, end.as_deref());
+        match (buffered, engine) {
+            (Some((key, value)), found) if found.is_none_or(|(k, _)| key <= k) => match value {
+                Some(block) => look(Some((key, block))),
+                None => {
+                    // A block this transaction deleted: the one after it, the long way.
+                    let next = self.blocks_from(prefix, entry, false).next().transpose()?;
+                    look(next.as_ref().map(|(k, b)| (k.as_slice(), b.as_slice())))
+                }
+            },
+            (_, Some((key, block))) => look(Some((key, block))),
+            (_, None) => look(None),
+        }
+    }
+
+    fn apply_block_writes(&mut self, writes: BlockWrites) {
+        for (key, block) in writes {
+            match block {
+                Some(block) => self.put(key, block),
+                None => self.remove(key),
             }
-        };
-        let Some((key, block)) = found else {
-            return Ok(Box::new(std::iter::empty()));
-        };
-        // The smallest key after `key`.
-        let mut after = key.clone();
-        after.push(0);
-        let end = end.clone();
-        let mut rest: Option<KvScan<'s>> = None;
-        let later = std::iter::from_fn(move || {
-            rest.get_or_insert_with(|| store.engine.scan(after.clone(), end.clone()))
-                .next()
-        });
-        Ok(Box::new(std::iter::once(Ok((key, block))).chain(later)))
+        }
     }
 
     /// The blocks of the index `prefix` in key order, from the one that holds or would
@@ -183,62 +221,51 @@ impl<'s> Txn<'s> {
         Box::new(self.overlay.merge(base, &start, end.as_deref()))
     }
 
-    /// The block of the index `prefix` that holds or would take `entry`, as this
-    /// transaction sees it; `None` when the entry is above every block.
-    fn block_for(&mut self, prefix: &[u8], entry: &[u8]) -> Result<Option<(Key, Bytes)>> {
-        let start = block_key(prefix, entry);
-        let end = keys::prefix_end(prefix);
-        let base = self.engine_blocks_from(&start, &end)?;
-        self.overlay
-            .merge(base, &start, end.as_deref())
-            .next()
-            .transpose()
-    }
-
     /// Adds `entry` to the index `prefix` (nothing when it is there).
     pub(super) fn insert_index_entry(&mut self, prefix: &[u8], entry: &[u8]) -> Result<()> {
-        let Some((key, bytes)) = self.block_for(prefix, entry)? else {
-            self.put(tail_key(prefix), codec::encode_index_block(&[entry]));
-            return Ok(());
-        };
-        let mut entries = codec::decode_index_block(&bytes)?;
-        let Err(at) = entries.binary_search(&entry) else {
-            return Ok(());
-        };
-        entries.insert(at, entry);
-        if entries.len() <= BLOCK_CAP {
-            let block = codec::encode_index_block(&entries);
-            self.put(key, block);
-            return Ok(());
-        }
-        let upper = entries.split_off(entries.len() / 2);
-        let lower_bound = entries.last().copied().unwrap_or_default();
-        let (lower_key, lower, upper) = (
-            block_key(prefix, lower_bound),
-            codec::encode_index_block(&entries),
-            codec::encode_index_block(&upper),
-        );
-        self.put(lower_key, lower);
-        self.put(key, upper);
+        let writes = self.with_block_for(prefix, entry, |block| {
+            let Some((key, bytes)) = block else {
+                let block = codec::encode_index_block(&[entry]);
+                return Ok(vec![(tail_key(prefix), Some(block))]);
+            };
+            let mut entries = codec::decode_index_block(bytes)?;
+            let Err(at) = entries.binary_search(&entry) else {
+                return Ok(Vec::new());
+            };
+            entries.insert(at, entry);
+            if entries.len() <= BLOCK_CAP {
+                let block = codec::encode_index_block(&entries);
+                return Ok(vec![(key.to_vec(), Some(block))]);
+            }
+            let upper = entries.split_off(entries.len() / 2);
+            let lower_bound = entries.last().copied().unwrap_or_default();
+            Ok(vec![
+                (
+                    block_key(prefix, lower_bound),
+                    Some(codec::encode_index_block(&entries)),
+                ),
+                (key.to_vec(), Some(codec::encode_index_block(&upper))),
+            ])
+        })?;
+        self.apply_block_writes(writes);
         Ok(())
     }
 
     /// Removes `entry` from the index `prefix` (nothing when it is not there).
     pub(super) fn remove_index_entry(&mut self, prefix: &[u8], entry: &[u8]) -> Result<()> {
-        let Some((key, bytes)) = self.block_for(prefix, entry)? else {
-            return Ok(());
-        };
-        let mut entries = codec::decode_index_block(&bytes)?;
-        let Ok(at) = entries.binary_search(&entry) else {
-            return Ok(());
-        };
-        entries.remove(at);
-        if entries.is_empty() {
-            self.remove(key);
-        } else {
-            let block = codec::encode_index_block(&entries);
-            self.put(key, block);
-        }
+        let writes = self.with_block_for(prefix, entry, |block| {
+            let Some((key, bytes)) = block else {
+                return Ok(Vec::new());
+            };
+            let mut entries = codec::decode_index_block(bytes)?;
+            let Ok(at) = entries.binary_search(&entry) else {
+                return Ok(Vec::new());
+            };
+            entries.remove(at);
+            let block = (!entries.is_empty()).then(|| codec::encode_index_block(&entries));
+            Ok(vec![(key.to_vec(), block)])
+        })?;
+        self.apply_block_writes(writes);
         Ok(())
     }
 

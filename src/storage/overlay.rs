@@ -28,6 +28,15 @@ impl Overlay {
         self.undo.push((key, previous));
     }
 
+    /// The first buffered write at or after `start` and before `end`.
+    pub fn first_from(&self, start: &[u8], end: Option<&[u8]>) -> Option<(&Key, Option<&Bytes>)> {
+        self.writes
+            .range::<[u8], _>((Bound::Included(start), Bound::Unbounded))
+            .next()
+            .filter(|(key, _)| end.is_none_or(|end| key.as_slice() < end))
+            .map(|(key, value)| (key, value.as_ref()))
+    }
+
     /// Whether some buffered write's key starts with `prefix`.
     pub fn has_prefix(&self, prefix: &[u8]) -> bool {
         self.writes
