@@ -49,6 +49,10 @@ fn props(i: u64) -> PropertyMap {
     if i.is_multiple_of(3) {
         p.insert("name".into(), Value::String(format!("n{i}")));
     }
+    if i % 17 == 5 {
+        // Too large for a chunk: kept under its own key.
+        p.insert("text".into(), Value::String("t".repeat(5000 + i as usize)));
+    }
     p
 }
 
@@ -120,6 +124,9 @@ fn same_store_via_bulk_and_transactions(budget: Option<usize>, on_thread: bool) 
         for (i, (a, b, t)) in ops[150..].iter().enumerate() {
             let mut p = PropertyMap::new();
             p.insert("w".into(), Value::Float(i as f64 / 2.0));
+            if i % 97 == 3 {
+                p.insert("text".into(), Value::String("r".repeat(4500 + i)));
+            }
             let (a, b) = (a + n * (i as u64 % 2), *b);
             assert_eq!(
                 txn.create_relationship(a, b, t, p.clone())?,

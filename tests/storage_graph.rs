@@ -417,6 +417,77 @@ fn nodes_in_one_chunk_keep_their_own_records() -> skein::error::Result<()> {
     Ok(())
 }
 
+/// Records larger than 4 KiB live under their own keys, not in their chunks: they move
+/// in and out as they grow and shrink, and reads, scans, caches and deletes follow.
+#[test]
+fn large_records_live_apart_from_their_chunks() -> skein::error::Result<()> {
+    let store = Store::in_memory();
+    let big = |n: usize| Value::String("x".repeat(n));
+    let mut txn = store.begin()?;
+    let ids: Vec<u64> = (0..6)
+        .map(|i| {
+            let text = if i % 2 == 0 { big(10_000) } else { big(10) };
+            txn.create_node(&labels(&["D"]), props(&[("t", text)]))
+        })
+        .collect::<Result<_, _>>()?;
+    let rel = txn.create_relationship(ids[0], ids[1], "R", props(&[("t", big(9_000))]))?;
+    let small_rel = txn.create_relationship(ids[1], ids[2], "R", PropertyMap::new())?;
+    txn.commit()?;
+    let size_of = |txn: &skein::storage::Txn, id: u64| -> skein::error::Result<i64> {
+        Ok(match txn.node_property(id, "t")? {
+            Some(Value::String(s)) => s.len() as i64,
+            _ => -1,
+        })
+    };
+    let txn = store.begin()?;
+    let sizes: Vec<i64> = ids
+        .iter()
+        .map(|id| size_of(&txn, *id))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(sizes, vec![10_000, 10, 10_000, 10, 10_000, 10]);
+    drop(txn);
+    // Grow a small one, shrink a large one, delete a large one; committed and cached.
+    let mut txn = store.begin()?;
+    txn.set_node_property(ids[1], "t", Some(big(20_000)))?;
+    txn.set_node_property(ids[2], "t", Some(big(5)))?;
+    txn.set_node_property(ids[4], "t", Some(big(6_000)))?;
+    txn.delete_relationship(rel)?;
+    txn.delete_relationship(small_rel)?;
+    txn.delete_node(ids[0])?;
+    let expect = vec![-1, 20_000, 5, 10, 6_000, 10];
+    let sizes: Vec<i64> = ids
+        .iter()
+        .map(|id| size_of(&txn, *id))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(sizes, expect);
+    txn.commit()?;
+    let txn = store.begin()?;
+    let sizes: Vec<i64> = ids
+        .iter()
+        .map(|id| size_of(&txn, *id))
+        .collect::<Result<_, _>>()?;
+    assert_eq!(sizes, expect);
+    assert_eq!(txn.all_nodes().count(), 5);
+    assert_eq!(txn.all_relationships().count(), 0);
+    drop(txn);
+    // A large record replaced by another writes only its own key; the cached node goes.
+    let mut txn = store.begin()?;
+    txn.set_node_property(ids[4], "t", Some(big(7_000)))?;
+    txn.commit()?;
+    assert_eq!(size_of(&store.begin()?, ids[4])?, 7_000);
+    let mut txn = store.begin()?;
+    let rel = txn.create_relationship(ids[1], ids[3], "R", props(&[("t", big(9_000))]))?;
+    txn.commit()?;
+    let txn = store.begin()?;
+    let infos: Vec<_> = txn.all_relationships().collect::<Result<_, _>>()?;
+    assert_eq!(infos.len(), 1);
+    assert_eq!(
+        show(txn.rel_property(rel, "t")?).len(),
+        show(Some(big(9_000))).len()
+    );
+    Ok(())
+}
+
 /// A node's chunks hold 128 entries of both directions: a self-loop whose `OUT` entry
 /// fills a chunk has its `IN` entry in the next one, and deleting it removes both.
 #[test]

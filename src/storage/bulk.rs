@@ -7,8 +7,9 @@
 //! written before `finish` holds only keys that did not exist before the import. The
 //! import's nodes and relationships take the contiguous id ranges from `first_node` and
 //! `first_rel` on, so their adjacency chunks, their index entries (whose blocks are
-//! written only for indexes that had none) and the label bitmaps and node and
-//! relationship chunks past the first ones are new keys. Everything that may already
+//! written only for indexes that had none), their records kept apart from their chunks,
+//! and the label bitmaps and node and relationship chunks past the first ones are new
+//! keys. Everything that may already
 //! hold data is kept in memory and written by the final batch, through the
 //! transaction's commit: the label bitmap and the node and relationship chunks that
 //! `first_node` and `first_rel` fall in, the adjacency of
@@ -39,7 +40,7 @@
 
 use super::codec::{self, AdjEntry, NodeRecord, RelHeader, RelRecord, StoredValue};
 use super::graph::stored_props;
-use super::graph::ADJ_CHUNK_CAP;
+use super::graph::{ADJ_CHUNK_CAP, APART_BYTES};
 use super::index_blocks::{self, index_prefix, INDEX_PREFIX_LEN};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Batch, KvEngine};
@@ -60,9 +61,12 @@ type ChunkRecords = Vec<(u8, Vec<u8>)>;
 
 /// Records a bulk writer creates in id order (nodes or relationships), gathered chunk
 /// by chunk. The chunk of the first id may hold earlier records: it is kept for the
-/// final batch.
+/// final batch. A record larger than `APART_BYTES` goes under its own key (a new key,
+/// written at once) and leaves an empty entry in its chunk, as `Txn` writes it.
 struct ChunkFill {
     key_of: fn(u64) -> Vec<u8>,
+    /// The keyspace of records kept apart.
+    apart: u8,
     first_chunk: u64,
     /// The chunk being filled: its number and its records.
     open: Option<(u64, ChunkRecords)>,
@@ -71,27 +75,35 @@ struct ChunkFill {
 }
 
 impl ChunkFill {
-    fn new(key_of: fn(u64) -> Vec<u8>, first_id: u64) -> ChunkFill {
+    fn new(key_of: fn(u64) -> Vec<u8>, apart: u8, first_id: u64) -> ChunkFill {
         ChunkFill {
             key_of,
+            apart,
             first_chunk: first_id >> keys::CHUNK_BITS,
             open: None,
             first: Vec::new(),
         }
     }
 
-    /// Adds record `id`; returns the write of the chunk it completed, if any.
-    fn add(&mut self, id: u64, record: Vec<u8>) -> Option<(Vec<u8>, Vec<u8>)> {
+    /// Adds record `id`; returns the writes of the chunk it completed and of the
+    /// record itself when it is kept apart.
+    fn add(&mut self, id: u64, record: Vec<u8>) -> Vec<(Vec<u8>, Vec<u8>)> {
         let chunk = id >> keys::CHUNK_BITS;
-        let sealed = match &self.open {
-            Some((open, _)) if *open != chunk => self.seal(),
-            _ => None,
+        let mut writes: Vec<_> = match &self.open {
+            Some((open, _)) if *open != chunk => self.seal().into_iter().collect(),
+            _ => Vec::new(),
+        };
+        let record = if record.len() > APART_BYTES {
+            writes.push((keys::record_apart(self.apart, id), record));
+            Vec::new()
+        } else {
+            record
         };
         self.open
             .get_or_insert_with(|| (chunk, Vec::with_capacity(1 << keys::CHUNK_BITS)))
             .1
             .push((keys::chunk_offset(id), record));
-        sealed
+        writes
     }
 
     /// The write of the chunk being filled (none for the first chunk, which is kept).
@@ -208,8 +220,8 @@ impl Store {
             pending: Vec::new(),
             pending_bytes: 0,
             label_bits: BTreeMap::new(),
-            node_chunks: ChunkFill::new(keys::node_chunk, first_node),
-            rel_chunks: ChunkFill::new(keys::rel_chunk, first_rel),
+            node_chunks: ChunkFill::new(keys::node_chunk, keys::NODE_APART, first_node),
+            rel_chunks: ChunkFill::new(keys::rel_chunk, keys::REL_APART, first_rel),
             index_entries: Vec::new(),
             index_bytes: 0,
             fresh_indexes: HashSet::new(),
@@ -535,8 +547,8 @@ impl BulkWriter<'_> {
         if self.index_bytes >= self.max_index_bytes {
             self.spill_index_entries()?;
         }
-        if let Some((key, chunk)) = self.node_chunks.add(id, codec::encode_node(&record)?) {
-            self.push(key, chunk);
+        for (key, value) in self.node_chunks.add(id, codec::encode_node(&record)?) {
+            self.push(key, value);
         }
         self.apply_if_full()?;
         Ok(id)
@@ -626,8 +638,8 @@ impl BulkWriter<'_> {
         let id = self.txn.next_rel;
         let bytes = codec::encode_rel(&record)?;
         self.txn.next_rel += 1;
-        if let Some((key, chunk)) = self.rel_chunks.add(id, bytes) {
-            self.push(key, chunk);
+        for (key, value) in self.rel_chunks.add(id, bytes) {
+            self.push(key, value);
         }
         self.add_entry(start, (DIR_OUT, type_token, end, id));
         self.add_entry(end, (DIR_IN, type_token, start, id));
@@ -980,7 +992,7 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
     };
     let everything = |_: &[u8], _: &[u8]| true;
     type IsNew<'f> = &'f dyn Fn(&[u8], &[u8]) -> bool;
-    let ranges: [(Vec<u8>, u8, IsNew); 5] = [
+    let ranges: [(Vec<u8>, u8, IsNew); 7] = [
         (
             keys::node_chunk(after_first_chunk(first_node)),
             keys::NODE,
@@ -989,6 +1001,16 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
         (
             keys::rel_chunk(after_first_chunk(first_rel)),
             keys::REL,
+            &everything,
+        ),
+        (
+            keys::record_apart(keys::NODE_APART, first_node),
+            keys::NODE_APART,
+            &everything,
+        ),
+        (
+            keys::record_apart(keys::REL_APART, first_rel),
+            keys::REL_APART,
             &everything,
         ),
         (keys::adj_prefix_node(first_node), keys::ADJ, &everything),

@@ -165,7 +165,15 @@ fn dir_index(dir: u8) -> usize {
 pub fn is_cached_keyspace(key: &[u8]) -> bool {
     matches!(
         key.first(),
-        Some(&keys::ADJ | &keys::NODE | &keys::COUNT | &keys::META | &keys::INDEX | &keys::LABEL)
+        Some(
+            &keys::ADJ
+                | &keys::NODE
+                | &keys::NODE_APART
+                | &keys::COUNT
+                | &keys::META
+                | &keys::INDEX
+                | &keys::LABEL
+        )
     )
 }
 
@@ -225,6 +233,12 @@ impl CommittedCache {
                             self.nodes.remove(id as usize, node_weight);
                             self.columns.remove_node(id);
                         }
+                    }
+                }
+                Some(&keys::NODE_APART) => {
+                    if let Some(id) = keys::trailing_id(key) {
+                        self.nodes.remove(id as usize, node_weight);
+                        self.columns.remove_node(id);
                     }
                 }
                 Some(&keys::COUNT | &keys::META) => {

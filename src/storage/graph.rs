@@ -31,6 +31,34 @@ fn deleted(what: &str, id: u64) -> Error {
 /// that appending to the open chunk rewrites little.
 pub(super) const ADJ_CHUNK_CAP: usize = 128;
 
+/// Records whose encoding is longer than this are kept under a key of their own
+/// (`keys::record_apart`), with an empty entry in their chunk: writing a record copies
+/// its chunk, which must not carry a neighbour's megabytes.
+pub(super) const APART_BYTES: usize = 4096;
+
+/// The two kinds of records kept in chunks.
+#[derive(Clone, Copy)]
+enum Records {
+    Nodes,
+    Relationships,
+}
+
+impl Records {
+    fn chunk_key(self, id: u64) -> Key {
+        match self {
+            Records::Nodes => keys::node_chunk(id),
+            Records::Relationships => keys::rel_chunk(id),
+        }
+    }
+
+    fn apart_key(self, id: u64) -> Key {
+        match self {
+            Records::Nodes => keys::record_apart(keys::NODE_APART, id),
+            Records::Relationships => keys::record_apart(keys::REL_APART, id),
+        }
+    }
+}
+
 /// Labels resolved to tokens once (`Txn::resolve_labels`); a token keeps its meaning
 /// for the life of the store.
 #[derive(Clone, Debug)]
@@ -65,6 +93,10 @@ fn type_run(list: &[(Token, NodeId, RelId)], token: Token) -> &[(Token, NodeId, 
     let from = list.partition_point(|(t, _, _)| *t < token);
     let to = list.partition_point(|(t, _, _)| *t <= token);
     list.get(from..to).unwrap_or_default()
+}
+
+fn missing_apart() -> Error {
+    codec::corrupt("a record kept apart from its chunk is missing")
 }
 
 fn unknown_token(kind: TokenKind, token: Token) -> Error {
@@ -160,34 +192,36 @@ impl<'s> Txn<'s> {
         id: NodeId,
         look: impl FnOnce(Option<&NodeData>) -> Result<T>,
     ) -> Result<T> {
-        let key = keys::node_chunk_array(id);
-        let offset = keys::chunk_offset(id);
-        if !self.overlay.is_empty() {
-            if let Some(buffered) = self.overlay.get(&key) {
-                let record = match buffered {
-                    Some(chunk) => codec::chunk_record(chunk, offset)?,
-                    None => None,
-                };
-                return match record {
-                    Some(bytes) => look(Some(&NodeData::decode(bytes)?)),
-                    None => look(None),
-                };
-            }
+        if self.wrote_node(id) {
+            return match self.record(Records::Nodes, id)? {
+                Some(bytes) => look(Some(&NodeData::decode(&bytes)?)),
+                None => look(None),
+            };
         }
         if let Some(node) = self.cache.node(id) {
             return look(Some(&node));
         }
-        let Some(chunk) = self.store.engine.get(&key)? else {
+        let offset = keys::chunk_offset(id);
+        let Some(chunk) = self.store.engine.get(&keys::node_chunk_array(id))? else {
             return look(None);
         };
         // The whole chunk is decoded into the cache: reads of one node are mostly
         // followed by reads of its neighbours in id order (scans).
+        let chunk_no = id >> keys::CHUNK_BITS;
         let nodes = codec::chunk_records(&chunk)?
             .into_iter()
-            .map(|(o, bytes)| Ok((o, NodeData::decode(bytes)?)))
+            .map(|(o, bytes)| {
+                let node = if bytes.is_empty() {
+                    let key = Records::Nodes.apart_key(keys::id_in_chunk(chunk_no, o));
+                    let apart = self.store.engine.get(&key)?.ok_or_else(missing_apart)?;
+                    NodeData::decode(&apart)?
+                } else {
+                    NodeData::decode(bytes)?
+                };
+                Ok((o, node))
+            })
             .collect::<Result<Vec<_>>>()?;
         let seen = look(nodes.iter().find(|(o, _)| *o == offset).map(|(_, n)| n))?;
-        let chunk_no = id >> keys::CHUNK_BITS;
         for (o, node) in nodes {
             self.cache.insert_node(keys::id_in_chunk(chunk_no, o), node);
         }
@@ -211,13 +245,51 @@ impl<'s> Txn<'s> {
     /// Writes (`Some`) or removes (`None`) node `id`'s record in its chunk.
     fn write_node(&mut self, id: NodeId, record: Option<&NodeRecord>) -> Result<()> {
         let bytes = record.map(codec::encode_node).transpose()?;
-        self.write_chunk_record(keys::node_chunk(id), keys::chunk_offset(id), bytes)
+        self.write_record(Records::Nodes, id, bytes)
     }
 
-    /// Sets (`Some`) or removes (`None`) the record at `offset` of the chunk `key`.
-    fn write_chunk_record(&mut self, key: Key, offset: u8, record: Option<Vec<u8>>) -> Result<()> {
+    /// Record `id` of `kind` as this transaction sees it, from its chunk or from its
+    /// own key.
+    fn record(&self, kind: Records, id: u64) -> Result<Option<Bytes>> {
+        let Some(chunk) = self.get(&kind.chunk_key(id))? else {
+            return Ok(None);
+        };
+        match codec::chunk_record(&chunk, keys::chunk_offset(id))? {
+            None => Ok(None),
+            Some([]) => Ok(Some(
+                self.get(&kind.apart_key(id))?.ok_or_else(missing_apart)?,
+            )),
+            Some(bytes) => Ok(Some(bytes.to_vec())),
+        }
+    }
+
+    /// Sets (`Some`) or removes (`None`) record `id` of `kind`: in its chunk, or under
+    /// its own key when it is larger than `APART_BYTES` (an empty entry in the chunk
+    /// says so).
+    fn write_record(&mut self, kind: Records, id: u64, record: Option<Vec<u8>>) -> Result<()> {
+        let key = kind.chunk_key(id);
+        let offset = keys::chunk_offset(id);
         let chunk = self.get(&key)?;
-        match codec::chunk_with(chunk.as_deref(), offset, record.as_deref())? {
+        let was_apart = match &chunk {
+            Some(chunk) => codec::chunk_record(chunk, offset)?.is_some_and(<[u8]>::is_empty),
+            None => false,
+        };
+        let entry = match record {
+            Some(bytes) if bytes.len() > APART_BYTES => {
+                self.put(kind.apart_key(id), bytes);
+                if was_apart {
+                    return Ok(());
+                }
+                Some(Vec::new())
+            }
+            other => {
+                if was_apart {
+                    self.remove(kind.apart_key(id));
+                }
+                other
+            }
+        };
+        match codec::chunk_with(chunk.as_deref(), offset, entry.as_deref())? {
             Some(chunk) => self.put(key, chunk),
             None => self.remove(key),
         }
@@ -226,11 +298,8 @@ impl<'s> Txn<'s> {
 
     /// Decodes relationship `id`'s record bytes with `decode`, if it exists.
     fn with_rel<T>(&self, id: RelId, decode: impl FnOnce(&[u8]) -> Result<T>) -> Result<Option<T>> {
-        let Some(chunk) = self.get(&keys::rel_chunk(id))? else {
-            return Ok(None);
-        };
-        codec::chunk_record(&chunk, keys::chunk_offset(id))?
-            .map(decode)
+        self.record(Records::Relationships, id)?
+            .map(|bytes| decode(&bytes))
             .transpose()
     }
 
@@ -245,7 +314,7 @@ impl<'s> Txn<'s> {
     /// Writes (`Some`) or removes (`None`) relationship `id`'s record in its chunk.
     fn write_rel(&mut self, id: RelId, record: Option<&RelRecord>) -> Result<()> {
         let bytes = record.map(codec::encode_rel).transpose()?;
-        self.write_chunk_record(keys::rel_chunk(id), keys::chunk_offset(id), bytes)
+        self.write_record(Records::Relationships, id, bytes)
     }
 
     /// Appends `entry` to `node`'s open adjacency chunk, sealing the chunk when it is
@@ -922,9 +991,12 @@ impl<'s> Txn<'s> {
         Ok(())
     }
 
-    /// Whether this transaction wrote (or deleted) node `id`'s record.
+    /// Whether this transaction wrote (or deleted) node `id`'s record (or a neighbour's
+    /// in its chunk).
     fn wrote_node(&self, id: NodeId) -> bool {
-        !self.overlay.is_empty() && self.overlay.get(&keys::node_chunk_array(id)).is_some()
+        !self.overlay.is_empty()
+            && (self.overlay.get(&keys::node_chunk_array(id)).is_some()
+                || self.overlay.get(&Records::Nodes.apart_key(id)).is_some())
     }
 
     /// Whether this transaction wrote adjacency of `node`.
@@ -1038,7 +1110,14 @@ impl<'s> Txn<'s> {
                             .into_iter()
                             .map(|(offset, bytes)| {
                                 let id = keys::id_in_chunk(chunk_no, offset);
-                                self.rel_info(id, codec::decode_rel_header(bytes)?)
+                                let header = if bytes.is_empty() {
+                                    let key = Records::Relationships.apart_key(id);
+                                    let apart = self.get(&key)?.ok_or_else(missing_apart)?;
+                                    codec::decode_rel_header(&apart)?
+                                } else {
+                                    codec::decode_rel_header(bytes)?
+                                };
+                                self.rel_info(id, header)
                             })
                             .collect::<Result<Vec<_>>>()
                     });

@@ -10,6 +10,7 @@
 //! | `TOKEN_NAME` | `TOKEN_NAME kind token` | name |
 //! | `NODE` | `NODE node>>6` | up to 64 node records (labels, properties), see `chunk_with` |
 //! | `REL` | `REL rel>>6` | up to 64 relationship records (type, start, end, properties) |
+//! | `NODE_APART`, `REL_APART` | keyspace and id | a record too large for its chunk, see `record_apart` |
 //! | `ADJ` | `ADJ node bound` | packed (dir, type, other, rel) entries, see `adj_chunk` |
 //! | `LABEL` | `LABEL label node>>6` | bitmap (u64) of the 64 nodes' label bits |
 //! | `COUNT` | `COUNT kind token` | u64 |
@@ -26,6 +27,8 @@ pub const REL: u8 = 0x11;
 pub const ADJ: u8 = 0x12;
 pub const LABEL: u8 = 0x13;
 pub const COUNT: u8 = 0x14;
+pub const NODE_APART: u8 = 0x15;
+pub const REL_APART: u8 = 0x16;
 pub const SCHEMA: u8 = 0x20;
 pub const INDEX: u8 = 0x21;
 
@@ -103,6 +106,15 @@ pub fn rel_chunk(id: RelId) -> Vec<u8> {
     let mut k = Vec::with_capacity(9);
     k.push(REL);
     k.extend_from_slice(&(id >> CHUNK_BITS).to_be_bytes());
+    k
+}
+
+/// The key of a record kept apart from its chunk (`NODE_APART` or `REL_APART`): a large
+/// record would make every write to its chunk copy it.
+pub fn record_apart(keyspace: u8, id: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(keyspace);
+    k.extend_from_slice(&id.to_be_bytes());
     k
 }
 
