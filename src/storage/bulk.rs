@@ -758,7 +758,7 @@ impl BulkWriter<'_> {
             };
             let written_before = self.pending.len();
             let open = write_chunks(&mut self.pending, node, &entries, had_tail);
-            self.pending_bytes += entries.len() * 21
+            self.pending_bytes += entries.len() * codec::ADJ_ENTRY_LEN
                 + (self.pending.len() - written_before)
                     * (keys::ADJ_KEY_LEN + BUFFERED_WRITE_BYTES);
             if open && more {

@@ -488,7 +488,7 @@ pub fn decode_index_block(bytes: &[u8]) -> Result<Vec<&[u8]>> {
 pub type AdjEntry = (u8, super::keys::Token, u64, u64);
 
 /// The size of one entry in an adjacency chunk.
-const ADJ_ENTRY_LEN: usize = 1 + 4 + 8 + 8;
+pub const ADJ_ENTRY_LEN: usize = 1 + 4 + 8 + 8;
 
 /// An adjacency chunk: the version byte, then entries as (direction byte, big-endian
 /// type, other node and relationship), by relationship id.
