@@ -57,6 +57,22 @@ impl Records {
             Records::Relationships => keys::record_apart(keys::REL_APART, id),
         }
     }
+
+    /// The bytes of record `id`, whose entry in its chunk is `entry`: the entry itself,
+    /// or (an empty entry) the record kept apart, read with `get`.
+    fn resolve<'e>(
+        self,
+        id: u64,
+        entry: &'e [u8],
+        get: impl FnOnce(&[u8]) -> Result<Option<Bytes>>,
+    ) -> Result<std::borrow::Cow<'e, [u8]>> {
+        if !entry.is_empty() {
+            return Ok(std::borrow::Cow::Borrowed(entry));
+        }
+        let apart = get(&self.apart_key(id))?
+            .ok_or_else(|| codec::corrupt("a record kept apart from its chunk is missing"))?;
+        Ok(std::borrow::Cow::Owned(apart))
+    }
 }
 
 /// Labels resolved to tokens once (`Txn::resolve_labels`); a token keeps its meaning
@@ -95,10 +111,6 @@ fn type_run(list: &[(Token, NodeId, RelId)], token: Token) -> &[(Token, NodeId, 
     list.get(from..to).unwrap_or_default()
 }
 
-fn missing_apart() -> Error {
-    codec::corrupt("a record kept apart from its chunk is missing")
-}
-
 fn unknown_token(kind: TokenKind, token: Token) -> Error {
     codec::corrupt(&format!("{kind:?} token {token} has no name"))
 }
@@ -129,6 +141,21 @@ impl<'s> Txn<'s> {
         let end = keys::prefix_end(&prefix);
         let base = self.store.engine.scan(prefix.clone(), end.clone());
         self.overlay.merge(base, &prefix, end.as_deref())
+    }
+
+    /// Every `(key, value)` with `start <= key < end` in key order: as committed, or as
+    /// this transaction sees them.
+    pub(super) fn scan_range(
+        &self,
+        start: Key,
+        end: Option<Key>,
+        committed: bool,
+    ) -> Box<dyn Iterator<Item = Result<(Key, Bytes)>> + '_> {
+        let base = self.store.engine.scan(start.clone(), end.clone());
+        if committed {
+            return base;
+        }
+        Box::new(self.overlay.merge(base, &start, end.as_deref()))
     }
 
     fn has_any_with_prefix(&self, prefix: Key) -> Result<bool> {
@@ -210,15 +237,10 @@ impl<'s> Txn<'s> {
         let chunk_no = id >> keys::CHUNK_BITS;
         let nodes = codec::chunk_records(&chunk)?
             .into_iter()
-            .map(|(o, bytes)| {
-                let node = if bytes.is_empty() {
-                    let key = Records::Nodes.apart_key(keys::id_in_chunk(chunk_no, o));
-                    let apart = self.store.engine.get(&key)?.ok_or_else(missing_apart)?;
-                    NodeData::decode(&apart)?
-                } else {
-                    NodeData::decode(bytes)?
-                };
-                Ok((o, node))
+            .map(|(o, entry)| {
+                let id = keys::id_in_chunk(chunk_no, o);
+                let bytes = Records::Nodes.resolve(id, entry, |k| self.store.engine.get(k))?;
+                Ok((o, NodeData::decode(&bytes)?))
             })
             .collect::<Result<Vec<_>>>()?;
         let seen = look(nodes.iter().find(|(o, _)| *o == offset).map(|(_, n)| n))?;
@@ -254,13 +276,9 @@ impl<'s> Txn<'s> {
         let Some(chunk) = self.get(&kind.chunk_key(id))? else {
             return Ok(None);
         };
-        match codec::chunk_record(&chunk, keys::chunk_offset(id))? {
-            None => Ok(None),
-            Some([]) => Ok(Some(
-                self.get(&kind.apart_key(id))?.ok_or_else(missing_apart)?,
-            )),
-            Some(bytes) => Ok(Some(bytes.to_vec())),
-        }
+        codec::chunk_record(&chunk, keys::chunk_offset(id))?
+            .map(|entry| Ok(kind.resolve(id, entry, |k| self.get(k))?.into_owned()))
+            .transpose()
     }
 
     /// Sets (`Some`) or removes (`None`) record `id` of `kind`: in its chunk, or under
@@ -342,14 +360,16 @@ impl<'s> Txn<'s> {
         let from = keys::adj_chunk(node, rel);
         let end = keys::prefix_end(&keys::adj_prefix_node(node));
         let base = self.store.engine.scan(from.clone(), end.clone());
-        let is_it = |&(d, _, _, r): &AdjEntry| d == dir && r == rel;
         let mut found = None;
         for chunk in self.overlay.merge(base, &from, end.as_deref()) {
             let (key, bytes) = chunk?;
-            if codec::adj_entries(&bytes)?.any(|e| is_it(&e)) {
-                let rest: Vec<AdjEntry> =
-                    codec::adj_entries(&bytes)?.filter(|e| !is_it(e)).collect();
-                found = Some((key, rest));
+            let mut entries: Vec<AdjEntry> = codec::adj_entries(&bytes)?.collect();
+            if let Some(at) = entries
+                .iter()
+                .position(|&(d, _, _, r)| d == dir && r == rel)
+            {
+                entries.remove(at);
+                found = Some((key, entries));
                 break;
             }
         }
@@ -699,14 +719,9 @@ impl<'s> Txn<'s> {
     pub(super) fn label_nodes(&self, token: Token) -> Scan<'_, NodeId> {
         let prefix = keys::label_prefix(token);
         let collect = |committed: bool| {
-            let end = keys::prefix_end(&prefix);
             let mut ids = Vec::new();
-            let chunks: Box<dyn Iterator<Item = Result<(Key, Bytes)>>> = if committed {
-                self.store.engine.scan(prefix.clone(), end)
-            } else {
-                Box::new(self.scan_prefix(prefix.clone()))
-            };
-            for chunk in chunks {
+            let end = keys::prefix_end(&prefix);
+            for chunk in self.scan_range(prefix.clone(), end, committed) {
                 let (key, bits) = chunk?;
                 let chunk = keys::trailing_id(&key)
                     .ok_or_else(|| codec::corrupt("a label key is malformed"))?;
@@ -1108,16 +1123,11 @@ impl<'s> Txn<'s> {
                             .ok_or_else(|| codec::corrupt("a relationship key is malformed"))?;
                         codec::chunk_records(&chunk)?
                             .into_iter()
-                            .map(|(offset, bytes)| {
+                            .map(|(offset, entry)| {
                                 let id = keys::id_in_chunk(chunk_no, offset);
-                                let header = if bytes.is_empty() {
-                                    let key = Records::Relationships.apart_key(id);
-                                    let apart = self.get(&key)?.ok_or_else(missing_apart)?;
-                                    codec::decode_rel_header(&apart)?
-                                } else {
-                                    codec::decode_rel_header(bytes)?
-                                };
-                                self.rel_info(id, header)
+                                let bytes =
+                                    Records::Relationships.resolve(id, entry, |k| self.get(k))?;
+                                self.rel_info(id, codec::decode_rel_header(&bytes)?)
                             })
                             .collect::<Result<Vec<_>>>()
                     });

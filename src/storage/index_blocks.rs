@@ -212,13 +212,7 @@ impl Txn<'_> {
         from: &[u8],
         committed: bool,
     ) -> Box<dyn Iterator<Item = Result<(Key, Bytes)>> + '_> {
-        let start = block_key(prefix, from);
-        let end = keys::prefix_end(prefix);
-        let base = self.store.engine.scan(start.clone(), end.clone());
-        if committed {
-            return base;
-        }
-        Box::new(self.overlay.merge(base, &start, end.as_deref()))
+        self.scan_range(block_key(prefix, from), keys::prefix_end(prefix), committed)
     }
 
     /// Adds `entry` to the index `prefix` (nothing when it is there).
