@@ -8,7 +8,7 @@
 
 use skein::algo::algorithms;
 use skein::algo::{Projection, ProjectionSpec};
-use skein::exec::procedures::Registry;
+use skein::catalog::procedures::Registry;
 use skein::storage::{Dir, Store};
 use skein::{Map, PropertyMap, Value};
 use std::collections::HashMap;
@@ -157,7 +157,7 @@ fn main() -> Result<(), Failure> {
     );
 
     // The same through the procedures, as a query runs them: projection included.
-    let registry = Registry::default();
+    let registry = Registry::with_library(skein::algo::procedures::lookup);
     let mut options = Map::new();
     options.insert("iterations".into(), Value::Int(20));
     options.insert("tolerance".into(), Value::Float(0.0));

@@ -507,3 +507,168 @@ pub enum SchemaCommand {
     ShowIndexes,
     ShowConstraints,
 }
+
+/// The ANDed parts of a predicate.
+pub(crate) fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::And, a, b) => {
+            let mut v = conjuncts(a);
+            v.extend(conjuncts(b));
+            v
+        }
+        _ => vec![e],
+    }
+}
+
+/// Every variable name an expression mentions (including names inside patterns and the
+/// local names of comprehensions that shadow nothing outside).
+pub(crate) fn mentioned_vars(e: &Expr, out: &mut Vec<String>) {
+    walk_expr(e, &mut |x| match &x.kind {
+        ExprKind::Variable(v) => out.push(v.clone()),
+        ExprKind::PatternPredicate(el) => element_vars(el, out),
+        ExprKind::PatternComprehension { pattern, .. } => element_vars(pattern, out),
+        ExprKind::MapProjection { variable, .. } => out.push(variable.name.clone()),
+        _ => {}
+    });
+}
+
+pub(crate) fn element_vars(el: &PatternElement, out: &mut Vec<String>) {
+    if let Some(v) = &el.start.variable {
+        out.push(v.name.clone());
+    }
+    for (r, n) in &el.chain {
+        if let Some(v) = &r.variable {
+            out.push(v.name.clone());
+        }
+        if let Some(v) = &n.variable {
+            out.push(v.name.clone());
+        }
+    }
+}
+
+/// Calls `f` on `e` and every expression inside it (not inside EXISTS subqueries).
+pub(crate) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    let mut go = |x: &Expr| walk_expr(x, f);
+    match &e.kind {
+        ExprKind::Literal(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::Variable(_)
+        | ExprKind::CountStar => {}
+        ExprKind::List(items) => items.iter().for_each(go),
+        ExprKind::Map(entries) => entries.iter().for_each(|(_, v)| go(v)),
+        ExprKind::Property(x, _) => go(x),
+        ExprKind::Index(a, b) => {
+            go(a);
+            go(b);
+        }
+        ExprKind::Slice(a, b, c) => {
+            go(a);
+            if let Some(b) = b {
+                go(b);
+            }
+            if let Some(c) = c {
+                go(c);
+            }
+        }
+        ExprKind::Binary(_, a, b) => {
+            go(a);
+            go(b);
+        }
+        ExprKind::Unary(_, a) | ExprKind::IsNull(a, _) | ExprKind::HasLabels(a, _) => go(a),
+        ExprKind::Compare(a, rest) => {
+            go(a);
+            rest.iter().for_each(|(_, x)| go(x));
+        }
+        ExprKind::FunctionCall { args, .. } => args.iter().for_each(go),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            if let Some(o) = operand {
+                go(o);
+            }
+            for (w, t) in whens {
+                go(w);
+                go(t);
+            }
+            if let Some(x) = else_ {
+                go(x);
+            }
+        }
+        ExprKind::ListComprehension {
+            list,
+            predicate,
+            projection,
+            ..
+        } => {
+            go(list);
+            if let Some(p) = predicate {
+                go(p);
+            }
+            if let Some(p) = projection {
+                go(p);
+            }
+        }
+        ExprKind::PatternComprehension {
+            pattern,
+            predicate,
+            projection,
+            ..
+        } => {
+            element_exprs(pattern, &mut go);
+            if let Some(p) = predicate {
+                go(p);
+            }
+            go(projection);
+        }
+        ExprKind::Quantified {
+            list, predicate, ..
+        } => {
+            go(list);
+            if let Some(p) = predicate {
+                go(p);
+            }
+        }
+        ExprKind::Reduce {
+            init, list, expr, ..
+        } => {
+            go(init);
+            go(list);
+            go(expr);
+        }
+        ExprKind::MapProjection { items, .. } => {
+            for item in items {
+                if let MapProjectionItem::Literal(_, x) = item {
+                    go(x);
+                }
+            }
+        }
+        ExprKind::PatternPredicate(el) => element_exprs(el, &mut go),
+        ExprKind::Exists(sub) => {
+            if let ExistsSubquery::Pattern { pattern, where_ } = sub.as_ref() {
+                for part in &pattern.parts {
+                    element_exprs(&part.element, &mut go);
+                }
+                if let Some(w) = where_ {
+                    go(w);
+                }
+            }
+        }
+    }
+}
+
+fn element_exprs(el: &PatternElement, go: &mut dyn FnMut(&Expr)) {
+    if let Some(p) = &el.start.properties {
+        go(p);
+    }
+    for (r, n) in &el.chain {
+        if let Some(p) = &r.properties {
+            go(p);
+        }
+        if let Some(p) = &n.properties {
+            go(p);
+        }
+    }
+}

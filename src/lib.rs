@@ -18,6 +18,7 @@
 pub mod algo;
 pub mod ast;
 pub mod bind;
+pub mod catalog;
 pub mod error;
 pub mod exec;
 pub mod export;
@@ -127,7 +128,7 @@ pub struct ProcedureSpec {
 #[derive(Clone)]
 pub struct Database {
     store: Arc<storage::Store>,
-    procedures: Arc<exec::procedures::Registry>,
+    procedures: Arc<catalog::procedures::Registry>,
     plans: Arc<exec::PlanCache>,
 }
 
@@ -138,7 +139,9 @@ impl Database {
     pub fn open(path: impl AsRef<std::path::Path>) -> Result<Database> {
         Ok(Database {
             store: storage::Store::open_shared(path.as_ref())?,
-            procedures: Arc::default(),
+            procedures: Arc::new(catalog::procedures::Registry::with_library(
+                algo::procedures::lookup,
+            )),
             plans: Arc::default(),
         })
     }
@@ -147,7 +150,9 @@ impl Database {
     pub fn open_temporary() -> Result<Database> {
         Ok(Database {
             store: Arc::new(storage::Store::in_memory()),
-            procedures: Arc::default(),
+            procedures: Arc::new(catalog::procedures::Registry::with_library(
+                algo::procedures::lookup,
+            )),
             plans: Arc::default(),
         })
     }
@@ -190,7 +195,7 @@ impl Database {
 
     /// The procedures callable from this database's queries (built-ins, registered
     /// tables and native procedures such as the graph algorithms).
-    pub fn procedures(&self) -> &exec::procedures::Registry {
+    pub fn procedures(&self) -> &catalog::procedures::Registry {
         &self.procedures
     }
 
@@ -208,7 +213,7 @@ impl Database {
 /// An explicit transaction. Dropping it without `commit` rolls it back.
 pub struct Transaction<'db> {
     txn: storage::Txn<'db>,
-    procedures: Arc<exec::procedures::Registry>,
+    procedures: Arc<catalog::procedures::Registry>,
     plans: Arc<exec::PlanCache>,
 }
 

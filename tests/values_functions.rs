@@ -1,6 +1,7 @@
 //! The scalar function library and the aggregations, with cases taken from what the
 //! openCypher TCK expects.
 
+use skein::catalog;
 use skein::exec::{aggregate, functions};
 use skein::{Map, Node, Path, Relationship, Value};
 
@@ -320,10 +321,10 @@ fn string_functions() {
 
 #[test]
 fn names_and_argument_counts() {
-    assert!(functions::is_known("tointeger"));
-    assert!(functions::is_known("coalesce"));
-    assert!(!functions::is_known("nosuchfunction"));
-    assert!(!functions::is_known("count"));
+    assert!(catalog::functions::is_known("tointeger"));
+    assert!(catalog::functions::is_known("coalesce"));
+    assert!(!catalog::functions::is_known("nosuchfunction"));
+    assert!(!catalog::functions::is_known("count"));
     assert_eq!(
         call("nosuchfunction", vec![]),
         "SyntaxError/UnknownFunction"
@@ -336,7 +337,7 @@ fn names_and_argument_counts() {
         call("range", vec![int(1)]),
         "SyntaxError/InvalidNumberOfArguments"
     );
-    assert_eq!(functions::arity("substring"), Some((2, Some(3))));
+    assert_eq!(catalog::functions::arity("substring"), Some((2, Some(3))));
 }
 
 /// Feeds rows of one argument to an aggregate and shows the result.
@@ -388,8 +389,8 @@ fn count_and_count_star() {
         assert!(star.update(&[]).is_ok());
     }
     assert_eq!(star.finish().map(|v| v.to_string()), Ok("3".to_string()));
-    assert!(aggregate::is_aggregate("percentiledisc"));
-    assert!(!aggregate::is_aggregate("size"));
+    assert!(catalog::aggregates::is_aggregate("percentiledisc"));
+    assert!(!catalog::aggregates::is_aggregate("size"));
 }
 
 #[test]

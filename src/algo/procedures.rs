@@ -9,8 +9,8 @@
 
 use super::algorithms::{self, IndexPath};
 use super::projection::{Projection, ProjectionSpec};
+use crate::catalog::procedures::{NativeProcedure, Signature};
 use crate::error::{Error, Result};
-use crate::exec::procedures::{NativeProcedure, Signature};
 use crate::storage::{Dir, Txn};
 use crate::value::{Map, Node, Path, Value};
 use std::sync::Arc;

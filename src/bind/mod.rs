@@ -6,9 +6,9 @@
 //! time error is a `SyntaxError` there) and the position of the offending expression.
 
 use crate::ast::{self, Expr, ExprKind};
+use crate::catalog::aggregates::{contains_aggregate, is_aggregate_call};
+use crate::catalog::procedures::{type_accepts, Registry};
 use crate::error::{Error, ErrorClass, Result};
-use crate::exec::procedures::{type_accepts, Registry};
-use crate::plan::{contains_aggregate, is_aggregate_call};
 use crate::Params;
 
 /// What a variable holds, as far as can be known before running.
@@ -729,7 +729,7 @@ impl Binder<'_> {
         };
         if is_aggregate_call(e) {
             let mut vars = Vec::new();
-            crate::plan::mentioned_vars(e, &mut vars);
+            crate::ast::mentioned_vars(e, &mut vars);
             if let Some(v) = vars.iter().find(|v| out.get(v).is_none()) {
                 return Err(undefined(v));
             }
@@ -786,7 +786,7 @@ impl Binder<'_> {
 
     fn count_expr(&self, e: &Expr, what: &str) -> Result<()> {
         let mut vars = Vec::new();
-        crate::plan::mentioned_vars(e, &mut vars);
+        crate::ast::mentioned_vars(e, &mut vars);
         if !vars.is_empty() || contains_aggregate(e) {
             return Err(self.at(
                 err(
@@ -1061,7 +1061,7 @@ impl Binder<'_> {
                     }
                     for a in args {
                         let mut random = false;
-                        crate::plan::walk_expr(a, &mut |x| {
+                        crate::ast::walk_expr(a, &mut |x| {
                             if let ExprKind::FunctionCall { name, .. } = &x.kind {
                                 if name.len() == 1
                                     && name
@@ -1332,7 +1332,7 @@ fn known_function(name: &str) -> bool {
             | "endnode"
             | "shortestpath"
             | "allshortestpaths"
-    ) || crate::exec::functions::is_known(name)
+    ) || crate::catalog::functions::is_known(name)
         || crate::value::temporal::is_function(name)
 }
 

@@ -42,24 +42,6 @@ fn update_each_node<A: Aggregator + ?Sized>(agg: &mut A, ids: &[u64]) -> Result<
     Ok(())
 }
 
-const AGGREGATES: &[&str] = &[
-    "count",
-    "sum",
-    "avg",
-    "min",
-    "max",
-    "collect",
-    "stdev",
-    "stdevp",
-    "percentilecont",
-    "percentiledisc",
-];
-
-/// Whether `name` (lower-cased) is an aggregation function.
-pub fn is_aggregate(name: &str) -> bool {
-    AGGREGATES.contains(&name)
-}
-
 /// A fresh aggregator for `name` (lower-cased); `count_star` for `count(*)`.
 pub fn create(name: &str, distinct: bool, count_star: bool) -> Option<Box<dyn Aggregator>> {
     if count_star {

@@ -464,7 +464,7 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             distinct: _,
             args,
         } => {
-            if plan::is_aggregate_call(e) {
+            if crate::catalog::aggregates::is_aggregate_call(e) {
                 return aggregate_value(env, e);
             }
             let fname = name

@@ -15,17 +15,16 @@ pub(crate) mod eval;
 pub mod functions;
 pub(crate) mod ops;
 mod plans;
-pub mod procedures;
 pub(crate) mod write;
 
 use crate::ast;
+use crate::catalog::procedures::Registry;
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Plan, Step};
 use crate::storage::Txn;
 use crate::value::{Node, Path, Relationship, Value};
 use crate::{Params, QueryOptions, QueryResult, Stats};
 pub use plans::PlanCache;
-use procedures::Registry;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};

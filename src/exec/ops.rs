@@ -1737,7 +1737,7 @@ fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
             name,
             distinct,
             args,
-        } if plan::is_aggregate_call(e) => out.push(AggCall {
+        } if crate::catalog::aggregates::is_aggregate_call(e) => out.push(AggCall {
             key: e as *const Expr as usize,
             name: name
                 .first()
@@ -1952,7 +1952,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
         let mut key_vars = Vec::new();
         for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
             if *k {
-                plan::mentioned_vars(e, &mut key_vars);
+                crate::ast::mentioned_vars(e, &mut key_vars);
             }
         }
         let key_slots: Vec<usize> = key_vars

@@ -10,8 +10,8 @@
 //! new plan replaces the old.
 
 use crate::ast;
+use crate::catalog::procedures::Registry;
 use crate::error::Result;
-use crate::exec::procedures::Registry;
 use crate::plan::{self, Plan};
 use crate::storage::{SchemaVersion, Txn};
 use crate::Params;
@@ -112,7 +112,7 @@ pub fn make(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::procedures::Registry;
+    use crate::catalog::procedures::Registry;
     use crate::storage::{PropertyMap, Store};
     use crate::value::Value;
     use crate::ProcedureSpec;

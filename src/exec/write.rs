@@ -5,9 +5,9 @@
 //! relationships are gone.
 
 use super::eval::eval;
-use super::procedures::Registry;
 use super::{ops, Ctx, Limits, Row, WriteState};
 use crate::ast::{self, Expr};
+use crate::catalog::procedures::Registry;
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::Step;
 use crate::storage::{Dir, Txn};

@@ -1,8 +1,11 @@
-//! The procedure registry: `CALL name(args) YIELD …`.
+//! The procedure registry: `CALL name(args) YIELD …`, each name with its signature and
+//! the body that computes its rows.
 //!
-//! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`. Programs add
-//! table procedures (`ProcedureSpec`: rows whose input columns equal the arguments) and
-//! native procedures (a function of the transaction and the arguments).
+//! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`. Libraries of
+//! native procedures (the graph algorithms) are looked up by name through the function
+//! a database installs with [`Registry::with_library`], so this module knows no library.
+//! Programs add table procedures (`ProcedureSpec`: rows whose input columns equal the
+//! arguments) and native procedures (a function of the transaction and the arguments).
 
 use crate::error::{Error, ErrorClass, Result};
 use crate::storage::Txn;
@@ -42,9 +45,14 @@ enum Body {
     Native(NativeProcedure),
 }
 
+/// Finds a library's procedure by its dotted name.
+pub type Library = fn(&str) -> Option<(Signature, NativeProcedure)>;
+
 /// All procedures callable in one database.
 #[derive(Default)]
 pub struct Registry {
+    /// Looked up after the built-ins, before the registered procedures.
+    libraries: Vec<Library>,
     procedures: RwLock<HashMap<String, (Signature, Body)>>,
     /// Counts registrations, so that plans made before one are not reused.
     generation: AtomicU64,
@@ -69,11 +77,19 @@ fn builtin(name: &str) -> Option<(Signature, Body)> {
 }
 
 impl Registry {
+    /// A registry whose procedures include those `library` finds.
+    pub fn with_library(library: Library) -> Registry {
+        Registry {
+            libraries: vec![library],
+            ..Registry::default()
+        }
+    }
+
     fn lookup(&self, name: &str) -> Option<(Signature, Body)> {
         if let Some(b) = builtin(name) {
             return Some(b);
         }
-        if let Some((signature, body)) = crate::algo::procedures::lookup(name) {
+        if let Some((signature, body)) = self.libraries.iter().find_map(|find| find(name)) {
             return Some((signature, Body::Native(body)));
         }
         self.procedures
