@@ -52,11 +52,8 @@ pub(crate) fn build<'a, 's>(
 ) -> Result<BoxOp<'a>> {
     let mut op = input;
     let mut layout = layout.to_vec();
-    let mut rest = steps;
-    while let Some((step, after)) = rest.split_first() {
-        let (built, taken) = build_step(ctx, step, &layout, op, after)?;
-        op = built;
-        rest = after.get(taken..).unwrap_or_default();
+    for step in steps {
+        op = build_step(ctx, step, &layout, op)?;
         if let Some(stats) = ctx.profile {
             op = Box::new(Profiled {
                 inner: op,
@@ -78,37 +75,33 @@ fn slot(layout: &[String], name: &str) -> Result<usize> {
     })
 }
 
-/// A scan, with the comparisons of the filters that follow it (`after`) that read only
-/// its node's properties: they are tested before the node's row is built. Returns the
-/// operator and how many of the filters it took (none while profiling, which counts the
-/// rows of each step).
+/// A scan with the comparisons the planner gave it (see `plan::fuse_scan_filters`),
+/// each resolved to operands on the scanned node.
 fn build_scan<'a, 's>(
     ctx: &'a Ctx<'a, 's>,
-    (var, access, labels, props): ScanParts<'a>,
+    (var, access, labels, props, predicates): ScanParts<'a>,
     layout: &[String],
     input: BoxOp<'a>,
-    after: &'a [Step],
-) -> (BoxOp<'a>, usize) {
+) -> BoxOp<'a> {
     // The scan appends its node to the input row.
     let slot = layout.len();
     let mut scanned = layout.to_vec();
     scanned.push(var.clone());
     let mut filters = Vec::new();
-    if ctx.profile.is_none() {
-        for next in after {
-            let Step::Filter(pred) = next else { break };
-            let Some((op, left, right)) = single_comparison(pred) else {
-                break;
-            };
+    // A comparison whose parameter is absent cannot be tested on the node alone: it is
+    // evaluated on the row after the scan instead.
+    let mut on_rows = Vec::new();
+    for pred in predicates {
+        let resolved = single_comparison(pred).and_then(|(op, left, right)| {
             let on_node = |e| Operand::new(ctx, e, &scanned).on_node(slot);
-            let (Some(left), Some(right)) = (on_node(left), on_node(right)) else {
-                break;
-            };
-            filters.push((op, left, right));
+            Some((op, on_node(left)?, on_node(right)?))
+        });
+        match resolved {
+            Some(filter) => filters.push(filter),
+            None => on_rows.push(pred),
         }
     }
-    let taken = filters.len();
-    let scan = ScanOp {
+    let mut op: BoxOp<'a> = Box::new(ScanOp {
         ctx,
         input,
         layout: layout.to_vec(),
@@ -117,12 +110,21 @@ fn build_scan<'a, 's>(
         props,
         filters,
         current: None,
-    };
-    (Box::new(scan), taken)
+    });
+    for pred in on_rows {
+        op = Box::new(FilterOp::new(ctx, op, scanned.clone(), pred));
+    }
+    op
 }
 
-/// A scan step's variable, access, labels and inline properties.
-type ScanParts<'a> = (&'a String, &'a Access, &'a [String], Option<&'a Expr>);
+/// A scan step's variable, access, labels, inline properties and filters.
+type ScanParts<'a> = (
+    &'a String,
+    &'a Access,
+    &'a [String],
+    Option<&'a Expr>,
+    &'a [Expr],
+);
 
 /// A predicate that is one comparison of two expressions.
 fn single_comparison(pred: &Expr) -> Option<(CompareOp, &Expr, &Expr)> {
@@ -135,15 +137,13 @@ fn single_comparison(pred: &Expr) -> Option<(CompareOp, &Expr, &Expr)> {
     }
 }
 
-/// The operator of `step` on top of `input`, and how many of the steps `after` it it
-/// took over (a scan takes the filters on its node that follow it).
+/// The operator of `step` on top of `input`.
 fn build_step<'a, 's>(
     ctx: &'a Ctx<'a, 's>,
     step: &'a Step,
     layout: &[String],
     input: BoxOp<'a>,
-    after: &'a [Step],
-) -> Result<(BoxOp<'a>, usize)> {
+) -> Result<BoxOp<'a>> {
     let layout_vec = layout.to_vec();
     let op: BoxOp<'a> = match step {
         Step::Scan {
@@ -151,9 +151,16 @@ fn build_step<'a, 's>(
             access,
             labels,
             props,
+            filters,
         } => {
-            let scan = (var, access, labels.as_slice(), props.as_ref());
-            return Ok(build_scan(ctx, scan, layout, input, after));
+            let scan = (
+                var,
+                access,
+                labels.as_slice(),
+                props.as_ref(),
+                filters.as_slice(),
+            );
+            build_scan(ctx, scan, layout, input)
         }
         Step::NodeFilter { var, labels, props } => Box::new(NodeFilterOp {
             ctx,
@@ -217,7 +224,7 @@ fn build_step<'a, 's>(
             ))
         }
     };
-    Ok((op, 0))
+    Ok(op)
 }
 
 struct Profiled<'a> {
@@ -453,8 +460,7 @@ struct ScanOp<'a, 's> {
     access: &'a Access,
     labels: LabelTest<'a>,
     props: Option<&'a Expr>,
-    /// Comparisons of the scanned node's properties, taken over from the filters after
-    /// the scan.
+    /// Comparisons of the scanned node's properties the planner gave the scan.
     filters: Vec<(CompareOp, NodeOperand<'a>, NodeOperand<'a>)>,
     current: Option<OpenScan<'a>>,
 }

@@ -165,12 +165,14 @@ pub struct CallSpec {
 #[allow(clippy::large_enum_variant)] // built once per statement
 pub enum Step {
     /// Binds a new node variable to each node found by `access` that has `labels` and
-    /// `props`.
+    /// `props` and passes `filters`: comparisons that read only the node's properties
+    /// and constants, tested before the node's row is built (see `fuse_scan_filters`).
     Scan {
         var: String,
         access: Access,
         labels: Vec<String>,
         props: Option<Expr>,
+        filters: Vec<Expr>,
     },
     /// Keeps rows whose (bound) node has `labels` and `props`.
     NodeFilter {
@@ -711,6 +713,7 @@ impl Planner<'_, '_, '_> {
         for p in pending {
             steps.push(Step::Filter(p.clone()));
         }
+        fuse_scan_filters(&mut steps);
         Ok(steps)
     }
 
@@ -889,6 +892,7 @@ impl Planner<'_, '_, '_> {
             access,
             labels: n.labels.clone(),
             props: n.props.cloned(),
+            filters: Vec::new(),
         });
         layout.push(n.var.clone());
     }
@@ -1047,6 +1051,48 @@ impl Planner<'_, '_, '_> {
             layout.push(to.var.clone());
         }
     }
+}
+
+/// Moves the filters right after a scan that compare only the scanned node's
+/// properties with each other or with constants (`n.age > 30`, `n.a = $x`) into the
+/// scan, which tests them on the node where the store keeps it, before it builds a row.
+fn fuse_scan_filters(steps: &mut Vec<Step>) {
+    let mut i = 0;
+    while i < steps.len() {
+        let fusable = match (steps.get(i), steps.get(i + 1)) {
+            (Some(Step::Scan { var, .. }), Some(Step::Filter(pred))) => {
+                compares_node_properties(pred, var)
+            }
+            _ => false,
+        };
+        if !fusable {
+            i += 1;
+            continue;
+        }
+        let filter = steps.remove(i + 1);
+        if let (Some(Step::Scan { filters, .. }), Step::Filter(pred)) = (steps.get_mut(i), filter) {
+            filters.push(pred);
+        }
+    }
+}
+
+/// Whether `pred` is one comparison whose two sides are each a property of node `var`
+/// or a constant (a literal or a parameter).
+fn compares_node_properties(pred: &Expr, var: &str) -> bool {
+    let ExprKind::Compare(first, rest) = &pred.kind else {
+        return false;
+    };
+    let [(_, second)] = rest.as_slice() else {
+        return false;
+    };
+    let on_node = |e: &Expr| match &e.kind {
+        ExprKind::Property(target, _) => {
+            matches!(&target.kind, ExprKind::Variable(v) if v == var)
+        }
+        ExprKind::Literal(_) | ExprKind::Parameter(_) => true,
+        _ => false,
+    };
+    on_node(first) && on_node(second)
 }
 
 /// Marks variable-length expansions whose paths are only counted as distinct far
@@ -1390,37 +1436,94 @@ fn describe_steps(
     }
 }
 
+/// ` {k: v}` for inline properties, nothing without.
+fn shown_props(props: Option<&Expr>) -> String {
+    props.map(|p| format!(" {p}")).unwrap_or_default()
+}
+
+/// `:A:B` for labels.
+fn shown_labels(labels: &[String]) -> String {
+    labels.iter().map(|l| format!(":{l}")).collect()
+}
+
+/// ` WHERE a AND b` for the predicates an operator tests, nothing without.
+fn shown_predicates<'e>(predicates: impl IntoIterator<Item = &'e Expr>) -> String {
+    let texts: Vec<String> = predicates.into_iter().map(Expr::to_string).collect();
+    if texts.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", texts.join(" AND "))
+    }
+}
+
 fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
     let count = |c: Result<u64>| c.unwrap_or(0) as f64;
     match step {
-        Step::Scan { var, access, .. } => {
-            let (name, detail, rows) = match access {
-                Access::All => ("AllNodesScan", format!("({var})"), count(txn.node_count())),
-                Access::ById(_) => ("NodeByIdSeek", format!("({var})"), 1.0),
+        Step::Scan {
+            var,
+            access,
+            labels,
+            props,
+            filters,
+        } => {
+            let var = var.trim();
+            let node = format!(
+                "({var}{}{})",
+                shown_labels(labels),
+                shown_props(props.as_ref())
+            );
+            let (name, how, rows) = match access {
+                Access::All => ("AllNodesScan", String::new(), count(txn.node_count())),
+                Access::ById(id) => ("NodeByIdSeek", format!(" by id {id}"), 1.0),
                 Access::Label(l) => (
                     "NodeByLabelScan",
-                    format!("({var}:{l})"),
+                    format!(" on :{l}"),
                     count(txn.label_count(l)),
                 ),
-                Access::IndexEq { label, key, .. } => (
+                Access::IndexEq { label, key, value } => (
                     "NodeIndexSeek",
-                    format!("({var}:{label} {{{key}: …}})"),
+                    format!(" on :{label}({key}) = {value}"),
                     1.0,
                 ),
-                Access::IndexRange { label, key, .. } => (
-                    "NodeIndexSeekByRange",
-                    format!("({var}:{label}) on {key}"),
-                    count(txn.label_count(label)) / 3.0,
-                ),
+                Access::IndexRange {
+                    label,
+                    key,
+                    lower,
+                    upper,
+                } => {
+                    let bound = |b: &Option<(Expr, bool)>, strict: &str, inclusive: &str| {
+                        b.as_ref().map(|(e, incl)| {
+                            format!(" {} {e}", if *incl { inclusive } else { strict })
+                        })
+                    };
+                    let range: String = [bound(lower, ">", ">="), bound(upper, "<", "<=")]
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    (
+                        "NodeIndexSeekByRange",
+                        format!(" on :{label}({key}){range}"),
+                        count(txn.label_count(label)) / 3.0,
+                    )
+                }
             };
-            *est *= rows.max(1.0);
-            (name.to_string(), detail)
+            // Each filter halves the rows, as a Filter step does.
+            *est *= rows.max(1.0) * 0.5f64.powi(filters.len() as i32);
+            (
+                name.to_string(),
+                format!("{node}{how}{}", shown_predicates(filters)),
+            )
         }
-        Step::NodeFilter { var, labels, .. } => {
+        Step::NodeFilter { var, labels, props } => {
             *est *= 0.5;
             (
                 "NodeFilter".to_string(),
-                format!("({var}:{})", labels.join(":")),
+                format!(
+                    "({}{}{})",
+                    var.trim(),
+                    shown_labels(labels),
+                    shown_props(props.as_ref())
+                ),
             )
         }
         Step::Expand(e) => {
@@ -1442,17 +1545,30 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 (false, false) => "Expand",
             };
             let hop = |e: &ExpandSpec| {
-                let arrow = match e.dir {
-                    Dir::Outgoing => "->",
-                    Dir::Incoming => "<-",
-                    Dir::Both => "--",
+                let (left, right) = match e.dir {
+                    Dir::Outgoing => ("-", "->"),
+                    Dir::Incoming => ("<-", "-"),
+                    Dir::Both => ("-", "-"),
+                };
+                let types: String = e
+                    .types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| format!("{}{t}", if i == 0 { ":" } else { "|" }))
+                    .collect();
+                let length = match e.length {
+                    None => String::new(),
+                    Some((min, Some(max))) => format!("*{min}..{max}"),
+                    Some((min, None)) => format!("*{min}.."),
                 };
                 format!(
-                    "({}){arrow}[{}:{}]({})",
+                    "({}){left}[{}{types}{length}{}]{right}({}{}{})",
                     e.from.trim(),
                     e.rel.trim(),
-                    e.types.join("|"),
-                    e.to.trim()
+                    shown_props(e.rel_props.as_ref()),
+                    e.to.trim(),
+                    shown_labels(&e.to_labels),
+                    shown_props(e.to_props.as_ref()),
                 )
             };
             let mut shown = hop(e);
@@ -1468,20 +1584,32 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 "ShortestPath"
             }
             .to_string(),
-            format!("({})..({})", s.from, s.to),
+            format!("({})..({})", s.from.trim(), s.to.trim()),
         ),
-        Step::Filter(_) => {
+        Step::Filter(pred) => {
             *est *= 0.5;
-            ("Filter".to_string(), String::new())
+            ("Filter".to_string(), pred.to_string())
         }
         Step::BuildPath { var, .. } => ("ProjectPath".to_string(), var.clone()),
         Step::Optional { .. } => ("Optional".to_string(), String::new()),
-        Step::Unwind { var, .. } => {
+        Step::Unwind { expr, var } => {
             *est *= 10.0;
-            ("Unwind".to_string(), var.clone())
+            ("Unwind".to_string(), format!("{expr} AS {var}"))
         }
         Step::Project(p) => {
-            let names: Vec<&str> = p.items.iter().map(|(n, _)| n.as_str()).collect();
+            let shown: Vec<String> = p
+                .items
+                .iter()
+                .take(p.items.len() - p.hidden)
+                .map(|(n, e)| {
+                    let text = e.to_string();
+                    if text == *n {
+                        text
+                    } else {
+                        format!("{text} AS {n}")
+                    }
+                })
+                .collect();
             let name = if p.aggregating {
                 *est = est.sqrt().max(1.0);
                 "Aggregation"
@@ -1490,26 +1618,91 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
             } else {
                 "Projection"
             };
-            let mut detail = names.join(", ");
+            let mut detail = shown.join(", ");
+            detail.push_str(&shown_predicates(&p.where_));
             if !p.order_by.is_empty() {
-                detail.push_str(if p.limit.is_some() {
-                    " + Top"
-                } else {
-                    " + Sort"
-                });
-            } else if p.limit.is_some() {
-                detail.push_str(" + Limit");
+                let keys: Vec<String> = p
+                    .order_by
+                    .iter()
+                    .map(|(e, desc)| format!("{e}{}", if *desc { " DESC" } else { "" }))
+                    .collect();
+                let how = if p.limit.is_some() { "Top" } else { "Sort" };
+                detail.push_str(&format!(" + {how} {}", keys.join(", ")));
+            }
+            if let Some(skip) = &p.skip {
+                detail.push_str(&format!(" + Skip {skip}"));
+            }
+            if let Some(limit) = &p.limit {
+                detail.push_str(&format!(" + Limit {limit}"));
             }
             (name.to_string(), detail)
         }
-        Step::Call(c) => ("ProcedureCall".to_string(), c.name.clone()),
-        Step::Create { .. } => ("Create".to_string(), String::new()),
-        Step::Merge { .. } => ("Merge".to_string(), String::new()),
-        Step::Set(_) => ("SetProperties".to_string(), String::new()),
-        Step::Remove(_) => ("Remove".to_string(), String::new()),
-        Step::Delete { detach, .. } => (
+        Step::Call(c) => (
+            "ProcedureCall".to_string(),
+            format!("{}{}", c.name, shown_predicates(&c.where_)),
+        ),
+        Step::Create { pattern, .. } => (
+            "Create".to_string(),
+            pattern
+                .parts
+                .iter()
+                .map(|p| p.element.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Step::Merge { clause, .. } => ("Merge".to_string(), clause.part.element.to_string()),
+        Step::Set(items) => {
+            let shown: Vec<String> = items
+                .iter()
+                .map(|item| match item {
+                    ast::SetItem::Property { target, key, value } => {
+                        format!("{target}.{} = {value}", key.name)
+                    }
+                    ast::SetItem::Properties {
+                        variable,
+                        value,
+                        merge,
+                    } => format!(
+                        "{} {} {value}",
+                        variable.name,
+                        if *merge { "+=" } else { "=" }
+                    ),
+                    ast::SetItem::Labels { variable, labels } => format!(
+                        "{}{}",
+                        variable.name,
+                        labels
+                            .iter()
+                            .map(|l| format!(":{}", l.name))
+                            .collect::<String>()
+                    ),
+                })
+                .collect();
+            ("SetProperties".to_string(), shown.join(", "))
+        }
+        Step::Remove(items) => {
+            let shown: Vec<String> = items
+                .iter()
+                .map(|item| match item {
+                    ast::RemoveItem::Property { target, key } => format!("{target}.{}", key.name),
+                    ast::RemoveItem::Labels { variable, labels } => format!(
+                        "{}{}",
+                        variable.name,
+                        labels
+                            .iter()
+                            .map(|l| format!(":{}", l.name))
+                            .collect::<String>()
+                    ),
+                })
+                .collect();
+            ("Remove".to_string(), shown.join(", "))
+        }
+        Step::Delete { detach, exprs } => (
             if *detach { "DetachDelete" } else { "Delete" }.to_string(),
-            String::new(),
+            exprs
+                .iter()
+                .map(Expr::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
     }
 }

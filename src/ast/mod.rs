@@ -672,3 +672,5 @@ fn element_exprs(el: &PatternElement, go: &mut dyn FnMut(&Expr)) {
         }
     }
 }
+
+mod text;
