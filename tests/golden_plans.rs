@@ -171,7 +171,9 @@ fn profile_measures_the_plan_explain_prints() {
         .expect("explain")
         .plan
         .unwrap_or_default();
-    let profiled = db.execute(&format!("PROFILE {query}"), &none).expect("profile");
+    let profiled = db
+        .execute(&format!("PROFILE {query}"), &none)
+        .expect("profile");
     assert_eq!(profiled.rows.len(), 1, "only p.k = 94 has q.k = 3");
     let profile = profiled.plan.unwrap_or_default();
     let without_measures: Vec<&str> = profile
@@ -184,5 +186,8 @@ fn profile_measures_the_plan_explain_prints() {
         .lines()
         .find(|l| l.starts_with("NodeByLabelScan"))
         .unwrap_or_default();
-    assert!(scan.contains("WHERE p.k > 90") && scan.contains("(rows: 10,"), "{profile}");
+    assert!(
+        scan.contains("WHERE p.k > 90") && scan.contains("(rows: 10,"),
+        "{profile}"
+    );
 }

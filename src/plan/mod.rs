@@ -150,6 +150,18 @@ pub struct ProjectSpec {
     pub far_nodes_var: Option<String>,
 }
 
+/// A hash join: `build` (steps that read nothing of the input row) runs once; its rows
+/// are kept in a hash table by `build_key`, and each input row is joined with the rows
+/// whose key equals its `probe_key` (equality as `=` has it: null matches nothing).
+#[derive(Clone, Debug)]
+pub struct HashJoinSpec {
+    pub build: Vec<Step>,
+    /// The variables the build rows bind, in their order.
+    pub build_vars: Vec<String>,
+    pub build_key: Expr,
+    pub probe_key: Expr,
+}
+
 #[derive(Clone, Debug)]
 pub struct CallSpec {
     pub name: String,
@@ -181,6 +193,7 @@ pub enum Step {
         props: Option<Expr>,
     },
     Expand(Box<ExpandSpec>),
+    HashJoin(Box<HashJoinSpec>),
     ShortestPath(Box<ShortestSpec>),
     Filter(Expr),
     /// Binds a path from a start node and (relationship or relationship list) segments.
@@ -247,6 +260,7 @@ pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
                 push(&e.rel);
                 push(&e.to);
             }
+            Step::HashJoin(j) => j.build_vars.iter().for_each(push),
             Step::ShortestPath(s) => {
                 push(&s.rel);
                 if let Some(p) = &s.path {
@@ -701,6 +715,10 @@ impl Planner<'_, '_, '_> {
                 .position(|p| part_touches(p, layout))
                 .unwrap_or(0);
             let part = remaining.remove(pick);
+            if self.hash_join(part, layout, &mut steps, &mut rels_so_far, &mut pending)? {
+                self.push_ready(&mut steps, &mut pending, layout, &clause_vars);
+                continue;
+            }
             self.part(
                 part,
                 layout,
@@ -715,6 +733,138 @@ impl Planner<'_, '_, '_> {
         }
         fuse_scan_filters(&mut steps);
         Ok(steps)
+    }
+
+    /// Plans `part` as the build side of a hash join when it shares no variable with
+    /// the rows so far, a WHERE conjunct equates an expression of those rows with one
+    /// of the part's, and the counts say that scanning the part once and probing is
+    /// cheaper than finding its matches again for every row. Returns whether it did.
+    fn hash_join(
+        &mut self,
+        part: &ast::PatternPart,
+        layout: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        rels_so_far: &mut Vec<String>,
+        pending: &mut Vec<&Expr>,
+    ) -> Result<bool> {
+        if layout.is_empty()
+            || part_touches(part, layout)
+            || part.function != ast::PathFunction::None
+        {
+            return Ok(false);
+        }
+        let mut part_vars = Vec::new();
+        element_vars(&part.element, &mut part_vars);
+        part_vars.extend(part.variable.iter().map(|v| v.name.clone()));
+        // Relationship uniqueness across the two sides is not checked by a join.
+        if !part.element.chain.is_empty() && !rels_so_far.is_empty() {
+            return Ok(false);
+        }
+        let side = |e: &Expr, within: &[String]| {
+            let mut vars = Vec::new();
+            mentioned_vars(e, &mut vars);
+            !vars.is_empty() && vars.iter().all(|v| within.contains(v))
+        };
+        let equality = pending.iter().enumerate().find_map(|(i, p)| {
+            let ExprKind::Compare(first, rest) = &p.kind else {
+                return None;
+            };
+            let [(ast::CompareOp::Eq, second)] = rest.as_slice() else {
+                return None;
+            };
+            if side(first, layout) && side(second, &part_vars) {
+                Some((i, (**first).clone(), second.clone()))
+            } else if side(second, layout) && side(first, &part_vars) {
+                Some((i, second.clone(), (**first).clone()))
+            } else {
+                None
+            }
+        });
+        let Some((at, probe_key, build_key)) = equality else {
+            return Ok(false);
+        };
+        // Rows so far: the scans of this pattern (rows from earlier clauses count as
+        // more than one).
+        let mut left_rows: u64 = 2;
+        let mut scanned = false;
+        for step in steps.iter() {
+            if let Step::Scan { access, .. } = step {
+                let rows = match access {
+                    Access::IndexEq { .. } | Access::ById(_) => 1,
+                    Access::IndexRange { .. } => 100,
+                    Access::Label(l) => self.count(Statistic::Label(l.clone())),
+                    Access::All => self.count(Statistic::Nodes),
+                };
+                left_rows = if scanned {
+                    left_rows.saturating_mul(rows)
+                } else {
+                    rows
+                };
+                scanned = true;
+            }
+        }
+        // The part's cheapest start, found again per row (it may seek on the join key)
+        // or once alone.
+        let mut nodes = vec![&part.element.start];
+        nodes.extend(part.element.chain.iter().map(|(_, n)| n));
+        let refs: Vec<NodeRef<'_>> = nodes
+            .iter()
+            .map(|n| NodeRef {
+                var: n
+                    .variable
+                    .as_ref()
+                    .map_or_else(|| " estimate".to_string(), |v| v.name.clone()),
+                labels: n.labels.iter().map(|l| l.name.clone()).collect(),
+                props: n.properties.as_deref(),
+            })
+            .collect();
+        let cheapest = |within: &[String]| {
+            refs.iter()
+                .map(|n| self.estimate(n, pending, within))
+                .min()
+                .unwrap_or(1)
+        };
+        let per_row = cheapest(layout);
+        let alone = cheapest(&[]);
+        // Building costs about twice a scan (the rows are kept and hashed).
+        let nested = left_rows.saturating_mul(per_row);
+        let joined = alone.saturating_mul(2).saturating_add(left_rows);
+        if joined >= nested {
+            return Ok(false);
+        }
+        pending.remove(at);
+        // The conjuncts that read only the part go into the build side.
+        let mut build_pending = Vec::new();
+        let mut i = 0;
+        while i < pending.len() {
+            if pending.get(i).is_some_and(|p| side(p, &part_vars)) {
+                build_pending.push(pending.remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        let mut build_vars = Vec::new();
+        let mut build = Vec::new();
+        let mut build_rels = Vec::new();
+        self.part(
+            part,
+            &mut build_vars,
+            &mut build,
+            &mut build_rels,
+            &mut build_pending,
+            &part_vars,
+        )?;
+        build.extend(build_pending.into_iter().map(|p| Step::Filter(p.clone())));
+        fuse_scan_filters(&mut build);
+        rels_so_far.extend(build_rels);
+        layout.extend(build_vars.iter().cloned());
+        steps.push(Step::HashJoin(Box::new(HashJoinSpec {
+            build,
+            build_vars,
+            build_key,
+            probe_key,
+        })));
+        Ok(true)
     }
 
     fn push_ready(
@@ -1426,11 +1576,15 @@ fn describe_steps(
                 time.as_secs_f64() * 1000.0
             ));
         }
-        if let Step::Optional { steps, .. } = step {
+        let nested = match step {
+            Step::Optional { steps, .. } => Some(steps),
+            Step::HashJoin(j) => Some(&j.build),
+            _ => None,
+        };
+        if let Some(steps) = nested {
             let mut inner = Vec::new();
             describe_steps(steps, txn, profile, depth + 1, &mut inner);
-            inner.reverse();
-            lines.extend(inner.into_iter().rev());
+            lines.extend(inner);
         }
         lines.push(line);
     }
@@ -1576,6 +1730,18 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 shown = format!("{}, {shown}", hop(first));
             }
             (name.to_string(), shown)
+        }
+        Step::HashJoin(j) => {
+            // The build side's rows, matched about once each.
+            let mut build = 1.0;
+            for step in &j.build {
+                describe(step, txn, &mut build);
+            }
+            *est = est.max(build);
+            (
+                "HashJoin".to_string(),
+                format!("{} = {}", j.probe_key, j.build_key),
+            )
         }
         Step::ShortestPath(s) => (
             if s.all {
