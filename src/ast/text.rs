@@ -235,11 +235,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr) -> fmt::Result {
             projection,
         } => {
             f.write_char('[')?;
-            name(f, &variable.name)?;
-            write!(f, " IN {source}")?;
-            if let Some(p) = predicate {
-                write!(f, " WHERE {p}")?;
-            }
+            binding(f, variable, source, predicate.as_deref())?;
             if let Some(p) = projection {
                 write!(f, " | {p}")?;
             }
@@ -274,11 +270,7 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr) -> fmt::Result {
                 Quantifier::None => "none(",
                 Quantifier::Single => "single(",
             })?;
-            name(f, &variable.name)?;
-            write!(f, " IN {source}")?;
-            if let Some(p) = predicate {
-                write!(f, " WHERE {p}")?;
-            }
+            binding(f, variable, source, predicate.as_deref())?;
             f.write_char(')')
         }
         K::Reduce {
@@ -324,6 +316,21 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr) -> fmt::Result {
             ExistsSubquery::Query(_) => f.write_str("EXISTS { … }"),
         },
     }
+}
+
+/// `x IN list [WHERE predicate]` of a comprehension or quantifier.
+fn binding(
+    f: &mut Formatter<'_>,
+    variable: &Ident,
+    source: &Expr,
+    predicate: Option<&Expr>,
+) -> fmt::Result {
+    name(f, &variable.name)?;
+    write!(f, " IN {source}")?;
+    if let Some(p) = predicate {
+        write!(f, " WHERE {p}")?;
+    }
+    Ok(())
 }
 
 fn write_node(f: &mut Formatter<'_>, n: &NodePattern) -> fmt::Result {

@@ -21,7 +21,7 @@ use crate::ast;
 use crate::catalog::procedures::Registry;
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::{self, Plan, Step};
-use crate::storage::Txn;
+use crate::storage::{SchemaKind, Txn};
 use crate::value::{Node, Path, Relationship, Value};
 use crate::{Params, QueryOptions, QueryResult, Stats};
 pub use plans::PlanCache;
@@ -199,7 +199,7 @@ fn execute_statement(
         deadline: options.timeout.map(|t| Instant::now() + t),
         ticks: Cell::new(0),
     };
-    let run = Runner {
+    let run = StatementEnv {
         text: query,
         params,
         registry,
@@ -255,14 +255,38 @@ fn execute_statement_again(txn: &mut Txn<'_>, statement: &ast::Statement) -> Res
     }
 }
 
-struct Runner<'r> {
-    text: &'r str,
-    params: &'r Params,
-    registry: &'r Registry,
-    limits: &'r Limits,
+/// What every stage of one statement's run shares: its text, parameters, procedures
+/// and limits.
+pub(crate) struct StatementEnv<'r> {
+    pub text: &'r str,
+    pub params: &'r Params,
+    pub registry: &'r Registry,
+    pub limits: &'r Limits,
 }
 
-impl Runner<'_> {
+impl StatementEnv<'_> {
+    /// A reading context over `txn` as it is now, with what the statement deleted.
+    pub fn ctx<'a, 's>(
+        &'a self,
+        txn: &'a Txn<'s>,
+        state: &'a WriteState,
+        subplans: &'a SubPlans,
+        profile: Option<&'a RefCell<HashMap<usize, (u64, Duration)>>>,
+    ) -> Ctx<'a, 's> {
+        Ctx {
+            txn,
+            params: self.params,
+            registry: self.registry,
+            deleted_nodes: &state.deleted_nodes,
+            deleted_rels: &state.deleted_rels,
+            text: self.text,
+            limits: self.limits,
+            subplans,
+            profile,
+            key_tokens: KeyTokens::default(),
+        }
+    }
+
     fn run_plan(
         &self,
         txn: &mut Txn<'_>,
@@ -300,18 +324,7 @@ impl Runner<'_> {
             }
         }
         delete_connected_nodes(txn, &mut state)?;
-        let ctx = Ctx {
-            txn,
-            params: self.params,
-            registry: self.registry,
-            deleted_nodes: &state.deleted_nodes,
-            deleted_rels: &state.deleted_rels,
-            text: self.text,
-            limits: self.limits,
-            subplans: &subplans,
-            profile,
-            key_tokens: KeyTokens::default(),
-        };
+        let ctx = self.ctx(txn, &state, &subplans, profile);
         for row in &mut all_rows {
             for v in row.iter_mut() {
                 materialize(&ctx, v)?;
@@ -348,18 +361,7 @@ impl Runner<'_> {
                 .map_or(steps.len(), |p| start + p);
             if end > start {
                 let reading = &steps[start..end];
-                let ctx = Ctx {
-                    txn,
-                    params: self.params,
-                    registry: self.registry,
-                    deleted_nodes: &state.deleted_nodes,
-                    deleted_rels: &state.deleted_rels,
-                    text: self.text,
-                    limits: self.limits,
-                    subplans,
-                    profile,
-                    key_tokens: KeyTokens::default(),
-                };
+                let ctx = self.ctx(txn, state, subplans, profile);
                 let mut op = ops::build(&ctx, reading, &layout, ops::source(rows))?;
                 let mut out = Vec::new();
                 while let Some(row) = op.next()? {
@@ -378,10 +380,7 @@ impl Runner<'_> {
                     rows,
                     state,
                     &write::WriteEnv {
-                        params: self.params,
-                        registry: self.registry,
-                        text: self.text,
-                        limits: self.limits,
+                        statement: self,
                         subplans,
                     },
                 )?;
@@ -441,62 +440,56 @@ fn fill_path(ctx: &Ctx<'_, '_>, p: &mut Path) -> Result<()> {
     Ok(())
 }
 
+/// `CREATE INDEX` or `CREATE CONSTRAINT … IS UNIQUE` on (`label`, `key`); with
+/// `IF NOT EXISTS` nothing happens when one of that kind is there already.
+fn create_schema(
+    txn: &mut Txn<'_>,
+    kind: SchemaKind,
+    name: &Option<ast::Ident>,
+    if_not_exists: bool,
+    label: &ast::Ident,
+    key: &ast::Ident,
+) -> Result<QueryResult> {
+    let name = name.as_ref().map(|n| n.name.as_str());
+    if if_not_exists
+        && txn
+            .schema()?
+            .iter()
+            .any(|e| e.kind == kind && e.label == label.name && e.key == key.name)
+    {
+        return Ok(QueryResult::default());
+    }
+    match kind {
+        SchemaKind::Index => txn.create_index(name, &label.name, &key.name)?,
+        SchemaKind::UniqueConstraint => {
+            txn.create_unique_constraint(name, &label.name, &key.name)?
+        }
+    };
+    Ok(QueryResult::default())
+}
+
 fn schema_command(txn: &mut Txn<'_>, cmd: &ast::SchemaCommand) -> Result<QueryResult> {
     use ast::SchemaCommand as S;
-    let exists = |txn: &Txn<'_>, kind: crate::storage::SchemaKind, label: &str, key: &str| {
-        txn.schema().map(|entries| {
-            entries
-                .iter()
-                .any(|e| e.kind == kind && e.label == label && e.key == key)
-        })
-    };
     match cmd {
         S::CreateIndex {
             name,
             if_not_exists,
             label,
             key,
-        } => {
-            if *if_not_exists
-                && exists(
-                    txn,
-                    crate::storage::SchemaKind::Index,
-                    &label.name,
-                    &key.name,
-                )?
-            {
-                return Ok(QueryResult::default());
-            }
-            txn.create_index(
-                name.as_ref().map(|n| n.name.as_str()),
-                &label.name,
-                &key.name,
-            )?;
-            Ok(QueryResult::default())
-        }
+        } => create_schema(txn, SchemaKind::Index, name, *if_not_exists, label, key),
         S::CreateUniqueConstraint {
             name,
             if_not_exists,
             label,
             key,
-        } => {
-            if *if_not_exists
-                && exists(
-                    txn,
-                    crate::storage::SchemaKind::UniqueConstraint,
-                    &label.name,
-                    &key.name,
-                )?
-            {
-                return Ok(QueryResult::default());
-            }
-            txn.create_unique_constraint(
-                name.as_ref().map(|n| n.name.as_str()),
-                &label.name,
-                &key.name,
-            )?;
-            Ok(QueryResult::default())
-        }
+        } => create_schema(
+            txn,
+            SchemaKind::UniqueConstraint,
+            name,
+            *if_not_exists,
+            label,
+            key,
+        ),
         S::DropIndex { name, if_exists } | S::DropConstraint { name, if_exists } => {
             let dropped = txn.drop_schema(&name.name)?;
             if !dropped && !*if_exists {

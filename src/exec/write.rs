@@ -5,9 +5,8 @@
 //! relationships are gone.
 
 use super::eval::eval;
-use super::{ops, Ctx, Limits, Row, WriteState};
+use super::{ops, Ctx, Row, StatementEnv, WriteState};
 use crate::ast::{self, Expr};
-use crate::catalog::procedures::Registry;
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::Step;
 use crate::storage::{Dir, Txn};
@@ -16,10 +15,7 @@ use std::collections::HashMap;
 
 /// What write clauses need besides the transaction and the rows.
 pub(crate) struct WriteEnv<'r> {
-    pub params: &'r crate::Params,
-    pub registry: &'r Registry,
-    pub text: &'r str,
-    pub limits: &'r Limits,
+    pub statement: &'r StatementEnv<'r>,
     pub subplans: &'r super::SubPlans,
 }
 
@@ -31,19 +27,7 @@ impl WriteEnv<'_> {
         state: &WriteState,
         f: impl FnOnce(&Ctx<'_, '_>) -> Result<T>,
     ) -> Result<T> {
-        let ctx = Ctx {
-            txn,
-            params: self.params,
-            registry: self.registry,
-            deleted_nodes: &state.deleted_nodes,
-            deleted_rels: &state.deleted_rels,
-            text: self.text,
-            limits: self.limits,
-            subplans: self.subplans,
-            profile: None,
-            key_tokens: super::KeyTokens::default(),
-        };
-        f(&ctx)
+        f(&self.statement.ctx(txn, state, self.subplans, None))
     }
 
     fn eval(
@@ -73,7 +57,7 @@ pub(crate) fn apply(
         Step::Create { pattern, new_vars } => {
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
-                env.limits.check()?;
+                env.statement.limits.check()?;
                 let mut bound: HashMap<String, Value> = HashMap::new();
                 for part in &pattern.parts {
                     create_part(txn, part, layout, &row, &mut bound, state, env)?;
@@ -105,7 +89,7 @@ pub(crate) fn apply(
                 .collect();
             let mut out = Vec::new();
             for row in rows {
-                env.limits.check()?;
+                env.statement.limits.check()?;
                 let found = env.read(txn, state, |ctx| {
                     let mut op =
                         ops::build(ctx, match_steps, layout, ops::source(vec![row.clone()]))?;
@@ -144,7 +128,7 @@ pub(crate) fn apply(
         }
         Step::Set(items) => {
             for row in &rows {
-                env.limits.check()?;
+                env.statement.limits.check()?;
                 for item in items {
                     set_item(txn, item, layout, row, state, env)?;
                 }

@@ -304,6 +304,21 @@ struct Planner<'q, 't, 's> {
     statistics: RefCell<Vec<(Statistic, u64)>>,
 }
 
+impl<'q, 't, 's> Planner<'q, 't, 's> {
+    /// A planner whose made-up names count from `anon` (planners of subqueries start
+    /// elsewhere, so their names never meet the outer query's).
+    fn new(text: &'q str, txn: &'t Txn<'s>, registry: &'q Registry, anon: usize) -> Self {
+        Planner {
+            text,
+            txn,
+            registry,
+            anon,
+            schema: txn.schema().unwrap_or_default(),
+            statistics: RefCell::default(),
+        }
+    }
+}
+
 /// Plans a whole query (all UNION parts).
 pub fn plan_query(
     query: &ast::Query,
@@ -311,14 +326,7 @@ pub fn plan_query(
     txn: &Txn<'_>,
     registry: &Registry,
 ) -> Result<Plan> {
-    let mut planner = Planner {
-        text,
-        txn,
-        registry,
-        anon: 0,
-        schema: txn.schema().unwrap_or_default(),
-        statistics: RefCell::default(),
-    };
+    let mut planner = Planner::new(text, txn, registry, 0);
     let mut parts = vec![planner.single(&query.first, &[])?];
     let mut union_distinct = false;
     for (all, q) in &query.unions {
@@ -348,14 +356,7 @@ pub(crate) fn plan_match(
     txn: &Txn<'_>,
     registry: &Registry,
 ) -> Result<Vec<Step>> {
-    let mut planner = Planner {
-        text,
-        txn,
-        registry,
-        anon: 1_000_000,
-        schema: txn.schema().unwrap_or_default(),
-        statistics: RefCell::default(),
-    };
+    let mut planner = Planner::new(text, txn, registry, 1_000_000);
     let mut layout = bound.to_vec();
     planner.pattern(pattern, where_, &mut layout)
 }
@@ -368,14 +369,7 @@ pub(crate) fn plan_subquery(
     txn: &Txn<'_>,
     registry: &Registry,
 ) -> Result<Vec<Step>> {
-    let mut planner = Planner {
-        text,
-        txn,
-        registry,
-        anon: 2_000_000,
-        schema: txn.schema().unwrap_or_default(),
-        statistics: RefCell::default(),
-    };
+    let mut planner = Planner::new(text, txn, registry, 2_000_000);
     Ok(planner.single(q, bound)?.steps)
 }
 
