@@ -170,6 +170,17 @@ pub struct CallClause {
     pub span: Span,
 }
 
+impl CallClause {
+    /// The procedure's dotted name as written (`db.labels`).
+    pub fn procedure_name(&self) -> String {
+        self.procedure
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect::<Vec<_>>()
+            .join(".")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct YieldSpec {
     /// `YIELD *`.
@@ -203,6 +214,43 @@ pub struct PatternPart {
 }
 
 /// A chain: a node, then (relationship, node) steps.
+impl PatternPart {
+    /// A part of one element written inside an expression (a pattern predicate, a
+    /// pattern comprehension, `shortestPath(…)`).
+    pub fn of_element(
+        variable: Option<Ident>,
+        function: PathFunction,
+        element: &PatternElement,
+    ) -> PatternPart {
+        PatternPart {
+            variable,
+            function,
+            element: element.clone(),
+            span: element.span,
+        }
+    }
+}
+
+impl Pattern {
+    /// The pattern of one part.
+    pub fn of_part(part: PatternPart) -> Pattern {
+        Pattern {
+            span: part.span,
+            parts: vec![part],
+        }
+    }
+}
+
+/// The text of `span` in `text` with runs of white space folded to one space, as
+/// projection items and sort keys are compared.
+pub fn folded_source(text: &str, span: Span) -> String {
+    text.get(span.start..span.end)
+        .unwrap_or("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PatternElement {
     pub start: NodePattern,

@@ -222,12 +222,7 @@ impl Binder<'_> {
         scope: &mut Scope,
         standalone: bool,
     ) -> Result<Vec<String>> {
-        let name = c
-            .procedure
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect::<Vec<_>>()
-            .join(".");
+        let name = c.procedure_name();
         let pos = c.span.start;
         let Some(sig) = self.registry.signature(&name) else {
             return Err(self.at(
@@ -776,12 +771,7 @@ impl Binder<'_> {
     }
 
     fn source(&self, e: &Expr) -> String {
-        self.text
-            .get(e.span.start..e.span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        ast::folded_source(self.text, e.span)
     }
 
     fn count_expr(&self, e: &Expr, what: &str) -> Result<()> {
@@ -1176,12 +1166,7 @@ impl Binder<'_> {
             }
             ExprKind::PatternPredicate(el) => {
                 let mut vars = Vec::new();
-                let part = ast::PatternPart {
-                    variable: None,
-                    function: ast::PathFunction::None,
-                    element: el.clone(),
-                    span: el.span,
-                };
+                let part = ast::PatternPart::of_element(None, ast::PathFunction::None, el);
                 collect_named(&part, &mut vars);
                 for (name, span) in vars {
                     if scope.get(&name).is_none() {
@@ -1208,16 +1193,11 @@ impl Binder<'_> {
                 projection,
             } => {
                 let mut inner = scope.clone();
-                let part = ast::PatternPart {
-                    variable: variable.clone(),
-                    function: ast::PathFunction::None,
-                    element: pattern.clone(),
-                    span: pattern.span,
-                };
-                let pat = ast::Pattern {
-                    parts: vec![part],
-                    span: pattern.span,
-                };
+                let pat = ast::Pattern::of_part(ast::PatternPart::of_element(
+                    variable.clone(),
+                    ast::PathFunction::None,
+                    pattern,
+                ));
                 self.pattern_vars(&pat, &mut inner, scope, false)?;
                 if let Some(p) = predicate {
                     self.expr(p, &inner, false)?;

@@ -610,15 +610,11 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             Value::Map(m)
         }
         ExprKind::PatternPredicate(el) => {
-            let pattern = ast::Pattern {
-                parts: vec![ast::PatternPart {
-                    variable: None,
-                    function: ast::PathFunction::None,
-                    element: el.clone(),
-                    span: el.span,
-                }],
-                span: el.span,
-            };
+            let pattern = ast::Pattern::of_part(ast::PatternPart::of_element(
+                None,
+                ast::PathFunction::None,
+                el,
+            ));
             Value::Bool(pattern_exists(ctx, env, e, &pattern, None)?)
         }
         ExprKind::Exists(sub) => match sub.as_ref() {
@@ -633,16 +629,11 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             predicate,
             projection,
         } => {
-            let part = ast::PatternPart {
-                variable: variable.clone(),
-                function: ast::PathFunction::None,
-                element: pattern.clone(),
-                span: pattern.span,
-            };
-            let pat = ast::Pattern {
-                parts: vec![part],
-                span: pattern.span,
-            };
+            let pat = ast::Pattern::of_part(ast::PatternPart::of_element(
+                variable.clone(),
+                ast::PathFunction::None,
+                pattern,
+            ));
             let (layout, row) = env.flatten();
             let sub = subplan(ctx, e, &layout, || {
                 plan::plan_match(
@@ -698,22 +689,16 @@ fn shortest_path_expr(
     all: bool,
 ) -> Result<Value> {
     const PATH_VAR: &str = "  shortest path";
-    let pattern = ast::Pattern {
-        parts: vec![ast::PatternPart {
-            variable: Some(ast::Ident {
-                name: PATH_VAR.to_string(),
-                span: el.span,
-            }),
-            function: if all {
-                ast::PathFunction::AllShortestPaths
-            } else {
-                ast::PathFunction::ShortestPath
-            },
-            element: el.clone(),
-            span: el.span,
-        }],
+    let variable = ast::Ident {
+        name: PATH_VAR.to_string(),
         span: el.span,
     };
+    let function = if all {
+        ast::PathFunction::AllShortestPaths
+    } else {
+        ast::PathFunction::ShortestPath
+    };
+    let pattern = ast::Pattern::of_part(ast::PatternPart::of_element(Some(variable), function, el));
     let (layout, row) = env.flatten();
     let sub = subplan(ctx, e, &layout, || {
         plan::plan_match(&pattern, None, &layout, ctx.text, ctx.txn, ctx.registry)

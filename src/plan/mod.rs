@@ -479,12 +479,7 @@ impl Planner<'_, '_, '_> {
     }
 
     fn source(&self, e: &Expr) -> String {
-        self.text
-            .get(e.span.start..e.span.end)
-            .unwrap_or("")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
+        ast::folded_source(self.text, e.span)
     }
 
     fn single(&mut self, q: &ast::SingleQuery, initial: &[String]) -> Result<PlanPart> {
@@ -559,12 +554,7 @@ impl Planner<'_, '_, '_> {
     }
 
     fn call(&mut self, c: &ast::CallClause, standalone: bool) -> Result<Vec<Step>> {
-        let name = c
-            .procedure
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect::<Vec<_>>()
-            .join(".");
+        let name = c.procedure_name();
         let signature = self.registry.signature(&name).ok_or_else(|| {
             Error::new(
                 crate::error::ErrorClass::ProcedureError,
@@ -1594,6 +1584,12 @@ fn shown_labels(labels: &[String]) -> String {
     labels.iter().map(|l| format!(":{l}")).collect()
 }
 
+/// `n:A:B` of a SET or REMOVE item.
+fn shown_label_item(variable: &ast::Ident, labels: &[ast::Ident]) -> String {
+    let names: Vec<String> = labels.iter().map(|l| l.name.clone()).collect();
+    format!("{}{}", variable.name, shown_labels(&names))
+}
+
 /// ` WHERE a AND b` for the predicates an operator tests, nothing without.
 fn shown_predicates<'e>(predicates: impl IntoIterator<Item = &'e Expr>) -> String {
     let texts: Vec<String> = predicates.into_iter().map(Expr::to_string).collect();
@@ -1827,14 +1823,7 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                         variable.name,
                         if *merge { "+=" } else { "=" }
                     ),
-                    ast::SetItem::Labels { variable, labels } => format!(
-                        "{}{}",
-                        variable.name,
-                        labels
-                            .iter()
-                            .map(|l| format!(":{}", l.name))
-                            .collect::<String>()
-                    ),
+                    ast::SetItem::Labels { variable, labels } => shown_label_item(variable, labels),
                 })
                 .collect();
             ("SetProperties".to_string(), shown.join(", "))
@@ -1844,14 +1833,9 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 .iter()
                 .map(|item| match item {
                     ast::RemoveItem::Property { target, key } => format!("{target}.{}", key.name),
-                    ast::RemoveItem::Labels { variable, labels } => format!(
-                        "{}{}",
-                        variable.name,
-                        labels
-                            .iter()
-                            .map(|l| format!(":{}", l.name))
-                            .collect::<String>()
-                    ),
+                    ast::RemoveItem::Labels { variable, labels } => {
+                        shown_label_item(variable, labels)
+                    }
                 })
                 .collect();
             ("Remove".to_string(), shown.join(", "))
