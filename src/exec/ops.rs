@@ -24,9 +24,65 @@ use std::time::Instant;
 
 pub(crate) trait Op {
     fn next(&mut self) -> Result<Option<Row>>;
+
+    /// Empties `batch` and fills it with up to `BATCH_ROWS` rows; false when there are
+    /// no more. Operators that find many rows at once (scans) fill it in place, without
+    /// a vector per row; the others hand over what `next` gives.
+    fn next_batch(&mut self, batch: &mut Batch) -> Result<bool> {
+        batch.clear();
+        while batch.len() < BATCH_ROWS {
+            match self.next()? {
+                Some(row) => batch.push(row),
+                None => break,
+            }
+        }
+        Ok(batch.len() > 0)
+    }
 }
 
+/// Rows a batch holds at most: enough to pay for the call, few enough to stay in cache.
+pub(crate) const BATCH_ROWS: usize = 1024;
+
 pub(crate) type BoxOp<'a> = Box<dyn Op + 'a>;
+
+/// Rows stored one after another in one vector (vectors of slots), with where each
+/// ends: filling a batch again reuses its memory.
+#[derive(Default)]
+pub(crate) struct Batch {
+    values: Vec<Value>,
+    ends: Vec<usize>,
+}
+
+impl Batch {
+    fn clear(&mut self) {
+        self.values.clear();
+        self.ends.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn push(&mut self, row: Row) {
+        self.values.extend(row);
+        self.ends.push(self.values.len());
+    }
+
+    /// Appends `row` followed by `more`.
+    fn push_extended(&mut self, row: &[Value], more: Value) {
+        self.values.extend_from_slice(row);
+        self.values.push(more);
+        self.ends.push(self.values.len());
+    }
+
+    /// The rows in order.
+    pub fn rows(&self) -> impl Iterator<Item = &[Value]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(start, end)| self.values.get(start..end).unwrap_or_default())
+    }
+}
 
 struct Source {
     rows: std::vec::IntoIter<Row>,
@@ -236,17 +292,28 @@ struct Profiled<'a> {
     stats: &'a std::cell::RefCell<std::collections::HashMap<usize, (u64, std::time::Duration)>>,
 }
 
+impl Profiled<'_> {
+    fn record(&self, started: Instant, rows: usize) {
+        let mut stats = self.stats.borrow_mut();
+        let entry = stats.entry(self.key).or_default();
+        entry.1 += started.elapsed();
+        entry.0 += rows as u64;
+    }
+}
+
 impl Op for Profiled<'_> {
     fn next(&mut self) -> Result<Option<Row>> {
         let t = Instant::now();
         let r = self.inner.next()?;
-        let mut stats = self.stats.borrow_mut();
-        let entry = stats.entry(self.key).or_default();
-        entry.1 += t.elapsed();
-        if r.is_some() {
-            entry.0 += 1;
-        }
+        self.record(t, usize::from(r.is_some()));
         Ok(r)
+    }
+
+    fn next_batch(&mut self, batch: &mut Batch) -> Result<bool> {
+        let t = Instant::now();
+        let more = self.inner.next_batch(batch)?;
+        self.record(t, batch.len());
+        Ok(more)
     }
 }
 
@@ -530,8 +597,10 @@ impl<'a> ScanOp<'a, '_> {
     }
 }
 
-impl Op for ScanOp<'_, '_> {
-    fn next(&mut self) -> Result<Option<Row>> {
+impl ScanOp<'_, '_> {
+    /// Finds the next matching nodes, handing each to `emit` with its input row until
+    /// `emit` says it wants no more; false when the scan is done.
+    fn fill(&mut self, mut emit: impl FnMut(&Row, NodeId) -> Result<bool>) -> Result<bool> {
         loop {
             if let Some((row, scan, props, test)) = &mut self.current {
                 for id in scan.by_ref() {
@@ -546,16 +615,14 @@ impl Op for ScanOp<'_, '_> {
                             node_matches(self.ctx, id, &self.labels, *skip, props.as_ref())?
                         }
                     };
-                    if matches && passes(self.ctx, &self.filters, id)? {
-                        let mut out = extended(row, 1);
-                        out.push(Value::Node(Node::with_id(id)));
-                        return Ok(Some(out));
+                    if matches && passes(self.ctx, &self.filters, id)? && !emit(row, id)? {
+                        return Ok(true);
                     }
                 }
                 self.current = None;
             }
             let Some(row) = self.input.next()? else {
-                return Ok(None);
+                return Ok(false);
             };
             let Some(props) = eval_props(self.ctx, &self.layout, &row, self.props)? else {
                 continue;
@@ -571,6 +638,28 @@ impl Op for ScanOp<'_, '_> {
                 self.current = Some((row, scan, props, test));
             }
         }
+    }
+}
+
+impl Op for ScanOp<'_, '_> {
+    fn next(&mut self) -> Result<Option<Row>> {
+        let mut found = None;
+        self.fill(|row, id| {
+            let mut out = extended(row, 1);
+            out.push(Value::Node(Node::with_id(id)));
+            found = Some(out);
+            Ok(false)
+        })?;
+        Ok(found)
+    }
+
+    fn next_batch(&mut self, batch: &mut Batch) -> Result<bool> {
+        batch.clear();
+        self.fill(|row, id| {
+            batch.push_extended(row, Value::Node(Node::with_id(id)));
+            Ok(batch.len() < BATCH_ROWS)
+        })?;
+        Ok(batch.len() > 0)
     }
 }
 
@@ -1957,14 +2046,14 @@ impl<'a, 's> ProjectOp<'a, 's> {
         }
     }
 
-    fn project_row(&self, row: &Row) -> Result<Row> {
+    fn project_row(&self, row: &[Value]) -> Result<Row> {
         let env = Env::row(&self.in_layout, row);
         let mut out = Vec::with_capacity(self.wide_layout.len());
         for (_, e) in &self.spec.items {
             out.push(eval(self.ctx, &env, e)?);
         }
         if self.spec.keep_input {
-            out.extend(row.iter().cloned());
+            out.extend_from_slice(row);
         }
         Ok(out)
     }
@@ -2127,70 +2216,90 @@ impl<'a, 's> ProjectOp<'a, 's> {
             .far_nodes_var
             .as_ref()
             .and_then(|f| self.in_layout.iter().position(|n| n == f));
-        // The previous row and its group.
-        let mut previous: Option<(Row, usize)> = None;
-        while let Some(row) = input.next()? {
-            self.ctx.limits.check()?;
-            let env = Env::row(&self.in_layout, &row);
-            let reuse = previous.as_ref().and_then(|(before, gi)| {
-                let same = key_slots
-                    .iter()
-                    .all(|&s| match (row.get(s), before.get(s)) {
-                        (Some(x), Some(y)) => same_identity(x, y),
-                        _ => false,
-                    });
-                same.then_some(*gi)
-            });
-            let gi = match reuse {
-                Some(gi) => gi,
-                None => {
-                    // The group of `values`, started with `first` when there is none.
-                    let mut group_of = |values: &[&Value], first: &Row| -> Result<usize> {
-                        let mut state = hasher.build_hasher();
-                        for v in values {
-                            v.hash_group(&mut state);
-                        }
-                        let hash = state.finish();
-                        let same = |&(h, g): &(u64, usize)| {
-                            h == hash
-                                && held.get(g * width..(g + 1) * width).is_some_and(|kept| {
-                                    kept.iter().zip(values).all(|(a, b)| a.same_group(b))
-                                })
-                        };
-                        if let Some(&(_, g)) = index.find(hash, same) {
-                            return Ok(g);
-                        }
-                        if keeps_rows {
-                            firsts.push(first.clone());
-                        }
-                        held.extend(values.iter().map(|v| (*v).clone()));
-                        fresh(&mut aggs)?;
-                        index.insert_unique(hash, (hash, group_count), |e| e.0);
-                        group_count += 1;
-                        Ok(group_count - 1)
-                    };
-                    match keys.as_slice() {
-                        [one] => one.with_value(self.ctx, &self.in_layout, &row, |v| {
-                            group_of(&[v], &row)
-                        })?,
-                        many => {
-                            let values = many
-                                .iter()
-                                .map(|k| {
-                                    k.with_value(self.ctx, &self.in_layout, &row, |v| Ok(v.clone()))
-                                })
-                                .collect::<Result<Vec<_>>>()?;
-                            let refs: Vec<&Value> = values.iter().collect();
-                            group_of(&refs, &row)?
-                        }
+        // The last row whose group was looked up in this batch, and that group; across
+        // batches, that row's grouping variables.
+        let mut carried: Option<(Vec<Value>, usize)> = None;
+        let mut batch = Batch::default();
+        while input.next_batch(&mut batch)? {
+            let mut last: Option<(&[Value], usize)> = None;
+            for row in batch.rows() {
+                self.ctx.limits.check()?;
+                let env = Env::row(&self.in_layout, row);
+                let same_keys = |before: &mut dyn Iterator<Item = Option<&Value>>| {
+                    key_slots.iter().all(|&s| {
+                        matches!((row.get(s), before.next()), (Some(x), Some(Some(y))) if same_identity(x, y))
+                    })
+                };
+                let reuse = match (last, &carried) {
+                    (Some((before, gi)), _) => {
+                        same_keys(&mut key_slots.iter().map(|&s| before.get(s))).then_some(gi)
                     }
-                }
-            };
-            let Some(group_aggs) = aggs.get_mut(gi * calls.len()..(gi + 1) * calls.len()) else {
-                continue;
-            };
-            self.update_group(group_aggs, &calls, &env, &row, weight_slot, far_slot)?;
-            previous = Some((row, gi));
+                    (None, Some((values, gi))) => {
+                        same_keys(&mut values.iter().map(Some)).then_some(*gi)
+                    }
+                    (None, None) => None,
+                };
+                let gi = match reuse {
+                    Some(gi) => gi,
+                    None => {
+                        // The group of `values`, started with `first` when there is none.
+                        let mut group_of = |values: &[&Value], first: &[Value]| -> Result<usize> {
+                            let mut state = hasher.build_hasher();
+                            for v in values {
+                                v.hash_group(&mut state);
+                            }
+                            let hash = state.finish();
+                            let same = |&(h, g): &(u64, usize)| {
+                                h == hash
+                                    && held.get(g * width..(g + 1) * width).is_some_and(|kept| {
+                                        kept.iter().zip(values).all(|(a, b)| a.same_group(b))
+                                    })
+                            };
+                            if let Some(&(_, g)) = index.find(hash, same) {
+                                return Ok(g);
+                            }
+                            if keeps_rows {
+                                firsts.push(first.to_vec());
+                            }
+                            held.extend(values.iter().map(|v| (*v).clone()));
+                            fresh(&mut aggs)?;
+                            index.insert_unique(hash, (hash, group_count), |e| e.0);
+                            group_count += 1;
+                            Ok(group_count - 1)
+                        };
+                        let gi = match keys.as_slice() {
+                            [one] => one.with_value(self.ctx, &self.in_layout, row, |v| {
+                                group_of(&[v], row)
+                            })?,
+                            many => {
+                                let values = many
+                                    .iter()
+                                    .map(|k| {
+                                        k.with_value(self.ctx, &self.in_layout, row, |v| {
+                                            Ok(v.clone())
+                                        })
+                                    })
+                                    .collect::<Result<Vec<_>>>()?;
+                                let refs: Vec<&Value> = values.iter().collect();
+                                group_of(&refs, row)?
+                            }
+                        };
+                        last = Some((row, gi));
+                        gi
+                    }
+                };
+                let Some(group_aggs) = aggs.get_mut(gi * calls.len()..(gi + 1) * calls.len())
+                else {
+                    continue;
+                };
+                self.update_group(group_aggs, &calls, &env, row, weight_slot, far_slot)?;
+            }
+            if let Some((row, gi)) = last {
+                let values = key_slots
+                    .iter()
+                    .map(|&s| row.get(s).cloned().unwrap_or(Value::Null));
+                carried = Some((values.collect(), gi));
+            }
         }
         if group_count == 0 && width == 0 {
             firsts.push(vec![Value::Null; self.in_layout.len()]);
@@ -2269,11 +2378,14 @@ impl<'a, 's> ProjectOp<'a, 's> {
             kept
         } else {
             let mut rows = Vec::new();
-            while let Some(row) = input.next()? {
-                self.ctx.limits.check()?;
-                let wide = self.project_row(&row)?;
-                if self.is_new(&wide) {
-                    rows.push(wide);
+            let mut batch = Batch::default();
+            while input.next_batch(&mut batch)? {
+                for row in batch.rows() {
+                    self.ctx.limits.check()?;
+                    let wide = self.project_row(row)?;
+                    if self.is_new(&wide) {
+                        rows.push(wide);
+                    }
                 }
             }
             rows
