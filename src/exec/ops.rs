@@ -29,15 +29,20 @@ pub(crate) trait Op {
     /// no more. Operators that find many rows at once (scans) fill it in place, without
     /// a vector per row; the others hand over what `next` gives.
     fn next_batch(&mut self, batch: &mut Batch) -> Result<bool> {
-        batch.clear();
-        while batch.len() < BATCH_ROWS {
-            match self.next()? {
-                Some(row) => batch.push(row),
-                None => break,
-            }
-        }
-        Ok(batch.len() > 0)
+        batch_of_rows(self, batch)
     }
+}
+
+/// Fills `batch` with what `op.next()` gives, up to `BATCH_ROWS` rows.
+fn batch_of_rows<O: Op + ?Sized>(op: &mut O, batch: &mut Batch) -> Result<bool> {
+    batch.clear();
+    while batch.len() < BATCH_ROWS {
+        match op.next()? {
+            Some(row) => batch.push(row),
+            None => break,
+        }
+    }
+    Ok(batch.len() > 0)
 }
 
 /// Rows a batch holds at most: enough to pay for the call, few enough to stay in cache.
@@ -68,10 +73,10 @@ impl Batch {
         self.ends.push(self.values.len());
     }
 
-    /// Appends `row` followed by `more`.
-    fn push_extended(&mut self, row: &[Value], more: Value) {
+    /// Appends `row` followed by the values of `more`.
+    fn push_extended<const N: usize>(&mut self, row: &[Value], more: [Value; N]) {
         self.values.extend_from_slice(row);
-        self.values.push(more);
+        self.values.extend(more);
         self.ends.push(self.values.len());
     }
 
@@ -656,7 +661,7 @@ impl Op for ScanOp<'_, '_> {
     fn next_batch(&mut self, batch: &mut Batch) -> Result<bool> {
         batch.clear();
         self.fill(|row, id| {
-            batch.push_extended(row, Value::Node(Node::with_id(id)));
+            batch.push_extended(row, [Value::Node(Node::with_id(id))]);
             Ok(batch.len() < BATCH_ROWS)
         })?;
         Ok(batch.len() > 0)
@@ -853,6 +858,28 @@ impl<'a, 's> ExpandOp<'a, 's> {
             layout,
             state: None,
         })
+    }
+
+    /// The values a counted or far-node expansion appends to the row of node `from`
+    /// (relationship slot, far node slot), `None` when it matches nothing.
+    fn counted(&self, row: &[Value], from: NodeId) -> Result<Option<[Value; 2]>> {
+        if self.spec.degree_only {
+            let degree = self.count_matches(row, from)?;
+            if degree == 0 {
+                return Ok(None);
+            }
+            let degree = Value::Int(i64::try_from(degree).unwrap_or(i64::MAX));
+            return Ok(Some([degree, Value::Null]));
+        }
+        let far = self.far_nodes(row, from)?;
+        if far.is_empty() {
+            return Ok(None);
+        }
+        let ids = far
+            .into_iter()
+            .map(|id| Value::Int(i64::try_from(id).unwrap_or(i64::MAX)))
+            .collect();
+        Ok(Some([Value::Null, Value::List(ids)]))
     }
 
     /// How many rows a single-hop expansion of `from` would give, without building them;
@@ -1173,29 +1200,13 @@ impl Op for ExpandOp<'_, '_> {
             let Some(from) = row.get(self.from).and_then(node_id) else {
                 continue;
             };
-            if self.spec.degree_only {
-                let degree = self.count_matches(&row, from)?;
-                if degree == 0 {
+            if self.spec.degree_only || self.spec.far_nodes_only {
+                let Some(more) = self.counted(&row, from)? else {
                     continue;
-                }
+                };
                 // The input row is ours: it grows in place.
                 let mut out = row;
-                out.push(Value::Int(i64::try_from(degree).unwrap_or(i64::MAX)));
-                out.push(Value::Null);
-                return Ok(Some(out));
-            }
-            if self.spec.far_nodes_only {
-                let far = self.far_nodes(&row, from)?;
-                if far.is_empty() {
-                    continue;
-                }
-                let ids = far
-                    .into_iter()
-                    .map(|id| Value::Int(i64::try_from(id).unwrap_or(i64::MAX)))
-                    .collect();
-                let mut out = row;
-                out.push(Value::Null);
-                out.push(Value::List(ids));
+                out.extend(more);
                 return Ok(Some(out));
             }
             let Some(rel_props) =
