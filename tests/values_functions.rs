@@ -2,7 +2,8 @@
 //! openCypher TCK expects.
 
 use skein::catalog;
-use skein::exec::{aggregate, functions};
+use skein::exec::aggregate::{self, Aggregator};
+use skein::exec::functions;
 use skein::{Map, Node, Path, Relationship, Value};
 
 fn int(i: i64) -> Value {

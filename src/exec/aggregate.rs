@@ -42,10 +42,44 @@ fn update_each_node<A: Aggregator + ?Sized>(agg: &mut A, ids: &[u64]) -> Result<
     Ok(())
 }
 
+/// One group's running aggregate, kept inline: an aggregation holds one per group and
+/// call in a vector, so a group costs no allocation of its own.
+pub enum Accumulator {
+    Rows(CountRows),
+    Values(Aggregate),
+}
+
+impl Aggregator for Accumulator {
+    fn update(&mut self, args: &[Value]) -> Result<()> {
+        match self {
+            Accumulator::Rows(a) => a.update(args),
+            Accumulator::Values(a) => a.update(args),
+        }
+    }
+    fn update_times(&mut self, args: &[Value], times: u64) -> Result<()> {
+        match self {
+            Accumulator::Rows(a) => a.update_times(args, times),
+            Accumulator::Values(a) => a.update_times(args, times),
+        }
+    }
+    fn update_nodes(&mut self, ids: &[u64]) -> Result<()> {
+        match self {
+            Accumulator::Rows(a) => a.update_nodes(ids),
+            Accumulator::Values(a) => a.update_nodes(ids),
+        }
+    }
+    fn finish(&self) -> Result<Value> {
+        match self {
+            Accumulator::Rows(a) => a.finish(),
+            Accumulator::Values(a) => a.finish(),
+        }
+    }
+}
+
 /// A fresh aggregator for `name` (lower-cased); `count_star` for `count(*)`.
-pub fn create(name: &str, distinct: bool, count_star: bool) -> Option<Box<dyn Aggregator>> {
+pub fn create(name: &str, distinct: bool, count_star: bool) -> Option<Accumulator> {
     if count_star {
-        return Some(Box::new(CountRows(0)));
+        return Some(Accumulator::Rows(CountRows(0)));
     }
     let kind = match name {
         "count" => Kind::Count(0),
@@ -60,14 +94,14 @@ pub fn create(name: &str, distinct: bool, count_star: bool) -> Option<Box<dyn Ag
         "percentiledisc" => Kind::Percentile(Vec::new(), None, false),
         _ => return None,
     };
-    Some(Box::new(Aggregate {
+    Some(Accumulator::Values(Aggregate {
         kind,
-        seen: distinct.then(Seen::default),
+        seen: distinct.then(Box::default),
     }))
 }
 
 /// `count(*)`: every row counts.
-struct CountRows(i64);
+pub struct CountRows(i64);
 
 impl Aggregator for CountRows {
     fn update(&mut self, _args: &[Value]) -> Result<()> {
@@ -86,10 +120,10 @@ impl Aggregator for CountRows {
 }
 
 /// An aggregate over the non-null values of its first argument, optionally DISTINCT.
-struct Aggregate {
+pub struct Aggregate {
     kind: Kind,
-    /// The group keys already fed, when DISTINCT.
-    seen: Option<Seen>,
+    /// The group keys already fed, when DISTINCT (boxed: most aggregates have none).
+    seen: Option<Box<Seen>>,
 }
 
 /// The values a DISTINCT aggregate has fed. Nodes, the common case, are kept by id

@@ -3,6 +3,7 @@
 //! aggregation and sorting hold rows back. Storage iterators are held across calls, so
 //! a scan of a million nodes costs nothing until rows are pulled.
 
+use super::aggregate::Aggregator;
 use super::eval::{self, eval, is_true, AggValues, Env, NodeOperand, Operand};
 use super::{Ctx, Row};
 use crate::ast::{CompareOp, Expr, ExprKind};
@@ -50,27 +51,29 @@ pub(crate) const BATCH_ROWS: usize = 1024;
 
 pub(crate) type BoxOp<'a> = Box<dyn Op + 'a>;
 
-/// Rows stored one after another in one vector (vectors of slots), with where each
-/// ends: filling a batch again reuses its memory.
+/// A batch of rows: the rows of an operator that finds many at once (a scan) stored one
+/// after another in one vector (vectors of slots), with where each ends, so filling the
+/// batch again reuses its memory; the rows of the others as they come.
 #[derive(Default)]
 pub(crate) struct Batch {
     values: Vec<Value>,
     ends: Vec<usize>,
+    whole: Vec<Row>,
 }
 
 impl Batch {
     fn clear(&mut self) {
         self.values.clear();
         self.ends.clear();
+        self.whole.clear();
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.ends.len() + self.whole.len()
     }
 
     fn push(&mut self, row: Row) {
-        self.values.extend(row);
-        self.ends.push(self.values.len());
+        self.whole.push(row);
     }
 
     /// Appends `row` followed by the values of `more`.
@@ -80,12 +83,13 @@ impl Batch {
         self.ends.push(self.values.len());
     }
 
-    /// The rows in order.
+    /// The rows in order (a batch is filled one way or the other, never both).
     pub fn rows(&self) -> impl Iterator<Item = &[Value]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
+        let stored = starts
             .zip(self.ends.iter().copied())
-            .map(|(start, end)| self.values.get(start..end).unwrap_or_default())
+            .map(|(start, end)| self.values.get(start..end).unwrap_or_default());
+        self.whole.iter().map(Vec::as_slice).chain(stored)
     }
 }
 
@@ -2095,7 +2099,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
     /// Feeds one input row to a group's aggregators.
     fn update_group(
         &self,
-        aggs: &mut [Box<dyn super::aggregate::Aggregator>],
+        aggs: &mut [super::aggregate::Accumulator],
         calls: &[AggCall<'_>],
         env: &Env<'_>,
         row: &[Value],
@@ -2171,7 +2175,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
         // aggregators `aggs[g * calls.len()..]`.
         let mut firsts: Vec<Row> = Vec::new();
         let mut held: Vec<Value> = Vec::new();
-        let mut aggs: Vec<Box<dyn super::aggregate::Aggregator>> = Vec::new();
+        let mut aggs: Vec<super::aggregate::Accumulator> = Vec::new();
         let mut group_count = 0usize;
         let width = is_key.iter().filter(|k| **k).count();
         // The groups by the hash of their grouping values: a row's values are hashed and
@@ -2192,7 +2196,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
             }
         }
         // Appends a fresh aggregator per call (a new group's).
-        let fresh = |aggs: &mut Vec<Box<dyn super::aggregate::Aggregator>>| -> Result<()> {
+        let fresh = |aggs: &mut Vec<super::aggregate::Accumulator>| -> Result<()> {
             for c in &calls {
                 aggs.push(
                     super::aggregate::create(&c.name, c.distinct, c.star).ok_or_else(|| {
