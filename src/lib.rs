@@ -18,6 +18,7 @@
 pub mod algo;
 pub mod ast;
 pub mod bind;
+pub mod bound;
 pub mod catalog;
 pub mod error;
 pub mod exec;

@@ -6,10 +6,13 @@
 //! time error is a `SyntaxError` there) and the position of the offending expression.
 
 use crate::ast::{self, Expr, ExprKind};
+use crate::bound;
 use crate::catalog::aggregates::{contains_aggregate, is_aggregate_call};
 use crate::catalog::procedures::{type_accepts, Registry};
 use crate::error::{Error, ErrorClass, Result};
 use crate::Params;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// What a variable holds, as far as can be known before running.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,15 +34,40 @@ enum Ty {
 #[derive(Clone, Default)]
 struct Scope {
     vars: Vec<(String, Ty)>,
+    /// Every name looked up and found, in this scope or one cloned from it: what a
+    /// subquery's binding looked up tells which outer variables it imports.
+    found: Rc<RefCell<Vec<String>>>,
 }
 
 impl Scope {
     fn get(&self, name: &str) -> Option<Ty> {
-        self.vars
+        let ty = self
+            .vars
             .iter()
             .rev()
             .find(|(n, _)| n == name)
-            .map(|(_, t)| *t)
+            .map(|(_, t)| *t);
+        if ty.is_some() {
+            self.found.borrow_mut().push(name.to_string());
+        }
+        ty
+    }
+
+    /// How many lookups have been logged: a mark for `imports_since`.
+    fn mark(&self) -> usize {
+        self.found.borrow().len()
+    }
+
+    /// The variables of this scope looked up since `mark`, in the scope's order.
+    fn imports_since(&self, mark: usize) -> Vec<String> {
+        let found = self.found.borrow();
+        let since = found.get(mark..).unwrap_or_default();
+        self.vars
+            .iter()
+            .map(|(n, _)| n)
+            .filter(|n| since.contains(n))
+            .cloned()
+            .collect()
     }
     fn add(&mut self, name: &str, ty: Ty) {
         self.vars.retain(|(n, _)| n != name);
@@ -51,18 +79,27 @@ struct Binder<'q> {
     text: &'q str,
     params: &'q Params,
     registry: &'q Registry,
+    /// The subqueries bound so far.
+    subqueries: RefCell<Vec<bound::Subquery>>,
 }
 
 fn err(detail: &str, message: impl Into<String>) -> Error {
     Error::syntax(detail, message)
 }
 
-/// Checks a query; the first problem found is returned as an error.
-pub fn check_query(q: &ast::Query, text: &str, params: &Params, registry: &Registry) -> Result<()> {
+/// Checks a query and finds what its subqueries import; the first problem found is
+/// returned as an error.
+pub fn bind_query(
+    q: &ast::Query,
+    text: &str,
+    params: &Params,
+    registry: &Registry,
+) -> Result<bound::Query> {
     let b = Binder {
         text,
         params,
         registry,
+        subqueries: RefCell::new(Vec::new()),
     };
     let first_cols = b.single(&q.first, &Scope::default())?;
     let mut kinds = Vec::new();
@@ -82,12 +119,57 @@ pub fn check_query(q: &ast::Query, text: &str, params: &Params, registry: &Regis
             "UNION and UNION ALL cannot be mixed in one query",
         ));
     }
-    Ok(())
+    let mut query = bound::Query {
+        subqueries: b.subqueries.into_inner(),
+    };
+    query.sort();
+    Ok(query)
 }
 
 impl Binder<'_> {
     fn at(&self, e: Error, offset: usize) -> Error {
         e.at(self.text, offset)
+    }
+
+    /// Notes subquery `e` with the variables of `scope` its binding looked up since
+    /// `mark`.
+    fn record(&self, e: &Expr, scope: &Scope, mark: usize, body: bound::Body) {
+        self.subqueries.borrow_mut().push(bound::Subquery {
+            at: e.span,
+            imports: scope.imports_since(mark),
+            body,
+        });
+    }
+
+    /// Checks a pattern used as an expression (its variables must all be bound) and
+    /// returns it as a pattern, its path named by `path` if given.
+    fn pattern_predicate(
+        &self,
+        el: &ast::PatternElement,
+        path: Option<(ast::Ident, ast::PathFunction)>,
+        scope: &Scope,
+    ) -> Result<ast::Pattern> {
+        let mut vars = Vec::new();
+        let checked = ast::PatternPart::of_element(None, ast::PathFunction::None, el);
+        collect_named(&checked, &mut vars);
+        for (name, span) in vars {
+            if scope.get(&name).is_none() {
+                return Err(self.at(
+                    err(
+                        "UndefinedVariable",
+                        format!("variable `{name}` is not defined"),
+                    ),
+                    span,
+                ));
+            }
+        }
+        let mut inner = scope.clone();
+        self.pattern_vars(&ast::Pattern::of_part(checked), &mut inner, scope, false)?;
+        let (variable, function) =
+            path.map_or((None, ast::PathFunction::None), |(v, f)| (Some(v), f));
+        Ok(ast::Pattern::of_part(ast::PatternPart::of_element(
+            variable, function, el,
+        )))
     }
 
     /// Checks one single query; returns its column names.
@@ -1087,8 +1169,31 @@ impl Binder<'_> {
                         here,
                     ));
                 }
-                for a in args {
-                    self.expr(a, scope, agg_allowed && !is_agg)?;
+                match (fname.as_str(), args.as_slice()) {
+                    ("shortestpath" | "allshortestpaths", [arg]) => {
+                        if let ExprKind::PatternPredicate(el) = &arg.kind {
+                            let mark = scope.mark();
+                            let function = if fname == "shortestpath" {
+                                ast::PathFunction::ShortestPath
+                            } else {
+                                ast::PathFunction::AllShortestPaths
+                            };
+                            let variable = ast::Ident {
+                                name: bound::PATH_VARIABLE.to_string(),
+                                span: el.span,
+                            };
+                            let pattern =
+                                self.pattern_predicate(el, Some((variable, function)), scope)?;
+                            self.record(e, scope, mark, bound::Body::Shortest { pattern });
+                        } else {
+                            self.expr(arg, scope, agg_allowed && !is_agg)?;
+                        }
+                    }
+                    _ => {
+                        for a in args {
+                            self.expr(a, scope, agg_allowed && !is_agg)?;
+                        }
+                    }
                 }
                 self.function_args(&fname, args, scope, here)?;
             }
@@ -1165,26 +1270,17 @@ impl Binder<'_> {
                 }
             }
             ExprKind::PatternPredicate(el) => {
-                let mut vars = Vec::new();
-                let part = ast::PatternPart::of_element(None, ast::PathFunction::None, el);
-                collect_named(&part, &mut vars);
-                for (name, span) in vars {
-                    if scope.get(&name).is_none() {
-                        return Err(self.at(
-                            err(
-                                "UndefinedVariable",
-                                format!("variable `{name}` is not defined"),
-                            ),
-                            span,
-                        ));
-                    }
-                }
-                let mut inner = scope.clone();
-                let pattern = ast::Pattern {
-                    parts: vec![part],
-                    span: el.span,
-                };
-                self.pattern_vars(&pattern, &mut inner, scope, false)?;
+                let mark = scope.mark();
+                let pattern = self.pattern_predicate(el, None, scope)?;
+                self.record(
+                    e,
+                    scope,
+                    mark,
+                    bound::Body::Exists {
+                        pattern,
+                        where_: None,
+                    },
+                );
             }
             ExprKind::PatternComprehension {
                 variable,
@@ -1192,6 +1288,7 @@ impl Binder<'_> {
                 predicate,
                 projection,
             } => {
+                let mark = scope.mark();
                 let mut inner = scope.clone();
                 let pat = ast::Pattern::of_part(ast::PatternPart::of_element(
                     variable.clone(),
@@ -1203,16 +1300,36 @@ impl Binder<'_> {
                     self.expr(p, &inner, false)?;
                 }
                 self.expr(projection, &inner, false)?;
+                self.record(
+                    e,
+                    scope,
+                    mark,
+                    bound::Body::Comprehension {
+                        pattern: pat,
+                        predicate: predicate.as_deref().cloned(),
+                    },
+                );
             }
             ExprKind::Exists(sub) => match sub.as_ref() {
                 ast::ExistsSubquery::Pattern { pattern, where_ } => {
+                    let mark = scope.mark();
                     let mut inner = scope.clone();
                     self.pattern_vars(pattern, &mut inner, scope, false)?;
                     if let Some(w) = where_ {
                         self.expr(w, &inner, false)?;
                     }
+                    self.record(
+                        e,
+                        scope,
+                        mark,
+                        bound::Body::Exists {
+                            pattern: pattern.clone(),
+                            where_: where_.clone(),
+                        },
+                    );
                 }
                 ast::ExistsSubquery::Query(q) => {
+                    let mark = scope.mark();
                     for c in &q.first.clauses {
                         if matches!(
                             c,
@@ -1232,6 +1349,7 @@ impl Binder<'_> {
                         }
                     }
                     self.single(&q.first, scope)?;
+                    self.record(e, scope, mark, bound::Body::ExistsQuery(q.first.clone()));
                 }
             },
             _ => {

@@ -9,13 +9,13 @@
 
 use super::{materialize, ops, Ctx, Row};
 use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, UnaryOp};
+use crate::bound;
 use crate::error::{Error, ErrorClass, Result};
-use crate::plan::{self, Step};
+use crate::plan;
 use crate::storage::Token;
 use crate::value::{self, Map, Node, Path, Relationship, Value};
 use std::cell::Cell;
 use std::cmp::Ordering;
-use std::rc::Rc;
 
 /// Values of aggregation calls, keyed by the address of their expression (a few per
 /// group, so a list, not a hash map).
@@ -85,29 +85,6 @@ impl<'r> Env<'r> {
         match self {
             Env::Row { aggs, .. } => *aggs,
             Env::Local { parent, .. } => parent.aggs(),
-        }
-    }
-
-    /// All visible variables as one layout and row (inner names shadow outer ones).
-    fn flatten(&self) -> (Vec<String>, Row) {
-        match self {
-            Env::Row { layout, row, .. } => (layout.to_vec(), row.to_vec()),
-            Env::Local {
-                name,
-                value,
-                parent,
-            } => {
-                let (mut layout, mut row) = parent.flatten();
-                if let Some(i) = layout.iter().position(|n| n == name) {
-                    if let Some(slot) = row.get_mut(i) {
-                        *slot = (*value).clone();
-                    }
-                } else {
-                    layout.push(name.to_string());
-                    row.push((*value).clone());
-                }
-                (layout, row)
-            }
         }
     }
 }
@@ -474,8 +451,8 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
                 .join(".");
             if let ("shortestpath" | "allshortestpaths", [arg]) = (fname.as_str(), args.as_slice())
             {
-                if let ExprKind::PatternPredicate(el) = &arg.kind {
-                    return shortest_path_expr(ctx, env, e, el, fname == "allshortestpaths");
+                if let ExprKind::PatternPredicate(_) = &arg.kind {
+                    return shortest_path_expr(ctx, env, e, fname == "allshortestpaths");
                 }
             }
             call_function(ctx, env, &fname, args)?
@@ -609,48 +586,18 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             }
             Value::Map(m)
         }
-        ExprKind::PatternPredicate(el) => {
-            let pattern = ast::Pattern::of_part(ast::PatternPart::of_element(
-                None,
-                ast::PathFunction::None,
-                el,
-            ));
-            Value::Bool(pattern_exists(ctx, env, e, &pattern, None)?)
+        ExprKind::PatternPredicate(_) | ExprKind::Exists(_) => {
+            let (sub, row) = subplan(ctx, env, e)?;
+            let mut op = ops::build(ctx, &sub.steps, &sub.imports, ops::source(vec![row]))?;
+            Value::Bool(op.next()?.is_some())
         }
-        ExprKind::Exists(sub) => match sub.as_ref() {
-            ast::ExistsSubquery::Pattern { pattern, where_ } => {
-                Value::Bool(pattern_exists(ctx, env, e, pattern, where_.as_ref())?)
-            }
-            ast::ExistsSubquery::Query(q) => Value::Bool(subquery_exists(ctx, env, e, q)?),
-        },
-        ExprKind::PatternComprehension {
-            variable,
-            pattern,
-            predicate,
-            projection,
-        } => {
-            let pat = ast::Pattern::of_part(ast::PatternPart::of_element(
-                variable.clone(),
-                ast::PathFunction::None,
-                pattern,
-            ));
-            let (layout, row) = env.flatten();
-            let sub = subplan(ctx, e, &layout, || {
-                plan::plan_match(
-                    &pat,
-                    predicate.as_deref(),
-                    &layout,
-                    ctx.text,
-                    ctx.txn,
-                    ctx.registry,
-                )
-            })?;
-            let out_layout = plan::layout_after(&sub.1, &layout);
-            let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
+        ExprKind::PatternComprehension { projection, .. } => {
+            let (sub, row) = subplan(ctx, env, e)?;
+            let mut op = ops::build(ctx, &sub.steps, &sub.imports, ops::source(vec![row]))?;
             let mut out = Vec::new();
             while let Some(r) = op.next()? {
                 let inner = Env::Row {
-                    layout: &out_layout,
+                    layout: &sub.layout,
                     row: &r,
                     aggs: env.aggs(),
                 };
@@ -661,51 +608,37 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
     })
 }
 
-/// The plan of a pattern predicate or subquery, made once per expression and layout.
-fn subplan(
-    ctx: &Ctx<'_, '_>,
-    e: &Expr,
-    layout: &[String],
-    make: impl FnOnce() -> Result<Vec<Step>>,
-) -> Result<Rc<(Vec<String>, Vec<Step>)>> {
-    let key = e as *const Expr as usize;
-    if let Some(p) = ctx.subplans.borrow().get(&key) {
-        if p.0 == layout {
-            return Ok(p.clone());
-        }
-    }
-    let p = Rc::new((layout.to_vec(), make()?));
-    ctx.subplans.borrow_mut().insert(key, p.clone());
-    Ok(p)
+/// The plan the planner made for subquery expression `e`, with the row of its imports
+/// taken from `env`.
+fn subplan<'c>(ctx: &Ctx<'c, '_>, env: &Env<'_>, e: &Expr) -> Result<(&'c plan::SubPlan, Row)> {
+    let sub = ctx.subplans.get(e.span).ok_or_else(|| {
+        Error::new(
+            ErrorClass::SemanticError,
+            "UnplannedSubquery",
+            "this subquery was not planned (a skein bug: please report the query)",
+        )
+    })?;
+    let row = sub
+        .imports
+        .iter()
+        .map(|name| {
+            env.lookup(name).cloned().ok_or_else(|| {
+                Error::syntax(
+                    "UndefinedVariable",
+                    format!("variable `{}` is not defined", name.trim()),
+                )
+            })
+        })
+        .collect::<Result<Row>>()?;
+    Ok((sub, row))
 }
 
 /// `shortestPath(pattern)` used as an expression: the path or null (all of them as a
 /// list for `allShortestPaths`).
-fn shortest_path_expr(
-    ctx: &Ctx<'_, '_>,
-    env: &Env<'_>,
-    e: &Expr,
-    el: &ast::PatternElement,
-    all: bool,
-) -> Result<Value> {
-    const PATH_VAR: &str = "  shortest path";
-    let variable = ast::Ident {
-        name: PATH_VAR.to_string(),
-        span: el.span,
-    };
-    let function = if all {
-        ast::PathFunction::AllShortestPaths
-    } else {
-        ast::PathFunction::ShortestPath
-    };
-    let pattern = ast::Pattern::of_part(ast::PatternPart::of_element(Some(variable), function, el));
-    let (layout, row) = env.flatten();
-    let sub = subplan(ctx, e, &layout, || {
-        plan::plan_match(&pattern, None, &layout, ctx.text, ctx.txn, ctx.registry)
-    })?;
-    let out_layout = plan::layout_after(&sub.1, &layout);
-    let at = out_layout.iter().position(|n| n == PATH_VAR);
-    let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
+fn shortest_path_expr(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr, all: bool) -> Result<Value> {
+    let (sub, row) = subplan(ctx, env, e)?;
+    let at = sub.layout.iter().position(|n| n == bound::PATH_VARIABLE);
+    let mut op = ops::build(ctx, &sub.steps, &sub.imports, ops::source(vec![row]))?;
     let mut paths = Vec::new();
     while let Some(r) = op.next()? {
         if let Some(p) = at.and_then(|i| r.get(i)) {
@@ -720,36 +653,6 @@ fn shortest_path_expr(
     } else {
         paths.into_iter().next().unwrap_or(Value::Null)
     })
-}
-
-fn pattern_exists(
-    ctx: &Ctx<'_, '_>,
-    env: &Env<'_>,
-    e: &Expr,
-    pattern: &ast::Pattern,
-    where_: Option<&Expr>,
-) -> Result<bool> {
-    let (layout, row) = env.flatten();
-    let sub = subplan(ctx, e, &layout, || {
-        plan::plan_match(pattern, where_, &layout, ctx.text, ctx.txn, ctx.registry)
-    })?;
-    let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
-    Ok(op.next()?.is_some())
-}
-
-fn subquery_exists(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr, q: &ast::Query) -> Result<bool> {
-    let (layout, row) = env.flatten();
-    let sub = subplan(ctx, e, &layout, || {
-        plan::plan_subquery(&q.first, &layout, ctx.text, ctx.txn, ctx.registry)
-    })?;
-    if sub.1.iter().any(Step::is_write) {
-        return Err(Error::syntax(
-            "InvalidClauseComposition",
-            "an EXISTS subquery cannot write to the graph",
-        ));
-    }
-    let mut op = ops::build(ctx, &sub.1, &layout, ops::source(vec![row]))?;
-    Ok(op.next()?.is_some())
 }
 
 fn aggregate_value(env: &Env<'_>, e: &Expr) -> Result<Value> {
@@ -1097,6 +1000,11 @@ fn call_function(ctx: &Ctx<'_, '_>, env: &Env<'_>, name: &str, args: &[Expr]) ->
                     "exists() takes one argument",
                 ));
             };
+            // `exists(pattern)` asks whether the pattern matches; `exists(expr)` whether
+            // the value is not null.
+            if let ExprKind::PatternPredicate(_) = arg.kind {
+                return eval(ctx, env, arg);
+            }
             return Ok(Value::Bool(!eval(ctx, env, arg)?.is_null()));
         }
         "coalesce" => {

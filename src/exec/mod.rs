@@ -29,9 +29,6 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
-/// Plans of pattern predicates and subqueries: (layout they were made for, steps).
-pub(crate) type SubPlans = RefCell<HashMap<usize, std::rc::Rc<(Vec<String>, Vec<Step>)>>>;
-
 /// One row: values in the order of the step's layout (a list of variable names).
 pub(crate) type Row = Vec<Value>;
 
@@ -73,7 +70,7 @@ pub(crate) struct Ctx<'a, 's> {
     pub text: &'a str,
     pub limits: &'a Limits,
     /// Plans of pattern predicates and subqueries, built once per expression.
-    pub subplans: &'a SubPlans,
+    pub subplans: &'a plan::SubPlans,
     /// Rows and time per step when profiling (indexed by step id).
     pub profile: Option<&'a RefCell<HashMap<usize, (u64, Duration)>>>,
     pub key_tokens: KeyTokens,
@@ -219,8 +216,7 @@ fn execute_statement(
         ast::Statement::Schema(cmd) => schema_command(txn, cmd),
         ast::Statement::Explain(inner) => match inner.as_ref() {
             ast::Statement::Query(q) => {
-                crate::bind::check_query(q, query, params, registry)?;
-                let plan = plan::plan_query(q, query, txn, registry)?;
+                let plan = plans::make(q, query, params, txn, registry)?.plan;
                 Ok(QueryResult {
                     plan: Some(plan::explain(&plan, txn, None)),
                     ..QueryResult::default()
@@ -233,8 +229,7 @@ fn execute_statement(
         },
         ast::Statement::Profile(inner) => match inner.as_ref() {
             ast::Statement::Query(q) => {
-                crate::bind::check_query(q, query, params, registry)?;
-                let plan = plan::plan_query(q, query, txn, registry)?;
+                let plan = plans::make(q, query, params, txn, registry)?.plan;
                 let profile = RefCell::new(HashMap::new());
                 let mut result = run.run_plan(txn, &plan, Some(&profile))?;
                 result.plan = Some(plan::explain(&plan, txn, Some(&profile.borrow())));
@@ -270,7 +265,7 @@ impl StatementEnv<'_> {
         &'a self,
         txn: &'a Txn<'s>,
         state: &'a WriteState,
-        subplans: &'a SubPlans,
+        subplans: &'a plan::SubPlans,
         profile: Option<&'a RefCell<HashMap<usize, (u64, Duration)>>>,
     ) -> Ctx<'a, 's> {
         Ctx {
@@ -294,12 +289,12 @@ impl StatementEnv<'_> {
         profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
     ) -> Result<QueryResult> {
         let mut state = WriteState::default();
-        let subplans = RefCell::new(HashMap::new());
+        let subplans = &plan.subplans;
         let mut columns = Vec::new();
         let mut all_rows: Vec<Row> = Vec::new();
         let mut seen: HashSet<Vec<crate::value::GroupKey>> = HashSet::new();
         for (index, part) in plan.parts.iter().enumerate() {
-            let rows = self.run_part(txn, &part.steps, &mut state, &subplans, profile)?;
+            let rows = self.run_part(txn, &part.steps, &mut state, subplans, profile)?;
             let layout = plan::layout_after(&part.steps, &[]);
             let visible: Vec<usize> = (0..part.columns.len())
                 .filter_map(|i| {
@@ -324,7 +319,7 @@ impl StatementEnv<'_> {
             }
         }
         delete_connected_nodes(txn, &mut state)?;
-        let ctx = self.ctx(txn, &state, &subplans, profile);
+        let ctx = self.ctx(txn, &state, subplans, profile);
         for row in &mut all_rows {
             for v in row.iter_mut() {
                 materialize(&ctx, v)?;
@@ -348,7 +343,7 @@ impl StatementEnv<'_> {
         txn: &mut Txn<'_>,
         steps: &[Step],
         state: &mut WriteState,
-        subplans: &SubPlans,
+        subplans: &plan::SubPlans,
         profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
     ) -> Result<Vec<Row>> {
         let mut rows: Vec<Row> = vec![Vec::new()];

@@ -101,9 +101,9 @@ pub fn make(
     txn: &Txn<'_>,
     registry: &Registry,
 ) -> Result<KeptPlan> {
-    crate::bind::check_query(query, text, params, registry)?;
+    let bound = crate::bind::bind_query(query, text, params, registry)?;
     Ok(KeptPlan {
-        plan: plan::plan_query(query, text, txn, registry)?,
+        plan: plan::plan_query(query, &bound, text, txn, registry)?,
         schema: txn.schema_version(),
         procedures: registry.generation(),
     })

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 /// What write clauses need besides the transaction and the rows.
 pub(crate) struct WriteEnv<'r> {
     pub statement: &'r StatementEnv<'r>,
-    pub subplans: &'r super::SubPlans,
+    pub subplans: &'r crate::plan::SubPlans,
 }
 
 impl WriteEnv<'_> {

@@ -12,6 +12,7 @@
 //! the rows and time each step actually took).
 
 use crate::ast::{self, conjuncts, element_vars, mentioned_vars, walk_expr, Expr, ExprKind};
+use crate::bound;
 use crate::catalog::aggregates::{contains_aggregate, is_aggregate_call};
 use crate::catalog::procedures::Registry;
 use crate::error::{Error, Result};
@@ -24,6 +25,8 @@ use std::time::Duration;
 #[derive(Debug)]
 pub struct Plan {
     pub parts: Vec<PlanPart>,
+    /// The plans of the statement's subqueries, ordered by where they are written.
+    pub subplans: SubPlans,
     /// UNION (not UNION ALL): duplicate rows are removed.
     pub union_distinct: bool,
     /// Whether the statement returns rows (ends in RETURN or CALL).
@@ -296,6 +299,8 @@ pub fn is_hidden(name: &str) -> bool {
 
 struct Planner<'q, 't, 's> {
     text: &'q str,
+    /// What binding found: the imports of each subquery.
+    bound: &'q bound::Query,
     txn: &'t Txn<'s>,
     registry: &'q Registry,
     anon: usize,
@@ -307,9 +312,16 @@ struct Planner<'q, 't, 's> {
 impl<'q, 't, 's> Planner<'q, 't, 's> {
     /// A planner whose made-up names count from `anon` (planners of subqueries start
     /// elsewhere, so their names never meet the outer query's).
-    fn new(text: &'q str, txn: &'t Txn<'s>, registry: &'q Registry, anon: usize) -> Self {
+    fn new(
+        text: &'q str,
+        bound: &'q bound::Query,
+        txn: &'t Txn<'s>,
+        registry: &'q Registry,
+        anon: usize,
+    ) -> Self {
         Planner {
             text,
+            bound,
             txn,
             registry,
             anon,
@@ -319,14 +331,15 @@ impl<'q, 't, 's> Planner<'q, 't, 's> {
     }
 }
 
-/// Plans a whole query (all UNION parts).
+/// Plans a whole query (all UNION parts) and its subqueries.
 pub fn plan_query(
     query: &ast::Query,
+    bound: &bound::Query,
     text: &str,
     txn: &Txn<'_>,
     registry: &Registry,
 ) -> Result<Plan> {
-    let mut planner = Planner::new(text, txn, registry, 0);
+    let mut planner = Planner::new(text, bound, txn, registry, 0);
     let mut parts = vec![planner.single(&query.first, &[])?];
     let mut union_distinct = false;
     for (all, q) in &query.unions {
@@ -335,42 +348,57 @@ pub fn plan_query(
         }
         parts.push(planner.single(q, &[])?);
     }
+    let subplans = SubPlans(
+        bound
+            .subqueries
+            .iter()
+            .map(|s| planner.subquery(s))
+            .collect::<Result<_>>()?,
+    );
     let returns = matches!(
         query.first.clauses.last(),
         Some(ast::Clause::Return(_)) | Some(ast::Clause::Call(_))
     );
     Ok(Plan {
         parts,
+        subplans,
         union_distinct,
         returns,
         statistics: planner.statistics.into_inner(),
     })
 }
 
-/// Plans the steps that match `pattern` (with `where_`) given variables already bound.
-pub(crate) fn plan_match(
-    pattern: &ast::Pattern,
-    where_: Option<&Expr>,
-    bound: &[String],
-    text: &str,
-    txn: &Txn<'_>,
-    registry: &Registry,
-) -> Result<Vec<Step>> {
-    let mut planner = Planner::new(text, txn, registry, 1_000_000);
-    let mut layout = bound.to_vec();
-    planner.pattern(pattern, where_, &mut layout)
+/// The plan of one subquery: its steps run on a row of its imports.
+#[derive(Clone, Debug)]
+pub struct SubPlan {
+    /// Where the subquery expression is written.
+    pub at: ast::Span,
+    /// The variables of the row the steps start from.
+    pub imports: Vec<String>,
+    pub steps: Vec<Step>,
+    /// The variables of the rows the steps give.
+    pub layout: Vec<String>,
+    /// The expression as written (white space folded) and its `line:column`, for EXPLAIN.
+    pub source: String,
+    pub position: String,
 }
 
-/// Plans a subquery's clauses given the variables of the outer row.
-pub(crate) fn plan_subquery(
-    q: &ast::SingleQuery,
-    bound: &[String],
-    text: &str,
-    txn: &Txn<'_>,
-    registry: &Registry,
-) -> Result<Vec<Step>> {
-    let mut planner = Planner::new(text, txn, registry, 2_000_000);
-    Ok(planner.single(q, bound)?.steps)
+/// A statement's subquery plans, ordered by where they are written.
+#[derive(Clone, Debug, Default)]
+pub struct SubPlans(Vec<SubPlan>);
+
+impl SubPlans {
+    /// The plan of the subquery expression written at `at`.
+    pub fn get(&self, at: ast::Span) -> Option<&SubPlan> {
+        self.0
+            .binary_search_by_key(&(at.start, at.end), |s| (s.at.start, s.at.end))
+            .ok()
+            .and_then(|i| self.0.get(i))
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SubPlan> {
+        self.0.iter()
+    }
 }
 
 /// The direct subexpressions of `e` outside nested scopes (comprehensions, patterns).
@@ -480,6 +508,61 @@ impl Planner<'_, '_, '_> {
 
     fn source(&self, e: &Expr) -> String {
         ast::folded_source(self.text, e.span)
+    }
+
+    /// Plans subquery `s` on a row of its imports.
+    fn subquery(&mut self, s: &bound::Subquery) -> Result<SubPlan> {
+        let mut layout = s.imports.clone();
+        let steps = match &s.body {
+            bound::Body::Exists { pattern, where_ } => {
+                self.pattern(pattern, where_.as_ref(), &mut layout)?
+            }
+            bound::Body::Comprehension { pattern, predicate } => {
+                self.pattern(pattern, predicate.as_ref(), &mut layout)?
+            }
+            bound::Body::Shortest { pattern } => self.pattern(pattern, None, &mut layout)?,
+            bound::Body::ExistsQuery(q) => {
+                let steps = self.single(q, &s.imports)?.steps;
+                if steps.iter().any(Step::is_write) {
+                    return Err(Error::syntax(
+                        "InvalidClauseComposition",
+                        "an EXISTS subquery cannot write to the graph",
+                    )
+                    .at(self.text, s.at.start));
+                }
+                steps
+            }
+        };
+        let before = self.text.get(..s.at.start).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let column = before
+            .rsplit('\n')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .count()
+            + 1;
+        Ok(SubPlan {
+            at: s.at,
+            source: ast::folded_source(self.text, s.at),
+            position: format!("{line}:{column}"),
+            imports: s.imports.clone(),
+            layout: layout_after(&steps, &s.imports),
+            steps,
+        })
+    }
+
+    /// The variables `e` needs bound before it can be evaluated: those it mentions and
+    /// those its subqueries import.
+    fn needs(&self, e: &Expr) -> Vec<String> {
+        let mut vars = Vec::new();
+        mentioned_vars(e, &mut vars);
+        walk_expr(e, &mut |x| {
+            if let Some(s) = self.bound.subquery(x.span) {
+                vars.extend(s.imports.iter().cloned());
+            }
+        });
+        vars
     }
 
     fn single(&mut self, q: &ast::SingleQuery, initial: &[String]) -> Result<PlanPart> {
@@ -745,8 +828,7 @@ impl Planner<'_, '_, '_> {
             return Ok(false);
         }
         let side = |e: &Expr, within: &[String]| {
-            let mut vars = Vec::new();
-            mentioned_vars(e, &mut vars);
+            let vars = self.needs(e);
             !vars.is_empty() && vars.iter().all(|v| within.contains(v))
         };
         let equality = pending.iter().enumerate().find_map(|(i, p)| {
@@ -861,9 +943,8 @@ impl Planner<'_, '_, '_> {
         let mut i = 0;
         while i < pending.len() {
             let ready = pending.get(i).is_some_and(|p| {
-                let mut vars = Vec::new();
-                mentioned_vars(p, &mut vars);
-                vars.iter()
+                self.needs(p)
+                    .iter()
                     .all(|v| !clause_vars.contains(v) || layout.contains(v))
             });
             if ready {
@@ -1037,11 +1118,7 @@ impl Planner<'_, '_, '_> {
 
     /// The best way to find the nodes of `n`: an index seek, a label scan or all nodes.
     fn access_for(&self, n: &NodeRef<'_>, pending: &[&Expr], layout: &[String]) -> Access {
-        let independent = |e: &Expr| {
-            let mut vars = Vec::new();
-            mentioned_vars(e, &mut vars);
-            vars.iter().all(|v| layout.contains(v))
-        };
+        let independent = |e: &Expr| self.needs(e).iter().all(|v| layout.contains(v));
         for p in pending {
             if let Some(value) = id_equality(p, &n.var) {
                 if independent(value) {
@@ -1528,6 +1605,22 @@ pub fn explain(plan: &Plan, txn: &Txn<'_>, profile: Option<&Profile>) -> String 
         }
         let mut lines = Vec::new();
         describe_steps(&part.steps, txn, profile, 0, &mut lines);
+        lines.reverse();
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
+    // Each subquery's plan under a header naming it, where it is written and what it
+    // takes from the row it is evaluated on.
+    for sub in plan.subplans.iter() {
+        out.push_str(&format!("Subquery {} at {}", sub.source, sub.position));
+        if !sub.imports.is_empty() {
+            out.push_str(&format!(" on {}", sub.imports.join(", ")));
+        }
+        out.push('\n');
+        let mut lines = Vec::new();
+        describe_steps(&sub.steps, txn, profile, 1, &mut lines);
         lines.reverse();
         for l in lines {
             out.push_str(&l);
