@@ -5,7 +5,7 @@
 //! property access, labels and pattern predicates read the transaction. Scalar functions
 //! get entity arguments with labels and properties filled (the functions module is pure).
 //! Aggregation calls are not computed here: the aggregation operator computes them and
-//! passes their values in `Env::Row::aggs`, keyed by the call expression's address.
+//! passes their values in `Env::Row::aggs`, keyed by where the call is written.
 
 use super::{materialize, ops, Ctx, Row};
 use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, UnaryOp};
@@ -17,22 +17,22 @@ use crate::value::{self, Map, Node, Path, Relationship, Value};
 use std::cell::Cell;
 use std::cmp::Ordering;
 
-/// Values of aggregation calls, keyed by the address of their expression (a few per
-/// group, so a list, not a hash map).
+/// Values of aggregation calls, keyed by where the call is written (a few per group,
+/// so a list, not a hash map): a copy of the call the planner made is the same call.
 #[derive(Default)]
-pub(crate) struct AggValues(Vec<(usize, Value)>);
+pub(crate) struct AggValues(Vec<(ast::Span, Value)>);
 
 impl AggValues {
-    pub fn insert(&mut self, key: usize, value: Value) {
-        self.0.push((key, value));
+    pub fn insert(&mut self, at: ast::Span, value: Value) {
+        self.0.push((at, value));
     }
 
     pub fn clear(&mut self) {
         self.0.clear();
     }
 
-    fn get(&self, key: usize) -> Option<&Value> {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    fn get(&self, at: ast::Span) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| *k == at).map(|(_, v)| v)
     }
 }
 
@@ -657,7 +657,7 @@ fn shortest_path_expr(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr, all: bool) -> 
 
 fn aggregate_value(env: &Env<'_>, e: &Expr) -> Result<Value> {
     env.aggs()
-        .and_then(|a| a.get(e as *const Expr as usize))
+        .and_then(|a| a.get(e.span))
         .cloned()
         .ok_or_else(|| {
             Error::syntax(

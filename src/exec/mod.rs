@@ -76,27 +76,25 @@ pub(crate) struct Ctx<'a, 's> {
     pub key_tokens: KeyTokens,
 }
 
-/// The property key tokens this statement's `var.key` expressions looked up, by the
-/// address of the key's name in the syntax tree (which outlives the statement), so a
-/// property read per row does not hash the name. Only found tokens are kept: a key
-/// first used by a write later in the statement is looked up again.
+/// The property key tokens this statement's `var.key` expressions looked up, so a
+/// property read per row compares a short name instead of hashing it. Only found tokens
+/// are kept: a key first used by a write later in the statement is looked up again.
 #[derive(Default)]
-pub(crate) struct KeyTokens(RefCell<Vec<(usize, crate::storage::Token)>>);
+pub(crate) struct KeyTokens(RefCell<Vec<(String, crate::storage::Token)>>);
 
 /// At most this many keys are remembered per statement.
 const MAX_KEY_TOKENS: usize = 32;
 
 impl Ctx<'_, '_> {
-    /// The token of property key `name`, a name in the statement's syntax tree.
+    /// The token of property key `name`.
     pub fn key_token(&self, name: &str) -> Option<crate::storage::Token> {
-        let address = name.as_ptr() as usize;
         let mut known = self.key_tokens.0.borrow_mut();
-        if let Some((_, token)) = known.iter().find(|(a, _)| *a == address) {
+        if let Some((_, token)) = known.iter().find(|(k, _)| k == name) {
             return Some(*token);
         }
         let token = self.txn.property_key(name)?;
         if known.len() < MAX_KEY_TOKENS {
-            known.push((address, token));
+            known.push((name.to_string(), token));
         }
         Some(token)
     }

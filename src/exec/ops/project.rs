@@ -50,7 +50,8 @@ pub(super) fn count_arg(ctx: &Ctx<'_, '_>, e: &Expr, what: &str) -> Result<usize
 
 /// One aggregation call inside a projection.
 pub(super) struct AggCall<'a> {
-    key: usize,
+    /// Where the call is written: the key its value is found by.
+    at: crate::ast::Span,
     name: String,
     distinct: bool,
     star: bool,
@@ -63,7 +64,7 @@ pub(super) fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
     use crate::ast::ExprKind;
     match &e.kind {
         ExprKind::CountStar => out.push(AggCall {
-            key: e as *const Expr as usize,
+            at: e.span,
             name: "count".to_string(),
             distinct: false,
             star: true,
@@ -75,7 +76,7 @@ pub(super) fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
             distinct,
             args,
         } if crate::catalog::aggregates::is_aggregate_call(e) => out.push(AggCall {
-            key: e as *const Expr as usize,
+            at: e.span,
             name: name
                 .first()
                 .map(|n| n.name.to_lowercase())
@@ -243,7 +244,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
         let keeps_rows =
             self.spec.hidden > 0
                 || self.spec.items.iter().zip(&is_key).any(|((_, e), k)| {
-                    !k && !calls.iter().any(|c| c.key == e as *const Expr as usize)
+                    !k && !calls.iter().any(|c| c.at == e.span)
                 });
         // The groups, column-wise (no allocation per group beyond its values): group `g`
         // has first row `firsts[g]` (when kept), grouping values `held[g * width..]` and
@@ -419,7 +420,7 @@ impl<'a, 's> ProjectOp<'a, 's> {
                 .iter()
                 .zip(aggs.get(g * calls.len()..).unwrap_or_default())
             {
-                values.insert(c.key, a.finish()?);
+                values.insert(c.at, a.finish()?);
             }
             let env = Env::Row {
                 layout: &self.in_layout,
