@@ -1008,6 +1008,7 @@ impl<'s> Txn<'s> {
 
     /// Whether this transaction wrote (or deleted) node `id`'s record (or a neighbour's
     /// in its chunk).
+    #[inline]
     fn wrote_node(&self, id: NodeId) -> bool {
         !self.overlay.is_empty()
             && (self.overlay.get(&keys::node_chunk_array(id)).is_some()

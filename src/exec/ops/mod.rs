@@ -15,14 +15,18 @@ use std::collections::VecDeque;
 use std::time::Instant;
 
 mod call;
+mod distinct;
 mod expand;
 mod filter;
+mod group;
 mod join;
+mod limit;
 mod optional;
 mod path;
 mod project;
 mod scan;
 mod shortest;
+mod sort;
 mod unwind;
 
 use call::CallOp;
@@ -31,7 +35,6 @@ use filter::FilterOp;
 use join::HashJoinOp;
 use optional::OptionalOp;
 use path::BuildPathOp;
-use project::ProjectOp;
 use scan::{NodeFilterOp, ScanOp};
 use shortest::ShortestOp;
 use unwind::{UnwindOp, Unwinding};
@@ -285,7 +288,7 @@ fn build_step<'a, 's>(
             expr,
             pending: Unwinding::Nothing,
         }),
-        Step::Project(spec) => Box::new(ProjectOp::new(ctx, input, spec, layout_vec)),
+        Step::Project(spec) => project::build(ctx, input, spec, layout_vec),
         Step::Call(spec) => Box::new(CallOp {
             ctx,
             input,
