@@ -24,7 +24,12 @@ fn run(db: &Database, query: &str) -> Vec<Vec<Value>> {
 /// The rows in literal text, one string per row.
 fn text(rows: &[Vec<Value>]) -> Vec<String> {
     rows.iter()
-        .map(|r| r.iter().map(Value::to_string).collect::<Vec<_>>().join(" | "))
+        .map(|r| {
+            r.iter()
+                .map(Value::to_string)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
         .collect()
 }
 
