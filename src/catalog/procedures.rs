@@ -147,15 +147,36 @@ impl Registry {
         self.lookup(name).map(|(s, _)| s)
     }
 
-    /// Calls `name` with `args` (already checked against the signature): the output rows.
-    pub fn call(&self, txn: &Txn<'_>, name: &str, args: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let Some((signature, body)) = self.lookup(name) else {
-            return Err(Error::new(
+    /// The procedure called `name`, resolved once for a statement's calls.
+    pub fn procedure(&self, name: &str) -> Result<Procedure> {
+        let (signature, body) = self.lookup(name).ok_or_else(|| {
+            Error::new(
                 ErrorClass::ProcedureError,
                 "ProcedureNotFound",
                 format!("there is no procedure named '{name}'"),
-            ));
-        };
+            )
+        })?;
+        Ok(Procedure { signature, body })
+    }
+
+    /// Calls `name` with `args`: the output rows.
+    pub fn call(&self, txn: &Txn<'_>, name: &str, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        self.procedure(name)?.call(txn, args)
+    }
+}
+
+/// A procedure found in the registry: its signature and its body.
+#[derive(Clone)]
+pub struct Procedure {
+    pub signature: Signature,
+    body: Body,
+}
+
+impl Procedure {
+    /// Calls the procedure with `args`, checked against its signature: the output rows.
+    pub fn call(&self, txn: &Txn<'_>, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let Procedure { signature, body } = self;
+        let name = &signature.name;
         if !signature.accepts_argument_count(args.len()) {
             return Err(Error::syntax(
                 "InvalidNumberOfArguments",
@@ -188,14 +209,14 @@ impl Registry {
             Body::Native(f) => f(txn, args)?,
             Body::Table(rows) => {
                 let n = signature.inputs.len();
-                rows.into_iter()
+                rows.iter()
                     .filter(|r| {
                         r.iter()
                             .zip(args)
                             .take(n)
                             .all(|(a, b)| a.equals(b) == Some(true) || (a.is_null() && b.is_null()))
                     })
-                    .map(|r| r.into_iter().skip(n).collect())
+                    .map(|r| r.iter().skip(n).cloned().collect())
                     .collect()
             }
         })

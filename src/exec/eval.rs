@@ -1,17 +1,17 @@
-//! Expression evaluation over one row.
+//! Evaluation of compiled expressions (see `expr`) over one row.
 //!
-//! Variables are looked up in an `Env`: the row (by the step's layout) plus the local
-//! variables of comprehensions, quantifiers and reduce. Entity values are identities;
-//! property access, labels and pattern predicates read the transaction. Scalar functions
+//! An `Env` holds what an expression reads: the row, whose slots it reads by index, and
+//! the local variables of comprehensions, quantifiers and reduce, by depth. Entity
+//! values are identities; property access, labels and pattern predicates read the
+//! transaction. Scalar functions
 //! get entity arguments with labels and properties filled (the functions module is pure).
 //! Aggregation calls are not computed here: the aggregation operator computes them and
 //! passes their values in `Env::Row::aggs`, keyed by where the call is written.
 
+use super::expr::{Compiled, Function, Gives, Kind, MapItem};
 use super::{materialize, ops, Ctx, Row};
-use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, UnaryOp};
-use crate::bound;
+use crate::ast::{self, BinaryOp, CompareOp, UnaryOp};
 use crate::error::{Error, ErrorClass, Result};
-use crate::plan;
 use crate::storage::Token;
 use crate::value::{self, Map, Node, Path, Relationship, Value};
 use std::cell::Cell;
@@ -36,48 +36,39 @@ impl AggValues {
     }
 }
 
-/// Where variables come from.
+/// What an expression reads: the row, the local variables of the comprehensions,
+/// quantifiers and reduce it is inside of, and the values of aggregation calls.
 pub(crate) enum Env<'r> {
     Row {
-        layout: &'r [String],
         row: &'r [Value],
         aggs: Option<&'r AggValues>,
     },
     Local {
-        name: &'r str,
         value: &'r Value,
         parent: &'r Env<'r>,
     },
 }
 
+/// What a slot the row lacks reads as.
+const NULL: &Value = &Value::Null;
+
 impl<'r> Env<'r> {
-    pub fn row(layout: &'r [String], row: &'r [Value]) -> Env<'r> {
-        Env::Row {
-            layout,
-            row,
-            aggs: None,
+    pub fn row(row: &'r [Value]) -> Env<'r> {
+        Env::Row { row, aggs: None }
+    }
+
+    fn slot(&self, i: usize) -> &Value {
+        match self {
+            Env::Row { row, .. } => row.get(i).unwrap_or(NULL),
+            Env::Local { parent, .. } => parent.slot(i),
         }
     }
 
-    fn lookup(&self, name: &str) -> Option<&Value> {
+    fn local(&self, depth: usize) -> &Value {
         match self {
-            // The first match: a projection's columns come before the variables it
-            // keeps for ORDER BY, and shadow them.
-            Env::Row { layout, row, .. } => layout
-                .iter()
-                .position(|n| n == name)
-                .and_then(|i| row.get(i)),
-            Env::Local {
-                name: n,
-                value,
-                parent,
-            } => {
-                if *n == name {
-                    Some(value)
-                } else {
-                    parent.lookup(name)
-                }
-            }
+            Env::Local { value, .. } if depth == 0 => value,
+            Env::Local { parent, .. } => parent.local(depth - 1),
+            Env::Row { .. } => NULL,
         }
     }
 
@@ -124,127 +115,62 @@ fn within_nesting_limit(v: Value) -> Result<Value> {
     Ok(v)
 }
 
-pub(crate) fn eval(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
-    eval_inner(ctx, env, e).map_err(|err| err.at(ctx.text, e.span.start))
+pub(crate) fn eval(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Compiled<'_>) -> Result<Value> {
+    eval_inner(ctx, env, e).map_err(|err| err.at(ctx.text, e.at))
 }
 
-/// Evaluates `e` and hands `look` a reference to its value. Variables and `var.key` of
-/// a node are looked at where they lie (the row, the store's decoded node), so reading
-/// them copies nothing; other expressions are evaluated first.
+/// Evaluates `e` and hands `look` a reference to its value. Slots, locals, constants
+/// and `var.key` of a node are looked at where they lie (the row, the store's decoded
+/// node), so reading them copies nothing; other expressions are evaluated first.
 pub(crate) fn with_value<T>(
     ctx: &Ctx<'_, '_>,
     env: &Env<'_>,
-    e: &Expr,
+    e: &Compiled<'_>,
     look: impl FnOnce(&Value) -> Result<T>,
 ) -> Result<T> {
     match &e.kind {
-        ExprKind::Variable(name) => {
-            if let Some(v) = env.lookup(name) {
-                return look(v);
+        Kind::Slot(i) => look(env.slot(*i)),
+        Kind::Local(depth) => look(env.local(*depth)),
+        Kind::Constant(v) => look(v),
+        Kind::Property(target, key) => match in_place(env, target) {
+            Some(Value::Node(n)) => {
+                check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, e.at))?;
+                with_node_key(ctx, n.id, key, look)
             }
-        }
-        ExprKind::Property(target, key) => {
-            if let ExprKind::Variable(name) = &target.kind {
-                if let Some(Value::Node(n)) = env.lookup(name) {
-                    check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, e.span.start))?;
-                    return with_node_key(ctx, n.id, &KeyName::new(&key.name), look);
-                }
-            }
-        }
-        _ => {}
-    }
-    look(&eval(ctx, env, e)?)
-}
-
-/// An expression an operator evaluates for every row, resolved against the operator's
-/// layout once: a column, a property of a column's node, a constant (literal or
-/// parameter), or anything else (evaluated in full per row).
-pub(crate) enum Operand<'a> {
-    Column(usize),
-    NodeKey {
-        slot: usize,
-        key: KeyName<'a>,
-        expr: &'a Expr,
-    },
-    Constant(Value),
-    Other(&'a Expr),
-}
-
-impl<'a> Operand<'a> {
-    pub fn new(ctx: &Ctx<'_, '_>, e: &'a Expr, layout: &[String]) -> Operand<'a> {
-        let column = |name: &str| layout.iter().position(|n| n == name);
-        match &e.kind {
-            ExprKind::Variable(name) => column(name).map_or(Operand::Other(e), Operand::Column),
-            ExprKind::Property(target, key) => match &target.kind {
-                ExprKind::Variable(name) => match column(name) {
-                    Some(slot) => Operand::NodeKey {
-                        slot,
-                        key: KeyName::new(&key.name),
-                        expr: e,
-                    },
-                    None => Operand::Other(e),
-                },
-                _ => Operand::Other(e),
-            },
-            ExprKind::Literal(_) => match eval(ctx, &Env::row(&[], &[]), e) {
-                Ok(v) => Operand::Constant(v),
-                Err(_) => Operand::Other(e),
-            },
-            ExprKind::Parameter(name) => match ctx.params.get(name) {
-                Some(v) => Operand::Constant(v.clone()),
-                None => Operand::Other(e),
-            },
-            _ => Operand::Other(e),
-        }
-    }
-
-    /// Hands `look` the operand's value for `row` (laid out as `layout`), in place when
-    /// it can.
-    pub fn with_value<T>(
-        &self,
-        ctx: &Ctx<'_, '_>,
-        layout: &[String],
-        row: &[Value],
-        look: impl FnOnce(&Value) -> Result<T>,
-    ) -> Result<T> {
-        match self {
-            Operand::Column(slot) => match row.get(*slot) {
-                Some(v) => look(v),
-                None => look(&Value::Null),
-            },
-            Operand::NodeKey { slot, key, expr } => match row.get(*slot) {
-                Some(Value::Node(n)) => {
-                    check_node_alive(ctx, n.id).map_err(|err| err.at(ctx.text, expr.span.start))?;
-                    with_node_key(ctx, n.id, key, look)
-                }
-                _ => look(&eval(ctx, &Env::row(layout, row), expr)?),
-            },
-            Operand::Constant(v) => look(v),
-            Operand::Other(e) => with_value(ctx, &Env::row(layout, row), e, look),
-        }
+            _ => look(&eval(ctx, env, e)?),
+        },
+        _ => look(&eval(ctx, env, e)?),
     }
 }
 
-impl<'a> Operand<'a> {
-    /// This operand as a [`NodeOperand`] of the node in `slot`, when it reads nothing
-    /// else.
-    pub fn on_node(self, slot: usize) -> Option<NodeOperand<'a>> {
-        match self {
-            Operand::NodeKey { slot: s, key, .. } if s == slot => Some(NodeOperand::Key(key)),
-            Operand::Constant(v) => Some(NodeOperand::Constant(v)),
-            _ => None,
-        }
+/// The value of `e` where it lies, when it is a slot or a local.
+fn in_place<'v>(env: &'v Env<'_>, e: &Compiled<'_>) -> Option<&'v Value> {
+    match e.kind {
+        Kind::Slot(i) => Some(env.slot(i)),
+        Kind::Local(depth) => Some(env.local(depth)),
+        _ => None,
     }
 }
 
-/// An operand that reads nothing but one node: a property of it, or a constant. A scan
-/// tests these on a node before it builds the node's row.
+/// An expression that reads nothing but one node: a property of it, or a constant. A
+/// scan tests these on a node before it builds the node's row.
 pub(crate) enum NodeOperand<'a> {
     Key(KeyName<'a>),
     Constant(Value),
 }
 
-impl NodeOperand<'_> {
+impl<'a> NodeOperand<'a> {
+    /// `e` as an operand on the node in `slot`, when it reads nothing else.
+    pub fn new(e: Compiled<'a>, slot: usize) -> Option<NodeOperand<'a>> {
+        match e.kind {
+            Kind::Property(target, key) if target.slot() == Some(slot) => {
+                Some(NodeOperand::Key(key))
+            }
+            Kind::Constant(v) => Some(NodeOperand::Constant(v)),
+            _ => None,
+        }
+    }
+
     /// Hands `look` the operand's value for live node `id`, in place.
     pub fn with_value<T>(
         &self,
@@ -267,7 +193,7 @@ pub(crate) struct KeyName<'a> {
 }
 
 impl<'a> KeyName<'a> {
-    fn new(name: &'a str) -> Self {
+    pub fn new(name: &'a str) -> Self {
         KeyName {
             name,
             token: Cell::new(None),
@@ -297,75 +223,61 @@ fn with_node_key<T>(
         .with_node_property(id, token, |v| look(v.unwrap_or(&Value::Null)))
 }
 
-fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
+/// The items of a list a comprehension, quantifier or reduce runs over; `None` for null.
+fn list_items(v: Value, what: &str) -> Result<Option<Vec<Value>>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::List(items) => Ok(Some(items)),
+        other => Err(type_error(format!(
+            "{what} expects a list, got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Compiled<'_>) -> Result<Value> {
     Ok(match &e.kind {
-        ExprKind::Literal(l) => match l {
-            ast::Literal::Null => Value::Null,
-            ast::Literal::Bool(b) => Value::Bool(*b),
-            ast::Literal::Int(i) => Value::Int(*i),
-            ast::Literal::Float(f) => Value::Float(*f),
-            ast::Literal::String(s) => Value::String(s.clone()),
-        },
-        ExprKind::Parameter(name) => ctx.params.get(name).cloned().ok_or_else(|| {
-            Error::new(
-                ErrorClass::ParameterMissing,
-                "MissingParameter",
-                format!("expected a value for parameter ${name}"),
-            )
-        })?,
-        ExprKind::Variable(name) => env.lookup(name).cloned().ok_or_else(|| {
-            Error::syntax(
-                "UndefinedVariable",
-                format!("variable `{name}` is not defined"),
-            )
-        })?,
-        ExprKind::List(items) => Value::List(
+        Kind::Constant(v) => v.clone(),
+        Kind::Slot(i) => env.slot(*i).clone(),
+        Kind::Local(depth) => env.local(*depth).clone(),
+        Kind::List(items) => Value::List(
             items
                 .iter()
                 .map(|x| eval(ctx, env, x).and_then(within_nesting_limit))
                 .collect::<Result<_>>()?,
         ),
-        ExprKind::Map(entries) => {
+        Kind::Map(entries) => {
             let mut m = Map::new();
             for (k, v) in entries {
                 m.insert(
-                    k.name.clone(),
+                    (*k).to_string(),
                     eval(ctx, env, v).and_then(within_nesting_limit)?,
                 );
             }
             Value::Map(m)
         }
-        ExprKind::Property(target, key) => match &target.kind {
+        Kind::Property(target, key) => match in_place(env, target) {
             // `var.key`, the common case: read the variable's value in place.
-            ExprKind::Variable(name) => match env.lookup(name) {
-                Some(Value::Node(n)) => {
-                    check_node_alive(ctx, n.id)?;
-                    with_node_key(ctx, n.id, &KeyName::new(&key.name), |v| Ok(v.clone()))?
-                }
-                Some(t) => property(ctx, t, &key.name)?,
-                None => {
-                    let t = eval(ctx, env, target)?;
-                    property(ctx, &t, &key.name)?
-                }
-            },
-            _ => {
-                let t = eval(ctx, env, target)?;
-                property(ctx, &t, &key.name)?
+            Some(Value::Node(n)) => {
+                check_node_alive(ctx, n.id)?;
+                with_node_key(ctx, n.id, key, |v| Ok(v.clone()))?
             }
+            Some(t) => property(ctx, t, key.name)?,
+            None => property(ctx, &eval(ctx, env, target)?, key.name)?,
         },
-        ExprKind::Index(target, index) => {
+        Kind::Index(target, index) => {
             let t = eval(ctx, env, target)?;
             let i = eval(ctx, env, index)?;
             index_value(ctx, t, i)?
         }
-        ExprKind::Slice(target, from, to) => {
+        Kind::Slice(target, from, to) => {
             let t = eval(ctx, env, target)?;
             let from = from.as_ref().map(|x| eval(ctx, env, x)).transpose()?;
             let to = to.as_ref().map(|x| eval(ctx, env, x)).transpose()?;
             slice(t, from, to)?
         }
-        ExprKind::Binary(op, a, b) => binary(ctx, env, *op, a, b)?,
-        ExprKind::Unary(op, a) => {
+        Kind::Binary(op, a, b) => binary(ctx, env, *op, a, b)?,
+        Kind::Unary(op, a) => {
             let v = eval(ctx, env, a)?;
             match op {
                 UnaryOp::Not => match as_bool(v, "NOT")? {
@@ -384,7 +296,7 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
                 },
             }
         }
-        ExprKind::Compare(first, rest) => match rest.as_slice() {
+        Kind::Compare(first, rest) => match rest.as_slice() {
             // One comparison, the common case: both sides are looked at in place.
             [(op, second)] => with_value(ctx, env, first, |left| {
                 with_value(ctx, env, second, |right| {
@@ -407,16 +319,15 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
                 result.map_or(Value::Null, Value::Bool)
             }
         },
-        ExprKind::IsNull(x, negated) => {
-            let v = eval(ctx, env, x)?;
-            Value::Bool(v.is_null() != *negated)
+        Kind::IsNull(x, negated) => {
+            Value::Bool(with_value(ctx, env, x, |v| Ok(v.is_null()))? != *negated)
         }
-        ExprKind::HasLabels(x, labels) => match eval(ctx, env, x)? {
+        Kind::HasLabels(x, labels) => match eval(ctx, env, x)? {
             Value::Null => Value::Null,
             Value::Node(n) => {
                 check_node_alive(ctx, n.id)?;
                 let mut all = true;
-                for l in labels {
+                for l in labels.iter() {
                     if !ctx.txn.node_has_label(n.id, &l.name)? {
                         all = false;
                         break;
@@ -436,29 +347,27 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
                 )))
             }
         },
-        ExprKind::FunctionCall {
-            name,
-            distinct: _,
-            args,
-        } => {
-            if crate::catalog::aggregates::is_aggregate_call(e) {
-                return aggregate_value(env, e);
-            }
-            let fname = name
-                .iter()
-                .map(|n| n.name.to_lowercase())
-                .collect::<Vec<_>>()
-                .join(".");
-            if let ("shortestpath" | "allshortestpaths", [arg]) = (fname.as_str(), args.as_slice())
-            {
-                if let ExprKind::PatternPredicate(_) = &arg.kind {
-                    return shortest_path_expr(ctx, env, e, fname == "allshortestpaths");
+        Kind::Aggregate(at) => env
+            .aggs()
+            .and_then(|a| a.get(*at))
+            .cloned()
+            .ok_or_else(|| {
+                Error::syntax(
+                    "InvalidAggregation",
+                    "an aggregation is not allowed in this place",
+                )
+            })?,
+        Kind::Function(function, args) => call_function(ctx, env, function, args)?,
+        Kind::Coalesce(args) => {
+            for a in args {
+                let v = eval(ctx, env, a)?;
+                if !v.is_null() {
+                    return Ok(v);
                 }
             }
-            call_function(ctx, env, &fname, args)?
+            Value::Null
         }
-        ExprKind::CountStar => return aggregate_value(env, e),
-        ExprKind::Case {
+        Kind::Case {
             operand,
             whens,
             else_,
@@ -479,26 +388,17 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
                 None => Value::Null,
             }
         }
-        ExprKind::ListComprehension {
-            variable,
+        Kind::ListComprehension {
             list,
             predicate,
             projection,
         } => {
-            let items = match eval(ctx, env, list)? {
-                Value::Null => return Ok(Value::Null),
-                Value::List(items) => items,
-                other => {
-                    return Err(type_error(format!(
-                        "list comprehension expects a list, got {}",
-                        other.type_name()
-                    )))
-                }
+            let Some(items) = list_items(eval(ctx, env, list)?, "list comprehension")? else {
+                return Ok(Value::Null);
             };
             let mut out = Vec::new();
             for item in items {
                 let local = Env::Local {
-                    name: &variable.name,
                     value: &item,
                     parent: env,
                 };
@@ -514,38 +414,22 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             }
             Value::List(out)
         }
-        ExprKind::Quantified {
+        Kind::Quantified {
             quantifier,
-            variable,
             list,
             predicate,
-        } => quantified(ctx, env, *quantifier, variable, list, predicate.as_deref())?,
-        ExprKind::Reduce {
-            accumulator,
-            init,
-            variable,
-            list,
-            expr,
-        } => {
+        } => quantified(ctx, env, *quantifier, list, predicate.as_deref())?,
+        Kind::Reduce { init, list, expr } => {
             let mut acc = eval(ctx, env, init)?;
-            let items = match eval(ctx, env, list)? {
-                Value::Null => return Ok(Value::Null),
-                Value::List(items) => items,
-                other => {
-                    return Err(type_error(format!(
-                        "reduce expects a list, got {}",
-                        other.type_name()
-                    )))
-                }
+            let Some(items) = list_items(eval(ctx, env, list)?, "reduce")? else {
+                return Ok(Value::Null);
             };
             for item in items {
                 let with_acc = Env::Local {
-                    name: &accumulator.name,
                     value: &acc,
                     parent: env,
                 };
                 let local = Env::Local {
-                    name: &variable.name,
                     value: &item,
                     parent: &with_acc,
                 };
@@ -554,117 +438,71 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr) -> Result<Value> {
             }
             acc
         }
-        ExprKind::MapProjection { variable, items } => {
-            let base = env.lookup(&variable.name).cloned().ok_or_else(|| {
-                Error::syntax(
-                    "UndefinedVariable",
-                    format!("variable `{}` is not defined", variable.name),
-                )
-            })?;
+        Kind::MapProjection { base, items } => {
+            let base = eval(ctx, env, base)?;
             if base.is_null() {
                 return Ok(Value::Null);
             }
             let mut m = Map::new();
             for item in items {
                 match item {
-                    ast::MapProjectionItem::Property(k) => {
-                        m.insert(k.name.clone(), property(ctx, &base, &k.name)?);
+                    MapItem::Property(k) => {
+                        m.insert((*k).to_string(), property(ctx, &base, k)?);
                     }
-                    ast::MapProjectionItem::AllProperties => {
+                    MapItem::AllProperties => {
                         for (k, v) in all_properties(ctx, &base)? {
                             m.insert(k, v);
                         }
                     }
-                    ast::MapProjectionItem::Literal(k, x) => {
-                        m.insert(k.name.clone(), eval(ctx, env, x)?);
-                    }
-                    ast::MapProjectionItem::Variable(v) => {
-                        let val = env.lookup(&v.name).cloned().unwrap_or(Value::Null);
-                        m.insert(v.name.clone(), val);
+                    MapItem::Entry(k, x) => {
+                        m.insert((*k).to_string(), eval(ctx, env, x)?);
                     }
                 }
             }
             Value::Map(m)
         }
-        ExprKind::PatternPredicate(_) | ExprKind::Exists(_) => {
-            let (sub, row) = subplan(ctx, env, e)?;
-            let mut op = ops::build(ctx, &sub.steps, &sub.imports, ops::source(vec![row]))?;
-            Value::Bool(op.next()?.is_some())
-        }
-        ExprKind::PatternComprehension { projection, .. } => {
-            let (sub, row) = subplan(ctx, env, e)?;
-            let mut op = ops::build(ctx, &sub.steps, &sub.imports, ops::source(vec![row]))?;
-            let mut out = Vec::new();
-            while let Some(r) = op.next()? {
-                let inner = Env::Row {
-                    layout: &sub.layout,
-                    row: &r,
-                    aggs: env.aggs(),
-                };
-                out.push(eval(ctx, &inner, projection)?);
+        Kind::Subquery {
+            plan,
+            imports,
+            gives,
+        } => {
+            let row = imports
+                .iter()
+                .map(|x| eval(ctx, env, x))
+                .collect::<Result<Row>>()?;
+            let mut op = ops::build(ctx, &plan.steps, &plan.imports, ops::source(vec![row]))?;
+            match gives {
+                Gives::Exists => Value::Bool(op.next()?.is_some()),
+                Gives::List(projection) => {
+                    let mut out = Vec::new();
+                    while let Some(r) = op.next()? {
+                        let inner = Env::Row {
+                            row: &r,
+                            aggs: env.aggs(),
+                        };
+                        out.push(eval(ctx, &inner, projection)?);
+                    }
+                    Value::List(out)
+                }
+                Gives::Paths { slot, all } => {
+                    let mut paths = Vec::new();
+                    while let Some(r) = op.next()? {
+                        if let Some(p) = slot.and_then(|i| r.get(i)) {
+                            paths.push(p.clone());
+                        }
+                        if !all {
+                            break;
+                        }
+                    }
+                    if *all {
+                        Value::List(paths)
+                    } else {
+                        paths.into_iter().next().unwrap_or(Value::Null)
+                    }
+                }
             }
-            Value::List(out)
         }
     })
-}
-
-/// The plan the planner made for subquery expression `e`, with the row of its imports
-/// taken from `env`.
-fn subplan<'c>(ctx: &Ctx<'c, '_>, env: &Env<'_>, e: &Expr) -> Result<(&'c plan::SubPlan, Row)> {
-    let sub = ctx.subplans.get(e.span).ok_or_else(|| {
-        Error::new(
-            ErrorClass::SemanticError,
-            "UnplannedSubquery",
-            "this subquery was not planned (a skein bug: please report the query)",
-        )
-    })?;
-    let row = sub
-        .imports
-        .iter()
-        .map(|name| {
-            env.lookup(name).cloned().ok_or_else(|| {
-                Error::syntax(
-                    "UndefinedVariable",
-                    format!("variable `{}` is not defined", name.trim()),
-                )
-            })
-        })
-        .collect::<Result<Row>>()?;
-    Ok((sub, row))
-}
-
-/// `shortestPath(pattern)` used as an expression: the path or null (all of them as a
-/// list for `allShortestPaths`).
-fn shortest_path_expr(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Expr, all: bool) -> Result<Value> {
-    let (sub, row) = subplan(ctx, env, e)?;
-    let at = sub.layout.iter().position(|n| n == bound::PATH_VARIABLE);
-    let mut op = ops::build(ctx, &sub.steps, &sub.imports, ops::source(vec![row]))?;
-    let mut paths = Vec::new();
-    while let Some(r) = op.next()? {
-        if let Some(p) = at.and_then(|i| r.get(i)) {
-            paths.push(p.clone());
-        }
-        if !all {
-            break;
-        }
-    }
-    Ok(if all {
-        Value::List(paths)
-    } else {
-        paths.into_iter().next().unwrap_or(Value::Null)
-    })
-}
-
-fn aggregate_value(env: &Env<'_>, e: &Expr) -> Result<Value> {
-    env.aggs()
-        .and_then(|a| a.get(e.span))
-        .cloned()
-        .ok_or_else(|| {
-            Error::syntax(
-                "InvalidAggregation",
-                "an aggregation is not allowed in this place",
-            )
-        })
 }
 
 fn check_node_alive(ctx: &Ctx<'_, '_>, id: u64) -> Result<()> {
@@ -833,7 +671,13 @@ pub(crate) fn compare(op: CompareOp, a: &Value, b: &Value) -> Option<bool> {
     }
 }
 
-fn binary(ctx: &Ctx<'_, '_>, env: &Env<'_>, op: BinaryOp, a: &Expr, b: &Expr) -> Result<Value> {
+fn binary(
+    ctx: &Ctx<'_, '_>,
+    env: &Env<'_>,
+    op: BinaryOp,
+    a: &Compiled<'_>,
+    b: &Compiled<'_>,
+) -> Result<Value> {
     match op {
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
             let l = as_bool(eval(ctx, env, a)?, "a boolean operator")?;
@@ -917,25 +761,16 @@ fn quantified(
     ctx: &Ctx<'_, '_>,
     env: &Env<'_>,
     q: ast::Quantifier,
-    variable: &ast::Ident,
-    list: &Expr,
-    predicate: Option<&Expr>,
+    list: &Compiled<'_>,
+    predicate: Option<&Compiled<'_>>,
 ) -> Result<Value> {
-    let items = match eval(ctx, env, list)? {
-        Value::Null => return Ok(Value::Null),
-        Value::List(items) => items,
-        other => {
-            return Err(type_error(format!(
-                "a quantifier expects a list, got {}",
-                other.type_name()
-            )))
-        }
+    let Some(items) = list_items(eval(ctx, env, list)?, "a quantifier")? else {
+        return Ok(Value::Null);
     };
     let (mut trues, mut nulls) = (0usize, 0usize);
     let total = items.len();
     for item in &items {
         let local = Env::Local {
-            name: &variable.name,
             value: item,
             parent: env,
         };
@@ -991,44 +826,23 @@ fn quantified(
     Ok(out.map_or(Value::Null, Value::Bool))
 }
 
-fn call_function(ctx: &Ctx<'_, '_>, env: &Env<'_>, name: &str, args: &[Expr]) -> Result<Value> {
-    match name {
-        "exists" => {
-            let Some(arg) = args.first() else {
-                return Err(Error::syntax(
-                    "InvalidNumberOfArguments",
-                    "exists() takes one argument",
-                ));
-            };
-            // `exists(pattern)` asks whether the pattern matches; `exists(expr)` whether
-            // the value is not null.
-            if let ExprKind::PatternPredicate(_) = arg.kind {
-                return eval(ctx, env, arg);
-            }
-            return Ok(Value::Bool(!eval(ctx, env, arg)?.is_null()));
-        }
-        "coalesce" => {
-            for a in args {
-                let v = eval(ctx, env, a)?;
-                if !v.is_null() {
-                    return Ok(v);
-                }
-            }
-            return Ok(Value::Null);
-        }
-        _ => {}
-    }
+fn call_function(
+    ctx: &Ctx<'_, '_>,
+    env: &Env<'_>,
+    function: &Function,
+    args: &[Compiled<'_>],
+) -> Result<Value> {
     let mut values = Vec::with_capacity(args.len());
     for a in args {
         values.push(eval(ctx, env, a)?);
     }
-    match (name, values.as_slice()) {
-        ("id", [Value::Node(n)]) => return Ok(Value::Int(n.id as i64)),
-        ("id", [Value::Relationship(r)]) => return Ok(Value::Int(r.id as i64)),
-        ("type", [Value::Relationship(r)]) => {
+    match (function, values.as_slice()) {
+        (Function::Id, [Value::Node(n)]) => return Ok(Value::Int(n.id as i64)),
+        (Function::Id, [Value::Relationship(r)]) => return Ok(Value::Int(r.id as i64)),
+        (Function::Type, [Value::Relationship(r)]) => {
             return Ok(Value::String(rel_type(ctx, r)?));
         }
-        ("labels", [Value::Node(n)]) => {
+        (Function::Labels, [Value::Node(n)]) => {
             check_node_alive(ctx, n.id)?;
             return Ok(Value::List(
                 ctx.txn
@@ -1038,14 +852,22 @@ fn call_function(ctx: &Ctx<'_, '_>, env: &Env<'_>, name: &str, args: &[Expr]) ->
                     .collect(),
             ));
         }
-        ("startnode", [Value::Relationship(r)]) => {
+        (Function::StartNode, [Value::Relationship(r)]) => {
             return Ok(Value::Node(Node::with_id(endpoints(ctx, r)?.0)))
         }
-        ("endnode", [Value::Relationship(r)]) => {
+        (Function::EndNode, [Value::Relationship(r)]) => {
             return Ok(Value::Node(Node::with_id(endpoints(ctx, r)?.1)))
         }
         _ => {}
     }
+    let name = match function {
+        Function::Id => "id",
+        Function::Type => "type",
+        Function::Labels => "labels",
+        Function::StartNode => "startnode",
+        Function::EndNode => "endnode",
+        Function::Scalar(name) => name,
+    };
     for v in &mut values {
         if matches!(
             v,

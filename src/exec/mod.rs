@@ -12,6 +12,7 @@
 
 pub mod aggregate;
 pub(crate) mod eval;
+pub(crate) mod expr;
 pub mod functions;
 pub(crate) mod ops;
 mod plans;

@@ -5,6 +5,7 @@
 //! relationships are gone.
 
 use super::eval::eval;
+use super::expr::compile;
 use super::{ops, Ctx, Row, StatementEnv, WriteState};
 use crate::ast::{self, Expr};
 use crate::error::{Error, ErrorClass, Result};
@@ -38,8 +39,10 @@ impl WriteEnv<'_> {
         row: &[Value],
         e: &Expr,
     ) -> Result<Value> {
+        // Write clauses are not yet compiled once per clause: each value compiles
+        // against the clause's layout where it is needed.
         self.read(txn, state, |ctx| {
-            eval(ctx, &super::eval::Env::row(layout, row), e)
+            eval(ctx, &super::eval::Env::row(row), &compile(ctx, e, layout)?)
         })
     }
 }

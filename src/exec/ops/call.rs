@@ -1,19 +1,85 @@
 //! CALL of a procedure per input row, with its YIELD columns.
 
 use super::{BoxOp, Op};
+use crate::catalog::procedures::Procedure;
 use crate::error::{Error, ErrorClass, Result};
 use crate::exec::eval::{eval, is_true, Env};
+use crate::exec::expr::{compile_all, compile_opt, Compiled};
 use crate::exec::{Ctx, Row};
 use crate::plan::CallSpec;
 use crate::value::Value;
 use std::collections::VecDeque;
 
 pub(super) struct CallOp<'a, 's> {
-    pub(super) ctx: &'a Ctx<'a, 's>,
-    pub(super) input: BoxOp<'a>,
-    pub(super) layout: Vec<String>,
-    pub(super) spec: &'a CallSpec,
-    pub(super) pending: VecDeque<Row>,
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    spec: &'a CallSpec,
+    procedure: Procedure,
+    /// The arguments as written, or (for `CALL name` without parentheses) the
+    /// parameters named like the procedure's inputs.
+    args: Vec<Compiled<'a>>,
+    /// For each YIELD column, the position of its output in the procedure's rows.
+    picks: Vec<usize>,
+    /// The YIELD's WHERE, on the input row followed by the yielded columns.
+    where_: Option<Compiled<'a>>,
+    pending: VecDeque<Row>,
+}
+
+impl<'a, 's> CallOp<'a, 's> {
+    pub(super) fn new(
+        ctx: &'a Ctx<'a, 's>,
+        input: BoxOp<'a>,
+        spec: &'a CallSpec,
+        layout: &[String],
+    ) -> Result<Self> {
+        let procedure = ctx.registry.procedure(&spec.name)?;
+        let signature = &procedure.signature;
+        let args = match &spec.args {
+            Some(args) => compile_all(ctx, args, layout)?,
+            None => signature
+                .inputs
+                .iter()
+                .map(|(n, _)| {
+                    let value = ctx.params.get(n).cloned().ok_or_else(|| {
+                        Error::new(
+                            ErrorClass::ParameterMissing,
+                            "MissingParameter",
+                            format!("expected a value for parameter ${n}"),
+                        )
+                    })?;
+                    Ok(Compiled::constant_value(value))
+                })
+                .collect::<Result<_>>()?,
+        };
+        let picks = spec
+            .yields
+            .iter()
+            .map(|(field, _)| {
+                signature
+                    .outputs
+                    .iter()
+                    .position(|(n, _)| n == field)
+                    .ok_or_else(|| {
+                        Error::syntax(
+                            "UndefinedVariable",
+                            format!("procedure {} has no output `{field}`", spec.name),
+                        )
+                    })
+            })
+            .collect::<Result<_>>()?;
+        let mut out_layout = layout.to_vec();
+        out_layout.extend(spec.yields.iter().map(|(_, v)| v.clone()));
+        Ok(CallOp {
+            ctx,
+            input,
+            spec,
+            args,
+            picks,
+            where_: compile_opt(ctx, spec.where_.as_ref(), &out_layout)?,
+            procedure,
+            pending: VecDeque::new(),
+        })
+    }
 }
 
 impl Op for CallOp<'_, '_> {
@@ -25,59 +91,14 @@ impl Op for CallOp<'_, '_> {
             let Some(row) = self.input.next()? else {
                 return Ok(None);
             };
-            let signature = self
-                .ctx
-                .registry
-                .signature(&self.spec.name)
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorClass::ProcedureError,
-                        "ProcedureNotFound",
-                        format!("there is no procedure named '{}'", self.spec.name),
-                    )
-                })?;
-            let env = Env::row(&self.layout, &row);
-            let args: Vec<Value> = match &self.spec.args {
-                Some(args) => args
-                    .iter()
-                    .map(|a| eval(self.ctx, &env, a))
-                    .collect::<Result<_>>()?,
-                None => signature
-                    .inputs
-                    .iter()
-                    .map(|(n, _)| {
-                        self.ctx.params.get(n).cloned().ok_or_else(|| {
-                            Error::new(
-                                ErrorClass::ParameterMissing,
-                                "MissingParameter",
-                                format!("expected a value for parameter ${n}"),
-                            )
-                        })
-                    })
-                    .collect::<Result<_>>()?,
-            };
-            let results = self
-                .ctx
-                .registry
-                .call(self.ctx.txn, &self.spec.name, &args)?;
-            let picks: Vec<usize> = self
-                .spec
-                .yields
+            let env = Env::row(&row);
+            let args: Vec<Value> = self
+                .args
                 .iter()
-                .map(|(field, _)| {
-                    signature
-                        .outputs
-                        .iter()
-                        .position(|(n, _)| n == field)
-                        .ok_or_else(|| {
-                            Error::syntax(
-                                "UndefinedVariable",
-                                format!("procedure {} has no output `{field}`", self.spec.name),
-                            )
-                        })
-                })
+                .map(|a| eval(self.ctx, &env, a))
                 .collect::<Result<_>>()?;
-            if signature.outputs.is_empty() {
+            let results = self.procedure.call(self.ctx.txn, &args)?;
+            if self.procedure.signature.outputs.is_empty() {
                 // A procedure without outputs passes its input row through inside a
                 // query, and returns nothing as a statement of its own.
                 if self.spec.standalone {
@@ -85,17 +106,15 @@ impl Op for CallOp<'_, '_> {
                 }
                 return Ok(Some(row));
             }
-            let mut out_layout = self.layout.clone();
-            out_layout.extend(self.spec.yields.iter().map(|(_, v)| v.clone()));
             for result in results {
                 let mut out = row.clone();
                 out.extend(
-                    picks
+                    self.picks
                         .iter()
                         .map(|&i| result.get(i).cloned().unwrap_or(Value::Null)),
                 );
-                if let Some(w) = &self.spec.where_ {
-                    if !is_true(&eval(self.ctx, &Env::row(&out_layout, &out), w)?) {
+                if let Some(w) = &self.where_ {
+                    if !is_true(&eval(self.ctx, &Env::row(&out), w)?) {
                         continue;
                     }
                 }

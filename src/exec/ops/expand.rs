@@ -6,6 +6,7 @@ use super::{
     rel_value, slot, used_relationships, BoxOp, LabelTest, Op, TypeTest, UsedRels,
 };
 use crate::error::Result;
+use crate::exec::expr::{compile_opt, Compiled};
 use crate::exec::{Ctx, Row};
 use crate::plan::ExpandSpec;
 use crate::storage::{Dir, Edge, Scan};
@@ -28,7 +29,9 @@ pub(super) struct ExpandOp<'a, 's> {
     ctx: &'a Ctx<'a, 's>,
     input: BoxOp<'a>,
     spec: &'a ExpandSpec,
-    layout: Vec<String>,
+    /// The relationship's and the far node's property maps, on the input rows.
+    rel_props: Option<Compiled<'a>>,
+    to_props: Option<Compiled<'a>>,
     from: usize,
     rel_slot: Option<usize>,
     to_slot: Option<usize>,
@@ -140,26 +143,27 @@ impl<'a, 's> ExpandOp<'a, 's> {
         ctx: &'a Ctx<'a, 's>,
         input: BoxOp<'a>,
         spec: &'a ExpandSpec,
-        layout: Vec<String>,
+        layout: &[String],
     ) -> Result<ExpandOp<'a, 's>> {
         Ok(ExpandOp {
             ctx,
             input,
-            from: slot(&layout, &spec.from)?,
+            from: slot(layout, &spec.from)?,
             rel_slot: if spec.rel_bound {
-                Some(slot(&layout, &spec.rel)?)
+                Some(slot(layout, &spec.rel)?)
             } else {
                 None
             },
             to_slot: if spec.to_bound {
-                Some(slot(&layout, &spec.to)?)
+                Some(slot(layout, &spec.to)?)
             } else {
                 None
             },
-            hop: Hop::new(spec, &layout),
-            pair: spec.paired.as_deref().map(|p| Hop::new(p, &layout)),
+            hop: Hop::new(spec, layout),
+            pair: spec.paired.as_deref().map(|p| Hop::new(p, layout)),
+            rel_props: compile_opt(ctx, spec.rel_props.as_ref(), layout)?,
+            to_props: compile_opt(ctx, spec.to_props.as_ref(), layout)?,
             spec,
-            layout,
             state: None,
         })
     }
@@ -513,14 +517,10 @@ impl Op for ExpandOp<'_, '_> {
                 out.extend(more);
                 return Ok(Some(out));
             }
-            let Some(rel_props) =
-                eval_props(self.ctx, &self.layout, &row, self.spec.rel_props.as_ref())?
-            else {
+            let Some(rel_props) = eval_props(self.ctx, &row, self.rel_props.as_ref())? else {
                 continue;
             };
-            let Some(to_props) =
-                eval_props(self.ctx, &self.layout, &row, self.spec.to_props.as_ref())?
-            else {
+            let Some(to_props) = eval_props(self.ctx, &row, self.to_props.as_ref())? else {
                 continue;
             };
             let used = used_relationships(&row, &self.hop.unique);

@@ -5,8 +5,9 @@
 use super::{Batch, BoxOp, Op};
 use crate::ast::Expr;
 use crate::error::{Error, Result};
-use crate::exec::aggregate::Aggregator;
-use crate::exec::eval::{eval, AggValues, Env, Operand};
+use crate::exec::aggregate::{Accumulator, Aggregator};
+use crate::exec::eval::{eval, with_value, AggValues, Env};
+use crate::exec::expr::{compile, compile_all, Compiled, Kind};
 use crate::exec::{Ctx, Row};
 use crate::plan::ProjectSpec;
 use crate::value::Value;
@@ -26,47 +27,25 @@ pub(super) fn same_identity(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// One aggregation call inside a projection.
+/// One aggregation call inside a projection, its arguments compiled on the input rows.
 pub(super) struct AggCall<'a> {
     /// Where the call is written: the key its value is found by.
     at: crate::ast::Span,
     name: String,
     distinct: bool,
     star: bool,
-    args: &'a [Expr],
-    /// A single argument, resolved against the operator's layout.
-    single: Option<Operand<'a>>,
+    args: Vec<Compiled<'a>>,
 }
 
-pub(super) fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
+/// The aggregation calls in `e` (not inside one another: a call's arguments are its own).
+fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<(&'a Expr, &'a [Expr])>) {
     use crate::ast::ExprKind;
     match &e.kind {
-        ExprKind::CountStar => out.push(AggCall {
-            at: e.span,
-            name: "count".to_string(),
-            distinct: false,
-            star: true,
-            args: &[],
-            single: None,
-        }),
-        ExprKind::FunctionCall {
-            name,
-            distinct,
-            args,
-        } if crate::catalog::aggregates::is_aggregate_call(e) => out.push(AggCall {
-            at: e.span,
-            name: name
-                .first()
-                .map(|n| n.name.to_lowercase())
-                .unwrap_or_default(),
-            distinct: *distinct,
-            star: false,
-            args,
-            single: None,
-        }),
+        ExprKind::CountStar => out.push((e, &[])),
+        ExprKind::FunctionCall { args, .. } if crate::catalog::aggregates::is_aggregate_call(e) => {
+            out.push((e, args))
+        }
         _ => {
-            // Visit direct children only; `walk_expr` would also visit the calls'
-            // arguments, which belong to the call.
             for c in e.children() {
                 collect_aggs(c, out);
             }
@@ -74,12 +53,63 @@ pub(super) fn collect_aggs<'a>(e: &'a Expr, out: &mut Vec<AggCall<'a>>) {
     }
 }
 
+impl<'a> AggCall<'a> {
+    fn new(ctx: &Ctx<'a, '_>, e: &'a Expr, args: &'a [Expr], layout: &[String]) -> Result<Self> {
+        use crate::ast::ExprKind;
+        let (name, distinct, star) = match &e.kind {
+            ExprKind::FunctionCall { name, distinct, .. } => (
+                name.first()
+                    .map(|n| n.name.to_lowercase())
+                    .unwrap_or_default(),
+                *distinct,
+                false,
+            ),
+            _ => ("count".to_string(), false, true),
+        };
+        if crate::exec::aggregate::create(&name, distinct, star).is_none() {
+            return Err(Error::syntax(
+                "UnknownFunction",
+                format!("unknown aggregation function {name}"),
+            )
+            .at(ctx.text, e.span.start));
+        }
+        Ok(AggCall {
+            at: e.span,
+            name,
+            distinct,
+            star,
+            args: compile_all(ctx, args, layout)?,
+        })
+    }
+
+    fn fresh(&self) -> Accumulator {
+        // Checked to exist when the call was compiled.
+        crate::exec::aggregate::create(&self.name, self.distinct, self.star)
+            .unwrap_or_else(|| unreachable!("aggregate {} checked at compile", self.name))
+    }
+}
+
 pub(super) struct AggregationOp<'a, 's> {
     ctx: &'a Ctx<'a, 's>,
     input: Option<BoxOp<'a>>,
-    spec: &'a ProjectSpec,
-    in_layout: Vec<String>,
-    out_len: usize,
+    calls: Vec<AggCall<'a>>,
+    /// The grouping items' expressions, on the input rows.
+    keys: Vec<Compiled<'a>>,
+    /// The input slots the grouping items read: rows that agree on them are in the
+    /// same group, whatever the keys compute.
+    key_slots: Vec<usize>,
+    /// Per output item: `None` for a grouping item (its value is kept with the group),
+    /// else the item on the group's first input row and the aggregates' values.
+    items: Vec<Option<Compiled<'a>>>,
+    /// Whether the end reads each group's first row.
+    keeps_rows: bool,
+    /// Items computed for ORDER BY only, on the output columns followed by the input.
+    hidden: Vec<Compiled<'a>>,
+    /// Each row stands for as many rows as the integer in this slot.
+    weight_slot: Option<usize>,
+    /// Each row stands for one row per node id in the list in this slot.
+    far_slot: Option<usize>,
+    in_width: usize,
     ready: Option<std::vec::IntoIter<Row>>,
 }
 
@@ -88,29 +118,84 @@ impl<'a, 's> AggregationOp<'a, 's> {
         ctx: &'a Ctx<'a, 's>,
         input: BoxOp<'a>,
         spec: &'a ProjectSpec,
-        in_layout: Vec<String>,
-    ) -> Self {
-        AggregationOp {
+        in_layout: &[String],
+    ) -> Result<Self> {
+        let out_len = spec.items.len() - spec.hidden;
+        let mut found = Vec::new();
+        let mut is_key = Vec::new();
+        for (_, e) in &spec.items {
+            let before = found.len();
+            collect_aggs(e, &mut found);
+            is_key.push(found.len() == before);
+        }
+        let calls = found
+            .into_iter()
+            .map(|(e, args)| AggCall::new(ctx, e, args, in_layout))
+            .collect::<Result<Vec<_>>>()?;
+        let mut keys = Vec::new();
+        let mut key_vars = Vec::new();
+        let mut items = Vec::new();
+        for (((_, e), k), i) in spec.items.iter().zip(&is_key).zip(0..) {
+            if *k {
+                keys.push(compile(ctx, e, in_layout)?);
+                crate::ast::mentioned_vars(e, &mut key_vars);
+            }
+            if i < out_len {
+                items.push(if *k {
+                    None
+                } else {
+                    Some(compile(ctx, e, in_layout)?)
+                });
+            }
+        }
+        let key_slots = key_vars
+            .iter()
+            .filter_map(|v| in_layout.iter().position(|n| n == v))
+            .collect();
+        // Each group's first row is kept unless every item is a grouping item or an
+        // aggregate call alone.
+        let keeps_rows = spec.hidden > 0
+            || items.iter().any(|c| {
+                c.as_ref()
+                    .is_some_and(|c| !matches!(c.kind, Kind::Aggregate(_)))
+            });
+        // Sort keys may read the columns computed first, then the input variables.
+        let mut wide_layout: Vec<String> = spec
+            .items
+            .iter()
+            .take(out_len)
+            .map(|(n, _)| n.clone())
+            .collect();
+        wide_layout.extend(in_layout.iter().cloned());
+        let hidden = spec
+            .items
+            .iter()
+            .skip(out_len)
+            .map(|(_, e)| compile(ctx, e, &wide_layout))
+            .collect::<Result<_>>()?;
+        let slot_of = |var: &Option<String>| {
+            var.as_ref()
+                .and_then(|w| in_layout.iter().position(|n| n == w))
+        };
+        Ok(AggregationOp {
             ctx,
             input: Some(input),
-            spec,
-            in_layout,
-            out_len: spec.items.len() - spec.hidden,
+            calls,
+            keys,
+            key_slots,
+            items,
+            keeps_rows,
+            hidden,
+            weight_slot: slot_of(&spec.weight_var),
+            far_slot: slot_of(&spec.far_nodes_var),
+            in_width: in_layout.len(),
             ready: None,
-        }
+        })
     }
 
     /// Feeds one input row to a group's aggregators.
-    fn update_group(
-        &self,
-        aggs: &mut [crate::exec::aggregate::Accumulator],
-        calls: &[AggCall<'_>],
-        env: &Env<'_>,
-        row: &[Value],
-        weight_slot: Option<usize>,
-        far_slot: Option<usize>,
-    ) -> Result<()> {
-        if let Some(slot) = far_slot {
+    fn update_group(&self, aggs: &mut [Accumulator], row: &[Value]) -> Result<()> {
+        if let Some(slot) = self.far_slot {
             // This row stands for one row per far node in the list.
             let ids: Vec<u64> = match row.get(slot) {
                 Some(Value::List(items)) => items
@@ -127,30 +212,29 @@ impl<'a, 's> AggregationOp<'a, 's> {
             }
             return Ok(());
         }
-        if let Some(slot) = weight_slot {
+        if let Some(slot) = self.weight_slot {
             // This row stands for `weight` rows of a plain count.
             let weight = match row.get(slot) {
                 Some(Value::Int(w)) => u64::try_from(*w).unwrap_or(0),
                 _ => 0,
             };
             let counted = [Value::Bool(true)];
-            for (agg, c) in aggs.iter_mut().zip(calls) {
+            for (agg, c) in aggs.iter_mut().zip(&self.calls) {
                 let args: &[Value] = if c.star { &[] } else { &counted };
                 agg.update_times(args, weight)?;
             }
             return Ok(());
         }
-        for (agg, c) in aggs.iter_mut().zip(calls) {
-            match (c.args, &c.single) {
+        let env = Env::row(row);
+        for (agg, c) in aggs.iter_mut().zip(&self.calls) {
+            match c.args.as_slice() {
                 // One argument, the common case: looked at in place.
-                (_, Some(one)) => one.with_value(self.ctx, &self.in_layout, row, |v| {
-                    agg.update(std::slice::from_ref(v))
-                })?,
-                ([], None) => agg.update(&[])?,
-                (args, None) => {
+                [one] => with_value(self.ctx, &env, one, |v| agg.update(std::slice::from_ref(v)))?,
+                [] => agg.update(&[])?,
+                args => {
                     let values = args
                         .iter()
-                        .map(|a| eval(self.ctx, env, a))
+                        .map(|a| eval(self.ctx, &env, a))
                         .collect::<Result<Vec<_>>>()?;
                     agg.update(&values)?;
                 }
@@ -160,85 +244,21 @@ impl<'a, 's> AggregationOp<'a, 's> {
     }
 
     fn aggregate(&mut self, input: &mut BoxOp<'a>) -> Result<Vec<Row>> {
-        let mut calls = Vec::new();
-        let mut is_key = Vec::new();
-        for (_, e) in &self.spec.items {
-            let before = calls.len();
-            collect_aggs(e, &mut calls);
-            is_key.push(calls.len() == before);
-        }
-        // The end evaluates each group's items on its first row, unless every item is a
-        // grouping item (its value is kept) or an aggregate call alone.
-        let keeps_rows = self.spec.hidden > 0
-            || self
-                .spec
-                .items
-                .iter()
-                .zip(&is_key)
-                .any(|((_, e), k)| !k && !calls.iter().any(|c| c.at == e.span));
+        let calls = self.calls.len();
+        let width = self.keys.len();
         // The groups, column-wise (no allocation per group beyond its values): group `g`
         // has first row `firsts[g]` (when kept), grouping values `held[g * width..]` and
-        // aggregators `aggs[g * calls.len()..]`.
+        // aggregators `aggs[g * calls..]`.
         let mut firsts: Vec<Row> = Vec::new();
         let mut held: Vec<Value> = Vec::new();
-        let mut aggs: Vec<crate::exec::aggregate::Accumulator> = Vec::new();
+        let mut aggs: Vec<Accumulator> = Vec::new();
         let mut group_count = 0usize;
-        let width = is_key.iter().filter(|k| **k).count();
         // The groups by the hash of their grouping values: a row's values are hashed and
         // compared where they lie, and copied only when they start a group.
         let mut index: HashTable<(u64, usize)> = HashTable::new();
         let hasher = foldhash::fast::RandomState::default();
-        let keys: Vec<Operand<'_>> = self
-            .spec
-            .items
-            .iter()
-            .zip(&is_key)
-            .filter(|(_, k)| **k)
-            .map(|((_, e), _)| Operand::new(self.ctx, e, &self.in_layout))
-            .collect();
-        for c in &mut calls {
-            if let [one] = c.args {
-                c.single = Some(Operand::new(self.ctx, one, &self.in_layout));
-            }
-        }
-        // Appends a fresh aggregator per call (a new group's).
-        let fresh = |aggs: &mut Vec<crate::exec::aggregate::Accumulator>| -> Result<()> {
-            for c in &calls {
-                aggs.push(
-                    crate::exec::aggregate::create(&c.name, c.distinct, c.star).ok_or_else(
-                        || {
-                            Error::syntax(
-                                "UnknownFunction",
-                                format!("unknown aggregation function {}", c.name),
-                            )
-                        },
-                    )?,
-                );
-            }
-            Ok(())
-        };
         // Rows often come in runs with the same grouping variables (all relationships
         // of one node): the group of the previous row is reused without evaluating keys.
-        let mut key_vars = Vec::new();
-        for ((_, e), k) in self.spec.items.iter().zip(&is_key) {
-            if *k {
-                crate::ast::mentioned_vars(e, &mut key_vars);
-            }
-        }
-        let key_slots: Vec<usize> = key_vars
-            .iter()
-            .filter_map(|v| self.in_layout.iter().position(|n| n == v))
-            .collect();
-        let weight_slot = self
-            .spec
-            .weight_var
-            .as_ref()
-            .and_then(|w| self.in_layout.iter().position(|n| n == w));
-        let far_slot = self
-            .spec
-            .far_nodes_var
-            .as_ref()
-            .and_then(|f| self.in_layout.iter().position(|n| n == f));
         // The last row whose group was looked up in this batch, and that group; across
         // batches, that row's grouping variables.
         let mut carried: Option<(Vec<Value>, usize)> = None;
@@ -247,15 +267,14 @@ impl<'a, 's> AggregationOp<'a, 's> {
             let mut last: Option<(&[Value], usize)> = None;
             for row in batch.rows() {
                 self.ctx.limits.check()?;
-                let env = Env::row(&self.in_layout, row);
                 let same_keys = |before: &mut dyn Iterator<Item = Option<&Value>>| {
-                    key_slots.iter().all(|&s| {
+                    self.key_slots.iter().all(|&s| {
                         matches!((row.get(s), before.next()), (Some(x), Some(Some(y))) if same_identity(x, y))
                     })
                 };
                 let reuse = match (last, &carried) {
                     (Some((before, gi)), _) => {
-                        same_keys(&mut key_slots.iter().map(|&s| before.get(s))).then_some(gi)
+                        same_keys(&mut self.key_slots.iter().map(|&s| before.get(s))).then_some(gi)
                     }
                     (None, Some((values, gi))) => {
                         same_keys(&mut values.iter().map(Some)).then_some(*gi)
@@ -266,7 +285,7 @@ impl<'a, 's> AggregationOp<'a, 's> {
                     Some(gi) => gi,
                     None => {
                         // The group of `values`, started with `first` when there is none.
-                        let mut group_of = |values: &[&Value], first: &[Value]| -> Result<usize> {
+                        let mut group_of = |values: &[&Value], first: &[Value]| -> usize {
                             let mut state = hasher.build_hasher();
                             for v in values {
                                 v.hash_group(&mut state);
@@ -279,66 +298,52 @@ impl<'a, 's> AggregationOp<'a, 's> {
                                     })
                             };
                             if let Some(&(_, g)) = index.find(hash, same) {
-                                return Ok(g);
+                                return g;
                             }
-                            if keeps_rows {
+                            if self.keeps_rows {
                                 firsts.push(first.to_vec());
                             }
                             held.extend(values.iter().map(|v| (*v).clone()));
-                            fresh(&mut aggs)?;
+                            aggs.extend(self.calls.iter().map(AggCall::fresh));
                             index.insert_unique(hash, (hash, group_count), |e| e.0);
                             group_count += 1;
-                            Ok(group_count - 1)
+                            group_count - 1
                         };
-                        let gi = match keys.as_slice() {
-                            [one] => one.with_value(self.ctx, &self.in_layout, row, |v| {
-                                group_of(&[v], row)
-                            })?,
+                        let env = Env::row(row);
+                        let gi = match self.keys.as_slice() {
+                            [one] => with_value(self.ctx, &env, one, |v| Ok(group_of(&[v], row)))?,
                             many => {
                                 let values = many
                                     .iter()
-                                    .map(|k| {
-                                        k.with_value(self.ctx, &self.in_layout, row, |v| {
-                                            Ok(v.clone())
-                                        })
-                                    })
+                                    .map(|k| eval(self.ctx, &env, k))
                                     .collect::<Result<Vec<_>>>()?;
                                 let refs: Vec<&Value> = values.iter().collect();
-                                group_of(&refs, row)?
+                                group_of(&refs, row)
                             }
                         };
                         last = Some((row, gi));
                         gi
                     }
                 };
-                let Some(group_aggs) = aggs.get_mut(gi * calls.len()..(gi + 1) * calls.len())
-                else {
+                let Some(group_aggs) = aggs.get_mut(gi * calls..(gi + 1) * calls) else {
                     continue;
                 };
-                self.update_group(group_aggs, &calls, &env, row, weight_slot, far_slot)?;
+                self.update_group(group_aggs, row)?;
             }
             if let Some((row, gi)) = last {
-                let values = key_slots
+                let values = self
+                    .key_slots
                     .iter()
                     .map(|&s| row.get(s).cloned().unwrap_or(Value::Null));
                 carried = Some((values.collect(), gi));
             }
         }
         if group_count == 0 && width == 0 {
-            firsts.push(vec![Value::Null; self.in_layout.len()]);
-            fresh(&mut aggs)?;
+            // No rows and no grouping items: one group, of no rows.
+            firsts.push(vec![Value::Null; self.in_width]);
+            aggs.extend(self.calls.iter().map(AggCall::fresh));
             group_count = 1;
         }
-        // Sort keys computed below may also use the columns computed first.
-        let mut wide_layout: Vec<String> = self
-            .spec
-            .items
-            .iter()
-            .take(self.out_len)
-            .map(|(n, _)| n.clone())
-            .collect();
-        wide_layout.extend(self.in_layout.iter().cloned());
-        let hidden = self.spec.items.len() > self.out_len;
         let mut out = Vec::with_capacity(group_count);
         let mut values = AggValues::default();
         let mut held = held.into_iter();
@@ -346,42 +351,39 @@ impl<'a, 's> AggregationOp<'a, 's> {
         for g in 0..group_count {
             let rep = firsts.get(g).unwrap_or(&no_row);
             values.clear();
-            for (c, a) in calls
+            for (c, a) in self
+                .calls
                 .iter()
-                .zip(aggs.get(g * calls.len()..).unwrap_or_default())
+                .zip(aggs.get(g * calls..).unwrap_or_default())
             {
                 values.insert(c.at, a.finish()?);
             }
             let env = Env::Row {
-                layout: &self.in_layout,
                 row: rep,
                 aggs: Some(&values),
             };
-            let mut row = Vec::with_capacity(self.spec.items.len());
+            let mut row = Vec::with_capacity(self.items.len() + self.hidden.len());
             // Grouping items take the values computed when the group was found.
             let mut key_values = held.by_ref().take(width);
-            for ((_, e), k) in self.spec.items.iter().zip(&is_key).take(self.out_len) {
-                let value = match k.then(|| key_values.next()).flatten() {
-                    Some(v) => v,
-                    None => eval(self.ctx, &env, e)?,
+            for item in &self.items {
+                let value = match item {
+                    Some(e) => eval(self.ctx, &env, e)?,
+                    None => key_values.next().unwrap_or(Value::Null),
                 };
                 row.push(value);
             }
             // Values of hidden grouping items are not used here; the next group's follow.
             key_values.for_each(drop);
-            if !hidden {
-                out.push(row);
-                continue;
-            }
-            let mut wide_row = row.clone();
-            wide_row.extend(rep.iter().cloned());
-            for (_, e) in self.spec.items.iter().skip(self.out_len) {
+            if !self.hidden.is_empty() {
+                let mut wide_row = row.clone();
+                wide_row.extend(rep.iter().cloned());
                 let env = Env::Row {
-                    layout: &wide_layout,
                     row: &wide_row,
                     aggs: Some(&values),
                 };
-                row.push(eval(self.ctx, &env, e)?);
+                for e in &self.hidden {
+                    row.push(eval(self.ctx, &env, e)?);
+                }
             }
             out.push(row);
         }

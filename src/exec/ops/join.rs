@@ -3,7 +3,8 @@
 use super::{build, source, BoxOp, Op};
 use crate::ast::CompareOp;
 use crate::error::Result;
-use crate::exec::eval::{self, eval, Env, Operand};
+use crate::exec::eval::{self, eval, Env};
+use crate::exec::expr::{compile, Compiled};
 use crate::exec::{Ctx, Row};
 use crate::plan::HashJoinSpec;
 use crate::value::Value;
@@ -52,8 +53,9 @@ pub(super) struct HashJoinOp<'a, 's> {
     ctx: &'a Ctx<'a, 's>,
     input: BoxOp<'a>,
     spec: &'a HashJoinSpec,
-    probe: Operand<'a>,
-    layout: Vec<String>,
+    probe: Compiled<'a>,
+    /// The build rows' key, compiled against their layout.
+    build_key: Compiled<'a>,
     hasher: foldhash::fast::RandomState,
     table: Option<JoinTable>,
     /// The input row being joined, its key and the build rows left to try.
@@ -65,18 +67,18 @@ impl<'a, 's> HashJoinOp<'a, 's> {
         ctx: &'a Ctx<'a, 's>,
         input: BoxOp<'a>,
         spec: &'a HashJoinSpec,
-        layout: Vec<String>,
-    ) -> Self {
-        HashJoinOp {
+        layout: &[String],
+    ) -> Result<Self> {
+        Ok(HashJoinOp {
             ctx,
             input,
             spec,
-            probe: Operand::new(ctx, &spec.probe_key, &layout),
-            layout,
+            probe: compile(ctx, &spec.probe_key, layout)?,
+            build_key: compile(ctx, &spec.build_key, &spec.build_vars)?,
             hasher: foldhash::fast::RandomState::default(),
             table: None,
             current: None,
-        }
+        })
     }
 
     /// Runs the build side once, when the first input row arrives (with no input row,
@@ -91,11 +93,7 @@ impl<'a, 's> HashJoinOp<'a, 's> {
             let mut build = build(self.ctx, &self.spec.build, &[], source(vec![Vec::new()]))?;
             while let Some(row) = build.next()? {
                 self.ctx.limits.check()?;
-                let key = eval(
-                    self.ctx,
-                    &Env::row(&self.spec.build_vars, &row),
-                    &self.spec.build_key,
-                )?;
+                let key = eval(self.ctx, &Env::row(&row), &self.build_key)?;
                 if let Some(hash) = join_hash(&key, &self.hasher) {
                     table
                         .by_hash
@@ -149,9 +147,7 @@ impl HashJoinOp<'_, '_> {
     /// Makes `row` the input row being joined.
     fn start_probe(&mut self, row: Row) -> Result<()> {
         self.ctx.limits.check()?;
-        let key = self
-            .probe
-            .with_value(self.ctx, &self.layout, &row, |v| Ok(v.clone()))?;
+        let key = eval(self.ctx, &Env::row(&row), &self.probe)?;
         let candidates = join_hash(&key, &self.hasher)
             .and_then(|h| self.table.as_ref()?.by_hash.get(&h))
             .cloned()

@@ -5,12 +5,13 @@ use super::{BoxOp, Op};
 use crate::ast::Expr;
 use crate::error::{Error, Result};
 use crate::exec::eval::{eval, Env};
+use crate::exec::expr::compile;
 use crate::exec::{Ctx, Row};
 use crate::value::Value;
 
-/// Evaluates SKIP / LIMIT: a non-negative integer.
+/// Evaluates SKIP / LIMIT: a non-negative integer (of no variable).
 pub(super) fn count_arg(ctx: &Ctx<'_, '_>, e: &Expr, what: &str) -> Result<usize> {
-    match eval(ctx, &Env::row(&[], &[]), e)? {
+    match eval(ctx, &Env::row(&[]), &compile(ctx, e, &[])?)? {
         Value::Int(i) if i >= 0 => Ok(usize::try_from(i).unwrap_or(usize::MAX)),
         Value::Int(_) => Err(Error::syntax(
             "NegativeIntegerArgument",

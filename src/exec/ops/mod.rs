@@ -3,7 +3,8 @@
 //! aggregation and sorting hold rows back. Storage iterators are held across calls, so
 //! a scan of a million nodes costs nothing until rows are pulled.
 
-use super::eval::{eval, Env, Operand};
+use super::eval::{eval, Env, NodeOperand};
+use super::expr::{compile, compile_opt, Compiled};
 use super::{Ctx, Row};
 use crate::ast::{CompareOp, Expr, ExprKind};
 use crate::error::{Error, ErrorClass, Result};
@@ -35,7 +36,7 @@ use filter::FilterOp;
 use join::HashJoinOp;
 use optional::OptionalOp;
 use path::BuildPathOp;
-use scan::{NodeFilterOp, ScanOp};
+use scan::{NodeFilterOp, ScanOp, Seek};
 use shortest::ShortestOp;
 use unwind::{UnwindOp, Unwinding};
 
@@ -158,46 +159,45 @@ fn slot(layout: &[String], name: &str) -> Result<usize> {
     })
 }
 
-/// A scan with the comparisons the planner gave it (see `plan::fuse_scan_filters`),
-/// each resolved to operands on the scanned node.
+/// A scan with the comparisons the planner gave it (see `plan::fuse_scan_filters`):
+/// each that compares properties of the scanned node with constants is tested on the
+/// node as it is read; any other is a filter on the rows the scan gives.
 fn build_scan<'a, 's>(
     ctx: &'a Ctx<'a, 's>,
     (var, access, labels, props, predicates): ScanParts<'a>,
     layout: &[String],
     input: BoxOp<'a>,
-) -> BoxOp<'a> {
+) -> Result<BoxOp<'a>> {
     // The scan appends its node to the input row.
     let slot = layout.len();
     let mut scanned = layout.to_vec();
     scanned.push(var.clone());
     let mut filters = Vec::new();
-    // A comparison whose parameter is absent cannot be tested on the node alone: it is
-    // evaluated on the row after the scan instead.
     let mut on_rows = Vec::new();
     for pred in predicates {
-        let resolved = single_comparison(pred).and_then(|(op, left, right)| {
-            let on_node = |e| Operand::new(ctx, e, &scanned).on_node(slot);
-            Some((op, on_node(left)?, on_node(right)?))
-        });
+        let on_node = |e| Ok(NodeOperand::new(compile(ctx, e, &scanned)?, slot));
+        let resolved = match single_comparison(pred) {
+            Some((op, left, right)) => on_node(left)?.zip(on_node(right)?).map(|(l, r)| (op, l, r)),
+            None => None,
+        };
         match resolved {
-            Some(filter) => filters.push(filter),
+            Some((op, left, right)) => filters.push((op, left, right)),
             None => on_rows.push(pred),
         }
     }
     let mut op: BoxOp<'a> = Box::new(ScanOp {
         ctx,
         input,
-        layout: layout.to_vec(),
-        access,
+        access: Seek::new(ctx, access, layout)?,
         labels: LabelTest::new(labels),
-        props,
+        props: compile_opt(ctx, props, layout)?,
         filters,
         current: None,
     });
     for pred in on_rows {
-        op = Box::new(FilterOp::new(ctx, op, scanned.clone(), pred));
+        op = Box::new(FilterOp::new(ctx, op, &scanned, pred)?);
     }
-    op
+    Ok(op)
 }
 
 /// A scan step's variable, access, labels, inline properties and filters.
@@ -227,7 +227,6 @@ fn build_step<'a, 's>(
     layout: &[String],
     input: BoxOp<'a>,
 ) -> Result<BoxOp<'a>> {
-    let layout_vec = layout.to_vec();
     let op: BoxOp<'a> = match step {
         Step::Scan {
             var,
@@ -243,28 +242,27 @@ fn build_step<'a, 's>(
                 props.as_ref(),
                 filters.as_slice(),
             );
-            build_scan(ctx, scan, layout, input)
+            build_scan(ctx, scan, layout, input)?
         }
         Step::NodeFilter { var, labels, props } => Box::new(NodeFilterOp {
             ctx,
             input,
             slot: slot(layout, var)?,
-            layout: layout_vec,
             labels: LabelTest::new(labels),
-            props: props.as_ref(),
+            props: compile_opt(ctx, props.as_ref(), layout)?,
         }),
-        Step::Expand(spec) => Box::new(ExpandOp::new(ctx, input, spec, layout_vec)?),
-        Step::HashJoin(spec) => Box::new(HashJoinOp::new(ctx, input, spec, layout_vec)),
+        Step::Expand(spec) => Box::new(ExpandOp::new(ctx, input, spec, layout)?),
+        Step::HashJoin(spec) => Box::new(HashJoinOp::new(ctx, input, spec, layout)?),
         Step::ShortestPath(spec) => Box::new(ShortestOp {
             ctx,
             input,
             from: slot(layout, &spec.from)?,
             to: slot(layout, &spec.to)?,
+            rel_props: compile_opt(ctx, spec.rel_props.as_ref(), layout)?,
             spec,
-            layout: layout_vec,
             pending: VecDeque::new(),
         }),
-        Step::Filter(pred) => Box::new(FilterOp::new(ctx, input, layout_vec, pred)),
+        Step::Filter(pred) => Box::new(FilterOp::new(ctx, input, layout, pred)?),
         Step::BuildPath { start, rels, .. } => Box::new(BuildPathOp {
             input,
             start: slot(layout, start)?,
@@ -277,25 +275,18 @@ fn build_step<'a, 's>(
             ctx,
             input,
             steps,
-            layout: layout_vec,
+            layout: layout.to_vec(),
             new_count: new_vars.len(),
             inner: None,
         }),
         Step::Unwind { expr, .. } => Box::new(UnwindOp {
             ctx,
             input,
-            layout: layout_vec,
-            expr,
+            expr: compile(ctx, expr, layout)?,
             pending: Unwinding::Nothing,
         }),
-        Step::Project(spec) => project::build(ctx, input, spec, layout_vec),
-        Step::Call(spec) => Box::new(CallOp {
-            ctx,
-            input,
-            layout: layout_vec,
-            spec,
-            pending: VecDeque::new(),
-        }),
+        Step::Project(spec) => project::build(ctx, input, spec, layout)?,
+        Step::Call(spec) => Box::new(CallOp::new(ctx, input, spec, layout)?),
         Step::Create { .. }
         | Step::Merge { .. }
         | Step::Set(_)
@@ -345,14 +336,13 @@ impl Op for Profiled<'_> {
 /// Evaluates a property map of a pattern; `None` when a value is null (never matches).
 fn eval_props(
     ctx: &Ctx<'_, '_>,
-    layout: &[String],
     row: &[Value],
-    props: Option<&Expr>,
+    props: Option<&Compiled<'_>>,
 ) -> Result<Option<Option<Map>>> {
     let Some(p) = props else {
         return Ok(Some(None));
     };
-    match eval(ctx, &Env::row(layout, row), p)? {
+    match eval(ctx, &Env::row(row), p)? {
         Value::Map(m) => {
             if m.values().any(Value::is_null) {
                 Ok(None)

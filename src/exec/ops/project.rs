@@ -10,6 +10,7 @@ use super::sort::SortOp;
 use super::{Batch, BoxOp, Op};
 use crate::error::Result;
 use crate::exec::eval::{eval, Env};
+use crate::exec::expr::{compile, Compiled};
 use crate::exec::{Ctx, Row};
 use crate::plan::ProjectSpec;
 use crate::value::Value;
@@ -19,8 +20,8 @@ pub(super) fn build<'a, 's>(
     ctx: &'a Ctx<'a, 's>,
     input: BoxOp<'a>,
     spec: &'a ProjectSpec,
-    in_layout: Vec<String>,
-) -> BoxOp<'a> {
+    in_layout: &[String],
+) -> Result<BoxOp<'a>> {
     let out_len = spec.items.len() - spec.hidden;
     // The rows between the projection and the narrowing: items, then (with
     // `keep_input`) the input variables.
@@ -29,13 +30,17 @@ pub(super) fn build<'a, 's>(
         layout.extend(in_layout.iter().cloned());
     }
     let mut op: BoxOp<'a> = if spec.aggregating {
-        Box::new(AggregationOp::new(ctx, input, spec, in_layout))
+        Box::new(AggregationOp::new(ctx, input, spec, in_layout)?)
     } else {
         Box::new(ProjectionOp {
             ctx,
             input,
-            spec,
-            in_layout,
+            items: spec
+                .items
+                .iter()
+                .map(|(_, e)| compile(ctx, e, in_layout))
+                .collect::<Result<_>>()?,
+            keep_input: spec.keep_input,
             width: layout.len(),
             in_batch: Batch::default(),
         })
@@ -45,13 +50,13 @@ pub(super) fn build<'a, 's>(
     }
     let bounds = (spec.skip.as_ref(), spec.limit.as_ref());
     if !spec.order_by.is_empty() {
-        op = Box::new(SortOp::new(ctx, op, &spec.order_by, layout.clone(), bounds));
+        op = Box::new(SortOp::new(ctx, op, &spec.order_by, &layout, bounds)?);
     }
     if spec.skip.is_some() || spec.limit.is_some() {
         op = Box::new(SkipLimitOp::new(ctx, op, bounds));
     }
     if let Some(w) = &spec.where_ {
-        op = Box::new(FilterOp::new(ctx, op, layout.clone(), w));
+        op = Box::new(FilterOp::new(ctx, op, &layout, w)?);
     }
     if layout.len() > out_len {
         op = Box::new(ColumnsOp {
@@ -59,7 +64,7 @@ pub(super) fn build<'a, 's>(
             width: out_len,
         });
     }
-    op
+    Ok(op)
 }
 
 /// The items of a projection computed per row (with the input row after them when
@@ -67,20 +72,20 @@ pub(super) fn build<'a, 's>(
 struct ProjectionOp<'a, 's> {
     ctx: &'a Ctx<'a, 's>,
     input: BoxOp<'a>,
-    spec: &'a ProjectSpec,
-    in_layout: Vec<String>,
+    items: Vec<Compiled<'a>>,
+    keep_input: bool,
     width: usize,
     in_batch: Batch,
 }
 
 impl ProjectionOp<'_, '_> {
     fn project(&self, row: &[Value]) -> Result<Row> {
-        let env = Env::row(&self.in_layout, row);
+        let env = Env::row(row);
         let mut out = Vec::with_capacity(self.width);
-        for (_, e) in &self.spec.items {
+        for e in &self.items {
             out.push(eval(self.ctx, &env, e)?);
         }
-        if self.spec.keep_input {
+        if self.keep_input {
             out.extend_from_slice(row);
         }
         Ok(out)

@@ -2,9 +2,10 @@
 //! comparisons the planner fused into the scan; and the filter on an already bound node.
 
 use super::{eval_props, extended, node_id, node_matches, Batch, BoxOp, LabelTest, Op, BATCH_ROWS};
-use crate::ast::{CompareOp, Expr};
+use crate::ast::CompareOp;
 use crate::error::Result;
 use crate::exec::eval::{self, eval, Env, NodeOperand};
+use crate::exec::expr::{compile, Compiled};
 use crate::exec::{Ctx, Row};
 use crate::plan::Access;
 use crate::storage::Scan;
@@ -19,23 +20,72 @@ type OpenScan<'a> = (Row, Scan<'a, NodeId>, Option<Map>, Option<Option<&'a str>>
 pub(super) struct ScanOp<'a, 's> {
     pub(super) ctx: &'a Ctx<'a, 's>,
     pub(super) input: BoxOp<'a>,
-    pub(super) layout: Vec<String>,
-    pub(super) access: &'a Access,
+    pub(super) access: Seek<'a>,
     pub(super) labels: LabelTest<'a>,
-    pub(super) props: Option<&'a Expr>,
+    pub(super) props: Option<Compiled<'a>>,
     /// Comparisons of the scanned node's properties the planner gave the scan.
     pub(super) filters: Vec<(CompareOp, NodeOperand<'a>, NodeOperand<'a>)>,
     pub(super) current: Option<OpenScan<'a>>,
+}
+
+/// How a scan finds its nodes: the planner's `Access` with its expressions compiled
+/// against the scan's input row.
+pub(super) enum Seek<'a> {
+    All,
+    ById(Compiled<'a>),
+    Label(&'a str),
+    IndexEq {
+        label: &'a str,
+        key: &'a str,
+        value: Compiled<'a>,
+    },
+    IndexRange {
+        label: &'a str,
+        key: &'a str,
+        lower: Option<(Compiled<'a>, bool)>,
+        upper: Option<(Compiled<'a>, bool)>,
+    },
+}
+
+impl<'a> Seek<'a> {
+    pub(super) fn new(ctx: &Ctx<'a, '_>, access: &'a Access, layout: &[String]) -> Result<Self> {
+        let bound = |b: &'a Option<(crate::ast::Expr, bool)>| {
+            b.as_ref()
+                .map(|(e, inclusive)| compile(ctx, e, layout).map(|c| (c, *inclusive)))
+                .transpose()
+        };
+        Ok(match access {
+            Access::All => Seek::All,
+            Access::ById(e) => Seek::ById(compile(ctx, e, layout)?),
+            Access::Label(l) => Seek::Label(l),
+            Access::IndexEq { label, key, value } => Seek::IndexEq {
+                label,
+                key,
+                value: compile(ctx, value, layout)?,
+            },
+            Access::IndexRange {
+                label,
+                key,
+                lower,
+                upper,
+            } => Seek::IndexRange {
+                label,
+                key,
+                lower: bound(lower)?,
+                upper: bound(upper)?,
+            },
+        })
+    }
 }
 
 impl<'a> ScanOp<'a, '_> {
     fn open(&self, row: &[Value]) -> Result<Option<(Scan<'a, NodeId>, Option<&'a str>)>> {
         let ctx = self.ctx;
         let txn = ctx.txn;
-        let env = Env::row(&self.layout, row);
-        Ok(match self.access {
-            Access::All => Some((txn.all_nodes(), None)),
-            Access::ById(e) => {
+        let env = Env::row(row);
+        Ok(match &self.access {
+            Seek::All => Some((txn.all_nodes(), None)),
+            Seek::ById(e) => {
                 let found = match eval(ctx, &env, e)? {
                     Value::Int(i) => match u64::try_from(i) {
                         Ok(id) if txn.node_exists(id)? => Some(id),
@@ -46,18 +96,18 @@ impl<'a> ScanOp<'a, '_> {
                 let scan: Scan<'a, NodeId> = Box::new(found.into_iter().map(Ok));
                 Some((scan, None))
             }
-            Access::Label(l) => Some((txn.nodes_with_label(l), Some(l.as_str()))),
-            Access::IndexEq { label, key, value } => {
+            Seek::Label(l) => Some((txn.nodes_with_label(l), Some(*l))),
+            Seek::IndexEq { label, key, value } => {
                 let v = eval(ctx, &env, value)?;
                 if v.is_null() {
                     return Ok(None);
                 }
                 match txn.index_seek(label, key, &v) {
                     Some(scan) => Some((scan, None)),
-                    None => Some((txn.nodes_with_label(label), Some(label.as_str()))),
+                    None => Some((txn.nodes_with_label(label), Some(*label))),
                 }
             }
-            Access::IndexRange {
+            Seek::IndexRange {
                 label,
                 key,
                 lower,
@@ -83,7 +133,7 @@ impl<'a> ScanOp<'a, '_> {
                     hi.as_ref().map(|(v, i)| (v, *i)),
                 ) {
                     Some(scan) => Some((scan, None)),
-                    None => Some((txn.nodes_with_label(label), Some(label.as_str()))),
+                    None => Some((txn.nodes_with_label(label), Some(*label))),
                 }
             }
         })
@@ -117,7 +167,7 @@ impl ScanOp<'_, '_> {
             let Some(row) = self.input.next()? else {
                 return Ok(false);
             };
-            let Some(props) = eval_props(self.ctx, &self.layout, &row, self.props)? else {
+            let Some(props) = eval_props(self.ctx, &row, self.props.as_ref())? else {
                 continue;
             };
             if let Some((scan, skip)) = self.open(&row)? {
@@ -177,9 +227,8 @@ pub(super) struct NodeFilterOp<'a, 's> {
     pub(super) ctx: &'a Ctx<'a, 's>,
     pub(super) input: BoxOp<'a>,
     pub(super) slot: usize,
-    pub(super) layout: Vec<String>,
     pub(super) labels: LabelTest<'a>,
-    pub(super) props: Option<&'a Expr>,
+    pub(super) props: Option<Compiled<'a>>,
 }
 
 impl Op for NodeFilterOp<'_, '_> {
@@ -188,7 +237,7 @@ impl Op for NodeFilterOp<'_, '_> {
             let Some(id) = row.get(self.slot).and_then(node_id) else {
                 continue;
             };
-            let Some(props) = eval_props(self.ctx, &self.layout, &row, self.props)? else {
+            let Some(props) = eval_props(self.ctx, &row, self.props.as_ref())? else {
                 continue;
             };
             if node_matches(self.ctx, id, &self.labels, None, props.as_ref())? {

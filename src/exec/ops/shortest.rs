@@ -4,6 +4,7 @@
 use super::{eval_props, node_id, other_end, rel_matches, rel_value, BoxOp, Op};
 use crate::error::Result;
 use crate::exec::eval::{self};
+use crate::exec::expr::Compiled;
 use crate::exec::{Ctx, Row};
 use crate::plan::ShortestSpec;
 use crate::storage::{Dir, Edge};
@@ -19,7 +20,8 @@ pub(super) struct ShortestOp<'a, 's> {
     pub(super) from: usize,
     pub(super) to: usize,
     pub(super) spec: &'a ShortestSpec,
-    pub(super) layout: Vec<String>,
+    /// The relationships' property map, on the input rows.
+    pub(super) rel_props: Option<Compiled<'a>>,
     pub(super) pending: VecDeque<Row>,
 }
 
@@ -196,9 +198,7 @@ impl Op for ShortestOp<'_, '_> {
             ) else {
                 continue;
             };
-            let Some(rel_props) =
-                eval_props(self.ctx, &self.layout, &row, self.spec.rel_props.as_ref())?
-            else {
+            let Some(rel_props) = eval_props(self.ctx, &row, self.rel_props.as_ref())? else {
                 continue;
             };
             for path in self.search(a, b, rel_props.as_ref())? {

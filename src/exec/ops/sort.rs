@@ -3,9 +3,10 @@
 
 use super::limit::count_arg;
 use super::{BoxOp, Op};
-use crate::ast::{Expr, ExprKind};
+use crate::ast::Expr;
 use crate::error::Result;
 use crate::exec::eval::{eval, Env};
+use crate::exec::expr::{compile, Compiled};
 use crate::exec::{Ctx, Row};
 use crate::value::Value;
 use std::cmp::Ordering;
@@ -13,8 +14,8 @@ use std::cmp::Ordering;
 pub(super) struct SortOp<'a, 's> {
     ctx: &'a Ctx<'a, 's>,
     input: Option<BoxOp<'a>>,
-    order_by: &'a [(Expr, bool)],
-    layout: Vec<String>,
+    /// The sort keys, each descending or not.
+    order_by: Vec<(Compiled<'a>, bool)>,
     skip: Option<&'a Expr>,
     limit: Option<&'a Expr>,
     ready: Option<std::vec::IntoIter<Row>>,
@@ -25,18 +26,20 @@ impl<'a, 's> SortOp<'a, 's> {
         ctx: &'a Ctx<'a, 's>,
         input: BoxOp<'a>,
         order_by: &'a [(Expr, bool)],
-        layout: Vec<String>,
+        layout: &[String],
         (skip, limit): (Option<&'a Expr>, Option<&'a Expr>),
-    ) -> Self {
-        SortOp {
+    ) -> Result<Self> {
+        Ok(SortOp {
             ctx,
             input: Some(input),
-            order_by,
-            layout,
+            order_by: order_by
+                .iter()
+                .map(|(e, desc)| Ok((compile(ctx, e, layout)?, *desc)))
+                .collect::<Result<_>>()?,
             skip,
             limit,
             ready: None,
-        }
+        })
     }
 
     /// All input rows, sorted; only the first SKIP + LIMIT when there is a LIMIT.
@@ -59,14 +62,7 @@ impl<'a, 's> SortOp<'a, 's> {
         let key_slots: Option<Vec<(usize, bool)>> = self
             .order_by
             .iter()
-            .map(|(e, desc)| match &e.kind {
-                ExprKind::Variable(name) => self
-                    .layout
-                    .iter()
-                    .position(|n| n == name)
-                    .map(|slot| (slot, *desc)),
-                _ => None,
-            })
+            .map(|(e, desc)| e.slot().map(|slot| (slot, *desc)))
             .collect();
         if let Some(slots) = key_slots {
             let cmp = |a: &(usize, Row), b: &(usize, Row)| {
@@ -88,7 +84,7 @@ impl<'a, 's> SortOp<'a, 's> {
         }
         let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
         for (i, r) in rows.into_iter().enumerate() {
-            let env = Env::row(&self.layout, &r);
+            let env = Env::row(&r);
             let keys = self
                 .order_by
                 .iter()
@@ -96,7 +92,7 @@ impl<'a, 's> SortOp<'a, 's> {
                 .collect::<Result<Vec<_>>>()?;
             keyed.push((keys, i, r));
         }
-        let order_by = self.order_by;
+        let order_by = &self.order_by;
         let cmp = |a: &(Vec<Value>, usize, Row), b: &(Vec<Value>, usize, Row)| {
             for ((x, y), (_, desc)) in a.0.iter().zip(&b.0).zip(order_by) {
                 let o = x.order(y);

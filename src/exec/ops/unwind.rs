@@ -1,17 +1,16 @@
 //! UNWIND: one row per list element (a `range` call is counted, not built).
 
 use super::{BoxOp, Op};
-use crate::ast::Expr;
 use crate::error::Result;
 use crate::exec::eval::{eval, Env};
+use crate::exec::expr::{Compiled, Function, Kind};
 use crate::exec::{Ctx, Row};
 use crate::value::Value;
 
 pub(super) struct UnwindOp<'a, 's> {
     pub(super) ctx: &'a Ctx<'a, 's>,
     pub(super) input: BoxOp<'a>,
-    pub(super) layout: Vec<String>,
-    pub(super) expr: &'a Expr,
+    pub(super) expr: Compiled<'a>,
     pub(super) pending: Unwinding,
 }
 
@@ -25,14 +24,10 @@ pub(super) enum Unwinding {
 }
 
 /// The arguments of `expr` if it is a call of `range()`, which UNWIND streams.
-pub(super) fn range_call_args(expr: &Expr) -> Option<&[Expr]> {
+fn range_call_args<'e, 'p>(expr: &'e Compiled<'p>) -> Option<&'e [Compiled<'p>]> {
     match &expr.kind {
-        crate::ast::ExprKind::FunctionCall {
-            name,
-            distinct: false,
-            args,
-        } if matches!(name.as_slice(), [n] if n.name.eq_ignore_ascii_case("range"))
-            && (2..=3).contains(&args.len()) =>
+        Kind::Function(Function::Scalar(name), args)
+            if name == "range" && (2..=3).contains(&args.len()) =>
         {
             Some(args)
         }
@@ -42,8 +37,8 @@ pub(super) fn range_call_args(expr: &Expr) -> Option<&[Expr]> {
 
 impl UnwindOp<'_, '_> {
     fn start(&mut self, row: Row) -> Result<()> {
-        let env = Env::row(&self.layout, &row);
-        if let Some(args) = range_call_args(self.expr) {
+        let env = Env::row(&row);
+        if let Some(args) = range_call_args(&self.expr) {
             let values = args
                 .iter()
                 .map(|a| eval(self.ctx, &env, a))
@@ -56,7 +51,7 @@ impl UnwindOp<'_, '_> {
                 return Ok(());
             }
         }
-        self.pending = match eval(self.ctx, &env, self.expr)? {
+        self.pending = match eval(self.ctx, &env, &self.expr)? {
             Value::Null => Unwinding::Nothing,
             Value::List(items) => Unwinding::List(row, items.into_iter()),
             other => Unwinding::List(row, vec![other].into_iter()),
