@@ -1,0 +1,68 @@
+//! What each fuzz target does with one input, shared by the targets under
+//! `fuzz_targets/` and by `tests/fuzz_corpus.rs` (which replays `fuzz/regressions/`), so
+//! a crash found once stays fixed.
+//!
+//! A failure is a panic: the engine's own panics, and an error that says it came from
+//! one (the parser runs deep statements on a worker thread and turns its panic into a
+//! "please report it" error; libFuzzer's panic hook aborts on the first one anyway).
+
+use skein::{Database, Params, QueryOptions, Value};
+use std::time::Duration;
+
+/// The graph every `execute` input runs on: two labels, three relationship types, a cycle.
+pub const GRAPH: &str =
+    "CREATE (a:A {x: 1, s: 'a', l: [1, 2]})-[:T {w: 1}]->(b:B {x: 2, d: date('2020-01-02')}), \
+     (b)-[:T {w: 2.5}]->(c:A:B {x: 3, m: null}), (c)-[:R]->(a), (a)-[:S]->(a)";
+
+/// Longer than that, a statement is cancelled: a slow input is not a finding.
+const STATEMENT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// `parse`: bytes as UTF-8 (lossy) through the parser, the expression parser and the
+/// statement splitter; a syntax error must be renderable under its text.
+pub fn parse(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Err(e) = skein::parse::parse_statement(&text) {
+        assert_not_internal(&text, &e);
+        let _ = e.render(&text);
+    }
+    if let Err(e) = skein::parse::parse_expression(&text) {
+        assert_not_internal(&text, &e);
+    }
+    for statement in skein::parse::split_statements(&text) {
+        assert_eq!(
+            text.get(statement.offset..statement.offset + statement.text.len()),
+            Some(statement.text.as_str()),
+            "split_statements gave a piece that is not the text at its offset"
+        );
+    }
+}
+
+/// `execute`: bytes as UTF-8 (lossy), run as one statement on a fresh in-memory database
+/// holding `GRAPH`, with `$p = 1`. Errors are fine; panics are not.
+pub fn execute(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let Ok(db) = Database::open_temporary() else {
+        return;
+    };
+    if let Err(e) = db.execute(GRAPH, &Params::new()) {
+        panic!("the fixed graph could not be created: {e}");
+    }
+    let mut params = Params::new();
+    params.insert("p".into(), Value::Int(1));
+    let options = QueryOptions {
+        cancel: None,
+        timeout: Some(STATEMENT_TIMEOUT),
+    };
+    if let Err(e) = db.execute_with(&text, &params, &options) {
+        assert_not_internal(&text, &e);
+        let _ = e.render(&text);
+    }
+}
+
+/// An error that reports a bug of skein's own is a finding, like a panic.
+fn assert_not_internal(text: &str, error: &skein::Error) {
+    assert!(
+        !error.message.contains("please report"),
+        "{text:?}: skein reported an internal error: {error}"
+    );
+}

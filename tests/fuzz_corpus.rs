@@ -1,0 +1,66 @@
+//! Replays the inputs under `fuzz/regressions/<target>/` through the code the cargo-fuzz
+//! target of that name runs (`fuzz/harness.rs`), so a crash the fuzzer found, once
+//! fixed, stays fixed. The fuzzing itself is not part of `cargo test` (README, "Fuzzing").
+
+#[path = "../fuzz/harness.rs"]
+mod harness;
+
+use std::path::{Path, PathBuf};
+
+const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/regressions");
+
+/// The files under `fuzz/regressions/<target>/`, sorted; none when the folder is absent.
+fn inputs(target: &str) -> Vec<PathBuf> {
+    let dir = Path::new(REGRESSIONS).join(target);
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.is_file())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => panic!("cannot read {}: {e}", dir.display()),
+    };
+    files.sort();
+    files
+}
+
+/// Runs every input of `target` through `run`; fails naming each input that panicked.
+fn replay(target: &str, run: fn(&[u8])) {
+    let mut failed = Vec::new();
+    for path in inputs(target) {
+        let data = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        if std::panic::catch_unwind(|| run(&data)).is_err() {
+            failed.push(path.display().to_string());
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "fuzz regressions of `{target}` panic again: {failed:?}"
+    );
+}
+
+#[test]
+fn parse_regressions_stay_fixed() {
+    replay("parse", harness::parse);
+}
+
+#[test]
+fn execute_regressions_stay_fixed() {
+    replay("execute", harness::execute);
+}
+
+/// The harness itself works: the fixed graph is created and ordinary inputs, valid or
+/// not, go through both targets.
+#[test]
+fn harness_runs_ordinary_inputs() {
+    for input in [
+        &b"MATCH (a:A)-[r:T]->(b) RETURN a.x, r.w, b.x ORDER BY a.x"[..],
+        b"MATCH (n) DETACH DELETE n",
+        b"RETURN $p + ",
+        b"\xff\xfe(",
+        b"",
+    ] {
+        harness::parse(input);
+        harness::execute(input);
+    }
+}
