@@ -14,8 +14,9 @@ use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, UnaryOp};
 use crate::bound;
 use crate::catalog::aggregates::is_aggregate_call;
 use crate::error::{Error, ErrorClass, Result};
-use crate::plan::SubPlan;
+use crate::plan::{SubPlan, SubPlans};
 use crate::value::Value;
+use crate::Params;
 
 /// An expression ready to evaluate on rows of one layout.
 pub(crate) struct Compiled<'p> {
@@ -111,18 +112,64 @@ pub(crate) enum Gives<'p> {
     Paths { slot: Option<usize>, all: bool },
 }
 
+/// What compiling reads besides the expression: the parameters (folded in as
+/// constants), the subqueries' plans, and the statement's text for error positions.
+#[derive(Clone, Copy)]
+pub(crate) struct Scope<'p> {
+    pub params: &'p Params,
+    pub subplans: &'p SubPlans,
+    pub text: &'p str,
+}
+
+impl<'p> Scope<'p> {
+    pub fn of(ctx: &Ctx<'p, '_>) -> Scope<'p> {
+        Scope {
+            params: ctx.params,
+            subplans: ctx.subplans,
+            text: ctx.text,
+        }
+    }
+
+    /// Compiles `e` for rows laid out as `layout`.
+    pub fn compile(self, e: &'p Expr, layout: &[String]) -> Result<Compiled<'p>> {
+        Compiler {
+            scope: self,
+            layout,
+            locals: Vec::new(),
+        }
+        .expr(e)
+    }
+
+    /// The variable `name` (written at byte `at`) of rows laid out as `layout`.
+    pub fn variable(self, name: &str, at: usize, layout: &[String]) -> Result<Compiled<'p>> {
+        let compiler = Compiler {
+            scope: self,
+            layout,
+            locals: Vec::new(),
+        };
+        Ok(Compiled {
+            kind: compiler.variable(name).map_err(|e| e.at(self.text, at))?,
+            at,
+        })
+    }
+
+    /// Compiles an optional expression.
+    pub fn compile_opt(
+        self,
+        e: Option<&'p Expr>,
+        layout: &[String],
+    ) -> Result<Option<Compiled<'p>>> {
+        e.map(|e| self.compile(e, layout)).transpose()
+    }
+}
+
 /// Compiles `e` for rows laid out as `layout`.
 pub(crate) fn compile<'p>(
     ctx: &Ctx<'p, '_>,
     e: &'p Expr,
     layout: &[String],
 ) -> Result<Compiled<'p>> {
-    Compiler {
-        ctx,
-        layout,
-        locals: Vec::new(),
-    }
-    .expr(e)
+    Scope::of(ctx).compile(e, layout)
 }
 
 /// Compiles an optional expression.
@@ -131,7 +178,7 @@ pub(crate) fn compile_opt<'p>(
     e: Option<&'p Expr>,
     layout: &[String],
 ) -> Result<Option<Compiled<'p>>> {
-    e.map(|e| compile(ctx, e, layout)).transpose()
+    Scope::of(ctx).compile_opt(e, layout)
 }
 
 /// Compiles each expression of `es`.
@@ -140,11 +187,12 @@ pub(crate) fn compile_all<'p>(
     es: &'p [Expr],
     layout: &[String],
 ) -> Result<Vec<Compiled<'p>>> {
-    es.iter().map(|e| compile(ctx, e, layout)).collect()
+    let scope = Scope::of(ctx);
+    es.iter().map(|e| scope.compile(e, layout)).collect()
 }
 
-struct Compiler<'c, 'p, 's> {
-    ctx: &'c Ctx<'p, 's>,
+struct Compiler<'c, 'p> {
+    scope: Scope<'p>,
     layout: &'c [String],
     /// The local variables in scope, innermost last.
     locals: Vec<&'p str>,
@@ -157,11 +205,11 @@ fn undefined(name: &str) -> Error {
     )
 }
 
-impl<'p> Compiler<'_, 'p, '_> {
+impl<'p> Compiler<'_, 'p> {
     fn expr(&mut self, e: &'p Expr) -> Result<Compiled<'p>> {
         let kind = self
             .kind(e)
-            .map_err(|err| err.at(self.ctx.text, e.span.start))?;
+            .map_err(|err| err.at(self.scope.text, e.span.start))?;
         Ok(Compiled {
             kind,
             at: e.span.start,
@@ -212,7 +260,7 @@ impl<'p> Compiler<'_, 'p, '_> {
                 ast::Literal::String(s) => Value::String(s.clone()),
             }),
             ExprKind::Parameter(name) => {
-                Kind::Constant(self.ctx.params.get(name).cloned().ok_or_else(|| {
+                Kind::Constant(self.scope.params.get(name).cloned().ok_or_else(|| {
                     Error::new(
                         ErrorClass::ParameterMissing,
                         "MissingParameter",
@@ -339,7 +387,7 @@ impl<'p> Compiler<'_, 'p, '_> {
                     // The projection reads the subquery's rows (it imports what the
                     // projection needs from outside).
                     let mut inner = Compiler {
-                        ctx: compiler.ctx,
+                        scope: compiler.scope,
                         layout: &plan.layout,
                         locals: Vec::new(),
                     };
@@ -403,7 +451,7 @@ impl<'p> Compiler<'_, 'p, '_> {
         e: &'p Expr,
         gives: impl FnOnce(&mut Self, &'p SubPlan) -> Result<Gives<'p>>,
     ) -> Result<Kind<'p>> {
-        let plan = self.ctx.subplans.get(e.span).ok_or_else(|| {
+        let plan = self.scope.subplans.get(e.span).ok_or_else(|| {
             Error::new(
                 ErrorClass::SemanticError,
                 "UnplannedSubquery",

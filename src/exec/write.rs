@@ -1,18 +1,18 @@
-//! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE. Each is applied to every row of
-//! its input in order, so a row sees the writes of the rows before it (MERGE relies on
-//! that), and the next clause sees all of them. Deleting a node that still has
-//! relationships fails at the end of the DELETE clause, after that clause's
-//! relationships are gone.
+//! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE. Each is compiled once against
+//! the layout of its input rows (variables become slots, like the operators'
+//! expressions), then applied to every row in order, so a row sees the writes of the
+//! rows before it (MERGE relies on that), and the next clause sees all of them.
+//! Deleting a node that still has relationships fails at the end of the DELETE clause,
+//! after that clause's relationships are gone.
 
-use super::eval::eval;
-use super::expr::compile;
+use super::eval::{eval, Env};
+use super::expr::{Compiled, Scope};
 use super::{ops, Ctx, Row, StatementEnv, WriteState};
-use crate::ast::{self, Expr};
+use crate::ast;
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::Step;
 use crate::storage::{Dir, Txn};
 use crate::value::{Node, NodeId, PropertyMap, Relationship, Value};
-use std::collections::HashMap;
 
 /// What write clauses need besides the transaction and the rows.
 pub(crate) struct WriteEnv<'r> {
@@ -20,7 +20,7 @@ pub(crate) struct WriteEnv<'r> {
     pub subplans: &'r crate::plan::SubPlans,
 }
 
-impl WriteEnv<'_> {
+impl<'r> WriteEnv<'r> {
     /// Runs `f` with a reading context over the transaction as it is now.
     fn read<T>(
         &self,
@@ -31,19 +31,23 @@ impl WriteEnv<'_> {
         f(&self.statement.ctx(txn, state, self.subplans, None))
     }
 
+    /// The value of `e` on `row`, read from the transaction as it is now.
     fn eval(
         &self,
         txn: &Txn<'_>,
         state: &WriteState,
-        layout: &[String],
         row: &[Value],
-        e: &Expr,
+        e: &Compiled<'_>,
     ) -> Result<Value> {
-        // Write clauses are not yet compiled once per clause: each value compiles
-        // against the clause's layout where it is needed.
-        self.read(txn, state, |ctx| {
-            eval(ctx, &super::eval::Env::row(row), &compile(ctx, e, layout)?)
-        })
+        self.read(txn, state, |ctx| eval(ctx, &Env::row(row), e))
+    }
+
+    fn scope(&self) -> Scope<'r> {
+        Scope {
+            params: self.statement.params,
+            subplans: self.subplans,
+            text: self.statement.text,
+        }
     }
 }
 
@@ -56,20 +60,14 @@ pub(crate) fn apply(
     state: &mut WriteState,
     env: &WriteEnv<'_>,
 ) -> Result<Vec<Row>> {
+    let scope = env.scope();
     match step {
         Step::Create { pattern, new_vars } => {
+            let create = CreatePattern::new(scope, &pattern.parts, layout, new_vars, false)?;
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {
                 env.statement.limits.check()?;
-                let mut bound: HashMap<String, Value> = HashMap::new();
-                for part in &pattern.parts {
-                    create_part(txn, part, layout, &row, &mut bound, state, env)?;
-                }
-                let mut row = row;
-                for v in new_vars {
-                    row.push(bound.remove(v).unwrap_or(Value::Null));
-                }
-                out.push(row);
+                out.push(create.apply(txn, row, state, env)?);
             }
             Ok(out)
         }
@@ -78,8 +76,17 @@ pub(crate) fn apply(
             new_vars,
             match_steps,
         } => {
+            let create = CreatePattern::new(
+                scope,
+                std::slice::from_ref(&clause.part),
+                layout,
+                new_vars,
+                true,
+            )?;
             let mut out_layout = layout.to_vec();
             out_layout.extend(new_vars.iter().cloned());
+            let on_create = SetOp::compile_all(scope, &clause.on_create, &out_layout)?;
+            let on_match = SetOp::compile_all(scope, &clause.on_match, &out_layout)?;
             let match_layout = crate::plan::layout_after(match_steps, layout);
             let picks: Vec<usize> = out_layout
                 .iter()
@@ -93,6 +100,8 @@ pub(crate) fn apply(
             let mut out = Vec::new();
             for row in rows {
                 env.statement.limits.check()?;
+                // The match runs on the transaction as the rows before left it, so its
+                // operators are built per row.
                 let found = env.read(txn, state, |ctx| {
                     let mut op =
                         ops::build(ctx, match_steps, layout, ops::source(vec![row.clone()]))?;
@@ -103,15 +112,9 @@ pub(crate) fn apply(
                     Ok(found)
                 })?;
                 if found.is_empty() {
-                    let mut bound = HashMap::new();
-                    check_merge_nulls(txn, &clause.part, layout, &row, state, env)?;
-                    create_part(txn, &clause.part, layout, &row, &mut bound, state, env)?;
-                    let mut new_row = row;
-                    for v in new_vars {
-                        new_row.push(bound.remove(v).unwrap_or(Value::Null));
-                    }
-                    for item in &clause.on_create {
-                        set_item(txn, item, &out_layout, &new_row, state, env)?;
+                    let new_row = create.apply(txn, row, state, env)?;
+                    for item in &on_create {
+                        item.apply(txn, &new_row, state, env)?;
                     }
                     out.push(new_row);
                 } else {
@@ -120,8 +123,8 @@ pub(crate) fn apply(
                             .iter()
                             .map(|&i| r.get(i).cloned().unwrap_or(Value::Null))
                             .collect();
-                        for item in &clause.on_match {
-                            set_item(txn, item, &out_layout, &new_row, state, env)?;
+                        for item in &on_match {
+                            item.apply(txn, &new_row, state, env)?;
                         }
                         out.push(new_row);
                     }
@@ -130,28 +133,37 @@ pub(crate) fn apply(
             Ok(out)
         }
         Step::Set(items) => {
+            let items = SetOp::compile_all(scope, items, layout)?;
             for row in &rows {
                 env.statement.limits.check()?;
-                for item in items {
-                    set_item(txn, item, layout, row, state, env)?;
+                for item in &items {
+                    item.apply(txn, row, state, env)?;
                 }
             }
             Ok(rows)
         }
         Step::Remove(items) => {
+            let items = items
+                .iter()
+                .map(|item| SetOp::remove(scope, item, layout))
+                .collect::<Result<Vec<_>>>()?;
             for row in &rows {
-                for item in items {
-                    remove_item(txn, item, layout, row, state, env)?;
+                for item in &items {
+                    item.apply(txn, row, state, env)?;
                 }
             }
             Ok(rows)
         }
         Step::Delete { detach, exprs } => {
+            let exprs = exprs
+                .iter()
+                .map(|e| scope.compile(e, layout))
+                .collect::<Result<Vec<_>>>()?;
             let mut nodes: Vec<NodeId> = Vec::new();
             let mut rels: Vec<u64> = Vec::new();
             for row in &rows {
-                for e in exprs {
-                    let v = env.eval(txn, state, layout, row, e)?;
+                for e in &exprs {
+                    let v = env.eval(txn, state, row, e)?;
                     collect_deletions(&v, &mut nodes, &mut rels)?;
                 }
             }
@@ -203,6 +215,274 @@ pub(crate) fn apply(
         }
         _ => Ok(rows),
     }
+}
+
+/// A CREATE pattern (or the pattern MERGE creates) compiled against its input rows.
+/// The row is widened with a slot per variable the pattern creates, in the order they
+/// are created, so an element's properties read the elements created before it.
+struct CreatePattern<'p> {
+    parts: Vec<CreatePart<'p>>,
+    /// The input row's width, and the widened row's.
+    width: usize,
+    wide: usize,
+    /// Where each of the clause's new variables (in their output order) is in the
+    /// widened row.
+    picks: Vec<Option<usize>>,
+    /// MERGE: a null property value is an error, not an absent property.
+    merge: bool,
+}
+
+struct CreatePart<'p> {
+    start: NodeTarget<'p>,
+    chain: Vec<(NewRelationship<'p>, NodeTarget<'p>)>,
+    /// The slot of the part's path variable.
+    path: Option<usize>,
+}
+
+enum NodeTarget<'p> {
+    /// A node bound before the pattern (or earlier in it), in this slot.
+    Bound { slot: usize, name: &'p str },
+    /// A node to create, kept in `slot` when it is named.
+    New {
+        labels: Vec<String>,
+        props: Option<Compiled<'p>>,
+        slot: Option<usize>,
+    },
+}
+
+struct NewRelationship<'p> {
+    rel_type: &'p str,
+    incoming: bool,
+    props: Option<Compiled<'p>>,
+    slot: Option<usize>,
+}
+
+impl<'p> CreatePattern<'p> {
+    fn new(
+        scope: Scope<'p>,
+        parts: &'p [ast::PatternPart],
+        layout: &[String],
+        new_vars: &[String],
+        merge: bool,
+    ) -> Result<Self> {
+        let mut wide = layout.to_vec();
+        let named = |wide: &mut Vec<String>, var: &Option<ast::Ident>| {
+            var.as_ref().map(|v| {
+                wide.push(v.name.clone());
+                wide.len() - 1
+            })
+        };
+        let node = |wide: &mut Vec<String>, n: &'p ast::NodePattern| -> Result<NodeTarget<'p>> {
+            if let Some(v) = &n.variable {
+                if let Some(slot) = wide.iter().rposition(|w| *w == v.name) {
+                    return Ok(NodeTarget::Bound {
+                        slot,
+                        name: &v.name,
+                    });
+                }
+            }
+            let props = scope.compile_opt(n.properties.as_deref(), wide)?;
+            Ok(NodeTarget::New {
+                labels: sorted_labels(&n.labels),
+                props,
+                slot: named(wide, &n.variable),
+            })
+        };
+        let mut compiled = Vec::with_capacity(parts.len());
+        for part in parts {
+            let el = &part.element;
+            let start = node(&mut wide, &el.start)?;
+            let mut chain = Vec::with_capacity(el.chain.len());
+            for (r, n) in &el.chain {
+                // The far node is created before the relationship, whose properties
+                // may read it.
+                let far = node(&mut wide, n)?;
+                let rel_type = r.types.first().map(|t| t.name.as_str()).ok_or_else(|| {
+                    Error::syntax(
+                        "NoSingleRelationshipType",
+                        "a relationship to create needs exactly one type",
+                    )
+                    .at(scope.text, r.span.start)
+                })?;
+                let props = scope.compile_opt(r.properties.as_deref(), &wide)?;
+                let rel = NewRelationship {
+                    rel_type,
+                    incoming: r.direction == ast::Direction::Incoming,
+                    props,
+                    slot: named(&mut wide, &r.variable),
+                };
+                chain.push((rel, far));
+            }
+            let path = named(&mut wide, &part.variable);
+            compiled.push(CreatePart { start, chain, path });
+        }
+        let picks = new_vars
+            .iter()
+            .map(|v| wide.iter().rposition(|w| w == v))
+            .collect();
+        Ok(CreatePattern {
+            parts: compiled,
+            width: layout.len(),
+            wide: wide.len(),
+            picks,
+            merge,
+        })
+    }
+
+    /// Creates the pattern for `row`; the row comes back with the new variables after it.
+    fn apply(
+        &self,
+        txn: &mut Txn<'_>,
+        mut row: Row,
+        state: &mut WriteState,
+        env: &WriteEnv<'_>,
+    ) -> Result<Row> {
+        row.resize(self.wide, Value::Null);
+        for part in &self.parts {
+            let mut prev = self.node(txn, &part.start, &mut row, state, env)?;
+            let mut path_nodes = vec![Node::with_id(prev)];
+            let mut path_rels = Vec::new();
+            for (r, n) in &part.chain {
+                let next = self.node(txn, n, &mut row, state, env)?;
+                let (start, end) = if r.incoming {
+                    (next, prev)
+                } else {
+                    (prev, next)
+                };
+                let props = self.props(txn, r.props.as_ref(), &row, state, env)?;
+                state.stats.relationships_created += 1;
+                state.stats.properties_set += props.len() as u64;
+                let id = txn.create_relationship(start, end, r.rel_type, props)?;
+                let rel = Relationship {
+                    id,
+                    rel_type: r.rel_type.into(),
+                    start,
+                    end,
+                    properties: Default::default(),
+                };
+                if let Some(slot) = r.slot {
+                    row[slot] = Value::Relationship(rel.clone());
+                }
+                path_rels.push(rel);
+                path_nodes.push(Node::with_id(next));
+                prev = next;
+            }
+            if let Some(slot) = part.path {
+                row[slot] = Value::Path(crate::value::Path {
+                    nodes: path_nodes,
+                    relationships: path_rels,
+                });
+            }
+        }
+        let new: Vec<Value> = self
+            .picks
+            .iter()
+            .map(|p| p.and_then(|i| row.get(i).cloned()).unwrap_or(Value::Null))
+            .collect();
+        row.truncate(self.width);
+        row.extend(new);
+        Ok(row)
+    }
+
+    /// The node `target` stands for on `row`, created when it is new.
+    fn node(
+        &self,
+        txn: &mut Txn<'_>,
+        target: &NodeTarget<'_>,
+        row: &mut Row,
+        state: &mut WriteState,
+        env: &WriteEnv<'_>,
+    ) -> Result<NodeId> {
+        match target {
+            NodeTarget::Bound { slot, name } => match row.get(*slot) {
+                Some(Value::Node(node)) => {
+                    if state.deleted_nodes.contains(&node.id) {
+                        return Err(Error::new(
+                            ErrorClass::EntityNotFound,
+                            "DeletedEntityAccess",
+                            "cannot create a relationship to a deleted node",
+                        ));
+                    }
+                    Ok(node.id)
+                }
+                Some(Value::Null) | None => Err(Error::new(
+                    ErrorClass::SemanticError,
+                    "CreatingRelationshipWithNullNode",
+                    format!("cannot create a relationship to `{name}`: it is null"),
+                )),
+                Some(other) => Err(Error::syntax(
+                    "VariableTypeConflict",
+                    format!("`{name}` is a {}, not a node", other.type_name()),
+                )),
+            },
+            NodeTarget::New {
+                labels,
+                props,
+                slot,
+            } => {
+                let props = self.props(txn, props.as_ref(), row, state, env)?;
+                state.stats.nodes_created += 1;
+                state.stats.labels_added += labels.len() as u64;
+                state.stats.properties_set += props.len() as u64;
+                let id = txn.create_node(labels, props)?;
+                if let Some(slot) = slot {
+                    row[*slot] = Value::Node(Node::with_id(id));
+                }
+                Ok(id)
+            }
+        }
+    }
+
+    /// The properties an element is created with: the map's non-null values.
+    fn props(
+        &self,
+        txn: &Txn<'_>,
+        props: Option<&Compiled<'_>>,
+        row: &[Value],
+        state: &WriteState,
+        env: &WriteEnv<'_>,
+    ) -> Result<PropertyMap> {
+        let mut out = PropertyMap::new();
+        let Some(p) = props else {
+            return Ok(out);
+        };
+        match env.eval(txn, state, row, p)? {
+            Value::Map(m) => {
+                for (k, v) in m {
+                    if v.is_null() {
+                        if self.merge {
+                            return Err(Error::new(
+                                ErrorClass::SemanticError,
+                                "MergeReadOwnWrites",
+                                format!(
+                                    "cannot merge an entity with a null value for property '{k}'"
+                                ),
+                            ));
+                        }
+                        continue;
+                    }
+                    check_property_value(&v)?;
+                    out.insert(k, v);
+                }
+            }
+            Value::Null => {}
+            other => {
+                return Err(Error::type_error(
+                    "InvalidArgumentType",
+                    format!("properties must be a map, got {}", other.type_name()),
+                ))
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A node's labels as they are stored: sorted, each once.
+fn sorted_labels(labels: &[ast::Ident]) -> Vec<String> {
+    let mut out: Vec<String> = labels.iter().map(|l| l.name.clone()).collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn delete_rel(txn: &mut Txn<'_>, r: u64, state: &mut WriteState) -> Result<()> {
@@ -269,194 +549,6 @@ fn check_property_value(v: &Value) -> Result<()> {
     }
 }
 
-fn props_map(
-    txn: &Txn<'_>,
-    props: Option<&Expr>,
-    layout: &[String],
-    row: &[Value],
-    bound: &HashMap<String, Value>,
-    state: &WriteState,
-    env: &WriteEnv<'_>,
-) -> Result<PropertyMap> {
-    let mut out = PropertyMap::new();
-    let Some(p) = props else {
-        return Ok(out);
-    };
-    // Variables created earlier in the same clause are visible too.
-    let mut wide_layout = layout.to_vec();
-    let mut wide_row = row.to_vec();
-    for (k, v) in bound {
-        wide_layout.push(k.clone());
-        wide_row.push(v.clone());
-    }
-    match env.eval(txn, state, &wide_layout, &wide_row, p)? {
-        Value::Map(m) => {
-            for (k, v) in m {
-                if v.is_null() {
-                    continue;
-                }
-                check_property_value(&v)?;
-                out.insert(k, v);
-            }
-        }
-        Value::Null => {}
-        other => {
-            return Err(Error::type_error(
-                "InvalidArgumentType",
-                format!("properties must be a map, got {}", other.type_name()),
-            ))
-        }
-    }
-    Ok(out)
-}
-
-/// `MERGE` cannot create an entity from a null property value.
-fn check_merge_nulls(
-    txn: &Txn<'_>,
-    part: &ast::PatternPart,
-    layout: &[String],
-    row: &[Value],
-    state: &WriteState,
-    env: &WriteEnv<'_>,
-) -> Result<()> {
-    let mut props: Vec<&Expr> = Vec::new();
-    props.extend(part.element.start.properties.as_deref());
-    for (r, n) in &part.element.chain {
-        props.extend(r.properties.as_deref());
-        props.extend(n.properties.as_deref());
-    }
-    for p in props {
-        if let Value::Map(m) = env.eval(txn, state, layout, row, p)? {
-            if let Some((k, _)) = m.iter().find(|(_, v)| v.is_null()) {
-                return Err(Error::new(
-                    ErrorClass::SemanticError,
-                    "MergeReadOwnWrites",
-                    format!("cannot merge an entity with a null value for property '{k}'"),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
-fn lookup<'v>(
-    name: &str,
-    layout: &[String],
-    row: &'v [Value],
-    bound: &'v HashMap<String, Value>,
-) -> Option<&'v Value> {
-    bound.get(name).or_else(|| {
-        layout
-            .iter()
-            .rposition(|n| n == name)
-            .and_then(|i| row.get(i))
-    })
-}
-
-fn create_node(
-    txn: &mut Txn<'_>,
-    n: &ast::NodePattern,
-    layout: &[String],
-    row: &[Value],
-    bound: &mut HashMap<String, Value>,
-    state: &mut WriteState,
-    env: &WriteEnv<'_>,
-) -> Result<NodeId> {
-    if let Some(v) = &n.variable {
-        if let Some(existing) = lookup(&v.name, layout, row, bound) {
-            return match existing {
-                Value::Node(node) => {
-                    if state.deleted_nodes.contains(&node.id) {
-                        return Err(Error::new(
-                            ErrorClass::EntityNotFound,
-                            "DeletedEntityAccess",
-                            "cannot create a relationship to a deleted node",
-                        ));
-                    }
-                    Ok(node.id)
-                }
-                Value::Null => Err(Error::new(
-                    ErrorClass::SemanticError,
-                    "CreatingRelationshipWithNullNode",
-                    format!("cannot create a relationship to `{}`: it is null", v.name),
-                )),
-                other => Err(Error::syntax(
-                    "VariableTypeConflict",
-                    format!("`{}` is a {}, not a node", v.name, other.type_name()),
-                )),
-            };
-        }
-    }
-    let labels: Vec<String> = n.labels.iter().map(|l| l.name.clone()).collect();
-    let props = props_map(txn, n.properties.as_deref(), layout, row, bound, state, env)?;
-    let mut unique = labels.clone();
-    unique.sort();
-    unique.dedup();
-    state.stats.nodes_created += 1;
-    state.stats.labels_added += unique.len() as u64;
-    state.stats.properties_set += props.len() as u64;
-    let id = txn.create_node(&unique, props)?;
-    if let Some(v) = &n.variable {
-        bound.insert(v.name.clone(), Value::Node(Node::with_id(id)));
-    }
-    Ok(id)
-}
-
-fn create_part(
-    txn: &mut Txn<'_>,
-    part: &ast::PatternPart,
-    layout: &[String],
-    row: &[Value],
-    bound: &mut HashMap<String, Value>,
-    state: &mut WriteState,
-    env: &WriteEnv<'_>,
-) -> Result<()> {
-    let el = &part.element;
-    let mut prev = create_node(txn, &el.start, layout, row, bound, state, env)?;
-    let mut path_nodes = vec![Node::with_id(prev)];
-    let mut path_rels = Vec::new();
-    for (r, n) in &el.chain {
-        let next = create_node(txn, n, layout, row, bound, state, env)?;
-        let rel_type = r.types.first().map(|t| t.name.clone()).ok_or_else(|| {
-            Error::syntax(
-                "NoSingleRelationshipType",
-                "a relationship to create needs exactly one type",
-            )
-        })?;
-        let (start, end) = match r.direction {
-            ast::Direction::Incoming => (next, prev),
-            _ => (prev, next),
-        };
-        let props = props_map(txn, r.properties.as_deref(), layout, row, bound, state, env)?;
-        state.stats.relationships_created += 1;
-        state.stats.properties_set += props.len() as u64;
-        let id = txn.create_relationship(start, end, &rel_type, props)?;
-        let rel = Relationship {
-            id,
-            rel_type: rel_type.into(),
-            start,
-            end,
-            properties: Default::default(),
-        };
-        if let Some(v) = &r.variable {
-            bound.insert(v.name.clone(), Value::Relationship(rel.clone()));
-        }
-        path_rels.push(rel);
-        path_nodes.push(Node::with_id(next));
-        prev = next;
-    }
-    if let Some(p) = &part.variable {
-        bound.insert(
-            p.name.clone(),
-            Value::Path(crate::value::Path {
-                nodes: path_nodes,
-                relationships: path_rels,
-            }),
-        );
-    }
-    Ok(())
-}
-
 fn set_property(
     txn: &mut Txn<'_>,
     target: &Value,
@@ -516,79 +608,167 @@ fn current_keys(txn: &Txn<'_>, target: &Value) -> Result<Vec<String>> {
     })
 }
 
-fn set_item(
-    txn: &mut Txn<'_>,
-    item: &ast::SetItem,
-    layout: &[String],
-    row: &[Value],
-    state: &mut WriteState,
-    env: &WriteEnv<'_>,
-) -> Result<()> {
-    match item {
-        ast::SetItem::Property { target, key, value } => {
-            let t = env.eval(txn, state, layout, row, target)?;
-            let v = env.eval(txn, state, layout, row, value)?;
-            set_property(txn, &t, &key.name, v, state)
-        }
-        ast::SetItem::Properties {
-            variable,
-            value,
-            merge,
-        } => {
-            let var_expr = Expr {
-                kind: ast::ExprKind::Variable(variable.name.clone()),
-                span: variable.span,
-            };
-            let t = env.eval(txn, state, layout, row, &var_expr)?;
-            if t.is_null() {
-                return Ok(());
+/// A SET or REMOVE item compiled against its input rows.
+enum SetOp<'p> {
+    /// `target.key = value`; REMOVE `target.key` sets null.
+    Property {
+        target: Compiled<'p>,
+        key: &'p str,
+        value: Option<Compiled<'p>>,
+    },
+    /// `n = map` (replace all properties) or `n += map` (`merge`).
+    Properties {
+        target: Compiled<'p>,
+        value: Compiled<'p>,
+        merge: bool,
+    },
+    /// `n:A:B`, added or (REMOVE) removed.
+    Labels {
+        target: Compiled<'p>,
+        labels: &'p [ast::Ident],
+        remove: bool,
+    },
+}
+
+impl<'p> SetOp<'p> {
+    fn compile_all(
+        scope: Scope<'p>,
+        items: &'p [ast::SetItem],
+        layout: &[String],
+    ) -> Result<Vec<Self>> {
+        items
+            .iter()
+            .map(|item| SetOp::set(scope, item, layout))
+            .collect()
+    }
+
+    fn set(scope: Scope<'p>, item: &'p ast::SetItem, layout: &[String]) -> Result<Self> {
+        let variable = |v: &ast::Ident| scope.variable(&v.name, v.span.start, layout);
+        Ok(match item {
+            ast::SetItem::Property { target, key, value } => SetOp::Property {
+                target: scope.compile(target, layout)?,
+                key: &key.name,
+                value: Some(scope.compile(value, layout)?),
+            },
+            ast::SetItem::Properties {
+                variable: v,
+                value,
+                merge,
+            } => SetOp::Properties {
+                target: variable(v)?,
+                value: scope.compile(value, layout)?,
+                merge: *merge,
+            },
+            ast::SetItem::Labels {
+                variable: v,
+                labels,
+            } => SetOp::Labels {
+                target: variable(v)?,
+                labels,
+                remove: false,
+            },
+        })
+    }
+
+    fn remove(scope: Scope<'p>, item: &'p ast::RemoveItem, layout: &[String]) -> Result<Self> {
+        Ok(match item {
+            ast::RemoveItem::Property { target, key } => SetOp::Property {
+                target: scope.compile(target, layout)?,
+                key: &key.name,
+                value: None,
+            },
+            ast::RemoveItem::Labels { variable, labels } => SetOp::Labels {
+                target: scope.variable(&variable.name, variable.span.start, layout)?,
+                labels,
+                remove: true,
+            },
+        })
+    }
+
+    fn apply(
+        &self,
+        txn: &mut Txn<'_>,
+        row: &[Value],
+        state: &mut WriteState,
+        env: &WriteEnv<'_>,
+    ) -> Result<()> {
+        match self {
+            SetOp::Property { target, key, value } => {
+                let t = env.eval(txn, state, row, target)?;
+                let v = match value {
+                    Some(value) => env.eval(txn, state, row, value)?,
+                    None => Value::Null,
+                };
+                set_property(txn, &t, key, v, state)
             }
-            let v = env.eval(txn, state, layout, row, value)?;
-            let entries: Vec<(String, Value)> = match v {
-                Value::Map(m) => m.into_iter().collect(),
-                Value::Null => Vec::new(),
-                entity @ (Value::Node(_) | Value::Relationship(_)) => env
-                    .read(txn, state, |ctx| {
-                        let mut e = entity;
-                        super::materialize(ctx, &mut e)?;
-                        Ok(e)
-                    })
-                    .map(|e| match e {
-                        Value::Node(n) => n.properties.into_iter().collect(),
-                        Value::Relationship(r) => r.properties.into_iter().collect(),
-                        _ => Vec::new(),
-                    })?,
-                other => {
-                    return Err(Error::type_error(
-                        "InvalidArgumentType",
-                        format!("SET expects a map, got {}", other.type_name()),
-                    ))
+            SetOp::Properties {
+                target,
+                value,
+                merge,
+            } => {
+                let t = env.eval(txn, state, row, target)?;
+                if t.is_null() {
+                    return Ok(());
                 }
-            };
-            if !merge {
-                for k in current_keys(txn, &t)? {
-                    if !entries.iter().any(|(key, _)| *key == k) {
-                        set_property(txn, &t, &k, Value::Null, state)?;
+                let v = env.eval(txn, state, row, value)?;
+                let entries: Vec<(String, Value)> = match v {
+                    Value::Map(m) => m.into_iter().collect(),
+                    Value::Null => Vec::new(),
+                    entity @ (Value::Node(_) | Value::Relationship(_)) => env
+                        .read(txn, state, |ctx| {
+                            let mut e = entity;
+                            super::materialize(ctx, &mut e)?;
+                            Ok(e)
+                        })
+                        .map(|e| match e {
+                            Value::Node(n) => n.properties.into_iter().collect(),
+                            Value::Relationship(r) => r.properties.into_iter().collect(),
+                            _ => Vec::new(),
+                        })?,
+                    other => {
+                        return Err(Error::type_error(
+                            "InvalidArgumentType",
+                            format!("SET expects a map, got {}", other.type_name()),
+                        ))
+                    }
+                };
+                if !merge {
+                    for k in current_keys(txn, &t)? {
+                        if !entries.iter().any(|(key, _)| *key == k) {
+                            set_property(txn, &t, &k, Value::Null, state)?;
+                        }
                     }
                 }
+                for (k, v) in entries {
+                    set_property(txn, &t, &k, v, state)?;
+                }
+                Ok(())
             }
-            for (k, v) in entries {
-                set_property(txn, &t, &k, v, state)?;
+            SetOp::Labels {
+                target,
+                labels,
+                remove: true,
+            } => {
+                if let Value::Node(n) = env.eval(txn, state, row, target)? {
+                    for l in labels.iter() {
+                        if txn.remove_label(n.id, &l.name)? {
+                            state.stats.labels_removed += 1;
+                        }
+                    }
+                }
+                Ok(())
             }
-            Ok(())
-        }
-        ast::SetItem::Labels { variable, labels } => {
-            let var_expr = Expr {
-                kind: ast::ExprKind::Variable(variable.name.clone()),
-                span: variable.span,
-            };
-            match env.eval(txn, state, layout, row, &var_expr)? {
+            SetOp::Labels {
+                target,
+                labels,
+                remove: false,
+            } => match env.eval(txn, state, row, target)? {
                 Value::Null => Ok(()),
                 Value::Node(n) => {
                     if state.deleted_nodes.contains(&n.id) {
                         return Err(deleted());
                     }
-                    for l in labels {
+                    for l in labels.iter() {
                         if txn.add_label(n.id, &l.name)? {
                             state.stats.labels_added += 1;
                         }
@@ -599,40 +779,7 @@ fn set_item(
                     "InvalidArgumentType",
                     format!("cannot set labels on a {}", other.type_name()),
                 )),
-            }
-        }
-    }
-}
-
-fn remove_item(
-    txn: &mut Txn<'_>,
-    item: &ast::RemoveItem,
-    layout: &[String],
-    row: &[Value],
-    state: &mut WriteState,
-    env: &WriteEnv<'_>,
-) -> Result<()> {
-    match item {
-        ast::RemoveItem::Property { target, key } => {
-            let t = env.eval(txn, state, layout, row, target)?;
-            set_property(txn, &t, &key.name, Value::Null, state)
-        }
-        ast::RemoveItem::Labels { variable, labels } => {
-            let var_expr = Expr {
-                kind: ast::ExprKind::Variable(variable.name.clone()),
-                span: variable.span,
-            };
-            match env.eval(txn, state, layout, row, &var_expr)? {
-                Value::Node(n) => {
-                    for l in labels {
-                        if txn.remove_label(n.id, &l.name)? {
-                            state.stats.labels_removed += 1;
-                        }
-                    }
-                    Ok(())
-                }
-                _ => Ok(()),
-            }
+            },
         }
     }
 }
