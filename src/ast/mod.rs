@@ -303,77 +303,116 @@ pub struct Expr {
     pub span: Span,
 }
 
-impl Expr {
-    /// The direct sub-expressions evaluated in this expression's own scope: everything
-    /// but the bodies of comprehensions, quantifiers, `reduce` and map projections, which
-    /// see variables of their own.
-    pub fn outer_children(&self) -> Vec<&Expr> {
+/// Pushes onto `$out` the direct sub-expressions of `$kind` but those of patterns and
+/// subqueries, by reference (`&`) or by mutable reference (`mut`): one definition for
+/// both walkers. With `$scoped` false, only those evaluated in the expression's own
+/// scope; with it true, also the bodies of comprehensions, quantifiers and `reduce`
+/// and a map projection's values, which see variables of their own.
+macro_rules! sub_exprs {
+    ($kind:expr, $out:ident, $scoped:expr, $iter:ident, $as_deref:ident $(, $m:tt)?) => {{
         use ExprKind as K;
-        let mut out = Vec::new();
-        match &self.kind {
-            K::List(items) => out.extend(items.iter()),
-            K::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
+        match $kind {
+            K::List(items) => $out.extend(items.$iter()),
+            K::Map(entries) => $out.extend(entries.$iter().map(|(_, v)| v)),
             K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => {
-                out.push(&**x)
+                $out.push(&$($m)? **x)
             }
             K::Index(a, b) | K::Binary(_, a, b) => {
-                out.push(&**a);
-                out.push(&**b);
+                $out.push(&$($m)? **a);
+                $out.push(&$($m)? **b);
             }
             K::Slice(a, b, c) => {
-                out.push(&**a);
-                out.extend(b.as_deref());
-                out.extend(c.as_deref());
+                $out.push(&$($m)? **a);
+                $out.extend(b.$as_deref());
+                $out.extend(c.$as_deref());
             }
             K::Compare(a, rest) => {
-                out.push(&**a);
-                out.extend(rest.iter().map(|(_, x)| x));
+                $out.push(&$($m)? **a);
+                $out.extend(rest.$iter().map(|(_, x)| x));
             }
-            K::FunctionCall { args, .. } => out.extend(args.iter()),
+            K::FunctionCall { args, .. } => $out.extend(args.$iter()),
             K::Case {
                 operand,
                 whens,
                 else_,
             } => {
-                out.extend(operand.as_deref());
+                $out.extend(operand.$as_deref());
                 for (w, t) in whens {
-                    out.push(w);
-                    out.push(t);
+                    $out.push(w);
+                    $out.push(t);
                 }
-                out.extend(else_.as_deref());
+                $out.extend(else_.$as_deref());
             }
-            K::ListComprehension { list, .. } | K::Quantified { list, .. } => out.push(&**list),
-            K::Reduce { init, list, .. } => {
-                out.push(&**init);
-                out.push(&**list);
-            }
-            _ => {}
-        }
-        out
-    }
-
-    /// All direct sub-expressions: `outer_children` plus the bodies of comprehensions,
-    /// quantifiers and `reduce`, and the values of a map projection.
-    pub fn children(&self) -> Vec<&Expr> {
-        use ExprKind as K;
-        let mut out = self.outer_children();
-        match &self.kind {
             K::ListComprehension {
+                list,
                 predicate,
                 projection,
                 ..
             } => {
-                out.extend(predicate.as_deref());
-                out.extend(projection.as_deref());
+                $out.push(&$($m)? **list);
+                if $scoped {
+                    $out.extend(predicate.$as_deref());
+                    $out.extend(projection.$as_deref());
+                }
             }
-            K::Quantified { predicate, .. } => out.extend(predicate.as_deref()),
-            K::Reduce { expr, .. } => out.push(&**expr),
-            K::MapProjection { items, .. } => out.extend(items.iter().filter_map(|i| match i {
-                MapProjectionItem::Literal(_, x) => Some(x),
-                _ => None,
-            })),
+            K::Quantified {
+                list, predicate, ..
+            } => {
+                $out.push(&$($m)? **list);
+                if $scoped {
+                    $out.extend(predicate.$as_deref());
+                }
+            }
+            K::Reduce {
+                init, list, expr, ..
+            } => {
+                $out.push(&$($m)? **init);
+                $out.push(&$($m)? **list);
+                if $scoped {
+                    $out.push(&$($m)? **expr);
+                }
+            }
+            K::MapProjection { items, .. } if $scoped => {
+                $out.extend(items.$iter().filter_map(|i| match i {
+                    MapProjectionItem::Literal(_, x) => Some(x),
+                    _ => None,
+                }))
+            }
             _ => {}
         }
+    }};
+}
+
+impl Expr {
+    /// The direct sub-expressions evaluated in this expression's own scope: everything
+    /// but the bodies of comprehensions, quantifiers, `reduce` and map projections, which
+    /// see variables of their own, and the patterns and subqueries inside it.
+    pub fn outer_children(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        sub_exprs!(&self.kind, out, false, iter, as_deref);
+        out
+    }
+
+    /// `outer_children`, to change them.
+    pub fn outer_children_mut(&mut self) -> Vec<&mut Expr> {
+        let mut out = Vec::new();
+        sub_exprs!(&mut self.kind, out, false, iter_mut, as_deref_mut, mut);
+        out
+    }
+
+    /// All direct sub-expressions but those of patterns and subqueries:
+    /// `outer_children` plus the bodies of comprehensions, quantifiers and `reduce`,
+    /// and the values of a map projection.
+    pub fn children(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        sub_exprs!(&self.kind, out, true, iter, as_deref);
+        out
+    }
+
+    /// `children`, to change them.
+    pub fn children_mut(&mut self) -> Vec<&mut Expr> {
+        let mut out = Vec::new();
+        sub_exprs!(&mut self.kind, out, true, iter_mut, as_deref_mut, mut);
         out
     }
 }

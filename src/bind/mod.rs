@@ -421,6 +421,27 @@ impl Binder<'_> {
         Ok(cols)
     }
 
+    /// The property map of a pattern element: a parameter may stand for the whole map
+    /// only in CREATE and MERGE (`creating`).
+    fn pattern_properties(
+        &self,
+        props: Option<&Expr>,
+        scope: &Scope,
+        creating: bool,
+    ) -> Result<()> {
+        let Some(p) = props else { return Ok(()) };
+        if !creating && matches!(p.kind, ExprKind::Parameter(_)) {
+            return Err(self.at(
+                err(
+                    "InvalidParameterUse",
+                    "a parameter cannot be used as a property map in a pattern",
+                ),
+                p.span.start,
+            ));
+        }
+        self.expr(p, scope, false)
+    }
+
     /// Checks a pattern's variables and adds them to `scope`. `creating` is CREATE or
     /// MERGE (new entities); `in_match` forbids parameters as property maps.
     fn pattern_vars(
@@ -437,18 +458,7 @@ impl Binder<'_> {
             nodes.extend(el.chain.iter().map(|(_, n)| n));
             let single = el.chain.is_empty();
             for n in nodes {
-                if let Some(p) = &n.properties {
-                    if !creating && matches!(p.kind, ExprKind::Parameter(_)) {
-                        return Err(self.at(
-                            err(
-                                "InvalidParameterUse",
-                                "a parameter cannot be used as a property map in a pattern",
-                            ),
-                            p.span.start,
-                        ));
-                    }
-                    self.expr(p, scope, false)?;
-                }
+                self.pattern_properties(n.properties.as_deref(), scope, creating)?;
                 let Some(v) = &n.variable else { continue };
                 match scope.get(&v.name) {
                     Some(Ty::Node | Ty::Any | Ty::Null) => {
@@ -476,18 +486,7 @@ impl Binder<'_> {
                 }
             }
             for (r, _) in &el.chain {
-                if let Some(p) = &r.properties {
-                    if !creating && matches!(p.kind, ExprKind::Parameter(_)) {
-                        return Err(self.at(
-                            err(
-                                "InvalidParameterUse",
-                                "a parameter cannot be used as a property map in a pattern",
-                            ),
-                            p.span.start,
-                        ));
-                    }
-                    self.expr(p, scope, false)?;
-                }
+                self.pattern_properties(r.properties.as_deref(), scope, creating)?;
                 if let Some(v) = &r.variable {
                     if rels_here.contains(&v.name) {
                         return Err(self.at(

@@ -101,54 +101,14 @@ pub fn statement_exprs_mut(statement: &mut Statement) -> Vec<&mut Expr> {
 /// The expressions directly below `expr`, including those inside its patterns and
 /// subqueries.
 fn children_mut(expr: &mut Expr) -> Vec<&mut Expr> {
+    if !matches!(
+        expr.kind,
+        ExprKind::PatternComprehension { .. } | ExprKind::PatternPredicate(_) | ExprKind::Exists(_)
+    ) {
+        return expr.children_mut();
+    }
     let mut out: Vec<&mut Expr> = Vec::new();
     match &mut expr.kind {
-        ExprKind::Literal(_)
-        | ExprKind::Parameter(_)
-        | ExprKind::Variable(_)
-        | ExprKind::CountStar => {}
-        ExprKind::List(items) => out.extend(items.iter_mut()),
-        ExprKind::Map(entries) => out.extend(entries.iter_mut().map(|(_, e)| e)),
-        ExprKind::Property(base, _) | ExprKind::HasLabels(base, _) | ExprKind::IsNull(base, _) => {
-            out.push(base)
-        }
-        ExprKind::Unary(_, operand) => out.push(operand),
-        ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
-            out.push(a);
-            out.push(b);
-        }
-        ExprKind::Slice(base, from, to) => {
-            out.push(base);
-            out.extend(from.as_deref_mut());
-            out.extend(to.as_deref_mut());
-        }
-        ExprKind::Compare(first, rest) => {
-            out.push(first);
-            out.extend(rest.iter_mut().map(|(_, e)| e));
-        }
-        ExprKind::FunctionCall { args, .. } => out.extend(args.iter_mut()),
-        ExprKind::Case {
-            operand,
-            whens,
-            else_,
-        } => {
-            out.extend(operand.as_deref_mut());
-            for (when, then) in whens {
-                out.push(when);
-                out.push(then);
-            }
-            out.extend(else_.as_deref_mut());
-        }
-        ExprKind::ListComprehension {
-            list,
-            predicate,
-            projection,
-            ..
-        } => {
-            out.push(list);
-            out.extend(predicate.as_deref_mut());
-            out.extend(projection.as_deref_mut());
-        }
         ExprKind::PatternComprehension {
             pattern,
             predicate,
@@ -159,26 +119,6 @@ fn children_mut(expr: &mut Expr) -> Vec<&mut Expr> {
             out.extend(predicate.as_deref_mut());
             out.push(projection);
         }
-        ExprKind::Quantified {
-            list, predicate, ..
-        } => {
-            out.push(list);
-            out.extend(predicate.as_deref_mut());
-        }
-        ExprKind::Reduce {
-            init, list, expr, ..
-        } => {
-            out.push(init);
-            out.push(list);
-            out.push(expr);
-        }
-        ExprKind::MapProjection { items, .. } => {
-            for item in items {
-                if let MapProjectionItem::Literal(_, e) = item {
-                    out.push(e);
-                }
-            }
-        }
         ExprKind::PatternPredicate(element) => element_exprs_mut(element, &mut out),
         ExprKind::Exists(subquery) => match subquery.as_mut() {
             ExistsSubquery::Pattern { pattern, where_ } => {
@@ -187,6 +127,7 @@ fn children_mut(expr: &mut Expr) -> Vec<&mut Expr> {
             }
             ExistsSubquery::Query(query) => out.extend(query_exprs_mut(query)),
         },
+        _ => {}
     }
     out
 }

@@ -401,47 +401,6 @@ impl SubPlans {
     }
 }
 
-/// The direct subexpressions of `e` outside nested scopes (comprehensions, patterns).
-fn children_mut(e: &mut Expr) -> Vec<&mut Expr> {
-    use ExprKind as K;
-    let mut out: Vec<&mut Expr> = Vec::new();
-    match &mut e.kind {
-        K::List(items) => out.extend(items.iter_mut()),
-        K::Map(entries) => out.extend(entries.iter_mut().map(|(_, v)| v)),
-        K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => {
-            out.push(x.as_mut())
-        }
-        K::Index(a, b) | K::Binary(_, a, b) => {
-            out.push(a.as_mut());
-            out.push(b.as_mut());
-        }
-        K::Slice(a, b, c) => {
-            out.push(a.as_mut());
-            out.extend(b.as_deref_mut());
-            out.extend(c.as_deref_mut());
-        }
-        K::Compare(a, rest) => {
-            out.push(a.as_mut());
-            out.extend(rest.iter_mut().map(|(_, x)| x));
-        }
-        K::FunctionCall { args, .. } => out.extend(args.iter_mut()),
-        K::Case {
-            operand,
-            whens,
-            else_,
-        } => {
-            out.extend(operand.as_deref_mut());
-            for (w, t) in whens {
-                out.push(w);
-                out.push(t);
-            }
-            out.extend(else_.as_deref_mut());
-        }
-        _ => {}
-    }
-    out
-}
-
 /// One node of a normalized pattern chain.
 struct NodeRef<'p> {
     var: String,
@@ -500,7 +459,7 @@ impl Planner<'_, '_, '_> {
             return e.clone();
         }
         let mut out = e.clone();
-        for c in children_mut(&mut out) {
+        for c in out.outer_children_mut() {
             *c = self.rewrite_projected(c, named);
         }
         out
