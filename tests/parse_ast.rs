@@ -556,3 +556,40 @@ fn spans_point_into_the_text() {
     let span = p.items[0].expr.span;
     assert_eq!(&text[span.start..span.end], "a.b + 1");
 }
+
+/// A list or map of constants only is read by the grammar's constant rules; it must be
+/// the tree the general rules make of the same text, spans included. A trailing
+/// variable sends the same values through the general rules.
+#[test]
+fn constant_lists_and_maps_parse_as_the_general_rules_do() {
+    let values = "1, -2, - 3, -9223372036854775808, -1.5, 0x1F, 'a\\'b', \"q\", true, NULL, [], {}, \
+                  [1, [-3]], {k: -4, `odd key`: [0.5, {j: 'x'}]}";
+    let items = |e: Expr| match e.kind {
+        ExprKind::List(items) => items,
+        other => panic!("expected a list, got {other:?}"),
+    };
+    let fast = items(parse_expression(&format!("[{values}]")).unwrap());
+    let mut general = items(parse_expression(&format!("[{values}, x]")).unwrap());
+    assert_eq!(general.pop().map(|x| show(&x)), Some("x".to_string()));
+    assert_eq!(fast, general);
+    // One level down: a constant list inside a list of expressions, and a map.
+    let inner = |e: Expr| items(items(e).remove(0));
+    let fast = inner(parse_expression(&format!("[[{values}]]")).unwrap());
+    let mut general = inner(parse_expression(&format!("[[{values}, x]]")).unwrap());
+    general.pop();
+    assert_eq!(fast, general);
+    let entries = |e: Expr| match e.kind {
+        ExprKind::Map(entries) => entries,
+        other => panic!("expected a map, got {other:?}"),
+    };
+    let fast = entries(parse_expression("{a: 1, b: -2.5, c: [true, 'x'], d: {e: null}}").unwrap());
+    let mut general =
+        entries(parse_expression("{a: 1, b: -2.5, c: [true, 'x'], d: {e: null}, z: x}").unwrap());
+    general.pop();
+    assert_eq!(fast, general);
+    // What is not a constant still parses through the general rules.
+    assert_eq!(
+        show(&parse_expression("[1, +2, 3 + 4, [5][0]]").unwrap()),
+        "[1 (Plus 2) (Add 3 4) (index [5] 0)]"
+    );
+}

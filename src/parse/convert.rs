@@ -978,14 +978,7 @@ impl<'s> Converter<'s> {
                 "/" => BinaryOp::Divide,
                 _ => BinaryOp::Modulo,
             };
-            let whole = Span {
-                start: span.start,
-                end: rhs.span.end,
-            };
-            expr = Expr {
-                kind: ExprKind::Binary(op, Box::new(expr), Box::new(rhs)),
-                span: whole,
-            };
+            expr = binary(op, expr, rhs, span.start);
         }
         Ok(expr)
     }
@@ -997,14 +990,7 @@ impl<'s> Converter<'s> {
         let mut expr = self.expression(next_pair(&mut inner, &pair, "an operand")?)?;
         for p in inner {
             let rhs = self.expression(p)?;
-            let whole = Span {
-                start: span.start,
-                end: rhs.span.end,
-            };
-            expr = Expr {
-                kind: ExprKind::Binary(BinaryOp::Power, Box::new(expr), Box::new(rhs)),
-                span: whole,
-            };
+            expr = binary(BinaryOp::Power, expr, rhs, span.start);
         }
         Ok(expr)
     }
@@ -1021,14 +1007,7 @@ impl<'s> Converter<'s> {
         let mut expr = self.expression(first)?;
         for p in operands {
             let rhs = self.expression(p)?;
-            let whole = Span {
-                start: span.start,
-                end: rhs.span.end,
-            };
-            expr = Expr {
-                kind: ExprKind::Binary(op, Box::new(expr), Box::new(rhs)),
-                span: whole,
-            };
+            expr = binary(op, expr, rhs, span.start);
         }
         Ok(expr)
     }
@@ -1168,17 +1147,28 @@ impl<'s> Converter<'s> {
                     .map(|p| self.expression(p))
                     .collect::<Result<Vec<_>>>()?,
             ),
-            Rule::map_literal => {
+            Rule::map_literal | Rule::constant_map => {
+                let constant = pair.as_rule() == Rule::constant_map;
                 let mut entries = Vec::new();
                 for entry in pair.into_inner() {
                     let mut inner = entry.clone().into_inner();
                     let key = next_pair(&mut inner, &entry, "a key")?;
                     let key = self.ident(first_child(&key, "a key")?);
-                    let value = self.expression(next_pair(&mut inner, &entry, "a value")?)?;
+                    let value = next_pair(&mut inner, &entry, "a value")?;
+                    let value = if constant {
+                        self.constant(value)?
+                    } else {
+                        self.expression(value)?
+                    };
                     entries.push((key, value));
                 }
                 ExprKind::Map(entries)
             }
+            Rule::constant_list => ExprKind::List(
+                pair.into_inner()
+                    .map(|p| self.constant(p))
+                    .collect::<Result<Vec<_>>>()?,
+            ),
             Rule::parameter => {
                 let name = first_child(&pair, "a parameter name")?;
                 let name = match name.as_rule() {
@@ -1208,6 +1198,28 @@ impl<'s> Converter<'s> {
             _ => return Err(malformed(&pair, "an expression")),
         };
         Ok(Expr { kind, span })
+    }
+
+    /// A value of a `constant_list` or `constant_map`: the expression the general rules
+    /// would have made of the same text (`-1` an integer literal, `-1.5` a negation).
+    fn constant(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
+        if pair.as_rule() != Rule::constant_negative {
+            return self.atom(pair);
+        }
+        let span = span_of(&pair);
+        let number = first_child(&pair, "a number")?;
+        if number.as_rule() == Rule::integer_literal {
+            let value = decode_integer(number.as_str(), true)
+                .map_err(|e| self.error_at(e, span.start))?;
+            return Ok(Expr {
+                kind: ExprKind::Literal(Literal::Int(value)),
+                span,
+            });
+        }
+        Ok(Expr {
+            kind: ExprKind::Unary(UnaryOp::Negate, Box::new(self.atom(number)?)),
+            span,
+        })
     }
 
     fn function_call_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
@@ -1486,5 +1498,17 @@ impl<'s> Converter<'s> {
             _ => inner.as_str().to_string(),
         };
         Ident { name, span }
+    }
+}
+
+/// `lhs op rhs`, written from byte `start` to the end of `rhs`.
+fn binary(op: BinaryOp, lhs: Expr, rhs: Expr, start: usize) -> Expr {
+    let span = Span {
+        start,
+        end: rhs.span.end,
+    };
+    Expr {
+        kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+        span,
     }
 }
