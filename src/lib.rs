@@ -29,10 +29,11 @@ pub mod plan;
 pub mod storage;
 pub mod value;
 
-// The faces: command line, REPL and the output formats they share.
+// The faces: command line, REPL, what they share (shell) and the output formats.
 pub mod cli;
 pub mod render;
 pub mod repl;
+pub mod shell;
 
 pub use error::{Error, ErrorClass, Position, Result};
 pub use value::{Map, Node, NodeId, Path, PropertyMap, RelId, Relationship, Value};

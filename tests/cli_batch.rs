@@ -429,3 +429,131 @@ fn explain_and_profile_show_the_plan() {
     let plan = stderr(&literal);
     assert!(!plan.trim().is_empty(), "no plan on stderr");
 }
+
+/// A program driving skein through a pipe sees each statement's result as soon as the
+/// statement has run, before it sends the next one: scripts stream.
+#[test]
+fn piped_statements_are_answered_one_by_one() {
+    let mut child = skein()
+        .args(["--memory"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut stdin = child.stdin.take().unwrap_or_else(|| panic!("no stdin"));
+    let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut reader = BufReader::new(stdout);
+    for i in 1..=3 {
+        writeln!(stdin, "CREATE (:K {{i: {i}}}) RETURN {i} AS ack;")
+            .and_then(|()| stdin.flush())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut answer = String::new();
+        for _ in 0..2 {
+            reader
+                .read_line(&mut answer)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        assert_eq!(answer, format!("ack\n{i}\n"));
+    }
+    writeln!(stdin, "MATCH (k:K) RETURN count(k) AS n").unwrap_or_else(|e| panic!("{e}"));
+    drop(stdin);
+    let mut rest = String::new();
+    reader
+        .read_to_string(&mut rest)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rest, "n\n3\n");
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn scripts_take_meta_commands_as_the_repl_does() {
+    let script = "\
+:param who => 'Galushka'
+:param {n: 41, m: 1}
+CREATE (:P {name: $who});
+:begin
+CREATE (:P {name: 'inside'});
+:rollback
+:begin
+MATCH (p:P) SET p.n = $n + $m;
+:commit;
+MATCH (p:P) RETURN p.name AS name, p.n AS n;
+:format csv
+RETURN 'a' AS x;
+:quit
+RETURN 'not reached' AS y;
+";
+    let output = run_with_stdin(&["--memory"], script);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // Confirmations are for the prompt: standard output holds the results alone.
+    assert_eq!(stdout(&output), "name\tn\n'Galushka'\t42\nx\r\na\r\n");
+    assert_eq!(stderr(&output), "");
+}
+
+#[test]
+fn a_failing_meta_command_names_its_line() {
+    let output = run_with_stdin(&["--memory"], "RETURN 1 AS a;\n  :bogus x\nRETURN 2 AS b;");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "a\n1\n");
+    let errors = stderr(&output);
+    assert!(errors.contains("Unknown command :bogus"), "{errors}");
+    assert!(errors.contains("--> <stdin>:2:3"), "{errors}");
+
+    let going_on = run_with_stdin(
+        &["--memory", "--continue-on-error"],
+        ":commit\nRETURN 2 AS b;",
+    );
+    assert_eq!(going_on.status.code(), Some(1));
+    assert_eq!(stdout(&going_on), "b\n2\n");
+    assert!(
+        stderr(&going_on).contains("no open transaction to commit"),
+        "{}",
+        stderr(&going_on)
+    );
+}
+
+#[test]
+fn a_script_ending_inside_a_transaction_rolls_it_back_and_fails() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = dir.path().join("db").display().to_string();
+    let output = run_with_stdin(&["--db", &db], ":begin\nCREATE (:Lost);\n");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("ended inside a transaction"),
+        "{}",
+        stderr(&output)
+    );
+    let count = run(&["--db", &db, "-c", "MATCH (n:Lost) RETURN count(n) AS n"]);
+    assert_eq!(stdout(&count), "n\n0\n");
+}
+
+#[test]
+fn source_runs_a_file_in_the_same_session() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let inner = dir.path().join("inner.cypher");
+    std::fs::write(&inner, ":param x => 2\nRETURN $x AS x;\nRETURN y;\n")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let inner = inner.display().to_string();
+    let output = run_with_stdin(
+        &["--memory"],
+        &format!(":source {inner}\nRETURN $x + 1 AS after;\n"),
+    );
+    // The sourced file's failure is reported with its own name and stops the script.
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stdout(&output), "x\n2\n");
+    assert!(
+        stderr(&output).contains(&format!("--> {inner}:3:8")),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// openCypher allows numbered parameters (`$1`); `--param` takes them as it takes names.
+#[test]
+fn numbered_parameters_can_be_given() {
+    let output = run(&["--memory", "--param", "1=41", "-c", "RETURN $1 + 1 AS next"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "next\n42\n");
+}

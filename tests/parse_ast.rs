@@ -139,6 +139,10 @@ fn expr(text: &str) -> String {
     }
 }
 
+fn parsed(text: &str) -> Expr {
+    parse_expression(text).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
 fn single(text: &str) -> SingleQuery {
     match parse_statement(text) {
         Ok(Statement::Query(q)) => q.first,
@@ -562,34 +566,36 @@ fn spans_point_into_the_text() {
 /// variable sends the same values through the general rules.
 #[test]
 fn constant_lists_and_maps_parse_as_the_general_rules_do() {
-    let values = "1, -2, - 3, -9223372036854775808, -1.5, 0x1F, 'a\\'b', \"q\", true, NULL, [], {}, \
+    let values =
+        "1, -2, - 3, -9223372036854775808, -1.5, 0x1F, 'a\\'b', \"q\", true, NULL, [], {}, \
                   [1, [-3]], {k: -4, `odd key`: [0.5, {j: 'x'}]}";
     let items = |e: Expr| match e.kind {
         ExprKind::List(items) => items,
         other => panic!("expected a list, got {other:?}"),
     };
-    let fast = items(parse_expression(&format!("[{values}]")).unwrap());
-    let mut general = items(parse_expression(&format!("[{values}, x]")).unwrap());
+    let fast = items(parsed(&format!("[{values}]")));
+    let mut general = items(parsed(&format!("[{values}, x]")));
     assert_eq!(general.pop().map(|x| show(&x)), Some("x".to_string()));
     assert_eq!(fast, general);
     // One level down: a constant list inside a list of expressions, and a map.
     let inner = |e: Expr| items(items(e).remove(0));
-    let fast = inner(parse_expression(&format!("[[{values}]]")).unwrap());
-    let mut general = inner(parse_expression(&format!("[[{values}, x]]")).unwrap());
+    let fast = inner(parsed(&format!("[[{values}]]")));
+    let mut general = inner(parsed(&format!("[[{values}, x]]")));
     general.pop();
     assert_eq!(fast, general);
     let entries = |e: Expr| match e.kind {
         ExprKind::Map(entries) => entries,
         other => panic!("expected a map, got {other:?}"),
     };
-    let fast = entries(parse_expression("{a: 1, b: -2.5, c: [true, 'x'], d: {e: null}}").unwrap());
-    let mut general =
-        entries(parse_expression("{a: 1, b: -2.5, c: [true, 'x'], d: {e: null}, z: x}").unwrap());
+    let fast = entries(parsed("{a: 1, b: -2.5, c: [true, 'x'], d: {e: null}}"));
+    let mut general = entries(parsed(
+        "{a: 1, b: -2.5, c: [true, 'x'], d: {e: null}, z: x}",
+    ));
     general.pop();
     assert_eq!(fast, general);
     // What is not a constant still parses through the general rules.
     assert_eq!(
-        show(&parse_expression("[1, +2, 3 + 4, [5][0]]").unwrap()),
+        show(&parsed("[1, +2, 3 + 4, [5][0]]")),
         "[1 (Plus 2) (Add 3 4) (index [5] 0)]"
     );
 }

@@ -5,17 +5,16 @@
 //! 2 bad usage, a file that cannot be read, or a database that cannot be opened. A closed
 //! standard output (a broken pipe) ends the run quietly and is not an error.
 
-pub mod script;
-
-use crate::import::{self, FileReport};
-use crate::render::{self, Format};
-use crate::{Database, Error, ErrorClass, Params, Value};
+use crate::render::Format;
+use crate::shell::load::load_paths;
+use crate::shell::params::parse_params;
+use crate::shell::script::{OutputSettings, ScriptOutcome};
+use crate::shell::Session;
+use crate::Database;
 use clap::{Parser, Subcommand};
-use script::{OutputSettings, ScriptOutcome};
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 
 /// Where the database lives when neither `--db` nor `--memory` is given.
 pub const DEFAULT_DB_PATH: &str = "./skein.db";
@@ -211,7 +210,7 @@ fn run_args(args: &Args) -> i32 {
             Ok(()) => 0,
             Err(code) => code,
         },
-        Some(Command::Run { files }) => run_files(&db, files, &params, &settings),
+        Some(Command::Run { files }) => run_scripts(&db, files, params, settings, args.quiet),
         Some(Command::Export {
             graph_format,
             query,
@@ -229,7 +228,9 @@ fn run_args(args: &Args) -> i32 {
         }
         None => {
             if let Some(command) = &args.command {
-                run_text(&db, "-c", command, &params, &settings).exit_code()
+                run_batch(&db, params, settings, args.quiet, |session, out, err| {
+                    session.run_text("-c", command, out, err)
+                })
             } else if io::stdin().is_terminal() {
                 let repl_settings = crate::repl::ReplSettings {
                     format: args.format.unwrap_or(Format::Table),
@@ -245,14 +246,9 @@ fn run_args(args: &Args) -> i32 {
                 };
                 crate::repl::run(&db, repl_settings)
             } else {
-                let mut text = String::new();
-                if let Err(error) = io::stdin().read_to_string(&mut text) {
-                    report(format!(
-                        "cannot read the script from standard input: {error}"
-                    ));
-                    return 2;
-                }
-                run_text(&db, "<stdin>", &text, &params, &settings).exit_code()
+                run_batch(&db, params, settings, args.quiet, |session, out, err| {
+                    session.run_script("<stdin>", &mut io::stdin().lock(), out, err)
+                })
             }
         }
     }
@@ -266,188 +262,61 @@ fn open_database(args: &Args) -> crate::Result<Database> {
     }
 }
 
-fn run_files(db: &Database, files: &[PathBuf], params: &Params, settings: &OutputSettings) -> i32 {
-    let mut worst = 0;
-    for file in files {
-        let text = match std::fs::read_to_string(file) {
-            Ok(text) => text,
-            Err(error) => {
-                report(format!("cannot read {}: {error}", file.display()));
-                return 2;
-            }
-        };
-        let name = file.display().to_string();
-        match run_text(db, &name, &text, params, settings) {
-            ScriptOutcome::Succeeded => {}
-            ScriptOutcome::OutputClosed => return worst,
-            ScriptOutcome::Failed(code) => {
-                worst = worst.max(code);
-                if !settings.continue_on_error {
-                    return worst;
-                }
+/// Runs script files one after the other in one session (parameters and an open
+/// transaction carry over from file to file), each read as it runs.
+fn run_scripts(
+    db: &Database,
+    files: &[PathBuf],
+    params: crate::Params,
+    settings: OutputSettings,
+    quiet: bool,
+) -> i32 {
+    let continue_on_error = settings.continue_on_error;
+    run_batch(db, params, settings, quiet, |session, out, err| {
+        let mut outcome = ScriptOutcome::Succeeded;
+        for file in files {
+            let opened = std::fs::File::open(file);
+            let Ok(opened) = opened.map_err(|error| {
+                let _ = writeln!(err, "skein: cannot read {}: {error}", file.display());
+            }) else {
+                return outcome.and_failed(2);
+            };
+            let name = file.display().to_string();
+            let mut input = io::BufReader::new(opened);
+            outcome = outcome.and(session.run_script(&name, &mut input, out, err));
+            let stop = match outcome {
+                ScriptOutcome::Succeeded => false,
+                ScriptOutcome::OutputClosed => true,
+                ScriptOutcome::Failed(_) => !continue_on_error,
+            };
+            if stop || session.quit_requested() {
+                break;
             }
         }
-    }
-    worst
+        outcome
+    })
 }
 
-/// Runs a script against `db`, each statement in its own transaction.
-pub fn run_text(
+/// Runs `script` in a batch session on `db` with standard output buffered (and flushed
+/// after each statement) and returns the exit code; a transaction left open at the end
+/// is rolled back and fails the run.
+fn run_batch(
     db: &Database,
-    name: &str,
-    text: &str,
-    params: &Params,
-    settings: &OutputSettings,
-) -> ScriptOutcome {
+    params: crate::Params,
+    settings: OutputSettings,
+    quiet: bool,
+    script: impl FnOnce(&mut Session, &mut dyn Write, &mut dyn Write) -> ScriptOutcome,
+) -> i32 {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
-    let mut execute = |query: &str| db.execute(query, params);
-    script::run_script(name, text, settings, &mut execute, &mut out, &mut err)
-}
-
-/// Parses `--param NAME=VALUE` arguments. The value is a Cypher literal, evaluated by
-/// the real engine (`RETURN <VALUE>` on a temporary database).
-pub fn parse_params(specs: &[String]) -> Result<Params, String> {
-    let mut literals = Vec::with_capacity(specs.len());
-    for spec in specs {
-        let (name, literal) = spec
-            .split_once('=')
-            .ok_or_else(|| format!("--param {spec}: expected NAME=VALUE"))?;
-        let name = name.trim();
-        let mut chars = name.chars();
-        let valid_name = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-            && chars.all(|c| c.is_alphanumeric() || c == '_');
-        if !valid_name {
-            return Err(format!(
-                "--param {spec}: '{name}' is not a parameter name (letters, digits, _)"
-            ));
-        }
-        literals.push((name, literal));
+    let mut session = Session::new(db, settings, params, false, quiet);
+    let mut outcome = script(&mut session, &mut out, &mut err);
+    let _ = out.flush();
+    if let Some(unfinished) = session.finish(&mut err) {
+        outcome = outcome.and(unfinished);
     }
-    let mut params = Params::new();
-    if literals.is_empty() {
-        return Ok(params);
-    }
-    let scratch = Database::open_temporary().map_err(|e| e.to_string())?;
-    for (name, literal) in literals {
-        let value = evaluate_literal(&scratch, literal)
-            .map_err(|e| format!("--param {name}: '{literal}' is not a Cypher value: {e}"))?;
-        params.insert(name.to_string(), value);
-    }
-    Ok(params)
-}
-
-/// Evaluates a Cypher literal with the engine: `RETURN <literal>` must give one value.
-pub fn evaluate_literal(scratch: &Database, literal: &str) -> crate::Result<Value> {
-    evaluate_literal_with(scratch, literal, &Params::new())
-}
-
-/// Evaluates a Cypher expression that may use `params` (the REPL's `:param`).
-pub fn evaluate_literal_with(
-    db: &Database,
-    literal: &str,
-    params: &Params,
-) -> crate::Result<Value> {
-    if literal.trim().is_empty() {
-        return Err(Error::new(
-            ErrorClass::SyntaxError,
-            "InvalidSyntax",
-            "the value is empty",
-        ));
-    }
-    let result = db.execute(&format!("RETURN {literal}"), params)?;
-    match result.rows.as_slice() {
-        [row] if row.len() == 1 => Ok(row.first().cloned().unwrap_or(Value::Null)),
-        _ => Err(Error::new(
-            ErrorClass::SyntaxError,
-            "InvalidSyntax",
-            "expected exactly one value",
-        )),
-    }
-}
-
-/// A load summary line: `loaded seed/x.cypher: 62 nodes, 118 relationships, 540
-/// properties in 35 ms`.
-pub fn load_summary(report: &FileReport) -> String {
-    format!(
-        "loaded {}: {}, {}, {} in {} ms",
-        report.file.display(),
-        render::count_noun(to_usize(report.stats.nodes_created), "node", "nodes"),
-        render::count_noun(
-            to_usize(report.stats.relationships_created),
-            "relationship",
-            "relationships"
-        ),
-        render::count_noun(
-            to_usize(report.stats.properties_set),
-            "property",
-            "properties"
-        ),
-        render::format_ms(report.millis),
-    )
-}
-
-fn to_usize(count: u64) -> usize {
-    usize::try_from(count).unwrap_or(usize::MAX)
-}
-
-/// Loads fact files, printing a summary line per file on stderr (unless `quiet`) and a
-/// progress bar on a terminal once a file takes more than a moment. On failure prints
-/// the error and returns the exit code (2 for unreadable files or a failing store, 1 for
-/// a fact file with an error).
-pub fn load_paths(db: &Database, paths: &[PathBuf], quiet: bool) -> Result<(), i32> {
-    for path in paths {
-        match load_one(db, path, quiet) {
-            Ok(reports) => {
-                if !quiet {
-                    for file_report in &reports {
-                        let _ = writeln!(io::stderr(), "{}", load_summary(file_report));
-                    }
-                }
-            }
-            Err(error) => {
-                let _ = writeln!(io::stderr(), "{error}");
-                return Err(match error.class {
-                    ErrorClass::IoError | ErrorClass::StorageError => 2,
-                    _ => 1,
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Loads one path with a progress bar that appears only on a terminal and only after
-/// half a second, so quick loads stay silent.
-pub fn load_one(db: &Database, path: &Path, quiet: bool) -> crate::Result<Vec<FileReport>> {
-    let show_progress = !quiet && io::stderr().is_terminal();
-    let started = Instant::now();
-    let mut bar: Option<indicatif::ProgressBar> = None;
-    let mut progress = |done: u64, total: u64| {
-        if !show_progress {
-            return;
-        }
-        if bar.is_none() && started.elapsed() > Duration::from_millis(500) {
-            let new_bar = indicatif::ProgressBar::new(total);
-            new_bar.set_message(format!("loading {}", path.display()));
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{msg} {wide_bar} {bytes}/{total_bytes} {eta}",
-            ) {
-                new_bar.set_style(style);
-            }
-            bar = Some(new_bar);
-        }
-        if let Some(bar) = &bar {
-            bar.set_length(total);
-            bar.set_position(done);
-        }
-    };
-    let result = import::load_path(db, path, &mut progress);
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    result
+    outcome.exit_code()
 }
 
 #[cfg(test)]
@@ -537,32 +406,5 @@ mod tests {
             let error = parse(bad).err().unwrap_or_else(|| panic!("{bad:?} parsed"));
             assert_eq!(error.exit_code(), 2, "{bad:?}");
         }
-    }
-
-    #[test]
-    fn param_specs_need_a_name_and_an_equals_sign() {
-        assert!(parse_params(&["n".to_string()]).is_err());
-        assert!(parse_params(&["=1".to_string()]).is_err());
-        assert!(parse_params(&["1x=1".to_string()]).is_err());
-        assert!(parse_params(&[]).is_ok_and(|p| p.is_empty()));
-    }
-
-    #[test]
-    fn load_summary_reads_like_a_sentence() {
-        let report = FileReport {
-            file: PathBuf::from("seed/a.cypher"),
-            statements: 3,
-            stats: crate::Stats {
-                nodes_created: 62,
-                relationships_created: 1,
-                properties_set: 540,
-                ..crate::Stats::default()
-            },
-            millis: 35.2,
-        };
-        assert_eq!(
-            load_summary(&report),
-            "loaded seed/a.cypher: 62 nodes, 1 relationship, 540 properties in 35 ms"
-        );
     }
 }

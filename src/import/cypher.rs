@@ -50,16 +50,17 @@ mod tests {
     use super::*;
     use crate::error::ErrorClass;
 
+    fn last_statement(script: &str) -> ScriptStatement {
+        split_statements(script)
+            .pop()
+            .unwrap_or_else(|| panic!("no statement in {script:?}"))
+    }
+
     #[test]
     fn statement_error_adds_statement_offset_to_inner_position() {
         let script = "// facts\nMERGE (a:A {name: 'x'});\n\nMATCH (a:A)\nRETURN b;\n";
-        let offset = script.find("MATCH").unwrap_or(0);
-        let statement = ScriptStatement {
-            text: "MATCH (a:A)\nRETURN b".to_string(),
-            offset,
-            line: 4,
-            column: 1,
-        };
+        let statement = last_statement(script);
+        assert_eq!(statement.text, "MATCH (a:A)\nRETURN b");
         let inner = Error::new(
             ErrorClass::SyntaxError,
             "UndefinedVariable",
@@ -75,13 +76,8 @@ mod tests {
     #[test]
     fn error_without_position_points_at_statement_start() {
         let script = "RETURN 1;\n  RETURN 1/0;";
-        let offset = script.rfind("RETURN").unwrap_or(0);
-        let statement = ScriptStatement {
-            text: "RETURN 1/0".to_string(),
-            offset,
-            line: 2,
-            column: 3,
-        };
+        let statement = last_statement(script);
+        assert_eq!(statement.text, "RETURN 1/0");
         let inner = Error::new(ErrorClass::ArithmeticError, "DivisionByZero", "/ by zero");
         let error = statement_error(inner, Path::new("f.cypher"), script, &statement);
         assert_eq!(error.position.map(|p| (p.line, p.column)), Some((2, 3)));

@@ -1209,8 +1209,8 @@ impl<'s> Converter<'s> {
         let span = span_of(&pair);
         let number = first_child(&pair, "a number")?;
         if number.as_rule() == Rule::integer_literal {
-            let value = decode_integer(number.as_str(), true)
-                .map_err(|e| self.error_at(e, span.start))?;
+            let value =
+                decode_integer(number.as_str(), true).map_err(|e| self.error_at(e, span.start))?;
             return Ok(Expr {
                 kind: ExprKind::Literal(Literal::Int(value)),
                 span,

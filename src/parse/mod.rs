@@ -22,7 +22,7 @@ use pest_derive::Parser;
 use crate::ast::{Expr, Statement};
 use crate::error::{Error, Result};
 
-pub use split::{split_statements, ScriptStatement};
+pub use split::{split_statements, ScriptStatement, Splitter, StatementKind};
 
 #[derive(Parser)]
 #[grammar = "../grammar/cypher.pest"]

@@ -11,6 +11,7 @@
 
 use super::lexer::{self, TokenKind, KEYWORDS};
 use crate::render::Format;
+use crate::shell::META_COMMANDS;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hinter, HistoryHinter};
@@ -32,49 +33,6 @@ const COMMENT_STYLE: &str = "\x1b[90m";
 const PROMPT_STYLE: &str = "\x1b[1;32m";
 const HINT_STYLE: &str = "\x1b[2m";
 const RESET: &str = "\x1b[0m";
-
-/// The meta-commands, with their argument synopsis and one line of help.
-pub const META_COMMANDS: &[(&str, &str, &str)] = &[
-    (":help", "", "this help"),
-    (
-        ":schema",
-        "",
-        "labels and relationship types with counts, property keys, indexes",
-    ),
-    (":load", "PATH", "load a fact file or folder"),
-    (":source", "FILE", "run a script file"),
-    (
-        ":show",
-        "QUERY",
-        "draw the nodes, relationships and paths a query returns (SVG, else a tree)",
-    ),
-    (
-        ":format",
-        "[NAME]",
-        "show or set the output format (table csv tsv json jsonl literal)",
-    ),
-    (
-        ":param",
-        "NAME => VALUE",
-        "set a parameter ($NAME) to a Cypher value",
-    ),
-    (":params", "[clear]", "list (or clear) the parameters"),
-    (":timing", "on|off", "show each statement's time"),
-    (
-        ":stats",
-        "on|off",
-        "show each statement's update counters as JSON",
-    ),
-    (
-        ":maxrows",
-        "[N]",
-        "show or set how many rows a result shows at most",
-    ),
-    (":begin", "", "open an explicit transaction"),
-    (":commit", "", "commit the open transaction"),
-    (":rollback", "", "roll back the open transaction"),
-    (":quit", "", "leave (also Ctrl-D)"),
-];
 
 /// openCypher's functions, for completion.
 pub const FUNCTIONS: &[&str] = &[
