@@ -129,3 +129,127 @@ fn explain_and_profile_show_each_subquery_plan() {
     // relationship twice and a2 its one twice.
     assert!(expand.contains("(rows: 4,"), "{profile}");
 }
+
+/// The Neo4j Cypher manual's graph for COUNT and COLLECT subqueries.
+const PEOPLE: &str = "CREATE (andy:Swedish:Person {name: 'Andy', age: 36}), \
+     (timothy:Person {name: 'Timothy', age: 25}), (peter:Person {name: 'Peter', age: 35}), \
+     (andy)-[:HAS_DOG {since: 2016}]->(:Dog {name: 'Andy'}), \
+     (timothy)-[:HAS_CAT {since: 2019}]->(:Cat {name: 'Mittens'}), \
+     (fido:Dog {name: 'Fido'}), (ozzy:Dog {name: 'Ozzy'}), \
+     (peter)-[:HAS_DOG {since: 2018}]->(fido), (peter)-[:HAS_DOG {since: 2019}]->(ozzy), \
+     (fido)-[:HAS_TOY]->(:Toy {name: 'Banana'}), (timothy)-[:KNOWS]->(peter), \
+     (andy)-[:KNOWS]->(peter)";
+
+fn people() -> Database {
+    let db = Database::open_temporary().expect("temporary database");
+    run(&db, PEOPLE);
+    db
+}
+
+fn error(db: &Database, query: &str) -> skein::Error {
+    match db.execute(query, &Params::new()) {
+        Ok(r) => panic!("{query}: expected an error, got {:?}", r.rows),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn count_subqueries_count_pattern_matches_and_query_rows() {
+    let db = people();
+    let rows = run(
+        &db,
+        "MATCH (person:Person) WHERE COUNT { (person)-[:HAS_DOG]->(:Dog) } > 1 \
+         RETURN person.name AS name",
+    );
+    assert_eq!(text(&rows), ["'Peter'"]);
+    let rows = run(
+        &db,
+        "MATCH (person:Person) \
+         RETURN person.name AS name, COUNT { (person)-[:HAS_DOG]->(:Dog) } AS howManyDogs \
+         ORDER BY name",
+    );
+    assert_eq!(text(&rows), ["'Andy' | 1", "'Peter' | 2", "'Timothy' | 0"]);
+    // A WHERE inside, and a whole query importing an outer variable and a WITH.
+    let rows = run(
+        &db,
+        "MATCH (person:Person) WHERE COUNT { (person)-[r:HAS_DOG]->(:Dog) WHERE r.since > 2017 } = 2 \
+         RETURN person.name",
+    );
+    assert_eq!(text(&rows), ["'Peter'"]);
+    let rows = run(
+        &db,
+        "MATCH (person:Person) \
+         WHERE COUNT { WITH 'Ozzy' AS dogName MATCH (person)-[:HAS_DOG]->(d:Dog) \
+                       WHERE d.name = dogName } = 1 \
+         RETURN person.name AS name",
+    );
+    assert_eq!(text(&rows), ["'Peter'"]);
+    let rows = run(
+        &db,
+        "MATCH (p:Person {name: 'Peter'}) \
+         RETURN COUNT { MATCH (p)-[:HAS_DOG]->(d) RETURN d.name } AS dogs, \
+                count(*) AS rows",
+    );
+    assert_eq!(text(&rows), ["2 | 1"]);
+    // `count(…)` is still the aggregate.
+    let rows = run(&db, "MATCH (d:Dog) RETURN count(d) AS n");
+    assert_eq!(ints(&rows), vec![vec![3]]);
+}
+
+#[test]
+fn collect_subqueries_make_a_list_of_the_returned_column() {
+    let db = people();
+    let rows = run(
+        &db,
+        "MATCH (person:Person) \
+         WHERE 'Ozzy' IN COLLECT { MATCH (person)-[:HAS_DOG]->(dog:Dog) RETURN dog.name } \
+         RETURN person.name AS name",
+    );
+    assert_eq!(text(&rows), ["'Peter'"]);
+    let rows = run(
+        &db,
+        "MATCH (person:Person) \
+         RETURN person.name AS name, \
+                COLLECT { MATCH (person)-[r:HAS_DOG]->(d:Dog) RETURN d.name ORDER BY r.since DESC } \
+                AS dogs ORDER BY name",
+    );
+    assert_eq!(
+        text(&rows),
+        [
+            "'Andy' | ['Andy']",
+            "'Peter' | ['Ozzy', 'Fido']",
+            "'Timothy' | []"
+        ]
+    );
+}
+
+#[test]
+fn subqueries_that_break_the_rules_are_refused_before_running() {
+    let db = people();
+    for (query, words) in [
+        (
+            "MATCH (p:Person) RETURN COLLECT { MATCH (p)-->(d) RETURN d.name, d.age } AS x",
+            "a COLLECT subquery must end with a RETURN of exactly one column",
+        ),
+        (
+            "MATCH (p:Person) RETURN COLLECT { MATCH (p)-->(d) } AS x",
+            "a COLLECT subquery must end with a RETURN of exactly one column",
+        ),
+        (
+            "MATCH (p:Person) RETURN COUNT { MATCH (p)-->(d) SET d.seen = true } AS x",
+            "a COUNT subquery only reads",
+        ),
+        (
+            "MATCH (p:Person) RETURN COUNT { MATCH (p)-->(d) RETURN d UNION MATCH (d:Dog) RETURN d } AS x",
+            "UNION inside a COUNT subquery is not supported",
+        ),
+    ] {
+        let e = error(&db, query);
+        assert_eq!(e.class, skein::ErrorClass::SyntaxError, "{query}: {e}");
+        assert!(e.message.contains(words), "{query}: {e}");
+        assert!(e.position.is_some(), "{query}: {e}");
+    }
+    // Nothing ran: no node was marked.
+    let rows = run(&db, "MATCH (n) WHERE n.seen RETURN count(n)");
+    assert_eq!(ints(&rows), vec![vec![0]]);
+}

@@ -128,7 +128,7 @@ fn show(e: &Expr) -> String {
             format!("(project {} {})", variable.name, items.len())
         }
         ExprKind::PatternPredicate(element) => format!("(pattern {})", element.chain.len()),
-        ExprKind::Exists(_) => "(exists)".into(),
+        ExprKind::Subquery(kind, _) => format!("({})", kind.keyword().to_lowercase()),
     }
 }
 

@@ -551,12 +551,35 @@ pub enum ExprKind {
     },
     /// A pattern used as a predicate, e.g. `WHERE (a)-->(b)`.
     PatternPredicate(PatternElement),
-    /// `EXISTS { … }`: a pattern with optional WHERE, or a whole query.
-    Exists(Box<ExistsSubquery>),
+    /// `EXISTS { … }`, `COUNT { … }` or `COLLECT { … }`: what is asked of the matches
+    /// of a pattern (with optional WHERE) or of the rows of a whole query.
+    Subquery(SubqueryKind, Box<SubqueryBody>),
+}
+
+/// What a subquery expression makes of its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// `EXISTS { … }`: whether there is one.
+    Exists,
+    /// `COUNT { … }`: how many there are.
+    Count,
+    /// `COLLECT { … RETURN x }`: the list of the returned column's values.
+    Collect,
+}
+
+impl SubqueryKind {
+    /// The keyword, for messages.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            SubqueryKind::Exists => "EXISTS",
+            SubqueryKind::Count => "COUNT",
+            SubqueryKind::Collect => "COLLECT",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum ExistsSubquery {
+pub enum SubqueryBody {
     Pattern {
         pattern: Pattern,
         where_: Option<Expr>,
@@ -733,8 +756,8 @@ pub(crate) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             }
         }
         ExprKind::PatternPredicate(el) => element_exprs(el, &mut go),
-        ExprKind::Exists(sub) => {
-            if let ExistsSubquery::Pattern { pattern, where_ } = sub.as_ref() {
+        ExprKind::Subquery(_, sub) => {
+            if let SubqueryBody::Pattern { pattern, where_ } = sub.as_ref() {
                 for part in &pattern.parts {
                     element_exprs(&part.element, &mut go);
                 }

@@ -304,16 +304,16 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr) -> fmt::Result {
             f.write_char('}')
         }
         K::PatternPredicate(el) => write_element(f, el),
-        K::Exists(sub) => match sub.as_ref() {
-            ExistsSubquery::Pattern { pattern, where_ } => {
-                f.write_str("EXISTS { ")?;
+        K::Subquery(kind, sub) => match sub.as_ref() {
+            SubqueryBody::Pattern { pattern, where_ } => {
+                write!(f, "{} {{ ", kind.keyword())?;
                 list(f, &pattern.parts, |f, part| write_element(f, &part.element))?;
                 if let Some(w) = where_ {
                     write!(f, " WHERE {w}")?;
                 }
                 f.write_str(" }")
             }
-            ExistsSubquery::Query(_) => f.write_str("EXISTS { … }"),
+            SubqueryBody::Query(_) => write!(f, "{} {{ … }}", kind.keyword()),
         },
     }
 }

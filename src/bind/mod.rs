@@ -53,6 +53,15 @@ impl Scope {
         ty
     }
 
+    /// A scope of no variables whose lookups are logged with this one's (what a
+    /// projection leaves in scope: a subquery's imports are still seen after it).
+    fn without_variables(&self) -> Scope {
+        Scope {
+            vars: Vec::new(),
+            found: Rc::clone(&self.found),
+        }
+    }
+
     /// How many lookups have been logged: a mark for `imports_since`.
     fn mark(&self) -> usize {
         self.found.borrow().len()
@@ -81,6 +90,47 @@ struct Binder<'q> {
     registry: &'q Registry,
     /// The subqueries bound so far.
     subqueries: RefCell<Vec<bound::Subquery>>,
+}
+
+/// `q` with each WITH also passing on the outer variables the subquery imports, so the
+/// plan keeps them in its rows as the binder kept them in scope. An import is one value
+/// for the whole subquery, so adding it to an aggregating or DISTINCT WITH changes no
+/// group.
+fn carry_through_with(q: &ast::SingleQuery, imports: &[String]) -> ast::SingleQuery {
+    let mut q = q.clone();
+    for clause in &mut q.clauses {
+        let ast::Clause::With(p) = clause else {
+            continue;
+        };
+        if p.star {
+            continue;
+        }
+        for name in imports {
+            let projected = p
+                .items
+                .iter()
+                .any(|item| match (&item.alias, &item.expr.kind) {
+                    (Some(alias), _) => &alias.name == name,
+                    (None, ExprKind::Variable(v)) => v == name,
+                    (None, _) => false,
+                });
+            if !projected {
+                let ident = ast::Ident {
+                    name: name.clone(),
+                    span: p.span,
+                };
+                p.items.push(ast::ProjectionItem {
+                    expr: Expr {
+                        kind: ExprKind::Variable(name.clone()),
+                        span: p.span,
+                    },
+                    alias: Some(ident),
+                    text: name.clone(),
+                });
+            }
+        }
+    }
+    q
 }
 
 fn err(detail: &str, message: impl Into<String>) -> Error {
@@ -201,6 +251,13 @@ impl Binder<'_> {
                 }
                 ast::Clause::With(p) => {
                     scope = self.projection(p, &scope, false)?.1;
+                    // In a subquery the outer variables stay visible after a WITH, as
+                    // in Neo4j (at the top level `outer` is empty).
+                    for (name, ty) in &outer.vars {
+                        if !scope.vars.iter().any(|(n, _)| n == name) {
+                            scope.add(name, *ty);
+                        }
+                    }
                 }
                 ast::Clause::Return(p) => {
                     let (cols, s) = self.projection(p, &scope, true)?;
@@ -664,7 +721,7 @@ impl Binder<'_> {
                 p.span.start,
             ));
         }
-        let mut out = Scope::default();
+        let mut out = scope.without_variables();
         let mut columns: Vec<String> = Vec::new();
         if p.star {
             let mut names: Vec<&(String, Ty)> = visible.clone();
@@ -972,7 +1029,10 @@ impl Binder<'_> {
                 ast::Literal::String(_) => Ty::Str,
             },
             ExprKind::Variable(v) => scope.get(v).unwrap_or(Ty::Any),
-            ExprKind::List(_) | ExprKind::ListComprehension { .. } => Ty::List,
+            ExprKind::List(_)
+            | ExprKind::ListComprehension { .. }
+            | ExprKind::Subquery(ast::SubqueryKind::Collect, _) => Ty::List,
+            ExprKind::Subquery(ast::SubqueryKind::Count, _) => Ty::Int,
             ExprKind::PatternComprehension { .. } => Ty::List,
             ExprKind::Map(_) | ExprKind::MapProjection { .. } => Ty::Map,
             ExprKind::Compare(..)
@@ -980,7 +1040,7 @@ impl Binder<'_> {
             | ExprKind::HasLabels(..)
             | ExprKind::Quantified { .. }
             | ExprKind::PatternPredicate(_)
-            | ExprKind::Exists(_) => Ty::Bool,
+            | ExprKind::Subquery(ast::SubqueryKind::Exists, _) => Ty::Bool,
             ExprKind::Binary(
                 ast::BinaryOp::And
                 | ast::BinaryOp::Or
@@ -1275,7 +1335,7 @@ impl Binder<'_> {
                     e,
                     scope,
                     mark,
-                    bound::Body::Exists {
+                    bound::Body::Matches {
                         pattern,
                         where_: None,
                     },
@@ -1309,8 +1369,8 @@ impl Binder<'_> {
                     },
                 );
             }
-            ExprKind::Exists(sub) => match sub.as_ref() {
-                ast::ExistsSubquery::Pattern { pattern, where_ } => {
+            ExprKind::Subquery(_, sub) => match sub.as_ref() {
+                ast::SubqueryBody::Pattern { pattern, where_ } => {
                     let mark = scope.mark();
                     let mut inner = scope.clone();
                     self.pattern_vars(pattern, &mut inner, scope, false)?;
@@ -1321,34 +1381,18 @@ impl Binder<'_> {
                         e,
                         scope,
                         mark,
-                        bound::Body::Exists {
+                        bound::Body::Matches {
                             pattern: pattern.clone(),
                             where_: where_.clone(),
                         },
                     );
                 }
-                ast::ExistsSubquery::Query(q) => {
+                ast::SubqueryBody::Query(q) => {
                     let mark = scope.mark();
-                    for c in &q.first.clauses {
-                        if matches!(
-                            c,
-                            ast::Clause::Create(_)
-                                | ast::Clause::Merge(_)
-                                | ast::Clause::Set(_)
-                                | ast::Clause::Remove(_)
-                                | ast::Clause::Delete(_)
-                        ) {
-                            return Err(self.at(
-                                err(
-                                    "InvalidClauseComposition",
-                                    "an EXISTS subquery cannot write to the graph",
-                                ),
-                                here,
-                            ));
-                        }
-                    }
                     self.single(&q.first, scope)?;
-                    self.record(e, scope, mark, bound::Body::ExistsQuery(q.first.clone()));
+                    let imports = scope.imports_since(mark);
+                    let body = carry_through_with(&q.first, &imports);
+                    self.record(e, scope, mark, bound::Body::Query(body));
                 }
             },
             _ => {

@@ -45,14 +45,14 @@ pub struct Subquery {
 /// What a subquery computes from its imports.
 #[derive(Clone, Debug)]
 pub enum Body {
-    /// Whether `pattern` matches (with `where_`): a pattern predicate or
-    /// `EXISTS { pattern [WHERE …] }`.
-    Exists {
+    /// The matches of `pattern` (with `where_`): a pattern predicate, or
+    /// `EXISTS`/`COUNT { pattern [WHERE …] }`.
+    Matches {
         pattern: ast::Pattern,
         where_: Option<Expr>,
     },
-    /// Whether the query `EXISTS { … }` returns a row.
-    ExistsQuery(ast::SingleQuery),
+    /// The rows of the query of `EXISTS`, `COUNT` or `COLLECT { … }`.
+    Query(ast::SingleQuery),
     /// The matches of a pattern comprehension's pattern (its projection is evaluated
     /// per match by the expression itself).
     Comprehension {

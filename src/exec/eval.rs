@@ -473,6 +473,20 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Compiled<'_>) -> Result<Valu
             let mut op = ops::build(ctx, &plan.steps, &plan.imports, ops::source(vec![row]))?;
             match gives {
                 Gives::Exists => Value::Bool(op.next()?.is_some()),
+                Gives::Count => {
+                    let mut count = 0i64;
+                    while op.next()?.is_some() {
+                        count += 1;
+                    }
+                    Value::Int(count)
+                }
+                Gives::Column(slot) => {
+                    let mut values = Vec::new();
+                    while let Some(r) = op.next()? {
+                        values.push(r.get(*slot).cloned().unwrap_or(Value::Null));
+                    }
+                    Value::List(values)
+                }
                 Gives::List(projection) => {
                     let mut out = Vec::new();
                     while let Some(r) = op.next()? {

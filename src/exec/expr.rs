@@ -10,7 +10,7 @@
 
 use super::eval::KeyName;
 use super::Ctx;
-use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, UnaryOp};
+use crate::ast::{self, BinaryOp, CompareOp, Expr, ExprKind, SubqueryKind, UnaryOp};
 use crate::bound;
 use crate::catalog::aggregates::is_aggregate_call;
 use crate::error::{Error, ErrorClass, Result};
@@ -106,6 +106,10 @@ pub(crate) enum MapItem<'p> {
 pub(crate) enum Gives<'p> {
     /// Whether there is one.
     Exists,
+    /// How many there are.
+    Count,
+    /// The value in this slot of each.
+    Column(usize),
     /// The projection of each (compiled against the subquery's layout).
     List(Box<Compiled<'p>>),
     /// The path in this slot of the first row, or of every row (`all`).
@@ -379,9 +383,16 @@ impl<'p> Compiler<'_, 'p> {
                     })
                     .collect::<Result<_>>()?,
             },
-            ExprKind::PatternPredicate(_) | ExprKind::Exists(_) => {
+            ExprKind::PatternPredicate(_) | ExprKind::Subquery(SubqueryKind::Exists, _) => {
                 self.subquery(e, |_, _| Ok(Gives::Exists))?
             }
+            ExprKind::Subquery(SubqueryKind::Count, _) => {
+                self.subquery(e, |_, _| Ok(Gives::Count))?
+            }
+            ExprKind::Subquery(SubqueryKind::Collect, _) => self.subquery(e, |_, plan| {
+                // The binder saw to it that the query returns one column.
+                Ok(Gives::Column(plan.layout.len().saturating_sub(1)))
+            })?,
             ExprKind::PatternComprehension { projection, .. } => {
                 self.subquery(e, |compiler, plan| {
                     // The projection reads the subquery's rows (it imports what the

@@ -1193,7 +1193,9 @@ impl<'s> Converter<'s> {
                 let element = self.pattern_element(first_child(&pair, "a pattern")?)?;
                 ExprKind::PatternPredicate(element)
             }
-            Rule::exists_subquery => self.exists_subquery_kind(pair)?,
+            Rule::exists_subquery => self.subquery_kind(SubqueryKind::Exists, pair)?,
+            Rule::count_subquery => self.subquery_kind(SubqueryKind::Count, pair)?,
+            Rule::collect_subquery => self.subquery_kind(SubqueryKind::Collect, pair)?,
             Rule::map_projection => self.map_projection_kind(pair)?,
             _ => return Err(malformed(&pair, "an expression")),
         };
@@ -1373,7 +1375,7 @@ impl<'s> Converter<'s> {
         })
     }
 
-    fn exists_subquery_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
+    fn subquery_kind(&self, kind: SubqueryKind, pair: Pair<'_, Rule>) -> Result<ExprKind> {
         let mut query = None;
         let mut pattern = None;
         let mut where_ = None;
@@ -1386,16 +1388,16 @@ impl<'s> Converter<'s> {
             }
         }
         let sub = match (query, pattern) {
-            (Some(query), _) => ExistsSubquery::Query(query),
-            (None, Some(pattern)) => ExistsSubquery::Pattern { pattern, where_ },
+            (Some(query), _) => SubqueryBody::Query(query),
+            (None, Some(pattern)) => SubqueryBody::Pattern { pattern, where_ },
             _ => {
                 return Err(Error::syntax(
                     "InvalidSyntax",
-                    "EXISTS { } needs a pattern or a query",
+                    format!("{} {{ }} needs a pattern or a query", kind.keyword()),
                 ))
             }
         };
-        Ok(ExprKind::Exists(Box::new(sub)))
+        Ok(ExprKind::Subquery(kind, Box::new(sub)))
     }
 
     fn map_projection_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {

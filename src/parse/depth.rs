@@ -103,7 +103,9 @@ pub fn statement_exprs_mut(statement: &mut Statement) -> Vec<&mut Expr> {
 fn children_mut(expr: &mut Expr) -> Vec<&mut Expr> {
     if !matches!(
         expr.kind,
-        ExprKind::PatternComprehension { .. } | ExprKind::PatternPredicate(_) | ExprKind::Exists(_)
+        ExprKind::PatternComprehension { .. }
+            | ExprKind::PatternPredicate(_)
+            | ExprKind::Subquery(..)
     ) {
         return expr.children_mut();
     }
@@ -120,12 +122,12 @@ fn children_mut(expr: &mut Expr) -> Vec<&mut Expr> {
             out.push(projection);
         }
         ExprKind::PatternPredicate(element) => element_exprs_mut(element, &mut out),
-        ExprKind::Exists(subquery) => match subquery.as_mut() {
-            ExistsSubquery::Pattern { pattern, where_ } => {
+        ExprKind::Subquery(_, subquery) => match subquery.as_mut() {
+            SubqueryBody::Pattern { pattern, where_ } => {
                 pattern_exprs_mut(pattern, &mut out);
                 out.extend(where_.as_mut());
             }
-            ExistsSubquery::Query(query) => out.extend(query_exprs_mut(query)),
+            SubqueryBody::Query(query) => out.extend(query_exprs_mut(query)),
         },
         _ => {}
     }

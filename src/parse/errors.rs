@@ -658,28 +658,53 @@ fn check_expr(text: &str, expr: &Expr, predicate: bool) -> Result<()> {
             MapProjectionItem::Literal(_, e) => sub(e),
             _ => Ok(()),
         }),
-        ExprKind::Exists(subquery) => match subquery.as_ref() {
-            ExistsSubquery::Pattern { pattern, where_ } => {
+        ExprKind::Subquery(kind, subquery) => match subquery.as_ref() {
+            SubqueryBody::Pattern { pattern, where_ } => {
                 check_pattern(text, pattern)?;
                 where_.iter().try_for_each(|w| check_expr(text, w, true))
             }
-            ExistsSubquery::Query(query) => {
-                let clauses = std::iter::once(&query.first)
-                    .chain(query.unions.iter().map(|(_, q)| q))
-                    .flat_map(|q| q.clauses.iter());
-                for clause in clauses {
-                    if let Some(start) = updating_clause_start(clause) {
-                        return Err(Error::syntax(
-                            "InvalidClauseComposition",
-                            "an EXISTS subquery only reads: it cannot CREATE, MERGE, SET, REMOVE or DELETE",
-                        )
-                        .at(text, start));
-                    }
-                }
+            SubqueryBody::Query(query) => {
+                check_subquery_shape(text, *kind, query, expr.span.start)?;
                 check_query(text, query)
             }
         },
     }
+}
+
+/// What the query of a subquery expression may hold: no writes (as in Neo4j), no
+/// UNION (not built yet), and for `COLLECT` a final `RETURN` of exactly one column.
+fn check_subquery_shape(text: &str, kind: SubqueryKind, query: &Query, start: usize) -> Result<()> {
+    let keyword = kind.keyword();
+    let refuse = |message: String, at: usize| {
+        Err(Error::syntax("InvalidClauseComposition", message).at(text, at))
+    };
+    if let Some((_, union)) = query.unions.first() {
+        return refuse(
+            format!("UNION inside a {keyword} subquery is not supported"),
+            union.span.start,
+        );
+    }
+    if let Some(at) = query.first.clauses.iter().find_map(updating_clause_start) {
+        return refuse(
+            format!(
+                "a {keyword} subquery only reads: it cannot CREATE, MERGE, SET, REMOVE or DELETE"
+            ),
+            at,
+        );
+    }
+    if kind == SubqueryKind::Collect {
+        let single_column = matches!(
+            query.first.clauses.last(),
+            Some(Clause::Return(p)) if !p.star && p.items.len() == 1
+        );
+        if !single_column {
+            return refuse(
+                "a COLLECT subquery must end with a RETURN of exactly one column".to_string(),
+                start,
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Where a clause starts, when it writes to the graph.

@@ -473,24 +473,15 @@ impl Planner<'_, '_, '_> {
     fn subquery(&mut self, s: &bound::Subquery) -> Result<SubPlan> {
         let mut layout = s.imports.clone();
         let steps = match &s.body {
-            bound::Body::Exists { pattern, where_ } => {
+            bound::Body::Matches { pattern, where_ } => {
                 self.pattern(pattern, where_.as_ref(), &mut layout)?
             }
             bound::Body::Comprehension { pattern, predicate } => {
                 self.pattern(pattern, predicate.as_ref(), &mut layout)?
             }
             bound::Body::Shortest { pattern } => self.pattern(pattern, None, &mut layout)?,
-            bound::Body::ExistsQuery(q) => {
-                let steps = self.single(q, &s.imports)?.steps;
-                if steps.iter().any(Step::is_write) {
-                    return Err(Error::syntax(
-                        "InvalidClauseComposition",
-                        "an EXISTS subquery cannot write to the graph",
-                    )
-                    .at(self.text, s.at.start));
-                }
-                steps
-            }
+            // The binder refused writes inside a subquery.
+            bound::Body::Query(q) => self.single(q, &s.imports)?.steps,
         };
         let before = self.text.get(..s.at.start).unwrap_or_default();
         let line = before.matches('\n').count() + 1;
