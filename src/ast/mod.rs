@@ -55,6 +55,7 @@ pub enum Clause {
     Set(SetClause),
     Remove(RemoveClause),
     Delete(DeleteClause),
+    Foreach(ForeachClause),
     Call(CallClause),
 }
 
@@ -156,6 +157,16 @@ pub enum RemoveItem {
 pub struct DeleteClause {
     pub detach: bool,
     pub exprs: Vec<Expr>,
+    pub span: Span,
+}
+
+/// `FOREACH (variable IN list | clauses)`: the clauses (all of them updating) run for
+/// each element of the list, per row; the rows pass on unchanged.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForeachClause {
+    pub variable: Ident,
+    pub list: Expr,
+    pub clauses: Vec<Clause>,
     pub span: Span,
 }
 

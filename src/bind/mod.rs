@@ -315,6 +315,37 @@ impl Binder<'_> {
                         }
                     }
                 }
+                ast::Clause::Foreach(f) => {
+                    self.expr(&f.list, &scope, false)?;
+                    let list_type = self.ty(&f.list, &scope);
+                    if !matches!(list_type, Ty::List | Ty::RelList | Ty::Null | Ty::Any) {
+                        return Err(self.at(
+                            err(
+                                "InvalidArgumentType",
+                                "FOREACH needs a list to iterate over",
+                            ),
+                            f.list.span.start,
+                        ));
+                    }
+                    if scope.get(&f.variable.name).is_some() {
+                        return Err(self.at(
+                            err(
+                                "VariableAlreadyBound",
+                                format!("variable `{}` is already bound", f.variable.name),
+                            ),
+                            f.variable.span.start,
+                        ));
+                    }
+                    // The clauses inside see the row and the element; what they bind
+                    // stays inside.
+                    let mut inner = scope.clone();
+                    inner.add(&f.variable.name, Ty::Any);
+                    let body = ast::SingleQuery {
+                        clauses: f.clauses.clone(),
+                        span: f.span,
+                    };
+                    self.single(&body, &inner)?;
+                }
                 ast::Clause::Call(c) => {
                     let cols = self.call(c, &mut scope, q.clauses.len() == 1)?;
                     if last {

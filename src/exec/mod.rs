@@ -336,7 +336,7 @@ impl StatementEnv<'_> {
         })
     }
 
-    /// Runs one single query's steps: reading runs stream, writes break them up.
+    /// Runs one single query's steps on the one empty row a query starts from.
     fn run_part(
         &self,
         txn: &mut Txn<'_>,
@@ -345,8 +345,23 @@ impl StatementEnv<'_> {
         subplans: &plan::SubPlans,
         profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
     ) -> Result<Vec<Row>> {
-        let mut rows: Vec<Row> = vec![Vec::new()];
-        let mut layout: Vec<String> = Vec::new();
+        self.run_steps(txn, steps, &[], vec![Vec::new()], state, subplans, profile)
+    }
+
+    /// Runs `steps` on `rows` (whose variables are `layout`): reading runs stream,
+    /// writes break them up.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run_steps(
+        &self,
+        txn: &mut Txn<'_>,
+        steps: &[Step],
+        layout: &[String],
+        mut rows: Vec<Row>,
+        state: &mut WriteState,
+        subplans: &plan::SubPlans,
+        profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
+    ) -> Result<Vec<Row>> {
+        let mut layout: Vec<String> = layout.to_vec();
         let mut start = 0;
         while start < steps.len() {
             let end = steps[start..]

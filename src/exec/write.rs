@@ -1,4 +1,4 @@
-//! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE. Each is compiled once against
+//! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE, FOREACH. Each is compiled once against
 //! the layout of its input rows (variables become slots, like the operators'
 //! expressions), then applied to every row in order, so a row sees the writes of the
 //! rows before it (MERGE relies on that), and the next clause sees all of them.
@@ -210,6 +210,46 @@ pub(crate) fn apply(
                     state.stats.nodes_deleted += 1;
                 }
                 state.connected_deleted.remove(&n);
+            }
+            Ok(rows)
+        }
+        Step::Foreach(f) => {
+            let list = scope.compile(&f.list, layout)?;
+            let mut inner_layout = layout.to_vec();
+            inner_layout.push(f.var.clone());
+            // Per row, as Neo4j runs it: the clauses inside see the writes made for
+            // the rows before.
+            for row in &rows {
+                env.statement.limits.check()?;
+                let elements = match env.eval(txn, state, row, &list)? {
+                    Value::List(items) => items,
+                    Value::Null => Vec::new(),
+                    other => {
+                        return Err(Error::new(
+                            ErrorClass::TypeError,
+                            "InvalidArgumentType",
+                            format!("FOREACH needs a list, got {}", other.type_name()),
+                        )
+                        .at(env.statement.text, f.list.span.start))
+                    }
+                };
+                let inner: Vec<Row> = elements
+                    .into_iter()
+                    .map(|element| {
+                        let mut widened = row.clone();
+                        widened.push(element);
+                        widened
+                    })
+                    .collect();
+                env.statement.run_steps(
+                    txn,
+                    &f.steps,
+                    &inner_layout,
+                    inner,
+                    state,
+                    env.subplans,
+                    None,
+                )?;
             }
             Ok(rows)
         }

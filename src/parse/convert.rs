@@ -277,6 +277,28 @@ impl<'s> Converter<'s> {
                     span,
                 }))
             }
+            Rule::foreach_clause => {
+                let mut variable = None;
+                let mut list = None;
+                let mut clauses = Vec::new();
+                for p in pair.clone().into_inner() {
+                    match p.as_rule() {
+                        Rule::variable => variable = Some(self.ident(p)),
+                        Rule::expression => list = Some(self.expression(p)?),
+                        Rule::FOREACH | Rule::IN => {}
+                        _ => clauses.push(self.clause(p)?),
+                    }
+                }
+                match (variable, list) {
+                    (Some(variable), Some(list)) => Ok(Clause::Foreach(ForeachClause {
+                        variable,
+                        list,
+                        clauses,
+                        span,
+                    })),
+                    _ => Err(malformed(&pair, "FOREACH")),
+                }
+            }
             Rule::call_clause => self.call(pair),
             _ => Err(malformed(&pair, "a clause")),
         }

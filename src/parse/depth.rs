@@ -46,6 +46,12 @@ fn clause_exprs_mut(clause: &mut Clause) -> Vec<&mut Expr> {
             }
         }
         Clause::Delete(d) => out.extend(d.exprs.iter_mut()),
+        Clause::Foreach(f) => {
+            out.push(&mut f.list);
+            for inner in &mut f.clauses {
+                out.extend(clause_exprs_mut(inner));
+            }
+        }
         Clause::Call(c) => {
             out.extend(c.args.iter_mut().flatten());
             if let Some(y) = &mut c.yield_ {

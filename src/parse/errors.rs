@@ -151,12 +151,14 @@ fn is_clause_start(rule: Rule) -> bool {
             | set_clause
             | remove_clause
             | delete_clause
+            | foreach_clause
             | call_clause
             | single_query
             | CALL
             | CREATE
             | DELETE
             | DETACH
+            | FOREACH
             | MATCH
             | MERGE
             | OPTIONAL
@@ -214,6 +216,10 @@ pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
     let rules: Vec<Rule> = positives;
     let operators = rules.iter().any(|r| is_operator(*r));
     let clauses = rules.iter().filter(|r| is_clause_start(**r)).count() >= 3;
+    // Inside FOREACH only clauses that write may follow.
+    let reading_clauses = rules
+        .iter()
+        .any(|r| matches!(r, Rule::match_clause | Rule::MATCH | Rule::single_query));
     let mut words: Vec<String> = Vec::new();
     let mut add = |word: &str| {
         if !words.iter().any(|w| w == word) {
@@ -259,8 +265,10 @@ pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
     if operators {
         add("an operator");
     }
-    if clauses {
+    if clauses && reading_clauses {
         add("a clause such as MATCH, WITH or RETURN");
+    } else if clauses {
+        add("a clause that writes (CREATE, MERGE, SET, REMOVE, DELETE or FOREACH)");
     }
     if ends_statement {
         add("the end of the statement");
@@ -401,6 +409,12 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
             m.where_.iter().try_for_each(|w| check_expr(text, w, true))
         }
         Clause::Unwind(u) => projection(&u.expr),
+        Clause::Foreach(f) => {
+            projection(&f.list)?;
+            f.clauses
+                .iter()
+                .try_for_each(|inner| check_clause(text, inner, false))
+        }
         Clause::With(p) | Clause::Return(p) => check_projection(text, p),
         Clause::Create(c) => {
             for part in &c.pattern.parts {
@@ -715,6 +729,7 @@ fn updating_clause_start(clause: &Clause) -> Option<usize> {
         Clause::Set(s) => Some(s.span.start),
         Clause::Remove(r) => Some(r.span.start),
         Clause::Delete(d) => Some(d.span.start),
+        Clause::Foreach(f) => Some(f.span.start),
         _ => None,
     }
 }

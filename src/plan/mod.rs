@@ -231,6 +231,16 @@ pub enum Step {
         detach: bool,
         exprs: Vec<Expr>,
     },
+    Foreach(Box<ForeachSpec>),
+}
+
+/// `FOREACH (var IN list | …)`: `steps` (writes, and the reads a MERGE needs) run on
+/// each row widened by one element of `list`; the row itself passes on.
+#[derive(Clone, Debug)]
+pub struct ForeachSpec {
+    pub var: String,
+    pub list: Expr,
+    pub steps: Vec<Step>,
 }
 
 impl Step {
@@ -242,6 +252,7 @@ impl Step {
                 | Step::Set(_)
                 | Step::Remove(_)
                 | Step::Delete { .. }
+                | Step::Foreach(_)
         )
     }
 }
@@ -286,7 +297,8 @@ pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
             | Step::Filter(_)
             | Step::Set(_)
             | Step::Remove(_)
-            | Step::Delete { .. } => {}
+            | Step::Delete { .. }
+            | Step::Foreach(_) => {}
         }
     }
     layout
@@ -582,6 +594,19 @@ impl Planner<'_, '_, '_> {
                 detach: d.detach,
                 exprs: d.exprs.clone(),
             }]),
+            ast::Clause::Foreach(f) => {
+                let mut inner = layout.to_vec();
+                inner.push(f.variable.name.clone());
+                let body = ast::SingleQuery {
+                    clauses: f.clauses.clone(),
+                    span: f.span,
+                };
+                Ok(vec![Step::Foreach(Box::new(ForeachSpec {
+                    var: f.variable.name.clone(),
+                    list: f.list.clone(),
+                    steps: self.single(&body, &inner)?.steps,
+                }))])
+            }
             ast::Clause::Call(c) => self.call(c, layout.is_empty()),
         }
     }
@@ -1606,6 +1631,7 @@ fn describe_steps(
         let nested = match step {
             Step::Optional { steps, .. } => Some(steps),
             Step::HashJoin(j) => Some(&j.build),
+            Step::Foreach(f) => Some(&f.steps),
             _ => None,
         };
         if let Some(steps) = nested {
@@ -1891,5 +1917,6 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
+        Step::Foreach(f) => ("Foreach".to_string(), format!("{} IN {}", f.var, f.list)),
     }
 }

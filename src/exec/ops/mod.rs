@@ -291,7 +291,8 @@ fn build_step<'a, 's>(
         | Step::Merge { .. }
         | Step::Set(_)
         | Step::Remove(_)
-        | Step::Delete { .. } => {
+        | Step::Delete { .. }
+        | Step::Foreach(_) => {
             return Err(Error::new(
                 ErrorClass::SemanticError,
                 "InvalidClauseComposition",
