@@ -38,6 +38,13 @@ pub struct Query {
     pub span: Span,
 }
 
+impl Query {
+    /// The single queries of the query, the first then each UNION part.
+    pub fn parts(&self) -> impl Iterator<Item = &SingleQuery> {
+        std::iter::once(&self.first).chain(self.unions.iter().map(|(_, q)| q))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleQuery {
     pub clauses: Vec<Clause>,
@@ -56,6 +63,7 @@ pub enum Clause {
     Remove(RemoveClause),
     Delete(DeleteClause),
     Foreach(ForeachClause),
+    CallSubquery(CallSubqueryClause),
     Call(CallClause),
 }
 
@@ -170,6 +178,26 @@ pub struct ForeachClause {
     pub span: Span,
 }
 
+/// `CALL [(scope)] { query }`: the query runs once per row on the variables it imports;
+/// each row it returns extends the row (a subquery without RETURN passes the row on).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallSubqueryClause {
+    pub scope: CallScope,
+    pub query: Query,
+    pub span: Span,
+}
+
+/// What a CALL subquery imports from the outer rows.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallScope {
+    /// `CALL { … }`: the variables of a leading `WITH a, b` (an importing WITH), if any.
+    ImportingWith,
+    /// `CALL (*) { … }`: every outer variable.
+    All,
+    /// `CALL (a, b) { … }`, `CALL () { … }`.
+    Variables(Vec<Ident>),
+}
+
 /// `CALL ns.name(args) YIELD a, b AS c WHERE …`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CallClause {
@@ -179,6 +207,82 @@ pub struct CallClause {
     pub args: Option<Vec<Expr>>,
     pub yield_: Option<YieldSpec>,
     pub span: Span,
+}
+
+impl CallSubqueryClause {
+    /// The outer variables the subquery imports, given those in scope before it
+    /// (`outer`, in scope order): the listed ones, all of them for `(*)`, or those of
+    /// each part's importing WITH.
+    pub fn imports(&self, outer: &[String]) -> Vec<String> {
+        match &self.scope {
+            CallScope::All => outer.to_vec(),
+            CallScope::Variables(vars) => vars.iter().map(|v| v.name.clone()).collect(),
+            CallScope::ImportingWith => {
+                let mut names: Vec<String> = Vec::new();
+                for part in self.query.parts() {
+                    match importing_with(part) {
+                        Some(ImportingWith::All) => return outer.to_vec(),
+                        Some(ImportingWith::Variables(vars)) => {
+                            for v in &vars {
+                                if !names.contains(&v.name) {
+                                    names.push(v.name.clone());
+                                }
+                            }
+                        }
+                        None => {}
+                    }
+                }
+                // In the outer scope's order, like `(*)`.
+                outer
+                    .iter()
+                    .filter(|n| names.contains(n))
+                    .cloned()
+                    .collect()
+            }
+        }
+    }
+}
+
+/// What a `CALL { … }` part's leading WITH imports.
+pub enum ImportingWith {
+    /// `WITH *`.
+    All,
+    /// `WITH a, b`.
+    Variables(Vec<Ident>),
+}
+
+/// The importing WITH a `CALL { … }` part starts with: a WITH of nothing but outer
+/// variables by name (`WITH a, b` or `WITH *`), with no WHERE, ORDER BY, SKIP, LIMIT or
+/// DISTINCT. Any other leading WITH is an ordinary one and imports nothing.
+pub fn importing_with(part: &SingleQuery) -> Option<ImportingWith> {
+    let Some(Clause::With(p)) = part.clauses.first() else {
+        return None;
+    };
+    if p.distinct || !p.order_by.is_empty() || p.skip.is_some() || p.limit.is_some() {
+        return None;
+    }
+    if p.where_.is_some() {
+        return None;
+    }
+    if p.star {
+        return p.items.is_empty().then_some(ImportingWith::All);
+    }
+    let mut vars = Vec::new();
+    for item in &p.items {
+        match (&item.expr.kind, &item.alias) {
+            (ExprKind::Variable(name), alias) if alias.as_ref().is_none_or(|a| &a.name == name) => {
+                vars.push(alias.as_ref().map_or_else(
+                    || Ident {
+                        name: name.clone(),
+                        span: item.expr.span,
+                    },
+                    Clone::clone,
+                ));
+            }
+            _ => return None,
+        }
+    }
+    Some(ImportingWith::Variables(vars))
 }
 
 impl CallClause {

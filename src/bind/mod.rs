@@ -151,11 +151,11 @@ pub fn bind_query(
         registry,
         subqueries: RefCell::new(Vec::new()),
     };
-    let first_cols = b.single(&q.first, &Scope::default())?;
+    let first_cols = b.single(&q.first, &Scope::default(), false)?;
     let mut kinds = Vec::new();
     for (all, part) in &q.unions {
         kinds.push(*all);
-        let cols = b.single(part, &Scope::default())?;
+        let cols = b.single(part, &Scope::default(), false)?;
         if cols != first_cols {
             return Err(err(
                 "DifferentColumnsInUnion",
@@ -222,8 +222,15 @@ impl Binder<'_> {
         )))
     }
 
-    /// Checks one single query; returns its column names.
-    fn single(&self, q: &ast::SingleQuery, outer: &Scope) -> Result<Vec<String>> {
+    /// Checks one single query; returns its column names. With `outer_after_with` the
+    /// variables of `outer` stay visible after each WITH (an expression subquery's
+    /// imports, as in Neo4j); otherwise a WITH passes on only what it projects.
+    fn single(
+        &self,
+        q: &ast::SingleQuery,
+        outer: &Scope,
+        outer_after_with: bool,
+    ) -> Result<Vec<String>> {
         let mut scope = outer.clone();
         let mut columns = Vec::new();
         let count = q.clauses.len();
@@ -251,9 +258,7 @@ impl Binder<'_> {
                 }
                 ast::Clause::With(p) => {
                     scope = self.projection(p, &scope, false)?.1;
-                    // In a subquery the outer variables stay visible after a WITH, as
-                    // in Neo4j (at the top level `outer` is empty).
-                    for (name, ty) in &outer.vars {
+                    for (name, ty) in outer.vars.iter().filter(|_| outer_after_with) {
                         if !scope.vars.iter().any(|(n, _)| n == name) {
                             scope.add(name, *ty);
                         }
@@ -344,7 +349,19 @@ impl Binder<'_> {
                         clauses: f.clauses.clone(),
                         span: f.span,
                     };
-                    self.single(&body, &inner)?;
+                    self.single(&body, &inner, false)?;
+                }
+                ast::Clause::CallSubquery(c) => {
+                    let cols = self.call_subquery(c, &mut scope)?;
+                    if last && !cols.is_empty() {
+                        return Err(self.at(
+                            err(
+                                "InvalidClauseComposition",
+                                "a query cannot end with a CALL { … } that returns rows: add a RETURN after it",
+                            ),
+                            c.span.start,
+                        ));
+                    }
                 }
                 ast::Clause::Call(c) => {
                     let cols = self.call(c, &mut scope, q.clauses.len() == 1)?;
@@ -355,6 +372,120 @@ impl Binder<'_> {
             }
         }
         Ok(columns)
+    }
+
+    /// Checks `CALL { … }` on the variables it imports from `scope`, and adds the
+    /// columns it returns to `scope`; returns them.
+    fn call_subquery(&self, c: &ast::CallSubqueryClause, scope: &mut Scope) -> Result<Vec<String>> {
+        let mut inner = scope.without_variables();
+        match &c.scope {
+            ast::CallScope::All => inner.vars = scope.vars.clone(),
+            ast::CallScope::Variables(vars) => {
+                for v in vars {
+                    self.var(v, scope)?;
+                    inner.add(&v.name, scope.get(&v.name).unwrap_or(Ty::Any));
+                }
+            }
+            ast::CallScope::ImportingWith => {
+                for part in c.query.parts() {
+                    match ast::importing_with(part) {
+                        Some(ast::ImportingWith::All) => inner.vars = scope.vars.clone(),
+                        Some(ast::ImportingWith::Variables(vars)) => {
+                            for v in &vars {
+                                self.var(v, scope)?;
+                                inner.add(&v.name, scope.get(&v.name).unwrap_or(Ty::Any));
+                            }
+                        }
+                        None => self.refuse_outer_in_leading_with(part, scope)?,
+                    }
+                }
+            }
+        }
+        let mut columns: Option<Vec<String>> = None;
+        for part in c.query.parts() {
+            // Each part sees only the imports: what it binds stays inside.
+            let cols = self.single(part, &inner.clone(), false)?;
+            if let Some(ast::Clause::Return(p)) = part.clauses.last() {
+                self.refuse_unaliased_returns(p)?;
+            }
+            match &columns {
+                Some(first) if *first != cols => {
+                    return Err(self.at(
+                        err(
+                            "DifferentColumnsInUnion",
+                            "all parts of a UNION must return the same column names",
+                        ),
+                        part.span.start,
+                    ))
+                }
+                _ => columns = Some(cols),
+            }
+        }
+        let columns = columns.unwrap_or_default();
+        for name in &columns {
+            if scope.vars.iter().any(|(n, _)| n == name) {
+                return Err(self.at(
+                    err(
+                        "VariableAlreadyBound",
+                        format!(
+                            "variable `{name}` is already bound outside the CALL subquery that returns it: return it under another name"
+                        ),
+                    ),
+                    c.span.start,
+                ));
+            }
+        }
+        for name in &columns {
+            scope.add(name, Ty::Any);
+        }
+        Ok(columns)
+    }
+
+    /// A leading WITH of a `CALL { … }` that is not a plain importing WITH (it aliases,
+    /// computes or filters) may not read outer variables: Neo4j's rule, which keeps
+    /// clear what the subquery imports.
+    fn refuse_outer_in_leading_with(&self, part: &ast::SingleQuery, scope: &Scope) -> Result<()> {
+        let Some(ast::Clause::With(p)) = part.clauses.first() else {
+            return Ok(());
+        };
+        let mut mentioned = Vec::new();
+        for item in &p.items {
+            ast::mentioned_vars(&item.expr, &mut mentioned);
+        }
+        if let Some(name) = mentioned
+            .iter()
+            .find(|n| scope.vars.iter().any(|(v, _)| v == *n))
+        {
+            return Err(self.at(
+                err(
+                    "InvalidImportingWith",
+                    format!(
+                        "a CALL subquery's importing WITH may only name outer variables (`WITH {name}`); alias, compute or filter in a second WITH, or import with CALL ({name}) {{ … }}"
+                    ),
+                ),
+                p.span.start,
+            ));
+        }
+        Ok(())
+    }
+
+    /// The RETURN of a CALL subquery names its columns: an expression needs AS.
+    fn refuse_unaliased_returns(&self, p: &ast::Projection) -> Result<()> {
+        for item in &p.items {
+            if item.alias.is_none() && !matches!(item.expr.kind, ExprKind::Variable(_)) {
+                return Err(self.at(
+                    err(
+                        "NoExpressionAlias",
+                        format!(
+                            "`{}` returned from a CALL subquery needs a name: write `{} AS name`",
+                            item.text, item.text
+                        ),
+                    ),
+                    item.expr.span.start,
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn var(&self, v: &ast::Ident, scope: &Scope) -> Result<()> {
@@ -1420,7 +1551,7 @@ impl Binder<'_> {
                 }
                 ast::SubqueryBody::Query(q) => {
                     let mark = scope.mark();
-                    self.single(&q.first, scope)?;
+                    self.single(&q.first, scope, true)?;
                     let imports = scope.imports_since(mark);
                     let body = carry_through_with(&q.first, &imports);
                     self.record(e, scope, mark, bound::Body::Query(body));

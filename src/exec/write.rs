@@ -1,4 +1,5 @@
-//! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE, FOREACH. Each is compiled once against
+//! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE, FOREACH, and CALL subqueries that
+//! write. Each is compiled once against
 //! the layout of its input rows (variables become slots, like the operators'
 //! expressions), then applied to every row in order, so a row sees the writes of the
 //! rows before it (MERGE relies on that), and the next clause sees all of them.
@@ -252,6 +253,30 @@ pub(crate) fn apply(
                 )?;
             }
             Ok(rows)
+        }
+        Step::CallSubquery(spec) => {
+            let returned = ops::Returned::new(spec, layout)?;
+            let mut out = std::collections::VecDeque::new();
+            // Per row, like FOREACH: a row's subquery sees the writes made for the rows
+            // before it.
+            for row in &rows {
+                env.statement.limits.check()?;
+                let start = returned.import_row(row);
+                let mut per_part = Vec::with_capacity(spec.parts.len());
+                for part in &spec.parts {
+                    per_part.push(env.statement.run_steps(
+                        txn,
+                        &part.steps,
+                        &spec.imports,
+                        vec![start.clone()],
+                        state,
+                        env.subplans,
+                        None,
+                    )?);
+                }
+                returned.extend(row, per_part, &mut out);
+            }
+            Ok(out.into())
         }
         _ => Ok(rows),
     }

@@ -299,6 +299,45 @@ impl<'s> Converter<'s> {
                     _ => Err(malformed(&pair, "FOREACH")),
                 }
             }
+            Rule::call_subquery => {
+                let mut scope = CallScope::ImportingWith;
+                let mut query = None;
+                for p in pair.clone().into_inner() {
+                    match p.as_rule() {
+                        Rule::call_subquery_scope => {
+                            let mut variables = Vec::new();
+                            let mut all = false;
+                            for v in p.into_inner() {
+                                match v.as_rule() {
+                                    Rule::call_scope_all => all = true,
+                                    Rule::variable => variables.push(self.ident(v)),
+                                    _ => {}
+                                }
+                            }
+                            scope = if all {
+                                CallScope::All
+                            } else {
+                                CallScope::Variables(variables)
+                            };
+                        }
+                        Rule::query => query = Some(self.query(p)?),
+                        Rule::in_transactions => {
+                            return Err(Error::syntax(
+                                "NotSupported",
+                                "CALL { … } IN TRANSACTIONS is not supported yet: the subquery runs in the statement's transaction without it",
+                            )
+                            .at(self.source, p.as_span().start()))
+                        }
+                        _ => {}
+                    }
+                }
+                let query = query.ok_or_else(|| malformed(&pair, "CALL { … }"))?;
+                Ok(Clause::CallSubquery(CallSubqueryClause {
+                    scope,
+                    query,
+                    span,
+                }))
+            }
             Rule::call_clause => self.call(pair),
             _ => Err(malformed(&pair, "a clause")),
         }

@@ -52,6 +52,7 @@ fn clause_exprs_mut(clause: &mut Clause) -> Vec<&mut Expr> {
                 out.extend(clause_exprs_mut(inner));
             }
         }
+        Clause::CallSubquery(c) => out.extend(query_exprs_mut(&mut c.query)),
         Clause::Call(c) => {
             out.extend(c.args.iter_mut().flatten());
             if let Some(y) = &mut c.yield_ {

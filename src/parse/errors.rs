@@ -416,6 +416,7 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
                 .try_for_each(|inner| check_clause(text, inner, false))
         }
         Clause::With(p) | Clause::Return(p) => check_projection(text, p),
+        Clause::CallSubquery(c) => check_query(text, &c.query),
         Clause::Create(c) => {
             for part in &c.pattern.parts {
                 for (rel, _) in &part.element.chain {
@@ -730,6 +731,11 @@ fn updating_clause_start(clause: &Clause) -> Option<usize> {
         Clause::Remove(r) => Some(r.span.start),
         Clause::Delete(d) => Some(d.span.start),
         Clause::Foreach(f) => Some(f.span.start),
+        Clause::CallSubquery(c) => c
+            .query
+            .parts()
+            .flat_map(|part| &part.clauses)
+            .find_map(updating_clause_start),
         _ => None,
     }
 }

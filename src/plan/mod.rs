@@ -53,7 +53,7 @@ impl Statistic {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct PlanPart {
     pub steps: Vec<Step>,
     pub columns: Vec<String>,
@@ -232,6 +232,21 @@ pub enum Step {
         exprs: Vec<Expr>,
     },
     Foreach(Box<ForeachSpec>),
+    CallSubquery(Box<CallSubquerySpec>),
+}
+
+/// `CALL { … }`: each part of the query runs on a row of `imports` taken from each input
+/// row; every row they return extends the input row with `columns` (UNION parts
+/// together, without duplicates when `union_distinct`). A subquery that returns nothing
+/// (it only writes) passes each input row on once.
+#[derive(Clone, Debug)]
+pub struct CallSubquerySpec {
+    pub imports: Vec<String>,
+    pub parts: Vec<PlanPart>,
+    pub union_distinct: bool,
+    pub columns: Vec<String>,
+    /// Whether a part writes: the subquery then runs as a write step.
+    pub writes: bool,
 }
 
 /// `FOREACH (var IN list | …)`: `steps` (writes, and the reads a MERGE needs) run on
@@ -245,15 +260,18 @@ pub struct ForeachSpec {
 
 impl Step {
     pub fn is_write(&self) -> bool {
-        matches!(
-            self,
-            Step::Create { .. }
-                | Step::Merge { .. }
-                | Step::Set(_)
-                | Step::Remove(_)
-                | Step::Delete { .. }
-                | Step::Foreach(_)
-        )
+        match self {
+            Step::CallSubquery(c) => c.writes,
+            _ => matches!(
+                self,
+                Step::Create { .. }
+                    | Step::Merge { .. }
+                    | Step::Set(_)
+                    | Step::Remove(_)
+                    | Step::Delete { .. }
+                    | Step::Foreach(_)
+            ),
+        }
     }
 }
 
@@ -285,6 +303,7 @@ pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
             | Step::Create { new_vars, .. }
             | Step::Merge { new_vars, .. } => new_vars.iter().for_each(push),
             Step::Call(c) => c.yields.iter().for_each(|(_, v)| push(v)),
+            Step::CallSubquery(c) => c.columns.iter().for_each(push),
             Step::Project(p) => {
                 layout = p
                     .items
@@ -605,6 +624,24 @@ impl Planner<'_, '_, '_> {
                     var: f.variable.name.clone(),
                     list: f.list.clone(),
                     steps: self.single(&body, &inner)?.steps,
+                }))])
+            }
+            ast::Clause::CallSubquery(c) => {
+                let visible: Vec<String> =
+                    layout.iter().filter(|n| !is_hidden(n)).cloned().collect();
+                let imports = c.imports(&visible);
+                let parts = c
+                    .query
+                    .parts()
+                    .map(|part| self.single(part, &imports))
+                    .collect::<Result<Vec<_>>>()?;
+                let writes = parts.iter().any(|p| p.steps.iter().any(Step::is_write));
+                Ok(vec![Step::CallSubquery(Box::new(CallSubquerySpec {
+                    imports,
+                    columns: parts.first().map(|p| p.columns.clone()).unwrap_or_default(),
+                    union_distinct: c.query.unions.iter().any(|(all, _)| !all),
+                    parts,
+                    writes,
                 }))])
             }
             ast::Clause::Call(c) => self.call(c, layout.is_empty()),
@@ -1628,16 +1665,24 @@ fn describe_steps(
                 time.as_secs_f64() * 1000.0
             ));
         }
-        let nested = match step {
-            Step::Optional { steps, .. } => Some(steps),
-            Step::HashJoin(j) => Some(&j.build),
-            Step::Foreach(f) => Some(&f.steps),
-            _ => None,
+        let nested: Vec<&[Step]> = match step {
+            Step::Optional { steps, .. } => vec![steps],
+            Step::HashJoin(j) => vec![&j.build],
+            Step::Foreach(f) => vec![&f.steps],
+            Step::CallSubquery(c) => c.parts.iter().map(|p| p.steps.as_slice()).collect(),
+            _ => Vec::new(),
         };
-        if let Some(steps) = nested {
+        // Parts are listed first to last (headed by their number when there are
+        // several), each with its last step on top.
+        let parts = nested.len();
+        for (i, steps) in nested.into_iter().enumerate().rev() {
             let mut inner = Vec::new();
-            describe_steps(steps, txn, profile, depth + 1, &mut inner);
+            let inner_depth = if parts > 1 { depth + 2 } else { depth + 1 };
+            describe_steps(steps, txn, profile, inner_depth, &mut inner);
             lines.extend(inner);
+            if parts > 1 {
+                lines.push(format!("{}Part {}", "  ".repeat(depth + 1), i + 1));
+            }
         }
         lines.push(line);
     }
@@ -1918,5 +1963,20 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 .join(", "),
         ),
         Step::Foreach(f) => ("Foreach".to_string(), format!("{} IN {}", f.var, f.list)),
+        Step::CallSubquery(c) => {
+            let mut detail = format!("on ({})", c.imports.join(", "));
+            if !c.columns.is_empty() {
+                detail.push_str(&format!(" returning {}", c.columns.join(", ")));
+            }
+            if c.parts.len() > 1 {
+                let union = if c.union_distinct {
+                    "UNION"
+                } else {
+                    "UNION ALL"
+                };
+                detail.push_str(&format!(" ({} parts, {union})", c.parts.len()));
+            }
+            ("CallSubquery".to_string(), detail)
+        }
     }
 }

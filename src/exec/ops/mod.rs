@@ -28,6 +28,7 @@ mod project;
 mod scan;
 mod shortest;
 mod sort;
+mod subquery;
 mod unwind;
 
 use call::CallOp;
@@ -38,6 +39,8 @@ use optional::OptionalOp;
 use path::BuildPathOp;
 use scan::{NodeFilterOp, ScanOp, Seek};
 use shortest::ShortestOp;
+use subquery::CallSubqueryOp;
+pub(crate) use subquery::Returned;
 use unwind::{UnwindOp, Unwinding};
 
 pub(crate) trait Op {
@@ -287,7 +290,11 @@ fn build_step<'a, 's>(
         }),
         Step::Project(spec) => project::build(ctx, input, spec, layout)?,
         Step::Call(spec) => Box::new(CallOp::new(ctx, input, spec, layout)?),
-        Step::Create { .. }
+        Step::CallSubquery(spec) if !spec.writes => {
+            Box::new(CallSubqueryOp::new(ctx, input, spec, layout)?)
+        }
+        Step::CallSubquery(_)
+        | Step::Create { .. }
         | Step::Merge { .. }
         | Step::Set(_)
         | Step::Remove(_)
