@@ -58,6 +58,7 @@ fn show(e: &Expr) -> String {
                 .collect::<Vec<_>>()
                 .join(":")
         ),
+        ExprKind::LabelMatch(a, labels) => format!("(label-expr {} {labels})", show(a)),
         ExprKind::FunctionCall {
             name,
             distinct,

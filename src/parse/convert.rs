@@ -530,6 +530,57 @@ impl<'s> Converter<'s> {
         Ok((variable, labels))
     }
 
+    /// `:e:f…` (a `label_expression`): the conjunction of its segments.
+    fn label_expression(&self, pair: Pair<'_, Rule>) -> Result<LabelExpr> {
+        let mut segments = pair
+            .into_inner()
+            .map(|p| self.label_part(p))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(if segments.len() == 1 {
+            segments.remove(0)
+        } else {
+            LabelExpr::And(segments)
+        })
+    }
+
+    fn label_part(&self, pair: Pair<'_, Rule>) -> Result<LabelExpr> {
+        let rule = pair.as_rule();
+        let mut parts = pair.clone().into_inner();
+        match rule {
+            Rule::label_or | Rule::label_and => {
+                let mut all = parts
+                    .map(|p| self.label_part(p))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(match (all.len(), rule) {
+                    (1, _) => all.remove(0),
+                    (_, Rule::label_or) => LabelExpr::Or(all),
+                    _ => LabelExpr::And(all),
+                })
+            }
+            Rule::label_not => {
+                let mut negations = 0;
+                let mut atom = None;
+                for p in parts {
+                    if p.as_rule() == Rule::label_negation {
+                        negations += 1;
+                    } else {
+                        atom = Some(self.label_part(p)?);
+                    }
+                }
+                let mut e = atom.ok_or_else(|| malformed(&pair, "a label"))?;
+                for _ in 0..negations {
+                    e = LabelExpr::Not(Box::new(e));
+                }
+                Ok(e)
+            }
+            Rule::label_any => Ok(LabelExpr::Any),
+            Rule::label_name => Ok(LabelExpr::Name(
+                self.ident(next_pair(&mut parts, &pair, "a label")?),
+            )),
+            _ => Err(malformed(&pair, "a label expression")),
+        }
+    }
+
     fn labels(&self, pair: Pair<'_, Rule>) -> Result<Vec<Ident>> {
         pair.into_inner()
             .map(|label| Ok(self.ident(first_child(&label, "a label")?)))
@@ -746,13 +797,23 @@ impl<'s> Converter<'s> {
         let mut node = NodePattern {
             variable: None,
             labels: Vec::new(),
+            label_filter: None,
             properties: None,
             span,
         };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::variable => node.variable = Some(self.ident(p)),
-                Rule::node_labels => node.labels = self.labels(p)?,
+                Rule::label_expression => {
+                    let labels = self.label_expression(p)?;
+                    match labels.as_conjunction() {
+                        Some(names) => node.labels = names,
+                        None => {
+                            node.labels = labels.required();
+                            node.label_filter = Some(Box::new(labels));
+                        }
+                    }
+                }
                 Rule::pattern_properties => {
                     node.properties = Some(Box::new(self.pattern_properties(p)?))
                 }
@@ -1172,7 +1233,13 @@ impl<'s> Converter<'s> {
                 }
                 ExprKind::Slice(Box::new(base), from, to)
             }
-            Rule::node_labels => ExprKind::HasLabels(Box::new(base), self.labels(pair)?),
+            Rule::label_expression => {
+                let labels = self.label_expression(pair)?;
+                match labels.as_conjunction() {
+                    Some(names) => ExprKind::HasLabels(Box::new(base), names),
+                    None => ExprKind::LabelMatch(Box::new(base), Box::new(labels)),
+                }
+            }
             _ => return Err(malformed(&pair, "an expression")),
         };
         Ok(Expr { kind, span })
@@ -1342,7 +1409,7 @@ impl<'s> Converter<'s> {
         let kind = match (pattern, projection) {
             (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
                 variable,
-                pattern,
+                pattern: Box::new(pattern),
                 predicate,
                 projection,
             },
