@@ -157,7 +157,10 @@ fn main() -> Result<(), Failure> {
     );
 
     // The same through the procedures, as a query runs them: projection included.
-    let registry = Registry::with_library(skein::algo::procedures::lookup);
+    let registry = Registry::with_library(
+        skein::algo::procedures::lookup,
+        skein::algo::procedures::listing,
+    );
     let mut options = Map::new();
     options.insert("iterations".into(), Value::Int(20));
     options.insert("tolerance".into(), Value::Float(0.0));

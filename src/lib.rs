@@ -143,6 +143,7 @@ impl Database {
             store: storage::Store::open_shared(path.as_ref())?,
             procedures: Arc::new(catalog::procedures::Registry::with_library(
                 algo::procedures::lookup,
+                algo::procedures::listing,
             )),
             plans: Arc::default(),
         })
@@ -154,6 +155,7 @@ impl Database {
             store: Arc::new(storage::Store::in_memory()),
             procedures: Arc::new(catalog::procedures::Registry::with_library(
                 algo::procedures::lookup,
+                algo::procedures::listing,
             )),
             plans: Arc::default(),
         })

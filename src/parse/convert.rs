@@ -339,6 +339,7 @@ impl<'s> Converter<'s> {
                 }))
             }
             Rule::call_clause => self.call(pair),
+            Rule::show_routines => self.show_routines(pair),
             _ => Err(malformed(&pair, "a clause")),
         }
     }
@@ -602,42 +603,81 @@ impl<'s> Converter<'s> {
                             .collect::<Result<Vec<_>>>()?,
                     )
                 }
-                Rule::yield_part => {
-                    let mut spec = YieldSpec {
-                        star: false,
-                        items: Vec::new(),
-                        where_: None,
-                    };
-                    for y in p.into_inner() {
-                        match y.as_rule() {
-                            Rule::yield_star => spec.star = true,
-                            Rule::yield_items => {
-                                for item in y.into_inner() {
-                                    // The pairs are the field, the AS keyword, the alias.
-                                    let mut inner = item
-                                        .clone()
-                                        .into_inner()
-                                        .filter(|p| p.as_rule() != Rule::AS);
-                                    let field =
-                                        self.ident(next_pair(&mut inner, &item, "a field")?);
-                                    let alias = inner
-                                        .find(|a| a.as_rule() == Rule::variable)
-                                        .map(|a| self.ident(a));
-                                    spec.items.push((field, alias));
-                                }
-                            }
-                            Rule::where_part => spec.where_ = Some(self.where_part(y)?),
-                            _ => {}
-                        }
-                    }
-                    yield_ = Some(spec);
-                }
+                Rule::yield_part => yield_ = Some(self.yield_part(p)?),
                 _ => {}
             }
         }
         Ok(Clause::Call(CallClause {
             procedure,
             args,
+            yield_,
+            span,
+        }))
+    }
+
+    fn yield_part(&self, pair: Pair<'_, Rule>) -> Result<YieldSpec> {
+        let mut spec = YieldSpec {
+            star: false,
+            items: Vec::new(),
+            where_: None,
+        };
+        for y in pair.into_inner() {
+            match y.as_rule() {
+                Rule::yield_star => spec.star = true,
+                Rule::yield_items => {
+                    for item in y.into_inner() {
+                        // The pairs are the field, the AS keyword, the alias.
+                        let mut inner = item
+                            .clone()
+                            .into_inner()
+                            .filter(|p| p.as_rule() != Rule::AS);
+                        let field = self.ident(next_pair(&mut inner, &item, "a field")?);
+                        let alias = inner
+                            .find(|a| a.as_rule() == Rule::variable)
+                            .map(|a| self.ident(a));
+                        spec.items.push((field, alias));
+                    }
+                }
+                Rule::where_part => spec.where_ = Some(self.where_part(y)?),
+                _ => {}
+            }
+        }
+        Ok(spec)
+    }
+
+    /// `SHOW PROCEDURES` / `SHOW FUNCTIONS`: a call of `db.procedures()` or
+    /// `db.functions()`; a WHERE without YIELD filters on all their columns.
+    fn show_routines(&self, pair: Pair<'_, Rule>) -> Result<Clause> {
+        let span = span_of(&pair);
+        let mut name = "procedures";
+        let mut yield_ = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::show_functions => name = "functions",
+                Rule::yield_part => yield_ = Some(self.yield_part(p)?),
+                Rule::where_part => {
+                    let ident = |name: &str| Ident {
+                        name: name.to_string(),
+                        span,
+                    };
+                    let outputs =
+                        crate::catalog::procedures::builtin_outputs(&format!("db.{name}"));
+                    yield_ = Some(YieldSpec {
+                        star: false,
+                        items: outputs.iter().map(|o| (ident(o), None)).collect(),
+                        where_: Some(self.where_part(p)?),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let ident = |name: &str| Ident {
+            name: name.to_string(),
+            span,
+        };
+        Ok(Clause::Call(CallClause {
+            procedure: vec![ident("db"), ident(name)],
+            args: Some(Vec::new()),
             yield_,
             span,
         }))

@@ -200,6 +200,38 @@ pub fn is_function(name: &str) -> bool {
     }
 }
 
+/// Every temporal function's name (lower-cased, dotted).
+pub fn function_names() -> Vec<String> {
+    const BASES: [&str; 6] = [
+        "date",
+        "localtime",
+        "time",
+        "localdatetime",
+        "datetime",
+        "duration",
+    ];
+    const MEMBERS: [&str; 10] = [
+        "transaction",
+        "statement",
+        "realtime",
+        "truncate",
+        "between",
+        "inmonths",
+        "indays",
+        "inseconds",
+        "fromepoch",
+        "fromepochmillis",
+    ];
+    BASES
+        .iter()
+        .flat_map(|base| {
+            std::iter::once(base.to_string())
+                .chain(MEMBERS.iter().map(move |m| format!("{base}.{m}")))
+        })
+        .filter(|name| is_function(name))
+        .collect()
+}
+
 /// `value.key` on a temporal value (`.year`, `.epochSeconds`, `.hours`, …); `None` when
 /// `value` is not temporal.
 pub fn property(value: &Value, key: &str) -> Option<Result<Value>> {
