@@ -471,18 +471,6 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     }
 }
 
-/// Cypher `=` between two temporal values: `None` when either is not temporal. Values of
-/// different temporal types are unequal; durations are equal when all their parts are.
-pub fn equals(a: &Value, b: &Value) -> Option<bool> {
-    if !a.is_temporal() || !b.is_temporal() {
-        return None;
-    }
-    Some(match (a, b) {
-        (Value::Duration(x), Value::Duration(y)) => x == y,
-        _ => compare(a, b) == Some(Ordering::Equal),
-    })
-}
-
 fn utc_nanos_of_day(t: &Time) -> i64 {
     nanos_of_day(t.time) - i64::from(t.offset_seconds) * NANOS_PER_SECOND
 }
