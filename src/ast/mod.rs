@@ -54,6 +54,7 @@ pub struct SingleQuery {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Clause {
     Match(MatchClause),
+    LoadCsv(LoadCsvClause),
     Unwind(UnwindClause),
     With(Projection),
     Return(Projection),
@@ -175,6 +176,19 @@ pub struct ForeachClause {
     pub variable: Ident,
     pub list: Expr,
     pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+/// `LOAD CSV [WITH HEADERS] FROM source AS alias [FIELDTERMINATOR 'c']`: one row per
+/// record of the file, the record bound to `alias` (a list of strings, or with headers
+/// a map from the header's names).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadCsvClause {
+    pub headers: bool,
+    pub source: Expr,
+    pub alias: Ident,
+    /// The field separator, one byte (`,` unless given).
+    pub terminator: u8,
     pub span: Span,
 }
 

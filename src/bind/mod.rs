@@ -238,6 +238,20 @@ impl Binder<'_> {
             let last = i + 1 == count;
             match clause {
                 ast::Clause::Match(m) => self.match_clause(m, &mut scope)?,
+                ast::Clause::LoadCsv(l) => {
+                    self.expr(&l.source, &scope, false)?;
+                    if scope.get(&l.alias.name).is_some() {
+                        return Err(self.at(
+                            err(
+                                "VariableAlreadyBound",
+                                format!("variable `{}` is already bound", l.alias.name),
+                            ),
+                            l.alias.span.start,
+                        ));
+                    }
+                    let ty = if l.headers { Ty::Map } else { Ty::List };
+                    scope.add(&l.alias.name, ty);
+                }
                 ast::Clause::Unwind(u) => {
                     self.expr(&u.expr, &scope, false)?;
                     if scope.get(&u.alias.name).is_some() {

@@ -181,6 +181,31 @@ impl<'s> Converter<'s> {
                     span,
                 }))
             }
+            Rule::load_csv_clause => {
+                let mut headers = false;
+                let mut source = None;
+                let mut alias = None;
+                let mut terminator = b',';
+                for p in pair.clone().into_inner() {
+                    match p.as_rule() {
+                        Rule::with_headers => headers = true,
+                        Rule::expression => source = Some(self.expression(p)?),
+                        Rule::variable => alias = Some(self.ident(p)),
+                        Rule::field_terminator => terminator = self.field_terminator(p)?,
+                        _ => {}
+                    }
+                }
+                match (source, alias) {
+                    (Some(source), Some(alias)) => Ok(Clause::LoadCsv(LoadCsvClause {
+                        headers,
+                        source,
+                        alias,
+                        terminator,
+                        span,
+                    })),
+                    _ => Err(malformed(&pair, "LOAD CSV")),
+                }
+            }
             Rule::unwind_clause => {
                 let mut expr = None;
                 let mut alias = None;
@@ -613,6 +638,27 @@ impl<'s> Converter<'s> {
             yield_,
             span,
         }))
+    }
+
+    /// The one-byte separator of `FIELDTERMINATOR 'c'` (`'\t'` for tabs).
+    fn field_terminator(&self, pair: Pair<'_, Rule>) -> Result<u8> {
+        let literal = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::string_literal)
+            .ok_or_else(|| malformed(&pair, "FIELDTERMINATOR"))?;
+        let at = literal.as_span().start();
+        let ExprKind::Literal(Literal::String(text)) = self.atom(literal)?.kind else {
+            return Err(malformed(&pair, "FIELDTERMINATOR"));
+        };
+        match text.as_bytes() {
+            [byte] => Ok(*byte),
+            _ => Err(Error::syntax(
+                "InvalidArgumentValue",
+                format!("FIELDTERMINATOR takes one ASCII character, got '{text}'"),
+            )
+            .at(self.source, at)),
+        }
     }
 
     fn yield_part(&self, pair: Pair<'_, Rule>) -> Result<YieldSpec> {

@@ -19,6 +19,7 @@ fn clause_exprs_mut(clause: &mut Clause) -> Vec<&mut Expr> {
             out.extend(m.where_.as_mut());
         }
         Clause::Unwind(u) => out.push(&mut u.expr),
+        Clause::LoadCsv(l) => out.push(&mut l.source),
         Clause::With(p) | Clause::Return(p) => {
             out.extend(p.items.iter_mut().map(|i| &mut i.expr));
             out.extend(p.order_by.iter_mut().map(|s| &mut s.expr));

@@ -412,6 +412,7 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
             m.where_.iter().try_for_each(|w| check_expr(text, w, true))
         }
         Clause::Unwind(u) => projection(&u.expr),
+        Clause::LoadCsv(l) => projection(&l.source),
         Clause::Foreach(f) => {
             projection(&f.list)?;
             f.clauses

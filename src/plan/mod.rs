@@ -214,6 +214,7 @@ pub enum Step {
         expr: Expr,
         var: String,
     },
+    LoadCsv(Box<LoadCsvSpec>),
     Project(Box<ProjectSpec>),
     Call(Box<CallSpec>),
     Create {
@@ -247,6 +248,16 @@ pub struct CallSubquerySpec {
     pub columns: Vec<String>,
     /// Whether a part writes: the subquery then runs as a write step.
     pub writes: bool,
+}
+
+/// `LOAD CSV`: for each input row, the records of the file `source` names, each
+/// binding `var` (a list of fields, or a map when the first record holds `headers`).
+#[derive(Clone, Debug)]
+pub struct LoadCsvSpec {
+    pub source: Expr,
+    pub var: String,
+    pub headers: bool,
+    pub terminator: u8,
 }
 
 /// `FOREACH (var IN list | …)`: `steps` (writes, and the reads a MERGE needs) run on
@@ -288,6 +299,7 @@ pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
             Step::Scan { var, .. } | Step::Unwind { var, .. } | Step::BuildPath { var, .. } => {
                 push(var)
             }
+            Step::LoadCsv(l) => push(&l.var),
             Step::Expand(e) => {
                 push(&e.rel);
                 push(&e.to);
@@ -579,6 +591,12 @@ impl Planner<'_, '_, '_> {
                     Ok(steps)
                 }
             }
+            ast::Clause::LoadCsv(l) => Ok(vec![Step::LoadCsv(Box::new(LoadCsvSpec {
+                source: l.source.clone(),
+                var: l.alias.name.clone(),
+                headers: l.headers,
+                terminator: l.terminator,
+            }))]),
             ast::Clause::Unwind(u) => Ok(vec![Step::Unwind {
                 expr: u.expr.clone(),
                 var: u.alias.name.clone(),
@@ -1918,6 +1936,16 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
         Step::Unwind { expr, var } => {
             *est *= 10.0;
             ("Unwind".to_string(), format!("{expr} AS {var}"))
+        }
+        Step::LoadCsv(l) => {
+            *est *= 100.0;
+            let headers = if l.headers { " WITH HEADERS" } else { "" };
+            (
+                "LoadCsv".to_string(),
+                format!("{headers} FROM {} AS {}", l.source, l.var)
+                    .trim_start()
+                    .to_string(),
+            )
         }
         Step::Project(p) => {
             let shown: Vec<String> = p

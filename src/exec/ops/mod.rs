@@ -22,6 +22,7 @@ mod filter;
 mod group;
 mod join;
 mod limit;
+mod load_csv;
 mod optional;
 mod path;
 mod project;
@@ -35,6 +36,7 @@ use call::CallOp;
 use expand::ExpandOp;
 use filter::FilterOp;
 use join::HashJoinOp;
+use load_csv::LoadCsvOp;
 use optional::OptionalOp;
 use path::BuildPathOp;
 use scan::{NodeFilterOp, ScanOp, Seek};
@@ -288,6 +290,7 @@ fn build_step<'a, 's>(
             expr: compile(ctx, expr, layout)?,
             pending: Unwinding::Nothing,
         }),
+        Step::LoadCsv(spec) => Box::new(LoadCsvOp::new(ctx, input, spec, layout)?),
         Step::Project(spec) => project::build(ctx, input, spec, layout)?,
         Step::Call(spec) => Box::new(CallOp::new(ctx, input, spec, layout)?),
         Step::CallSubquery(spec) if !spec.writes => {
