@@ -819,6 +819,7 @@ impl<'s> Converter<'s> {
         let span = span_of(&pair);
         let mut variable = None;
         let mut found = None;
+        let mut selector = None;
         for p in pair.clone().into_inner() {
             match p.as_rule() {
                 Rule::variable => variable = Some(self.ident(p)),
@@ -828,16 +829,85 @@ impl<'s> Converter<'s> {
                 Rule::shortest_path_pattern | Rule::all_shortest_paths_pattern => {
                     found = Some(self.path_function(p)?);
                 }
+                Rule::path_selector => selector = Some(self.path_selector(p)?),
                 _ => {}
             }
         }
-        let (function, element) = found.ok_or_else(|| malformed(&pair, "a pattern"))?;
+        let (mut function, element) = found.ok_or_else(|| malformed(&pair, "a pattern"))?;
+        if let Some((chosen, at)) = selector {
+            if function != PathFunction::None {
+                return Err(self.error_at(
+                    Error::syntax(
+                        "InvalidShortestPathPattern",
+                        "a path selector (SHORTEST, ANY, ALL SHORTEST) cannot be combined with shortestPath(…)",
+                    ),
+                    at,
+                ));
+            }
+            function = chosen;
+        }
         Ok(PatternPart {
             variable,
             function,
             element,
             span,
         })
+    }
+
+    /// What a GQL path selector asks, as the shortest-path functions do it, and where
+    /// it is written. One shortest path (`SHORTEST 1`, `ANY SHORTEST`, `ANY`) or all of
+    /// them (`ALL SHORTEST`, `SHORTEST 1 GROUPS`); `ALL` selects every path, as no
+    /// selector does. More than one path or group is not supported yet.
+    fn path_selector(&self, pair: Pair<'_, Rule>) -> Result<(PathFunction, usize)> {
+        let at = pair.as_span().start();
+        let Some(kind) = pair
+            .clone()
+            .into_inner()
+            .find(|p| p.as_rule() != Rule::PATH && p.as_rule() != Rule::PATHS)
+        else {
+            return Err(malformed(&pair, "a path selector"));
+        };
+        let mut count = 1;
+        let mut groups = false;
+        for p in kind.clone().into_inner() {
+            match p.as_rule() {
+                Rule::selector_count => {
+                    let text = p.as_str().trim();
+                    count = decode_integer(text, false).map_err(|e| self.error_at(e, at))?;
+                }
+                Rule::GROUPS => groups = true,
+                _ => {}
+            }
+        }
+        let function = match kind.as_rule() {
+            Rule::selector_all => PathFunction::None,
+            Rule::selector_all_shortest => PathFunction::AllShortestPaths,
+            Rule::selector_any_shortest => PathFunction::ShortestPath,
+            _ if count < 1 => {
+                return Err(self.error_at(
+                    Error::syntax(
+                        "InvalidArgumentValue",
+                        format!("a path selector needs at least 1 path, got {count}"),
+                    ),
+                    at,
+                ))
+            }
+            _ if count > 1 => {
+                return Err(self.error_at(
+                    Error::syntax(
+                        "NotSupported",
+                        format!(
+                            "{} is not supported yet: use SHORTEST 1, ANY SHORTEST or ALL SHORTEST",
+                            pair.as_str().trim()
+                        ),
+                    ),
+                    at,
+                ))
+            }
+            Rule::selector_shortest if groups => PathFunction::AllShortestPaths,
+            _ => PathFunction::ShortestPath,
+        };
+        Ok((function, at))
     }
 
     fn path_function(&self, pair: Pair<'_, Rule>) -> Result<(PathFunction, PatternElement)> {
@@ -866,9 +936,14 @@ impl<'s> Converter<'s> {
                 Rule::node_pattern => start = Some(self.node_pattern(p)?),
                 Rule::pattern_chain => {
                     let mut inner = p.clone().into_inner();
-                    let rel =
+                    let mut rel =
                         self.relationship_pattern(next_pair(&mut inner, &p, "a relationship")?)?;
-                    let node = self.node_pattern(next_pair(&mut inner, &p, "a node")?)?;
+                    let mut next = next_pair(&mut inner, &p, "a node")?;
+                    if next.as_rule() == Rule::path_quantifier {
+                        self.quantify(&mut rel, next)?;
+                        next = next_pair(&mut inner, &p, "a node")?;
+                    }
+                    let node = self.node_pattern(next)?;
                     chain.push((rel, node));
                 }
                 _ => {}
@@ -968,6 +1043,65 @@ impl<'s> Converter<'s> {
             _ => Direction::Both,
         };
         Ok(rel)
+    }
+
+    /// Applies a quantifier (`+`, `*`, `{m,n}`) to the relationship before it.
+    fn quantify(&self, rel: &mut RelationshipPattern, pair: Pair<'_, Rule>) -> Result<()> {
+        let at = pair.as_span().start();
+        if rel.length.is_some() {
+            return Err(self.error_at(
+                Error::syntax(
+                    "InvalidRelationshipPattern",
+                    "a relationship with a variable length (*) cannot also be quantified",
+                ),
+                at,
+            ));
+        }
+        let form = first_child(&pair, "a quantifier")?;
+        let length = match form.as_rule() {
+            Rule::quantifier_plus => VarLength {
+                min: Some(1),
+                max: None,
+            },
+            Rule::quantifier_star => VarLength {
+                min: Some(0),
+                max: None,
+            },
+            _ => {
+                let mut min = None;
+                let mut max = None;
+                let mut comma = false;
+                for p in form.into_inner() {
+                    match p.as_rule() {
+                        Rule::range_min => min = Some(self.range_bound(p)?),
+                        Rule::range_max => max = Some(self.range_bound(p)?),
+                        Rule::range_comma => comma = true,
+                        _ => {}
+                    }
+                }
+                // `{2}` is exactly two; `{,3}` starts at zero.
+                if !comma {
+                    max = min;
+                }
+                VarLength {
+                    min: Some(min.unwrap_or(0)),
+                    max,
+                }
+            }
+        };
+        if let (Some(min), Some(max)) = (length.min, length.max) {
+            if min > max {
+                return Err(self.error_at(
+                    Error::syntax(
+                        "InvalidRelationshipPattern",
+                        format!("a quantifier's lower bound {min} is above its upper bound {max}"),
+                    ),
+                    at,
+                ));
+            }
+        }
+        rel.length = Some(length);
+        Ok(())
     }
 
     fn range(&self, pair: Pair<'_, Rule>) -> Result<VarLength> {
