@@ -2,13 +2,18 @@
 //! graph in an empty skein (`skein load FILE`, `skein run FILE`) or in Neo4j.
 //!
 //! Nodes and relationships arrive one at a time (every node before the first
-//! relationship) and leave in batches: per label set, `UNWIND [{…}, …] AS row CREATE
-//! (n:_SkeinImport:Label) SET n = row`; per relationship type, `UNWIND [{f: …, t: …, p:
-//! {…}}, …] AS row MATCH (a:_SkeinImport {key: row.f}), (b:_SkeinImport {key: row.t})
-//! CREATE (a)-[r:TYPE]->(b) SET r = row.p`. While the script runs, every node it made
-//! carries the label [`IMPORT_LABEL`] and its old id as [`IMPORT_KEY`], with an index on
-//! them (created first), so each endpoint lookup is an index seek and a load takes time
-//! linear in the graph; the last statements drop the index and remove label and key.
+//! relationship) and leave in batches, one per label set (or relationship type) and set
+//! of property keys, each row a list of values and the statement naming the keys once:
+//! `UNWIND [[0, 'Ann', date('1970-05-04')], …] AS row CREATE (:_SkeinImport:Person
+//! {_skein_export_id: row[0], name: row[1], born: row[2]})` and `UNWIND [[0, 5, 2001],
+//! …] AS row MATCH (a:_SkeinImport {_skein_export_id: row[0]}), (b:_SkeinImport
+//! {_skein_export_id: row[1]}) CREATE (a)-[:KNOWS {since: row[2]}]->(b)`. Lists rather
+//! than maps, because parsing is most of what loading a script costs, and key names
+//! repeated on every row were most of its text. While the script runs, every node it
+//! made carries the label [`IMPORT_LABEL`] and its exported id as [`IMPORT_KEY`], with
+//! an index on them (created first), so each endpoint lookup is an index seek and a
+//! load takes time linear in the graph; the last statements drop the index and remove
+//! label and key.
 //!
 //! Invariants: values are written by [`cypher_literal`], which keeps each value's type
 //! (temporal values as constructor calls, non-finite floats as arithmetic, -0.0 and the
@@ -18,7 +23,7 @@
 //! graph however many label sets or types it has.
 
 use super::formats::{cypher_literal, cypher_name};
-use crate::value::{Node, PropertyMap, Relationship};
+use crate::value::{Node, PropertyMap, Relationship, Value};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -120,15 +125,66 @@ fn write_batch(batch: &mut Batch, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// `{k: v, …}` of `props`, keys quoted where needed, values as [`cypher_literal`]s,
-/// after `first` (already written entries) when given.
-fn write_map_entries(text: &mut String, props: &PropertyMap) {
-    for (k, v) in props {
-        if !text.ends_with('{') {
-            text.push_str(", ");
-        }
-        let _ = write!(text, "{}: {}", cypher_name(k), cypher_literal(v));
+/// The constructor a temporal value is made again with from its text, if it is one.
+/// Rows hold the text and the statement calls the constructor on the column: a function
+/// call in a literal costs the parser and planner about as much as a hundred other
+/// values, one on a row's value almost nothing.
+fn constructor(value: &Value) -> Option<&'static str> {
+    match value {
+        Value::Date(_) => Some("date"),
+        Value::LocalTime(_) => Some("localtime"),
+        Value::Time(_) => Some("time"),
+        Value::LocalDateTime(_) => Some("localdatetime"),
+        Value::DateTime(_) => Some("datetime"),
+        Value::Duration(_) => Some("duration"),
+        _ => None,
     }
+}
+
+/// Appends the values of `props` (in key order) to `row`, each after `, `; temporal
+/// values as their text (see [`constructor`]).
+fn push_values(row: &mut String, props: &PropertyMap) {
+    for v in props.values() {
+        row.push_str(", ");
+        match v.temporal_text().filter(|_| constructor(v).is_some()) {
+            Some(text) => row.push_str(&cypher_literal(&Value::String(text))),
+            None => row.push_str(&cypher_literal(v)),
+        }
+    }
+}
+
+/// The group of rows with the same property keys, each key with the same constructor
+/// (and labels or type, in `prefix`): the keys, each after its length, so that no two
+/// key lists give the same text.
+fn group_key(prefix: &str, props: &PropertyMap) -> String {
+    let mut key = prefix.to_string();
+    for (k, v) in props {
+        let _ = write!(key, " {}:{k}:{}", k.len(), constructor(v).unwrap_or(""));
+    }
+    key
+}
+
+/// `{first, k1: row[1], k2: date(row[2]), …}`: the map a row of `props`' keys stands
+/// for, its values counted from `offset`.
+fn row_map(first: &str, props: &PropertyMap, offset: usize) -> String {
+    let mut map = String::from("{");
+    map.push_str(first);
+    for (i, (k, v)) in props.iter().enumerate() {
+        if !map.ends_with('{') {
+            map.push_str(", ");
+        }
+        let column = format!("row[{}]", i + offset);
+        match constructor(v) {
+            Some(function) => {
+                let _ = write!(map, "{}: {function}({column})", cypher_name(k));
+            }
+            None => {
+                let _ = write!(map, "{}: {column}", cypher_name(k));
+            }
+        }
+    }
+    map.push('}');
+    map
 }
 
 /// Writes a Cypher script of a graph given node by node, then relationship by
@@ -188,18 +244,33 @@ impl<'w> CypherScript<'w> {
                 "a node came after the relationships had begun",
             ));
         }
+        if node.properties.contains_key(IMPORT_KEY) || node.labels.iter().any(|l| l == IMPORT_LABEL)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "node {} already has the label {IMPORT_LABEL} or the property {IMPORT_KEY} \
+                     that the script uses while it loads (left by a load that did not finish?)",
+                    node.id
+                ),
+            ));
+        }
         let mut labels: Vec<&str> = node.labels.iter().map(String::as_str).collect();
         labels.sort_unstable();
         labels.dedup();
-        let key: String = labels
+        let labels: String = labels
             .iter()
             .map(|l| format!(":{}", cypher_name(l)))
             .collect();
         self.row.clear();
-        let _ = write!(self.row, "{{{IMPORT_KEY}: {}", node.id);
-        write_map_entries(&mut self.row, &node.properties);
-        self.row.push('}');
-        let tail = || format!("CREATE (n:{IMPORT_LABEL}{key}) SET n = row");
+        let _ = write!(self.row, "[{}", node.id);
+        push_values(&mut self.row, &node.properties);
+        self.row.push(']');
+        let key = group_key(&labels, &node.properties);
+        let tail = || {
+            let map = row_map(&format!("{IMPORT_KEY}: row[0]"), &node.properties, 1);
+            format!("CREATE (:{IMPORT_LABEL}{labels} {map})")
+        };
         self.nodes.push(&key, tail, &self.row, self.out)?;
         self.nodes_written += 1;
         Ok(())
@@ -212,22 +283,19 @@ impl<'w> CypherScript<'w> {
             self.nodes_done = true;
         }
         let name = cypher_name(&rel.rel_type);
-        let has_props = !rel.properties.is_empty();
         self.row.clear();
-        let _ = write!(self.row, "{{f: {}, t: {}", rel.start, rel.end);
-        if has_props {
-            self.row.push_str(", p: {");
-            write_map_entries(&mut self.row, &rel.properties);
-            self.row.push('}');
-        }
-        self.row.push('}');
-        // Batches with properties and without are apart, so that one without sets none.
-        let key = format!("{name}{}", if has_props { " p" } else { "" });
+        let _ = write!(self.row, "[{}, {}", rel.start, rel.end);
+        push_values(&mut self.row, &rel.properties);
+        self.row.push(']');
+        let key = group_key(&name, &rel.properties);
         let tail = || {
+            let map = match rel.properties.is_empty() {
+                true => String::new(),
+                false => format!(" {}", row_map("", &rel.properties, 2)),
+            };
             format!(
-                "MATCH (a:{IMPORT_LABEL} {{{IMPORT_KEY}: row.f}}), \
-                 (b:{IMPORT_LABEL} {{{IMPORT_KEY}: row.t}}) CREATE (a)-[r:{name}]->(b){}",
-                if has_props { " SET r = row.p" } else { "" }
+                "MATCH (a:{IMPORT_LABEL} {{{IMPORT_KEY}: row[0]}}), \
+                 (b:{IMPORT_LABEL} {{{IMPORT_KEY}: row[1]}}) CREATE (a)-[:{name}{map}]->(b)"
             )
         };
         self.relationships.push(&key, tail, &self.row, self.out)?;
@@ -261,7 +329,6 @@ impl<'w> CypherScript<'w> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Value;
 
     fn node(id: u64, labels: &[&str], props: &[(&str, Value)]) -> Node {
         Node {
@@ -299,20 +366,18 @@ mod tests {
             .collect();
         let text = script(&nodes, &[]);
         let creates: Vec<&str> = text.lines().filter(|l| l.starts_with("] AS row")).collect();
-        // 1,667 nodes :A:B (two batches) and 833 unlabelled (one).
+        // 834 nodes :A:B with x, 833 :A:B without properties and 833 unlabelled with s:
+        // a batch each, in the order of their group keys.
         assert_eq!(
             creates,
             [
-                "] AS row CREATE (n:_SkeinImport:A:B) SET n = row;",
-                "] AS row CREATE (n:_SkeinImport) SET n = row;",
-                "] AS row CREATE (n:_SkeinImport:A:B) SET n = row;",
+                "] AS row CREATE (:_SkeinImport {_skein_export_id: row[0], s: row[1]});",
+                "] AS row CREATE (:_SkeinImport:A:B {_skein_export_id: row[0]});",
+                "] AS row CREATE (:_SkeinImport:A:B {_skein_export_id: row[0], x: row[1]});",
             ],
             "{text}"
         );
-        assert!(
-            text.contains("{_skein_export_id: 2, s: 'it\\'s'}"),
-            "{text}"
-        );
+        assert!(text.contains("\n[2, 'it\\'s']"), "{text}");
         assert_eq!(text.matches("REMOVE n:_SkeinImport").count(), 1);
         assert!(text.ends_with("// end of skein export: 2500 nodes, 0 relationships\n"));
     }
@@ -338,21 +403,66 @@ mod tests {
                 rel(2, "odd type", &[]),
             ],
         );
-        let create_nodes = text.find("CREATE (n:").unwrap_or(usize::MAX);
+        let create_nodes = text.find("CREATE (:").unwrap_or(usize::MAX);
         let first_match = text.find("MATCH (a:").unwrap_or(0);
         assert!(create_nodes < first_match, "{text}");
-        assert!(text.contains("{f: 0, t: 1, p: {w: 0.0 / 0.0}}"), "{text}");
-        assert!(text.contains("CREATE (a)-[r:`odd type`]->(b);"), "{text}");
+        assert!(text.contains("\n[0, 1, 0.0 / 0.0]\n"), "{text}");
+        assert!(text.contains("CREATE (a)-[:`odd type`]->(b);"), "{text}");
+        assert!(text.contains("CREATE (a)-[:T {w: row[2]}]->(b);"), "{text}");
+        assert!(text.contains("CREATE (a)-[:T]->(b);"), "{text}");
         assert!(
-            text.contains("CREATE (a)-[r:T]->(b) SET r = row.p;"),
+            text.contains(
+                "MATCH (a:_SkeinImport {_skein_export_id: row[0]}), \
+                 (b:_SkeinImport {_skein_export_id: row[1]})"
+            ),
             "{text}"
         );
-        assert!(text.contains("CREATE (a)-[r:T]->(b);"), "{text}");
         let drop = text.find("DROP INDEX").unwrap_or(0);
         assert!(
             drop > text.rfind("MATCH (a:").unwrap_or(usize::MAX),
             "{text}"
         );
+    }
+
+    #[test]
+    fn temporal_values_are_text_in_rows_and_made_in_the_statement() {
+        let date =
+            crate::value::temporal::call_function("date", &[Value::String("2020-01-02".into())])
+                .and_then(|made| made.ok())
+                .unwrap_or(Value::Null);
+        let nodes = [
+            node(0, &["A"], &[("born", date.clone())]),
+            node(1, &["A"], &[("born", Value::String("2020-01-02".into()))]),
+            node(2, &["A"], &[("born", Value::List(vec![date]))]),
+        ];
+        let text = script(&nodes, &[]);
+        let wanted = [
+            "[0, '2020-01-02']\n] AS row CREATE (:_SkeinImport:A \
+             {_skein_export_id: row[0], born: date(row[1])});",
+            // A string and a list of dates are literals: they go together.
+            "[1, '2020-01-02'],\n[2, [date('2020-01-02')]]\n] AS row \
+             CREATE (:_SkeinImport:A {_skein_export_id: row[0], born: row[1]});",
+        ];
+        for part in wanted {
+            assert!(text.contains(part), "{part} not in {text}");
+        }
+    }
+
+    #[test]
+    fn a_batch_holds_at_most_batch_rows() {
+        let nodes: Vec<Node> = (0..2_001).map(|i| node(i, &["A"], &[])).collect();
+        let text = script(&nodes, &[]);
+        assert_eq!(text.matches("] AS row CREATE").count(), 3, "{text}");
+    }
+
+    #[test]
+    fn a_node_holding_the_temporary_key_or_label_is_refused() {
+        let mut sink = io::sink();
+        let mut s = CypherScript::start(&mut sink, 0, 0).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s
+            .node(&node(0, &[], &[(IMPORT_KEY, Value::Int(1))]))
+            .is_err());
+        assert!(s.node(&node(1, &[IMPORT_LABEL], &[])).is_err());
     }
 
     #[test]
