@@ -2,25 +2,29 @@
 //! graph in an empty skein (`skein load FILE`, `skein run FILE`) or in Neo4j.
 //!
 //! Nodes and relationships arrive one at a time (every node before the first
-//! relationship) and leave in batches, one per label set (or relationship type) and set
-//! of property keys, each row a list of values and the statement naming the keys once:
-//! `UNWIND [[0, 'Ann', date('1970-05-04')], …] AS row CREATE (:_SkeinImport:Person
-//! {_skein_export_id: row[0], name: row[1], born: row[2]})` and `UNWIND [[0, 5, 2001],
-//! …] AS row MATCH (a:_SkeinImport {_skein_export_id: row[0]}), (b:_SkeinImport
-//! {_skein_export_id: row[1]}) CREATE (a)-[:KNOWS {since: row[2]}]->(b)`. Lists rather
-//! than maps, because parsing is most of what loading a script costs, and key names
-//! repeated on every row were most of its text. While the script runs, every node it
-//! made carries the label [`IMPORT_LABEL`] and its exported id as [`IMPORT_KEY`], with
-//! an index on them (created first), so each endpoint lookup is an index seek and a
-//! load takes time linear in the graph; the last statements drop the index and remove
-//! label and key.
+//! relationship) and leave in batches, one per label set (or relationship type), each
+//! row a list of values: `UNWIND [[0, 0, 'Ann', '1970-05-04'], …] AS row CREATE
+//! (:_SkeinImport:Person {_skein_export_id: row[0], name: row[2], born: date(row[3])})`
+//! and `UNWIND [[0, 5, 0, 2001], …] AS row MATCH (a:_SkeinImport {_skein_export_id:
+//! row[0]}), (b:_SkeinImport {_skein_export_id: row[1]}) CREATE (a)-[:KNOWS {since:
+//! row[3]}]->(b)`. The number after the ids is the row's shape, its set of property
+//! keys: a batch of several shapes picks each row's map with `CASE row[1] WHEN 0 THEN
+//! {…} WHEN 1 THEN {…} END`, so nodes that differ in their keys still share batches.
+//! Lists rather than maps, because parsing is most of what loading a script costs, and
+//! key names repeated on every row were most of its text; temporal values are their
+//! text in the row and made by their constructor in the statement, because a function
+//! call in a literal costs the parser a hundred plain values. While the script runs,
+//! every node it made carries the label [`IMPORT_LABEL`] and its exported id as
+//! [`IMPORT_KEY`], with an index on them (created first), so each endpoint lookup is an
+//! index seek and a load takes time linear in the graph; the last statements drop the
+//! index and remove label and key.
 //!
 //! Invariants: values are written by [`cypher_literal`], which keeps each value's type
-//! (temporal values as constructor calls, non-finite floats as arithmetic, -0.0 and the
-//! smallest integer spelled so that they come back); a batch holds at most
-//! [`BATCH_ROWS`] rows and about [`BATCH_BYTES`] of text, and all pending batches
-//! together at most [`BUFFERED_BYTES`], so the writer's memory does not grow with the
-//! graph however many label sets or types it has.
+//! (temporal values in lists as constructor calls, non-finite floats as arithmetic,
+//! -0.0 and the smallest integer spelled so that they come back); a batch holds at most
+//! [`BATCH_ROWS`] rows, [`BATCH_SHAPES`] shapes and about [`BATCH_BYTES`] of text, and
+//! all pending batches together at most [`BUFFERED_BYTES`], so the writer's memory does
+//! not grow with the graph however many label sets, types or shapes it has.
 
 use super::formats::{cypher_literal, cypher_name};
 use crate::value::{Node, PropertyMap, Relationship, Value};
@@ -44,60 +48,174 @@ pub const BATCH_BYTES: usize = 1 << 20;
 pub const BUFFERED_BYTES: usize = 16 << 20;
 /// Nodes whose temporary label and key one cleanup statement removes.
 pub const CLEANUP_ROWS: u64 = 10_000;
+/// Shapes (sets of property keys) one batch may hold: each is a branch of the
+/// statement's `CASE`.
+pub const BATCH_SHAPES: usize = 64;
 
-/// The rows waiting for one statement, and the clause that follows `UNWIND [...] AS row`.
-struct Batch {
-    tail: String,
-    rows: String,
-    count: usize,
+/// What a batch creates.
+enum Creates {
+    /// Nodes with these labels (as Cypher writes them, each after `:`).
+    Nodes(String),
+    /// Relationships of this type (as Cypher writes it).
+    Relationships(String),
 }
 
-/// Pending batches by group (a label set, or a relationship type with or without
-/// properties), in a stable order so the script is deterministic.
+/// The rows waiting for one statement: each `[id, shape, values…]` for a node or
+/// `[start, end, shape, values…]` for a relationship, `shape` indexing `shapes`, the
+/// property maps the rows' values fill.
+struct Batch {
+    creates: Creates,
+    rows: String,
+    count: usize,
+    shapes: Vec<String>,
+    shape_of: BTreeMap<String, usize>,
+}
+
+impl Batch {
+    /// Where the property values start in a row.
+    fn first_value(&self) -> usize {
+        match self.creates {
+            Creates::Nodes(_) => 2,
+            Creates::Relationships(_) => 3,
+        }
+    }
+
+    /// The statement after `UNWIND [...] AS row`: with one shape its map is written in
+    /// the CREATE, with several a `CASE` on the row's shape picks the map.
+    fn tail(&self) -> String {
+        let key = format!("{{{IMPORT_KEY}: row[0]}}");
+        let picked = |on: usize| {
+            let mut case = format!("CASE row[{on}]");
+            for (i, map) in self.shapes.iter().enumerate() {
+                let _ = write!(case, " WHEN {i} THEN {map}");
+            }
+            case.push_str(" END");
+            case
+        };
+        let single = match self.shapes.as_slice() {
+            [only] => Some(only.as_str()),
+            _ => None,
+        };
+        match (&self.creates, single) {
+            (Creates::Nodes(labels), Some(map)) => {
+                let map = match map {
+                    "{}" => key,
+                    _ => format!("{{{IMPORT_KEY}: row[0], {}", &map[1..]),
+                };
+                format!("CREATE (:{IMPORT_LABEL}{labels} {map})")
+            }
+            (Creates::Nodes(labels), None) => {
+                format!(
+                    "CREATE (n:{IMPORT_LABEL}{labels} {key}) SET n += {}",
+                    picked(1)
+                )
+            }
+            (Creates::Relationships(name), single) => {
+                let endpoints = format!(
+                    "MATCH (a:{IMPORT_LABEL} {{{IMPORT_KEY}: row[0]}}), \
+                     (b:{IMPORT_LABEL} {{{IMPORT_KEY}: row[1]}})"
+                );
+                match single {
+                    Some("{}") => format!("{endpoints} CREATE (a)-[:{name}]->(b)"),
+                    Some(map) => format!("{endpoints} CREATE (a)-[:{name} {map}]->(b)"),
+                    None => format!(
+                        "{endpoints} CREATE (a)-[r:{name}]->(b) SET r = {}",
+                        picked(2)
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Writes the batch as one statement (nothing when it is empty) and empties it.
+    fn write(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        writeln!(out, "UNWIND [\n{}\n] AS row {};", self.rows, self.tail())?;
+        self.rows.clear();
+        self.count = 0;
+        self.shapes.clear();
+        self.shape_of.clear();
+        Ok(())
+    }
+
+    /// The text the batch holds.
+    fn size(&self) -> usize {
+        self.rows.len() + self.shapes.iter().map(String::len).sum::<usize>()
+    }
+}
+
+/// Pending batches by group (a label set or a relationship type), in a stable order so
+/// the script is deterministic.
 #[derive(Default)]
 struct Groups {
     batches: BTreeMap<String, Batch>,
     buffered: usize,
 }
 
+/// One row for [`Groups::push`].
+struct Row<'a> {
+    /// The group: labels or type, as the statement writes them.
+    group: &'a str,
+    /// The row's shape: its property keys, each with its constructor.
+    shape: String,
+    /// The map that shape stands for (see [`row_map`]), made when the batch first
+    /// meets the shape.
+    map: &'a dyn Fn(usize) -> String,
+    /// `id` or `start, end`: what comes before the shape.
+    head: &'a str,
+    /// `, v1, v2…`: what comes after it.
+    values: &'a str,
+}
+
 impl Groups {
-    /// Adds `row` to the group `key` (created with `tail` when new), writing the group's
-    /// batch when it is full and every batch when too much text waits.
+    /// Adds `row` to its group's batch (writing the batch first when it has no room
+    /// for one more shape), then writes the batch when it is full, and every batch
+    /// when too much text waits.
     fn push(
         &mut self,
-        key: &str,
-        tail: impl FnOnce() -> String,
-        row: &str,
+        row: Row<'_>,
+        creates: impl FnOnce() -> Creates,
         out: &mut dyn Write,
     ) -> io::Result<()> {
-        if !self.batches.contains_key(key) {
+        if !self.batches.contains_key(row.group) {
             self.batches.insert(
-                key.to_string(),
+                row.group.to_string(),
                 Batch {
-                    tail: tail(),
+                    creates: creates(),
                     rows: String::new(),
                     count: 0,
+                    shapes: Vec::new(),
+                    shape_of: BTreeMap::new(),
                 },
             );
         }
-        let full = match self.batches.get_mut(key) {
-            Some(batch) => {
-                if batch.count > 0 {
-                    batch.rows.push_str(",\n");
-                }
-                batch.rows.push_str(row);
-                batch.count += 1;
-                self.buffered += row.len() + 2;
-                batch.count >= BATCH_ROWS || batch.rows.len() >= BATCH_BYTES
-            }
-            None => false,
+        let Some(batch) = self.batches.get_mut(row.group) else {
+            return Ok(());
         };
-        if full {
-            if let Some(batch) = self.batches.get_mut(key) {
-                self.buffered = self.buffered.saturating_sub(batch.rows.len());
-                write_batch(batch, out)?;
-            }
+        let before = batch.size();
+        if !batch.shape_of.contains_key(&row.shape) && batch.shapes.len() >= BATCH_SHAPES {
+            batch.write(out)?;
         }
+        let shape = match batch.shape_of.get(&row.shape) {
+            Some(&shape) => shape,
+            None => {
+                let shape = batch.shapes.len();
+                batch.shapes.push((row.map)(batch.first_value()));
+                batch.shape_of.insert(row.shape, shape);
+                shape
+            }
+        };
+        if batch.count > 0 {
+            batch.rows.push_str(",\n");
+        }
+        let _ = write!(batch.rows, "[{}, {shape}{}]", row.head, row.values);
+        batch.count += 1;
+        if batch.count >= BATCH_ROWS || batch.size() >= BATCH_BYTES {
+            batch.write(out)?;
+        }
+        self.buffered = (self.buffered + batch.size()).saturating_sub(before);
         if self.buffered >= BUFFERED_BYTES {
             self.flush(out)?;
         }
@@ -107,28 +225,18 @@ impl Groups {
     /// Writes every pending batch.
     fn flush(&mut self, out: &mut dyn Write) -> io::Result<()> {
         for batch in self.batches.values_mut() {
-            write_batch(batch, out)?;
+            batch.write(out)?;
         }
         self.buffered = 0;
         Ok(())
     }
 }
 
-/// Writes `batch` as one statement (nothing when it is empty) and empties it.
-fn write_batch(batch: &mut Batch, out: &mut dyn Write) -> io::Result<()> {
-    if batch.count == 0 {
-        return Ok(());
-    }
-    writeln!(out, "UNWIND [\n{}\n] AS row {};", batch.rows, batch.tail)?;
-    batch.rows.clear();
-    batch.count = 0;
-    Ok(())
-}
-
 /// The constructor a temporal value is made again with from its text, if it is one.
 /// Rows hold the text and the statement calls the constructor on the column: a function
 /// call in a literal costs the parser and planner about as much as a hundred other
-/// values, one on a row's value almost nothing.
+/// values, one on a row's value almost nothing. The constructor is part of the row's
+/// shape.
 fn constructor(value: &Value) -> Option<&'static str> {
     match value {
         Value::Date(_) => Some("date"),
@@ -153,24 +261,22 @@ fn push_values(row: &mut String, props: &PropertyMap) {
     }
 }
 
-/// The group of rows with the same property keys, each key with the same constructor
-/// (and labels or type, in `prefix`): the keys, each after its length, so that no two
-/// key lists give the same text.
-fn group_key(prefix: &str, props: &PropertyMap) -> String {
-    let mut key = prefix.to_string();
+/// A row's shape: its property keys, each after its length (so that no two key lists
+/// give the same text) and with its constructor.
+fn shape_key(props: &PropertyMap) -> String {
+    let mut key = String::new();
     for (k, v) in props {
-        let _ = write!(key, " {}:{k}:{}", k.len(), constructor(v).unwrap_or(""));
+        let _ = write!(key, "{}:{k}:{} ", k.len(), constructor(v).unwrap_or(""));
     }
     key
 }
 
-/// `{first, k1: row[1], k2: date(row[2]), …}`: the map a row of `props`' keys stands
-/// for, its values counted from `offset`.
-fn row_map(first: &str, props: &PropertyMap, offset: usize) -> String {
+/// `{k1: row[2], k2: date(row[3]), …}`: the map a row of `props`' shape stands for, its
+/// values counted from `offset`.
+fn row_map(props: &PropertyMap, offset: usize) -> String {
     let mut map = String::from("{");
-    map.push_str(first);
     for (i, (k, v)) in props.iter().enumerate() {
-        if !map.ends_with('{') {
+        if i > 0 {
             map.push_str(", ");
         }
         let column = format!("row[{}]", i + offset);
@@ -216,10 +322,11 @@ impl<'w> CypherScript<'w> {
         )?;
         writeln!(
             out,
-            "// Load into an empty database with `skein --db DB load FILE` (one transaction) \
-             or `skein --db DB run FILE` (a transaction per statement). While it loads, \
-             nodes carry the label {IMPORT_LABEL} and their exported id as {IMPORT_KEY}; \
-             the last statements remove both."
+            "// Load into an empty database with `skein --db DB run FILE` (a transaction per \
+             statement, memory stays flat) or `skein --db DB load FILE` (one transaction, \
+             held in memory until it commits). While it loads, nodes carry the label \
+             {IMPORT_LABEL} and their exported id as {IMPORT_KEY}; the last statements \
+             remove both."
         )?;
         writeln!(
             out,
@@ -263,15 +370,18 @@ impl<'w> CypherScript<'w> {
             .map(|l| format!(":{}", cypher_name(l)))
             .collect();
         self.row.clear();
-        let _ = write!(self.row, "[{}", node.id);
         push_values(&mut self.row, &node.properties);
-        self.row.push(']');
-        let key = group_key(&labels, &node.properties);
-        let tail = || {
-            let map = row_map(&format!("{IMPORT_KEY}: row[0]"), &node.properties, 1);
-            format!("CREATE (:{IMPORT_LABEL}{labels} {map})")
+        let head = node.id.to_string();
+        let map = |offset: usize| row_map(&node.properties, offset);
+        let row = Row {
+            group: &labels,
+            shape: shape_key(&node.properties),
+            map: &map,
+            head: &head,
+            values: &self.row,
         };
-        self.nodes.push(&key, tail, &self.row, self.out)?;
+        self.nodes
+            .push(row, || Creates::Nodes(labels.clone()), self.out)?;
         self.nodes_written += 1;
         Ok(())
     }
@@ -284,21 +394,18 @@ impl<'w> CypherScript<'w> {
         }
         let name = cypher_name(&rel.rel_type);
         self.row.clear();
-        let _ = write!(self.row, "[{}, {}", rel.start, rel.end);
         push_values(&mut self.row, &rel.properties);
-        self.row.push(']');
-        let key = group_key(&name, &rel.properties);
-        let tail = || {
-            let map = match rel.properties.is_empty() {
-                true => String::new(),
-                false => format!(" {}", row_map("", &rel.properties, 2)),
-            };
-            format!(
-                "MATCH (a:{IMPORT_LABEL} {{{IMPORT_KEY}: row[0]}}), \
-                 (b:{IMPORT_LABEL} {{{IMPORT_KEY}: row[1]}}) CREATE (a)-[:{name}{map}]->(b)"
-            )
+        let head = format!("{}, {}", rel.start, rel.end);
+        let map = |offset: usize| row_map(&rel.properties, offset);
+        let row = Row {
+            group: &name,
+            shape: shape_key(&rel.properties),
+            map: &map,
+            head: &head,
+            values: &self.row,
         };
-        self.relationships.push(&key, tail, &self.row, self.out)?;
+        self.relationships
+            .push(row, || Creates::Relationships(name.clone()), self.out)?;
         self.relationships_written += 1;
         Ok(())
     }
@@ -366,18 +473,24 @@ mod tests {
             .collect();
         let text = script(&nodes, &[]);
         let creates: Vec<&str> = text.lines().filter(|l| l.starts_with("] AS row")).collect();
-        // 834 nodes :A:B with x, 833 :A:B without properties and 833 unlabelled with s:
-        // a batch each, in the order of their group keys.
+        // 1,667 nodes :A:B of two shapes (1,000 in one batch, the rest at the end) and
+        // 833 unlabelled of one, in the order of their labels.
+        let two_shapes = "] AS row CREATE (n:_SkeinImport:A:B {_skein_export_id: row[0]}) \
+                          SET n += CASE row[1] WHEN 0 THEN {x: row[2]} WHEN 1 THEN {} END;";
         assert_eq!(
             creates,
             [
-                "] AS row CREATE (:_SkeinImport {_skein_export_id: row[0], s: row[1]});",
-                "] AS row CREATE (:_SkeinImport:A:B {_skein_export_id: row[0]});",
-                "] AS row CREATE (:_SkeinImport:A:B {_skein_export_id: row[0], x: row[1]});",
+                two_shapes,
+                "] AS row CREATE (:_SkeinImport {_skein_export_id: row[0], s: row[2]});",
+                two_shapes,
             ],
             "{text}"
         );
-        assert!(text.contains("\n[2, 'it\\'s']"), "{text}");
+        assert!(
+            text.contains("\n[0, 0, 0],\n[1, 1],\n[3, 0, 3],\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n[2, 0, 'it\\'s']"), "{text}");
         assert_eq!(text.matches("REMOVE n:_SkeinImport").count(), 1);
         assert!(text.ends_with("// end of skein export: 2500 nodes, 0 relationships\n"));
     }
@@ -406,10 +519,18 @@ mod tests {
         let create_nodes = text.find("CREATE (:").unwrap_or(usize::MAX);
         let first_match = text.find("MATCH (a:").unwrap_or(0);
         assert!(create_nodes < first_match, "{text}");
-        assert!(text.contains("\n[0, 1, 0.0 / 0.0]\n"), "{text}");
+        assert!(
+            text.contains("\n[0, 1, 0],\n[0, 1, 1, 0.0 / 0.0]\n"),
+            "{text}"
+        );
+        assert!(text.contains("\n[0, 1, 0]\n] AS row MATCH"), "{text}");
         assert!(text.contains("CREATE (a)-[:`odd type`]->(b);"), "{text}");
-        assert!(text.contains("CREATE (a)-[:T {w: row[2]}]->(b);"), "{text}");
-        assert!(text.contains("CREATE (a)-[:T]->(b);"), "{text}");
+        assert!(
+            text.contains(
+                "CREATE (a)-[r:T]->(b) SET r = CASE row[2] WHEN 0 THEN {} WHEN 1 THEN {w: row[3]} END;"
+            ),
+            "{text}"
+        );
         assert!(
             text.contains(
                 "MATCH (a:_SkeinImport {_skein_export_id: row[0]}), \
@@ -437,11 +558,10 @@ mod tests {
         ];
         let text = script(&nodes, &[]);
         let wanted = [
-            "[0, '2020-01-02']\n] AS row CREATE (:_SkeinImport:A \
-             {_skein_export_id: row[0], born: date(row[1])});",
-            // A string and a list of dates are literals: they go together.
-            "[1, '2020-01-02'],\n[2, [date('2020-01-02')]]\n] AS row \
-             CREATE (:_SkeinImport:A {_skein_export_id: row[0], born: row[1]});",
+            "[0, 0, '2020-01-02'],\n[1, 1, '2020-01-02'],\n[2, 1, [date('2020-01-02')]]\n",
+            // A string and a list of dates are literals: they share a shape.
+            "] AS row CREATE (n:_SkeinImport:A {_skein_export_id: row[0]}) SET n += \
+             CASE row[1] WHEN 0 THEN {born: date(row[2])} WHEN 1 THEN {born: row[2]} END;",
         ];
         for part in wanted {
             assert!(text.contains(part), "{part} not in {text}");
@@ -453,6 +573,16 @@ mod tests {
         let nodes: Vec<Node> = (0..2_001).map(|i| node(i, &["A"], &[])).collect();
         let text = script(&nodes, &[]);
         assert_eq!(text.matches("] AS row CREATE").count(), 3, "{text}");
+    }
+
+    #[test]
+    fn a_batch_holds_at_most_batch_shapes() {
+        let nodes: Vec<Node> = (0..(BATCH_SHAPES as u64 + 1))
+            .map(|i| node(i, &["A"], &[(&format!("k{i}"), Value::Int(1))]))
+            .collect();
+        let text = script(&nodes, &[]);
+        assert_eq!(text.matches("] AS row CREATE").count(), 2, "{text}");
+        assert!(text.contains(&format!("\n[{BATCH_SHAPES}, 0, 1]\n] AS row CREATE (:_SkeinImport:A {{_skein_export_id: row[0], k{BATCH_SHAPES}: row[2]}});")), "{text}");
     }
 
     #[test]
