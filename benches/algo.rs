@@ -6,10 +6,10 @@
 //!
 //! Run: `cargo bench --bench algo -- DIR` (DIR from `gen.py --scale small --out DIR`).
 
-use skein::algo::algorithms;
-use skein::algo::{Projection, ProjectionSpec};
-use skein::catalog::procedures::Registry;
-use skein::storage::{Dir, Store};
+use skein::testing::algo::algorithms;
+use skein::testing::algo::{Projection, ProjectionSpec};
+use skein::testing::catalog::procedures::Registry;
+use skein::testing::storage::{Dir, Store};
 use skein::{Map, PropertyMap, Value};
 use std::collections::HashMap;
 use std::path::Path;
@@ -157,7 +157,10 @@ fn main() -> Result<(), Failure> {
     );
 
     // The same through the procedures, as a query runs them: projection included.
-    let registry = Registry::with_library(skein::algo::procedures::lookup);
+    let registry = Registry::with_library(
+        skein::testing::algo::procedures::lookup,
+        skein::testing::algo::procedures::listing,
+    );
     let mut options = Map::new();
     options.insert("iterations".into(), Value::Int(20));
     options.insert("tolerance".into(), Value::Float(0.0));

@@ -4,8 +4,7 @@
 //! statement returns). Run with `cargo bench --bench micro`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use skein::import::csv::{import, ImportRequest};
-use skein::{Database, Params, Value};
+use skein::{Database, ImportRequest, Params, Value};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::Path;
@@ -112,7 +111,7 @@ fn benches(c: &mut Criterion) {
             group.bench_function("2k nodes + 10k relationships", |b| {
                 b.iter_batched(
                     Database::open_temporary,
-                    |fresh| fresh.map(|db| black_box(import(&db, &request, &mut |_| {}))),
+                    |fresh| fresh.map(|db| black_box(db.import_csv(&request, &mut |_| {}))),
                     BatchSize::PerIteration,
                 )
             });

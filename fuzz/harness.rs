@@ -21,14 +21,14 @@ const STATEMENT_TIMEOUT: Duration = Duration::from_secs(2);
 /// statement splitter; a syntax error must be renderable under its text.
 pub fn parse(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
-    if let Err(e) = skein::parse::parse_statement(&text) {
+    if let Err(e) = skein::testing::parse::parse_statement(&text) {
         assert_not_internal(&text, &e);
         let _ = e.render(&text);
     }
-    if let Err(e) = skein::parse::parse_expression(&text) {
+    if let Err(e) = skein::testing::parse::parse_expression(&text) {
         assert_not_internal(&text, &e);
     }
-    for statement in skein::parse::split_statements(&text) {
+    for statement in skein::split_statements(&text) {
         assert_eq!(
             text.get(statement.offset..statement.offset + statement.text.len()),
             Some(statement.text.as_str()),

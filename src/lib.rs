@@ -2,7 +2,11 @@
 //! openCypher.
 //!
 //! This module is the public API and the only thing the faces (CLI, REPL) and other
-//! programs need: [`Database`], [`Transaction`], [`QueryResult`] and [`Value`].
+//! programs use: [`Database`] (statements, fact files through [`Database::load`], CSV
+//! bulk import through [`Database::import_csv`], [`Database::export`]), [`Transaction`],
+//! [`QueryResult`] with its [`Stats`], [`Value`] and the value types, [`Error`], and
+//! [`Splitter`] for cutting scripts into statements. Every module is internal; the
+//! hidden `testing` module lends a few internals to the integration tests and benches.
 //!
 //! ```
 //! use skein::{Database, Params};
@@ -15,33 +19,45 @@
 //! assert_eq!(result.rows[0][0].to_string(), "'Russia'");
 //! ```
 
-pub mod algo;
-pub mod ast;
-pub mod bind;
-pub mod bound;
-pub mod catalog;
-pub mod error;
-pub mod exec;
-pub mod export;
-pub mod import;
-pub mod parse;
-pub mod plan;
-pub mod storage;
-pub mod value;
+// The engine. Every module is internal: the public API is this file's items and
+// re-exports.
+mod algo;
+mod ast;
+mod bind;
+mod bound;
+mod catalog;
+mod error;
+mod exec;
+mod export;
+mod import;
+mod parse;
+mod plan;
+mod storage;
+mod value;
 
-// The faces: command line, REPL, what they share (shell) and the output formats.
-pub mod cli;
-pub mod render;
-pub mod repl;
-pub mod shell;
+// The faces: command line, REPL, what they share (shell) and the output formats. They
+// use the public API only, and neither the CLI nor the REPL names the other: the CLI is
+// handed the REPL by [`run_command_line`].
+mod cli;
+mod render;
+mod repl;
+mod shell;
 
 pub use error::{Error, ErrorClass, Position, Result};
-pub use value::{Map, Node, NodeId, Path, PropertyMap, RelId, Relationship, Value};
+pub use export::ExportFormat;
+pub use import::csv::{
+    ColumnDeclaration, ColumnType, ImportProgress, ImportRequest, ImportSummary,
+};
+pub use import::FileReport;
+pub use parse::{split_statements, ScriptStatement, Splitter, StatementKind};
+pub use value::{
+    Date, DateTime, Duration, LocalDateTime, LocalTime, Map, Node, NodeId, Path, PropertyMap,
+    RelId, Relationship, Time, Value,
+};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Query parameters, `$name` → value.
 pub type Params = BTreeMap<String, Value>;
@@ -109,7 +125,7 @@ impl CancelToken {
 #[derive(Clone, Debug, Default)]
 pub struct QueryOptions {
     pub cancel: Option<CancelToken>,
-    pub timeout: Option<Duration>,
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// A procedure given by a table: `CALL name(inputs…) YIELD outputs…` returns the rows
@@ -143,6 +159,7 @@ impl Database {
             store: storage::Store::open_shared(path.as_ref())?,
             procedures: Arc::new(catalog::procedures::Registry::with_library(
                 algo::procedures::lookup,
+                algo::procedures::listing,
             )),
             plans: Arc::default(),
         })
@@ -154,6 +171,7 @@ impl Database {
             store: Arc::new(storage::Store::in_memory()),
             procedures: Arc::new(catalog::procedures::Registry::with_library(
                 algo::procedures::lookup,
+                algo::procedures::listing,
             )),
             plans: Arc::default(),
         })
@@ -195,12 +213,6 @@ impl Database {
         self.procedures.register(spec)
     }
 
-    /// The procedures callable from this database's queries (built-ins, registered
-    /// tables and native procedures such as the graph algorithms).
-    pub fn procedures(&self) -> &catalog::procedures::Registry {
-        &self.procedures
-    }
-
     /// Starts an explicit transaction: its statements see each other's writes and are
     /// applied together at `commit`, or not at all.
     pub fn begin(&self) -> Result<Transaction<'_>> {
@@ -210,6 +222,60 @@ impl Database {
             plans: self.plans.clone(),
         })
     }
+
+    /// Loads a fact file (`.cypher`, `.jsonl`), or every fact file of a folder in name
+    /// order. Each file loads in one transaction: a file with an error loads nothing (the
+    /// files before it stay loaded) and the error names the file, line, column and
+    /// statement, its `position` a place in the file's text. `progress` is called with
+    /// (bytes done, bytes total).
+    pub fn load(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Vec<FileReport>> {
+        import::load_path(self, path.as_ref(), progress)
+    }
+
+    /// Bulk-imports CSV node and relationship files in one atomic write: a failing import
+    /// leaves the database as it was. `progress` is called after each batch of rows and
+    /// once before the final write.
+    pub fn import_csv(
+        &self,
+        request: &ImportRequest,
+        progress: &mut dyn FnMut(ImportProgress),
+    ) -> Result<ImportSummary> {
+        import::csv::import(self, request, progress)
+    }
+
+    /// Writes the whole graph, or the subgraph a query returns, to a file (`-` for
+    /// standard output); returns a one-line summary of what was written.
+    pub fn export(&self, request: &ExportRequest) -> Result<String> {
+        export::export_to_file(
+            self,
+            request.format,
+            request.query.as_deref(),
+            &request.params,
+            &request.file,
+        )
+    }
+
+    /// A picture of the subgraph `query` returns: an SVG file drawn by Graphviz when its
+    /// `dot` runs, else a text tree; returns what to tell the user.
+    pub fn show(&self, query: &str) -> Result<String> {
+        export::show::show_query(&mut |q, p| self.execute(q, p), query)
+    }
+}
+
+/// What [`Database::export`] writes.
+#[derive(Clone, Debug)]
+pub struct ExportRequest {
+    pub format: ExportFormat,
+    /// The query whose nodes, relationships and paths are exported (with the end nodes
+    /// of each relationship); `None` exports the whole graph.
+    pub query: Option<String>,
+    pub params: Params,
+    /// The file to write, `-` for standard output.
+    pub file: std::path::PathBuf,
 }
 
 /// An explicit transaction. Dropping it without `commit` rolls it back.
@@ -247,11 +313,86 @@ impl Transaction<'_> {
         result
     }
 
+    /// [`Database::show`], reading inside the transaction.
+    pub fn show(&mut self, query: &str) -> Result<String> {
+        export::show::show_query(&mut |q, p| self.execute(q, p), query)
+    }
+
     pub fn commit(self) -> Result<()> {
         self.txn.commit()
     }
 
     pub fn rollback(self) {}
+}
+
+/// Runs the `skein` command line on `args` (program name first) and returns its exit
+/// code: what the `skein` binary does. The REPL is handed to the CLI here, so neither
+/// face depends on the other.
+#[doc(hidden)]
+pub fn run_command_line<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    cli::run(args, repl::run)
+}
+
+/// Internals that the integration tests, benches, fuzz targets and `skein-bench` test or
+/// measure directly, and nothing else: not part of the API, may change at any time. Its
+/// modules mirror the internal paths.
+#[doc(hidden)]
+pub mod testing {
+    pub mod algo {
+        pub use crate::algo::{Projection, ProjectionSpec};
+        pub mod algorithms {
+            pub use crate::algo::algorithms::{page_rank, weakly_connected};
+        }
+        pub mod procedures {
+            pub use crate::algo::procedures::{listing, lookup};
+        }
+    }
+    pub mod ast {
+        pub use crate::ast::*;
+    }
+    pub mod catalog {
+        pub mod aggregates {
+            pub use crate::catalog::aggregates::is_aggregate;
+        }
+        pub mod functions {
+            pub use crate::catalog::functions::{arity, is_known};
+        }
+        pub mod procedures {
+            pub use crate::catalog::procedures::Registry;
+        }
+    }
+    pub mod exec {
+        pub mod aggregate {
+            pub use crate::exec::aggregate::{create, Aggregator};
+        }
+        pub mod functions {
+            pub use crate::exec::functions::{call, range_len};
+        }
+    }
+    pub mod export {
+        pub use crate::export::show::text_tree;
+        pub use crate::export::Subgraph;
+    }
+    pub mod import {
+        pub use crate::import::csv::import_with_budget;
+    }
+    pub mod parse {
+        pub use crate::parse::{parse_expression, parse_statement};
+    }
+    pub mod storage {
+        pub use crate::storage::{
+            BulkWriter, Dir, Edge, Scan, SchemaKind, Store, Txn, DEFAULT_MEMORY_BUDGET,
+        };
+    }
+    pub mod value {
+        pub use crate::value::{
+            add, divide, modulo, multiply, negate, power, subtract, ComparisonOp,
+        };
+    }
 }
 
 /// README.md's Rust examples, compiled and run as doc tests so that README stays true.

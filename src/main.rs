@@ -6,6 +6,6 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let code = skein::cli::run(std::env::args_os());
+    let code = skein::run_command_line(std::env::args_os());
     std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
 }

@@ -3,9 +3,8 @@
 //! with `skein load` and `skein run`); GraphML loads in networkx; JSON and DOT carry
 //! what they promise; a query's subgraph holds the end nodes of its relationships.
 
-use skein::export::show;
-use skein::export::{ExportFormat, Subgraph};
-use skein::{Database, Params, QueryResult, Result};
+use skein::testing::export::{text_tree, Subgraph};
+use skein::{Database, ExportFormat, Params, QueryResult, Result};
 use std::collections::BTreeMap;
 
 fn source_graph() -> Database {
@@ -85,7 +84,7 @@ fn cypher_export_recreates_the_same_graph_in_an_empty_database() {
     let file = dir.path().join("graph.cypher");
     std::fs::write(&file, &script).expect("script written");
     let fresh = Database::open_temporary().expect("database");
-    skein::import::load_path(&fresh, &file, &mut |_, _| {}).expect("script loads");
+    fresh.load(&file, &mut |_, _| {}).expect("script loads");
     assert_eq!(canonical(&fresh), canonical(&db), "script:\n{script}");
     let leftovers = fresh
         .execute("MATCH (n:_SkeinImport) RETURN count(n)", &Params::new())
@@ -193,7 +192,7 @@ fn export_format_names_parse() {
 #[test]
 fn text_tree_shows_each_relationship_once_from_the_first_node() {
     let db = source_graph();
-    let tree = show::text_tree(&subgraph(&db, None));
+    let tree = text_tree(&subgraph(&db, None));
     let lines: Vec<&str> = tree.lines().collect();
     assert_eq!(lines[0], "(:Author:Person Ann O'Neil)", "{tree}");
     assert_eq!(
@@ -217,9 +216,9 @@ fn text_tree_shows_each_relationship_once_from_the_first_node() {
 #[test]
 fn show_draws_an_svg_or_prints_the_tree() {
     let db = source_graph();
-    let mut run = |q: &str, p: &Params| -> Result<QueryResult> { db.execute(q, p) };
-    let message =
-        show::show_query(&mut run, "MATCH p = (:Person)-[:KNOWS]->() RETURN p;").expect("shown");
+    let message = db
+        .show("MATCH p = (:Person)-[:KNOWS]->() RETURN p;")
+        .expect("shown");
     if let Some(path) = message.strip_prefix("drew 2 nodes and 2 relationships to ") {
         let svg = std::fs::read_to_string(path.trim()).expect("svg written");
         assert!(svg.contains("<svg"));
@@ -227,8 +226,7 @@ fn show_draws_an_svg_or_prints_the_tree() {
         assert!(message.contains("-[:KNOWS]->"), "{message}");
         assert!(message.contains("install graphviz"), "{message}");
     }
-    let mut run = |q: &str, p: &Params| -> Result<QueryResult> { db.execute(q, p) };
-    assert!(show::show_query(&mut run, "  ").is_err());
+    assert!(db.show("  ").is_err());
 }
 
 /// A script making a graph with gaps in its node ids (most of 12,000 nodes deleted, so

@@ -7,8 +7,8 @@
 //! The crash test re-runs this test binary as a child (selected by
 //! `SKEIN_IMPORT_CHILD`), so the child is a real separate process.
 
-use skein::import::csv::{import_with_budget, ImportProgress, ImportRequest};
-use skein::{Database, Params};
+use skein::testing::import::import_with_budget;
+use skein::{Database, ImportProgress, ImportRequest, Params};
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;

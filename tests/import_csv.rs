@@ -1,8 +1,7 @@
 //! Bulk CSV import through the API and the binary: a good import and its counts and
 //! values, and the error cases, each of which must leave the database as it was.
 
-use skein::import::csv::{import, ColumnDeclaration, ImportRequest, ImportSummary};
-use skein::{Database, Error, Params, Value};
+use skein::{ColumnDeclaration, Database, Error, ImportRequest, ImportSummary, Params, Value};
 use std::path::{Path, PathBuf};
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
@@ -49,7 +48,7 @@ fn request(dir: &Path) -> ImportRequest {
 }
 
 fn run_import(db: &Database, request: &ImportRequest) -> Result<ImportSummary, Error> {
-    import(db, request, &mut |_| {})
+    db.import_csv(request, &mut |_| {})
 }
 
 /// The first value of the first row, as a Cypher literal.

@@ -2,7 +2,6 @@
 //! idempotent loading, one transaction per file, and errors that name file, line and
 //! column.
 
-use skein::import::load_path;
 use skein::{Database, Params, Value};
 use std::path::Path;
 
@@ -15,8 +14,8 @@ const FACTS: &str = r#"{"node": {"label": "Country", "key": {"name": "Russia"}, 
 {"relationship": {"type": "ALLIED_WITH", "from": {"label": "Country", "key": {"name": "Russia"}}, "to": {"label": "Country", "key": {"name": "North Korea"}}, "key": {"paragraph": 6}, "properties": {"share": 0.9, "term_years": 20}}}
 "#;
 
-fn load(db: &Database, path: &Path) -> Result<Vec<skein::import::FileReport>, skein::Error> {
-    load_path(db, path, &mut |_, _| {})
+fn load(db: &Database, path: &Path) -> Result<Vec<skein::FileReport>, skein::Error> {
+    db.load(path, &mut |_, _| {})
 }
 
 fn rows(db: &Database, query: &str) -> Result<Vec<Vec<Value>>, skein::Error> {

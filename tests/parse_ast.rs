@@ -2,8 +2,8 @@
 //! literals, projection texts and names. Expressions are compared through a compact
 //! prefix rendering so that a test reads like the tree it expects.
 
-use skein::ast::*;
-use skein::parse::{parse_expression, parse_statement};
+use skein::testing::ast::*;
+use skein::testing::parse::{parse_expression, parse_statement};
 
 /// Renders an expression as a prefix form, e.g. `(+ 1 (* 2 3))`.
 fn show(e: &Expr) -> String {
@@ -58,6 +58,7 @@ fn show(e: &Expr) -> String {
                 .collect::<Vec<_>>()
                 .join(":")
         ),
+        ExprKind::LabelMatch(a, labels) => format!("(label-expr {} {labels})", show(a)),
         ExprKind::FunctionCall {
             name,
             distinct,
@@ -150,7 +151,7 @@ fn single(text: &str) -> SingleQuery {
     }
 }
 
-fn error(text: &str) -> skein::error::Error {
+fn error(text: &str) -> skein::Error {
     match parse_statement(text) {
         Err(e) => e,
         Ok(s) => panic!("{text}: expected an error, parsed {s:?}"),

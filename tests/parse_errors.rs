@@ -1,8 +1,8 @@
 //! Syntax errors: the TCK detail code, where the error points (line and column), and a
 //! message in user words that says what was expected, never a grammar rule's name.
 
-use skein::error::{Error, ErrorClass};
-use skein::parse::{parse_expression, parse_statement};
+use skein::testing::parse::{parse_expression, parse_statement};
+use skein::{Error, ErrorClass};
 
 fn error(text: &str) -> Error {
     match parse_statement(text) {

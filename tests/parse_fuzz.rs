@@ -2,8 +2,9 @@
 //! mutated real queries all come back as a statement or as a SyntaxError with a position.
 
 use proptest::prelude::*;
-use skein::error::ErrorClass;
-use skein::parse::{parse_expression, parse_statement, split_statements};
+use skein::split_statements;
+use skein::testing::parse::{parse_expression, parse_statement};
+use skein::ErrorClass;
 
 const SEEDS: &[&str] = &[
     "MATCH (a:A {name: 'x'})-[r:T|:U*1..3]->(b) WHERE a.num > 1 AND b.s STARTS WITH 'a' RETURN a.name AS n, count(*) ORDER BY n DESC SKIP 1 LIMIT 2",

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use skein::parse::parse_statement;
+use skein::testing::parse::parse_statement;
 
 /// One query to parse and whether its scenario expects a SyntaxError for it.
 struct TckQuery {

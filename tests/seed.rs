@@ -2,8 +2,7 @@
 //! nothing, a broken fact file loads nothing, and each answer of the README walkthrough
 //! (README.md, "Asking the seed graph") is what the report says.
 
-use skein::import::{load_path, FileReport};
-use skein::{Database, Params, Value};
+use skein::{Database, FileReport, Params, Stats, Value};
 use std::path::Path;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -13,7 +12,7 @@ fn seed_dir() -> &'static Path {
 }
 
 fn load_seed(db: &Database) -> Result<Vec<FileReport>, skein::Error> {
-    load_path(db, seed_dir(), &mut |_, _| {})
+    db.load(seed_dir(), &mut |_, _| {})
 }
 
 fn seeded() -> Result<Database, skein::Error> {
@@ -82,9 +81,7 @@ fn graph_size(db: &Database) -> Result<(i64, i64, i64), Box<dyn std::error::Erro
 fn seed_loads_every_file_in_name_order() -> TestResult {
     let db = Database::open_temporary()?;
     let mut last_progress = (0, 0);
-    let reports = load_path(&db, seed_dir(), &mut |done, total| {
-        last_progress = (done, total)
-    })?;
+    let reports = db.load(seed_dir(), &mut |done, total| last_progress = (done, total))?;
     let names: Vec<String> = reports
         .iter()
         .filter_map(|r| r.file.file_name().map(|n| n.to_string_lossy().into_owned()))
@@ -94,7 +91,7 @@ fn seed_loads_every_file_in_name_order() -> TestResult {
     assert_eq!(names, sorted);
     assert!(names.iter().all(|n| n.ends_with(".cypher")));
     assert_eq!(names.len(), 6);
-    let (statements, stats, _) = skein::import::total(&reports);
+    let (statements, stats) = total(&reports);
     assert_eq!(stats.nodes_created, 45);
     assert_eq!(stats.relationships_created, 90);
     assert_eq!(statements, 45 + 90);
@@ -103,6 +100,15 @@ fn seed_loads_every_file_in_name_order() -> TestResult {
     let (nodes, rels, _) = graph_size(&db)?;
     assert_eq!((nodes, rels), (45, 90));
     Ok(())
+}
+
+/// The statements and stats of several reports added up.
+fn total(reports: &[FileReport]) -> (usize, Stats) {
+    let mut stats = Stats::default();
+    for report in reports {
+        stats.add(&report.stats);
+    }
+    (reports.iter().map(|r| r.statements).sum(), stats)
 }
 
 #[test]
@@ -116,7 +122,7 @@ fn loading_the_seed_twice_changes_nothing() -> TestResult {
                        ORDER BY name, type, paragraph, to";
     let before = format!("{:?}", rows(&db, fingerprint)?);
     let second = load_seed(&db)?;
-    let (_, stats, _) = skein::import::total(&second);
+    let (_, stats) = total(&second);
     assert_eq!(stats.nodes_created, 0);
     assert_eq!(stats.relationships_created, 0);
     assert_eq!(graph_size(&db)?, once);
@@ -173,7 +179,7 @@ fn broken_fact_file_loads_nothing_and_names_file_line_column() -> TestResult {
                   MERGE (:Country {name: 'Hyperborea'});\n";
     std::fs::write(dir.path().join("02_broken.cypher"), broken)?;
     let db = Database::open_temporary()?;
-    let error = match load_path(&db, dir.path(), &mut |_, _| {}) {
+    let error = match db.load(dir.path(), &mut |_, _| {}) {
         Ok(_) => return Err("the broken file loaded".into()),
         Err(error) => error,
     };

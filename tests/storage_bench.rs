@@ -5,9 +5,9 @@
 //!
 //! Sizes come from `SKEIN_BENCH_NODES` / `SKEIN_BENCH_RELS` (default 100k / 1M).
 
-use skein::error::Result;
-use skein::storage::{Dir, Store};
-use skein::value::{PropertyMap, Value};
+use skein::testing::storage::{Dir, Store};
+use skein::Result;
+use skein::{PropertyMap, Value};
 use std::time::Instant;
 
 fn env_or(name: &str, default: u64) -> u64 {
@@ -49,7 +49,7 @@ fn folder_size(path: &std::path::Path) -> u64 {
 fn storage_figures() -> Result<()> {
     let nodes = env_or("SKEIN_BENCH_NODES", 100_000);
     let rels = env_or("SKEIN_BENCH_RELS", 1_000_000);
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let path = dir.path().join("db");
     let store = Store::open_shared(&path)?;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);

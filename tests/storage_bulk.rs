@@ -2,9 +2,9 @@
 //! give the same store; a dropped writer writes nothing; constraints and missing
 //! endpoints are refused.
 
-use skein::error::{ErrorClass, Result};
-use skein::storage::{BulkWriter, Dir, Store, Txn, DEFAULT_MEMORY_BUDGET};
-use skein::value::{PropertyMap, Value};
+use skein::testing::storage::{BulkWriter, Dir, Store, Txn, DEFAULT_MEMORY_BUDGET};
+use skein::{ErrorClass, Result};
+use skein::{PropertyMap, Value};
 
 /// Everything the store can say, as text.
 fn dump(txn: &Txn) -> Result<String> {

@@ -5,9 +5,9 @@
 //! The second-process and crash tests re-run this test binary as a child (selected by
 //! `SKEIN_STORAGE_CHILD`), so the child is a real separate process.
 
-use skein::error::{ErrorClass, Result};
-use skein::storage::{Dir, Store};
-use skein::value::{PropertyMap, Value};
+use skein::testing::storage::{Dir, Store};
+use skein::{ErrorClass, Result};
+use skein::{PropertyMap, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -37,7 +37,7 @@ fn file_names(dir: &Path) -> Vec<String> {
 
 #[test]
 fn committed_writes_survive_reopen() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let path = dir.path().join("db");
     let (a, b, r) = {
         let store = Store::open_shared(&path)?;
@@ -76,7 +76,7 @@ fn committed_writes_survive_reopen() -> Result<()> {
 
 #[test]
 fn one_folder_is_shared_inside_a_process() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let first = Store::open_shared(dir.path())?;
     let second = Store::open_shared(&dir.path().join(".").join("x").join(".."))?;
     assert!(Arc::ptr_eq(&first, &second));
@@ -85,9 +85,9 @@ fn one_folder_is_shared_inside_a_process() -> Result<()> {
 
 #[test]
 fn a_foreign_folder_is_refused_untouched() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     std::fs::write(dir.path().join("notes.txt"), "mine")
-        .map_err(|e| skein::error::Error::io(e.to_string()))?;
+        .map_err(|e| skein::Error::io(e.to_string()))?;
     let err = Store::open_shared(dir.path()).err();
     let message = err.as_ref().map(|e| e.message.clone()).unwrap_or_default();
     assert_eq!(err.map(|e| e.class), Some(ErrorClass::StorageError));
@@ -98,12 +98,12 @@ fn a_foreign_folder_is_refused_untouched() -> Result<()> {
 
 #[test]
 fn another_format_version_is_refused_untouched() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let path = dir.path().join("db");
     drop(Store::open_shared(&path)?);
     let marker = path.join("skein.format");
     std::fs::write(&marker, "skein database format 99\n")
-        .map_err(|e| skein::error::Error::io(e.to_string()))?;
+        .map_err(|e| skein::Error::io(e.to_string()))?;
     let before = file_names(&path);
     let err = Store::open_shared(&path).err();
     let message = err.map(|e| e.message).unwrap_or_default();
@@ -150,7 +150,7 @@ fn child_process_entry() -> Result<()> {
 }
 
 fn spawn_child(mode: &str, path: &Path) -> Result<Child> {
-    let exe = std::env::current_exe().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let exe = std::env::current_exe().map_err(|e| skein::Error::io(e.to_string()))?;
     Command::new(exe)
         .args([
             "--exact",
@@ -164,19 +164,19 @@ fn spawn_child(mode: &str, path: &Path) -> Result<Child> {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| skein::error::Error::io(e.to_string()))
+        .map_err(|e| skein::Error::io(e.to_string()))
 }
 
 #[test]
 fn a_second_process_is_told_the_database_is_in_use() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let path = dir.path().join("db");
     let mut child = spawn_child("hold", &path)?;
     let mut lines = BufReader::new(
         child
             .stdout
             .take()
-            .ok_or_else(|| skein::error::Error::io("no stdout"))?,
+            .ok_or_else(|| skein::Error::io("no stdout"))?,
     )
     .lines();
     let opened = lines.by_ref().map_while(|l| l.ok()).any(|l| l == "open");
@@ -200,7 +200,7 @@ fn a_second_process_is_told_the_database_is_in_use() -> Result<()> {
 
 #[test]
 fn kill_9_loses_no_acknowledged_write() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let path = dir.path().join("db");
     let mut acknowledged: Vec<(u64, i64)> = Vec::new();
     for round in 0..20usize {
@@ -208,7 +208,7 @@ fn kill_9_loses_no_acknowledged_write() -> Result<()> {
         let stdout = child
             .stdout
             .take()
-            .ok_or_else(|| skein::error::Error::io("no stdout"))?;
+            .ok_or_else(|| skein::Error::io("no stdout"))?;
         let mut lines = BufReader::new(stdout).lines();
         // Kill after a varying number of acknowledgements, mid-stream.
         let wait_for = 3 + (round * 7) % 25;
@@ -251,7 +251,7 @@ fn parse_ack(line: &str) -> Option<(u64, i64)> {
 }
 
 /// Counts agree with scans and every relationship's adjacency and endpoints exist.
-fn check_consistent(txn: &skein::storage::Txn) -> Result<()> {
+fn check_consistent(txn: &skein::testing::storage::Txn) -> Result<()> {
     let nodes: Vec<u64> = txn.all_nodes().collect::<Result<_>>()?;
     assert_eq!(nodes.len() as u64, txn.node_count()?);
     assert_eq!(txn.label_count("Item")?, nodes.len() as u64);

@@ -2,9 +2,9 @@
 //! nodes, labels, properties, relationships, expansion, counts, deletion rules,
 //! transaction atomicity and savepoints.
 
-use skein::error::ErrorClass;
-use skein::storage::{Dir, Edge, Store};
-use skein::value::{PropertyMap, Value};
+use skein::testing::storage::{Dir, Edge, Store};
+use skein::ErrorClass;
+use skein::{PropertyMap, Value};
 
 fn props(pairs: &[(&str, Value)]) -> PropertyMap {
     pairs
@@ -28,7 +28,7 @@ fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
 }
 
 #[test]
-fn nodes_labels_and_properties() -> skein::error::Result<()> {
+fn nodes_labels_and_properties() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let a = txn.create_node(
@@ -84,7 +84,7 @@ fn nodes_labels_and_properties() -> skein::error::Result<()> {
 }
 
 #[test]
-fn invalid_property_values_are_type_errors() -> skein::error::Result<()> {
+fn invalid_property_values_are_type_errors() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let n = txn.create_node(&[], PropertyMap::new())?;
@@ -106,7 +106,7 @@ fn invalid_property_values_are_type_errors() -> skein::error::Result<()> {
 }
 
 #[test]
-fn relationships_expand_by_type_and_direction() -> skein::error::Result<()> {
+fn relationships_expand_by_type_and_direction() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let a = txn.create_node(&[], PropertyMap::new())?;
@@ -117,7 +117,7 @@ fn relationships_expand_by_type_and_direction() -> skein::error::Result<()> {
     let ac = txn.create_relationship(a, c, "LIKES", PropertyMap::new())?;
     let aa = txn.create_relationship(a, a, "SELF", PropertyMap::new())?;
 
-    let edges = |txn: &skein::storage::Txn, dir, types: &[&str]| -> Vec<u64> {
+    let edges = |txn: &skein::testing::storage::Txn, dir, types: &[&str]| -> Vec<u64> {
         let types = labels(types);
         sorted(
             txn.expand(a, dir, &types)
@@ -179,7 +179,7 @@ fn relationships_expand_by_type_and_direction() -> skein::error::Result<()> {
 }
 
 #[test]
-fn connected_nodes_cannot_be_deleted() -> skein::error::Result<()> {
+fn connected_nodes_cannot_be_deleted() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let a = txn.create_node(&labels(&["A"]), PropertyMap::new())?;
@@ -209,7 +209,7 @@ fn connected_nodes_cannot_be_deleted() -> skein::error::Result<()> {
 }
 
 #[test]
-fn dropped_transaction_leaves_nothing() -> skein::error::Result<()> {
+fn dropped_transaction_leaves_nothing() -> skein::Result<()> {
     let store = Store::in_memory();
     {
         let mut txn = store.begin()?;
@@ -226,7 +226,7 @@ fn dropped_transaction_leaves_nothing() -> skein::error::Result<()> {
 }
 
 #[test]
-fn rollback_to_undoes_only_later_writes() -> skein::error::Result<()> {
+fn rollback_to_undoes_only_later_writes() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let a = txn.create_node(&labels(&["A"]), props(&[("k", 1i64.into())]))?;
@@ -249,7 +249,7 @@ fn rollback_to_undoes_only_later_writes() -> skein::error::Result<()> {
 }
 
 #[test]
-fn scans_merge_uncommitted_writes_with_committed_data() -> skein::error::Result<()> {
+fn scans_merge_uncommitted_writes_with_committed_data() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let ids: Vec<u64> = (0..600)
@@ -271,7 +271,7 @@ fn scans_merge_uncommitted_writes_with_committed_data() -> skein::error::Result<
 }
 
 #[test]
-fn many_in_memory_stores_are_cheap_and_independent() -> skein::error::Result<()> {
+fn many_in_memory_stores_are_cheap_and_independent() -> skein::Result<()> {
     for i in 0..2000 {
         let store = Store::in_memory();
         let mut txn = store.begin()?;
@@ -284,7 +284,7 @@ fn many_in_memory_stores_are_cheap_and_independent() -> skein::error::Result<()>
 }
 
 #[test]
-fn a_hub_keeps_its_adjacency_across_many_chunks() -> skein::error::Result<()> {
+fn a_hub_keeps_its_adjacency_across_many_chunks() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let hub = txn.create_node(&[], PropertyMap::new())?;
@@ -363,7 +363,7 @@ fn a_hub_keeps_its_adjacency_across_many_chunks() -> skein::error::Result<()> {
 /// neighbours as they were, a chunk whose nodes are all deleted goes, and scans see
 /// every live node once, before and after commit.
 #[test]
-fn nodes_in_one_chunk_keep_their_own_records() -> skein::error::Result<()> {
+fn nodes_in_one_chunk_keep_their_own_records() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let ids: Vec<u64> = (0..200)
@@ -420,7 +420,7 @@ fn nodes_in_one_chunk_keep_their_own_records() -> skein::error::Result<()> {
 /// Records larger than 4 KiB live under their own keys, not in their chunks: they move
 /// in and out as they grow and shrink, and reads, scans, caches and deletes follow.
 #[test]
-fn large_records_live_apart_from_their_chunks() -> skein::error::Result<()> {
+fn large_records_live_apart_from_their_chunks() -> skein::Result<()> {
     let store = Store::in_memory();
     let big = |n: usize| Value::String("x".repeat(n));
     let mut txn = store.begin()?;
@@ -433,7 +433,7 @@ fn large_records_live_apart_from_their_chunks() -> skein::error::Result<()> {
     let rel = txn.create_relationship(ids[0], ids[1], "R", props(&[("t", big(9_000))]))?;
     let small_rel = txn.create_relationship(ids[1], ids[2], "R", PropertyMap::new())?;
     txn.commit()?;
-    let size_of = |txn: &skein::storage::Txn, id: u64| -> skein::error::Result<i64> {
+    let size_of = |txn: &skein::testing::storage::Txn, id: u64| -> skein::Result<i64> {
         Ok(match txn.node_property(id, "t")? {
             Some(Value::String(s)) => s.len() as i64,
             _ => -1,
@@ -491,7 +491,7 @@ fn large_records_live_apart_from_their_chunks() -> skein::error::Result<()> {
 /// A node's chunks hold 128 entries of both directions: a self-loop whose `OUT` entry
 /// fills a chunk has its `IN` entry in the next one, and deleting it removes both.
 #[test]
-fn a_self_loop_across_a_chunk_seal_is_deleted_whole() -> skein::error::Result<()> {
+fn a_self_loop_across_a_chunk_seal_is_deleted_whole() -> skein::Result<()> {
     let store = Store::in_memory();
     for commit_first in [false, true] {
         let mut txn = store.begin()?;
@@ -509,7 +509,7 @@ fn a_self_loop_across_a_chunk_seal_is_deleted_whole() -> skein::error::Result<()
         }
         assert_eq!(txn.degree(node, Dir::Both, &[])?, 129);
         txn.delete_relationship(lp)?;
-        let rels = |txn: &skein::storage::Txn, dir| -> skein::error::Result<Vec<u64>> {
+        let rels = |txn: &skein::testing::storage::Txn, dir| -> skein::Result<Vec<u64>> {
             Ok(sorted(
                 txn.expand(node, dir, &[])
                     .map(|e| e.map(|e| e.rel))
@@ -533,14 +533,14 @@ fn a_self_loop_across_a_chunk_seal_is_deleted_whole() -> skein::error::Result<()
 }
 
 #[test]
-fn a_second_transaction_on_one_thread_is_an_error_not_a_hang() -> skein::error::Result<()> {
+fn a_second_transaction_on_one_thread_is_an_error_not_a_hang() -> skein::Result<()> {
     let store = std::sync::Arc::new(Store::in_memory());
     let txn = store.begin()?;
     let err = store.begin().err().map(|e| e.class);
     assert_eq!(err, Some(ErrorClass::TransactionError));
     // Another thread waits for the first transaction instead.
     let other = std::sync::Arc::clone(&store);
-    let waiter = std::thread::spawn(move || -> skein::error::Result<u64> {
+    let waiter = std::thread::spawn(move || -> skein::Result<u64> {
         let mut txn = other.begin()?;
         let id = txn.create_node(&[], PropertyMap::new())?;
         txn.commit()?;
@@ -549,7 +549,7 @@ fn a_second_transaction_on_one_thread_is_an_error_not_a_hang() -> skein::error::
     drop(txn);
     let joined = waiter
         .join()
-        .map_err(|_| skein::error::Error::io("thread panicked"))?;
+        .map_err(|_| skein::Error::io("thread panicked"))?;
     assert_eq!(joined?, 0);
     assert_eq!(store.begin()?.node_count()?, 1);
     Ok(())
@@ -559,7 +559,7 @@ fn a_second_transaction_on_one_thread_is_an_error_not_a_hang() -> skein::error::
 /// see its own writes over them, a rolled-back write must not reach them, and a
 /// committed write must replace them.
 #[test]
-fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
+fn cached_records_follow_commits_and_rollbacks() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let a = txn.create_node(&labels(&["P"]), props(&[("v", 1i64.into())]))?;
@@ -567,7 +567,7 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
     txn.commit()?;
 
     type Seen = (String, (usize, u64), Vec<String>, Vec<u64>, bool);
-    let read = |store: &Store| -> skein::error::Result<Seen> {
+    let read = |store: &Store| -> skein::Result<Seen> {
         let txn = store.begin()?;
         Ok((
             show(txn.node_property(a, "v")?),
@@ -576,8 +576,7 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
                 txn.degree(a, Dir::Outgoing, &["R".to_string()])?,
             ),
             txn.node_labels(a)?,
-            txn.nodes_with_label("Q")
-                .collect::<skein::error::Result<_>>()?,
+            txn.nodes_with_label("Q").collect::<skein::Result<_>>()?,
             match txn.resolve_labels(&labels(&["Q"])) {
                 Some(q) => txn.node_has_labels(b, &q)?,
                 None => false,
@@ -649,7 +648,7 @@ fn cached_records_follow_commits_and_rollbacks() -> skein::error::Result<()> {
 /// Transactions on several threads take turns with the store's cache: every increment
 /// must read the value the previous commit left, or an update is lost.
 #[test]
-fn cached_records_stay_fresh_across_threads() -> skein::error::Result<()> {
+fn cached_records_stay_fresh_across_threads() -> skein::Result<()> {
     let store = Store::in_memory();
     let mut txn = store.begin()?;
     let counter = txn.create_node(&labels(&["C"]), props(&[("n", 0i64.into())]))?;
@@ -658,7 +657,7 @@ fn cached_records_stay_fresh_across_threads() -> skein::error::Result<()> {
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..2)
             .map(|_| {
-                scope.spawn(|| -> skein::error::Result<()> {
+                scope.spawn(|| -> skein::Result<()> {
                     for _ in 0..PER_THREAD {
                         let mut txn = store.begin()?;
                         let Some(Value::Int(n)) = txn.node_property(counter, "n")? else {
@@ -674,7 +673,7 @@ fn cached_records_stay_fresh_across_threads() -> skein::error::Result<()> {
         for worker in workers {
             worker.join().expect("a worker panicked")?;
         }
-        Ok::<(), skein::error::Error>(())
+        Ok::<(), skein::Error>(())
     })?;
     let txn = store.begin()?;
     assert_eq!(

@@ -4,9 +4,9 @@
 //! that are dropped, are checked against a plain model with equality seeks and range
 //! scans, in memory and on disk across reopens.
 
-use skein::error::Result;
-use skein::storage::{Store, Txn};
-use skein::value::{PropertyMap, Value};
+use skein::testing::storage::{Store, Txn};
+use skein::Result;
+use skein::{PropertyMap, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -155,7 +155,7 @@ fn index_blocks_follow_writes_in_memory() -> Result<()> {
 
 #[test]
 fn index_blocks_follow_writes_on_disk_across_reopens() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let path = dir.path().join("db");
     run(&|| Store::open_shared(&path), Some(7))
 }

@@ -4,9 +4,9 @@
 //! adjacency and an index must match the model exactly.
 
 use proptest::prelude::*;
-use skein::error::Result;
-use skein::storage::{Dir, Store, Txn};
-use skein::value::{PropertyMap, Value};
+use skein::testing::storage::{Dir, Store, Txn};
+use skein::Result;
+use skein::{PropertyMap, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -322,7 +322,7 @@ fn check(txn: &Txn, model: &Model) -> Result<()> {
 }
 
 fn run(ops: &[Op], on_disk: bool) -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let open = || -> Result<Arc<Store>> {
         if on_disk {
             Store::open_shared(dir.path())

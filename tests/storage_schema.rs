@@ -1,9 +1,9 @@
 //! Property indexes and uniqueness constraints: building on existing data, equality and
 //! range lookups, keeping entries in step with writes, refusing violations, persistence.
 
-use skein::error::{ErrorClass, Result};
-use skein::storage::{SchemaKind, Store, Txn};
-use skein::value::{PropertyMap, Value};
+use skein::testing::storage::{SchemaKind, Store, Txn};
+use skein::{ErrorClass, Result};
+use skein::{PropertyMap, Value};
 
 fn person(txn: &mut Txn, key: &str, value: Value) -> Result<u64> {
     let mut props = PropertyMap::new();
@@ -11,7 +11,7 @@ fn person(txn: &mut Txn, key: &str, value: Value) -> Result<u64> {
     txn.create_node(&["Person".to_string()], props)
 }
 
-fn sorted(scan: Option<skein::storage::Scan<'_, u64>>) -> Option<Vec<u64>> {
+fn sorted(scan: Option<skein::testing::storage::Scan<'_, u64>>) -> Option<Vec<u64>> {
     scan.map(|s| {
         let mut v: Vec<u64> = s.filter_map(|r| r.ok()).collect();
         v.sort();
@@ -241,7 +241,7 @@ fn schema_changes_roll_back_with_the_statement() -> Result<()> {
 
 #[test]
 fn schema_survives_reopen() -> Result<()> {
-    let dir = tempfile::tempdir().map_err(|e| skein::error::Error::io(e.to_string()))?;
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
     let id = {
         let store = Store::open_shared(dir.path())?;
         let mut txn = store.begin()?;

@@ -1,9 +1,9 @@
 //! The scalar function library and the aggregations, with cases taken from what the
 //! openCypher TCK expects.
 
-use skein::catalog;
-use skein::exec::aggregate::{self, Aggregator};
-use skein::exec::functions;
+use skein::testing::catalog;
+use skein::testing::exec::aggregate::{self, Aggregator};
+use skein::testing::exec::functions;
 use skein::{Map, Node, Path, Relationship, Value};
 
 fn int(i: i64) -> Value {
@@ -558,7 +558,8 @@ fn temporal_values_through_the_value_semantics() {
         "'2015-07-21'"
     );
     assert_eq!(
-        skein::value::add(&s("on "), &temporal("date", "2015-07-21")).map(|v| v.to_string()),
+        skein::testing::value::add(&s("on "), &temporal("date", "2015-07-21"))
+            .map(|v| v.to_string()),
         Ok("'on 2015-07-21'".to_string())
     );
     // Times order by the instant they denote, whatever their offsets.

@@ -3,7 +3,7 @@
 //! with the order where it answers, and rendering never emits a raw tab or newline.
 
 use proptest::prelude::*;
-use skein::value::ComparisonOp;
+use skein::testing::value::ComparisonOp;
 use skein::{Map, Value};
 use std::cmp::Ordering;
 

@@ -1,7 +1,7 @@
 //! Value semantics: equality, comparison, ORDER BY order, grouping, arithmetic and the
 //! literal rendering, with cases taken from what the openCypher TCK expects.
 
-use skein::value::{self, ComparisonOp};
+use skein::testing::value::{self, ComparisonOp};
 use skein::{ErrorClass, Map, Node, Path, Relationship, Value};
 use std::cmp::Ordering;
 

@@ -142,6 +142,14 @@ pub fn lookup(name: &str) -> Option<(Signature, NativeProcedure)> {
     Some((signature, body))
 }
 
+/// Every algorithm procedure with its description, for `SHOW PROCEDURES`.
+pub fn listing() -> Vec<(Signature, String)> {
+    CATALOGUE
+        .iter()
+        .filter_map(|e| lookup(e.name).map(|(s, _)| (s, e.description.to_string())))
+        .collect()
+}
+
 /// The signature line `algo.list()` shows.
 pub fn signature_text(entry: &Entry) -> String {
     let inputs: Vec<String> = entry

@@ -209,6 +209,72 @@ pub struct CallClause {
     pub span: Span,
 }
 
+/// A label expression (GQL's, as Neo4j 5 has it): `A`, `%` (any label), `!e`, `e&f`,
+/// `e|f`, with parentheses for grouping.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabelExpr {
+    Name(Ident),
+    Any,
+    Not(Box<LabelExpr>),
+    And(Vec<LabelExpr>),
+    Or(Vec<LabelExpr>),
+}
+
+impl LabelExpr {
+    /// Whether an element passes, `has(Some(l))` telling whether it has label `l` and
+    /// `has(None)` whether it has any.
+    pub fn matches<E>(
+        &self,
+        has: &mut impl FnMut(Option<&str>) -> std::result::Result<bool, E>,
+    ) -> std::result::Result<bool, E> {
+        Ok(match self {
+            LabelExpr::Name(n) => has(Some(&n.name))?,
+            LabelExpr::Any => has(None)?,
+            LabelExpr::Not(e) => !e.matches(has)?,
+            LabelExpr::And(all) => {
+                for e in all {
+                    if !e.matches(has)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            LabelExpr::Or(any) => {
+                for e in any {
+                    if e.matches(has)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+        })
+    }
+
+    /// The labels every matching element has (those a conjunction names at its top).
+    pub fn required(&self) -> Vec<Ident> {
+        match self {
+            LabelExpr::Name(n) => vec![n.clone()],
+            LabelExpr::And(all) => all.iter().flat_map(LabelExpr::required).collect(),
+            LabelExpr::Any | LabelExpr::Not(_) | LabelExpr::Or(_) => Vec::new(),
+        }
+    }
+
+    /// The labels, when the expression is nothing but a conjunction of them.
+    pub fn as_conjunction(&self) -> Option<Vec<Ident>> {
+        match self {
+            LabelExpr::Name(n) => Some(vec![n.clone()]),
+            LabelExpr::And(all) => {
+                let mut names = Vec::new();
+                for e in all {
+                    names.extend(e.as_conjunction()?);
+                }
+                Some(names)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl CallSubqueryClause {
     /// The outer variables the subquery imports, given those in scope before it
     /// (`outer`, in scope order): the listed ones, all of them for `(*)`, or those of
@@ -376,8 +442,12 @@ pub struct PatternElement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodePattern {
     pub variable: Option<Ident>,
-    /// `(n:A:B)`: the node has all of these labels.
+    /// `(n:A:B)`: the node has all of these labels (for a label expression, the labels
+    /// it requires).
     pub labels: Vec<Ident>,
+    /// `(n:A|B)`, `(n:!A)`, `(n:%)`: a label expression that is not only a conjunction
+    /// of labels, tested besides `labels`.
+    pub label_filter: Option<Box<LabelExpr>>,
     /// A map literal or a parameter.
     pub properties: Option<Box<Expr>>,
     pub span: Span,
@@ -429,7 +499,11 @@ macro_rules! sub_exprs {
         match $kind {
             K::List(items) => $out.extend(items.$iter()),
             K::Map(entries) => $out.extend(entries.$iter().map(|(_, v)| v)),
-            K::Property(x, _) | K::Unary(_, x) | K::IsNull(x, _) | K::HasLabels(x, _) => {
+            K::Property(x, _)
+            | K::Unary(_, x)
+            | K::IsNull(x, _)
+            | K::HasLabels(x, _)
+            | K::LabelMatch(x, _) => {
                 $out.push(&$($m)? **x)
             }
             K::Index(a, b) | K::Binary(_, a, b) => {
@@ -616,6 +690,9 @@ pub enum ExprKind {
     IsNull(Box<Expr>, bool /* negated: IS NOT NULL */),
     /// `n:A:B` as a predicate.
     HasLabels(Box<Expr>, Vec<Ident>),
+    /// `n:A|B`, `n:!A`, `n:%`, `n:(A&B)|C` as a predicate: a label expression that is
+    /// not only a conjunction (on a relationship it tests the type).
+    LabelMatch(Box<Expr>, Box<LabelExpr>),
     /// `ns.name(DISTINCT? args)`; the name's parts as written.
     FunctionCall {
         name: Vec<Ident>,
@@ -640,7 +717,7 @@ pub enum ExprKind {
     /// `[p = (a)-->(b) WHERE pred | proj]`
     PatternComprehension {
         variable: Option<Ident>,
-        pattern: PatternElement,
+        pattern: Box<PatternElement>,
         predicate: Option<Box<Expr>>,
         projection: Box<Expr>,
     },
@@ -800,7 +877,10 @@ pub(crate) fn walk_expr(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             go(a);
             go(b);
         }
-        ExprKind::Unary(_, a) | ExprKind::IsNull(a, _) | ExprKind::HasLabels(a, _) => go(a),
+        ExprKind::Unary(_, a)
+        | ExprKind::IsNull(a, _)
+        | ExprKind::HasLabels(a, _)
+        | ExprKind::LabelMatch(a, _) => go(a),
         ExprKind::Compare(a, rest) => {
             go(a);
             rest.iter().for_each(|(_, x)| go(x));

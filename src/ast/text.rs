@@ -27,6 +27,7 @@ fn compound(e: &Expr) -> bool {
             | ExprKind::Unary(..)
             | ExprKind::IsNull(..)
             | ExprKind::HasLabels(..)
+            | ExprKind::LabelMatch(..)
     )
 }
 
@@ -191,6 +192,10 @@ fn write_expr(f: &mut Formatter<'_>, e: &Expr) -> fmt::Result {
                 name(f, &l.name)?;
             }
             Ok(())
+        }
+        K::LabelMatch(a, labels) => {
+            operand(f, a)?;
+            write!(f, ":{labels}")
         }
         K::FunctionCall {
             name: parts,
@@ -400,6 +405,50 @@ fn write_element(f: &mut Formatter<'_>, el: &PatternElement) -> fmt::Result {
         write_node(f, n)?;
     }
     Ok(())
+}
+
+impl Display for LabelExpr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        // Operands that bind more loosely than their operator are parenthesised.
+        let grouped = |f: &mut Formatter<'_>, e: &LabelExpr, tighter_than_or: bool| {
+            let loose = match e {
+                LabelExpr::Or(_) => true,
+                LabelExpr::And(_) => !tighter_than_or,
+                _ => false,
+            };
+            if loose {
+                write!(f, "({e})")
+            } else {
+                write!(f, "{e}")
+            }
+        };
+        match self {
+            LabelExpr::Name(n) => name(f, &n.name),
+            LabelExpr::Any => f.write_char('%'),
+            LabelExpr::Not(e) => {
+                f.write_char('!')?;
+                grouped(f, e, false)
+            }
+            LabelExpr::And(all) => {
+                for (i, e) in all.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char('&')?;
+                    }
+                    grouped(f, e, true)?;
+                }
+                Ok(())
+            }
+            LabelExpr::Or(any) => {
+                for (i, e) in any.iter().enumerate() {
+                    if i > 0 {
+                        f.write_char('|')?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,8 +10,7 @@
 //! cases.
 
 use serde_json::{json, Value as Json};
-use skein::import::csv::{import, ImportRequest};
-use skein::{Database, Params, Value};
+use skein::{Database, ImportRequest, Params, Value};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -226,8 +225,10 @@ fn run(options: &Options) -> Result<(), String> {
             relationships: files(&manifest, &options.data, "rels"),
             declarations: Vec::new(),
         };
-        let (summary, load_ms) =
-            timed(|| import(&db, &request, &mut |_| {}).map_err(|e| e.to_string()))?;
+        let (summary, load_ms) = timed(|| {
+            db.import_csv(&request, &mut |_| {})
+                .map_err(|e| e.to_string())
+        })?;
         if !options.json {
             eprintln!("{summary}");
         }

@@ -301,7 +301,7 @@ impl Binder<'_> {
                     for e in &d.exprs {
                         self.expr(e, &scope, false)?;
                         match (&e.kind, self.ty(e, &scope)) {
-                            (ExprKind::HasLabels(..), _) => {
+                            (ExprKind::HasLabels(..) | ExprKind::LabelMatch(..), _) => {
                                 return Err(self.at(
                                     err("InvalidDelete", "DELETE removes entities, not labels"),
                                     e.span.start,
@@ -1200,6 +1200,7 @@ impl Binder<'_> {
             ExprKind::Compare(..)
             | ExprKind::IsNull(..)
             | ExprKind::HasLabels(..)
+            | ExprKind::LabelMatch(..)
             | ExprKind::Quantified { .. }
             | ExprKind::PatternPredicate(_)
             | ExprKind::Subquery(ast::SubqueryKind::Exists, _) => Ty::Bool,

@@ -16,6 +16,11 @@ const AGGREGATES: &[&str] = &[
     "percentiledisc",
 ];
 
+/// Every aggregation function's name (lower-cased).
+pub fn all() -> &'static [&'static str] {
+    AGGREGATES
+}
+
 /// Whether `name` (lower-cased) is an aggregation function.
 pub fn is_aggregate(name: &str) -> bool {
     AGGREGATES.contains(&name)

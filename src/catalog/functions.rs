@@ -4,23 +4,51 @@
 
 use crate::value::temporal;
 
+/// The functions of other than one argument: name, fewest and most arguments (`None`:
+/// unbounded).
+const NOT_UNARY: &[(&str, usize, Option<usize>)] = &[
+    ("e", 0, Some(0)),
+    ("pi", 0, Some(0)),
+    ("rand", 0, Some(0)),
+    ("timestamp", 0, Some(0)),
+    ("randomuuid", 0, Some(0)),
+    ("coalesce", 1, None),
+    ("range", 2, Some(3)),
+    ("substring", 2, Some(3)),
+    ("round", 1, Some(3)),
+    ("split", 2, Some(2)),
+    ("left", 2, Some(2)),
+    ("right", 2, Some(2)),
+    ("atan2", 2, Some(2)),
+    ("replace", 3, Some(3)),
+];
+
 /// The number of arguments a function takes: `(min, max)`, `max` `None` when unbounded.
 /// `None` when `name` is not a known scalar function.
 pub fn arity(name: &str) -> Option<(usize, Option<usize>)> {
-    let fixed = |n| Some((n, Some(n)));
-    match name {
-        "e" | "pi" | "rand" | "timestamp" | "randomuuid" => fixed(0),
-        "coalesce" => Some((1, None)),
-        "range" => Some((2, Some(3))),
-        "substring" => Some((2, Some(3))),
-        "round" => Some((1, Some(3))),
-        "split" | "left" | "right" | "atan2" => fixed(2),
-        "replace" => fixed(3),
-        "log" | "ln" => fixed(1),
-        _ if UNARY.contains(&name) => fixed(1),
-        _ if temporal::is_function(name) => Some((0, None)),
-        _ => None,
+    if let Some((_, min, max)) = NOT_UNARY.iter().find(|(n, ..)| *n == name) {
+        return Some((*min, *max));
     }
+    if UNARY.contains(&name) {
+        return Some((1, Some(1)));
+    }
+    temporal::is_function(name).then_some((0, None))
+}
+
+/// Every scalar function, with its category (`Scalar` or `Temporal`): what `SHOW
+/// FUNCTIONS` lists beside the aggregations.
+pub fn all() -> Vec<(String, &'static str)> {
+    let scalar = NOT_UNARY
+        .iter()
+        .map(|(n, ..)| *n)
+        .chain(UNARY.iter().copied())
+        .map(|n| (n.to_string(), "Scalar"));
+    let temporal = temporal::function_names()
+        .into_iter()
+        .map(|n| (n, "Temporal"));
+    let mut all: Vec<(String, &'static str)> = scalar.chain(temporal).collect();
+    all.sort();
+    all
 }
 
 /// Functions of exactly one argument.
@@ -63,6 +91,8 @@ const UNARY: &[&str] = &[
     "sign",
     "sqrt",
     "exp",
+    "log",
+    "ln",
     "log10",
     "sin",
     "cos",

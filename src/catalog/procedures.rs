@@ -1,9 +1,11 @@
 //! The procedure registry: `CALL name(args) YIELD …`, each name with its signature and
 //! the body that computes its rows.
 //!
-//! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`. Libraries of
-//! native procedures (the graph algorithms) are looked up by name through the function
-//! a database installs with [`Registry::with_library`], so this module knows no library.
+//! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`, and
+//! `db.procedures()` / `db.functions()` (what `SHOW PROCEDURES` / `SHOW FUNCTIONS` read).
+//! Libraries of native procedures (the graph algorithms) are looked up by name, and
+//! listed, through the functions a database installs with [`Registry::with_library`], so
+//! this module knows no library.
 //! Programs add table procedures (`ProcedureSpec`: rows whose input columns equal the
 //! arguments) and native procedures (a function of the transaction and the arguments).
 
@@ -48,54 +50,188 @@ enum Body {
 /// Finds a library's procedure by its dotted name.
 pub type Library = fn(&str) -> Option<(Signature, NativeProcedure)>;
 
+/// A library's procedures, each with its signature and a description.
+pub type Listing = fn() -> Vec<(Signature, String)>;
+
 /// All procedures callable in one database.
 #[derive(Default)]
 pub struct Registry {
     /// Looked up after the built-ins, before the registered procedures.
-    libraries: Vec<Library>,
+    libraries: Vec<(Library, Listing)>,
     procedures: RwLock<HashMap<String, (Signature, Body)>>,
     /// Counts registrations, so that plans made before one are not reused.
     generation: AtomicU64,
 }
 
-fn builtin(name: &str) -> Option<(Signature, Body)> {
-    let (output, body) = match name {
-        "db.labels" => ("label", Body::Labels),
-        "db.relationshipTypes" => ("relationshipType", Body::RelationshipTypes),
-        "db.propertyKeys" => ("propertyKey", Body::PropertyKeys),
-        _ => return None,
-    };
+/// A built-in procedure: name, outputs (name, type), description.
+type Builtin = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+const BUILTINS: &[Builtin] = &[
+    (
+        "db.labels",
+        &[("label", "STRING?")],
+        "The labels of the nodes in the graph.",
+    ),
+    (
+        "db.relationshipTypes",
+        &[("relationshipType", "STRING?")],
+        "The types of the relationships in the graph.",
+    ),
+    (
+        "db.propertyKeys",
+        &[("propertyKey", "STRING?")],
+        "The property keys in the graph.",
+    ),
+    (
+        "db.procedures",
+        &[
+            ("name", "STRING?"),
+            ("signature", "STRING?"),
+            ("description", "STRING?"),
+            ("mode", "STRING?"),
+        ],
+        "Every procedure that can be called (SHOW PROCEDURES).",
+    ),
+    (
+        "db.functions",
+        &[
+            ("name", "STRING?"),
+            ("category", "STRING?"),
+            ("aggregating", "BOOLEAN?"),
+            ("minArguments", "INTEGER?"),
+            ("maxArguments", "INTEGER?"),
+        ],
+        "Every function that can be called (SHOW FUNCTIONS); maxArguments is null when unbounded.",
+    ),
+];
+
+/// The output columns of a built-in procedure (what `SHOW …` yields).
+pub fn builtin_outputs(name: &str) -> Vec<String> {
+    BUILTINS
+        .iter()
+        .find(|(n, ..)| *n == name)
+        .map(|(_, outputs, _)| outputs.iter().map(|(o, _)| o.to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn builtin_signature(name: &str) -> Option<(Signature, &'static str)> {
+    let (name, outputs, description) = BUILTINS.iter().find(|(n, ..)| *n == name)?;
     Some((
         Signature {
             name: name.to_string(),
             inputs: Vec::new(),
-            outputs: vec![(output.to_string(), "STRING?".to_string())],
+            outputs: outputs
+                .iter()
+                .map(|(o, t)| (o.to_string(), t.to_string()))
+                .collect(),
             optional_inputs: 0,
         },
-        body,
+        description,
     ))
+}
+
+/// `name(in :: TYPE, …) :: (out :: TYPE, …)`, as Neo4j shows a signature.
+fn signature_text(s: &Signature) -> String {
+    let list = |items: &[(String, String)]| {
+        items
+            .iter()
+            .map(|(n, t)| format!("{n} :: {t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!("{}({}) :: ({})", s.name, list(&s.inputs), list(&s.outputs))
+}
+
+/// The rows of `db.functions()`.
+fn function_rows() -> Vec<Vec<Value>> {
+    let aggregates = super::aggregates::all()
+        .iter()
+        .map(|n| (n.to_string(), "Aggregating", true, 1, Some(1)));
+    let scalars = super::functions::all().into_iter().map(|(n, category)| {
+        let (min, max) = super::functions::arity(&n).unwrap_or((0, None));
+        (n, category, false, min, max)
+    });
+    let mut rows: Vec<Vec<Value>> = aggregates
+        .chain(scalars)
+        .map(|(name, category, aggregating, min, max)| {
+            vec![
+                Value::String(name),
+                Value::from(category),
+                Value::Bool(aggregating),
+                Value::Int(min as i64),
+                max.map_or(Value::Null, |m| Value::Int(m as i64)),
+            ]
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a.first()
+            .map(Value::to_string)
+            .cmp(&b.first().map(Value::to_string))
+    });
+    rows
 }
 
 impl Registry {
     /// A registry whose procedures include those `library` finds.
-    pub fn with_library(library: Library) -> Registry {
+    pub fn with_library(library: Library, listing: Listing) -> Registry {
         Registry {
-            libraries: vec![library],
+            libraries: vec![(library, listing)],
             ..Registry::default()
         }
     }
 
     fn lookup(&self, name: &str) -> Option<(Signature, Body)> {
-        if let Some(b) = builtin(name) {
-            return Some(b);
+        if let Some((signature, _)) = builtin_signature(name) {
+            let body = match name {
+                "db.labels" => Body::Labels,
+                "db.relationshipTypes" => Body::RelationshipTypes,
+                "db.propertyKeys" => Body::PropertyKeys,
+                "db.procedures" => Body::Table(self.procedure_rows()),
+                _ => Body::Table(function_rows()),
+            };
+            return Some((signature, body));
         }
-        if let Some((signature, body)) = self.libraries.iter().find_map(|find| find(name)) {
+        if let Some((signature, body)) = self.libraries.iter().find_map(|(find, _)| find(name)) {
             return Some((signature, Body::Native(body)));
         }
         self.procedures
             .read()
             .ok()
             .and_then(|m| m.get(name).cloned())
+    }
+
+    /// The rows of `db.procedures()`: every procedure, by name.
+    fn procedure_rows(&self) -> Vec<Vec<Value>> {
+        let mut all: Vec<(Signature, String)> = BUILTINS
+            .iter()
+            .filter_map(|(name, ..)| builtin_signature(name))
+            .map(|(s, d)| (s, d.to_string()))
+            .collect();
+        for (_, listing) in &self.libraries {
+            all.extend(listing());
+        }
+        if let Ok(registered) = self.procedures.read() {
+            all.extend(registered.values().map(|(s, _)| (s.clone(), String::new())));
+        }
+        all.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        all.into_iter()
+            .map(|(signature, description)| {
+                vec![
+                    Value::String(signature.name.clone()),
+                    Value::String(signature_text(&signature)),
+                    if description.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::String(description)
+                    },
+                    Value::from("READ"),
+                ]
+            })
+            .collect()
     }
 
     /// Adds (or replaces) a table-backed procedure.

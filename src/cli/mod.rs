@@ -5,12 +5,15 @@
 //! 2 bad usage, a file that cannot be read, or a database that cannot be opened. A closed
 //! standard output (a broken pipe) ends the run quietly and is not an error.
 
+mod export;
+mod import;
+
 use crate::render::Format;
 use crate::shell::load::load_paths;
 use crate::shell::params::parse_params;
 use crate::shell::script::{OutputSettings, ScriptOutcome};
-use crate::shell::Session;
-use crate::Database;
+use crate::shell::{ReplSettings, Session};
+use crate::{Database, ExportFormat, ExportRequest, Params};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
@@ -95,7 +98,7 @@ pub enum Command {
     Export {
         /// dot, graphml, json or cypher (written `--format` after `export`)
         #[arg(long = "export-format", value_name = "FORMAT", required = true)]
-        graph_format: crate::export::ExportFormat,
+        graph_format: ExportFormat,
         /// Export the nodes, relationships and paths this query returns
         #[arg(long, value_name = "QUERY")]
         query: Option<String>,
@@ -103,20 +106,24 @@ pub enum Command {
         file: PathBuf,
     },
     /// Bulk-import CSV files (`nodes_<Label>.csv`, `rels_<TYPE>.csv`) in one atomic write
-    Import(crate::import::csv::ImportArgs),
+    Import(import::ImportArgs),
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
     text.parse()
 }
 
+/// The interactive shell the CLI starts when standard input is a terminal (the REPL,
+/// handed in so that the CLI does not depend on it); returns the exit code.
+pub type Interactive = fn(&Database, ReplSettings) -> i32;
+
 /// Runs the command line `args` (program name first) and returns the exit code.
-pub fn run<I, T>(args: I) -> i32
+pub fn run<I, T>(args: I, interactive: Interactive) -> i32
 where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let args = crate::export::cli_arguments(split_load_values(args.into_iter().map(Into::into)));
+    let args = export::cli_arguments(split_load_values(args.into_iter().map(Into::into)));
     let args = match Args::try_parse_from(args) {
         Ok(args) => args,
         Err(error) => {
@@ -124,7 +131,7 @@ where
             return error.exit_code();
         }
     };
-    run_args(&args)
+    run_args(&args, interactive)
 }
 
 /// Rewrites `--load A B C` as `--load A --load B --load C`, stopping at the next option
@@ -171,7 +178,7 @@ fn report(message: impl std::fmt::Display) {
     let _ = writeln!(io::stderr(), "skein: {message}");
 }
 
-fn run_args(args: &Args) -> i32 {
+fn run_args(args: &Args, interactive: Interactive) -> i32 {
     if args.command.is_some() && args.subcommand.is_some() {
         report("-c cannot be combined with a subcommand");
         return 2;
@@ -215,24 +222,24 @@ fn run_args(args: &Args) -> i32 {
             graph_format,
             query,
             file,
-        }) => crate::export::run_export(
+        }) => export::run_export(
             &db,
-            *graph_format,
-            query.as_deref(),
-            &params,
-            file,
+            &ExportRequest {
+                format: *graph_format,
+                query: query.clone(),
+                params,
+                file: file.clone(),
+            },
             args.quiet,
         ),
-        Some(Command::Import(import_args)) => {
-            crate::import::csv::run_command(&db, import_args, args.quiet)
-        }
+        Some(Command::Import(import_args)) => import::run_command(&db, import_args, args.quiet),
         None => {
             if let Some(command) = &args.command {
                 run_batch(&db, params, settings, args.quiet, |session, out, err| {
                     session.run_text("-c", command, out, err)
                 })
             } else if io::stdin().is_terminal() {
-                let repl_settings = crate::repl::ReplSettings {
+                let repl_settings = ReplSettings {
                     format: args.format.unwrap_or(Format::Table),
                     params,
                     timing: args.timing,
@@ -244,7 +251,7 @@ fn run_args(args: &Args) -> i32 {
                         args.db.display().to_string()
                     },
                 };
-                crate::repl::run(&db, repl_settings)
+                interactive(&db, repl_settings)
             } else {
                 run_batch(&db, params, settings, args.quiet, |session, out, err| {
                     session.run_script("<stdin>", &mut io::stdin().lock(), out, err)
@@ -267,7 +274,7 @@ fn open_database(args: &Args) -> crate::Result<Database> {
 fn run_scripts(
     db: &Database,
     files: &[PathBuf],
-    params: crate::Params,
+    params: Params,
     settings: OutputSettings,
     quiet: bool,
 ) -> i32 {
@@ -302,7 +309,7 @@ fn run_scripts(
 /// is rolled back and fails the run.
 fn run_batch(
     db: &Database,
-    params: crate::Params,
+    params: Params,
     settings: OutputSettings,
     quiet: bool,
     script: impl FnOnce(&mut Session, &mut dyn Write, &mut dyn Write) -> ScriptOutcome,

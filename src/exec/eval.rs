@@ -347,6 +347,28 @@ fn eval_inner(ctx: &Ctx<'_, '_>, env: &Env<'_>, e: &Compiled<'_>) -> Result<Valu
                 )))
             }
         },
+        Kind::LabelMatch(x, labels) => match eval(ctx, env, x)? {
+            Value::Null => Value::Null,
+            Value::Node(n) => {
+                check_node_alive(ctx, n.id)?;
+                Value::Bool(labels.matches(&mut |label| match label {
+                    Some(l) => ctx.txn.node_has_label(n.id, l),
+                    None => Ok(!ctx.txn.node_labels(n.id)?.is_empty()),
+                })?)
+            }
+            Value::Relationship(r) => {
+                let t = rel_type(ctx, &r)?;
+                Value::Bool(
+                    labels.matches(&mut |label| Ok::<_, Error>(label.is_none_or(|l| l == t)))?,
+                )
+            }
+            other => {
+                return Err(type_error(format!(
+                    "label expression expects a node or relationship, got {}",
+                    other.type_name()
+                )))
+            }
+        },
         Kind::Aggregate(at) => env
             .aggs()
             .and_then(|a| a.get(*at))

@@ -45,6 +45,7 @@ pub(crate) enum Kind<'p> {
     Compare(Box<Compiled<'p>>, Vec<(CompareOp, Compiled<'p>)>),
     IsNull(Box<Compiled<'p>>, bool),
     HasLabels(Box<Compiled<'p>>, &'p [ast::Ident]),
+    LabelMatch(Box<Compiled<'p>>, &'p ast::LabelExpr),
     /// An aggregation call: its value comes from the aggregation operator, by where
     /// the call is written.
     Aggregate(ast::Span),
@@ -299,6 +300,7 @@ impl<'p> Compiler<'_, 'p> {
             ),
             ExprKind::IsNull(x, negated) => Kind::IsNull(self.boxed(x)?, *negated),
             ExprKind::HasLabels(x, labels) => Kind::HasLabels(self.boxed(x)?, labels),
+            ExprKind::LabelMatch(x, labels) => Kind::LabelMatch(self.boxed(x)?, labels),
             ExprKind::CountStar => Kind::Aggregate(e.span),
             ExprKind::FunctionCall { name, args, .. } => {
                 if is_aggregate_call(e) {

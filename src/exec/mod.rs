@@ -143,30 +143,9 @@ impl Limits {
     }
 }
 
-/// Parses, plans and runs `query` in `txn` with only the built-in procedures. On error
-/// the caller discards the transaction (or rolls back to its savepoint).
-pub fn execute(
-    txn: &mut Txn<'_>,
-    query: &str,
-    params: &Params,
-    options: &QueryOptions,
-) -> Result<QueryResult> {
-    execute_with_registry(txn, query, params, options, &Registry::default())
-}
-
-/// Like [`execute`], with the procedures of `registry` callable.
-pub fn execute_with_registry(
-    txn: &mut Txn<'_>,
-    query: &str,
-    params: &Params,
-    options: &QueryOptions,
-    registry: &Registry,
-) -> Result<QueryResult> {
-    execute_statement(txn, query, params, options, registry, None)
-}
-
-/// Like [`execute_with_registry`], reusing the plans kept in `plans` (one cache per
-/// database).
+/// Parses, plans and runs `query` in `txn` with the procedures of `registry` callable,
+/// reusing the plans kept in `plans` (one cache per database). On error the caller
+/// discards the transaction (or rolls back to its savepoint).
 pub fn execute_cached(
     txn: &mut Txn<'_>,
     query: &str,

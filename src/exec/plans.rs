@@ -113,9 +113,10 @@ pub fn make(
 mod tests {
     use super::*;
     use crate::catalog::procedures::Registry;
-    use crate::storage::{PropertyMap, Store};
+    use crate::storage::Store;
     use crate::value::Value;
     use crate::ProcedureSpec;
+    use crate::PropertyMap;
 
     const QUERY: &str = "MATCH (p:P {k: 1}) RETURN count(p)";
 

@@ -4,7 +4,6 @@
 
 use super::cypher::CypherScript;
 use super::Subgraph;
-use crate::render::value_to_json;
 use crate::value::{Node, PropertyMap, Value};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -135,7 +134,7 @@ fn graphml_text(value: &Value, kind: &str) -> String {
         (Value::Float(f), _) => format!("{f:?}"),
         (Value::Int(i), _) => i.to_string(),
         (Value::Bool(b), _) => b.to_string(),
-        (other, _) => value_to_json(other).to_string(),
+        (other, _) => other.to_json().to_string(),
     }
 }
 
@@ -236,7 +235,7 @@ fn properties_json(props: &PropertyMap) -> serde_json::Value {
     serde_json::Value::Object(
         props
             .iter()
-            .map(|(k, v)| (k.clone(), value_to_json(v)))
+            .map(|(k, v)| (k.clone(), v.to_json()))
             .collect(),
     )
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use cypher::CypherScript;
-pub use formats::{cypher_literal, write_cypher, write_dot, write_graphml, write_json};
+pub use formats::{write_cypher, write_dot, write_graphml, write_json};
 
 /// Nodes and relationships with their labels, types and properties.
 #[derive(Clone, Debug, Default)]
@@ -287,56 +287,6 @@ pub fn export_to_file(
         file.display()
     ))
 }
-
-/// The `skein export` subcommand: its exit code (0 written, 1 the query failed, 2 an
-/// I/O error), with a summary on stderr unless `quiet`.
-pub fn run_export(
-    db: &Database,
-    format: ExportFormat,
-    query: Option<&str>,
-    params: &Params,
-    file: &Path,
-    quiet: bool,
-) -> i32 {
-    match export_to_file(db, format, query, params, file) {
-        Ok(message) => {
-            if !quiet && file != Path::new("-") {
-                eprintln!("{message}");
-            }
-            0
-        }
-        Err(error) => {
-            eprintln!("skein: {error}");
-            if error.class == crate::error::ErrorClass::IoError {
-                2
-            } else {
-                1
-            }
-        }
-    }
-}
-
-/// Rewrites `--format` after the `export` subcommand as `--export-format`: the global
-/// `--format` names a result format, and clap cannot give one flag two meanings.
-pub fn cli_arguments(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
-    let mut after_export = false;
-    args.into_iter()
-        .map(|arg| {
-            if after_export {
-                if arg == "--format" {
-                    return std::ffi::OsString::from("--export-format");
-                }
-                if let Some(value) = arg.to_str().and_then(|a| a.strip_prefix("--format=")) {
-                    return std::ffi::OsString::from(format!("--export-format={value}"));
-                }
-            } else if arg == "export" {
-                after_export = true;
-            }
-            arg
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::pages;

@@ -14,7 +14,7 @@ mod jsonl;
 mod report;
 
 use crate::error::{Error, Result};
-use crate::{Database, Stats};
+use crate::Database;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -100,19 +100,6 @@ fn with_earlier_files(mut error: Error, earlier: &[FileReport]) -> Error {
         ));
     }
     error
-}
-
-/// The statements and stats of several reports added up, for a one-line summary.
-pub fn total(reports: &[FileReport]) -> (usize, Stats, f64) {
-    let mut stats = Stats::default();
-    let mut statements = 0;
-    let mut millis = 0.0;
-    for report in reports {
-        statements += report.statements;
-        stats.add(&report.stats);
-        millis += report.millis;
-    }
-    (statements, stats, millis)
 }
 
 /// The fact files `path` names: itself if it is a file, else the folder's `.cypher` and

@@ -339,6 +339,7 @@ impl<'s> Converter<'s> {
                 }))
             }
             Rule::call_clause => self.call(pair),
+            Rule::show_routines => self.show_routines(pair),
             _ => Err(malformed(&pair, "a clause")),
         }
     }
@@ -530,6 +531,57 @@ impl<'s> Converter<'s> {
         Ok((variable, labels))
     }
 
+    /// `:e:f…` (a `label_expression`): the conjunction of its segments.
+    fn label_expression(&self, pair: Pair<'_, Rule>) -> Result<LabelExpr> {
+        let mut segments = pair
+            .into_inner()
+            .map(|p| self.label_part(p))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(if segments.len() == 1 {
+            segments.remove(0)
+        } else {
+            LabelExpr::And(segments)
+        })
+    }
+
+    fn label_part(&self, pair: Pair<'_, Rule>) -> Result<LabelExpr> {
+        let rule = pair.as_rule();
+        let mut parts = pair.clone().into_inner();
+        match rule {
+            Rule::label_or | Rule::label_and => {
+                let mut all = parts
+                    .map(|p| self.label_part(p))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(match (all.len(), rule) {
+                    (1, _) => all.remove(0),
+                    (_, Rule::label_or) => LabelExpr::Or(all),
+                    _ => LabelExpr::And(all),
+                })
+            }
+            Rule::label_not => {
+                let mut negations = 0;
+                let mut atom = None;
+                for p in parts {
+                    if p.as_rule() == Rule::label_negation {
+                        negations += 1;
+                    } else {
+                        atom = Some(self.label_part(p)?);
+                    }
+                }
+                let mut e = atom.ok_or_else(|| malformed(&pair, "a label"))?;
+                for _ in 0..negations {
+                    e = LabelExpr::Not(Box::new(e));
+                }
+                Ok(e)
+            }
+            Rule::label_any => Ok(LabelExpr::Any),
+            Rule::label_name => Ok(LabelExpr::Name(
+                self.ident(next_pair(&mut parts, &pair, "a label")?),
+            )),
+            _ => Err(malformed(&pair, "a label expression")),
+        }
+    }
+
     fn labels(&self, pair: Pair<'_, Rule>) -> Result<Vec<Ident>> {
         pair.into_inner()
             .map(|label| Ok(self.ident(first_child(&label, "a label")?)))
@@ -551,42 +603,81 @@ impl<'s> Converter<'s> {
                             .collect::<Result<Vec<_>>>()?,
                     )
                 }
-                Rule::yield_part => {
-                    let mut spec = YieldSpec {
-                        star: false,
-                        items: Vec::new(),
-                        where_: None,
-                    };
-                    for y in p.into_inner() {
-                        match y.as_rule() {
-                            Rule::yield_star => spec.star = true,
-                            Rule::yield_items => {
-                                for item in y.into_inner() {
-                                    // The pairs are the field, the AS keyword, the alias.
-                                    let mut inner = item
-                                        .clone()
-                                        .into_inner()
-                                        .filter(|p| p.as_rule() != Rule::AS);
-                                    let field =
-                                        self.ident(next_pair(&mut inner, &item, "a field")?);
-                                    let alias = inner
-                                        .find(|a| a.as_rule() == Rule::variable)
-                                        .map(|a| self.ident(a));
-                                    spec.items.push((field, alias));
-                                }
-                            }
-                            Rule::where_part => spec.where_ = Some(self.where_part(y)?),
-                            _ => {}
-                        }
-                    }
-                    yield_ = Some(spec);
-                }
+                Rule::yield_part => yield_ = Some(self.yield_part(p)?),
                 _ => {}
             }
         }
         Ok(Clause::Call(CallClause {
             procedure,
             args,
+            yield_,
+            span,
+        }))
+    }
+
+    fn yield_part(&self, pair: Pair<'_, Rule>) -> Result<YieldSpec> {
+        let mut spec = YieldSpec {
+            star: false,
+            items: Vec::new(),
+            where_: None,
+        };
+        for y in pair.into_inner() {
+            match y.as_rule() {
+                Rule::yield_star => spec.star = true,
+                Rule::yield_items => {
+                    for item in y.into_inner() {
+                        // The pairs are the field, the AS keyword, the alias.
+                        let mut inner = item
+                            .clone()
+                            .into_inner()
+                            .filter(|p| p.as_rule() != Rule::AS);
+                        let field = self.ident(next_pair(&mut inner, &item, "a field")?);
+                        let alias = inner
+                            .find(|a| a.as_rule() == Rule::variable)
+                            .map(|a| self.ident(a));
+                        spec.items.push((field, alias));
+                    }
+                }
+                Rule::where_part => spec.where_ = Some(self.where_part(y)?),
+                _ => {}
+            }
+        }
+        Ok(spec)
+    }
+
+    /// `SHOW PROCEDURES` / `SHOW FUNCTIONS`: a call of `db.procedures()` or
+    /// `db.functions()`; a WHERE without YIELD filters on all their columns.
+    fn show_routines(&self, pair: Pair<'_, Rule>) -> Result<Clause> {
+        let span = span_of(&pair);
+        let mut name = "procedures";
+        let mut yield_ = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                Rule::show_functions => name = "functions",
+                Rule::yield_part => yield_ = Some(self.yield_part(p)?),
+                Rule::where_part => {
+                    let ident = |name: &str| Ident {
+                        name: name.to_string(),
+                        span,
+                    };
+                    let outputs =
+                        crate::catalog::procedures::builtin_outputs(&format!("db.{name}"));
+                    yield_ = Some(YieldSpec {
+                        star: false,
+                        items: outputs.iter().map(|o| (ident(o), None)).collect(),
+                        where_: Some(self.where_part(p)?),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let ident = |name: &str| Ident {
+            name: name.to_string(),
+            span,
+        };
+        Ok(Clause::Call(CallClause {
+            procedure: vec![ident("db"), ident(name)],
+            args: Some(Vec::new()),
             yield_,
             span,
         }))
@@ -746,13 +837,23 @@ impl<'s> Converter<'s> {
         let mut node = NodePattern {
             variable: None,
             labels: Vec::new(),
+            label_filter: None,
             properties: None,
             span,
         };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::variable => node.variable = Some(self.ident(p)),
-                Rule::node_labels => node.labels = self.labels(p)?,
+                Rule::label_expression => {
+                    let labels = self.label_expression(p)?;
+                    match labels.as_conjunction() {
+                        Some(names) => node.labels = names,
+                        None => {
+                            node.labels = labels.required();
+                            node.label_filter = Some(Box::new(labels));
+                        }
+                    }
+                }
                 Rule::pattern_properties => {
                     node.properties = Some(Box::new(self.pattern_properties(p)?))
                 }
@@ -1172,7 +1273,13 @@ impl<'s> Converter<'s> {
                 }
                 ExprKind::Slice(Box::new(base), from, to)
             }
-            Rule::node_labels => ExprKind::HasLabels(Box::new(base), self.labels(pair)?),
+            Rule::label_expression => {
+                let labels = self.label_expression(pair)?;
+                match labels.as_conjunction() {
+                    Some(names) => ExprKind::HasLabels(Box::new(base), names),
+                    None => ExprKind::LabelMatch(Box::new(base), Box::new(labels)),
+                }
+            }
             _ => return Err(malformed(&pair, "an expression")),
         };
         Ok(Expr { kind, span })
@@ -1342,7 +1449,7 @@ impl<'s> Converter<'s> {
         let kind = match (pattern, projection) {
             (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
                 variable,
-                pattern,
+                pattern: Box::new(pattern),
                 predicate,
                 projection,
             },

@@ -62,7 +62,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         }
         pattern_chain | relationship_pattern => "a relationship pattern",
         relationship_detail => "'['",
-        node_labels | label_name => "a label such as :Person",
+        node_labels | label_expression | label_or | label_and | label_not | label_negation
+        | label_any | label_name => "a label such as :Person",
         relationship_types | type_name => "a relationship type such as :KNOWS",
         range_literal => "a length such as *1..3",
         pattern_properties => "a property map",
@@ -232,7 +233,8 @@ pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
             // After an operand, ':' and '=' are operators (labels, equality), not structure.
             let is_operator_token = matches!(punctuation, ":" | "=");
             // ':' before a label is said as "a label".
-            let said_otherwise = punctuation == ":" && rules.contains(&Rule::node_labels);
+            let said_otherwise = punctuation == ":"
+                && (rules.contains(&Rule::node_labels) || rules.contains(&Rule::label_expression));
             if tokens.iter().any(|t| t == punctuation)
                 && !(operators && is_operator_token)
                 && !said_otherwise
@@ -248,7 +250,8 @@ pub fn from_pest(text: &str, error: &pest::error::Error<Rule>) -> Error {
             continue;
         }
         // In an expression, `:Label` is one of the operators.
-        let part_of_operators = operators && *rule == Rule::node_labels;
+        let part_of_operators =
+            operators && matches!(rule, Rule::node_labels | Rule::label_expression);
         // `.key` and `[index]` may follow almost anything; naming them only adds noise.
         let postfix = matches!(
             rule,
@@ -430,9 +433,13 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
                     }
                 }
             }
+            for part in &c.pattern.parts {
+                check_labels_to_write(text, &part.element, "CREATE")?;
+            }
             check_pattern(text, &c.pattern)
         }
         Clause::Merge(m) => {
+            check_labels_to_write(text, &m.part.element, "MERGE")?;
             for (rel, _) in &m.part.element.chain {
                 check_relationship_to_write(text, rel, "MERGE")?;
             }
@@ -493,6 +500,24 @@ fn check_projection(text: &str, p: &Projection) -> Result<()> {
 }
 
 /// A relationship that CREATE or MERGE writes has exactly one type and no length.
+/// CREATE and MERGE give a node the labels they name: a label expression that is not
+/// a list of labels says nothing they could write.
+fn check_labels_to_write(text: &str, element: &PatternElement, clause: &str) -> Result<()> {
+    let nodes = std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n));
+    for node in nodes {
+        if let Some(filter) = &node.label_filter {
+            return Err(Error::syntax(
+                "InvalidLabelExpression",
+                format!(
+                    "{clause} needs the labels to write, as :A:B or :A&B; `:{filter}` does not name them"
+                ),
+            )
+            .at(text, node.span.start));
+        }
+    }
+    Ok(())
+}
+
 fn check_relationship_to_write(text: &str, rel: &RelationshipPattern, clause: &str) -> Result<()> {
     // With no type but a variable, the relationship may be one bound earlier, which the
     // binder reports as VariableAlreadyBound; it also reports the missing type otherwise.
@@ -592,9 +617,10 @@ fn check_expr(text: &str, expr: &Expr, predicate: bool) -> Result<()> {
         | ExprKind::CountStar => Ok(()),
         ExprKind::List(items) => items.iter().try_for_each(sub),
         ExprKind::Map(entries) => entries.iter().try_for_each(|(_, e)| sub(e)),
-        ExprKind::Property(base, _) | ExprKind::HasLabels(base, _) | ExprKind::IsNull(base, _) => {
-            sub(base)
-        }
+        ExprKind::Property(base, _)
+        | ExprKind::HasLabels(base, _)
+        | ExprKind::LabelMatch(base, _)
+        | ExprKind::IsNull(base, _) => sub(base),
         ExprKind::Unary(_, operand) => sub(operand),
         ExprKind::Index(a, b) | ExprKind::Binary(_, a, b) => {
             sub(a)?;

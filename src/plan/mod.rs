@@ -775,8 +775,14 @@ impl Planner<'_, '_, '_> {
         where_: Option<&Expr>,
         layout: &mut Vec<String>,
     ) -> Result<Vec<Step>> {
+        // A node's label expression (`(n:A|B)`) is tested as a predicate on the node,
+        // which is named for it when anonymous; the labels it requires stay on the node
+        // for choosing scans.
+        let (named, label_tests) = self.label_filters(pattern);
+        let pattern = named.as_ref().unwrap_or(pattern);
         let mut steps = Vec::new();
         let mut pending: Vec<&Expr> = where_.map(conjuncts).unwrap_or_default();
+        pending.extend(label_tests.iter());
         // Variables this clause binds: a predicate waits until all of them it names are bound.
         let mut clause_vars = Vec::new();
         for part in &pattern.parts {
@@ -812,6 +818,53 @@ impl Planner<'_, '_, '_> {
         }
         fuse_scan_filters(&mut steps);
         Ok(steps)
+    }
+
+    /// The pattern with its label-filtered anonymous nodes named (`None` when it has no
+    /// label filter), and the label predicates to test.
+    fn label_filters(&mut self, pattern: &ast::Pattern) -> (Option<ast::Pattern>, Vec<Expr>) {
+        let filtered = |n: &ast::NodePattern| n.label_filter.is_some();
+        let any = pattern.parts.iter().any(|p| {
+            filtered(&p.element.start) || p.element.chain.iter().any(|(_, n)| filtered(n))
+        });
+        if !any {
+            return (None, Vec::new());
+        }
+        let mut named = pattern.clone();
+        let mut tests = Vec::new();
+        for part in &mut named.parts {
+            let element = &mut part.element;
+            let nodes =
+                std::iter::once(&mut element.start).chain(element.chain.iter_mut().map(|(_, n)| n));
+            for node in nodes {
+                let Some(filter) = &node.label_filter else {
+                    continue;
+                };
+                let var = match &node.variable {
+                    Some(v) => v.clone(),
+                    None => {
+                        self.anon += 1;
+                        let v = ast::Ident {
+                            name: format!("  node{}", self.anon),
+                            span: node.span,
+                        };
+                        node.variable = Some(v.clone());
+                        v
+                    }
+                };
+                tests.push(Expr {
+                    kind: ExprKind::LabelMatch(
+                        Box::new(Expr {
+                            kind: ExprKind::Variable(var.name),
+                            span: node.span,
+                        }),
+                        filter.clone(),
+                    ),
+                    span: node.span,
+                });
+            }
+        }
+        (Some(named), tests)
     }
 
     /// Plans `part` as the build side of a hash join when it shares no variable with

@@ -6,7 +6,7 @@
 //!   tab-separated, with a header line; a result without columns prints nothing.
 //! - `csv`/`tsv` write strings as their raw text, `null` as an empty field, temporal
 //!   values as ISO 8601 and everything else in Cypher literal notation.
-//! - `json`/`jsonl` map values to JSON as [`value_to_json`] documents.
+//! - `json`/`jsonl` map values to JSON as [`Value::to_json`] documents.
 //! - `table` is for people: a box table with a `N rows, M ms` footer.
 //!
 //! Every writer returns `io::Result` so that a closed pipe stops output quietly upstream.
@@ -171,35 +171,13 @@ fn write_literal(out: &mut dyn Write, result: &QueryResult) -> io::Result<()> {
     Ok(())
 }
 
-fn is_temporal(value: &Value) -> bool {
-    matches!(
-        value,
-        Value::Date(_)
-            | Value::LocalTime(_)
-            | Value::Time(_)
-            | Value::LocalDateTime(_)
-            | Value::DateTime(_)
-            | Value::Duration(_)
-    )
-}
-
-/// A temporal value as its ISO 8601 text: the literal rendering without its quotes.
-fn temporal_iso(value: &Value) -> String {
-    let literal = value.to_string();
-    literal
-        .strip_prefix('\'')
-        .and_then(|rest| rest.strip_suffix('\''))
-        .map_or_else(|| literal.clone(), str::to_string)
-}
-
 /// A cell of a CSV or TSV file: raw text for strings, empty for null, ISO 8601 for
 /// temporal values, Cypher literal notation for the rest.
 pub fn plain_cell(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
-        v if is_temporal(v) => temporal_iso(v),
-        v => v.to_string(),
+        v => v.temporal_text().unwrap_or_else(|| v.to_string()),
     }
 }
 
@@ -256,80 +234,6 @@ fn write_tsv(out: &mut dyn Write, result: &QueryResult) -> io::Result<()> {
     Ok(())
 }
 
-fn float_to_json(f: f64) -> Json {
-    if f.is_nan() {
-        Json::String("NaN".to_string())
-    } else if f.is_infinite() {
-        Json::String(if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string())
-    } else {
-        // serde_json writes finite floats with a fraction or exponent (`4.0`).
-        serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
-    }
-}
-
-fn properties_to_json(properties: &crate::PropertyMap) -> Json {
-    Json::Object(
-        properties
-            .iter()
-            .map(|(k, v)| (k.clone(), value_to_json(v)))
-            .collect(),
-    )
-}
-
-fn node_to_json(node: &crate::Node) -> Json {
-    json!({
-        "~node": node.id,
-        "labels": node.labels,
-        "properties": properties_to_json(&node.properties),
-    })
-}
-
-fn relationship_to_json(rel: &crate::Relationship) -> Json {
-    json!({
-        "~relationship": rel.id,
-        "type": &*rel.rel_type,
-        "start": rel.start,
-        "end": rel.end,
-        "properties": properties_to_json(&rel.properties),
-    })
-}
-
-/// The JSON form of a value: scalars as JSON scalars (non-finite floats as the strings
-/// `"NaN"`, `"Infinity"`, `"-Infinity"`), lists and maps as arrays and objects,
-/// `{"~node": id, "labels": [...], "properties": {...}}`,
-/// `{"~relationship": id, "type": T, "start": id, "end": id, "properties": {...}}`,
-/// `{"~path": [node, relationship, node, ...]}`, temporal values as ISO 8601 strings.
-pub fn value_to_json(value: &Value) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) => float_to_json(*f),
-        Value::String(s) => Json::String(s.clone()),
-        Value::List(items) => Json::Array(items.iter().map(value_to_json).collect()),
-        Value::Map(map) => Json::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), value_to_json(v)))
-                .collect(),
-        ),
-        Value::Node(node) => node_to_json(node),
-        Value::Relationship(rel) => relationship_to_json(rel),
-        Value::Path(path) => {
-            let mut elements = Vec::with_capacity(path.nodes.len() * 2);
-            for (i, node) in path.nodes.iter().enumerate() {
-                if i > 0 {
-                    if let Some(rel) = path.relationships.get(i - 1) {
-                        elements.push(relationship_to_json(rel));
-                    }
-                }
-                elements.push(node_to_json(node));
-            }
-            json!({ "~path": elements })
-        }
-        temporal => Json::String(temporal_iso(temporal)),
-    }
-}
-
 /// The stats object with exactly the eight counters, in their documented order.
 pub fn stats_to_json(stats: &Stats) -> Json {
     json!({
@@ -347,7 +251,7 @@ pub fn stats_to_json(stats: &Stats) -> Json {
 fn row_to_json(columns: &[String], row: &[Value]) -> Json {
     let mut object = JsonMap::new();
     for (column, value) in columns.iter().zip(row) {
-        object.insert(column.clone(), value_to_json(value));
+        object.insert(column.clone(), value.to_json());
     }
     Json::Object(object)
 }
@@ -479,7 +383,6 @@ pub fn format_ms(ms: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Node, Path, PropertyMap, Relationship};
 
     fn render(format: Format, result: &QueryResult) -> String {
         let mut out = Vec::new();
@@ -499,28 +402,6 @@ mod tests {
         }
     }
 
-    fn russia() -> Node {
-        let mut properties = PropertyMap::new();
-        properties.insert("name".into(), Value::from("Russia"));
-        Node {
-            id: 7,
-            labels: vec!["Country".into()],
-            properties,
-        }
-    }
-
-    fn agreed() -> Relationship {
-        let mut properties = PropertyMap::new();
-        properties.insert("year".into(), Value::Int(2014));
-        Relationship {
-            id: 3,
-            rel_type: "AGREED".into(),
-            start: 7,
-            end: 9,
-            properties,
-        }
-    }
-
     #[test]
     fn format_names_parse_back() {
         for format in Format::ALL {
@@ -536,47 +417,6 @@ mod tests {
         for format in [Format::Literal, Format::Csv, Format::Tsv, Format::Jsonl] {
             assert_eq!(render(format, &result), "", "{format}");
         }
-    }
-
-    #[test]
-    fn json_keeps_float_fractions_and_names_entities() {
-        assert_eq!(value_to_json(&Value::Float(4.0)).to_string(), "4.0");
-        assert_eq!(value_to_json(&Value::Float(f64::NAN)), json!("NaN"));
-        assert_eq!(
-            value_to_json(&Value::Float(f64::NEG_INFINITY)),
-            json!("-Infinity")
-        );
-        assert_eq!(
-            value_to_json(&Value::Node(russia())).to_string(),
-            r#"{"~node":7,"labels":["Country"],"properties":{"name":"Russia"}}"#
-        );
-        assert_eq!(
-            value_to_json(&Value::Relationship(agreed())).to_string(),
-            r#"{"~relationship":3,"type":"AGREED","start":7,"end":9,"properties":{"year":2014}}"#
-        );
-        let path = Path {
-            nodes: vec![russia(), Node::with_id(9)],
-            relationships: vec![agreed()],
-        };
-        let rendered = value_to_json(&Value::Path(path));
-        let elements = rendered["~path"].as_array().cloned().unwrap_or_default();
-        assert_eq!(elements.len(), 3);
-        assert_eq!(elements[1]["~relationship"], json!(3));
-        assert_eq!(elements[2]["~node"], json!(9));
-    }
-
-    #[test]
-    fn json_maps_keep_written_key_order() {
-        let mut map = crate::Map::new();
-        map.insert("z".into(), Value::Int(1));
-        map.insert(
-            "a".into(),
-            Value::List(vec![Value::Null, Value::Bool(true)]),
-        );
-        assert_eq!(
-            value_to_json(&Value::Map(map)).to_string(),
-            r#"{"z":1,"a":[null,true]}"#
-        );
     }
 
     #[test]

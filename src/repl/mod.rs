@@ -18,10 +18,9 @@
 pub mod helper;
 pub mod lexer;
 
-use crate::render::Format;
 use crate::shell::script::OutputSettings;
-use crate::shell::{column_strings, Session};
-use crate::{CancelToken, Database, Params};
+use crate::shell::{column_strings, ReplSettings, Session};
+use crate::{CancelToken, Database};
 use helper::{SkeinHelper, Vocabulary};
 use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
@@ -31,18 +30,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// How the REPL starts, from the command line.
-#[derive(Clone, Debug)]
-pub struct ReplSettings {
-    pub format: Format,
-    pub params: Params,
-    pub timing: bool,
-    pub stats: bool,
-    pub quiet: bool,
-    /// Shown in the banner: the database folder, or that it is temporary.
-    pub database_name: String,
-}
 
 /// Rows a table shows at most, unless `:maxrows` says otherwise.
 pub const DEFAULT_MAX_ROWS: usize = 1000;

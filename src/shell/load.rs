@@ -1,9 +1,8 @@
 //! Loading fact files and folders from the shell (`--load`, `skein load`, `:load`):
 //! a progress bar on a terminal for slow loads, and a one-line summary per file.
 
-use crate::import::{self, FileReport};
 use crate::render;
-use crate::{Database, ErrorClass};
+use crate::{Database, ErrorClass, FileReport};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -84,7 +83,7 @@ pub fn load_one(db: &Database, path: &Path, quiet: bool) -> crate::Result<Vec<Fi
             bar.set_position(done);
         }
     };
-    let result = import::load_path(db, path, &mut progress);
+    let result = db.load(path, &mut progress);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

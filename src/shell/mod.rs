@@ -2,7 +2,7 @@
 //! scripts (Cypher statements and meta-commands, read as a stream), its settings,
 //! parameters and explicit transaction; loading fact files; parsing parameters.
 //!
-//! A script is split as it is read (see [`crate::parse::Splitter`]), so a file or
+//! A script is split as it is read (see [`crate::Splitter`]), so a file or
 //! standard input of any length runs in linear time and bounded memory, and each
 //! statement's result is written (and flushed) as soon as it has run. Meta-commands work
 //! in scripts as at the prompt. At the prompt they confirm what they did (`Committed.`,
@@ -15,9 +15,11 @@ pub mod load;
 pub mod params;
 pub mod script;
 
-use crate::parse::{ScriptStatement, Splitter, StatementKind};
 use crate::render::{self, Format};
-use crate::{CancelToken, Database, Params, QueryOptions, QueryResult, Transaction};
+use crate::{
+    CancelToken, Database, Params, QueryOptions, QueryResult, ScriptStatement, Splitter,
+    StatementKind, Transaction,
+};
 use script::{OutputSettings, ScriptOutcome};
 use std::io::{self, BufRead, Write};
 use std::ops::ControlFlow;
@@ -73,6 +75,19 @@ const MAX_SOURCE_DEPTH: usize = 32;
 /// Lines of `:schema`'s property key list stay this short, so a terminal does not break
 /// them inside a word.
 const SCHEMA_LINE_WIDTH: usize = 76;
+
+/// How the REPL starts, from the command line (here, where both faces see it, so that
+/// neither the CLI nor the REPL depends on the other).
+#[derive(Clone, Debug)]
+pub struct ReplSettings {
+    pub format: Format,
+    pub params: Params,
+    pub timing: bool,
+    pub stats: bool,
+    pub quiet: bool,
+    /// Shown in the banner: the database folder, or that it is temporary.
+    pub database_name: String,
+}
 
 /// One shell session on a database: its output settings, parameters and the explicit
 /// transaction `:begin` opened.
@@ -353,14 +368,11 @@ impl<'db> Session<'db> {
             ":load" => self.load(argument, out, err)?,
             ":source" => self.source(argument, outcome, out, err)?,
             ":show" => {
-                let db = self.db;
-                let transaction = &mut self.transaction;
-                let mut run = |q: &str, p: &Params| match transaction.as_mut() {
-                    Some(open) => open.execute(q, p),
-                    None => db.execute(q, p),
+                let shown = match self.transaction.as_mut() {
+                    Some(open) => open.show(argument),
+                    None => self.db.show(argument),
                 };
-                let message = crate::export::show::show_query(&mut run, argument)
-                    .map_err(|e| e.to_string())?;
+                let message = shown.map_err(|e| e.to_string())?;
                 show(out, message);
             }
             ":format" => {

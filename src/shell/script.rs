@@ -2,9 +2,8 @@
 //! ended, exit codes, and errors that name the script, line and column with the line
 //! and a caret. The [`super::Session`] runs the statements; this module only says.
 
-use crate::parse::ScriptStatement;
 use crate::render::{self, Format, RenderOptions};
-use crate::{Error, ErrorClass, QueryResult};
+use crate::{Error, ErrorClass, QueryResult, ScriptStatement};
 use std::io::{self, Write};
 
 /// How statements and their results are written.
@@ -203,7 +202,7 @@ pub fn describe_error(error: &Error, name: &str, statement: &ScriptStatement) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::split_statements;
+    use crate::split_statements;
 
     fn statement_at(script: &str, needle: &str) -> ScriptStatement {
         split_statements(script)

@@ -57,7 +57,6 @@ use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 use tokens::Tokens;
 
-pub use crate::value::{PropertyMap, Value};
 pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
 pub use graph::{LabelSet, TypeSet};
 pub use schema::SchemaVersion;

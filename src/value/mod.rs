@@ -7,6 +7,7 @@
 //! A `QueryResult` fills labels and properties as of the end of the statement, so results
 //! show the entity's final state. Entity equality is by id.
 
+mod json;
 mod ops;
 pub mod temporal;
 

@@ -200,6 +200,38 @@ pub fn is_function(name: &str) -> bool {
     }
 }
 
+/// Every temporal function's name (lower-cased, dotted).
+pub fn function_names() -> Vec<String> {
+    const BASES: [&str; 6] = [
+        "date",
+        "localtime",
+        "time",
+        "localdatetime",
+        "datetime",
+        "duration",
+    ];
+    const MEMBERS: [&str; 10] = [
+        "transaction",
+        "statement",
+        "realtime",
+        "truncate",
+        "between",
+        "inmonths",
+        "indays",
+        "inseconds",
+        "fromepoch",
+        "fromepochmillis",
+    ];
+    BASES
+        .iter()
+        .flat_map(|base| {
+            std::iter::once(base.to_string())
+                .chain(MEMBERS.iter().map(move |m| format!("{base}.{m}")))
+        })
+        .filter(|name| is_function(name))
+        .collect()
+}
+
 /// `value.key` on a temporal value (`.year`, `.epochSeconds`, `.hours`, …); `None` when
 /// `value` is not temporal.
 pub fn property(value: &Value, key: &str) -> Option<Result<Value>> {
@@ -437,18 +469,6 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         ),
         _ => None,
     }
-}
-
-/// Cypher `=` between two temporal values: `None` when either is not temporal. Values of
-/// different temporal types are unequal; durations are equal when all their parts are.
-pub fn equals(a: &Value, b: &Value) -> Option<bool> {
-    if !a.is_temporal() || !b.is_temporal() {
-        return None;
-    }
-    Some(match (a, b) {
-        (Value::Duration(x), Value::Duration(y)) => x == y,
-        _ => compare(a, b) == Some(Ordering::Equal),
-    })
 }
 
 fn utc_nanos_of_day(t: &Time) -> i64 {

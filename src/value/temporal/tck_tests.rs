@@ -6,9 +6,7 @@
 //! With `SKEIN_TCK` pointing at the TCK's `features` folder, `tck_temporal_features`
 //! also runs every graph-free temporal scenario from the feature files.
 
-use super::{
-    add, call_function, compare, divide, equals, multiply, property, render_literal, subtract,
-};
+use super::{add, call_function, compare, divide, multiply, property, render_literal, subtract};
 use crate::value::{Map, Value};
 use std::collections::HashMap;
 
@@ -283,8 +281,8 @@ fn eval(e: &Expr, env: &Env) -> Result<Value, String> {
                 _ => {
                     let ord = compare(&a, &b);
                     let result = match op.as_str() {
-                        "=" => equals(&a, &b),
-                        "<>" => equals(&a, &b).map(|x| !x),
+                        "=" => a.equals(&b),
+                        "<>" => a.equals(&b).map(|x| !x),
                         "<" => ord.map(|o| o.is_lt()),
                         ">" => ord.map(|o| o.is_gt()),
                         "<=" => ord.map(|o| o.is_le()),
@@ -868,7 +866,7 @@ fn iso_text_round_trips_every_type() {
         )
         .expect("a temporal function")
         .expect("rendered text parses");
-        assert_eq!(equals(&value, &again), Some(true), "{kind}('{text}')");
+        assert_eq!(value.equals(&again), Some(true), "{kind}('{text}')");
     }
 }
 
