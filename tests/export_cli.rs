@@ -1,4 +1,5 @@
-//! `skein export` through the binary: formats, `--query`, standard output, exit codes.
+//! `skein export` through the binary: formats, `--query`, standard output, exit codes;
+//! the Cypher script of the seed graph, batched, loads back with `skein run`.
 
 use std::process::Command;
 
@@ -91,4 +92,59 @@ fn an_unknown_format_is_a_usage_error_and_a_bad_query_fails() {
         .output()
         .expect("skein runs");
     assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn the_seed_as_a_cypher_script_is_batched_and_runs_back_into_the_same_counts() {
+    let output = skein()
+        .args([
+            "--memory", "--load", "seed/", "-q", "export", "--format", "cypher", "-",
+        ])
+        .output()
+        .expect("skein runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let script = String::from_utf8_lossy(&output.stdout).into_owned();
+    let statements = script.lines().filter(|l| l.ends_with(';')).count();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("seed.cypher");
+    std::fs::write(&file, &script).expect("written");
+    let counts = "MATCH (n) WITH count(n) AS n MATCH ()-[r]->() RETURN n, count(r) AS r";
+    let reloaded = skein()
+        .args(["--memory", "-q", "--format", "csv", "run"])
+        .arg(&file)
+        .output()
+        .expect("skein runs");
+    assert!(
+        reloaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reloaded.stderr)
+    );
+    let seed = skein()
+        .args([
+            "--memory", "--load", "seed/", "-q", "--format", "csv", "-c", counts,
+        ])
+        .output()
+        .expect("skein runs");
+    let want = String::from_utf8_lossy(&seed.stdout).into_owned();
+    let check = skein()
+        .args(["--memory", "--load"])
+        .arg(&file)
+        .args(["-q", "--format", "csv", "-c", counts])
+        .output()
+        .expect("skein runs");
+    assert_eq!(String::from_utf8_lossy(&check.stdout), want);
+    let (nodes, rels) = want
+        .lines()
+        .nth(1)
+        .and_then(|row| row.split_once(','))
+        .and_then(|(n, r)| Some((n.parse::<usize>().ok()?, r.parse::<usize>().ok()?)))
+        .expect("counts");
+    assert!(
+        statements < (nodes + rels) / 2,
+        "{statements} statements for {nodes} nodes and {rels} relationships"
+    );
 }

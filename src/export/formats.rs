@@ -2,8 +2,9 @@
 //! GraphML and JSON keep every label, type and property; the Cypher script recreates the
 //! graph in skein or Neo4j.
 
+use super::cypher::CypherScript;
 use super::Subgraph;
-use crate::value::{Node, PropertyMap, Relationship, Value};
+use crate::value::{Node, PropertyMap, Value};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -285,10 +286,13 @@ pub fn cypher_name(name: &str) -> String {
     }
 }
 
-/// A value as a Cypher expression that evaluates to it: temporal values as calls of
-/// their constructor functions, non-finite floats as arithmetic.
+/// A value as a Cypher expression that evaluates to exactly it: temporal values as calls
+/// of their constructor functions, non-finite floats as arithmetic, `-0.0` with its sign,
+/// strings with every control character escaped (so a script line holds no raw one).
 pub fn cypher_literal(value: &Value) -> String {
     match value {
+        Value::Float(f) if *f == 0.0 && f.is_sign_negative() => "-0.0".to_string(),
+        Value::String(s) => string_literal(s),
         Value::Float(f) if f.is_nan() => "0.0 / 0.0".to_string(),
         Value::Float(f) if f.is_infinite() => {
             if *f > 0.0 { "1.0 / 0.0" } else { "-1.0 / 0.0" }.to_string()
@@ -318,78 +322,45 @@ pub fn cypher_literal(value: &Value) -> String {
     }
 }
 
+/// `'…'` with `\\`, `\'`, `\n`, `\r` and `\t`, other control characters as `\uXXXX`.
+fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
 fn temporal_call(function: &str, value: &Value) -> String {
     let text = value.temporal_text().unwrap_or_default();
     format!("{function}({})", Value::String(text))
 }
 
-fn property_map_literal(props: &PropertyMap, extra: Option<(&str, u64)>) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some((key, id)) = extra {
-        parts.push(format!("{}: {id}", cypher_name(key)));
-    }
-    parts.extend(
-        props
-            .iter()
-            .map(|(k, v)| format!("{}: {}", cypher_name(k), cypher_literal(v))),
-    );
-    if parts.is_empty() {
-        String::new()
-    } else {
-        format!(" {{{}}}", parts.join(", "))
-    }
-}
-
-/// The label and property that identify exported nodes while the script runs; the
-/// script's last statements remove them.
-const IMPORT_LABEL: &str = "_SkeinImport";
-const IMPORT_KEY: &str = "_skein_id";
-const IMPORT_INDEX: &str = "skein_import_id";
-
-/// A script of `;`-terminated statements: an index on the temporary import key, one
-/// CREATE per node (carrying the key), one MATCH … CREATE per relationship, then the
-/// temporary label, key and index are removed. Runs in skein (`skein run`, `--load`)
-/// and in Neo4j (cypher-shell).
+/// A script of `;`-terminated statements that recreates the subgraph `g` (see
+/// [`super::cypher`]): nodes in id order batched per label set, then relationships in id
+/// order batched per type.
 pub fn write_cypher(g: &Subgraph, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "// skein export: {} nodes, {} relationships",
-        g.nodes.len(),
-        g.relationships.len()
-    )?;
-    writeln!(
-        out,
-        "CREATE INDEX {IMPORT_INDEX} IF NOT EXISTS FOR (n:{IMPORT_LABEL}) ON (n.{IMPORT_KEY});"
-    )?;
+    let mut script = CypherScript::start(out, g.nodes.len() as u64, g.relationships.len() as u64)?;
     for node in g.nodes.values() {
-        let labels: String = std::iter::once(IMPORT_LABEL.to_string())
-            .chain(node.labels.iter().map(|l| cypher_name(l)))
-            .map(|l| format!(":{l}"))
-            .collect();
-        writeln!(
-            out,
-            "CREATE ({labels}{});",
-            property_map_literal(&node.properties, Some((IMPORT_KEY, node.id)))
-        )?;
+        script.node(node)?;
     }
     for rel in g.relationships.values() {
-        write_relationship(rel, out)?;
+        script.relationship(rel)?;
     }
-    writeln!(
-        out,
-        "MATCH (n:{IMPORT_LABEL}) REMOVE n:{IMPORT_LABEL}, n.{IMPORT_KEY};"
-    )?;
-    writeln!(out, "DROP INDEX {IMPORT_INDEX} IF EXISTS;")
-}
-
-fn write_relationship(rel: &Relationship, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        out,
-        "MATCH (a:{IMPORT_LABEL} {{{IMPORT_KEY}: {}}}), (b:{IMPORT_LABEL} {{{IMPORT_KEY}: {}}}) \
-         CREATE (a)-[:{}{}]->(b);",
-        rel.start,
-        rel.end,
-        cypher_name(&rel.rel_type),
-        property_map_literal(&rel.properties, None)
-    )
+    script.finish().map(|_| ())
 }

@@ -5,7 +5,13 @@
 //! the rows (inside lists and maps too), plus the end nodes of each relationship, so an
 //! exported subgraph never has a dangling relationship. Everything is keyed by store id
 //! and written in id order, so output is deterministic.
+//!
+//! The whole graph as Cypher is not collected: [`stream_cypher`] reads it in pages of
+//! node ids (an id seek per id, so each page costs its own size) inside one transaction,
+//! so the script is one consistent state and memory stays bounded by a page and the
+//! writer's pending batches. The other formats, and `--query`, hold the subgraph.
 
+pub mod cypher;
 mod formats;
 pub mod show;
 
@@ -15,6 +21,7 @@ use crate::{Database, Params, QueryResult, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use cypher::CypherScript;
 pub use formats::{write_cypher, write_dot, write_graphml, write_json};
 
 /// Nodes and relationships with their labels, types and properties.
@@ -151,8 +158,91 @@ impl Subgraph {
     }
 }
 
+/// Node ids one page of [`stream_cypher`] reads for nodes.
+const NODE_PAGE: u64 = 10_000;
+/// Start nodes one page of [`stream_cypher`] reads the outgoing relationships of: fewer
+/// than for nodes, since a node may have many.
+const RELATIONSHIP_PAGE: u64 = 1_000;
+
+/// Writes the whole graph `query` reads (a statement runner: best an open transaction,
+/// so that every page sees the same graph) as a batched Cypher script to `out`, a page
+/// at a time: nodes by id, then the outgoing relationships of each page of nodes, by
+/// start node and id. Returns the nodes and relationships written.
+pub fn stream_cypher(
+    query: &mut dyn FnMut(&str, &Params) -> Result<QueryResult>,
+    out: &mut dyn std::io::Write,
+) -> Result<(u64, u64)> {
+    let written = |e: std::io::Error| Error::io(format!("cannot write the export: {e}"));
+    let first = query(
+        "MATCH (n) RETURN count(n) AS nodes, max(id(n)) AS last",
+        &Params::new(),
+    )?;
+    let (nodes, last) = match first.rows.first().map(Vec::as_slice) {
+        Some([Value::Int(nodes), Value::Int(last)]) => (*nodes, Some(*last)),
+        _ => (0, None),
+    };
+    let relationships = match query("MATCH ()-[r]->() RETURN count(r)", &Params::new())?
+        .rows
+        .first()
+        .map(Vec::as_slice)
+    {
+        Some([Value::Int(n)]) => *n,
+        _ => 0,
+    };
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    let mut script =
+        CypherScript::start(out, count(nodes), count(relationships)).map_err(written)?;
+    let last = last.and_then(|id| u64::try_from(id).ok());
+    for (lo, hi) in pages(last, NODE_PAGE) {
+        let page = query(
+            "UNWIND range($lo, $hi) AS i MATCH (n) WHERE id(n) = i RETURN n",
+            &page_params(lo, hi),
+        )?;
+        for row in &page.rows {
+            if let Some(Value::Node(node)) = row.first() {
+                script.node(node).map_err(written)?;
+            }
+        }
+    }
+    for (lo, hi) in pages(last, RELATIONSHIP_PAGE) {
+        let page = query(
+            "UNWIND range($lo, $hi) AS i MATCH (a) WHERE id(a) = i MATCH (a)-[r]->() RETURN r",
+            &page_params(lo, hi),
+        )?;
+        let mut rels: Vec<&Relationship> = page
+            .rows
+            .iter()
+            .filter_map(|row| match row.first() {
+                Some(Value::Relationship(r)) => Some(r),
+                _ => None,
+            })
+            .collect();
+        rels.sort_by_key(|r| (r.start, r.id));
+        for rel in rels {
+            script.relationship(rel).map_err(written)?;
+        }
+    }
+    script.finish().map_err(written)
+}
+
+/// `[lo, hi]` id ranges of `size` ids covering `0..=last` (none when there is no node).
+fn pages(last: Option<u64>, size: u64) -> impl Iterator<Item = (u64, u64)> {
+    let end = last.map_or(0, |l| l.saturating_add(1));
+    (0..end.div_ceil(size)).map(move |page| {
+        let lo = page * size;
+        (lo, (lo + size - 1).min(end - 1))
+    })
+}
+
+fn page_params(lo: u64, hi: u64) -> Params {
+    let int = |id: u64| Value::Int(i64::try_from(id).unwrap_or(i64::MAX));
+    Params::from([("lo".to_string(), int(lo)), ("hi".to_string(), int(hi))])
+}
+
 /// `skein export`: writes the whole graph, or the subgraph `query` returns, to `file`
-/// (`-` for standard output). Returns what to tell the user.
+/// (`-` for standard output). Returns what to tell the user. The whole graph as Cypher
+/// is streamed ([`stream_cypher`]), in one read transaction; everything else is
+/// collected first.
 pub fn export_to_file(
     db: &Database,
     format: ExportFormat,
@@ -160,23 +250,55 @@ pub fn export_to_file(
     params: &Params,
     file: &Path,
 ) -> Result<String> {
-    let mut run = |q: &str, p: &Params| db.execute(q, p);
-    let subgraph = Subgraph::collect(&mut run, query, params)?;
-    if file == Path::new("-") {
+    let write = |out: &mut dyn std::io::Write| -> Result<(u64, u64)> {
+        if format == ExportFormat::Cypher && query.is_none() {
+            let mut txn = db.begin()?;
+            let mut run = |q: &str, p: &Params| txn.execute(q, p);
+            let counts = stream_cypher(&mut run, out)?;
+            txn.rollback();
+            return Ok(counts);
+        }
+        let mut run = |q: &str, p: &Params| db.execute(q, p);
+        let subgraph = Subgraph::collect(&mut run, query, params)?;
+        subgraph.write(format, out)?;
+        Ok((
+            subgraph.nodes.len() as u64,
+            subgraph.relationships.len() as u64,
+        ))
+    };
+    let (nodes, relationships) = if file == Path::new("-") {
         let stdout = std::io::stdout();
-        subgraph.write(format, &mut stdout.lock())?;
+        let mut out = std::io::BufWriter::new(stdout.lock());
+        let counts = write(&mut out)?;
+        std::io::Write::flush(&mut out)
+            .map_err(|e| Error::io(format!("cannot write the export: {e}")))?;
+        counts
     } else {
         let handle = std::fs::File::create(file)
             .map_err(|e| Error::io(format!("cannot create {}: {e}", file.display())))?;
         let mut out = std::io::BufWriter::new(handle);
-        subgraph.write(format, &mut out)?;
+        let counts = write(&mut out)?;
         std::io::Write::flush(&mut out)
             .map_err(|e| Error::io(format!("cannot write {}: {e}", file.display())))?;
-    }
+        counts
+    };
     Ok(format!(
-        "exported {} nodes and {} relationships to {}",
-        subgraph.nodes.len(),
-        subgraph.relationships.len(),
+        "exported {nodes} nodes and {relationships} relationships to {}",
         file.display()
     ))
+}
+#[cfg(test)]
+mod tests {
+    use super::pages;
+
+    #[test]
+    fn pages_cover_every_id_once() {
+        assert_eq!(pages(None, 10).count(), 0);
+        assert_eq!(pages(Some(0), 10).collect::<Vec<_>>(), [(0, 0)]);
+        assert_eq!(pages(Some(9), 10).collect::<Vec<_>>(), [(0, 9)]);
+        assert_eq!(
+            pages(Some(20), 10).collect::<Vec<_>>(),
+            [(0, 9), (10, 19), (20, 20)]
+        );
+    }
 }
