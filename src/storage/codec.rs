@@ -293,30 +293,28 @@ pub struct NodeData {
     pub props: Vec<(Token, Value)>,
 }
 
+/// Properties with each value converted by `convert` (between stored and query values).
+fn convert_props<A, B>(
+    props: &[(Token, A)],
+    convert: impl Fn(&A) -> Result<B>,
+) -> Result<Vec<(Token, B)>> {
+    props.iter().map(|(k, v)| Ok((*k, convert(v)?))).collect()
+}
+
 impl NodeData {
     pub fn decode(bytes: &[u8]) -> Result<NodeData> {
         let record = decode_node(bytes)?;
-        let props = record
-            .props
-            .iter()
-            .map(|(k, v)| Ok((*k, from_stored(v)?)))
-            .collect::<Result<_>>()?;
         Ok(NodeData {
+            props: convert_props(&record.props, from_stored)?,
             labels: record.labels,
-            props,
         })
     }
 
     /// The stored form, to change and write back.
     pub fn to_record(&self) -> Result<NodeRecord> {
-        let props = self
-            .props
-            .iter()
-            .map(|(k, v)| Ok((*k, to_stored(v)?)))
-            .collect::<Result<_>>()?;
         Ok(NodeRecord {
             labels: self.labels.clone(),
-            props,
+            props: convert_props(&self.props, to_stored)?,
         })
     }
 

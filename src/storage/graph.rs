@@ -790,8 +790,14 @@ impl<'s> Txn<'s> {
     }
 
     pub fn label_count(&self, label: &str) -> Result<u64> {
-        match self.token(TokenKind::Label, label) {
-            Some(t) => self.read_count(&keys::count(TokenKind::Label, t)),
+        self.token_count(TokenKind::Label, label)
+    }
+
+    /// How many nodes have the label, or relationships the type, named `name` (none
+    /// when the name has no token yet).
+    fn token_count(&self, kind: TokenKind, name: &str) -> Result<u64> {
+        match self.token(kind, name) {
+            Some(t) => self.read_count(&keys::count(kind, t)),
             None => Ok(0),
         }
     }
@@ -1145,10 +1151,7 @@ impl<'s> Txn<'s> {
     }
 
     pub fn rel_type_count(&self, rel_type: &str) -> Result<u64> {
-        match self.token(TokenKind::RelType, rel_type) {
-            Some(t) => self.read_count(&keys::count(TokenKind::RelType, t)),
-            None => Ok(0),
-        }
+        self.token_count(TokenKind::RelType, rel_type)
     }
 
     // ---- catalogue

@@ -527,6 +527,33 @@ fn numeric(
     }
 }
 
+/// `a op b` for an operator that temporal values have too: null when either is null,
+/// the temporal operation when either is temporal, else the numeric one.
+fn temporal_or_numeric(
+    name: &str,
+    a: &Value,
+    b: &Value,
+    temporal_op: fn(&Value, &Value) -> Option<Result<Value>>,
+    int_op: impl Fn(i64, i64) -> Result<i64>,
+    float_op: impl Fn(f64, f64) -> f64,
+) -> Result<Value> {
+    if a.is_null() || b.is_null() {
+        return Ok(Value::Null);
+    }
+    if a.is_temporal() || b.is_temporal() {
+        return temporal_op(a, b).unwrap_or_else(|| Err(type_mismatch(name, a, b)));
+    }
+    numeric(name, a, b, int_op, float_op)
+}
+
+/// An integer operation that is `None` on overflow, as one that fails with an error.
+fn or_overflow(
+    name: &'static str,
+    op: fn(i64, i64) -> Option<i64>,
+) -> impl Fn(i64, i64) -> Result<i64> {
+    move |x, y| op(x, y).ok_or_else(|| overflow(name))
+}
+
 /// The text a string concatenation uses for a non-string operand.
 fn concat_text(v: &Value) -> Option<String> {
     match v {
@@ -584,61 +611,26 @@ pub fn add(a: &Value, b: &Value) -> Result<Value> {
             _ => Err(type_mismatch("+", a, b)),
         };
     }
-    if a.is_temporal() || b.is_temporal() {
-        return temporal::add(a, b).unwrap_or_else(|| Err(type_mismatch("+", a, b)));
-    }
-    numeric(
-        "+",
-        a,
-        b,
-        |x, y| x.checked_add(y).ok_or_else(|| overflow("+")),
-        |x, y| x + y,
-    )
+    let checked = or_overflow("+", i64::checked_add);
+    temporal_or_numeric("+", a, b, temporal::add, checked, |x, y| x + y)
 }
 
 pub fn subtract(a: &Value, b: &Value) -> Result<Value> {
-    if a.is_null() || b.is_null() {
-        return Ok(Value::Null);
-    }
-    if a.is_temporal() || b.is_temporal() {
-        return temporal::subtract(a, b).unwrap_or_else(|| Err(type_mismatch("-", a, b)));
-    }
-    numeric(
-        "-",
-        a,
-        b,
-        |x, y| x.checked_sub(y).ok_or_else(|| overflow("-")),
-        |x, y| x - y,
-    )
+    let checked = or_overflow("-", i64::checked_sub);
+    temporal_or_numeric("-", a, b, temporal::subtract, checked, |x, y| x - y)
 }
 
 pub fn multiply(a: &Value, b: &Value) -> Result<Value> {
-    if a.is_null() || b.is_null() {
-        return Ok(Value::Null);
-    }
-    if a.is_temporal() || b.is_temporal() {
-        return temporal::multiply(a, b).unwrap_or_else(|| Err(type_mismatch("*", a, b)));
-    }
-    numeric(
-        "*",
-        a,
-        b,
-        |x, y| x.checked_mul(y).ok_or_else(|| overflow("*")),
-        |x, y| x * y,
-    )
+    let checked = or_overflow("*", i64::checked_mul);
+    temporal_or_numeric("*", a, b, temporal::multiply, checked, |x, y| x * y)
 }
 
 pub fn divide(a: &Value, b: &Value) -> Result<Value> {
-    if a.is_null() || b.is_null() {
-        return Ok(Value::Null);
-    }
-    if a.is_temporal() || b.is_temporal() {
-        return temporal::divide(a, b).unwrap_or_else(|| Err(type_mismatch("/", a, b)));
-    }
-    numeric(
+    temporal_or_numeric(
         "/",
         a,
         b,
+        temporal::divide,
         |x, y| {
             if y == 0 {
                 return Err(division_by_zero());

@@ -1,6 +1,6 @@
 //! CALL of a procedure per input row, with its YIELD columns.
 
-use super::{BoxOp, Op};
+use super::{next_filled, BoxOp, Op, Upstream};
 use crate::catalog::procedures::Procedure;
 use crate::error::{Error, ErrorClass, Result};
 use crate::exec::eval::{eval, is_true, Env};
@@ -26,12 +26,8 @@ pub(super) struct CallOp<'a, 's> {
 }
 
 impl<'a, 's> CallOp<'a, 's> {
-    pub(super) fn new(
-        ctx: &'a Ctx<'a, 's>,
-        input: BoxOp<'a>,
-        spec: &'a CallSpec,
-        layout: &[String],
-    ) -> Result<Self> {
+    pub(super) fn new(upstream: Upstream<'a, 's, '_>, spec: &'a CallSpec) -> Result<Self> {
+        let Upstream { ctx, input, layout } = upstream;
         let procedure = ctx.registry.procedure(&spec.name)?;
         let signature = &procedure.signature;
         let args = match &spec.args {
@@ -84,13 +80,7 @@ impl<'a, 's> CallOp<'a, 's> {
 
 impl Op for CallOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
-        loop {
-            if let Some(r) = self.pending.pop_front() {
-                return Ok(Some(r));
-            }
-            let Some(row) = self.input.next()? else {
-                return Ok(None);
-            };
+        next_filled(&mut self.pending, &mut self.input, |row, pending| {
             let env = Env::row(&row);
             let args: Vec<Value> = self
                 .args
@@ -101,10 +91,10 @@ impl Op for CallOp<'_, '_> {
             if self.procedure.signature.outputs.is_empty() {
                 // A procedure without outputs passes its input row through inside a
                 // query, and returns nothing as a statement of its own.
-                if self.spec.standalone {
-                    continue;
+                if !self.spec.standalone {
+                    pending.push_back(row);
                 }
-                return Ok(Some(row));
+                return Ok(());
             }
             for result in results {
                 let mut out = row.clone();
@@ -118,8 +108,9 @@ impl Op for CallOp<'_, '_> {
                         continue;
                     }
                 }
-                self.pending.push_back(out);
+                pending.push_back(out);
             }
-        }
+            Ok(())
+        })
     }
 }

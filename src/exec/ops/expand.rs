@@ -3,7 +3,7 @@
 
 use super::{
     edge_into_value, eval_props, extended, node_id, node_matches, other_end, rel_matches,
-    rel_value, slot, used_relationships, BoxOp, LabelTest, Op, TypeTest, UsedRels,
+    rel_value, slot, used_relationships, BoxOp, LabelTest, Op, TypeTest, Upstream, UsedRels,
 };
 use crate::error::Result;
 use crate::exec::expr::{compile_opt, Compiled};
@@ -140,11 +140,10 @@ pub(super) struct ExpandState<'a> {
 
 impl<'a, 's> ExpandOp<'a, 's> {
     pub(super) fn new(
-        ctx: &'a Ctx<'a, 's>,
-        input: BoxOp<'a>,
+        upstream: Upstream<'a, 's, '_>,
         spec: &'a ExpandSpec,
-        layout: &[String],
     ) -> Result<ExpandOp<'a, 's>> {
+        let Upstream { ctx, input, layout } = upstream;
         Ok(ExpandOp {
             ctx,
             input,

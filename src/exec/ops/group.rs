@@ -2,7 +2,7 @@
 //! of its grouping items, each group's accumulators updated in place; the group rows
 //! (items, then hidden sort items) come out once the input is exhausted.
 
-use super::{Batch, BoxOp, Op};
+use super::{Batch, BoxOp, Op, Upstream};
 use crate::ast::Expr;
 use crate::error::{Error, Result};
 use crate::exec::aggregate::{Accumulator, Aggregator};
@@ -114,12 +114,12 @@ pub(super) struct AggregationOp<'a, 's> {
 }
 
 impl<'a, 's> AggregationOp<'a, 's> {
-    pub(super) fn new(
-        ctx: &'a Ctx<'a, 's>,
-        input: BoxOp<'a>,
-        spec: &'a ProjectSpec,
-        in_layout: &[String],
-    ) -> Result<Self> {
+    pub(super) fn new(upstream: Upstream<'a, 's, '_>, spec: &'a ProjectSpec) -> Result<Self> {
+        let Upstream {
+            ctx,
+            input,
+            layout: in_layout,
+        } = upstream;
         let out_len = spec.items.len() - spec.hidden;
         let mut found = Vec::new();
         let mut is_key = Vec::new();

@@ -1,6 +1,6 @@
 //! The hash join of two independently scanned pattern parts tied by an equality.
 
-use super::{build, source, BoxOp, Op};
+use super::{build, source, BoxOp, Op, Upstream};
 use crate::ast::CompareOp;
 use crate::error::Result;
 use crate::exec::eval::{self, eval, Env};
@@ -63,12 +63,8 @@ pub(super) struct HashJoinOp<'a, 's> {
 }
 
 impl<'a, 's> HashJoinOp<'a, 's> {
-    pub(super) fn new(
-        ctx: &'a Ctx<'a, 's>,
-        input: BoxOp<'a>,
-        spec: &'a HashJoinSpec,
-        layout: &[String],
-    ) -> Result<Self> {
+    pub(super) fn new(upstream: Upstream<'a, 's, '_>, spec: &'a HashJoinSpec) -> Result<Self> {
+        let Upstream { ctx, input, layout } = upstream;
         Ok(HashJoinOp {
             ctx,
             input,

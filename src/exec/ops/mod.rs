@@ -68,6 +68,25 @@ fn batch_of_rows<O: Op + ?Sized>(op: &mut O, batch: &mut Batch) -> Result<bool> 
     Ok(batch.len() > 0)
 }
 
+/// The next row of an operator that turns each input row into any number of rows:
+/// what `pending` still holds, else what `fill` pushes onto it for the next input row,
+/// until it pushes some or the input ends.
+fn next_filled(
+    pending: &mut VecDeque<Row>,
+    input: &mut BoxOp<'_>,
+    mut fill: impl FnMut(Row, &mut VecDeque<Row>) -> Result<()>,
+) -> Result<Option<Row>> {
+    loop {
+        if let Some(row) = pending.pop_front() {
+            return Ok(Some(row));
+        }
+        let Some(row) = input.next()? else {
+            return Ok(None);
+        };
+        fill(row, pending)?;
+    }
+}
+
 /// Rows a batch holds at most: enough to pay for the call, few enough to stay in cache.
 pub(crate) const BATCH_ROWS: usize = 1024;
 
@@ -130,6 +149,14 @@ pub(crate) fn source<'a>(rows: Vec<Row>) -> BoxOp<'a> {
     Box::new(Source {
         rows: rows.into_iter(),
     })
+}
+
+/// What an operator is built on: the statement's context, the operator it pulls its
+/// rows from and the layout of those rows.
+pub(super) struct Upstream<'a, 's, 'l> {
+    ctx: &'a Ctx<'a, 's>,
+    input: BoxOp<'a>,
+    layout: &'l [String],
 }
 
 /// Chains the operators of `steps` on top of `input`, whose rows have `layout`.
@@ -256,8 +283,8 @@ fn build_step<'a, 's>(
             labels: LabelTest::new(labels),
             props: compile_opt(ctx, props.as_ref(), layout)?,
         }),
-        Step::Expand(spec) => Box::new(ExpandOp::new(ctx, input, spec, layout)?),
-        Step::HashJoin(spec) => Box::new(HashJoinOp::new(ctx, input, spec, layout)?),
+        Step::Expand(spec) => Box::new(ExpandOp::new(Upstream { ctx, input, layout }, spec)?),
+        Step::HashJoin(spec) => Box::new(HashJoinOp::new(Upstream { ctx, input, layout }, spec)?),
         Step::ShortestPath(spec) => Box::new(ShortestOp {
             ctx,
             input,
@@ -292,9 +319,9 @@ fn build_step<'a, 's>(
         }),
         Step::LoadCsv(spec) => Box::new(LoadCsvOp::new(ctx, input, spec, layout)?),
         Step::Project(spec) => project::build(ctx, input, spec, layout)?,
-        Step::Call(spec) => Box::new(CallOp::new(ctx, input, spec, layout)?),
+        Step::Call(spec) => Box::new(CallOp::new(Upstream { ctx, input, layout }, spec)?),
         Step::CallSubquery(spec) if !spec.writes => {
-            Box::new(CallSubqueryOp::new(ctx, input, spec, layout)?)
+            Box::new(CallSubqueryOp::new(Upstream { ctx, input, layout }, spec)?)
         }
         Step::CallSubquery(_)
         | Step::Create { .. }

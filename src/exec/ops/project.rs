@@ -7,7 +7,7 @@ use super::filter::FilterOp;
 use super::group::AggregationOp;
 use super::limit::SkipLimitOp;
 use super::sort::SortOp;
-use super::{Batch, BoxOp, Op};
+use super::{Batch, BoxOp, Op, Upstream};
 use crate::error::Result;
 use crate::exec::eval::{eval, Env};
 use crate::exec::expr::{compile, Compiled};
@@ -30,7 +30,12 @@ pub(super) fn build<'a, 's>(
         layout.extend(in_layout.iter().cloned());
     }
     let mut op: BoxOp<'a> = if spec.aggregating {
-        Box::new(AggregationOp::new(ctx, input, spec, in_layout)?)
+        let upstream = Upstream {
+            ctx,
+            input,
+            layout: in_layout,
+        };
+        Box::new(AggregationOp::new(upstream, spec)?)
     } else {
         Box::new(ProjectionOp {
             ctx,

@@ -1,7 +1,7 @@
 //! `shortestPath` and `allShortestPaths` between two bound nodes: a bidirectional
 //! breadth-first search over the in-memory adjacency.
 
-use super::{eval_props, node_id, other_end, rel_matches, rel_value, BoxOp, Op};
+use super::{eval_props, next_filled, node_id, other_end, rel_matches, rel_value, BoxOp, Op};
 use crate::error::Result;
 use crate::exec::eval::{self};
 use crate::exec::expr::Compiled;
@@ -25,7 +25,14 @@ pub(super) struct ShortestOp<'a, 's> {
     pub(super) pending: VecDeque<Row>,
 }
 
-impl ShortestOp<'_, '_> {
+/// The searches of one shortest-path pattern, apart from the operator so that they can
+/// run while the operator fills its queue of rows.
+struct PathSearch<'a, 's> {
+    ctx: &'a Ctx<'a, 's>,
+    spec: &'a ShortestSpec,
+}
+
+impl PathSearch<'_, '_> {
     /// Breadth-first search; returns the shortest paths (all of them for
     /// allShortestPaths) as edge lists.
     fn search(&self, a: NodeId, b: NodeId, rel_props: Option<&Map>) -> Result<Vec<Vec<Edge>>> {
@@ -102,9 +109,7 @@ impl ShortestOp<'_, '_> {
         }
         Ok(out)
     }
-}
 
-impl ShortestOp<'_, '_> {
     /// One shortest path by breadth-first search from both ends, always growing the
     /// smaller frontier by a whole level: far fewer nodes are visited than from one end.
     fn bidirectional(
@@ -185,23 +190,21 @@ impl ShortestOp<'_, '_> {
 
 impl Op for ShortestOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
-        loop {
-            if let Some(r) = self.pending.pop_front() {
-                return Ok(Some(r));
-            }
-            let Some(row) = self.input.next()? else {
-                return Ok(None);
-            };
+        let paths = PathSearch {
+            ctx: self.ctx,
+            spec: self.spec,
+        };
+        next_filled(&mut self.pending, &mut self.input, |row, pending| {
             let (Some(a), Some(b)) = (
                 row.get(self.from).and_then(node_id),
                 row.get(self.to).and_then(node_id),
             ) else {
-                continue;
+                return Ok(());
             };
             let Some(rel_props) = eval_props(self.ctx, &row, self.rel_props.as_ref())? else {
-                continue;
+                return Ok(());
             };
-            for path in self.search(a, b, rel_props.as_ref())? {
+            for path in paths.search(a, b, rel_props.as_ref())? {
                 let rels: Vec<Value> = path.iter().map(rel_value).collect();
                 let mut out = row.clone();
                 let start = Value::Node(Node::with_id(a));
@@ -211,8 +214,9 @@ impl Op for ShortestOp<'_, '_> {
                 if self.spec.path.is_some() {
                     out.push(p);
                 }
-                self.pending.push_back(out);
+                pending.push_back(out);
             }
-        }
+            Ok(())
+        })
     }
 }

@@ -3,7 +3,7 @@
 //! with the write path, which runs a subquery that writes the same way through the
 //! statement's step runner.
 
-use super::{build, slot, source, BoxOp, Op};
+use super::{build, next_filled, slot, source, BoxOp, Op, Upstream};
 use crate::error::Result;
 use crate::exec::{Ctx, Row};
 use crate::plan::{layout_after, CallSubquerySpec};
@@ -90,12 +90,8 @@ pub(super) struct CallSubqueryOp<'a, 's> {
 }
 
 impl<'a, 's> CallSubqueryOp<'a, 's> {
-    pub(super) fn new(
-        ctx: &'a Ctx<'a, 's>,
-        input: BoxOp<'a>,
-        spec: &'a CallSubquerySpec,
-        layout: &[String],
-    ) -> Result<Self> {
+    pub(super) fn new(upstream: Upstream<'a, 's, '_>, spec: &'a CallSubquerySpec) -> Result<Self> {
+        let Upstream { ctx, input, layout } = upstream;
         Ok(CallSubqueryOp {
             ctx,
             input,
@@ -107,13 +103,7 @@ impl<'a, 's> CallSubqueryOp<'a, 's> {
 
 impl Op for CallSubqueryOp<'_, '_> {
     fn next(&mut self) -> Result<Option<Row>> {
-        loop {
-            if let Some(row) = self.pending.pop_front() {
-                return Ok(Some(row));
-            }
-            let Some(row) = self.input.next()? else {
-                return Ok(None);
-            };
+        next_filled(&mut self.pending, &mut self.input, |row, pending| {
             let start = self.returned.import_row(&row);
             let spec = self.returned.spec;
             let mut per_part = Vec::with_capacity(spec.parts.len());
@@ -131,7 +121,8 @@ impl Op for CallSubqueryOp<'_, '_> {
                 }
                 per_part.push(rows);
             }
-            self.returned.extend(&row, per_part, &mut self.pending);
-        }
+            self.returned.extend(&row, per_part, pending);
+            Ok(())
+        })
     }
 }

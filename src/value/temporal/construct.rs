@@ -178,6 +178,15 @@ fn source(key: &str, value: &Value) -> Result<Parts> {
     })
 }
 
+/// `source` for map entry `key`, which must have the part that `has` looks for.
+fn source_with(key: &str, value: &Value, part: &str, has: fn(&Parts) -> bool) -> Result<Parts> {
+    let parts = source(key, value)?;
+    if !has(&parts) {
+        return Err(invalid(format!("'{key}' must be a value with a {part}")));
+    }
+    Ok(parts)
+}
+
 impl Request {
     fn from_map(map: &Map) -> Result<Request> {
         let mut request = Request::default();
@@ -205,26 +214,17 @@ impl Request {
                 "epochseconds" => &mut c.epoch_seconds,
                 "epochmillis" => &mut c.epoch_millis,
                 "date" => {
-                    let parts = source(key, value)?;
-                    if parts.date.is_none() {
-                        return Err(invalid("'date' must be a value with a date"));
-                    }
+                    let parts = source_with(&lower, value, "date", |p| p.date.is_some())?;
                     request.date_source = Some(parts);
                     continue;
                 }
                 "time" => {
-                    let parts = source(key, value)?;
-                    if parts.time.is_none() {
-                        return Err(invalid("'time' must be a value with a time"));
-                    }
+                    let parts = source_with(&lower, value, "time", |p| p.time.is_some())?;
                     request.time_source = Some(parts);
                     continue;
                 }
                 "datetime" => {
-                    let parts = source(key, value)?;
-                    if parts.date.is_none() {
-                        return Err(invalid("'datetime' must be a value with a date"));
-                    }
+                    let parts = source_with(&lower, value, "date", |p| p.date.is_some())?;
                     request.date_source = Some(parts.clone());
                     if parts.time.is_some() {
                         request.time_source = Some(parts);

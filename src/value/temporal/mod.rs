@@ -200,16 +200,18 @@ pub fn is_function(name: &str) -> bool {
     }
 }
 
+/// The functions that construct each temporal type, named as the type.
+const CONSTRUCTORS: [&str; 6] = [
+    "date",
+    "localtime",
+    "time",
+    "localdatetime",
+    "datetime",
+    "duration",
+];
+
 /// Every temporal function's name (lower-cased, dotted).
 pub fn function_names() -> Vec<String> {
-    const BASES: [&str; 6] = [
-        "date",
-        "localtime",
-        "time",
-        "localdatetime",
-        "datetime",
-        "duration",
-    ];
     const MEMBERS: [&str; 10] = [
         "transaction",
         "statement",
@@ -222,7 +224,7 @@ pub fn function_names() -> Vec<String> {
         "fromepoch",
         "fromepochmillis",
     ];
-    BASES
+    CONSTRUCTORS
         .iter()
         .flat_map(|base| {
             std::iter::once(base.to_string())

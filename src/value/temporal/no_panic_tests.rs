@@ -1,18 +1,9 @@
 //! Property tests: no text, number or zone a user can write makes a temporal function,
 //! accessor or operator panic; bad input is an error value.
 
-use super::{add, call_function, divide, multiply, property, subtract};
+use super::{add, call_function, divide, multiply, property, subtract, CONSTRUCTORS};
 use crate::value::{Map, Value};
 use proptest::prelude::*;
-
-const CONSTRUCTORS: [&str; 6] = [
-    "date",
-    "localtime",
-    "time",
-    "localdatetime",
-    "datetime",
-    "duration",
-];
 
 fn temporal_text() -> impl Strategy<Value = String> {
     prop_oneof![
