@@ -3,23 +3,10 @@
 //! comprehensions) and as predicates (`WHERE n:A|B`); on a relationship a label
 //! expression tests its type. CREATE and MERGE refuse what does not name labels.
 
-use skein::{Database, ErrorClass, Params, Value};
+use skein::{Database, ErrorClass, Params};
 
-fn run(db: &Database, query: &str) -> Vec<String> {
-    match db.execute(query, &Params::new()) {
-        Ok(r) => r
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(Value::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            })
-            .collect(),
-        Err(e) => panic!("{query}: {e}"),
-    }
-}
+mod common;
+use common::rows_text as run;
 
 /// Nodes numbered 1 to 5: :A, :B, :A:B, no label, :C; 1 and 3 point at 5.
 fn graph() -> Database {

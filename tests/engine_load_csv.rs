@@ -3,24 +3,11 @@
 //! names; an empty field is null; quoted fields keep separators and newlines; the source
 //! is a local file (`file:///path` or a path), evaluated per input row.
 
-use skein::{Database, ErrorClass, Params, Value};
+use skein::{Database, ErrorClass, Params};
 use std::path::Path;
 
-fn run(db: &Database, query: &str) -> Vec<String> {
-    match db.execute(query, &Params::new()) {
-        Ok(r) => r
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(Value::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            })
-            .collect(),
-        Err(e) => panic!("{query}: {e}"),
-    }
-}
+mod common;
+use common::rows_text as run;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

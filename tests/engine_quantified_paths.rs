@@ -3,23 +3,10 @@
 //! and `SHORTEST 1`, `ANY SHORTEST`, `ANY`, `ALL SHORTEST`, `SHORTEST 1 GROUPS`, `ALL`
 //! before a pattern (shortestPath / allShortestPaths / every path).
 
-use skein::{Database, ErrorClass, Params, Value};
+use skein::{Database, ErrorClass, Params};
 
-fn run(db: &Database, query: &str) -> Vec<String> {
-    match db.execute(query, &Params::new()) {
-        Ok(r) => r
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(Value::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" | ")
-            })
-            .collect(),
-        Err(e) => panic!("{query}: {e}"),
-    }
-}
+mod common;
+use common::rows_text as run;
 
 /// 1 → 2 → 3 → 4 and 1 → 5 → 4.
 fn graph() -> Database {
