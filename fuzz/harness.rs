@@ -52,6 +52,7 @@ pub fn execute(data: &[u8]) {
     let options = QueryOptions {
         cancel: None,
         timeout: Some(STATEMENT_TIMEOUT),
+        ..Default::default()
     };
     if let Err(e) = db.execute_with(&text, &params, &options) {
         assert_not_internal(&text, &e);

@@ -48,8 +48,9 @@ pub use export::ExportFormat;
 pub use import::csv::{
     ColumnDeclaration, ColumnType, ImportProgress, ImportRequest, ImportSummary,
 };
-pub use import::FileReport;
+pub use import::{FileReport, LoadOutcome};
 pub use parse::{split_statements, ScriptStatement, Splitter, StatementKind};
+pub use storage::Withdrawn;
 pub use value::{
     Date, DateTime, Duration, LocalDateTime, LocalTime, Map, Node, NodeId, Path, PropertyMap,
     RelId, Relationship, Time, Value,
@@ -126,6 +127,8 @@ impl CancelToken {
 pub struct QueryOptions {
     pub cancel: Option<CancelToken>,
     pub timeout: Option<std::time::Duration>,
+    /// The source the statement writes under (see [`Database::load`]); `None`: none.
+    pub source: Option<String>,
 }
 
 /// A procedure given by a table: `CALL name(inputs…) YIELD outputs…` returns the rows
@@ -190,6 +193,9 @@ impl Database {
         options: &QueryOptions,
     ) -> Result<QueryResult> {
         let mut txn = self.store.begin()?;
+        if let Some(source) = &options.source {
+            txn.begin_source(source, None)?;
+        }
         let result = exec::execute_cached(
             &mut txn,
             query,
@@ -220,7 +226,25 @@ impl Database {
             txn: self.store.begin()?,
             procedures: self.procedures.clone(),
             plans: self.plans.clone(),
+            source: None,
         })
+    }
+
+    /// Withdraws everything a source (a fact file as it was loaded, or a name given
+    /// with `QueryOptions::source`) asserts, in one transaction: a node, relationship or
+    /// property value no other source (or unsourced write) asserts is removed, and a
+    /// property another source also claims takes that claim's value.
+    /// `source` is a source's name, or a path that names one (`./seed/a.cypher`).
+    pub fn unload(&self, source: &str) -> Result<Withdrawn> {
+        let mut txn = self.store.begin()?;
+        let name = if txn.previous_load(source)?.is_some() {
+            source.to_string()
+        } else {
+            import::source_name(std::path::Path::new(source))
+        };
+        let withdrawn = txn.retract_source(&name)?;
+        txn.commit()?;
+        Ok(withdrawn)
     }
 
     /// Loads a fact file (`.cypher`, `.jsonl`), or every fact file of a folder in name
@@ -283,6 +307,8 @@ pub struct Transaction<'db> {
     txn: storage::Txn<'db>,
     procedures: Arc<catalog::procedures::Registry>,
     plans: Arc<exec::PlanCache>,
+    /// The source its statements write under, once one was named.
+    source: Option<String>,
 }
 
 impl Transaction<'_> {
@@ -298,6 +324,12 @@ impl Transaction<'_> {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
+        if let Some(source) = &options.source {
+            if self.source.as_ref() != Some(source) {
+                self.txn.begin_source(source, None)?;
+                self.source = Some(source.clone());
+            }
+        }
         let savepoint = self.txn.savepoint();
         let result = exec::execute_cached(
             &mut self.txn,

@@ -538,7 +538,7 @@ fn source_runs_a_file_in_the_same_session() {
     let inner = inner.display().to_string();
     let output = run_with_stdin(
         &["--memory"],
-        &format!(":source {inner}\nRETURN $x + 1 AS after;\n"),
+        &format!(":run {inner}\nRETURN $x + 1 AS after;\n"),
     );
     // The sourced file's failure is reported with its own name and stops the script.
     assert_eq!(output.status.code(), Some(1));

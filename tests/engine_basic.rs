@@ -312,6 +312,7 @@ fn cancelled_statement_is_a_transaction_error() {
     let options = skein::QueryOptions {
         cancel: Some(cancel),
         timeout: None,
+        ..Default::default()
     };
     let e = db
         .execute_with(

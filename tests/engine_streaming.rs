@@ -110,6 +110,7 @@ fn unwind_range_is_cancellable() {
         &QueryOptions {
             cancel: Some(cancel),
             timeout: None,
+            ..Default::default()
         },
     );
     t.join().expect("canceller thread");
@@ -126,6 +127,7 @@ fn unwind_range_stops_at_its_timeout() {
         &QueryOptions {
             cancel: None,
             timeout: Some(Duration::from_millis(200)),
+            ..Default::default()
         },
     );
     let e = r.expect_err("timed out");

@@ -252,7 +252,7 @@ fn schema_source_and_load_work_from_the_prompt() {
     expect(&mut session, "skein> ");
     enter(&mut session, ":format literal");
     expect(&mut session, "skein> ");
-    enter(&mut session, &format!(":source {}", script.display()));
+    enter(&mut session, &format!(":run {}", script.display()));
     expect(&mut session, "nodes\r\n2\r\n");
     quit(session);
 }

@@ -405,6 +405,7 @@ fn run_guarded(job: &Job, settings: &scenario::Settings, timeout: Duration) -> R
     let options = QueryOptions {
         cancel: Some(cancel.clone()),
         timeout: None,
+        ..Default::default()
     };
     let scenario = Arc::clone(&job.scenario);
     let settings = settings.clone();

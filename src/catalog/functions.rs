@@ -21,6 +21,9 @@ const NOT_UNARY: &[(&str, usize, Option<usize>)] = &[
     ("right", 2, Some(2)),
     ("atan2", 2, Some(2)),
     ("replace", 3, Some(3)),
+    // Provenance: `sources(x)`, `sources(x, key)`, `claims(x, key)`.
+    ("sources", 1, Some(2)),
+    ("claims", 2, Some(2)),
 ];
 
 /// The number of arguments a function takes: `(min, max)`, `max` `None` when unbounded.

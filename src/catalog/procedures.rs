@@ -1,8 +1,9 @@
 //! The procedure registry: `CALL name(args) YIELD …`, each name with its signature and
 //! the body that computes its rows.
 //!
-//! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`, and
-//! `db.procedures()` / `db.functions()` (what `SHOW PROCEDURES` / `SHOW FUNCTIONS` read).
+//! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`,
+//! `db.procedures()` / `db.functions()` (what `SHOW PROCEDURES` / `SHOW FUNCTIONS` read),
+//! and the provenance listings `db.sources()` and `db.conflicts()`.
 //! Libraries of native procedures (the graph algorithms) are looked up by name, and
 //! listed, through the functions a database installs with [`Registry::with_library`], so
 //! this module knows no library.
@@ -10,8 +11,8 @@
 //! arguments) and native procedures (a function of the transaction and the arguments).
 
 use crate::error::{Error, ErrorClass, Result};
-use crate::storage::Txn;
-use crate::value::Value;
+use crate::storage::{Attribution, Element, Txn};
+use crate::value::{temporal, Map, Node, Relationship, Value};
 use crate::ProcedureSpec;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,6 +41,8 @@ impl Signature {
 
 #[derive(Clone)]
 enum Body {
+    Sources,
+    Conflicts,
     Labels,
     RelationshipTypes,
     PropertyKeys,
@@ -106,6 +109,23 @@ const BUILTINS: &[Builtin] = &[
             ("maxArguments", "INTEGER?"),
         ],
         "Every function that can be called (SHOW FUNCTIONS); maxArguments is null when unbounded.",
+    ),
+    (
+        "db.sources",
+        &[
+            ("source", "STRING?"),
+            ("sha256", "STRING?"),
+            ("loaded_at", "DATETIME?"),
+            ("nodes", "INTEGER?"),
+            ("relationships", "INTEGER?"),
+            ("properties", "INTEGER?"),
+        ],
+        "Every source (a loaded fact file, or a name statements were written under), with the nodes, relationships and property values it asserts.",
+    ),
+    (
+        "db.conflicts",
+        &[("element", "ANY?"), ("key", "STRING?"), ("claims", "LIST? OF MAP?")],
+        "Every property whose sources claim different values, with the claims, most recent first.",
     ),
 ];
 
@@ -191,6 +211,8 @@ impl Registry {
                 "db.relationshipTypes" => Body::RelationshipTypes,
                 "db.propertyKeys" => Body::PropertyKeys,
                 "db.procedures" => Body::Table(self.procedure_rows()),
+                "db.sources" => Body::Sources,
+                "db.conflicts" => Body::Conflicts,
                 _ => Body::Table(function_rows()),
             };
             return Some((signature, body));
@@ -339,6 +361,8 @@ impl Procedure {
         let args = padded.as_slice();
         let strings = |v: Vec<String>| v.into_iter().map(|s| vec![Value::String(s)]).collect();
         Ok(match body {
+            Body::Sources => source_rows(txn)?,
+            Body::Conflicts => conflict_rows(txn)?,
             Body::Labels => strings(txn.labels()?),
             Body::RelationshipTypes => strings(txn.relationship_types()?),
             Body::PropertyKeys => strings(txn.property_keys()?),
@@ -357,6 +381,72 @@ impl Procedure {
             }
         })
     }
+}
+
+/// The rows of `db.sources()`.
+fn source_rows(txn: &Txn<'_>) -> Result<Vec<Vec<Value>>> {
+    let count = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+    txn.sources()?
+        .into_iter()
+        .map(|s| {
+            Ok(vec![
+                Value::String(s.name),
+                s.sha256.map_or(Value::Null, Value::String),
+                temporal::utc_from_micros(s.loaded_at_micros)?,
+                count(s.nodes),
+                count(s.relationships),
+                count(s.properties),
+            ])
+        })
+        .collect()
+}
+
+/// The rows of `db.conflicts()`.
+fn conflict_rows(txn: &Txn<'_>) -> Result<Vec<Vec<Value>>> {
+    txn.conflicts()?
+        .into_iter()
+        .map(|c| {
+            let element = match c.element {
+                Element::Node(id) => Value::Node(Node::with_id(id)),
+                Element::Relationship(id) => match txn.relationship(id)? {
+                    Some(info) => Value::Relationship(Relationship {
+                        id,
+                        rel_type: info.rel_type,
+                        start: info.start,
+                        end: info.end,
+                        properties: Default::default(),
+                    }),
+                    None => Value::Null,
+                },
+            };
+            let claims = c
+                .claims
+                .into_iter()
+                .map(|a| claim_map(a, true))
+                .collect::<Result<_>>()?;
+            Ok(vec![element, Value::String(c.key), Value::List(claims)])
+        })
+        .collect()
+}
+
+/// An assertion or claim as a map: `{value, source, line, loaded_at}` (`value` only for
+/// a claim), what `sources()`, `claims()` and `db.conflicts()` return.
+pub fn claim_map(a: Attribution, with_value: bool) -> Result<Value> {
+    let mut map = Map::new();
+    if with_value {
+        map.insert("value".into(), a.value.unwrap_or(Value::Null));
+    }
+    map.insert("source".into(), a.source.map_or(Value::Null, Value::String));
+    map.insert(
+        "line".into(),
+        a.line.map_or(Value::Null, |l| Value::Int(i64::from(l))),
+    );
+    let loaded_at = match a.loaded_at_micros {
+        Some(micros) => temporal::utc_from_micros(micros)?,
+        None => Value::Null,
+    };
+    map.insert("loaded_at".into(), loaded_at);
+    Ok(Value::Map(map))
 }
 
 /// Whether a value fits an openCypher type name (`INTEGER?`, `NUMBER`, `ANY?` …).

@@ -73,6 +73,11 @@ pub struct Args {
     #[arg(long, global = true)]
     pub continue_on_error: bool,
 
+    /// Write statements (not fact files, which are their own sources) under this
+    /// source, so that `sources()` names it and `skein unload NAME` withdraws them
+    #[arg(long, value_name = "NAME", global = true)]
+    pub source: Option<String>,
+
     /// Print no load summaries, progress bars or banners
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -88,10 +93,16 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Load fact files or folders (`.cypher`, `.jsonl`) and exit
+    /// Load fact files or folders (`.cypher`, `.jsonl`) and exit; a file loaded before
+    /// is skipped when unchanged, and what it no longer says is withdrawn when changed
     Load {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
+    },
+    /// Withdraw everything loaded fact files (or named sources) assert, and exit
+    Unload {
+        #[arg(required = true, value_name = "FILE")]
+        sources: Vec<String>,
     },
     /// Export the graph, or the subgraph a query returns, to FILE (`-` for stdout):
     /// `skein export --format dot|graphml|json|cypher [--query Q] FILE`
@@ -138,8 +149,16 @@ where
 /// or subcommand name, so `skein --load seed/ run q.cypher` runs `q.cypher`. (clap's
 /// multi-value options would swallow the subcommand.)
 fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
-    const SUBCOMMANDS: [&str; 4] = ["run", "load", "export", "import"];
-    const TAKE_A_VALUE: [&str; 6] = ["-c", "--command", "--db", "--format", "--param", "--load"];
+    const SUBCOMMANDS: [&str; 5] = ["run", "load", "unload", "export", "import"];
+    const TAKE_A_VALUE: [&str; 7] = [
+        "-c",
+        "--command",
+        "--db",
+        "--format",
+        "--param",
+        "--load",
+        "--source",
+    ];
     let mut out = Vec::new();
     // `Some(n)` while reading the paths of a `--load`, `n` of them so far.
     let mut loading: Option<usize> = None;
@@ -217,7 +236,8 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
             Ok(()) => 0,
             Err(code) => code,
         },
-        Some(Command::Run { files }) => run_scripts(&db, files, params, settings, args.quiet),
+        Some(Command::Unload { sources }) => unload(&db, sources, args.quiet),
+        Some(Command::Run { files }) => run_scripts(&db, files, params, settings, args),
         Some(Command::Export {
             graph_format,
             query,
@@ -235,7 +255,7 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
         Some(Command::Import(import_args)) => import::run_command(&db, import_args, args.quiet),
         None => {
             if let Some(command) = &args.command {
-                run_batch(&db, params, settings, args.quiet, |session, out, err| {
+                run_batch(&db, params, settings, args, |session, out, err| {
                     session.run_text("-c", command, out, err)
                 })
             } else if io::stdin().is_terminal() {
@@ -245,6 +265,7 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
                     timing: args.timing,
                     stats: args.stats,
                     quiet: args.quiet,
+                    source: args.source.clone(),
                     database_name: if args.memory {
                         "a temporary in-memory database".to_string()
                     } else {
@@ -253,12 +274,34 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
                 };
                 interactive(&db, repl_settings)
             } else {
-                run_batch(&db, params, settings, args.quiet, |session, out, err| {
+                run_batch(&db, params, settings, args, |session, out, err| {
                     session.run_script("<stdin>", &mut io::stdin().lock(), out, err)
                 })
             }
         }
     }
+}
+
+/// `skein unload`: withdraws each source in its own transaction, stopping at the first
+/// that fails (an unknown source is exit code 1).
+fn unload(db: &Database, sources: &[String], quiet: bool) -> i32 {
+    for source in sources {
+        match crate::shell::load::unload_one(db, source) {
+            Ok(summary) => {
+                if !quiet {
+                    let _ = writeln!(io::stderr(), "{summary}");
+                }
+            }
+            Err(error) => {
+                let _ = writeln!(io::stderr(), "{error}");
+                return match error.class {
+                    crate::ErrorClass::IoError | crate::ErrorClass::StorageError => 2,
+                    _ => 1,
+                };
+            }
+        }
+    }
+    0
 }
 
 fn open_database(args: &Args) -> crate::Result<Database> {
@@ -276,10 +319,10 @@ fn run_scripts(
     files: &[PathBuf],
     params: Params,
     settings: OutputSettings,
-    quiet: bool,
+    args: &Args,
 ) -> i32 {
     let continue_on_error = settings.continue_on_error;
-    run_batch(db, params, settings, quiet, |session, out, err| {
+    run_batch(db, params, settings, args, |session, out, err| {
         let mut outcome = ScriptOutcome::Succeeded;
         for file in files {
             let opened = std::fs::File::open(file);
@@ -311,13 +354,14 @@ fn run_batch(
     db: &Database,
     params: Params,
     settings: OutputSettings,
-    quiet: bool,
+    args: &Args,
     script: impl FnOnce(&mut Session, &mut dyn Write, &mut dyn Write) -> ScriptOutcome,
 ) -> i32 {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let mut err = io::stderr();
-    let mut session = Session::new(db, settings, params, false, quiet);
+    let mut session = Session::new(db, settings, params, false, args.quiet);
+    session.source = args.source.clone();
     let mut outcome = script(&mut session, &mut out, &mut err);
     let _ = out.flush();
     if let Some(unfinished) = session.finish(&mut err) {

@@ -12,7 +12,7 @@ use super::expr::{Compiled, Function, Gives, Kind, MapItem};
 use super::{materialize, ops, Ctx, Row};
 use crate::ast::{self, BinaryOp, CompareOp, UnaryOp};
 use crate::error::{Error, ErrorClass, Result};
-use crate::storage::Token;
+use crate::storage::{Element, Token};
 use crate::value::{self, Map, Node, Path, Relationship, Value};
 use std::cell::Cell;
 use std::cmp::Ordering;
@@ -894,6 +894,9 @@ fn call_function(
         (Function::EndNode, [Value::Relationship(r)]) => {
             return Ok(Value::Node(Node::with_id(endpoints(ctx, r)?.1)))
         }
+        (Function::Sources | Function::Claims, [entity, rest @ ..]) => {
+            return provenance(ctx, function, entity, rest.first());
+        }
         _ => {}
     }
     let name = match function {
@@ -902,6 +905,8 @@ fn call_function(
         Function::Labels => "labels",
         Function::StartNode => "startnode",
         Function::EndNode => "endnode",
+        Function::Sources => "sources",
+        Function::Claims => "claims",
         Function::Scalar(name) => name,
     };
     for v in &mut values {
@@ -922,6 +927,69 @@ fn call_function(
         }
     }
     super::functions::call(name, values)
+}
+
+/// `sources(x)`, `sources(x, key)` and `claims(x, key)`: lists of maps read from the
+/// store's provenance records.
+fn provenance(
+    ctx: &Ctx<'_, '_>,
+    function: &Function,
+    entity: &Value,
+    key: Option<&Value>,
+) -> Result<Value> {
+    let name = if matches!(function, Function::Claims) {
+        "claims"
+    } else {
+        "sources"
+    };
+    let element = match entity {
+        Value::Null => return Ok(Value::Null),
+        Value::Node(n) => Element::Node(n.id),
+        Value::Relationship(r) => Element::Relationship(r.id),
+        other => {
+            return Err(Error::type_error(
+                "InvalidArgumentValue",
+                format!(
+                    "{name}() expects a node or relationship, got {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    };
+    let key = match key {
+        None => None,
+        Some(Value::Null) => return Ok(Value::Null),
+        Some(Value::String(k)) => Some(k.as_str()),
+        Some(other) => {
+            return Err(Error::type_error(
+                "InvalidArgumentValue",
+                format!(
+                    "{name}()'s second argument is a property key (a string), got {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    };
+    let attributions = match (function, key) {
+        (Function::Claims, Some(key)) => ctx.txn.property_claims(element, key)?,
+        (_, Some(key)) => {
+            let mut named: Vec<_> = ctx
+                .txn
+                .property_claims(element, key)?
+                .into_iter()
+                .filter(|a| a.source.is_some())
+                .collect();
+            named.sort_by(|a, b| a.source.cmp(&b.source));
+            named
+        }
+        (_, None) => ctx.txn.element_sources(element)?,
+    };
+    let with_value = matches!(function, Function::Claims);
+    let list = attributions
+        .into_iter()
+        .map(|a| crate::catalog::procedures::claim_map(a, with_value))
+        .collect::<Result<_>>()?;
+    Ok(Value::List(list))
 }
 
 fn endpoints(ctx: &Ctx<'_, '_>, r: &Relationship) -> Result<(u64, u64)> {

@@ -93,6 +93,10 @@ pub(crate) enum Function {
     Labels,
     StartNode,
     EndNode,
+    /// `sources(x)`, `sources(x, key)`: who asserts an element or property.
+    Sources,
+    /// `claims(x, key)`: every source's value for a property.
+    Claims,
     /// Any other scalar function, by its lower-cased dotted name.
     Scalar(String),
 }
@@ -451,6 +455,8 @@ impl<'p> Compiler<'_, 'p> {
                     "labels" => Function::Labels,
                     "startnode" => Function::StartNode,
                     "endnode" => Function::EndNode,
+                    "sources" => Function::Sources,
+                    "claims" => Function::Claims,
                     _ => Function::Scalar(name),
                 };
                 Kind::Function(function, self.all(args)?)

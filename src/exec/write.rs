@@ -12,7 +12,7 @@ use super::{ops, Ctx, Row, StatementEnv, WriteState};
 use crate::ast;
 use crate::error::{Error, ErrorClass, Result};
 use crate::plan::Step;
-use crate::storage::{Dir, Txn};
+use crate::storage::{Dir, Element, Txn};
 use crate::value::{Node, NodeId, PropertyMap, Relationship, Value};
 
 /// What write clauses need besides the transaction and the rows.
@@ -98,6 +98,7 @@ pub(crate) fn apply(
                         .unwrap_or(usize::MAX)
                 })
                 .collect();
+            let asserted = merge_assertions(&clause.part, &out_layout);
             let mut out = Vec::new();
             for row in rows {
                 env.statement.limits.check()?;
@@ -124,6 +125,14 @@ pub(crate) fn apply(
                             .iter()
                             .map(|&i| r.get(i).cloned().unwrap_or(Value::Null))
                             .collect();
+                        for (slot, keys) in &asserted {
+                            let element = match new_row.get(*slot) {
+                                Some(Value::Node(n)) => Element::Node(n.id),
+                                Some(Value::Relationship(r)) => Element::Relationship(r.id),
+                                _ => continue,
+                            };
+                            txn.assert_matched(element, keys)?;
+                        }
                         for item in &on_match {
                             item.apply(txn, &new_row, state, env)?;
                         }
@@ -543,6 +552,32 @@ impl<'p> CreatePattern<'p> {
 }
 
 /// A node's labels as they are stored: sorted, each once.
+/// The elements of a MERGE pattern (every one named by the planner) as slots of the
+/// row after it, each with the property keys its map names: what a match asserts for
+/// the statement's source.
+fn merge_assertions(part: &ast::PatternPart, layout: &[String]) -> Vec<(usize, Vec<String>)> {
+    let keys = |properties: &Option<Box<ast::Expr>>| match properties.as_deref() {
+        Some(ast::Expr {
+            kind: ast::ExprKind::Map(items),
+            ..
+        }) => items.iter().map(|(k, _)| k.name.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let element = &part.element;
+    let mut named = vec![(&element.start.variable, keys(&element.start.properties))];
+    for (rel, node) in &element.chain {
+        named.push((&rel.variable, keys(&rel.properties)));
+        named.push((&node.variable, keys(&node.properties)));
+    }
+    named
+        .into_iter()
+        .filter_map(|(variable, keys)| {
+            let name = &variable.as_ref()?.name;
+            Some((layout.iter().rposition(|n| n == name)?, keys))
+        })
+        .collect()
+}
+
 fn sorted_labels(labels: &[ast::Ident]) -> Vec<String> {
     let mut out: Vec<String> = labels.iter().map(|l| l.name.clone()).collect();
     out.sort();

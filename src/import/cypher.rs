@@ -4,33 +4,30 @@
 use super::report::in_file;
 use crate::error::{Error, Position, Result};
 use crate::parse::{split_statements, ScriptStatement};
-use crate::{Database, Params, Stats};
+use crate::{Params, Stats, Transaction};
 use std::path::Path;
 
-/// Runs every statement of `script` (the text of `file`) in one transaction. Returns the
-/// number of statements and their summed stats; `progress` gets the bytes done.
+/// Runs every statement of `script` (the text of `file`) in `txn`, each recorded at its
+/// line. Returns the number of statements and their summed stats; `progress` gets the
+/// bytes done.
 pub(super) fn load(
-    db: &Database,
+    txn: &mut Transaction<'_>,
     file: &Path,
     script: &str,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(usize, Stats)> {
     let statements = split_statements(script);
-    let at_start = |error: Error| {
-        let start = Position::at(script, 0);
-        in_file(error, file, script, start, 0, 0)
-    };
-    let mut txn = db.begin().map_err(at_start)?;
     let mut stats = Stats::default();
     let params = Params::new();
     for statement in &statements {
+        txn.txn
+            .set_source_line(u32::try_from(statement.line).unwrap_or(u32::MAX));
         let result = txn
             .execute(&statement.text, &params)
             .map_err(|error| statement_error(error, file, script, statement))?;
         stats.add(&result.stats);
         progress((statement.offset + statement.text.len()) as u64);
     }
-    txn.commit().map_err(at_start)?;
     Ok((statements.len(), stats))
 }
 

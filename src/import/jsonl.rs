@@ -17,7 +17,7 @@
 
 use super::report::in_file;
 use crate::error::{Error, ErrorClass, Position, Result};
-use crate::{Database, Params, Stats, Transaction, Value};
+use crate::{Params, Stats, Transaction, Value};
 use serde::Deserialize;
 use serde_json::{Map as JsonMap, Value as Json};
 use std::path::Path;
@@ -251,18 +251,17 @@ fn describe(end: &NodeRef) -> String {
 /// Loads every line of `text` (the text of `file`) in one transaction. Returns the number
 /// of lines loaded and their summed stats; `progress` gets the bytes done.
 pub(super) fn load(
-    db: &Database,
+    txn: &mut Transaction<'_>,
     file: &Path,
     text: &str,
     progress: &mut dyn FnMut(u64),
 ) -> Result<(usize, Stats)> {
-    let mut txn = db
-        .begin()
-        .map_err(|e| in_file(e, file, text, Position::at(text, 0), 0, 0))?;
     let mut stats = Stats::default();
     let mut loaded = 0;
     let mut line_start = 0;
-    for raw_line in text.split_inclusive('\n') {
+    for (number, raw_line) in text.split_inclusive('\n').enumerate() {
+        txn.txn
+            .set_source_line(u32::try_from(number + 1).unwrap_or(u32::MAX));
         let start = line_start;
         line_start += raw_line.len();
         let line = raw_line.trim_end_matches(['\n', '\r']);
@@ -282,13 +281,11 @@ pub(super) fn load(
             let message = format!("this line is not a fact line: {problem}");
             fail(Error::syntax("", message), e.column())
         })?;
-        let line_stats = load_line(&mut txn, &fact).map_err(|e| fail(e, 1))?;
+        let line_stats = load_line(txn, &fact).map_err(|e| fail(e, 1))?;
         stats.add(&line_stats);
         loaded += 1;
         progress(line_start as u64);
     }
-    txn.commit()
-        .map_err(|e| in_file(e, file, text, Position::at(text, 0), 0, 0))?;
     Ok((loaded, stats))
 }
 

@@ -5,26 +5,49 @@
 //! Invariants: each file loads in one explicit transaction, so a file with an error
 //! loads nothing (files loaded before it in the same call stay loaded); a folder loads
 //! its fact files in name order; errors name the file, the line and column in the file,
-//! and the statement or line that failed. Loading is as idempotent as the files are: the
-//! seed and every `.jsonl` line use MERGE on keys, so loading twice leaves the same graph.
+//! and the statement or line that failed.
+//!
+//! Each file is a source (see `storage::sources`), named by its path relative to the
+//! working directory: what it writes is recorded as asserted by it, at the line of the
+//! statement. Loading a source again with the same text writes nothing; with a changed
+//! text, what the earlier version asserted and the new one does not is withdrawn in the
+//! same transaction, so the graph says what the files say now.
 
 pub mod csv;
 mod cypher;
 mod jsonl;
 mod report;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Position, Result};
+use crate::storage::Withdrawn;
 use crate::Database;
-use std::path::{Path, PathBuf};
+use sha2::{Digest, Sha256};
+use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
 
 /// What loading one file did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileReport {
     pub file: std::path::PathBuf,
+    /// The source the file's facts are recorded under.
+    pub source: String,
     pub statements: usize,
     pub stats: crate::Stats,
+    pub outcome: LoadOutcome,
     pub millis: f64,
+}
+
+/// How a file's load relates to its earlier loads.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum LoadOutcome {
+    /// The file was not a source before.
+    #[default]
+    New,
+    /// The file changed since its last load: of what that version asserted, `kept` was
+    /// asserted again and the rest withdrawn.
+    Changed { kept: u64, withdrawn: Withdrawn },
+    /// The file's text is the one loaded last time: nothing was written.
+    Unchanged,
 }
 
 /// The kinds of fact file, told apart by the file's extension.
@@ -69,21 +92,91 @@ pub fn load_path(
             .map_err(|e| Error::io(format!("cannot read {}: {e}", file.display())))?;
         let started = Instant::now();
         let mut file_progress = |bytes: u64| progress((done + bytes).min(total), total);
-        let loaded = match format {
-            FactFormat::Cypher => cypher::load(db, &file, &text, &mut file_progress),
-            FactFormat::JsonLines => jsonl::load(db, &file, &text, &mut file_progress),
-        };
-        let (statements, stats) = loaded.map_err(|error| with_earlier_files(error, &reports))?;
+        let report = load_file(db, &file, format, &text, &mut file_progress)
+            .map_err(|error| with_earlier_files(error, &reports))?;
         done = (done + text.len() as u64).min(total);
         progress(done, total);
         reports.push(FileReport {
-            file,
-            statements,
-            stats,
             millis: started.elapsed().as_secs_f64() * 1000.0,
+            ..report
         });
     }
     Ok(reports)
+}
+
+/// Loads one file's `text` in one transaction, as a (new or changed) load of its source.
+fn load_file(
+    db: &Database,
+    file: &Path,
+    format: FactFormat,
+    text: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<FileReport> {
+    let at_start = |error: Error| report::in_file(error, file, text, Position::at(text, 0), 0, 0);
+    let source = source_name(file);
+    let sha256 = hex(&Sha256::digest(text.as_bytes()));
+    let mut txn = db.begin().map_err(at_start)?;
+    let previous = txn.txn.previous_load(&source).map_err(at_start)?;
+    let report = |statements, stats, outcome| FileReport {
+        file: file.to_path_buf(),
+        source: source.clone(),
+        statements,
+        stats,
+        outcome,
+        millis: 0.0,
+    };
+    if previous
+        .as_ref()
+        .is_some_and(|p| p.sha256.as_deref() == Some(sha256.as_str()))
+    {
+        return Ok(report(0, crate::Stats::default(), LoadOutcome::Unchanged));
+    }
+    txn.txn
+        .begin_source(&source, Some(&sha256))
+        .map_err(at_start)?;
+    let (statements, stats) = match format {
+        FactFormat::Cypher => cypher::load(&mut txn, file, text, progress)?,
+        FactFormat::JsonLines => jsonl::load(&mut txn, file, text, progress)?,
+    };
+    let withdrawn = txn.txn.withdraw_unrepeated().map_err(at_start)?;
+    txn.commit().map_err(at_start)?;
+    let outcome = match previous {
+        None => LoadOutcome::New,
+        Some(previous) => LoadOutcome::Changed {
+            kept: previous.assertions.saturating_sub(withdrawn.assertions),
+            withdrawn,
+        },
+    };
+    Ok(report(statements, stats, outcome))
+}
+
+/// The source name of `file`: its path relative to the working directory when it lies
+/// under it, with `.` and `..` steps resolved (`./seed//a.cypher` is `seed/a.cypher`).
+pub fn source_name(file: &Path) -> String {
+    let absolute = if file.is_absolute() {
+        file.to_path_buf()
+    } else {
+        std::env::current_dir().map_or_else(|_| file.to_path_buf(), |cwd| cwd.join(file))
+    };
+    let mut clean = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    let shown = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| clean.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(clean);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A failed file's error, saying which files of the same call loaded before it and stay

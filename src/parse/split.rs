@@ -4,7 +4,7 @@
 //! statement. Statements that hold only whitespace and comments are dropped. Each kept
 //! statement remembers where it starts so errors can point into the whole script.
 //!
-//! A shell script (batch mode, `:source`, the REPL's input) may also hold meta-commands:
+//! A shell script (batch mode, `:run`, the REPL's input) may also hold meta-commands:
 //! a line whose first character outside whitespace and comments, where a statement
 //! would start, is `:` is a command running to the end of that line (no Cypher statement
 //! starts with `:`). Fact files hold statements only; their splitter reads `:` as code.

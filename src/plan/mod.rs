@@ -612,6 +612,10 @@ impl Planner<'_, '_, '_> {
                 }])
             }
             ast::Clause::Merge(m) => {
+                // Every element is named, so that the elements a MERGE matched can be
+                // recorded as asserted by the statement's source.
+                let mut m = m.clone();
+                self.name_anonymous(&mut m.part);
                 let pattern = ast::Pattern {
                     parts: vec![m.part.clone()],
                     span: m.span,
@@ -620,7 +624,7 @@ impl Planner<'_, '_, '_> {
                 let mut inner = layout.to_vec();
                 let match_steps = self.pattern(&pattern, None, &mut inner)?;
                 Ok(vec![Step::Merge {
-                    clause: Box::new(m.clone()),
+                    clause: Box::new(m),
                     new_vars,
                     match_steps,
                 }])
@@ -836,6 +840,25 @@ impl Planner<'_, '_, '_> {
         }
         fuse_scan_filters(&mut steps);
         Ok(steps)
+    }
+
+    /// Gives every anonymous node and relationship of `part` a hidden name.
+    fn name_anonymous(&mut self, part: &mut ast::PatternPart) {
+        let element = &mut part.element;
+        let mut name = |variable: &mut Option<ast::Ident>, span: ast::Span, what: &str| {
+            if variable.is_none() {
+                self.anon += 1;
+                *variable = Some(ast::Ident {
+                    name: format!("  {what}{}", self.anon),
+                    span,
+                });
+            }
+        };
+        name(&mut element.start.variable, element.start.span, "node");
+        for (rel, node) in &mut element.chain {
+            name(&mut rel.variable, rel.span, "rel");
+            name(&mut node.variable, node.span, "node");
+        }
     }
 
     /// The pattern with its label-filtered anonymous nodes named (`None` when it has no

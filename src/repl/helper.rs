@@ -288,7 +288,7 @@ fn pairs<'a>(candidates: impl Iterator<Item = &'a str>, prefix: &str, quote: boo
 #[derive(Debug, PartialEq, Eq)]
 enum Slot {
     MetaCommand,
-    /// The argument of `:load` or `:source`.
+    /// The argument of `:load`, `:unload` or `:run`.
     FilePath,
     /// The argument of `:format`.
     FormatName,
@@ -412,7 +412,10 @@ fn classify(head: &str, word_start: usize, procedures: &[String]) -> (usize, Slo
     if trimmed == ":" {
         return (word_start - 1, Slot::MetaCommand);
     }
-    if trimmed.starts_with(":load ") || trimmed.starts_with(":source ") {
+    if trimmed.starts_with(":load ")
+        || trimmed.starts_with(":unload ")
+        || trimmed.starts_with(":run ")
+    {
         return (word_start, Slot::FilePath);
     }
     if trimmed.starts_with(":format ") {
@@ -473,7 +476,7 @@ impl Completer for SkeinHelper {
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
         let head = line.get(..pos).unwrap_or(line).trim_start();
-        if head.starts_with(":load ") || head.starts_with(":source ") {
+        if head.starts_with(":load ") || head.starts_with(":unload ") || head.starts_with(":run ") {
             return self.files.complete(line, pos, ctx);
         }
         Ok(self.candidates(line, pos))

@@ -2,17 +2,17 @@
 //! a progress bar on a terminal for slow loads, and a one-line summary per file.
 
 use crate::render;
-use crate::{Database, ErrorClass, FileReport};
+use crate::{Database, ErrorClass, FileReport, LoadOutcome, Withdrawn};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// A load summary line: `loaded seed/x.cypher: 62 nodes, 118 relationships, 540
-/// properties in 35 ms`.
+/// properties in 35 ms`; a changed file's also says what was kept and withdrawn, an
+/// unchanged file's that nothing was written.
 pub fn load_summary(report: &FileReport) -> String {
-    format!(
-        "loaded {}: {}, {}, {} in {} ms",
-        report.file.display(),
+    let created = format!(
+        "{}, {}, {}",
         render::count_noun(to_usize(report.stats.nodes_created), "node", "nodes"),
         render::count_noun(
             to_usize(report.stats.relationships_created),
@@ -24,8 +24,57 @@ pub fn load_summary(report: &FileReport) -> String {
             "property",
             "properties"
         ),
-        render::format_ms(report.millis),
+    );
+    let took = render::format_ms(report.millis);
+    match &report.outcome {
+        LoadOutcome::New => format!("loaded {}: {created} in {took} ms", report.file.display()),
+        LoadOutcome::Unchanged => format!(
+            "{} is unchanged since its last load: nothing written",
+            report.file.display()
+        ),
+        LoadOutcome::Changed { kept, withdrawn } => format!(
+            "reloaded {}: {created} written; {} kept; withdrawn {} ({}) in {took} ms",
+            report.file.display(),
+            render::count_noun(to_usize(*kept), "assertion", "assertions"),
+            render::count_noun(to_usize(withdrawn.assertions), "assertion", "assertions"),
+            withdrawn_effects(withdrawn),
+        ),
+    }
+}
+
+/// What withdrawing removed: `1 node, 2 relationships, 3 properties removed, 1 property
+/// reverted to an older claim`.
+pub fn withdrawn_effects(withdrawn: &Withdrawn) -> String {
+    format!(
+        "{}, {}, {} removed, {} reverted to an older claim",
+        render::count_noun(to_usize(withdrawn.nodes_deleted), "node", "nodes"),
+        render::count_noun(
+            to_usize(withdrawn.relationships_deleted),
+            "relationship",
+            "relationships"
+        ),
+        render::count_noun(
+            to_usize(withdrawn.properties_removed),
+            "property",
+            "properties"
+        ),
+        render::count_noun(
+            to_usize(withdrawn.properties_reverted),
+            "property",
+            "properties"
+        ),
     )
+}
+
+/// Unloads one source and says what went: `unloaded seed/x.cypher: withdrew 12
+/// assertions (1 node, …)`.
+pub fn unload_one(db: &Database, source: &str) -> crate::Result<String> {
+    let withdrawn = db.unload(source)?;
+    Ok(format!(
+        "unloaded {source}: withdrew {} ({})",
+        render::count_noun(to_usize(withdrawn.assertions), "assertion", "assertions"),
+        withdrawn_effects(&withdrawn)
+    ))
 }
 
 fn to_usize(count: u64) -> usize {
@@ -98,6 +147,8 @@ mod tests {
     fn load_summary_reads_like_a_sentence() {
         let report = FileReport {
             file: PathBuf::from("seed/a.cypher"),
+            source: "seed/a.cypher".to_string(),
+            outcome: LoadOutcome::New,
             statements: 3,
             stats: crate::Stats {
                 nodes_created: 62,

@@ -34,8 +34,22 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
         "",
         "labels and relationship types with counts, property keys, indexes",
     ),
-    (":load", "PATH", "load a fact file or folder"),
-    (":source", "FILE", "run a script file"),
+    (
+        ":load",
+        "PATH",
+        "load a fact file or folder (again: only what changed)",
+    ),
+    (
+        ":unload",
+        "FILE",
+        "withdraw everything a loaded file (or named source) asserts",
+    ),
+    (
+        ":source",
+        "[NAME]",
+        "write the following statements under source NAME (alone: under none)",
+    ),
+    (":run", "FILE", "run a script file"),
     (
         ":show",
         "QUERY",
@@ -69,8 +83,8 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     (":quit", "", "leave (also Ctrl-D)"),
 ];
 
-/// How deep `:source` may nest (a file that sources itself stops here).
-const MAX_SOURCE_DEPTH: usize = 32;
+/// How deep `:run` may nest (a file that runs itself stops here).
+const MAX_RUN_DEPTH: usize = 32;
 
 /// Lines of `:schema`'s property key list stay this short, so a terminal does not break
 /// them inside a word.
@@ -85,6 +99,8 @@ pub struct ReplSettings {
     pub timing: bool,
     pub stats: bool,
     pub quiet: bool,
+    /// The source statements write under (`--source`).
+    pub source: Option<String>,
     /// Shown in the banner: the database folder, or that it is temporary.
     pub database_name: String,
 }
@@ -104,8 +120,10 @@ pub struct Session<'db> {
     /// Where `:param` values are evaluated, apart from the user's database and its
     /// transactions; opened on first use.
     scratch: Option<Database>,
-    /// `:source` files being run, outermost first.
-    source_depth: usize,
+    /// How many `:run` files are running inside each other.
+    run_depth: usize,
+    /// The source statements write under (`--source`, `:source`).
+    pub source: Option<String>,
     quit: bool,
 }
 
@@ -129,7 +147,8 @@ impl<'db> Session<'db> {
             interactive,
             quiet,
             scratch: None,
-            source_depth: 0,
+            run_depth: 0,
+            source: None,
             quit: false,
         }
     }
@@ -239,7 +258,7 @@ impl<'db> Session<'db> {
                 match self.meta_command(&statement.text, outcome, out, err) {
                     Ok(()) => None,
                     Err(message) => {
-                        if self.interactive && self.source_depth == 0 {
+                        if self.interactive && self.run_depth == 0 {
                             let _ = writeln!(err, "{message}");
                         } else {
                             let _ = writeln!(
@@ -284,6 +303,7 @@ impl<'db> Session<'db> {
         let options = QueryOptions {
             cancel: Some(self.cancel.clone()),
             timeout: None,
+            source: self.source.clone(),
         };
         let result = match self.transaction.as_mut() {
             Some(open) => open.execute_with(&statement.text, &self.params, &options),
@@ -366,7 +386,9 @@ impl<'db> Session<'db> {
                 show(out, text);
             }
             ":load" => self.load(argument, out, err)?,
-            ":source" => self.source(argument, outcome, out, err)?,
+            ":unload" => self.unload(argument, out)?,
+            ":source" => self.set_source(argument, out),
+            ":run" => self.run_file(argument, outcome, out, err)?,
             ":show" => {
                 let shown = match self.transaction.as_mut() {
                     Some(open) => open.show(argument),
@@ -518,9 +540,37 @@ impl<'db> Session<'db> {
         Ok(())
     }
 
-    /// `:source FILE`: the file runs as a script of this session (its parameters, its
+    /// `:unload FILE`: withdraws what the source asserts.
+    fn unload(&mut self, argument: &str, out: &mut dyn Write) -> Result<(), CommandError> {
+        if argument.is_empty() {
+            return Err("Usage: :unload FILE (a file loaded before, or a source name)".into());
+        }
+        if self.transaction.is_some() {
+            return Err("Commit or roll back the open transaction before :unload.".into());
+        }
+        let summary = load::unload_one(self.db, argument).map_err(|e| e.to_string())?;
+        if !self.quiet {
+            show(out, summary);
+        }
+        Ok(())
+    }
+
+    /// `:source NAME`: the following statements write under source NAME; `:source`
+    /// alone: under none.
+    fn set_source(&mut self, argument: &str, out: &mut dyn Write) {
+        self.source = (!argument.is_empty()).then(|| argument.to_string());
+        if self.interactive {
+            let said = match &self.source {
+                Some(name) => format!("Statements now write under source '{name}'."),
+                None => "Statements now write under no source.".to_string(),
+            };
+            show(out, said);
+        }
+    }
+
+    /// `:run FILE`: the file runs as a script of this session (its parameters, its
     /// open transaction); its own failures are reported with the file's name.
-    fn source(
+    fn run_file(
         &mut self,
         argument: &str,
         outcome: &mut ScriptOutcome,
@@ -528,18 +578,18 @@ impl<'db> Session<'db> {
         err: &mut dyn Write,
     ) -> Result<(), CommandError> {
         if argument.is_empty() {
-            return Err("Usage: :source FILE".into());
+            return Err("Usage: :run FILE".into());
         }
-        if self.source_depth >= MAX_SOURCE_DEPTH {
+        if self.run_depth >= MAX_RUN_DEPTH {
             return Err(format!(
-                ":source is nested more than {MAX_SOURCE_DEPTH} deep (does a file source itself?)"
+                ":run is nested more than {MAX_RUN_DEPTH} deep (does a file run itself?)"
             ));
         }
         let file = std::fs::File::open(argument)
             .map_err(|error| format!("IoError: cannot read {argument}: {error}"))?;
-        self.source_depth += 1;
+        self.run_depth += 1;
         let sourced = self.run_script(argument, &mut io::BufReader::new(file), out, err);
-        self.source_depth -= 1;
+        self.run_depth -= 1;
         *outcome = outcome.and(sourced);
         Ok(())
     }

@@ -149,5 +149,9 @@ pub fn load(engine: &dyn KvEngine, path: &Path) -> Result<Committed> {
         next_node: counter(keys::META_NEXT_NODE)?,
         next_rel: counter(keys::META_NEXT_REL)?,
         tokens: Arc::new(tokens),
+        provenance: engine
+            .scan(vec![keys::SOURCE], Some(vec![keys::BY_SOURCE + 1]))
+            .next()
+            .is_some(),
     })
 }

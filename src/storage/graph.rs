@@ -14,6 +14,7 @@ use super::cache::SharedIds;
 use super::codec::{self, AdjEntry, NodeData, NodeRecord, RelHeader, RelRecord, StoredProps};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Bytes, Key};
+use super::sources::Element;
 use super::{Dir, Edge, RelInfo, Scan, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId, Value};
@@ -321,7 +322,7 @@ impl<'s> Txn<'s> {
             .transpose()
     }
 
-    fn read_rel(&self, id: RelId) -> Result<Option<RelRecord>> {
+    pub(super) fn read_rel(&self, id: RelId) -> Result<Option<RelRecord>> {
         self.with_rel(id, codec::decode_rel)
     }
 
@@ -473,6 +474,7 @@ impl<'s> Txn<'s> {
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), 1)?;
         self.update_node_indexes(id, None, Some(&record))?;
+        self.assert_created(Element::Node(id), &record.props)?;
         self.write_node(id, Some(&record))?;
         Ok(id)
     }
@@ -616,6 +618,7 @@ impl<'s> Txn<'s> {
     ) -> Result<Option<Value>> {
         self.atomically(|txn| {
             let mut record = txn.read_node(id)?.ok_or_else(|| deleted("node", id))?;
+            txn.note_set(Element::Node(id), key, value.as_ref())?;
             let before = (!txn.schema.is_empty()).then(|| record.clone());
             let old = txn.update_props(&mut record.props, key, value)?;
             txn.update_node_indexes(id, before.as_ref(), Some(&record))?;
@@ -685,6 +688,7 @@ impl<'s> Txn<'s> {
         }
         self.add_to_count(keys::meta(keys::META_NODE_COUNT), -1)?;
         self.update_node_indexes(id, Some(&record), None)?;
+        self.forget_element(Element::Node(id))?;
         self.write_node(id, None)
     }
 
@@ -827,6 +831,8 @@ impl<'s> Txn<'s> {
             },
             props: self.store_props(props)?,
         };
+        self.assert_created(Element::Relationship(id), &record.props)?;
+        self.assert_endpoints(start, end)?;
         self.write_rel(id, Some(&record))?;
         self.add_adjacency(start, (DIR_OUT, type_token, end, id))?;
         self.add_adjacency(end, (DIR_IN, type_token, start, id))?;
@@ -877,6 +883,7 @@ impl<'s> Txn<'s> {
         let mut record = self
             .read_rel(id)?
             .ok_or_else(|| deleted("relationship", id))?;
+        self.note_set(Element::Relationship(id), key, value.as_ref())?;
         let old = self.update_props(&mut record.props, key, value)?;
         self.write_rel(id, Some(&record))?;
         Ok(old)
@@ -887,6 +894,7 @@ impl<'s> Txn<'s> {
         let Some(h) = self.read_rel_header(id)? else {
             return Ok(());
         };
+        self.forget_element(Element::Relationship(id))?;
         self.write_rel(id, None)?;
         self.remove_adjacency(h.start, DIR_OUT, id)?;
         self.remove_adjacency(h.end, DIR_IN, id)?;

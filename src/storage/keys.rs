@@ -16,6 +16,14 @@
 //! | `COUNT` | `COUNT kind token` | u64 |
 //! | `SCHEMA` | `SCHEMA name` | schema definition |
 //! | `INDEX` | `INDEX label key value node` | empty (see `index_key`) |
+//! | `SOURCE` | `SOURCE source` | source record (name, SHA-256, load time, load sequence) |
+//! | `ASSERT` | `ASSERT element source` | (line, sequence): `source` asserts the element |
+//! | `CLAIM` | `CLAIM element key source` | (line, sequence, value): `source` claims the property |
+//! | `BY_SOURCE` | `BY_SOURCE source element [key]` | empty: what `source` asserts, for retraction |
+//!
+//! `element` is a kind byte (`ELEMENT_NODE`, `ELEMENT_REL`) and the id; source 0 is the
+//! unsourced writer. The last four keyspaces exist only in stores that have had a source
+//! (see `sources`).
 
 use super::{Dir, NodeId, RelId};
 
@@ -31,6 +39,10 @@ pub const NODE_APART: u8 = 0x15;
 pub const REL_APART: u8 = 0x16;
 pub const SCHEMA: u8 = 0x20;
 pub const INDEX: u8 = 0x21;
+pub const SOURCE: u8 = 0x30;
+pub const ASSERT: u8 = 0x31;
+pub const CLAIM: u8 = 0x32;
+pub const BY_SOURCE: u8 = 0x33;
 
 /// Sub-keys of the `META` keyspace.
 pub const META_FORMAT: u8 = 0x01;
@@ -41,6 +53,8 @@ pub const META_REL_COUNT: u8 = 0x06;
 /// Present only while a bulk import is unfinished: its first node and relationship ids
 /// (see `bulk`).
 pub const META_IMPORT: u8 = 0x07;
+/// The last load sequence number handed out (see `sources`).
+pub const META_LOAD_SEQ: u8 = 0x08;
 
 /// What a token names; each kind has its own token space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

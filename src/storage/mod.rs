@@ -43,6 +43,7 @@ mod kv;
 mod overlay;
 mod schema;
 mod sled_engine;
+mod sources;
 mod tokens;
 
 use crate::error::{Error, ErrorClass, Result};
@@ -60,6 +61,7 @@ use tokens::Tokens;
 pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
 pub use graph::{LabelSet, TypeSet};
 pub use schema::SchemaVersion;
+pub use sources::{Attribution, Element, Withdrawn};
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,6 +113,8 @@ struct Committed {
     next_rel: RelId,
     tokens: Arc<Tokens>,
     schema: Arc<Vec<schema::SchemaDef>>,
+    /// Whether the store holds provenance (see `sources`).
+    provenance: bool,
 }
 
 /// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
@@ -265,6 +269,7 @@ impl Store {
             first_node: committed.next_node,
             first_rel: committed.next_rel,
             last_block_seeks: Vec::new(),
+            provenance: sources::Provenance::new(committed.provenance),
         })
     }
 }
@@ -353,6 +358,7 @@ pub struct Txn<'s> {
     /// What the engine answered to the last seek for a block of each index
     /// (`index_blocks`).
     last_block_seeks: Vec<index_blocks::EngineSeek>,
+    provenance: sources::Provenance,
 }
 
 pub type Scan<'t, T> = Box<dyn Iterator<Item = Result<T>> + 't>;
@@ -384,6 +390,7 @@ impl Txn<'_> {
             first_node,
             first_rel,
             last_block_seeks: _,
+            provenance,
         } = self;
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
         let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
@@ -442,6 +449,7 @@ impl Txn<'_> {
         if schema_changed {
             committed.schema = schema;
         }
+        committed.provenance |= provenance.tracked;
         Ok(())
     }
 

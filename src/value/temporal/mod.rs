@@ -560,3 +560,12 @@ fn render_offset(seconds: i32) -> String {
     }
     text
 }
+
+/// The UTC datetime `micros` microseconds after the Unix epoch (a commit or load time).
+pub(crate) fn utc_from_micros(micros: i64) -> Result<Value> {
+    Ok(Value::DateTime(DateTime {
+        local: calendar::datetime_from_local_nanos(i128::from(micros) * 1000)?,
+        offset_seconds: 0,
+        zone: None,
+    }))
+}

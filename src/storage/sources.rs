@@ -1,0 +1,926 @@
+//! Provenance: which source (a fact file, or a writer named with `--source`) asserts each
+//! node, relationship and property value, at which line, and what each source claims a
+//! property's value is.
+//!
+//! The model:
+//! - A transaction writes under one source, or under none (the unsourced writer, source
+//!   0). Each load of a source gets a new load sequence number; the claims it makes carry
+//!   it, so "the source loaded most recently" is "the claim with the highest sequence".
+//! - An element with no `ASSERT` rows is asserted by nobody in particular: it was written
+//!   without a source and stays until deleted. A source that asserts an element written
+//!   before it without a source first records that unsourced writer's assertion and
+//!   claims (sequence 0, older than every load), so withdrawing the source gives the
+//!   element back as it was.
+//! - The stored property value is always the winning claim's (highest sequence), so
+//!   reading a property costs what it costs in a store without sources. An unsourced write
+//!   to an asserted element is itself a claim, newer than every load before it.
+//! - Withdrawing a source's assertion (an unload, or a reload that no longer makes it)
+//!   removes a property value, relationship or node that no one asserts any more, and
+//!   gives a property the value of the newest remaining claim.
+//! - A store that never had a source records nothing at all: `Provenance::tracked` is
+//!   false and no key of these keyspaces exists.
+//!
+//! Removing a property (`REMOVE`, `SET … = null`) or deleting an element drops every
+//! claim and assertion of it, whoever writes: it is a deletion, not a withdrawal.
+
+use super::codec::{self, StoredValue};
+use super::keys::{self, Token, TokenKind};
+use super::Txn;
+use crate::error::{Error, ErrorClass, Result};
+use crate::value::{NodeId, RelId, Value};
+use serde::{Deserialize, Serialize};
+
+const ELEMENT_NODE: u8 = 0;
+const ELEMENT_REL: u8 = 1;
+
+/// A node or relationship, as provenance keys name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Element {
+    Node(NodeId),
+    Relationship(RelId),
+}
+
+impl Element {
+    fn kind(self) -> u8 {
+        match self {
+            Element::Node(_) => ELEMENT_NODE,
+            Element::Relationship(_) => ELEMENT_REL,
+        }
+    }
+
+    fn id(self) -> u64 {
+        match self {
+            Element::Node(id) | Element::Relationship(id) => id,
+        }
+    }
+
+    fn from_parts(kind: u8, id: u64) -> Option<Element> {
+        match kind {
+            ELEMENT_NODE => Some(Element::Node(id)),
+            ELEMENT_REL => Some(Element::Relationship(id)),
+            _ => None,
+        }
+    }
+
+    /// `kind id`, as it follows a keyspace byte.
+    fn push_to(self, key: &mut Vec<u8>) {
+        key.push(self.kind());
+        key.extend_from_slice(&self.id().to_be_bytes());
+    }
+
+    /// The element whose `kind id` starts `bytes`.
+    fn parse(bytes: &[u8]) -> Option<Element> {
+        Element::from_parts(*bytes.first()?, keys::be_u64(bytes.get(1..9)?)?)
+    }
+}
+
+type SourceId = u32;
+/// The writer of statements run under no source.
+const UNSOURCED: SourceId = 0;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct SourceRecord {
+    name: String,
+    /// The SHA-256 of the file's text (hex); `None` for a source named with `--source`.
+    sha256: Option<String>,
+    loaded_at_micros: i64,
+    seq: u64,
+}
+
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+struct Assertion {
+    line: u32,
+    seq: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Claim {
+    line: u32,
+    seq: u64,
+    value: StoredValue,
+}
+
+/// What a transaction knows about provenance.
+#[derive(Default)]
+pub(super) struct Provenance {
+    /// Whether the store holds provenance (it had a source): only then do unsourced
+    /// writes record anything.
+    pub(super) tracked: bool,
+    /// The source this transaction writes under.
+    writer: Option<Writer>,
+    /// The sequence number of this transaction's unsourced claims, taken on first use.
+    unsourced_seq: Option<u64>,
+    /// Set while a withdrawal rewrites the graph: those writes assert nothing.
+    paused: bool,
+}
+
+impl Provenance {
+    /// A transaction's view: `tracked` when the store holds provenance.
+    pub(super) fn new(tracked: bool) -> Provenance {
+        Provenance {
+            tracked,
+            ..Provenance::default()
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Writer {
+    source: SourceId,
+    seq: u64,
+    line: u32,
+}
+
+/// One source as `db.sources()` lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSummary {
+    pub name: String,
+    pub sha256: Option<String>,
+    pub loaded_at_micros: i64,
+    pub nodes: u64,
+    pub relationships: u64,
+    pub properties: u64,
+}
+
+/// One source's assertion of an element or claim on a property.
+#[derive(Clone, Debug)]
+pub struct Attribution {
+    /// `None` for the unsourced writer.
+    pub source: Option<String>,
+    /// The line of the statement that asserted it; `None` when it was there before the
+    /// source came (an unsourced write recorded when a source first asserted it).
+    pub line: Option<u32>,
+    pub loaded_at_micros: Option<i64>,
+    /// The claimed value (property claims only).
+    pub value: Option<Value>,
+}
+
+/// A property whose sources disagree.
+#[derive(Clone, Debug)]
+pub struct Conflict {
+    pub element: Element,
+    pub key: String,
+    /// Most recent first.
+    pub claims: Vec<Attribution>,
+}
+
+/// What withdrawing a source's assertions changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Withdrawn {
+    /// Assertions and claims withdrawn.
+    pub assertions: u64,
+    pub nodes_deleted: u64,
+    pub relationships_deleted: u64,
+    pub properties_removed: u64,
+    /// Properties that took the value of an older claim.
+    pub properties_reverted: u64,
+}
+
+/// What a load of a source finds: the source as it was loaded before, if it was.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousLoad {
+    pub sha256: Option<String>,
+    /// Assertions and claims the source made.
+    pub assertions: u64,
+}
+
+// ---- keys
+
+fn source_key(id: SourceId) -> Vec<u8> {
+    let mut k = vec![keys::SOURCE];
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn assert_prefix(el: Element) -> Vec<u8> {
+    let mut k = Vec::with_capacity(14);
+    k.push(keys::ASSERT);
+    el.push_to(&mut k);
+    k
+}
+
+fn assert_key(el: Element, source: SourceId) -> Vec<u8> {
+    let mut k = assert_prefix(el);
+    k.extend_from_slice(&source.to_be_bytes());
+    k
+}
+
+fn claim_prefix(el: Element) -> Vec<u8> {
+    let mut k = Vec::with_capacity(18);
+    k.push(keys::CLAIM);
+    el.push_to(&mut k);
+    k
+}
+
+fn claim_key_prefix(el: Element, key: Token) -> Vec<u8> {
+    let mut k = claim_prefix(el);
+    k.extend_from_slice(&key.to_be_bytes());
+    k
+}
+
+fn claim_key(el: Element, key: Token, source: SourceId) -> Vec<u8> {
+    let mut k = claim_key_prefix(el, key);
+    k.extend_from_slice(&source.to_be_bytes());
+    k
+}
+
+fn by_source_prefix(source: SourceId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(18);
+    k.push(keys::BY_SOURCE);
+    k.extend_from_slice(&source.to_be_bytes());
+    k
+}
+
+fn by_source_element(source: SourceId, el: Element) -> Vec<u8> {
+    let mut k = by_source_prefix(source);
+    el.push_to(&mut k);
+    k
+}
+
+fn by_source_property(source: SourceId, el: Element, key: Token) -> Vec<u8> {
+    let mut k = by_source_element(source, el);
+    k.extend_from_slice(&key.to_be_bytes());
+    k
+}
+
+/// The trailing source id of an `ASSERT` or `CLAIM` key.
+fn trailing_source(key: &[u8]) -> Result<SourceId> {
+    key.len()
+        .checked_sub(4)
+        .and_then(|at| key.get(at..))
+        .and_then(keys::be_u32)
+        .ok_or_else(|| codec::corrupt("a provenance key is malformed"))
+}
+
+/// What a `BY_SOURCE` key names: an element, or an element's property.
+fn parse_by_source(key: &[u8]) -> Result<(Element, Option<Token>)> {
+    let malformed = || codec::corrupt("a provenance key is malformed");
+    let el = key
+        .get(5..)
+        .and_then(Element::parse)
+        .ok_or_else(malformed)?;
+    match key.len() {
+        14 => Ok((el, None)),
+        18 => Ok((
+            el,
+            Some(key.get(14..).and_then(keys::be_u32).ok_or_else(malformed)?),
+        )),
+        _ => Err(malformed()),
+    }
+}
+
+fn now_micros() -> i64 {
+    jiff::Timestamp::now().as_microsecond()
+}
+
+impl Txn<'_> {
+    fn records_provenance(&self) -> bool {
+        self.provenance.tracked || self.provenance.writer.is_some()
+    }
+
+    /// Who asserts what this transaction writes; `None` when nothing is recorded.
+    fn writer(&self) -> Option<Writer> {
+        if !self.records_provenance() || self.provenance.paused {
+            return None;
+        }
+        Some(self.provenance.writer.unwrap_or(Writer {
+            source: UNSOURCED,
+            seq: 0,
+            line: 0,
+        }))
+    }
+
+    /// The sequence number `writer`'s assertions carry.
+    fn seq_of(&mut self, writer: Writer) -> Result<u64> {
+        if writer.source != UNSOURCED {
+            return Ok(writer.seq);
+        }
+        if let Some(seq) = self.provenance.unsourced_seq {
+            return Ok(seq);
+        }
+        let seq = self.next_load_seq()?;
+        self.provenance.unsourced_seq = Some(seq);
+        Ok(seq)
+    }
+
+    fn next_load_seq(&mut self) -> Result<u64> {
+        let key = keys::meta(keys::META_LOAD_SEQ);
+        let last = match self.get(&key)? {
+            Some(bytes) => codec::decode_u64(&bytes)?,
+            None => 0,
+        };
+        self.put(key, codec::encode_u64(last + 1));
+        Ok(last + 1)
+    }
+
+    fn source_records(&self) -> Result<Vec<(SourceId, SourceRecord)>> {
+        self.scan_prefix(vec![keys::SOURCE])
+            .map(|entry| {
+                let (key, value) = entry?;
+                let id = key
+                    .get(1..)
+                    .and_then(keys::be_u32)
+                    .ok_or_else(|| codec::corrupt("a source key is malformed"))?;
+                Ok((id, codec::decode_record(&value)?))
+            })
+            .collect()
+    }
+
+    fn source_by_name(&self, name: &str) -> Result<Option<(SourceId, SourceRecord)>> {
+        Ok(self
+            .source_records()?
+            .into_iter()
+            .find(|(_, record)| record.name == name))
+    }
+
+    /// The source `name` as it was last loaded, if it was.
+    pub fn previous_load(&self, name: &str) -> Result<Option<PreviousLoad>> {
+        let Some((id, record)) = self.source_by_name(name)? else {
+            return Ok(None);
+        };
+        Ok(Some(PreviousLoad {
+            sha256: record.sha256,
+            assertions: self.scan_prefix(by_source_prefix(id)).count() as u64,
+        }))
+    }
+
+    /// Makes `name` the source of everything this transaction writes from now on, as a
+    /// new load of it (the most recent one): `sha256` is the text's digest, `None` for a
+    /// source that is not a file.
+    pub fn begin_source(&mut self, name: &str, sha256: Option<&str>) -> Result<()> {
+        let records = self.source_records()?;
+        let id = match records.iter().find(|(_, r)| r.name == name) {
+            Some((id, _)) => *id,
+            None => records.iter().map(|(id, _)| *id).max().unwrap_or(UNSOURCED) + 1,
+        };
+        let seq = self.next_load_seq()?;
+        let record = SourceRecord {
+            name: name.to_string(),
+            sha256: sha256.map(str::to_string),
+            loaded_at_micros: now_micros(),
+            seq,
+        };
+        self.put(source_key(id), codec::encode_record(&record)?);
+        self.provenance.writer = Some(Writer {
+            source: id,
+            seq,
+            line: 0,
+        });
+        self.provenance.tracked = true;
+        Ok(())
+    }
+
+    /// The line (in the source's text) of the statement that writes next.
+    pub fn set_source_line(&mut self, line: u32) {
+        if let Some(writer) = &mut self.provenance.writer {
+            writer.line = line;
+        }
+    }
+
+    // ---- recording, called by the graph's writes
+
+    /// Records that the writer asserts `el` (`created`: made by this transaction).
+    fn assert_element(&mut self, el: Element, created: bool) -> Result<()> {
+        let Some(writer) = self.writer() else {
+            return Ok(());
+        };
+        let asserted = self.is_asserted(el)?;
+        if writer.source == UNSOURCED {
+            if !asserted {
+                return Ok(());
+            }
+        } else if !asserted && !created {
+            self.record_unsourced_state(el)?;
+        }
+        self.write_assertion(el, writer)
+    }
+
+    fn is_asserted(&self, el: Element) -> Result<bool> {
+        self.scan_prefix(assert_prefix(el))
+            .next()
+            .transpose()
+            .map(|e| e.is_some())
+    }
+
+    fn write_assertion(&mut self, el: Element, writer: Writer) -> Result<()> {
+        let key = assert_key(el, writer.source);
+        let seq = self.seq_of(writer)?;
+        if let Some(bytes) = self.get(&key)? {
+            // Asserted before in this load: the first statement that did it keeps the line.
+            if codec::decode_record::<Assertion>(&bytes)?.seq == seq {
+                return Ok(());
+            }
+        }
+        let assertion = Assertion {
+            line: writer.line,
+            seq,
+        };
+        self.put(key, codec::encode_record(&assertion)?);
+        if writer.source != UNSOURCED {
+            self.put(by_source_element(writer.source, el), Vec::new());
+        }
+        Ok(())
+    }
+
+    /// Before a source first asserts an element written without one, records that
+    /// unsourced writer's assertion and claims, older than every load.
+    fn record_unsourced_state(&mut self, el: Element) -> Result<()> {
+        let props = match el {
+            Element::Node(id) => self.read_node(id)?.map(|r| r.props),
+            Element::Relationship(id) => self.read_rel(id)?.map(|r| r.props),
+        };
+        let Some(props) = props else {
+            return Ok(());
+        };
+        let before = Assertion { line: 0, seq: 0 };
+        self.put(assert_key(el, UNSOURCED), codec::encode_record(&before)?);
+        for (key, value) in props {
+            let claim = Claim {
+                line: 0,
+                seq: 0,
+                value,
+            };
+            self.put(claim_key(el, key, UNSOURCED), codec::encode_record(&claim)?);
+        }
+        Ok(())
+    }
+
+    /// Records the writer's claim that property `key` of `el` is `value` (`None`:
+    /// removed, which drops every claim), before the record changes.
+    fn claim_property(
+        &mut self,
+        el: Element,
+        created: bool,
+        key: Token,
+        value: Option<&StoredValue>,
+    ) -> Result<()> {
+        let Some(writer) = self.writer() else {
+            return Ok(());
+        };
+        let Some(value) = value else {
+            return self.drop_claims(claim_key_prefix(el, key));
+        };
+        if writer.source == UNSOURCED && !self.is_asserted(el)? {
+            return Ok(());
+        }
+        self.assert_element(el, created)?;
+        self.write_claim(el, key, value.clone(), writer)
+    }
+
+    fn write_claim(
+        &mut self,
+        el: Element,
+        key: Token,
+        value: StoredValue,
+        writer: Writer,
+    ) -> Result<()> {
+        let claim = Claim {
+            line: writer.line,
+            seq: self.seq_of(writer)?,
+            value,
+        };
+        self.put(
+            claim_key(el, key, writer.source),
+            codec::encode_record(&claim)?,
+        );
+        if writer.source != UNSOURCED {
+            self.put(by_source_property(writer.source, el, key), Vec::new());
+        }
+        Ok(())
+    }
+
+    /// Records a new element and its properties as the writer's.
+    pub(super) fn assert_created(
+        &mut self,
+        el: Element,
+        props: &[(Token, StoredValue)],
+    ) -> Result<()> {
+        let Some(writer) = self.writer() else {
+            return Ok(());
+        };
+        if writer.source == UNSOURCED {
+            return Ok(());
+        }
+        self.write_assertion(el, writer)?;
+        for (key, value) in props {
+            self.write_claim(el, *key, value.clone(), writer)?;
+        }
+        Ok(())
+    }
+
+    /// Records the writer's claim on property `key` of `el` that a SET is about to write
+    /// (`None` or null: removes it).
+    pub(super) fn note_set(&mut self, el: Element, key: &str, value: Option<&Value>) -> Result<()> {
+        if self.writer().is_none() {
+            return Ok(());
+        }
+        let created = match el {
+            Element::Node(id) => id >= self.first_node,
+            Element::Relationship(id) => id >= self.first_rel,
+        };
+        let stored = value
+            .filter(|v| !v.is_null())
+            .map(codec::to_stored)
+            .transpose()?;
+        let token = match &stored {
+            Some(_) => self.tokens.intern(TokenKind::PropertyKey, key),
+            None => match self.token(TokenKind::PropertyKey, key) {
+                Some(token) => token,
+                None => return Ok(()),
+            },
+        };
+        self.claim_property(el, created, token, stored.as_ref())
+    }
+
+    /// Records that the writer asserts an element a MERGE matched, with the properties
+    /// its pattern names (those it has).
+    pub fn assert_matched(&mut self, el: Element, pattern_keys: &[String]) -> Result<()> {
+        if self.writer().is_none() {
+            return Ok(());
+        }
+        let created = match el {
+            Element::Node(id) => id >= self.first_node,
+            Element::Relationship(id) => id >= self.first_rel,
+        };
+        self.assert_element(el, created)?;
+        let props = match el {
+            Element::Node(id) => self.read_node(id)?.map(|r| r.props),
+            Element::Relationship(id) => {
+                let record = self.read_rel(id)?;
+                if let Some(r) = &record {
+                    for node in [r.header.start, r.header.end] {
+                        self.assert_element(Element::Node(node), node >= self.first_node)?;
+                    }
+                }
+                record.map(|r| r.props)
+            }
+        };
+        for (key, value) in props.unwrap_or_default() {
+            let named = pattern_keys
+                .iter()
+                .any(|k| self.token(TokenKind::PropertyKey, k) == Some(key));
+            if named {
+                self.claim_property(el, created, key, Some(&value))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records that a new relationship's writer asserts its endpoints too.
+    pub(super) fn assert_endpoints(&mut self, start: NodeId, end: NodeId) -> Result<()> {
+        if self.writer().is_none() {
+            return Ok(());
+        }
+        for node in [start, end] {
+            self.assert_element(Element::Node(node), node >= self.first_node)?;
+        }
+        Ok(())
+    }
+
+    /// Drops every assertion and claim of a deleted element.
+    pub(super) fn forget_element(&mut self, el: Element) -> Result<()> {
+        if !self.records_provenance() {
+            return Ok(());
+        }
+        let assertions: Vec<Vec<u8>> = self
+            .scan_prefix(assert_prefix(el))
+            .map(|e| e.map(|(k, _)| k))
+            .collect::<Result<_>>()?;
+        for key in assertions {
+            let source = trailing_source(&key)?;
+            if source != UNSOURCED {
+                self.remove(by_source_element(source, el));
+            }
+            self.remove(key);
+        }
+        self.drop_claims(claim_prefix(el))
+    }
+
+    /// Drops the claims whose keys start with `prefix` (one property's, or an element's).
+    fn drop_claims(&mut self, prefix: Vec<u8>) -> Result<()> {
+        let claims: Vec<Vec<u8>> = self
+            .scan_prefix(prefix)
+            .map(|e| e.map(|(k, _)| k))
+            .collect::<Result<_>>()?;
+        for key in claims {
+            let source = trailing_source(&key)?;
+            if source != UNSOURCED {
+                let el = key.get(1..).and_then(Element::parse);
+                let token = key.get(10..14).and_then(keys::be_u32);
+                if let Some((el, token)) = el.zip(token) {
+                    self.remove(by_source_property(source, el, token));
+                }
+            }
+            self.remove(key);
+        }
+        Ok(())
+    }
+
+    // ---- withdrawal
+
+    /// Withdraws what the source being loaded asserted before and did not assert again
+    /// in this load.
+    pub fn withdraw_unrepeated(&mut self) -> Result<Withdrawn> {
+        let Some(writer) = self.provenance.writer else {
+            return Ok(Withdrawn::default());
+        };
+        self.withdraw(writer.source, Some(writer.seq))
+    }
+
+    /// Withdraws everything source `name` asserts and forgets the source.
+    pub fn retract_source(&mut self, name: &str) -> Result<Withdrawn> {
+        let Some((id, _)) = self.source_by_name(name)? else {
+            let known: Vec<String> = self
+                .source_records()?
+                .into_iter()
+                .map(|(_, r)| r.name)
+                .collect();
+            return Err(Error::new(
+                ErrorClass::ProcedureError,
+                "UnknownSource",
+                if known.is_empty() {
+                    format!(
+                        "there is no source named '{name}': nothing has been loaded with a source"
+                    )
+                } else {
+                    format!(
+                        "there is no source named '{name}'; the sources are: {}",
+                        known.join(", ")
+                    )
+                },
+            ));
+        };
+        let withdrawn = self.withdraw(id, None)?;
+        self.remove(source_key(id));
+        Ok(withdrawn)
+    }
+
+    /// Withdraws the assertions of `source`, all of them or (`keep`) those not made in
+    /// the load with that sequence number.
+    fn withdraw(&mut self, source: SourceId, keep: Option<u64>) -> Result<Withdrawn> {
+        let mut properties = Vec::new();
+        let mut rels = Vec::new();
+        let mut nodes = Vec::new();
+        for entry in self.scan_prefix(by_source_prefix(source)) {
+            let (key, _) = entry?;
+            let (el, property) = parse_by_source(&key)?;
+            if let Some(seq) = keep {
+                let own = match property {
+                    Some(token) => self.get(&claim_key(el, token, source))?,
+                    None => self.get(&assert_key(el, source))?,
+                };
+                let made_now = match (own, property) {
+                    (Some(bytes), Some(_)) => codec::decode_record::<Claim>(&bytes)?.seq == seq,
+                    (Some(bytes), None) => codec::decode_record::<Assertion>(&bytes)?.seq == seq,
+                    (None, _) => false,
+                };
+                if made_now {
+                    continue;
+                }
+            }
+            match (el, property) {
+                (_, Some(token)) => properties.push((el, token)),
+                (Element::Relationship(_), None) => rels.push(el),
+                (Element::Node(_), None) => nodes.push(el),
+            }
+        }
+        let paused = std::mem::replace(&mut self.provenance.paused, true);
+        let result = self.withdraw_all(source, &properties, &rels, &nodes);
+        self.provenance.paused = paused;
+        result
+    }
+
+    fn withdraw_all(
+        &mut self,
+        source: SourceId,
+        properties: &[(Element, Token)],
+        rels: &[Element],
+        nodes: &[Element],
+    ) -> Result<Withdrawn> {
+        let mut done = Withdrawn::default();
+        for &(el, token) in properties {
+            done.assertions += 1;
+            self.remove(claim_key(el, token, source));
+            self.remove(by_source_property(source, el, token));
+            self.settle_property(el, token, &mut done)?;
+        }
+        for &el in rels.iter().chain(nodes) {
+            done.assertions += 1;
+            self.remove(assert_key(el, source));
+            self.remove(by_source_element(source, el));
+            if !self.is_asserted(el)? {
+                self.delete_unasserted(el, &mut done)?;
+            }
+        }
+        Ok(done)
+    }
+
+    /// Gives property `token` of `el` the value of its newest remaining claim, or
+    /// removes it when none is left.
+    fn settle_property(&mut self, el: Element, token: Token, done: &mut Withdrawn) -> Result<()> {
+        let mut newest: Option<Claim> = None;
+        for entry in self.scan_prefix(claim_key_prefix(el, token)) {
+            let (_, bytes) = entry?;
+            let claim: Claim = codec::decode_record(&bytes)?;
+            if newest.as_ref().is_none_or(|n| claim.seq > n.seq) {
+                newest = Some(claim);
+            }
+        }
+        let key = self.token_name(TokenKind::PropertyKey, token)?.to_string();
+        let value = newest.map(|c| codec::from_stored(&c.value)).transpose()?;
+        let current = match el {
+            Element::Node(id) => {
+                if !self.node_exists(id)? {
+                    return Ok(());
+                }
+                self.node_property(id, &key)?
+            }
+            Element::Relationship(id) => {
+                if self.relationship(id)?.is_none() {
+                    return Ok(());
+                }
+                self.rel_property(id, &key)?
+            }
+        };
+        let unchanged = match (&current, &value) {
+            (Some(a), Some(b)) => a.equals(b) == Some(true) && a.type_name() == b.type_name(),
+            (None, None) => true,
+            _ => false,
+        };
+        if unchanged {
+            return Ok(());
+        }
+        if value.is_none() {
+            done.properties_removed += 1;
+        } else {
+            done.properties_reverted += 1;
+        }
+        match el {
+            Element::Node(id) => self.set_node_property(id, &key, value)?,
+            Element::Relationship(id) => self.set_rel_property(id, &key, value)?,
+        };
+        Ok(())
+    }
+
+    /// Deletes an element no one asserts any more (a node with its relationships).
+    fn delete_unasserted(&mut self, el: Element, done: &mut Withdrawn) -> Result<()> {
+        match el {
+            Element::Relationship(id) => {
+                if self.relationship(id)?.is_some() {
+                    self.delete_relationship(id)?;
+                    done.relationships_deleted += 1;
+                }
+            }
+            Element::Node(id) => {
+                if !self.node_exists(id)? {
+                    return Ok(());
+                }
+                let rels: Vec<RelId> = self
+                    .expand(id, super::Dir::Both, &[])
+                    .map(|e| e.map(|edge| edge.rel))
+                    .collect::<Result<_>>()?;
+                for rel in rels {
+                    if self.relationship(rel)?.is_some() {
+                        self.delete_relationship(rel)?;
+                        done.relationships_deleted += 1;
+                    }
+                }
+                self.delete_node(id)?;
+                done.nodes_deleted += 1;
+            }
+        }
+        Ok(())
+    }
+
+    // ---- reading
+
+    /// Every source, by name, with how many elements and property values it asserts.
+    pub fn sources(&self) -> Result<Vec<SourceSummary>> {
+        let mut all = Vec::new();
+        for (id, record) in self.source_records()? {
+            let mut summary = SourceSummary {
+                name: record.name,
+                sha256: record.sha256,
+                loaded_at_micros: record.loaded_at_micros,
+                nodes: 0,
+                relationships: 0,
+                properties: 0,
+            };
+            for entry in self.scan_prefix(by_source_prefix(id)) {
+                let (key, _) = entry?;
+                match parse_by_source(&key)? {
+                    (_, Some(_)) => summary.properties += 1,
+                    (Element::Node(_), None) => summary.nodes += 1,
+                    (Element::Relationship(_), None) => summary.relationships += 1,
+                }
+            }
+            all.push(summary);
+        }
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
+    }
+
+    fn attribution(
+        &self,
+        names: &[(SourceId, SourceRecord)],
+        source: SourceId,
+        line: u32,
+        value: Option<Value>,
+    ) -> Attribution {
+        let record = names.iter().find(|(id, _)| *id == source).map(|(_, r)| r);
+        Attribution {
+            source: record.map(|r| r.name.clone()),
+            line: (line > 0).then_some(line),
+            loaded_at_micros: record.map(|r| r.loaded_at_micros),
+            value,
+        }
+    }
+
+    /// The sources that assert `el`, by name (the unsourced writer is not a source).
+    pub fn element_sources(&self, el: Element) -> Result<Vec<Attribution>> {
+        if !self.records_provenance() {
+            return Ok(Vec::new());
+        }
+        let names = self.source_records()?;
+        let mut out = Vec::new();
+        for entry in self.scan_prefix(assert_prefix(el)) {
+            let (key, bytes) = entry?;
+            let source = trailing_source(&key)?;
+            if source == UNSOURCED {
+                continue;
+            }
+            let assertion: Assertion = codec::decode_record(&bytes)?;
+            out.push(self.attribution(&names, source, assertion.line, None));
+        }
+        out.sort_by(|a, b| a.source.cmp(&b.source));
+        Ok(out)
+    }
+
+    /// Every claim on property `key` of `el`, most recent first, with the unsourced
+    /// writer's (`source: None`).
+    pub fn property_claims(&self, el: Element, key: &str) -> Result<Vec<Attribution>> {
+        let Some(token) = self.token(TokenKind::PropertyKey, key) else {
+            return Ok(Vec::new());
+        };
+        if !self.records_provenance() {
+            return Ok(Vec::new());
+        }
+        let names = self.source_records()?;
+        let mut claims = Vec::new();
+        for entry in self.scan_prefix(claim_key_prefix(el, token)) {
+            let (key, bytes) = entry?;
+            let source = trailing_source(&key)?;
+            let claim: Claim = codec::decode_record(&bytes)?;
+            let value = codec::from_stored(&claim.value)?;
+            claims.push((
+                claim.seq,
+                self.attribution(&names, source, claim.line, Some(value)),
+            ));
+        }
+        claims.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.source.cmp(&b.1.source)));
+        Ok(claims.into_iter().map(|(_, a)| a).collect())
+    }
+
+    /// Every property whose claims disagree on its value, in element and key order.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>> {
+        if !self.records_provenance() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        let mut group: Option<(Element, Token)> = None;
+        let mut values: Vec<StoredValue> = Vec::new();
+        let mut flush = |group: Option<(Element, Token)>, values: &mut Vec<StoredValue>| {
+            let disagree = values.windows(2).any(|w| w.first() != w.get(1));
+            if let (Some(found), true) = (group, disagree) {
+                out.push(found);
+            }
+            values.clear();
+        };
+        for entry in self.scan_prefix(vec![keys::CLAIM]) {
+            let (key, bytes) = entry?;
+            let el = key
+                .get(1..)
+                .and_then(Element::parse)
+                .zip(key.get(10..14).and_then(keys::be_u32))
+                .ok_or_else(|| codec::corrupt("a claim key is malformed"))?;
+            if group != Some(el) {
+                flush(group, &mut values);
+                group = Some(el);
+            }
+            values.push(codec::decode_record::<Claim>(&bytes)?.value);
+        }
+        flush(group, &mut values);
+        let found: Vec<(Element, Token)> = out;
+        found
+            .into_iter()
+            .map(|(element, token)| {
+                let key = self.token_name(TokenKind::PropertyKey, token)?.to_string();
+                Ok(Conflict {
+                    element,
+                    claims: self.property_claims(element, &key)?,
+                    key,
+                })
+            })
+            .collect()
+    }
+}
