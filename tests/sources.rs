@@ -1,0 +1,350 @@
+//! Provenance through the public API and the `skein` binary: fact files as sources,
+//! reloads that withdraw what a file no longer says, conflicting claims, unload, and a
+//! reload killed half-way.
+
+mod common;
+
+use common::rows_text;
+use skein::{Database, LoadOutcome, Params, QueryOptions};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn load(db: &Database, path: &Path) -> Result<skein::FileReport, skein::Error> {
+    let mut reports = db.load(path, &mut |_, _| {})?;
+    Ok(reports.remove(0))
+}
+
+/// A folder with fact files `name` → text, and a database opened in it.
+fn setup(files: &[(&str, &str)]) -> Result<(tempfile::TempDir, Database), skein::Error> {
+    let dir = tempfile::tempdir().map_err(|e| skein::Error::io(e.to_string()))?;
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).map_err(|e| skein::Error::io(e.to_string()))?;
+    }
+    let db = Database::open(dir.path().join("db"))?;
+    Ok((dir, db))
+}
+
+const PEOPLE: &str = "MERGE (a:P {name: 'Ann'}) SET a.age = 30;\n\
+                      MERGE (b:P {name: 'Bob'}) SET b.age = 40;\n\
+                      MATCH (a:P {name: 'Ann'}), (b:P {name: 'Bob'}) MERGE (a)-[:KNOWS]->(b);\n";
+
+#[test]
+fn a_loaded_file_is_the_source_of_what_it_writes() -> TestResult {
+    let (dir, db) = setup(&[("people.cypher", PEOPLE)])?;
+    let file = dir.path().join("people.cypher");
+    let report = load(&db, &file)?;
+    assert_eq!(report.outcome, LoadOutcome::New);
+    let name = report.source.clone();
+    assert!(name.ends_with("people.cypher"), "{name}");
+    assert_eq!(
+        rows_text(
+            &db,
+            "MATCH (p:P) RETURN p.name, [s IN sources(p) | s.line], [s IN sources(p, 'age') | s.line] ORDER BY p.name"
+        ),
+        ["'Ann' | [1] | [1]", "'Bob' | [2] | [2]"]
+    );
+    assert_eq!(
+        rows_text(
+            &db,
+            "MATCH ()-[r:KNOWS]->() RETURN [s IN sources(r) | s.line]"
+        ),
+        ["[3]"]
+    );
+    assert_eq!(
+        rows_text(
+            &db,
+            "CALL db.sources() YIELD source, nodes, relationships, properties RETURN source = $x, nodes, relationships, properties"
+                .replace("$x", &format!("'{name}'"))
+                .as_str()
+        ),
+        ["true | 2 | 1 | 4"]
+    );
+    Ok(())
+}
+
+#[test]
+fn an_unchanged_reload_writes_nothing() -> TestResult {
+    let (dir, db) = setup(&[("people.cypher", PEOPLE)])?;
+    let file = dir.path().join("people.cypher");
+    load(&db, &file)?;
+    let before = rows_text(&db, "CALL db.sources() YIELD loaded_at RETURN loaded_at");
+    let report = load(&db, &file)?;
+    assert_eq!(report.outcome, LoadOutcome::Unchanged);
+    assert_eq!(report.statements, 0);
+    assert_eq!(report.stats, skein::Stats::default());
+    assert_eq!(
+        rows_text(&db, "CALL db.sources() YIELD loaded_at RETURN loaded_at"),
+        before
+    );
+    Ok(())
+}
+
+#[test]
+fn a_changed_reload_withdraws_exactly_what_the_file_no_longer_says() -> TestResult {
+    let (dir, db) = setup(&[("people.cypher", PEOPLE)])?;
+    let file = dir.path().join("people.cypher");
+    load(&db, &file)?;
+    // Bob's age and the KNOWS relationship are gone from the file; Cy is new.
+    std::fs::write(
+        &file,
+        "MERGE (a:P {name: 'Ann'}) SET a.age = 30;\nMERGE (b:P {name: 'Bob'});\nMERGE (c:P {name: 'Cy'});\n",
+    )?;
+    let report = load(&db, &file)?;
+    let LoadOutcome::Changed { kept, withdrawn } = report.outcome else {
+        panic!("expected a changed reload, got {:?}", report.outcome);
+    };
+    assert_eq!(withdrawn.relationships_deleted, 1);
+    assert_eq!(withdrawn.properties_removed, 1);
+    assert_eq!(withdrawn.nodes_deleted, 0);
+    // Ann, Ann.name, Ann.age, Bob, Bob.name stay asserted.
+    assert_eq!(kept, 5);
+    assert_eq!(
+        rows_text(&db, "MATCH (p:P) RETURN p.name, p.age ORDER BY p.name"),
+        ["'Ann' | 30", "'Bob' | null", "'Cy' | null"]
+    );
+    assert_eq!(rows_text(&db, "MATCH ()-[r]->() RETURN count(r)"), ["0"]);
+    // The first version again restores the graph it made.
+    std::fs::write(&file, PEOPLE)?;
+    let report = load(&db, &file)?;
+    assert!(matches!(report.outcome, LoadOutcome::Changed { .. }));
+    assert_eq!(
+        rows_text(&db, "MATCH (p:P) RETURN p.name, p.age ORDER BY p.name"),
+        ["'Ann' | 30", "'Bob' | 40"]
+    );
+    assert_eq!(
+        rows_text(&db, "MATCH ()-[r:KNOWS]->() RETURN count(r)"),
+        ["1"]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_changed_reload_that_fails_leaves_the_previous_version() -> TestResult {
+    let (dir, db) = setup(&[("people.cypher", PEOPLE)])?;
+    let file = dir.path().join("people.cypher");
+    load(&db, &file)?;
+    let graph = "MATCH (p:P) OPTIONAL MATCH (p)-[r]->(q) RETURN p.name, p.age, type(r), q.name ORDER BY p.name";
+    let before = rows_text(&db, graph);
+    let sources =
+        "CALL db.sources() YIELD source, sha256, nodes, relationships, properties RETURN *";
+    let sources_before = rows_text(&db, sources);
+    std::fs::write(
+        &file,
+        "MERGE (a:P {name: 'Ann'}) SET a.age = 31;\nMERGE (z:P {name: 'Zed'});\nRETURN 1/0;\n",
+    )?;
+    let error = load(&db, &file).err().ok_or("the broken file loaded")?;
+    assert!(error.message.contains("people.cypher:3:8"), "{}", error.message);
+    assert_eq!(rows_text(&db, graph), before);
+    assert_eq!(rows_text(&db, sources), sources_before);
+    Ok(())
+}
+
+#[test]
+fn unloading_withdraws_a_source_and_an_unknown_one_is_an_error() -> TestResult {
+    let (dir, db) = setup(&[
+        ("people.cypher", PEOPLE),
+        (
+            "more.cypher",
+            "MERGE (a:P {name: 'Ann'}) SET a.city = 'Oslo';\n",
+        ),
+    ])?;
+    load(&db, &dir.path().join("people.cypher"))?;
+    let more = load(&db, &dir.path().join("more.cypher"))?;
+    let withdrawn = db.unload(&load(&db, &dir.path().join("people.cypher"))?.source)?;
+    // Bob and the relationship go; Ann stays (more.cypher asserts her) with her name
+    // (its MERGE names it) and city, not her age.
+    assert_eq!(withdrawn.nodes_deleted, 1);
+    assert_eq!(withdrawn.relationships_deleted, 1);
+    assert_eq!(
+        rows_text(&db, "MATCH (p:P) RETURN p.name, p.age, p.city"),
+        ["'Ann' | null | 'Oslo'"]
+    );
+    assert_eq!(
+        rows_text(&db, "CALL db.sources() YIELD source RETURN source"),
+        [format!("'{}'", more.source)]
+    );
+    let error = db
+        .unload("nowhere.cypher")
+        .err()
+        .ok_or("an unknown source unloaded")?;
+    assert!(
+        error.message.contains("no source named") && error.message.contains(&more.source),
+        "{}",
+        error.message
+    );
+    Ok(())
+}
+
+#[test]
+fn conflicting_claims_are_kept_and_the_latest_load_wins() -> TestResult {
+    let (dir, db) = setup(&[
+        (
+            "report.cypher",
+            "MERGE (t:Trade {year: 2013}) SET t.usd = 113;\n",
+        ),
+        (
+            "customs.cypher",
+            "MERGE (t:Trade {year: 2013}) SET t.usd = 112;\n",
+        ),
+    ])?;
+    let report = load(&db, &dir.path().join("report.cypher"))?.source;
+    let customs = load(&db, &dir.path().join("customs.cypher"))?.source;
+    let claims = "MATCH (t:Trade) RETURN t.usd, [c IN claims(t, 'usd') | [c.value, c.source]]";
+    assert_eq!(
+        rows_text(&db, claims),
+        [format!("112 | [[112, '{customs}'], [113, '{report}']]")]
+    );
+    assert_eq!(
+        rows_text(
+            &db,
+            "CALL db.conflicts() YIELD element, key, claims RETURN element.year, key, size(claims)"
+        ),
+        ["2013 | 'usd' | 2"]
+    );
+    // The user's own correction is a claim too, and the newest.
+    db.execute("MATCH (t:Trade) SET t.usd = 114", &Params::new())?;
+    assert_eq!(
+        rows_text(&db, claims),
+        [format!(
+            "114 | [[114, null], [112, '{customs}'], [113, '{report}']]"
+        )]
+    );
+    // Removing the property is a deletion: every claim goes with it.
+    db.execute("MATCH (t:Trade) SET t.usd = null", &Params::new())?;
+    assert_eq!(rows_text(&db, claims), ["null | []"]);
+    Ok(())
+}
+
+#[test]
+fn unloading_the_latest_source_makes_the_previous_claim_current() -> TestResult {
+    let (dir, db) = setup(&[
+        (
+            "report.cypher",
+            "MERGE (t:Trade {year: 2013}) SET t.usd = 113;\n",
+        ),
+        (
+            "customs.cypher",
+            "MERGE (t:Trade {year: 2013}) SET t.usd = 112;\n",
+        ),
+    ])?;
+    load(&db, &dir.path().join("report.cypher"))?;
+    let customs = load(&db, &dir.path().join("customs.cypher"))?.source;
+    let withdrawn = db.unload(&customs)?;
+    assert_eq!(withdrawn.properties_reverted, 1);
+    assert_eq!(withdrawn.nodes_deleted, 0);
+    assert_eq!(rows_text(&db, "MATCH (t:Trade) RETURN t.usd"), ["113"]);
+    assert!(rows_text(&db, "CALL db.conflicts() YIELD key RETURN key").is_empty());
+    Ok(())
+}
+
+#[test]
+fn statements_under_a_named_source_can_be_unloaded() -> TestResult {
+    let db = Database::open_temporary()?;
+    db.execute("CREATE (:Mine {name: 'Own'})", &Params::new())?;
+    let named = QueryOptions {
+        source: Some("analyst notes".into()),
+        ..QueryOptions::default()
+    };
+    db.execute_with("CREATE (:Mine {name: 'Noted'})", &Params::new(), &named)?;
+    db.execute_with(
+        "MATCH (m:Mine {name: 'Own'}) SET m.grade = 'high'",
+        &Params::new(),
+        &named,
+    )?;
+    assert_eq!(
+        rows_text(
+            &db,
+            "MATCH (m:Mine) RETURN m.name, [s IN sources(m) | s.source], [s IN sources(m, 'grade') | s.source] ORDER BY m.name"
+        ),
+        [
+            "'Noted' | ['analyst notes'] | []",
+            "'Own' | ['analyst notes'] | ['analyst notes']"
+        ]
+    );
+    db.unload("analyst notes")?;
+    // What was there before the source came stays, as it was.
+    assert_eq!(
+        rows_text(&db, "MATCH (m:Mine) RETURN m.name, m.grade, sources(m)"),
+        ["'Own' | null | []"]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_store_without_sources_records_nothing() -> TestResult {
+    let db = Database::open_temporary()?;
+    db.execute("CREATE (a:X {k: 1})-[:R]->(:X {k: 2})", &Params::new())?;
+    assert_eq!(
+        rows_text(
+            &db,
+            "MATCH (a:X)-[r]->() RETURN sources(a), sources(r), sources(a, 'k'), claims(a, 'k')"
+        ),
+        ["[] | [] | [] | []"]
+    );
+    assert!(rows_text(&db, "CALL db.sources() YIELD source RETURN source").is_empty());
+    Ok(())
+}
+
+/// Statements enough that a load runs for a while: `n` nodes, each with a property.
+fn big_file(n: usize, value: i64) -> String {
+    let mut text = String::from("CREATE INDEX IF NOT EXISTS FOR (n:N) ON (n.i);\n");
+    for i in 0..n {
+        text.push_str(&format!("MERGE (n:N {{i: {i}}}) SET n.v = {value};\n"));
+    }
+    text
+}
+
+fn skein() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_skein"))
+}
+
+#[test]
+fn a_reload_killed_half_way_leaves_the_old_version_or_the_new() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("big.cypher");
+    let db_path: PathBuf = dir.path().join("db");
+    std::fs::write(&file, big_file(20_000, 1))?;
+    let status = skein()
+        .arg("--db")
+        .arg(&db_path)
+        .args(["-q", "load"])
+        .arg(&file)
+        .status()?;
+    assert!(status.success());
+    // Changed: every value becomes 2 and the last 2,000 nodes are dropped.
+    std::fs::write(&file, big_file(18_000, 2))?;
+    let states = "MATCH (n:N) RETURN count(n) AS nodes, collect(DISTINCT n.v) AS values";
+    for delay_ms in [50u64, 300, 900] {
+        let mut child = skein()
+            .arg("--db")
+            .arg(&db_path)
+            .args(["-q", "load"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let out = skein()
+            .arg("--db")
+            .arg(&db_path)
+            .args(["--format", "csv", "-c", states])
+            .output()?;
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout)?;
+        let state = text.lines().nth(1).unwrap_or_default().to_string();
+        assert!(
+            state == "20000,[1]" || state == "18000,[2]",
+            "after a kill at {delay_ms} ms the graph is a mix: {state}"
+        );
+    }
+    Ok(())
+}
