@@ -136,7 +136,11 @@ fn a_changed_reload_that_fails_leaves_the_previous_version() -> TestResult {
         "MERGE (a:P {name: 'Ann'}) SET a.age = 31;\nMERGE (z:P {name: 'Zed'});\nRETURN 1/0;\n",
     )?;
     let error = load(&db, &file).err().ok_or("the broken file loaded")?;
-    assert!(error.message.contains("people.cypher:3:8"), "{}", error.message);
+    assert!(
+        error.message.contains("people.cypher:3:8"),
+        "{}",
+        error.message
+    );
     assert_eq!(rows_text(&db, graph), before);
     assert_eq!(rows_text(&db, sources), sources_before);
     Ok(())

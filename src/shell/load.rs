@@ -33,47 +33,64 @@ pub fn load_summary(report: &FileReport) -> String {
             report.file.display()
         ),
         LoadOutcome::Changed { kept, withdrawn } => format!(
-            "reloaded {}: {created} written; {} kept; withdrawn {} ({}) in {took} ms",
+            "reloaded {}: {created} written; {} kept, {} in {took} ms",
             report.file.display(),
             render::count_noun(to_usize(*kept), "assertion", "assertions"),
-            render::count_noun(to_usize(withdrawn.assertions), "assertion", "assertions"),
-            withdrawn_effects(withdrawn),
+            withdrawn_summary(withdrawn),
         ),
     }
 }
 
-/// What withdrawing removed: `1 node, 2 relationships, 3 properties removed, 1 property
-/// reverted to an older claim`.
-pub fn withdrawn_effects(withdrawn: &Withdrawn) -> String {
-    format!(
-        "{}, {}, {} removed, {} reverted to an older claim",
-        render::count_noun(to_usize(withdrawn.nodes_deleted), "node", "nodes"),
-        render::count_noun(
-            to_usize(withdrawn.relationships_deleted),
+/// What withdrawing did: `nothing withdrawn`, or `3 assertions withdrawn (1
+/// relationship, 2 properties removed; 1 property back to an older claim)`.
+pub fn withdrawn_summary(withdrawn: &Withdrawn) -> String {
+    if withdrawn.assertions == 0 {
+        return "nothing withdrawn".to_string();
+    }
+    let removed: Vec<String> = [
+        (withdrawn.nodes_deleted, "node", "nodes"),
+        (
+            withdrawn.relationships_deleted,
             "relationship",
-            "relationships"
+            "relationships",
         ),
-        render::count_noun(
-            to_usize(withdrawn.properties_removed),
-            "property",
-            "properties"
-        ),
-        render::count_noun(
-            to_usize(withdrawn.properties_reverted),
-            "property",
-            "properties"
-        ),
+        (withdrawn.properties_removed, "property", "properties"),
+    ]
+    .into_iter()
+    .filter(|(n, ..)| *n > 0)
+    .map(|(n, one, many)| render::count_noun(to_usize(n), one, many))
+    .collect();
+    let mut effects = Vec::new();
+    if !removed.is_empty() {
+        effects.push(format!("{} removed", removed.join(", ")));
+    }
+    if withdrawn.properties_reverted > 0 {
+        effects.push(format!(
+            "{} back to an older claim",
+            render::count_noun(
+                to_usize(withdrawn.properties_reverted),
+                "property",
+                "properties"
+            )
+        ));
+    }
+    if effects.is_empty() {
+        effects.push("the graph is unchanged: others assert the same".to_string());
+    }
+    format!(
+        "{} withdrawn ({})",
+        render::count_noun(to_usize(withdrawn.assertions), "assertion", "assertions"),
+        effects.join("; ")
     )
 }
 
-/// Unloads one source and says what went: `unloaded seed/x.cypher: withdrew 12
-/// assertions (1 node, …)`.
+/// Unloads one source and says what went: `unloaded seed/x.cypher: 12 assertions
+/// withdrawn (1 node, … removed)`.
 pub fn unload_one(db: &Database, source: &str) -> crate::Result<String> {
     let withdrawn = db.unload(source)?;
     Ok(format!(
-        "unloaded {source}: withdrew {} ({})",
-        render::count_noun(to_usize(withdrawn.assertions), "assertion", "assertions"),
-        withdrawn_effects(&withdrawn)
+        "unloaded {source}: {}",
+        withdrawn_summary(&withdrawn)
     ))
 }
 

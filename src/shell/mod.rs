@@ -509,6 +509,33 @@ impl<'db> Session<'db> {
                 Err(error) => text.push_str(&format!("  (cannot list the {what}: {error})\n")),
             }
         }
+        text.push_str("Sources:\n");
+        let sources = self.internal_query(
+            "CALL db.sources() YIELD source, nodes, relationships, properties RETURN *",
+        );
+        match sources {
+            Ok(result) if result.rows.is_empty() => text.push_str("  (none)\n"),
+            Ok(result) => {
+                for row in &result.rows {
+                    let cell = |column: &str| {
+                        result
+                            .columns
+                            .iter()
+                            .position(|c| c == column)
+                            .and_then(|i| row.get(i))
+                            .map_or_else(String::new, render::literal_cell)
+                    };
+                    text.push_str(&format!(
+                        "  {}  {} nodes, {} relationships, {} properties\n",
+                        cell("source"),
+                        cell("nodes"),
+                        cell("relationships"),
+                        cell("properties")
+                    ));
+                }
+            }
+            Err(error) => text.push_str(&format!("  (cannot list the sources: {error})\n")),
+        }
         text.trim_end().to_string()
     }
 
