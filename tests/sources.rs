@@ -352,3 +352,32 @@ fn a_reload_killed_half_way_leaves_the_old_version_or_the_new() -> TestResult {
     }
     Ok(())
 }
+
+#[test]
+fn db_retract_withdraws_a_source_from_cypher() -> TestResult {
+    let (dir, db) = setup(&[("people.cypher", PEOPLE)])?;
+    let source = load(&db, &dir.path().join("people.cypher"))?.source;
+    let retract = format!(
+        "CALL db.retract('{source}') YIELD nodes_deleted, relationships_deleted RETURN nodes_deleted, relationships_deleted"
+    );
+    assert_eq!(rows_text(&db, &retract), ["2 | 1"]);
+    assert_eq!(rows_text(&db, "MATCH (n) RETURN count(n)"), ["0"]);
+    assert!(rows_text(&db, "CALL db.sources() YIELD source RETURN source").is_empty());
+    let error = db
+        .execute(&retract, &Params::new())
+        .err()
+        .ok_or("a retracted source retracted again")?;
+    assert!(
+        error.message.contains("no source named"),
+        "{}",
+        error.message
+    );
+    assert_eq!(
+        rows_text(
+            &db,
+            "SHOW PROCEDURES YIELD name, mode WHERE name = 'db.retract' RETURN mode"
+        ),
+        ["'WRITE'"]
+    );
+    Ok(())
+}

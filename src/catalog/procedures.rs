@@ -3,7 +3,8 @@
 //!
 //! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`,
 //! `db.procedures()` / `db.functions()` (what `SHOW PROCEDURES` / `SHOW FUNCTIONS` read),
-//! and the provenance listings `db.sources()` and `db.conflicts()`.
+//! the provenance listings `db.sources()` and `db.conflicts()`, and `db.retract(source)`,
+//! the one procedure that writes (it runs as a write step, on the write transaction).
 //! Libraries of native procedures (the graph algorithms) are looked up by name, and
 //! listed, through the functions a database installs with [`Registry::with_library`], so
 //! this module knows no library.
@@ -43,6 +44,7 @@ impl Signature {
 enum Body {
     Sources,
     Conflicts,
+    Retract,
     Labels,
     RelationshipTypes,
     PropertyKeys,
@@ -123,6 +125,18 @@ const BUILTINS: &[Builtin] = &[
         "Every source (a loaded fact file, or a name statements were written under), with the nodes, relationships and property values it asserts.",
     ),
     (
+        "db.retract",
+        &[
+            ("source", "STRING?"),
+            ("assertions", "INTEGER?"),
+            ("nodes_deleted", "INTEGER?"),
+            ("relationships_deleted", "INTEGER?"),
+            ("properties_removed", "INTEGER?"),
+            ("properties_reverted", "INTEGER?"),
+        ],
+        "Withdraws everything a source asserts (as `skein unload` does) and says what that removed.",
+    ),
+    (
         "db.conflicts",
         &[("element", "ANY?"), ("key", "STRING?"), ("claims", "LIST? OF MAP?")],
         "Every property whose sources claim different values, with the claims, most recent first.",
@@ -138,12 +152,20 @@ pub fn builtin_outputs(name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The inputs of the built-ins that take any.
+fn builtin_inputs(name: &str) -> Vec<(String, String)> {
+    match name {
+        "db.retract" => vec![("source".to_string(), "STRING".to_string())],
+        _ => Vec::new(),
+    }
+}
+
 fn builtin_signature(name: &str) -> Option<(Signature, &'static str)> {
     let (name, outputs, description) = BUILTINS.iter().find(|(n, ..)| *n == name)?;
     Some((
         Signature {
             name: name.to_string(),
-            inputs: Vec::new(),
+            inputs: builtin_inputs(name),
             outputs: outputs
                 .iter()
                 .map(|(o, t)| (o.to_string(), t.to_string()))
@@ -213,6 +235,7 @@ impl Registry {
                 "db.procedures" => Body::Table(self.procedure_rows()),
                 "db.sources" => Body::Sources,
                 "db.conflicts" => Body::Conflicts,
+                "db.retract" => Body::Retract,
                 _ => Body::Table(function_rows()),
             };
             return Some((signature, body));
@@ -250,7 +273,11 @@ impl Registry {
                     } else {
                         Value::String(description)
                     },
-                    Value::from("READ"),
+                    Value::from(if signature.name == "db.retract" {
+                        "WRITE"
+                    } else {
+                        "READ"
+                    }),
                 ]
             })
             .collect()
@@ -331,9 +358,39 @@ pub struct Procedure {
 }
 
 impl Procedure {
-    /// Calls the procedure with `args`, checked against its signature: the output rows.
-    pub fn call(&self, txn: &Txn<'_>, args: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let Procedure { signature, body } = self;
+    /// Whether the procedure writes (it is then run by `call_write`).
+    pub fn is_write(&self) -> bool {
+        matches!(self.body, Body::Retract)
+    }
+
+    /// Calls a procedure that writes: the output rows.
+    pub fn call_write(&self, txn: &mut Txn<'_>, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let args = self.checked_args(args)?;
+        match (&self.body, args.first()) {
+            (Body::Retract, Some(Value::String(source))) => {
+                let w = txn.retract_source(source)?;
+                let count = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+                Ok(vec![vec![
+                    Value::String(source.clone()),
+                    count(w.assertions),
+                    count(w.nodes_deleted),
+                    count(w.relationships_deleted),
+                    count(w.properties_removed),
+                    count(w.properties_reverted),
+                ]])
+            }
+            (Body::Retract, _) => Err(Error::argument(
+                "InvalidArgumentValue",
+                "db.retract() needs the name of a source",
+            )),
+            _ => self.call(txn, &args),
+        }
+    }
+
+    /// `args` checked against the signature, padded with nulls for omitted optional
+    /// inputs.
+    fn checked_args(&self, args: &[Value]) -> Result<Vec<Value>> {
+        let signature = &self.signature;
         let name = &signature.name;
         if !signature.accepts_argument_count(args.len()) {
             return Err(Error::syntax(
@@ -358,11 +415,28 @@ impl Procedure {
         }
         let mut padded = args.to_vec();
         padded.resize(signature.inputs.len(), Value::Null);
+        Ok(padded)
+    }
+
+    /// Calls the procedure with `args`, checked against its signature: the output rows.
+    pub fn call(&self, txn: &Txn<'_>, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let padded = self.checked_args(args)?;
         let args = padded.as_slice();
+        let Procedure { signature, body } = self;
         let strings = |v: Vec<String>| v.into_iter().map(|s| vec![Value::String(s)]).collect();
         Ok(match body {
             Body::Sources => source_rows(txn)?,
             Body::Conflicts => conflict_rows(txn)?,
+            Body::Retract => {
+                return Err(Error::new(
+                    ErrorClass::ProcedureError,
+                    "WriteProcedureInReadContext",
+                    format!(
+                        "procedure {} writes, so it cannot run where only reading is allowed",
+                        signature.name
+                    ),
+                ))
+            }
             Body::Labels => strings(txn.labels()?),
             Body::RelationshipTypes => strings(txn.relationship_types()?),
             Body::PropertyKeys => strings(txn.property_keys()?),

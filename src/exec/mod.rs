@@ -376,8 +376,12 @@ impl StatementEnv<'_> {
             }
             start = end + 1;
         }
-        if steps.last().is_some_and(Step::is_write) {
-            // A write clause ends the query: no rows are returned.
+        if steps
+            .last()
+            .is_some_and(|s| s.is_write() && !matches!(s, Step::Call(_)))
+        {
+            // A write clause ends the query: no rows are returned (a procedure that
+            // writes returns its YIELD rows).
             return Ok(Vec::new());
         }
         Ok(rows)

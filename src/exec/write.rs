@@ -6,7 +6,7 @@
 //! Deleting a node that still has relationships fails at the end of the DELETE clause,
 //! after that clause's relationships are gone.
 
-use super::eval::{eval, Env};
+use super::eval::{eval, is_true, Env};
 use super::expr::{Compiled, Scope};
 use super::{ops, Ctx, Row, StatementEnv, WriteState};
 use crate::ast;
@@ -138,6 +138,41 @@ pub(crate) fn apply(
                         }
                         out.push(new_row);
                     }
+                }
+            }
+            Ok(out)
+        }
+        Step::Call(spec) => {
+            let procedure = env.statement.registry.procedure(&spec.name)?;
+            let args = spec
+                .args
+                .iter()
+                .flatten()
+                .map(|e| scope.compile(e, layout))
+                .collect::<Result<Vec<_>>>()?;
+            let picks = ops::yield_picks(spec, &procedure.signature)?;
+            let mut wide = layout.to_vec();
+            wide.extend(spec.yields.iter().map(|(_, v)| v.clone()));
+            let where_ = scope.compile_opt(spec.where_.as_ref(), &wide)?;
+            let mut out = Vec::new();
+            for row in rows {
+                let values = args
+                    .iter()
+                    .map(|a| env.eval(txn, state, &row, a))
+                    .collect::<Result<Vec<_>>>()?;
+                for result in procedure.call_write(txn, &values)? {
+                    let mut extended = row.clone();
+                    extended.extend(
+                        picks
+                            .iter()
+                            .map(|&i| result.get(i).cloned().unwrap_or(Value::Null)),
+                    );
+                    if let Some(w) = &where_ {
+                        if !is_true(&env.eval(txn, state, &extended, w)?) {
+                            continue;
+                        }
+                    }
+                    out.push(extended);
                 }
             }
             Ok(out)

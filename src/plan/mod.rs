@@ -174,6 +174,8 @@ pub struct CallSpec {
     pub where_: Option<Expr>,
     /// The whole statement is this call: a procedure without outputs returns no row.
     pub standalone: bool,
+    /// The procedure writes: the call runs as a write step.
+    pub writes: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -273,6 +275,7 @@ impl Step {
     pub fn is_write(&self) -> bool {
         match self {
             Step::CallSubquery(c) => c.writes,
+            Step::Call(c) => c.writes,
             _ => matches!(
                 self,
                 Step::Create { .. }
@@ -696,7 +699,9 @@ impl Planner<'_, '_, '_> {
                 .map(|(n, _)| (n.clone(), n.clone()))
                 .collect(),
         };
+        let writes = self.registry.procedure(&name)?.is_write();
         Ok(vec![Step::Call(Box::new(CallSpec {
+            writes,
             name,
             args: c.args.clone(),
             yields,

@@ -1,7 +1,7 @@
 //! CALL of a procedure per input row, with its YIELD columns.
 
 use super::{next_filled, BoxOp, Op, Upstream};
-use crate::catalog::procedures::Procedure;
+use crate::catalog::procedures::{Procedure, Signature};
 use crate::error::{Error, ErrorClass, Result};
 use crate::exec::eval::{eval, is_true, Env};
 use crate::exec::expr::{compile_all, compile_opt, Compiled};
@@ -47,22 +47,7 @@ impl<'a, 's> CallOp<'a, 's> {
                 })
                 .collect::<Result<_>>()?,
         };
-        let picks = spec
-            .yields
-            .iter()
-            .map(|(field, _)| {
-                signature
-                    .outputs
-                    .iter()
-                    .position(|(n, _)| n == field)
-                    .ok_or_else(|| {
-                        Error::syntax(
-                            "UndefinedVariable",
-                            format!("procedure {} has no output `{field}`", spec.name),
-                        )
-                    })
-            })
-            .collect::<Result<_>>()?;
+        let picks = yield_picks(spec, signature)?;
         let mut out_layout = layout.to_vec();
         out_layout.extend(spec.yields.iter().map(|(_, v)| v.clone()));
         Ok(CallOp {
@@ -76,6 +61,25 @@ impl<'a, 's> CallOp<'a, 's> {
             pending: VecDeque::new(),
         })
     }
+}
+
+/// For each YIELD column of `spec`, the position of its output in the procedure's rows.
+pub(crate) fn yield_picks(spec: &CallSpec, signature: &Signature) -> Result<Vec<usize>> {
+    spec.yields
+        .iter()
+        .map(|(field, _)| {
+            signature
+                .outputs
+                .iter()
+                .position(|(n, _)| n == field)
+                .ok_or_else(|| {
+                    Error::syntax(
+                        "UndefinedVariable",
+                        format!("procedure {} has no output `{field}`", spec.name),
+                    )
+                })
+        })
+        .collect()
 }
 
 impl Op for CallOp<'_, '_> {

@@ -32,6 +32,7 @@ mod sort;
 mod subquery;
 mod unwind;
 
+pub(crate) use call::yield_picks;
 use call::CallOp;
 use expand::ExpandOp;
 use filter::FilterOp;
