@@ -381,3 +381,121 @@ fn db_retract_withdraws_a_source_from_cypher() -> TestResult {
     );
     Ok(())
 }
+
+/// Everything provenance says about a graph, as sorted lines that do not depend on ids.
+fn provenance_picture(db: &Database) -> Vec<String> {
+    let records = "CALL { WITH x CALL db.provenance(x) YIELD key, source, line, seq, value \
+                   WITH [key, source, line, seq, value] AS r ORDER BY r[0], r[1] \
+                   RETURN collect(r) AS records }";
+    let mut lines = rows_text(
+        db,
+        &format!("MATCH (x) {records} RETURN labels(x), properties(x), records"),
+    );
+    lines.extend(rows_text(
+        db,
+        &format!(
+            "MATCH (a)-[x]->(b) {records} RETURN a.name, type(x), properties(x), b.name, records"
+        ),
+    ));
+    lines.extend(rows_text(
+        db,
+        "CALL db.sources() YIELD source, sha256, loaded_at, nodes, relationships, properties, seq RETURN *",
+    ));
+    lines.extend(rows_text(
+        db,
+        "CALL db.conflicts() YIELD element, key, claims RETURN element.name, key, claims",
+    ));
+    lines.sort();
+    lines
+}
+
+#[test]
+fn a_cypher_export_carries_sources_and_claims_and_runs_back() -> TestResult {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir()?;
+    let db = Database::open(dir.path().join("a"))?;
+    db.load(root.join("seed"), &mut |_, _| {})?;
+    db.load(
+        root.join("seed/examples/customs_2013.cypher"),
+        &mut |_, _| {},
+    )?;
+    // An unsourced correction and a statement under a named source.
+    db.execute(
+        "MATCH (t:TradeFigure {year: 2012}) SET t.amount_usd = 68900000",
+        &Params::new(),
+    )?;
+    let named = QueryOptions {
+        source: Some("analyst".into()),
+        ..QueryOptions::default()
+    };
+    db.execute_with(
+        "MATCH (p:Person {name: 'Alexander Galushka'}) SET p.checked = true",
+        &Params::new(),
+        &named,
+    )?;
+    let before = provenance_picture(&db);
+    assert!(
+        before.iter().any(|l| l.contains("'amount_usd'")),
+        "no conflict"
+    );
+    let script = dir.path().join("export.cypher");
+    let out = db.export(&skein::ExportRequest {
+        format: skein::ExportFormat::Cypher,
+        query: None,
+        params: Params::new(),
+        file: script.clone(),
+    })?;
+    assert!(out.contains("45 nodes"), "{out}");
+    let copy = Database::open(dir.path().join("b"))?;
+    let text = std::fs::read_to_string(&script)?;
+    for statement in skein::split_statements(&text) {
+        copy.execute(&statement.text, &Params::new())?;
+    }
+    assert_eq!(provenance_picture(&copy), before);
+    // The copy withdraws as the original would.
+    copy.unload("seed/examples/customs_2013.cypher")?;
+    assert_eq!(
+        rows_text(
+            &copy,
+            "MATCH (t:TradeFigure {year: 2013}) RETURN t.amount_usd"
+        ),
+        ["113000000"]
+    );
+    // Loaded as a fact file the script gives the same graph, and is no source itself.
+    let third = Database::open(dir.path().join("c"))?;
+    third.load(&script, &mut |_, _| {})?;
+    assert_eq!(provenance_picture(&third), before);
+    Ok(())
+}
+
+#[test]
+fn a_json_export_lists_sources_and_each_element_s_records() -> TestResult {
+    let (dir, db) = setup(&[("people.cypher", PEOPLE)])?;
+    let source = load(&db, &dir.path().join("people.cypher"))?.source;
+    let file = dir.path().join("graph.json");
+    db.export(&skein::ExportRequest {
+        format: skein::ExportFormat::Json,
+        query: None,
+        params: Params::new(),
+        file: file.clone(),
+    })?;
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file)?)?;
+    assert_eq!(json["sources"][0]["source"], serde_json::json!(source));
+    let ann = json["nodes"]
+        .as_array()
+        .and_then(|nodes| nodes.iter().find(|n| n["properties"]["name"] == "Ann"))
+        .ok_or("no Ann")?;
+    let keys: Vec<&serde_json::Value> = ann["provenance"]
+        .as_array()
+        .ok_or("no provenance")?
+        .iter()
+        .map(|r| &r["key"])
+        .collect();
+    assert!(keys.contains(&&serde_json::json!("age")), "{keys:?}");
+    assert!(keys.contains(&&serde_json::Value::Null), "{keys:?}");
+    assert_eq!(
+        json["relationships"][0]["provenance"][0]["line"],
+        serde_json::json!(3)
+    );
+    Ok(())
+}

@@ -3,8 +3,10 @@
 //!
 //! Built in: `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`,
 //! `db.procedures()` / `db.functions()` (what `SHOW PROCEDURES` / `SHOW FUNCTIONS` read),
-//! the provenance listings `db.sources()` and `db.conflicts()`, and `db.retract(source)`,
-//! the one procedure that writes (it runs as a write step, on the write transaction).
+//! the provenance listings `db.sources()`, `db.conflicts()` and `db.provenance(x)` (the
+//! raw records an export writes), and the procedures that write, run as write steps on
+//! the write transaction: `db.retract(source)`, and `db.restoreSource` /
+//! `db.restoreProvenance`, with which an exported script recreates sources and claims.
 //! Libraries of native procedures (the graph algorithms) are looked up by name, and
 //! listed, through the functions a database installs with [`Registry::with_library`], so
 //! this module knows no library.
@@ -12,7 +14,7 @@
 //! arguments) and native procedures (a function of the transaction and the arguments).
 
 use crate::error::{Error, ErrorClass, Result};
-use crate::storage::{Attribution, Element, Txn};
+use crate::storage::{Attribution, Element, ProvenanceRecord, Txn};
 use crate::value::{temporal, Map, Node, Relationship, Value};
 use crate::ProcedureSpec;
 use std::collections::HashMap;
@@ -44,7 +46,10 @@ impl Signature {
 enum Body {
     Sources,
     Conflicts,
+    Provenance,
     Retract,
+    RestoreSource,
+    RestoreProvenance,
     Labels,
     RelationshipTypes,
     PropertyKeys,
@@ -121,8 +126,9 @@ const BUILTINS: &[Builtin] = &[
             ("nodes", "INTEGER?"),
             ("relationships", "INTEGER?"),
             ("properties", "INTEGER?"),
+            ("seq", "INTEGER?"),
         ],
-        "Every source (a loaded fact file, or a name statements were written under), with the nodes, relationships and property values it asserts.",
+        "Every source (a loaded fact file, or a name statements were written under), with the nodes, relationships and property values it asserts and the sequence number of its latest load.",
     ),
     (
         "db.retract",
@@ -135,6 +141,27 @@ const BUILTINS: &[Builtin] = &[
             ("properties_reverted", "INTEGER?"),
         ],
         "Withdraws everything a source asserts (as `skein unload` does) and says what that removed.",
+    ),
+    (
+        "db.provenance",
+        &[
+            ("key", "STRING?"),
+            ("source", "STRING?"),
+            ("line", "INTEGER?"),
+            ("seq", "INTEGER?"),
+            ("value", "ANY?"),
+        ],
+        "The stored assertions (key null) and claims of a node or relationship, each with its source, line and load sequence number.",
+    ),
+    (
+        "db.restoreSource",
+        &[],
+        "Recreates a source as an export recorded it (used by `export --format cypher`).",
+    ),
+    (
+        "db.restoreProvenance",
+        &[],
+        "Recreates the assertions and claims of an element as an export recorded them (used by `export --format cypher`).",
     ),
     (
         "db.conflicts",
@@ -156,6 +183,16 @@ pub fn builtin_outputs(name: &str) -> Vec<String> {
 fn builtin_inputs(name: &str) -> Vec<(String, String)> {
     match name {
         "db.retract" => vec![("source".to_string(), "STRING".to_string())],
+        "db.provenance" => vec![("element".to_string(), "ANY?".to_string())],
+        "db.restoreSource" => ["source", "sha256", "loaded_at", "seq"]
+            .iter()
+            .zip(["STRING", "STRING?", "DATETIME", "INTEGER"])
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect(),
+        "db.restoreProvenance" => vec![
+            ("element".to_string(), "ANY".to_string()),
+            ("records".to_string(), "LIST OF LIST".to_string()),
+        ],
         _ => Vec::new(),
     }
 }
@@ -236,6 +273,9 @@ impl Registry {
                 "db.sources" => Body::Sources,
                 "db.conflicts" => Body::Conflicts,
                 "db.retract" => Body::Retract,
+                "db.provenance" => Body::Provenance,
+                "db.restoreSource" => Body::RestoreSource,
+                "db.restoreProvenance" => Body::RestoreProvenance,
                 _ => Body::Table(function_rows()),
             };
             return Some((signature, body));
@@ -273,11 +313,15 @@ impl Registry {
                     } else {
                         Value::String(description)
                     },
-                    Value::from(if signature.name == "db.retract" {
-                        "WRITE"
-                    } else {
-                        "READ"
-                    }),
+                    Value::from(
+                        if ["db.retract", "db.restoreSource", "db.restoreProvenance"]
+                            .contains(&signature.name.as_str())
+                        {
+                            "WRITE"
+                        } else {
+                            "READ"
+                        },
+                    ),
                 ]
             })
             .collect()
@@ -360,7 +404,10 @@ pub struct Procedure {
 impl Procedure {
     /// Whether the procedure writes (it is then run by `call_write`).
     pub fn is_write(&self) -> bool {
-        matches!(self.body, Body::Retract)
+        matches!(
+            self.body,
+            Body::Retract | Body::RestoreSource | Body::RestoreProvenance
+        )
     }
 
     /// Calls a procedure that writes: the output rows.
@@ -383,6 +430,42 @@ impl Procedure {
                 "InvalidArgumentValue",
                 "db.retract() needs the name of a source",
             )),
+            (Body::RestoreSource, _) => match args.as_slice() {
+                [Value::String(name), sha, Value::DateTime(at), Value::Int(seq)] => {
+                    let sha = match sha {
+                        Value::String(s) => Some(s.as_str()),
+                        _ => None,
+                    };
+                    let at = temporal::micros_of(at);
+                    txn.restore_source(name, sha, at, u64::try_from(*seq).unwrap_or(0))?;
+                    Ok(Vec::new())
+                }
+                _ => Err(Error::argument(
+                    "InvalidArgumentValue",
+                    "db.restoreSource(source, sha256, loaded_at, seq) takes a name, a digest or null, a datetime and an integer",
+                )),
+            },
+            (Body::RestoreProvenance, _) => {
+                let element = match args.first() {
+                    Some(Value::Node(n)) => Element::Node(n.id),
+                    Some(Value::Relationship(r)) => Element::Relationship(r.id),
+                    _ => {
+                        return Err(Error::argument(
+                            "InvalidArgumentValue",
+                            "db.restoreProvenance() needs a node or relationship",
+                        ))
+                    }
+                };
+                let records = match args.get(1) {
+                    Some(Value::List(rows)) => rows
+                        .iter()
+                        .map(provenance_record)
+                        .collect::<Result<Vec<_>>>()?,
+                    _ => Vec::new(),
+                };
+                txn.restore_provenance(element, &records)?;
+                Ok(Vec::new())
+            }
             _ => self.call(txn, &args),
         }
     }
@@ -427,7 +510,8 @@ impl Procedure {
         Ok(match body {
             Body::Sources => source_rows(txn)?,
             Body::Conflicts => conflict_rows(txn)?,
-            Body::Retract => {
+            Body::Provenance => provenance_rows(txn, args.first())?,
+            Body::Retract | Body::RestoreSource | Body::RestoreProvenance => {
                 return Err(Error::new(
                     ErrorClass::ProcedureError,
                     "WriteProcedureInReadContext",
@@ -470,9 +554,71 @@ fn source_rows(txn: &Txn<'_>) -> Result<Vec<Vec<Value>>> {
                 count(s.nodes),
                 count(s.relationships),
                 count(s.properties),
+                count(s.seq),
             ])
         })
         .collect()
+}
+
+/// The rows of `db.provenance(x)`.
+fn provenance_rows(txn: &Txn<'_>, element: Option<&Value>) -> Result<Vec<Vec<Value>>> {
+    let element = match element {
+        Some(Value::Node(n)) => Element::Node(n.id),
+        Some(Value::Relationship(r)) => Element::Relationship(r.id),
+        Some(Value::Null) | None => return Ok(Vec::new()),
+        Some(other) => {
+            return Err(Error::argument(
+                "InvalidArgumentValue",
+                format!(
+                    "db.provenance() needs a node or relationship, got {}",
+                    other.type_name()
+                ),
+            ))
+        }
+    };
+    let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+    Ok(txn
+        .provenance_records(element)?
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.key.map_or(Value::Null, Value::String),
+                r.source.map_or(Value::Null, Value::String),
+                int(u64::from(r.line)),
+                int(r.seq),
+                r.value.unwrap_or(Value::Null),
+            ]
+        })
+        .collect())
+}
+
+/// One `[key, source, line, seq, value]` row of `db.restoreProvenance`.
+fn provenance_record(row: &Value) -> Result<ProvenanceRecord> {
+    let bad = || {
+        Error::argument(
+            "InvalidArgumentValue",
+            "a provenance record is [key or null, source or null, line, seq, value]",
+        )
+    };
+    let Value::List(items) = row else {
+        return Err(bad());
+    };
+    let text = |v: Option<&Value>| match v {
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Null) => Ok(None),
+        _ => Err(bad()),
+    };
+    let int = |v: Option<&Value>| match v {
+        Some(Value::Int(i)) => Ok(*i),
+        _ => Err(bad()),
+    };
+    Ok(ProvenanceRecord {
+        key: text(items.first())?,
+        source: text(items.get(1))?,
+        line: u32::try_from(int(items.get(2))?).map_err(|_| bad())?,
+        seq: u64::try_from(int(items.get(3))?).map_err(|_| bad())?,
+        value: items.get(4).filter(|v| !v.is_null()).cloned(),
+    })
 }
 
 /// The rows of `db.conflicts()`.

@@ -378,7 +378,7 @@ impl StatementEnv<'_> {
         }
         if steps
             .last()
-            .is_some_and(|s| s.is_write() && !matches!(s, Step::Call(_)))
+            .is_some_and(|s| s.is_write() && !matches!(s, Step::Call(c) if !c.yields.is_empty()))
         {
             // A write clause ends the query: no rows are returned (a procedure that
             // writes returns its YIELD rows).

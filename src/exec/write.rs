@@ -160,7 +160,16 @@ pub(crate) fn apply(
                     .iter()
                     .map(|a| env.eval(txn, state, &row, a))
                     .collect::<Result<Vec<_>>>()?;
-                for result in procedure.call_write(txn, &values)? {
+                let results = procedure.call_write(txn, &values)?;
+                if procedure.signature.outputs.is_empty() {
+                    // As in reading: the row passes on inside a query, and a statement
+                    // that is only this call returns nothing.
+                    if !spec.standalone {
+                        out.push(row);
+                    }
+                    continue;
+                }
+                for result in results {
                     let mut extended = row.clone();
                     extended.extend(
                         picks

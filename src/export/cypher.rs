@@ -19,6 +19,13 @@
 //! index seek and a load takes time linear in the graph; the last statements drop the
 //! index and remove label and key.
 //!
+//! A graph with sources (see `storage::sources`) also carries them: relationships get
+//! the temporary key too, and after the graph come `CALL db.restoreSource(…)` per
+//! source and batches of `db.restoreProvenance` rows per node and per relationship
+//! (every relationship has one, which also removes its temporary key), so that a run of
+//! the script recreates every assertion and claim with its source, line and load
+//! sequence. Loaded as a fact file, such a script is not a source of its own.
+//!
 //! Invariants: values are written by [`cypher_literal`], which keeps each value's type
 //! (temporal values in lists as constructor calls, non-finite floats as arithmetic,
 //! -0.0 and the smallest integer spelled so that they come back); a batch holds at most
@@ -305,9 +312,116 @@ pub struct CypherScript<'w> {
     nodes_written: u64,
     relationships_written: u64,
     row: String,
+    /// Set when the graph has sources: relationships carry the temporary key until
+    /// their provenance is restored.
+    provenance: bool,
+    /// Provenance rows waiting for one statement, and how many.
+    pending: String,
+    pending_rows: usize,
+    /// Whether the pending rows are relationships' (else nodes').
+    pending_relationships: bool,
 }
 
 impl<'w> CypherScript<'w> {
+    /// Says that the graph has sources, so that the script recreates them: call before
+    /// the first relationship.
+    pub fn with_provenance(&mut self) -> io::Result<()> {
+        self.provenance = true;
+        writeln!(
+            self.out,
+            "// This graph has sources, which the script recreates at its end (loaded with \
+             `skein load`, the script is not a source itself)."
+        )
+    }
+
+    /// Writes the statement that recreates a source (call after the last relationship).
+    pub fn source(
+        &mut self,
+        name: &str,
+        sha256: &Value,
+        loaded_at: &Value,
+        seq: &Value,
+    ) -> io::Result<()> {
+        self.flush_graph()?;
+        writeln!(
+            self.out,
+            "CALL db.restoreSource({}, {}, {}, {});",
+            cypher_literal(&Value::String(name.to_string())),
+            cypher_literal(sha256),
+            cypher_literal(loaded_at),
+            cypher_literal(seq)
+        )
+    }
+
+    /// Adds the provenance rows (`[key, source, line, seq, value]`) of node `id`; call
+    /// after every source.
+    pub fn node_provenance(&mut self, id: u64, records: &[Value]) -> io::Result<()> {
+        if self.pending_relationships {
+            self.write_provenance()?;
+        }
+        let head = id.to_string();
+        self.push_provenance(&head, records)
+    }
+
+    /// Adds the provenance rows of relationship `id` (from `start`); every relationship
+    /// of a graph with sources must be given, rows or not, since this removes its
+    /// temporary key.
+    pub fn relationship_provenance(
+        &mut self,
+        start: u64,
+        id: u64,
+        records: &[Value],
+    ) -> io::Result<()> {
+        if !self.pending_relationships {
+            self.write_provenance()?;
+            self.pending_relationships = true;
+        }
+        let head = format!("{start}, {id}");
+        self.push_provenance(&head, records)
+    }
+
+    fn push_provenance(&mut self, head: &str, records: &[Value]) -> io::Result<()> {
+        self.flush_graph()?;
+        if self.pending_rows > 0 {
+            self.pending.push_str(",\n");
+        }
+        let list = cypher_literal(&Value::List(records.to_vec()));
+        let _ = write!(self.pending, "[{head}, {list}]");
+        self.pending_rows += 1;
+        if self.pending_rows >= BATCH_ROWS || self.pending.len() >= BATCH_BYTES {
+            self.write_provenance()?;
+        }
+        Ok(())
+    }
+
+    fn write_provenance(&mut self) -> io::Result<()> {
+        if self.pending_rows == 0 {
+            return Ok(());
+        }
+        let tail = if self.pending_relationships {
+            format!(
+                "MATCH (a:{IMPORT_LABEL} {{{IMPORT_KEY}: row[0]}})-[r]->() WHERE r.{IMPORT_KEY} = row[1] \
+                 CALL db.restoreProvenance(r, row[2]) REMOVE r.{IMPORT_KEY}"
+            )
+        } else {
+            format!(
+                "MATCH (n:{IMPORT_LABEL} {{{IMPORT_KEY}: row[0]}}) CALL db.restoreProvenance(n, row[1])"
+            )
+        };
+        writeln!(self.out, "UNWIND [\n{}\n] AS row {tail};", self.pending)?;
+        self.pending.clear();
+        self.pending_rows = 0;
+        Ok(())
+    }
+
+    /// Writes the graph's pending batches (before anything that reads the graph).
+    fn flush_graph(&mut self) -> io::Result<()> {
+        self.nodes.flush(self.out)?;
+        self.relationships.flush(self.out)?;
+        self.nodes_done = true;
+        Ok(())
+    }
+
     /// Starts the script: a comment saying what it holds (`nodes` and `relationships`,
     /// as the source counts them) and the temporary index.
     pub fn start(
@@ -340,6 +454,10 @@ impl<'w> CypherScript<'w> {
             nodes_written: 0,
             relationships_written: 0,
             row: String::new(),
+            provenance: false,
+            pending: String::new(),
+            pending_rows: 0,
+            pending_relationships: false,
         })
     }
 
@@ -393,13 +511,32 @@ impl<'w> CypherScript<'w> {
             self.nodes_done = true;
         }
         let name = cypher_name(&rel.rel_type);
+        let tagged;
+        let properties = if self.provenance {
+            if rel.properties.contains_key(IMPORT_KEY) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "relationship {} already has the property {IMPORT_KEY} that the script uses while it loads",
+                        rel.id
+                    ),
+                ));
+            }
+            let mut with_key = rel.properties.clone();
+            let id = i64::try_from(rel.id).unwrap_or(i64::MAX);
+            with_key.insert(IMPORT_KEY.to_string(), Value::Int(id));
+            tagged = with_key;
+            &tagged
+        } else {
+            &rel.properties
+        };
         self.row.clear();
-        push_values(&mut self.row, &rel.properties);
+        push_values(&mut self.row, properties);
         let head = format!("{}, {}", rel.start, rel.end);
-        let map = |offset: usize| row_map(&rel.properties, offset);
+        let map = |offset: usize| row_map(properties, offset);
         let row = Row {
             group: &name,
-            shape: shape_key(&rel.properties),
+            shape: shape_key(properties),
             map: &map,
             head: &head,
             values: &self.row,
@@ -414,8 +551,8 @@ impl<'w> CypherScript<'w> {
     /// the key updates no index, then label and key go in statements of
     /// [`CLEANUP_ROWS`] nodes. Returns the nodes and relationships written.
     pub fn finish(mut self) -> io::Result<(u64, u64)> {
-        self.nodes.flush(self.out)?;
-        self.relationships.flush(self.out)?;
+        self.flush_graph()?;
+        self.write_provenance()?;
         writeln!(self.out, "DROP INDEX {IMPORT_INDEX} IF EXISTS;")?;
         for _ in 0..self.nodes_written.div_ceil(CLEANUP_ROWS) {
             writeln!(

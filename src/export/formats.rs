@@ -231,6 +231,17 @@ pub fn write_graphml(g: &Subgraph, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "</graphml>")
 }
 
+/// `{name: value, …}` of a row's values under `names`.
+fn fields_json(names: &[&str], row: &[Value]) -> serde_json::Value {
+    serde_json::Value::Object(
+        names
+            .iter()
+            .zip(row)
+            .map(|(n, v)| (n.to_string(), v.to_json()))
+            .collect(),
+    )
+}
+
 fn properties_json(props: &PropertyMap) -> serde_json::Value {
     serde_json::Value::Object(
         props
@@ -241,33 +252,63 @@ fn properties_json(props: &PropertyMap) -> serde_json::Value {
 }
 
 /// `{"nodes": [{id, labels, properties}], "relationships": [{id, type, start, end,
-/// properties}]}`; property values in the JSON form the `json` output format uses.
+/// properties}]}`; property values in the JSON form the `json` output format uses. A
+/// graph with sources also has `"sources": [{source, sha256, loaded_at, seq}]` and, on
+/// each element, `"provenance": [{key, source, line, seq, value}]` (`key` null for an
+/// assertion of the element itself, `source` null for an unsourced write).
 pub fn write_json(g: &Subgraph, out: &mut dyn Write) -> io::Result<()> {
+    let with_provenance = !g.sources.is_empty();
+    let records = |is_rel: bool, id: u64| {
+        let rows = g
+            .provenance
+            .get(&(is_rel, id))
+            .map_or(&[][..], Vec::as_slice);
+        serde_json::Value::Array(
+            rows.iter()
+                .map(|row| fields_json(&["key", "source", "line", "seq", "value"], row))
+                .collect(),
+        )
+    };
     let nodes: Vec<serde_json::Value> = g
         .nodes
         .values()
         .map(|n| {
-            serde_json::json!({
+            let mut node = serde_json::json!({
                 "id": n.id,
                 "labels": n.labels,
                 "properties": properties_json(&n.properties),
-            })
+            });
+            if with_provenance {
+                node["provenance"] = records(false, n.id);
+            }
+            node
         })
         .collect();
     let relationships: Vec<serde_json::Value> = g
         .relationships
         .values()
         .map(|r| {
-            serde_json::json!({
+            let mut rel = serde_json::json!({
                 "id": r.id,
                 "type": &*r.rel_type,
                 "start": r.start,
                 "end": r.end,
                 "properties": properties_json(&r.properties),
-            })
+            });
+            if with_provenance {
+                rel["provenance"] = records(true, r.id);
+            }
+            rel
         })
         .collect();
-    let doc = serde_json::json!({ "nodes": nodes, "relationships": relationships });
+    let mut doc = serde_json::json!({ "nodes": nodes, "relationships": relationships });
+    if with_provenance {
+        doc["sources"] = g
+            .sources
+            .iter()
+            .map(|row| fields_json(&["source", "sha256", "loaded_at", "seq"], row))
+            .collect();
+    }
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }

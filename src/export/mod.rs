@@ -31,6 +31,12 @@ pub struct Subgraph {
     pub relationships: BTreeMap<RelId, Relationship>,
     /// Node ids in the order the results first mentioned them (pictures start there).
     pub first_seen: Vec<NodeId>,
+    /// The graph's sources (`db.sources()` rows: source, sha256, loaded_at, seq), for
+    /// the formats that carry provenance; empty when it has none.
+    pub sources: Vec<Vec<Value>>,
+    /// The provenance records (`db.provenance(x)` rows) of nodes and relationships, by
+    /// (is a relationship, id).
+    pub provenance: BTreeMap<(bool, u64), Vec<Vec<Value>>>,
 }
 
 /// The export formats.
@@ -146,6 +152,57 @@ impl Subgraph {
         Ok(subgraph)
     }
 
+    /// Adds the sources and the provenance records of the subgraph's elements.
+    pub fn add_provenance(
+        &mut self,
+        query: &mut dyn FnMut(&str, &Params) -> Result<QueryResult>,
+    ) -> Result<()> {
+        self.sources = query(
+            "CALL db.sources() YIELD source, sha256, loaded_at, seq RETURN source, sha256, loaded_at, seq ORDER BY seq",
+            &Params::new(),
+        )?
+        .rows;
+        if self.sources.is_empty() {
+            return Ok(());
+        }
+        let ids = |ids: Vec<u64>| {
+            let list = ids
+                .into_iter()
+                .map(|id| Value::Int(i64::try_from(id).unwrap_or(i64::MAX)))
+                .collect();
+            Params::from([("ids".to_string(), Value::List(list))])
+        };
+        for (is_rel, pattern, params) in [
+            (
+                false,
+                "MATCH (x) WHERE id(x) IN $ids",
+                ids(self.nodes.keys().copied().collect()),
+            ),
+            (
+                true,
+                "MATCH ()-[x]->() WHERE id(x) IN $ids",
+                ids(self.relationships.keys().copied().collect()),
+            ),
+        ] {
+            let rows = query(
+                &format!(
+                    "{pattern} CALL db.provenance(x) YIELD key, source, line, seq, value \
+                     RETURN id(x), key, source, line, seq, value"
+                ),
+                &params,
+            )?
+            .rows;
+            for mut row in rows {
+                if let Some(Value::Int(id)) = row.first() {
+                    let id = u64::try_from(*id).unwrap_or(0);
+                    row.remove(0);
+                    self.provenance.entry((is_rel, id)).or_default().push(row);
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the subgraph in `format`.
     pub fn write(&self, format: ExportFormat, out: &mut dyn std::io::Write) -> Result<()> {
         let written = match format {
@@ -192,6 +249,14 @@ pub fn stream_cypher(
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     let mut script =
         CypherScript::start(out, count(nodes), count(relationships)).map_err(written)?;
+    let sources = query(
+        "CALL db.sources() YIELD source, sha256, loaded_at, seq RETURN source, sha256, loaded_at, seq ORDER BY seq",
+        &Params::new(),
+    )?
+    .rows;
+    if !sources.is_empty() {
+        script.with_provenance().map_err(written)?;
+    }
     let last = last.and_then(|id| u64::try_from(id).ok());
     for (lo, hi) in pages(last, NODE_PAGE) {
         let page = query(
@@ -222,7 +287,82 @@ pub fn stream_cypher(
             script.relationship(rel).map_err(written)?;
         }
     }
+    if !sources.is_empty() {
+        stream_provenance(query, &mut script, &sources, last).map_err(|e| match e {
+            Exported::Io(e) => written(e),
+            Exported::Query(e) => e,
+        })?;
+    }
     script.finish().map_err(written)
+}
+
+/// What can stop an export part-way.
+enum Exported {
+    Io(std::io::Error),
+    Query(Error),
+}
+
+impl From<std::io::Error> for Exported {
+    fn from(e: std::io::Error) -> Self {
+        Exported::Io(e)
+    }
+}
+
+impl From<Error> for Exported {
+    fn from(e: Error) -> Self {
+        Exported::Query(e)
+    }
+}
+
+/// The sources (rows of source, sha256, loaded_at, seq), then every node's and every
+/// relationship's provenance records, a page at a time.
+fn stream_provenance(
+    query: &mut dyn FnMut(&str, &Params) -> Result<QueryResult>,
+    script: &mut CypherScript<'_>,
+    sources: &[Vec<Value>],
+    last: Option<u64>,
+) -> std::result::Result<(), Exported> {
+    for row in sources {
+        if let [Value::String(name), sha, at, seq] = row.as_slice() {
+            script.source(name, sha, at, seq)?;
+        }
+    }
+    // One row per element, its records collected (none: an empty list).
+    const RECORDS: &str =
+        "CALL { WITH x CALL db.provenance(x) YIELD key, source, line, seq, value \
+                           RETURN collect([key, source, line, seq, value]) AS records }";
+    for (lo, hi) in pages(last, NODE_PAGE) {
+        let page = query(
+            &format!(
+                "UNWIND range($lo, $hi) AS i MATCH (x) WHERE id(x) = i {RECORDS} \
+                 WITH i, records WHERE size(records) > 0 RETURN i, records"
+            ),
+            &page_params(lo, hi),
+        )?;
+        for row in &page.rows {
+            if let [Value::Int(id), Value::List(records)] = row.as_slice() {
+                let id = u64::try_from(*id).unwrap_or(0);
+                script.node_provenance(id, records)?;
+            }
+        }
+    }
+    for (lo, hi) in pages(last, RELATIONSHIP_PAGE) {
+        let page = query(
+            &format!(
+                "UNWIND range($lo, $hi) AS i MATCH (a) WHERE id(a) = i MATCH (a)-[x]->() \
+                 {RECORDS} RETURN i, id(x) AS r, records ORDER BY i, r"
+            ),
+            &page_params(lo, hi),
+        )?;
+        for row in &page.rows {
+            if let [Value::Int(start), Value::Int(id), Value::List(records)] = row.as_slice() {
+                let start = u64::try_from(*start).unwrap_or(0);
+                let id = u64::try_from(*id).unwrap_or(0);
+                script.relationship_provenance(start, id, records)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `[lo, hi]` id ranges of `size` ids covering `0..=last` (none when there is no node).
@@ -259,7 +399,10 @@ pub fn export_to_file(
             return Ok(counts);
         }
         let mut run = |q: &str, p: &Params| db.execute(q, p);
-        let subgraph = Subgraph::collect(&mut run, query, params)?;
+        let mut subgraph = Subgraph::collect(&mut run, query, params)?;
+        if format == ExportFormat::Json {
+            subgraph.add_provenance(&mut run)?;
+        }
         subgraph.write(format, out)?;
         Ok((
             subgraph.nodes.len() as u64,

@@ -401,10 +401,17 @@ pub fn plan_query(
             .map(|s| planner.subquery(s))
             .collect::<Result<_>>()?,
     );
-    let returns = matches!(
-        query.first.clauses.last(),
-        Some(ast::Clause::Return(_)) | Some(ast::Clause::Call(_))
-    );
+    // A statement ending in a call of a procedure that writes and yields nothing
+    // (`… CALL db.restoreProvenance(n, r)`) returns nothing, as one ending in a write.
+    let ends_in_void_write = parts
+        .first()
+        .and_then(|p| p.steps.last())
+        .is_some_and(|s| matches!(s, Step::Call(c) if c.writes && c.yields.is_empty()));
+    let returns = !ends_in_void_write
+        && matches!(
+            query.first.clauses.last(),
+            Some(ast::Clause::Return(_)) | Some(ast::Clause::Call(_))
+        );
     Ok(Plan {
         parts,
         subplans,

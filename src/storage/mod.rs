@@ -61,7 +61,7 @@ use tokens::Tokens;
 pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
 pub use graph::{LabelSet, TypeSet};
 pub use schema::SchemaVersion;
-pub use sources::{Attribution, Element, Withdrawn};
+pub use sources::{Attribution, Element, ProvenanceRecord, Withdrawn};
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -140,6 +140,8 @@ pub struct SourceSummary {
     pub nodes: u64,
     pub relationships: u64,
     pub properties: u64,
+    /// The load sequence number of its latest load.
+    pub seq: u64,
 }
 
 /// One source's assertion of an element or claim on a property.
@@ -162,6 +164,18 @@ pub struct Conflict {
     pub key: String,
     /// Most recent first.
     pub claims: Vec<Attribution>,
+}
+
+/// One provenance row of an element as stored: an assertion of the element (`key`
+/// `None`) or a claim on a property, by a source (`None`: the unsourced writer). What an
+/// export writes and `restore_provenance` reads back.
+#[derive(Clone, Debug)]
+pub struct ProvenanceRecord {
+    pub key: Option<String>,
+    pub source: Option<String>,
+    pub line: u32,
+    pub seq: u64,
+    pub value: Option<Value>,
 }
 
 /// What withdrawing a source's assertions changed.
@@ -792,6 +806,157 @@ impl Txn<'_> {
         Ok(())
     }
 
+    // ---- export and restore
+
+    /// Every assertion and claim of `el`, as stored.
+    pub fn provenance_records(&self, el: Element) -> Result<Vec<ProvenanceRecord>> {
+        if !self.records_provenance() {
+            return Ok(Vec::new());
+        }
+        let names = self.source_records()?;
+        let name_of = |source: SourceId| {
+            names
+                .iter()
+                .find(|(id, _)| *id == source)
+                .map(|(_, r)| r.name.clone())
+        };
+        let mut out = Vec::new();
+        for entry in self.scan_prefix(assert_prefix(el)) {
+            let (key, bytes) = entry?;
+            let a: Assertion = codec::decode_record(&bytes)?;
+            out.push(ProvenanceRecord {
+                key: None,
+                source: name_of(trailing_source(&key)?),
+                line: a.line,
+                seq: a.seq,
+                value: None,
+            });
+        }
+        for entry in self.scan_prefix(claim_prefix(el)) {
+            let (key, bytes) = entry?;
+            let c: Claim = codec::decode_record(&bytes)?;
+            let token = key
+                .get(10..14)
+                .and_then(keys::be_u32)
+                .ok_or_else(|| codec::corrupt("a claim key is malformed"))?;
+            out.push(ProvenanceRecord {
+                key: Some(self.token_name(TokenKind::PropertyKey, token)?.to_string()),
+                source: name_of(trailing_source(&key)?),
+                line: c.line,
+                seq: c.seq,
+                value: Some(codec::from_stored(&c.value)?),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Recreates source `name` as an export recorded it.
+    pub fn restore_source(
+        &mut self,
+        name: &str,
+        sha256: Option<&str>,
+        loaded_at_micros: i64,
+        seq: u64,
+    ) -> Result<()> {
+        if let Some(writer) = self.provenance.writer.take() {
+            // A script that restores sources (an export) is loaded as a file: it is not
+            // a source itself, so what it asserted so far is forgotten (not withdrawn:
+            // the graph stays) and it goes on unsourced.
+            self.forget_source(writer.source)?;
+        }
+        let records = self.source_records()?;
+        let id = match records.iter().find(|(_, r)| r.name == name) {
+            Some((id, _)) => *id,
+            None => records.iter().map(|(id, _)| *id).max().unwrap_or(UNSOURCED) + 1,
+        };
+        let record = SourceRecord {
+            name: name.to_string(),
+            sha256: sha256.map(str::to_string),
+            loaded_at_micros,
+            seq,
+        };
+        self.put(source_key(id), codec::encode_record(&record)?);
+        let key = keys::meta(keys::META_LOAD_SEQ);
+        let last = match self.get(&key)? {
+            Some(bytes) => codec::decode_u64(&bytes)?,
+            None => 0,
+        };
+        self.put(key, codec::encode_u64(last.max(seq)));
+        self.provenance.tracked = true;
+        Ok(())
+    }
+
+    /// Drops every record of `source` and the source itself, leaving the graph as it is.
+    fn forget_source(&mut self, source: SourceId) -> Result<()> {
+        let rows: Vec<Vec<u8>> = self
+            .scan_prefix(by_source_prefix(source))
+            .map(|e| e.map(|(k, _)| k))
+            .collect::<Result<_>>()?;
+        for key in rows {
+            match parse_by_source(&key)? {
+                (el, Some(token)) => self.remove(claim_key(el, token, source)),
+                (el, None) => self.remove(assert_key(el, source)),
+            }
+            self.remove(key);
+        }
+        self.remove(source_key(source));
+        Ok(())
+    }
+
+    /// Recreates the assertions and claims of `el` as an export recorded them; every
+    /// source they name must have been restored first.
+    pub fn restore_provenance(&mut self, el: Element, records: &[ProvenanceRecord]) -> Result<()> {
+        let names = self.source_records()?;
+        for record in records {
+            let source = match &record.source {
+                None => UNSOURCED,
+                Some(name) => names
+                    .iter()
+                    .find(|(_, r)| &r.name == name)
+                    .map(|(id, _)| *id)
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorClass::ProcedureError,
+                            "UnknownSource",
+                            format!("there is no source named '{name}' to restore a claim of"),
+                        )
+                    })?,
+            };
+            match (&record.key, &record.value) {
+                (None, _) => {
+                    let a = Assertion {
+                        line: record.line,
+                        seq: record.seq,
+                    };
+                    self.put(assert_key(el, source), codec::encode_record(&a)?);
+                    if source != UNSOURCED {
+                        self.put(by_source_element(source, el), Vec::new());
+                    }
+                }
+                (Some(key), Some(value)) => {
+                    let token = self.tokens.intern(TokenKind::PropertyKey, key);
+                    let c = Claim {
+                        line: record.line,
+                        seq: record.seq,
+                        value: codec::to_stored(value)?,
+                    };
+                    self.put(claim_key(el, token, source), codec::encode_record(&c)?);
+                    if source != UNSOURCED {
+                        self.put(by_source_property(source, el, token), Vec::new());
+                    }
+                }
+                (Some(key), None) => {
+                    return Err(Error::argument(
+                        "InvalidArgumentValue",
+                        format!("a claim on '{key}' needs a value"),
+                    ))
+                }
+            }
+        }
+        self.provenance.tracked = true;
+        Ok(())
+    }
+
     // ---- reading
 
     /// Every source, by name, with how many elements and property values it asserts.
@@ -805,6 +970,7 @@ impl Txn<'_> {
                 nodes: 0,
                 relationships: 0,
                 properties: 0,
+                seq: record.seq,
             };
             for entry in self.scan_prefix(by_source_prefix(id)) {
                 let (key, _) = entry?;

@@ -569,3 +569,9 @@ pub(crate) fn utc_from_micros(micros: i64) -> Result<Value> {
         zone: None,
     }))
 }
+
+/// The microseconds since the Unix epoch of the instant `dt` names (the inverse of
+/// `utc_from_micros`).
+pub(crate) fn micros_of(dt: &DateTime) -> i64 {
+    i64::try_from(calendar::instant_nanos(dt).div_euclid(1000)).unwrap_or(i64::MAX)
+}
