@@ -59,6 +59,7 @@ fn write_csv(dir: &Path, nodes: i64, rels: i64) -> std::io::Result<ImportRequest
         nodes: vec![node_file],
         relationships: vec![rel_file],
         declarations: Vec::new(),
+        source: None,
     })
 }
 

@@ -60,6 +60,7 @@ fn request(dir: &Path) -> ImportRequest {
         nodes: vec![dir.join("nodes_Person.csv"), dir.join("nodes_City.csv")],
         relationships: vec![dir.join("rels_KNOWS.csv"), dir.join("rels_LIVES_IN.csv")],
         declarations: Vec::new(),
+        source: None,
     }
 }
 
@@ -296,5 +297,56 @@ fn queries_before_an_import_do_not_hide_its_data() -> TestResult {
     drop(db);
     let reopened = Database::open(db_dir.path().join("db"))?;
     assert_eq!(snapshot(&reopened)?, after);
+    Ok(())
+}
+
+/// What provenance says: the sources with their counts, and each node's sources.
+fn provenance(db: &Database) -> Result<Vec<String>, skein::Error> {
+    let mut out = Vec::new();
+    for query in [
+        "CALL db.sources() YIELD source, nodes, relationships, properties RETURN *",
+        "MATCH (n) RETURN n.name, [s IN sources(n) | s.source], [s IN sources(n, 'name') | s.source] ORDER BY n.name",
+        "MATCH ()-[r]->() RETURN [s IN sources(r) | s.source] AS s, count(*) ORDER BY s",
+    ] {
+        let result = db.execute(query, &Params::new())?;
+        out.push(format!("{query}: {:?}", result.rows));
+    }
+    Ok(out)
+}
+
+#[test]
+fn an_import_under_a_source_is_recorded_in_batches_and_undone_whole() -> TestResult {
+    let data = tempfile::tempdir()?;
+    let sourced = |dir: &Path| ImportRequest {
+        source: Some("census".into()),
+        ..request(dir)
+    };
+    // A late failure leaves no provenance behind, in the batches or in the store.
+    write_data_set(data.path(), true)?;
+    let db_dir = tempfile::tempdir()?;
+    let db = Database::open(db_dir.path().join("db"))?;
+    seed(&db, true)?;
+    let before = (snapshot(&db)?, provenance(&db)?);
+    assert!(import_with_budget(&db, &sourced(data.path()), TINY_BUDGET, &mut |_| {}).is_err());
+    assert_eq!((snapshot(&db)?, provenance(&db)?), before);
+    // A successful one asserts every node and relationship it made, and the old nodes
+    // it connected, for its source; unloading it gives the database before it back.
+    write_data_set(data.path(), false)?;
+    import_with_budget(&db, &sourced(data.path()), TINY_BUDGET, &mut |_| {})?;
+    let counts = db.execute(
+        "CALL db.sources() YIELD source, nodes, relationships RETURN source, nodes, relationships",
+        &Params::new(),
+    )?;
+    let row: Vec<String> = counts
+        .rows
+        .first()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    // 1,500 people and 20 cities; 2,998 KNOWS and 1,500 LIVES_IN.
+    assert_eq!(row, ["'census'", "1520", "4498"]);
+    drop(db);
+    let db = Database::open(db_dir.path().join("db"))?;
+    db.unload("census")?;
+    assert_eq!((snapshot(&db)?, provenance(&db)?), before);
     Ok(())
 }

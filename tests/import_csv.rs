@@ -44,6 +44,7 @@ fn request(dir: &Path) -> ImportRequest {
         nodes: vec![dir.join("nodes_Person.csv"), dir.join("nodes_Country.csv")],
         relationships: vec![dir.join("rels_KNOWS.csv"), dir.join("rels_LOCATED_IN.csv")],
         declarations: Vec::new(),
+        source: None,
     }
 }
 
@@ -162,6 +163,7 @@ fn header_types_and_declarations_replace_a_manifest() -> TestResult {
         ))],
         relationships: Vec::new(),
         declarations: vec![ColumnDeclaration::parse("Human.height=FLOAT")?],
+        source: None,
     };
     run_import(&db, &request)?;
     assert_eq!(

@@ -224,6 +224,7 @@ fn run(options: &Options) -> Result<(), String> {
             nodes: files(&manifest, &options.data, "nodes"),
             relationships: files(&manifest, &options.data, "rels"),
             declarations: Vec::new(),
+            source: None,
         };
         let (summary, load_ms) = timed(|| {
             db.import_csv(&request, &mut |_| {})

@@ -23,11 +23,12 @@ pub struct ImportArgs {
 
 /// Runs `skein import`: a progress bar with rows/s on a terminal, a summary line on
 /// standard error, and the exit code (0 imported, 1 bad data, 2 I/O or storage error).
-pub fn run_command(db: &Database, args: &ImportArgs, quiet: bool) -> i32 {
+pub fn run_command(db: &Database, args: &ImportArgs, source: &Option<String>, quiet: bool) -> i32 {
     let request = ImportRequest {
         nodes: args.nodes.clone(),
         relationships: args.relationships.clone(),
         declarations: args.column_types.clone(),
+        source: source.clone(),
     };
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);

@@ -252,7 +252,9 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
             },
             args.quiet,
         ),
-        Some(Command::Import(import_args)) => import::run_command(&db, import_args, args.quiet),
+        Some(Command::Import(import_args)) => {
+            import::run_command(&db, import_args, &args.source, args.quiet)
+        }
         None => {
             if let Some(command) = &args.command {
                 run_batch(&db, params, settings, args, |session, out, err| {

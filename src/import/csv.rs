@@ -168,6 +168,8 @@ pub struct ImportRequest {
     /// between `rels_` and `.csv`.
     pub relationships: Vec<PathBuf>,
     pub declarations: Vec<ColumnDeclaration>,
+    /// The source everything imported is recorded under (`--source`); `None`: none.
+    pub source: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,6 +267,9 @@ pub fn import_with_budget(
 
     let store = db.store();
     let (nodes, relationships) = store.bulk_write(memory_budget, |writer| {
+        if let Some(source) = &request.source {
+            writer.write_under_source(source)?;
+        }
         let (sender, receiver) = mpsc::sync_channel::<Result<Chunk>>(BATCHES_IN_FLIGHT);
         let counts = std::thread::scope(|scope| {
             let files_ref = &files;

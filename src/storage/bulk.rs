@@ -45,6 +45,7 @@ use super::index_blocks::{self, index_prefix, INDEX_PREFIX_LEN};
 use super::keys::{self, Token, TokenKind, DIR_IN, DIR_OUT};
 use super::kv::{Batch, KvEngine};
 use super::schema::{index_entry, indexed_value};
+use super::sources::Element;
 use super::{Store, Txn};
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, PropertyMap, RelId, Value};
@@ -499,6 +500,12 @@ impl BulkWriter<'_> {
         self.txn.tokens.intern(kind, name)
     }
 
+    /// Writes everything from now on under source `name` (see `sources`): each node and
+    /// relationship with its properties, and the nodes relationships connect.
+    pub fn write_under_source(&mut self, name: &str) -> Result<()> {
+        self.txn.begin_source(name, None)
+    }
+
     pub fn create_node(&mut self, labels: &[String], props: PropertyMap) -> Result<NodeId> {
         let labels = labels
             .iter()
@@ -546,6 +553,12 @@ impl BulkWriter<'_> {
         }
         if self.index_bytes >= self.max_index_bytes {
             self.spill_index_entries()?;
+        }
+        for (key, value) in self
+            .txn
+            .new_element_rows(Element::Node(id), &record.props)?
+        {
+            self.push(key, value);
         }
         for (key, value) in self.node_chunks.add(id, codec::encode_node(&record)?) {
             self.push(key, value);
@@ -637,6 +650,18 @@ impl BulkWriter<'_> {
         };
         let id = self.txn.next_rel;
         let bytes = codec::encode_rel(&record)?;
+        for (key, value) in self
+            .txn
+            .new_element_rows(Element::Relationship(id), &record.props)?
+        {
+            self.push(key, value);
+        }
+        // New nodes were asserted when they were made; those from before, here.
+        for node in [start, end] {
+            if node < self.first_node {
+                self.txn.assert_existing_node(node)?;
+            }
+        }
         self.txn.next_rel += 1;
         for (key, value) in self.rel_chunks.add(id, bytes) {
             self.push(key, value);
@@ -991,8 +1016,10 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
         })
     };
     let everything = |_: &[u8], _: &[u8]| true;
+    let provenance_is_new =
+        |key: &[u8], _: &[u8]| Txn::names_new_element(key, first_node, first_rel);
     type IsNew<'f> = &'f dyn Fn(&[u8], &[u8]) -> bool;
-    let ranges: [(Vec<u8>, u8, IsNew); 7] = [
+    let ranges: [(Vec<u8>, u8, IsNew); 10] = [
         (
             keys::node_chunk(after_first_chunk(first_node)),
             keys::NODE,
@@ -1016,6 +1043,9 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
         (keys::adj_prefix_node(first_node), keys::ADJ, &everything),
         (vec![keys::LABEL], keys::LABEL, &label_is_new),
         (vec![keys::INDEX], keys::INDEX, &index_is_new),
+        (vec![keys::ASSERT], keys::ASSERT, &provenance_is_new),
+        (vec![keys::CLAIM], keys::CLAIM, &provenance_is_new),
+        (vec![keys::BY_SOURCE], keys::BY_SOURCE, &provenance_is_new),
     ];
     for (start, keyspace, is_new) in ranges {
         let end = keys::prefix_end(&[keyspace]);

@@ -546,6 +546,67 @@ impl Txn<'_> {
         self.claim_property(el, created, token, stored.as_ref())
     }
 
+    /// The provenance rows of an element a bulk import creates (none unless it writes
+    /// under a source): its assertion and its claims, for the import's batches.
+    pub(super) fn new_element_rows(
+        &mut self,
+        el: Element,
+        props: &[(Token, StoredValue)],
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let Some(writer) = self.provenance.writer else {
+            return Ok(Vec::new());
+        };
+        let assertion = Assertion {
+            line: writer.line,
+            seq: writer.seq,
+        };
+        let mut rows = vec![
+            (
+                assert_key(el, writer.source),
+                codec::encode_record(&assertion)?,
+            ),
+            (by_source_element(writer.source, el), Vec::new()),
+        ];
+        for (key, value) in props {
+            let claim = Claim {
+                line: writer.line,
+                seq: writer.seq,
+                value: value.clone(),
+            };
+            rows.push((
+                claim_key(el, *key, writer.source),
+                codec::encode_record(&claim)?,
+            ));
+            rows.push((by_source_property(writer.source, el, *key), Vec::new()));
+        }
+        Ok(rows)
+    }
+
+    /// Records that a bulk import's source asserts node `id`, which existed before it
+    /// (in the transaction's buffer: the import's final batch).
+    pub(super) fn assert_existing_node(&mut self, id: NodeId) -> Result<()> {
+        if self.provenance.writer.is_none() {
+            return Ok(());
+        }
+        self.assert_element(Element::Node(id), false)
+    }
+
+    /// Whether the element a provenance key (`ASSERT`, `CLAIM`: `keyspace` first; or
+    /// `BY_SOURCE`: the source first) names was created at or after `first_node` /
+    /// `first_rel`: the rows an unfinished import wrote.
+    pub(super) fn names_new_element(key: &[u8], first_node: NodeId, first_rel: RelId) -> bool {
+        let at = if key.first() == Some(&keys::BY_SOURCE) {
+            5
+        } else {
+            1
+        };
+        match key.get(at..).and_then(Element::parse) {
+            Some(Element::Node(id)) => id >= first_node,
+            Some(Element::Relationship(id)) => id >= first_rel,
+            None => false,
+        }
+    }
+
     /// Records that the writer asserts an element a MERGE matched, with the properties
     /// its pattern names (those it has).
     pub fn assert_matched(&mut self, el: Element, pattern_keys: &[String]) -> Result<()> {
