@@ -324,11 +324,12 @@ impl Transaction<'_> {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
-        if let Some(source) = &options.source {
-            if self.source.as_ref() != Some(source) {
-                self.txn.begin_source(source, None)?;
-                self.source = Some(source.clone());
+        if self.source != options.source {
+            match &options.source {
+                Some(source) => self.txn.begin_source(source, None)?,
+                None => self.txn.end_source(),
             }
+            self.source = options.source.clone();
         }
         let savepoint = self.txn.savepoint();
         let result = exec::execute_cached(

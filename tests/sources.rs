@@ -499,3 +499,66 @@ fn a_json_export_lists_sources_and_each_element_s_records() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn the_shell_names_sources_and_unloads_them() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("db");
+    let script = ":source notes\nCREATE (:Note {n: 1});\n:source\nCREATE (:Note {n: 2});\n\
+                  :begin\n:source later\nCREATE (:Note {n: 3});\n:source\nCREATE (:Note {n: 4});\n:commit\n\
+                  MATCH (x:Note) RETURN x.n, [s IN sources(x) | s.source] AS s ORDER BY x.n;\n";
+    let run = |args: &[&str], input: &str| -> Result<std::process::Output, std::io::Error> {
+        let mut child = skein()
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        if let Some(mut stdin) = child.stdin.take() {
+            std::io::Write::write_all(&mut stdin, input.as_bytes())?;
+        }
+        child.wait_with_output()
+    };
+    let out = run(&["--format", "csv"], script)?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout)?,
+        "x.n,s\r\n1,['notes']\r\n2,[]\r\n3,['later']\r\n4,[]\r\n"
+    );
+    // --source names the source of a batch; `skein unload` takes a source out.
+    let out = run(
+        &["--source", "batch", "--format", "csv"],
+        "CREATE (:Note {n: 5});\n",
+    )?;
+    assert!(out.status.success());
+    let out = skein()
+        .arg("--db")
+        .arg(&db)
+        .args(["unload", "notes", "batch"])
+        .output()?;
+    let said = String::from_utf8(out.stderr)?;
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("unloaded notes: 2 assertions withdrawn (1 node removed)"),
+        "{said}"
+    );
+    let out = run(
+        &["--format", "csv"],
+        "MATCH (x:Note) RETURN x.n ORDER BY x.n;\n",
+    )?;
+    assert_eq!(String::from_utf8(out.stdout)?, "x.n\r\n2\r\n3\r\n4\r\n");
+    let out = skein()
+        .arg("--db")
+        .arg(&db)
+        .args(["unload", "nothing"])
+        .output()?;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)?.contains("there is no source named 'nothing'"));
+    Ok(())
+}

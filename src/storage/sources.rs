@@ -384,6 +384,11 @@ impl Txn<'_> {
         Ok(())
     }
 
+    /// Writes what follows under no source.
+    pub fn end_source(&mut self) {
+        self.provenance.writer = None;
+    }
+
     /// The line (in the source's text) of the statement that writes next.
     pub fn set_source_line(&mut self, line: u32) {
         if let Some(writer) = &mut self.provenance.writer {
@@ -772,13 +777,8 @@ impl Txn<'_> {
         rels: &[Element],
         nodes: &[Element],
     ) -> Result<Withdrawn> {
+        // Elements first: the properties of one that goes are not counted apart.
         let mut done = Withdrawn::default();
-        for &(el, token) in properties {
-            done.assertions += 1;
-            self.remove(claim_key(el, token, source));
-            self.remove(by_source_property(source, el, token));
-            self.settle_property(el, token, &mut done)?;
-        }
         for &el in rels.iter().chain(nodes) {
             done.assertions += 1;
             self.remove(assert_key(el, source));
@@ -786,6 +786,12 @@ impl Txn<'_> {
             if !self.is_asserted(el)? {
                 self.delete_unasserted(el, &mut done)?;
             }
+        }
+        for &(el, token) in properties {
+            done.assertions += 1;
+            self.remove(claim_key(el, token, source));
+            self.remove(by_source_property(source, el, token));
+            self.settle_property(el, token, &mut done)?;
         }
         Ok(done)
     }
