@@ -384,8 +384,9 @@ fn db_retract_withdraws_a_source_from_cypher() -> TestResult {
 
 /// Everything provenance says about a graph, as sorted lines that do not depend on ids.
 fn provenance_picture(db: &Database) -> Vec<String> {
-    let records = "CALL { WITH x CALL db.provenance(x) YIELD key, source, line, seq, value \
-                   WITH [key, source, line, seq, value] AS r ORDER BY r[0], r[1] \
+    let records =
+        "CALL { WITH x CALL db.provenance(x) YIELD key, source, line, seq, value, exists \
+                   WITH [key, source, line, seq, value, exists] AS r ORDER BY r[0], r[1] \
                    RETURN collect(r) AS records }";
     let mut lines = rows_text(
         db,
@@ -560,5 +561,62 @@ fn the_shell_names_sources_and_unloads_them() -> TestResult {
         .output()?;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8(out.stderr)?.contains("there is no source named 'nothing'"));
+    Ok(())
+}
+
+/// Counts and a fingerprint of the whole graph (names, types, properties).
+fn graph_picture(db: &Database) -> Vec<String> {
+    let mut lines = rows_text(db, "MATCH (n) RETURN labels(n), properties(n)");
+    lines.extend(rows_text(
+        db,
+        "MATCH (a)-[r]->(b) RETURN a.name, type(r), properties(r), b.name",
+    ));
+    lines.sort();
+    lines
+}
+
+#[test]
+fn a_fact_dropped_from_one_file_goes_with_what_other_files_link_to_it_and_comes_back() -> TestResult
+{
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir()?;
+    let seed = dir.path().join("seed");
+    std::fs::create_dir(&seed)?;
+    for entry in std::fs::read_dir(root.join("seed"))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "cypher") {
+            if let Some(name) = path.file_name() {
+                std::fs::copy(&path, seed.join(name))?;
+            }
+        }
+    }
+    let facts = seed.join("02_facts.cypher");
+    let original = std::fs::read_to_string(&facts)?;
+    let start = original
+        .find("MERGE (e:Event {name: \"Putin's visit to China\"})")
+        .ok_or("no such fact in the seed")?;
+    let end = start + original[start..].find(';').ok_or("unterminated")? + 1;
+    let edited = format!("{}{}", &original[..start], &original[end..]);
+
+    let db = Database::open(dir.path().join("db"))?;
+    db.load(&seed, &mut |_, _| {})?;
+    let full = graph_picture(&db);
+    std::fs::write(&facts, &edited)?;
+    let report = load(&db, &facts)?;
+    let LoadOutcome::Changed { withdrawn, .. } = report.outcome else {
+        panic!("expected a changed reload");
+    };
+    // The event went, and with it the relationships two other files made to it.
+    assert_eq!(withdrawn.nodes_deleted, 1);
+    assert_eq!(withdrawn.relationships_deleted, 3);
+    assert_eq!(withdrawn.stale_sources.len(), 2, "{withdrawn:?}");
+    // The same graph as the edited seed loaded into a fresh database.
+    let fresh = Database::open(dir.path().join("fresh"))?;
+    fresh.load(&seed, &mut |_, _| {})?;
+    assert_eq!(graph_picture(&db), graph_picture(&fresh));
+    // Put back and loaded again: the files that linked to it load in full.
+    std::fs::write(&facts, &original)?;
+    db.load(&seed, &mut |_, _| {})?;
+    assert_eq!(graph_picture(&db), full);
     Ok(())
 }

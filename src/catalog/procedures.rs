@@ -150,8 +150,9 @@ const BUILTINS: &[Builtin] = &[
             ("line", "INTEGER?"),
             ("seq", "INTEGER?"),
             ("value", "ANY?"),
+            ("exists", "BOOLEAN?"),
         ],
-        "The stored assertions (key null) and claims of a node or relationship, each with its source, line and load sequence number.",
+        "The stored assertions (key null; exists: whether the source says the element exists, or only refers to it) and claims of a node or relationship, each with its source, line and load sequence number.",
     ),
     (
         "db.restoreSource",
@@ -587,17 +588,18 @@ fn provenance_rows(txn: &Txn<'_>, element: Option<&Value>) -> Result<Vec<Vec<Val
                 int(u64::from(r.line)),
                 int(r.seq),
                 r.value.unwrap_or(Value::Null),
+                r.exists.map_or(Value::Null, Value::Bool),
             ]
         })
         .collect())
 }
 
-/// One `[key, source, line, seq, value]` row of `db.restoreProvenance`.
+/// One `[key, source, line, seq, value, exists]` row of `db.restoreProvenance`.
 fn provenance_record(row: &Value) -> Result<ProvenanceRecord> {
     let bad = || {
         Error::argument(
             "InvalidArgumentValue",
-            "a provenance record is [key or null, source or null, line, seq, value]",
+            "a provenance record is [key or null, source or null, line, seq, value, exists]",
         )
     };
     let Value::List(items) = row else {
@@ -618,6 +620,10 @@ fn provenance_record(row: &Value) -> Result<ProvenanceRecord> {
         line: u32::try_from(int(items.get(2))?).map_err(|_| bad())?,
         seq: u64::try_from(int(items.get(3))?).map_err(|_| bad())?,
         value: items.get(4).filter(|v| !v.is_null()).cloned(),
+        exists: match items.get(5) {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        },
     })
 }
 

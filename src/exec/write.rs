@@ -98,7 +98,7 @@ pub(crate) fn apply(
                         .unwrap_or(usize::MAX)
                 })
                 .collect();
-            let asserted = merge_assertions(&clause.part, &out_layout);
+            let asserted = merge_assertions(&clause.part, layout, &out_layout);
             let mut out = Vec::new();
             for row in rows {
                 env.statement.limits.check()?;
@@ -125,13 +125,13 @@ pub(crate) fn apply(
                             .iter()
                             .map(|&i| r.get(i).cloned().unwrap_or(Value::Null))
                             .collect();
-                        for (slot, keys) in &asserted {
+                        for (slot, keys, found) in &asserted {
                             let element = match new_row.get(*slot) {
                                 Some(Value::Node(n)) => Element::Node(n.id),
                                 Some(Value::Relationship(r)) => Element::Relationship(r.id),
                                 _ => continue,
                             };
-                            txn.assert_matched(element, keys)?;
+                            txn.assert_matched(element, keys, *found)?;
                         }
                         for item in &on_match {
                             item.apply(txn, &new_row, state, env)?;
@@ -597,9 +597,14 @@ impl<'p> CreatePattern<'p> {
 
 /// A node's labels as they are stored: sorted, each once.
 /// The elements of a MERGE pattern (every one named by the planner) as slots of the
-/// row after it, each with the property keys its map names: what a match asserts for
-/// the statement's source.
-fn merge_assertions(part: &ast::PatternPart, layout: &[String]) -> Vec<(usize, Vec<String>)> {
+/// row after it (`layout`), each with the property keys its map names and whether the
+/// pattern found it (rather than it being bound before the MERGE, in `input`): what a
+/// match asserts for the statement's source.
+fn merge_assertions(
+    part: &ast::PatternPart,
+    input: &[String],
+    layout: &[String],
+) -> Vec<(usize, Vec<String>, bool)> {
     let keys = |properties: &Option<Box<ast::Expr>>| match properties.as_deref() {
         Some(ast::Expr {
             kind: ast::ExprKind::Map(items),
@@ -617,7 +622,8 @@ fn merge_assertions(part: &ast::PatternPart, layout: &[String]) -> Vec<(usize, V
         .into_iter()
         .filter_map(|(variable, keys)| {
             let name = &variable.as_ref()?.name;
-            Some((layout.iter().rposition(|n| n == name)?, keys))
+            let found = !input.contains(name);
+            Some((layout.iter().rposition(|n| n == name)?, keys, found))
         })
         .collect()
 }

@@ -353,7 +353,7 @@ impl<'w> CypherScript<'w> {
         )
     }
 
-    /// Adds the provenance rows (`[key, source, line, seq, value]`) of node `id`; call
+    /// Adds the provenance rows (`[key, source, line, seq, value, exists]`) of node `id`; call
     /// after every source.
     pub fn node_provenance(&mut self, id: u64, records: &[Value]) -> io::Result<()> {
         if self.pending_relationships {

@@ -254,7 +254,7 @@ fn properties_json(props: &PropertyMap) -> serde_json::Value {
 /// `{"nodes": [{id, labels, properties}], "relationships": [{id, type, start, end,
 /// properties}]}`; property values in the JSON form the `json` output format uses. A
 /// graph with sources also has `"sources": [{source, sha256, loaded_at, seq}]` and, on
-/// each element, `"provenance": [{key, source, line, seq, value}]` (`key` null for an
+/// each element, `"provenance": [{key, source, line, seq, value, exists}]` (`key` null for an
 /// assertion of the element itself, `source` null for an unsourced write).
 pub fn write_json(g: &Subgraph, out: &mut dyn Write) -> io::Result<()> {
     let with_provenance = !g.sources.is_empty();
@@ -265,7 +265,7 @@ pub fn write_json(g: &Subgraph, out: &mut dyn Write) -> io::Result<()> {
             .map_or(&[][..], Vec::as_slice);
         serde_json::Value::Array(
             rows.iter()
-                .map(|row| fields_json(&["key", "source", "line", "seq", "value"], row))
+                .map(|row| fields_json(&["key", "source", "line", "seq", "value", "exists"], row))
                 .collect(),
         )
     };

@@ -186,8 +186,8 @@ impl Subgraph {
         ] {
             let rows = query(
                 &format!(
-                    "{pattern} CALL db.provenance(x) YIELD key, source, line, seq, value \
-                     RETURN id(x), key, source, line, seq, value"
+                    "{pattern} CALL db.provenance(x) YIELD key, source, line, seq, value, exists \
+                     RETURN id(x), key, source, line, seq, value, exists"
                 ),
                 &params,
             )?
@@ -329,8 +329,8 @@ fn stream_provenance(
     }
     // One row per element, its records collected (none: an empty list).
     const RECORDS: &str =
-        "CALL { WITH x CALL db.provenance(x) YIELD key, source, line, seq, value \
-                           RETURN collect([key, source, line, seq, value]) AS records }";
+        "CALL { WITH x CALL db.provenance(x) YIELD key, source, line, seq, value, exists \
+                           RETURN collect([key, source, line, seq, value, exists]) AS records }";
     for (lo, hi) in pages(last, NODE_PAGE) {
         let page = query(
             &format!(

@@ -139,13 +139,11 @@ fn load_file(
         FactFormat::JsonLines => jsonl::load(&mut txn, file, text, progress)?,
     };
     let withdrawn = txn.txn.withdraw_unrepeated().map_err(at_start)?;
+    let kept = txn.txn.reasserted();
     txn.commit().map_err(at_start)?;
     let outcome = match previous {
         None => LoadOutcome::New,
-        Some(previous) => LoadOutcome::Changed {
-            kept: previous.assertions.saturating_sub(withdrawn.assertions),
-            withdrawn,
-        },
+        Some(_) => LoadOutcome::Changed { kept, withdrawn },
     };
     Ok(report(statements, stats, outcome))
 }

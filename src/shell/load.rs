@@ -77,11 +77,18 @@ pub fn withdrawn_summary(withdrawn: &Withdrawn) -> String {
     if effects.is_empty() {
         effects.push("the graph is unchanged: others assert the same".to_string());
     }
-    format!(
+    let mut summary = format!(
         "{} withdrawn ({})",
         render::count_noun(to_usize(withdrawn.assertions), "assertion", "assertions"),
         effects.join("; ")
-    )
+    );
+    if !withdrawn.stale_sources.is_empty() {
+        summary.push_str(&format!(
+            "; {} lost facts with it and will load in full next time",
+            withdrawn.stale_sources.join(", ")
+        ));
+    }
+    summary
 }
 
 /// Unloads one source and says what went: `unloaded seed/x.cypher: 12 assertions

@@ -85,12 +85,20 @@ struct SourceRecord {
     sha256: Option<String>,
     loaded_at_micros: i64,
     seq: u64,
+    /// Another source's withdrawal took some of its facts with it (a node it linked
+    /// to went): its next load runs in full, even with the same text, so that what
+    /// it says is made again once what it refers to is back.
+    stale: bool,
 }
 
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct Assertion {
     line: u32,
     seq: u64,
+    /// The source says the element exists (it CREATEs or MERGEs it), rather than only
+    /// referring to an element it found (the ends of its relationships, what it SETs).
+    /// Only such assertions keep an element in the graph.
+    exists: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -112,6 +120,12 @@ pub(super) struct Provenance {
     unsourced_seq: Option<u64>,
     /// Set while a withdrawal rewrites the graph: those writes assert nothing.
     paused: bool,
+    /// The sources whose assertions a withdrawal deleted along with what it withdrew.
+    lost_facts: std::collections::BTreeSet<SourceId>,
+    /// The `BY_SOURCE` keys of the assertions and claims the writer's earlier load made.
+    previous: std::collections::HashSet<Vec<u8>>,
+    /// Of those, how many still stand when the load withdraws what it did not repeat.
+    kept: u64,
 }
 
 impl Provenance {
@@ -176,6 +190,8 @@ pub struct ProvenanceRecord {
     pub line: u32,
     pub seq: u64,
     pub value: Option<Value>,
+    /// For an assertion of the element: whether the source says it exists.
+    pub exists: Option<bool>,
 }
 
 /// What withdrawing a source's assertions changed.
@@ -188,14 +204,15 @@ pub struct Withdrawn {
     pub properties_removed: u64,
     /// Properties that took the value of an older claim.
     pub properties_reverted: u64,
+    /// Other sources that lost facts with what was withdrawn (relationships to a node
+    /// that went): their next load runs in full.
+    pub stale_sources: Vec<String>,
 }
 
 /// What a load of a source finds: the source as it was loaded before, if it was.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PreviousLoad {
     pub sha256: Option<String>,
-    /// Assertions and claims the source made.
-    pub assertions: u64,
 }
 
 // ---- keys
@@ -349,12 +366,8 @@ impl Txn<'_> {
 
     /// The source `name` as it was last loaded, if it was.
     pub fn previous_load(&self, name: &str) -> Result<Option<PreviousLoad>> {
-        let Some((id, record)) = self.source_by_name(name)? else {
-            return Ok(None);
-        };
-        Ok(Some(PreviousLoad {
-            sha256: record.sha256,
-            assertions: self.scan_prefix(by_source_prefix(id)).count() as u64,
+        Ok(self.source_by_name(name)?.map(|(_, record)| PreviousLoad {
+            sha256: record.sha256.filter(|_| !record.stale),
         }))
     }
 
@@ -373,7 +386,12 @@ impl Txn<'_> {
             sha256: sha256.map(str::to_string),
             loaded_at_micros: now_micros(),
             seq,
+            stale: false,
         };
+        self.provenance.previous = self
+            .scan_prefix(by_source_prefix(id))
+            .map(|e| e.map(|(k, _)| k))
+            .collect::<Result<_>>()?;
         self.put(source_key(id), codec::encode_record(&record)?);
         self.provenance.writer = Some(Writer {
             source: id,
@@ -382,6 +400,12 @@ impl Txn<'_> {
         });
         self.provenance.tracked = true;
         Ok(())
+    }
+
+    /// How many assertions and claims of the earlier load of the source being loaded
+    /// this load made again (known once it withdrew what it did not).
+    pub fn reasserted(&self) -> u64 {
+        self.provenance.kept
     }
 
     /// Writes what follows under no source.
@@ -398,8 +422,9 @@ impl Txn<'_> {
 
     // ---- recording, called by the graph's writes
 
-    /// Records that the writer asserts `el` (`created`: made by this transaction).
-    fn assert_element(&mut self, el: Element, created: bool) -> Result<()> {
+    /// Records that the writer asserts `el` (`created`: made by this transaction;
+    /// `exists`: the writer says it exists, see `Assertion::exists`).
+    fn assert_element(&mut self, el: Element, created: bool, exists: bool) -> Result<()> {
         let Some(writer) = self.writer() else {
             return Ok(());
         };
@@ -411,7 +436,18 @@ impl Txn<'_> {
         } else if !asserted && !created {
             self.record_unsourced_state(el)?;
         }
-        self.write_assertion(el, writer)
+        self.write_assertion(el, writer, exists)
+    }
+
+    /// Whether some writer says `el` exists: what keeps it in the graph.
+    fn is_kept(&self, el: Element) -> Result<bool> {
+        for entry in self.scan_prefix(assert_prefix(el)) {
+            let (_, bytes) = entry?;
+            if codec::decode_record::<Assertion>(&bytes)?.exists {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn is_asserted(&self, el: Element) -> Result<bool> {
@@ -421,19 +457,22 @@ impl Txn<'_> {
             .map(|e| e.is_some())
     }
 
-    fn write_assertion(&mut self, el: Element, writer: Writer) -> Result<()> {
+    fn write_assertion(&mut self, el: Element, writer: Writer, exists: bool) -> Result<()> {
         let key = assert_key(el, writer.source);
         let seq = self.seq_of(writer)?;
+        let mut line = writer.line;
         if let Some(bytes) = self.get(&key)? {
-            // Asserted before in this load: the first statement that did it keeps the line.
-            if codec::decode_record::<Assertion>(&bytes)?.seq == seq {
-                return Ok(());
+            let before: Assertion = codec::decode_record(&bytes)?;
+            if before.seq == seq {
+                // Asserted before in this load: the first statement that did it keeps
+                // the line, and a reference becomes an assertion of existence.
+                if before.exists || !exists {
+                    return Ok(());
+                }
+                line = before.line;
             }
         }
-        let assertion = Assertion {
-            line: writer.line,
-            seq,
-        };
+        let assertion = Assertion { line, seq, exists };
         self.put(key, codec::encode_record(&assertion)?);
         if writer.source != UNSOURCED {
             self.put(by_source_element(writer.source, el), Vec::new());
@@ -451,7 +490,11 @@ impl Txn<'_> {
         let Some(props) = props else {
             return Ok(());
         };
-        let before = Assertion { line: 0, seq: 0 };
+        let before = Assertion {
+            line: 0,
+            seq: 0,
+            exists: true,
+        };
         self.put(assert_key(el, UNSOURCED), codec::encode_record(&before)?);
         for (key, value) in props {
             let claim = Claim {
@@ -482,7 +525,7 @@ impl Txn<'_> {
         if writer.source == UNSOURCED && !self.is_asserted(el)? {
             return Ok(());
         }
-        self.assert_element(el, created)?;
+        self.assert_element(el, created, created)?;
         self.write_claim(el, key, value.clone(), writer)
     }
 
@@ -520,7 +563,7 @@ impl Txn<'_> {
         if writer.source == UNSOURCED {
             return Ok(());
         }
-        self.write_assertion(el, writer)?;
+        self.write_assertion(el, writer, true)?;
         for (key, value) in props {
             self.write_claim(el, *key, value.clone(), writer)?;
         }
@@ -564,6 +607,7 @@ impl Txn<'_> {
         let assertion = Assertion {
             line: writer.line,
             seq: writer.seq,
+            exists: true,
         };
         let mut rows = vec![
             (
@@ -593,7 +637,7 @@ impl Txn<'_> {
         if self.provenance.writer.is_none() {
             return Ok(());
         }
-        self.assert_element(Element::Node(id), false)
+        self.assert_element(Element::Node(id), false, false)
     }
 
     /// Whether the element a provenance key (`ASSERT`, `CLAIM`: `keyspace` first; or
@@ -613,8 +657,14 @@ impl Txn<'_> {
     }
 
     /// Records that the writer asserts an element a MERGE matched, with the properties
-    /// its pattern names (those it has).
-    pub fn assert_matched(&mut self, el: Element, pattern_keys: &[String]) -> Result<()> {
+    /// its pattern names (those it has): that it exists when the pattern made or found
+    /// it (`exists`), else (a variable bound before the MERGE) that it refers to it.
+    pub fn assert_matched(
+        &mut self,
+        el: Element,
+        pattern_keys: &[String],
+        exists: bool,
+    ) -> Result<()> {
         if self.writer().is_none() {
             return Ok(());
         }
@@ -622,14 +672,15 @@ impl Txn<'_> {
             Element::Node(id) => id >= self.first_node,
             Element::Relationship(id) => id >= self.first_rel,
         };
-        self.assert_element(el, created)?;
+        self.assert_element(el, created, exists || created)?;
         let props = match el {
             Element::Node(id) => self.read_node(id)?.map(|r| r.props),
             Element::Relationship(id) => {
                 let record = self.read_rel(id)?;
                 if let Some(r) = &record {
                     for node in [r.header.start, r.header.end] {
-                        self.assert_element(Element::Node(node), node >= self.first_node)?;
+                        let created = node >= self.first_node;
+                        self.assert_element(Element::Node(node), created, created)?;
                     }
                 }
                 record.map(|r| r.props)
@@ -652,7 +703,8 @@ impl Txn<'_> {
             return Ok(());
         }
         for node in [start, end] {
-            self.assert_element(Element::Node(node), node >= self.first_node)?;
+            let created = node >= self.first_node;
+            self.assert_element(Element::Node(node), created, created)?;
         }
         Ok(())
     }
@@ -670,6 +722,9 @@ impl Txn<'_> {
             let source = trailing_source(&key)?;
             if source != UNSOURCED {
                 self.remove(by_source_element(source, el));
+                if self.provenance.paused {
+                    self.provenance.lost_facts.insert(source);
+                }
             }
             self.remove(key);
         }
@@ -741,6 +796,9 @@ impl Txn<'_> {
         let mut properties = Vec::new();
         let mut rels = Vec::new();
         let mut nodes = Vec::new();
+        let mut kept = 0;
+        // Elements this load only refers to: kept only if someone says they exist.
+        let mut referred = Vec::new();
         for entry in self.scan_prefix(by_source_prefix(source)) {
             let (key, _) = entry?;
             let (el, property) = parse_by_source(&key)?;
@@ -751,10 +809,17 @@ impl Txn<'_> {
                 };
                 let made_now = match (own, property) {
                     (Some(bytes), Some(_)) => codec::decode_record::<Claim>(&bytes)?.seq == seq,
-                    (Some(bytes), None) => codec::decode_record::<Assertion>(&bytes)?.seq == seq,
+                    (Some(bytes), None) => {
+                        let a: Assertion = codec::decode_record(&bytes)?;
+                        if a.seq == seq && !a.exists {
+                            referred.push(el);
+                        }
+                        a.seq == seq
+                    }
                     (None, _) => false,
                 };
                 if made_now {
+                    kept += u64::from(self.provenance.previous.contains(&key));
                     continue;
                 }
             }
@@ -764,10 +829,36 @@ impl Txn<'_> {
                 (Element::Node(_), None) => nodes.push(el),
             }
         }
+        self.provenance.kept = kept;
         let paused = std::mem::replace(&mut self.provenance.paused, true);
-        let result = self.withdraw_all(source, &properties, &rels, &nodes);
+        let result = self
+            .withdraw_all(source, &properties, &rels, &nodes)
+            .and_then(|mut done| {
+                for el in referred {
+                    if !self.is_kept(el)? {
+                        self.delete_unkept(el, &mut done)?;
+                    }
+                }
+                done.stale_sources = self.mark_stale(source)?;
+                Ok(done)
+            });
         self.provenance.paused = paused;
         result
+    }
+
+    /// Marks the sources (other than `source`) that lost facts in the withdrawal just
+    /// made as needing a full load next time; returns their names.
+    fn mark_stale(&mut self, source: SourceId) -> Result<Vec<String>> {
+        let lost = std::mem::take(&mut self.provenance.lost_facts);
+        let mut names = Vec::new();
+        for (id, mut record) in self.source_records()? {
+            if id != source && lost.contains(&id) {
+                names.push(record.name.clone());
+                record.stale = true;
+                self.put(source_key(id), codec::encode_record(&record)?);
+            }
+        }
+        Ok(names)
     }
 
     fn withdraw_all(
@@ -783,8 +874,8 @@ impl Txn<'_> {
             done.assertions += 1;
             self.remove(assert_key(el, source));
             self.remove(by_source_element(source, el));
-            if !self.is_asserted(el)? {
-                self.delete_unasserted(el, &mut done)?;
+            if !self.is_kept(el)? {
+                self.delete_unkept(el, &mut done)?;
             }
         }
         for &(el, token) in properties {
@@ -843,8 +934,8 @@ impl Txn<'_> {
         Ok(())
     }
 
-    /// Deletes an element no one asserts any more (a node with its relationships).
-    fn delete_unasserted(&mut self, el: Element, done: &mut Withdrawn) -> Result<()> {
+    /// Deletes an element no one says exists any more (a node with its relationships).
+    fn delete_unkept(&mut self, el: Element, done: &mut Withdrawn) -> Result<()> {
         match el {
             Element::Relationship(id) => {
                 if self.relationship(id)?.is_some() {
@@ -897,6 +988,7 @@ impl Txn<'_> {
                 line: a.line,
                 seq: a.seq,
                 value: None,
+                exists: Some(a.exists),
             });
         }
         for entry in self.scan_prefix(claim_prefix(el)) {
@@ -912,6 +1004,7 @@ impl Txn<'_> {
                 line: c.line,
                 seq: c.seq,
                 value: Some(codec::from_stored(&c.value)?),
+                exists: None,
             });
         }
         Ok(out)
@@ -941,6 +1034,7 @@ impl Txn<'_> {
             sha256: sha256.map(str::to_string),
             loaded_at_micros,
             seq,
+            stale: false,
         };
         self.put(source_key(id), codec::encode_record(&record)?);
         let key = keys::meta(keys::META_LOAD_SEQ);
@@ -994,6 +1088,7 @@ impl Txn<'_> {
                     let a = Assertion {
                         line: record.line,
                         seq: record.seq,
+                        exists: record.exists.unwrap_or(true),
                     };
                     self.put(assert_key(el, source), codec::encode_record(&a)?);
                     if source != UNSOURCED {
