@@ -20,6 +20,15 @@
 //! - A store that never had a source records nothing at all: `Provenance::tracked` is
 //!   false and no key of these keyspaces exists.
 //!
+//! - Only saying an element exists keeps it (`Assertion::exists`): CREATE, or a MERGE
+//!   pattern that made or found it. The ends of a relationship a statement makes and
+//!   what it SETs on a matched element are references: they name the source among the
+//!   element's but do not keep it. When no writer says an element exists any more it is
+//!   deleted (a node with its relationships, whoever asserts those), and the sources
+//!   that lose facts so are marked stale: their next load runs in full. The unsourced
+//!   writer is one writer throughout: once it says an element exists, a later reference
+//!   of its own does not take that back.
+//!
 //! Removing a property (`REMOVE`, `SET … = null`) or deleting an element drops every
 //! claim and assertion of it, whoever writes: it is a deletion, not a withdrawal.
 
@@ -463,6 +472,11 @@ impl Txn<'_> {
         let mut line = writer.line;
         if let Some(bytes) = self.get(&key)? {
             let before: Assertion = codec::decode_record(&bytes)?;
+            if writer.source == UNSOURCED && before.exists && !exists {
+                // The unsourced writer is one writer throughout: what it said exists
+                // (or what was there before any source) stays so.
+                return Ok(());
+            }
             if before.seq == seq {
                 // Asserted before in this load: the first statement that did it keeps
                 // the line, and a reference becomes an assertion of existence.
@@ -796,7 +810,7 @@ impl Txn<'_> {
         let mut properties = Vec::new();
         let mut rels = Vec::new();
         let mut nodes = Vec::new();
-        let mut kept = 0;
+        let mut kept_keys = Vec::new();
         // Elements this load only refers to: kept only if someone says they exist.
         let mut referred = Vec::new();
         for entry in self.scan_prefix(by_source_prefix(source)) {
@@ -819,7 +833,9 @@ impl Txn<'_> {
                     (None, _) => false,
                 };
                 if made_now {
-                    kept += u64::from(self.provenance.previous.contains(&key));
+                    if self.provenance.previous.contains(&key) {
+                        kept_keys.push(key);
+                    }
                     continue;
                 }
             }
@@ -829,20 +845,20 @@ impl Txn<'_> {
                 (Element::Node(_), None) => nodes.push(el),
             }
         }
-        self.provenance.kept = kept;
         let paused = std::mem::replace(&mut self.provenance.paused, true);
         let result = self
-            .withdraw_all(source, &properties, &rels, &nodes)
+            .withdraw_all(source, &properties, &rels, &nodes, &referred)
             .and_then(|mut done| {
-                for el in referred {
-                    if !self.is_kept(el)? {
-                        self.delete_unkept(el, &mut done)?;
-                    }
-                }
                 done.stale_sources = self.mark_stale(source)?;
                 Ok(done)
             });
         self.provenance.paused = paused;
+        // What was made again and still stands (deletions may have taken some).
+        let mut kept = 0;
+        for key in kept_keys {
+            kept += u64::from(self.get(&key)?.is_some());
+        }
+        self.provenance.kept = kept;
         result
     }
 
@@ -867,6 +883,7 @@ impl Txn<'_> {
         properties: &[(Element, Token)],
         rels: &[Element],
         nodes: &[Element],
+        referred: &[Element],
     ) -> Result<Withdrawn> {
         // Elements first: the properties of one that goes are not counted apart.
         let mut done = Withdrawn::default();
@@ -874,6 +891,11 @@ impl Txn<'_> {
             done.assertions += 1;
             self.remove(assert_key(el, source));
             self.remove(by_source_element(source, el));
+            if !self.is_kept(el)? {
+                self.delete_unkept(el, &mut done)?;
+            }
+        }
+        for &el in referred {
             if !self.is_kept(el)? {
                 self.delete_unkept(el, &mut done)?;
             }
