@@ -182,18 +182,21 @@ fn unloading_withdraws_a_source_and_an_unknown_one_is_an_error() -> TestResult {
     Ok(())
 }
 
+/// Two sources that disagree on the 2013 trade figure.
+const TRADE_REPORTS: [(&str, &str); 2] = [
+    (
+        "report.cypher",
+        "MERGE (t:Trade {year: 2013}) SET t.usd = 113;\n",
+    ),
+    (
+        "customs.cypher",
+        "MERGE (t:Trade {year: 2013}) SET t.usd = 112;\n",
+    ),
+];
+
 #[test]
 fn conflicting_claims_are_kept_and_the_latest_load_wins() -> TestResult {
-    let (dir, db) = setup(&[
-        (
-            "report.cypher",
-            "MERGE (t:Trade {year: 2013}) SET t.usd = 113;\n",
-        ),
-        (
-            "customs.cypher",
-            "MERGE (t:Trade {year: 2013}) SET t.usd = 112;\n",
-        ),
-    ])?;
+    let (dir, db) = setup(&TRADE_REPORTS)?;
     let report = load(&db, &dir.path().join("report.cypher"))?.source;
     let customs = load(&db, &dir.path().join("customs.cypher"))?.source;
     let claims = "MATCH (t:Trade) RETURN t.usd, [c IN claims(t, 'usd') | [c.value, c.source]]";
@@ -224,16 +227,7 @@ fn conflicting_claims_are_kept_and_the_latest_load_wins() -> TestResult {
 
 #[test]
 fn unloading_the_latest_source_makes_the_previous_claim_current() -> TestResult {
-    let (dir, db) = setup(&[
-        (
-            "report.cypher",
-            "MERGE (t:Trade {year: 2013}) SET t.usd = 113;\n",
-        ),
-        (
-            "customs.cypher",
-            "MERGE (t:Trade {year: 2013}) SET t.usd = 112;\n",
-        ),
-    ])?;
+    let (dir, db) = setup(&TRADE_REPORTS)?;
     load(&db, &dir.path().join("report.cypher"))?;
     let customs = load(&db, &dir.path().join("customs.cypher"))?.source;
     let withdrawn = db.unload(&customs)?;

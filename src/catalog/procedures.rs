@@ -447,16 +447,12 @@ impl Procedure {
                 )),
             },
             (Body::RestoreProvenance, _) => {
-                let element = match args.first() {
-                    Some(Value::Node(n)) => Element::Node(n.id),
-                    Some(Value::Relationship(r)) => Element::Relationship(r.id),
-                    _ => {
-                        return Err(Error::argument(
-                            "InvalidArgumentValue",
-                            "db.restoreProvenance() needs a node or relationship",
-                        ))
-                    }
-                };
+                let element = args.first().and_then(Element::of_value).ok_or_else(|| {
+                    Error::argument(
+                        "InvalidArgumentValue",
+                        "db.restoreProvenance() needs a node or relationship",
+                    )
+                })?;
                 let records = match args.get(1) {
                     Some(Value::List(rows)) => rows
                         .iter()
@@ -564,18 +560,19 @@ fn source_rows(txn: &Txn<'_>) -> Result<Vec<Vec<Value>>> {
 /// The rows of `db.provenance(x)`.
 fn provenance_rows(txn: &Txn<'_>, element: Option<&Value>) -> Result<Vec<Vec<Value>>> {
     let element = match element {
-        Some(Value::Node(n)) => Element::Node(n.id),
-        Some(Value::Relationship(r)) => Element::Relationship(r.id),
         Some(Value::Null) | None => return Ok(Vec::new()),
-        Some(other) => {
-            return Err(Error::argument(
-                "InvalidArgumentValue",
-                format!(
-                    "db.provenance() needs a node or relationship, got {}",
-                    other.type_name()
-                ),
-            ))
-        }
+        Some(value) => match Element::of_value(value) {
+            Some(element) => element,
+            None => {
+                return Err(Error::argument(
+                    "InvalidArgumentValue",
+                    format!(
+                        "db.provenance() needs a node or relationship, got {}",
+                        value.type_name()
+                    ),
+                ))
+            }
+        },
     };
     let int = |n: u64| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     Ok(txn

@@ -942,11 +942,10 @@ fn provenance(
     } else {
         "sources"
     };
-    let element = match entity {
-        Value::Null => return Ok(Value::Null),
-        Value::Node(n) => Element::Node(n.id),
-        Value::Relationship(r) => Element::Relationship(r.id),
-        other => {
+    let element = match (entity, Element::of_value(entity)) {
+        (Value::Null, _) => return Ok(Value::Null),
+        (_, Some(element)) => element,
+        (other, None) => {
             return Err(Error::type_error(
                 "InvalidArgumentValue",
                 format!(

@@ -126,10 +126,9 @@ pub(crate) fn apply(
                             .map(|&i| r.get(i).cloned().unwrap_or(Value::Null))
                             .collect();
                         for (slot, keys, found) in &asserted {
-                            let element = match new_row.get(*slot) {
-                                Some(Value::Node(n)) => Element::Node(n.id),
-                                Some(Value::Relationship(r)) => Element::Relationship(r.id),
-                                _ => continue,
+                            let Some(element) = new_row.get(*slot).and_then(Element::of_value)
+                            else {
+                                continue;
                             };
                             txn.assert_matched(element, keys, *found)?;
                         }

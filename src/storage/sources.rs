@@ -71,6 +71,15 @@ impl Element {
         }
     }
 
+    /// The node or relationship `value` is, if it is one.
+    pub fn of_value(value: &Value) -> Option<Element> {
+        match value {
+            Value::Node(n) => Some(Element::Node(n.id)),
+            Value::Relationship(r) => Some(Element::Relationship(r.id)),
+            _ => None,
+        }
+    }
+
     /// `kind id`, as it follows a keyspace byte.
     fn push_to(self, key: &mut Vec<u8>) {
         key.push(self.kind());
@@ -431,6 +440,14 @@ impl Txn<'_> {
 
     // ---- recording, called by the graph's writes
 
+    /// Whether this transaction made `el` (its id is one it handed out).
+    fn created_here(&self, el: Element) -> bool {
+        match el {
+            Element::Node(id) => id >= self.first_node,
+            Element::Relationship(id) => id >= self.first_rel,
+        }
+    }
+
     /// Records that the writer asserts `el` (`created`: made by this transaction;
     /// `exists`: the writer says it exists, see `Assertion::exists`).
     fn assert_element(&mut self, el: Element, created: bool, exists: bool) -> Result<()> {
@@ -590,10 +607,7 @@ impl Txn<'_> {
         if self.writer().is_none() {
             return Ok(());
         }
-        let created = match el {
-            Element::Node(id) => id >= self.first_node,
-            Element::Relationship(id) => id >= self.first_rel,
-        };
+        let created = self.created_here(el);
         let stored = value
             .filter(|v| !v.is_null())
             .map(codec::to_stored)
@@ -682,10 +696,7 @@ impl Txn<'_> {
         if self.writer().is_none() {
             return Ok(());
         }
-        let created = match el {
-            Element::Node(id) => id >= self.first_node,
-            Element::Relationship(id) => id >= self.first_rel,
-        };
+        let created = self.created_here(el);
         self.assert_element(el, created, exists || created)?;
         let props = match el {
             Element::Node(id) => self.read_node(id)?.map(|r| r.props),
