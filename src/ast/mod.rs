@@ -27,6 +27,25 @@ pub enum Statement {
     Explain(Box<Statement>),
     /// `PROFILE statement`: run it and report rows and time per operator.
     Profile(Box<Statement>),
+    /// `AS OF … VALID AT … query`: a read of the past, or of the world at an instant.
+    Timed(TimedQuery),
+}
+
+/// A query that reads the graph as an earlier transaction left it (`as_of`) and/or
+/// only the elements valid at an instant (`valid_at`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedQuery {
+    pub as_of: Option<AsOf>,
+    pub valid_at: Option<Expr>,
+    pub query: Query,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum AsOf {
+    /// `AS OF TRANSACTION n`.
+    Transaction(Expr),
+    /// `AS OF TIMESTAMP t`: the last commit at or before the datetime `t`.
+    Timestamp(Expr),
 }
 
 /// A regular query: single queries joined by UNION / UNION ALL.

@@ -5,4 +5,5 @@
 
 pub mod aggregates;
 pub mod functions;
+pub mod history;
 pub mod procedures;

@@ -6,7 +6,9 @@
 //! the provenance listings `db.sources()`, `db.conflicts()` and `db.provenance(x)` (the
 //! raw records an export writes), and the procedures that write, run as write steps on
 //! the write transaction: `db.retract(source)`, and `db.restoreSource` /
-//! `db.restoreProvenance`, with which an exported script recreates sources and claims.
+//! `db.restoreProvenance`, with which an exported script recreates sources and claims;
+//! the history listings `db.history([filter])` and `db.changes(x [, kind])` (rows in
+//! `catalog::history`).
 //! Libraries of native procedures (the graph algorithms) are looked up by name, and
 //! listed, through the functions a database installs with [`Registry::with_library`], so
 //! this module knows no library.
@@ -50,6 +52,8 @@ enum Body {
     Retract,
     RestoreSource,
     RestoreProvenance,
+    History,
+    Changes,
     Labels,
     RelationshipTypes,
     PropertyKeys,
@@ -165,6 +169,34 @@ const BUILTINS: &[Builtin] = &[
         "Recreates the assertions and claims of an element as an export recorded them (used by `export --format cypher`).",
     ),
     (
+        "db.history",
+        &[
+            ("tx", "INTEGER?"),
+            ("time", "DATETIME?"),
+            ("source", "STRING?"),
+            ("nodes_created", "INTEGER?"),
+            ("nodes_deleted", "INTEGER?"),
+            ("relationships_created", "INTEGER?"),
+            ("relationships_deleted", "INTEGER?"),
+            ("properties_set", "INTEGER?"),
+            ("properties_removed", "INTEGER?"),
+        ],
+        "Every commit, oldest first: its transaction number, time, source and what it changed; an optional map {from, to, source} filters (from and to: transaction numbers or datetimes).",
+    ),
+    (
+        "db.changes",
+        &[
+            ("tx", "INTEGER?"),
+            ("time", "DATETIME?"),
+            ("source", "STRING?"),
+            ("change", "STRING?"),
+            ("key", "STRING?"),
+            ("old", "ANY?"),
+            ("new", "ANY?"),
+        ],
+        "Every change history keeps to one node or relationship, oldest first (created, deleted, label_added, label_removed, property_set, property_removed); an id names a node, or a relationship with 'relationship' as second argument, also one since deleted.",
+    ),
+    (
         "db.conflicts",
         &[("element", "ANY?"), ("key", "STRING?"), ("claims", "LIST? OF MAP?")],
         "Every property whose sources claim different values, with the claims, most recent first.",
@@ -185,6 +217,11 @@ fn builtin_inputs(name: &str) -> Vec<(String, String)> {
     match name {
         "db.retract" => vec![("source".to_string(), "STRING".to_string())],
         "db.provenance" => vec![("element".to_string(), "ANY?".to_string())],
+        "db.history" => vec![("filter".to_string(), "MAP?".to_string())],
+        "db.changes" => vec![
+            ("element".to_string(), "ANY?".to_string()),
+            ("kind".to_string(), "STRING?".to_string()),
+        ],
         "db.restoreSource" => ["source", "sha256", "loaded_at", "seq"]
             .iter()
             .zip(["STRING", "STRING?", "DATETIME", "INTEGER"])
@@ -208,7 +245,11 @@ fn builtin_signature(name: &str) -> Option<(Signature, &'static str)> {
                 .iter()
                 .map(|(o, t)| (o.to_string(), t.to_string()))
                 .collect(),
-            optional_inputs: 0,
+            optional_inputs: match *name {
+                "db.history" => 1,
+                "db.changes" => 1,
+                _ => 0,
+            },
         },
         description,
     ))
@@ -275,6 +316,8 @@ impl Registry {
                 "db.conflicts" => Body::Conflicts,
                 "db.retract" => Body::Retract,
                 "db.provenance" => Body::Provenance,
+                "db.history" => Body::History,
+                "db.changes" => Body::Changes,
                 "db.restoreSource" => Body::RestoreSource,
                 "db.restoreProvenance" => Body::RestoreProvenance,
                 _ => Body::Table(function_rows()),
@@ -508,6 +551,8 @@ impl Procedure {
             Body::Sources => source_rows(txn)?,
             Body::Conflicts => conflict_rows(txn)?,
             Body::Provenance => provenance_rows(txn, args.first())?,
+            Body::History => super::history::history_rows(txn, args.first())?,
+            Body::Changes => super::history::change_rows(txn, args.first(), args.get(1))?,
             Body::Retract | Body::RestoreSource | Body::RestoreProvenance => {
                 return Err(Error::new(
                     ErrorClass::ProcedureError,

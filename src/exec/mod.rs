@@ -16,6 +16,7 @@ pub(crate) mod expr;
 pub mod functions;
 pub(crate) mod ops;
 mod plans;
+mod timed;
 pub(crate) mod write;
 
 use crate::ast;
@@ -181,41 +182,33 @@ fn execute_statement(
         limits: &limits,
     };
     match statement.as_ref() {
-        ast::Statement::Query(q) => match plans {
-            Some(plans) => {
-                let kept = plans.plan(q, query, params, txn, registry)?;
-                run.run_plan(txn, &kept.plan, None)
-            }
-            None => {
-                let made = plans::make(q, query, params, txn, registry)?;
-                run.run_plan(txn, &made.plan, None)
-            }
-        },
+        ast::Statement::Query(q) => run.query(txn, q, Mode::Run, plans),
+        ast::Statement::Timed(t) => timed::run(&run, txn, t, Mode::Run),
         ast::Statement::Schema(cmd) => schema_command(txn, cmd),
         ast::Statement::Explain(inner) => match inner.as_ref() {
-            ast::Statement::Query(q) => {
-                let plan = plans::make(q, query, params, txn, registry)?.plan;
-                Ok(QueryResult {
-                    plan: Some(plan::explain(&plan, txn, None)),
-                    ..QueryResult::default()
-                })
-            }
+            ast::Statement::Query(q) => run.query(txn, q, Mode::Explain, None),
+            ast::Statement::Timed(t) => timed::run(&run, txn, t, Mode::Explain),
             _ => Ok(QueryResult {
                 plan: Some("SchemaCommand\n".to_string()),
                 ..QueryResult::default()
             }),
         },
         ast::Statement::Profile(inner) => match inner.as_ref() {
-            ast::Statement::Query(q) => {
-                let plan = plans::make(q, query, params, txn, registry)?.plan;
-                let profile = RefCell::new(HashMap::new());
-                let mut result = run.run_plan(txn, &plan, Some(&profile))?;
-                result.plan = Some(plan::explain(&plan, txn, Some(&profile.borrow())));
-                Ok(result)
-            }
+            ast::Statement::Query(q) => run.query(txn, q, Mode::Profile, None),
+            ast::Statement::Timed(t) => timed::run(&run, txn, t, Mode::Profile),
             other => execute_statement_again(txn, other),
         },
     }
+}
+
+/// What is done with a query's plan.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Run,
+    /// Plan it, run nothing.
+    Explain,
+    /// Run it, and report rows and time per operator.
+    Profile,
 }
 
 fn execute_statement_again(txn: &mut Txn<'_>, statement: &ast::Statement) -> Result<QueryResult> {
@@ -238,6 +231,55 @@ pub(crate) struct StatementEnv<'r> {
 }
 
 impl StatementEnv<'_> {
+    /// Plans `q` in `txn` (with the database's plan cache when `plans` is given) and
+    /// runs, explains or profiles it.
+    pub fn query(
+        &self,
+        txn: &mut Txn<'_>,
+        q: &ast::Query,
+        mode: Mode,
+        plans: Option<&PlanCache>,
+    ) -> Result<QueryResult> {
+        let plan = match plans {
+            Some(plans) if mode == Mode::Run => {
+                let kept = plans.plan(q, self.text, self.params, txn, self.registry)?;
+                return self.run_plan(txn, &kept.plan, None);
+            }
+            _ => plans::make(q, self.text, self.params, txn, self.registry)?.plan,
+        };
+        self.run_made(txn, &plan, mode)
+    }
+
+    /// The plan of `q`, a query that must not write (it reads the past or one instant):
+    /// a write procedure in it is refused here, before anything runs.
+    pub fn plan_reading(&self, txn: &Txn<'_>, q: &ast::Query) -> Result<Plan> {
+        let plan = plans::make(q, self.text, self.params, txn, self.registry)?.plan;
+        if plan.parts.iter().flat_map(|p| &p.steps).any(Step::is_write) {
+            return Err(Error::syntax(
+                "InvalidTimeTravelWrite",
+                "AS OF and VALID AT read the graph as it was, so the statement cannot call a procedure that writes",
+            ));
+        }
+        Ok(plan)
+    }
+
+    /// Runs, explains or profiles a plan made for this statement.
+    pub fn run_made(&self, txn: &mut Txn<'_>, plan: &Plan, mode: Mode) -> Result<QueryResult> {
+        match mode {
+            Mode::Run => self.run_plan(txn, plan, None),
+            Mode::Explain => Ok(QueryResult {
+                plan: Some(plan::explain(plan, txn, None)),
+                ..QueryResult::default()
+            }),
+            Mode::Profile => {
+                let profile = RefCell::new(HashMap::new());
+                let mut result = self.run_plan(txn, plan, Some(&profile))?;
+                result.plan = Some(plan::explain(plan, txn, Some(&profile.borrow())));
+                Ok(result)
+            }
+        }
+    }
+
     /// A reading context over `txn` as it is now, with what the statement deleted.
     pub fn ctx<'a, 's>(
         &'a self,

@@ -120,8 +120,49 @@ impl<'s> Converter<'s> {
                 Ok(Statement::Profile(Box::new(self.statement(body)?)))
             }
             Rule::query => Ok(Statement::Query(self.query(inner)?)),
+            Rule::timed_query => self.timed_query(inner),
             _ => Ok(Statement::Schema(self.schema(inner)?)),
         }
+    }
+
+    fn timed_query(&self, pair: Pair<'_, Rule>) -> Result<Statement> {
+        let mut as_of = None;
+        let mut valid_at = None;
+        let mut query = None;
+        for part in pair.clone().into_inner() {
+            match part.as_rule() {
+                Rule::as_of => {
+                    let mut timestamp = false;
+                    let mut expr = None;
+                    for p in part.clone().into_inner() {
+                        match p.as_rule() {
+                            Rule::TIMESTAMP => timestamp = true,
+                            Rule::expression => expr = Some(self.expression(p)?),
+                            _ => {}
+                        }
+                    }
+                    let expr = expr.ok_or_else(|| malformed(&part, "AS OF"))?;
+                    as_of = Some(if timestamp {
+                        AsOf::Timestamp(expr)
+                    } else {
+                        AsOf::Transaction(expr)
+                    });
+                }
+                Rule::valid_at => {
+                    let expr = part.clone().into_inner().find(|p| p.as_rule() == Rule::expression);
+                    let expr = expr.ok_or_else(|| malformed(&part, "VALID AT"))?;
+                    valid_at = Some(self.expression(expr)?);
+                }
+                Rule::query => query = Some(self.query(part)?),
+                _ => {}
+            }
+        }
+        let query = query.ok_or_else(|| malformed(&pair, "AS OF"))?;
+        Ok(Statement::Timed(TimedQuery {
+            as_of,
+            valid_at,
+            query,
+        }))
     }
 
     pub fn query(&self, pair: Pair<'_, Rule>) -> Result<Query> {

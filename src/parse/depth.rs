@@ -101,6 +101,16 @@ fn query_exprs_mut(query: &mut Query) -> Vec<&mut Expr> {
 pub fn statement_exprs_mut(statement: &mut Statement) -> Vec<&mut Expr> {
     match statement {
         Statement::Query(q) => query_exprs_mut(q),
+        Statement::Timed(t) => {
+            let mut exprs = query_exprs_mut(&mut t.query);
+            if let Some(AsOf::Transaction(e) | AsOf::Timestamp(e)) = &mut t.as_of {
+                exprs.push(e);
+            }
+            if let Some(e) = &mut t.valid_at {
+                exprs.push(e);
+            }
+            exprs
+        }
         Statement::Explain(inner) | Statement::Profile(inner) => statement_exprs_mut(inner),
         Statement::Schema(_) => Vec::new(),
     }

@@ -919,7 +919,11 @@ impl BulkWriter<'_> {
                 batch.push((key, Some(codec::encode_u64(now + delta))));
             }
         }
-        txn.commit_with(batch)?;
+        let ids = super::history::BulkIds {
+            nodes: (txn.first_node, txn.next_node),
+            relationships: (txn.first_rel, txn.next_rel),
+        };
+        txn.commit_with(batch, Some(ids))?;
         journal.done();
         Ok(())
     }

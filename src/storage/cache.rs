@@ -273,6 +273,8 @@ pub struct CacheLease<'s> {
     store: &'s Store,
     cache: RefCell<CommittedCache>,
     keep: bool,
+    /// Not the store's cache: dropped with the lease.
+    private: bool,
 }
 
 impl<'s> CacheLease<'s> {
@@ -282,6 +284,18 @@ impl<'s> CacheLease<'s> {
             store,
             cache: RefCell::new(cache),
             keep: true,
+            private: false,
+        }
+    }
+
+    /// An empty cache of its own, given back to nobody: for a reading of the past, whose
+    /// records are not the store's committed ones.
+    pub fn private(store: &'s Store) -> CacheLease<'s> {
+        CacheLease {
+            store,
+            cache: RefCell::new(CommittedCache::default()),
+            keep: false,
+            private: true,
         }
     }
 
@@ -451,6 +465,9 @@ impl Iterator for SharedIds {
 
 impl Drop for CacheLease<'_> {
     fn drop(&mut self) {
+        if self.private {
+            return;
+        }
         let cache = if self.keep {
             std::mem::take(self.cache.get_mut())
         } else {

@@ -118,12 +118,6 @@ pub fn load(engine: &dyn KvEngine, path: &Path) -> Result<Committed> {
     }
     // An import cut short by a crash is undone before anything is read.
     super::bulk::recover(engine)?;
-    let counter = |sub: u8| -> Result<u64> {
-        match engine.get(&keys::meta(sub))? {
-            Some(bytes) => codec::decode_u64(&bytes),
-            None => Ok(0),
-        }
-    };
     let mut tokens = Tokens::default();
     let prefix = vec![keys::TOKEN_NAME];
     for entry in engine.scan(prefix.clone(), keys::prefix_end(&prefix)) {
@@ -140,6 +134,17 @@ pub fn load(engine: &dyn KvEngine, path: &Path) -> Result<Committed> {
             return Err(codec::corrupt("the interned names have a gap"));
         }
     }
+    read_committed(engine, Arc::new(tokens))
+}
+
+/// What is committed on `engine` besides the names: ids, schema, provenance, clock.
+pub fn read_committed(engine: &dyn KvEngine, tokens: Arc<Tokens>) -> Result<Committed> {
+    let counter = |sub: u8| -> Result<u64> {
+        match engine.get(&keys::meta(sub))? {
+            Some(bytes) => codec::decode_u64(&bytes),
+            None => Ok(0),
+        }
+    };
     let schema_prefix = super::schema::schema_prefix();
     let schema = super::schema::decode_defs(
         engine.scan(schema_prefix.clone(), keys::prefix_end(&schema_prefix)),
@@ -148,7 +153,8 @@ pub fn load(engine: &dyn KvEngine, path: &Path) -> Result<Committed> {
         schema: Arc::new(schema),
         next_node: counter(keys::META_NEXT_NODE)?,
         next_rel: counter(keys::META_NEXT_REL)?,
-        tokens: Arc::new(tokens),
+        tokens,
+        clock: super::history::load_clock(engine)?,
         provenance: engine
             .scan(vec![keys::SOURCE], Some(vec![keys::BY_SOURCE + 1]))
             .next()

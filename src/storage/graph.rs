@@ -122,7 +122,7 @@ impl<'s> Txn<'s> {
     pub(super) fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
         match self.overlay.get(key) {
             Some(v) => Ok(v.cloned()),
-            None => self.store.engine.get(key),
+            None => self.engine().get(key),
         }
     }
 
@@ -140,7 +140,7 @@ impl<'s> Txn<'s> {
         prefix: Key,
     ) -> impl Iterator<Item = Result<(Key, Bytes)>> + '_ {
         let end = keys::prefix_end(&prefix);
-        let base = self.store.engine.scan(prefix.clone(), end.clone());
+        let base = self.engine().scan(prefix.clone(), end.clone());
         self.overlay.merge(base, &prefix, end.as_deref())
     }
 
@@ -152,7 +152,7 @@ impl<'s> Txn<'s> {
         end: Option<Key>,
         committed: bool,
     ) -> Box<dyn Iterator<Item = Result<(Key, Bytes)>> + '_> {
-        let base = self.store.engine.scan(start.clone(), end.clone());
+        let base = self.engine().scan(start.clone(), end.clone());
         if committed {
             return base;
         }
@@ -174,7 +174,7 @@ impl<'s> Txn<'s> {
         if let Some(n) = self.cache.count(key) {
             return Ok(n);
         }
-        let n = match self.store.engine.get(key)? {
+        let n = match self.engine().get(key)? {
             Some(bytes) => codec::decode_u64(&bytes)?,
             None => 0,
         };
@@ -230,7 +230,7 @@ impl<'s> Txn<'s> {
             return look(Some(&node));
         }
         let offset = keys::chunk_offset(id);
-        let Some(chunk) = self.store.engine.get(&keys::node_chunk_array(id))? else {
+        let Some(chunk) = self.engine().get(&keys::node_chunk_array(id))? else {
             return look(None);
         };
         // The whole chunk is decoded into the cache: reads of one node are mostly
@@ -240,7 +240,7 @@ impl<'s> Txn<'s> {
             .into_iter()
             .map(|(o, entry)| {
                 let id = keys::id_in_chunk(chunk_no, o);
-                let bytes = Records::Nodes.resolve(id, entry, |k| self.store.engine.get(k))?;
+                let bytes = Records::Nodes.resolve(id, entry, |k| self.engine().get(k))?;
                 Ok((o, NodeData::decode(&bytes)?))
             })
             .collect::<Result<Vec<_>>>()?;
@@ -360,7 +360,7 @@ impl<'s> Txn<'s> {
     fn remove_adjacency(&mut self, node: NodeId, dir: u8, rel: RelId) -> Result<()> {
         let from = keys::adj_chunk(node, rel);
         let end = keys::prefix_end(&keys::adj_prefix_node(node));
-        let base = self.store.engine.scan(from.clone(), end.clone());
+        let base = self.engine().scan(from.clone(), end.clone());
         let mut found = None;
         for chunk in self.overlay.merge(base, &from, end.as_deref()) {
             let (key, bytes) = chunk?;
@@ -480,7 +480,7 @@ impl<'s> Txn<'s> {
     }
 
     pub fn node_exists(&self, id: NodeId) -> Result<bool> {
-        Ok(self.with_node(id, |_| Ok(()))?.is_some())
+        Ok(self.with_node(id, |_| Ok(()))?.is_some() && self.shows_node(id)?)
     }
 
     pub fn node_labels(&self, id: NodeId) -> Result<Vec<String>> {
@@ -532,7 +532,7 @@ impl<'s> Txn<'s> {
         let prefix = keys::label_prefix(label);
         let end = keys::prefix_end(&prefix);
         let mut bits: Vec<u64> = Vec::new();
-        for entry in self.store.engine.scan(prefix, end) {
+        for entry in self.engine().scan(prefix, end) {
             let (key, value) = entry?;
             let chunk = keys::trailing_id(&key)
                 .and_then(|c| usize::try_from(c).ok())
@@ -693,6 +693,11 @@ impl<'s> Txn<'s> {
     }
 
     pub fn all_nodes(&self) -> Scan<'_, NodeId> {
+        self.shown_nodes(self.stored_nodes())
+    }
+
+    /// Every node, whatever an instant hides.
+    fn stored_nodes(&self) -> Scan<'_, NodeId> {
         Box::new(
             self.scan_prefix(vec![keys::NODE])
                 .flat_map(|entry| -> Vec<Result<NodeId>> {
@@ -714,7 +719,7 @@ impl<'s> Txn<'s> {
 
     pub fn nodes_with_label(&self, label: &str) -> Scan<'_, NodeId> {
         match self.token(TokenKind::Label, label) {
-            Some(token) => Box::new(self.label_nodes(token)),
+            Some(token) => self.shown_nodes(self.label_nodes(token)),
             None => Box::new(std::iter::empty()),
         }
     }
@@ -790,10 +795,16 @@ impl<'s> Txn<'s> {
     }
 
     pub fn node_count(&self) -> Result<u64> {
+        if self.filters_valid_time() {
+            return Self::count_of(self.all_nodes());
+        }
         self.read_count(&keys::meta(keys::META_NODE_COUNT))
     }
 
     pub fn label_count(&self, label: &str) -> Result<u64> {
+        if self.filters_valid_time() {
+            return Self::count_of(self.nodes_with_label(label));
+        }
         self.token_count(TokenKind::Label, label)
     }
 
@@ -851,9 +862,13 @@ impl<'s> Txn<'s> {
     }
 
     pub fn relationship(&self, id: RelId) -> Result<Option<RelInfo>> {
-        self.read_rel_header(id)?
-            .map(|h| self.rel_info(id, h))
-            .transpose()
+        let Some(header) = self.read_rel_header(id)? else {
+            return Ok(None);
+        };
+        if !self.shows_rel(id, header.start, header.end)? {
+            return Ok(None);
+        }
+        self.rel_info(id, header).map(Some)
     }
 
     pub fn rel_property(&self, id: RelId, key: &str) -> Result<Option<Value>> {
@@ -938,7 +953,7 @@ impl<'s> Txn<'s> {
         let prefix = keys::adj_prefix_node(node);
         let end = keys::prefix_end(&prefix);
         let mut lists: [Vec<(Token, NodeId, RelId)>; 2] = Default::default();
-        for chunk in self.store.engine.scan(prefix, end) {
+        for chunk in self.engine().scan(prefix, end) {
             let (_, bytes) = chunk?;
             for (d, t, other, rel) in codec::adj_entries(&bytes)? {
                 if let Some(list) = lists.get_mut(usize::from(d != DIR_OUT)) {
@@ -960,6 +975,29 @@ impl<'s> Txn<'s> {
     /// no record is read. With `Dir::Both` a self-loop's `IN` entry is skipped (its `OUT`
     /// entry already reported it).
     fn visit_adjacent(
+        &self,
+        node: NodeId,
+        dir: Dir,
+        types: &TypeSet,
+        mut visit: impl FnMut(u8, Token, NodeId, RelId),
+    ) -> Result<()> {
+        if self.filters_valid_time() {
+            let mut entries = Vec::new();
+            self.visit_adjacent_unfiltered(node, dir, types, |d, t, other, rel| {
+                entries.push((d, t, other, rel))
+            })?;
+            for (d, t, other, rel) in entries {
+                if self.shows_edge(rel, other)? {
+                    visit(d, t, other, rel);
+                }
+            }
+            return Ok(());
+        }
+        self.visit_adjacent_unfiltered(node, dir, types, visit)
+    }
+
+    /// [`Txn::visit_adjacent`] whatever an instant hides.
+    fn visit_adjacent_unfiltered(
         &self,
         node: NodeId,
         dir: Dir,
@@ -1105,6 +1143,11 @@ impl<'s> Txn<'s> {
 
     /// [`Txn::degree`] with resolved types.
     pub fn degree_of(&self, node: NodeId, dir: Dir, types: &TypeSet) -> Result<u64> {
+        if self.filters_valid_time() {
+            let mut n = 0;
+            self.visit_adjacent(node, dir, types, |_, _, _, _| n += 1)?;
+            return Ok(n);
+        }
         if let (Some([token]), [d]) = (types.tokens.as_deref(), keys::dir_bytes(dir)) {
             // One type, one direction: committed degrees are a column of the cache.
             if !self.wrote_adjacency(node) {
@@ -1130,6 +1173,24 @@ impl<'s> Txn<'s> {
     }
 
     pub fn all_relationships(&self) -> Scan<'_, RelInfo> {
+        if !self.filters_valid_time() {
+            return self.stored_relationships();
+        }
+        Box::new(
+            self.stored_relationships()
+                .filter_map(|entry| match entry {
+                    Ok(info) => match self.shows_rel(info.id, info.start, info.end) {
+                        Ok(true) => Some(Ok(info)),
+                        Ok(false) => None,
+                        Err(e) => Some(Err(e)),
+                    },
+                    Err(e) => Some(Err(e)),
+                }),
+        )
+    }
+
+    /// Every relationship, whatever an instant hides.
+    fn stored_relationships(&self) -> Scan<'_, RelInfo> {
         Box::new(
             self.scan_prefix(vec![keys::REL])
                 .flat_map(move |entry| -> Vec<Result<RelInfo>> {
@@ -1155,10 +1216,20 @@ impl<'s> Txn<'s> {
     }
 
     pub fn relationship_count(&self) -> Result<u64> {
+        if self.filters_valid_time() {
+            return Self::count_of(self.all_relationships());
+        }
         self.read_count(&keys::meta(keys::META_REL_COUNT))
     }
 
     pub fn rel_type_count(&self, rel_type: &str) -> Result<u64> {
+        if self.filters_valid_time() {
+            let scan = self.all_relationships().filter(|r| {
+                r.as_ref()
+                    .map_or(true, |info| &*info.rel_type == rel_type)
+            });
+            return Self::count_of(Box::new(scan));
+        }
         self.token_count(TokenKind::RelType, rel_type)
     }
 

@@ -20,6 +20,9 @@
 //! | `ASSERT` | `ASSERT element source` | (line, sequence): `source` asserts the element |
 //! | `CLAIM` | `CLAIM element key source` | (line, sequence, value): `source` claims the property |
 //! | `BY_SOURCE` | `BY_SOURCE source element [key]` | empty: what `source` asserts, for retraction |
+//! | `COMMIT` | `COMMIT tx` | commit record (time, source, counts), see `history` |
+//! | `UNDO` | `UNDO tx key` | what `key` held before `tx`; for a record, `UNDO tx chunk offset` (empty) |
+//! | `CHANGE` | `CHANGE element tx` | the element's whole record before `tx` |
 //!
 //! `element` is a kind byte (`ELEMENT_NODE`, `ELEMENT_REL`) and the id; source 0 is the
 //! unsourced writer. The last four keyspaces exist only in stores that have had a source
@@ -43,6 +46,9 @@ pub const SOURCE: u8 = 0x30;
 pub const ASSERT: u8 = 0x31;
 pub const CLAIM: u8 = 0x32;
 pub const BY_SOURCE: u8 = 0x33;
+pub const COMMIT: u8 = 0x40;
+pub const UNDO: u8 = 0x41;
+pub const CHANGE: u8 = 0x42;
 
 /// Sub-keys of the `META` keyspace.
 pub const META_FORMAT: u8 = 0x01;
@@ -55,6 +61,11 @@ pub const META_REL_COUNT: u8 = 0x06;
 pub const META_IMPORT: u8 = 0x07;
 /// The last load sequence number handed out (see `sources`).
 pub const META_LOAD_SEQ: u8 = 0x08;
+/// The number of the last transaction committed (see `history`).
+pub const META_LAST_TX: u8 = 0x09;
+/// The oldest transaction the graph can still be read as (after `compact`, or a bulk
+/// import into a non-empty store).
+pub const META_OLDEST_TX: u8 = 0x0A;
 
 /// What a token names; each kind has its own token space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

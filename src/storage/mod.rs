@@ -36,6 +36,7 @@ mod cache;
 mod codec;
 mod disk;
 mod graph;
+mod history;
 mod index_blocks;
 mod index_key;
 mod keys;
@@ -45,6 +46,7 @@ mod schema;
 mod sled_engine;
 mod sources;
 mod tokens;
+mod valid;
 
 use crate::error::{Error, ErrorClass, Result};
 use crate::value::{NodeId, RelId};
@@ -60,8 +62,10 @@ use tokens::Tokens;
 
 pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
 pub use graph::{LabelSet, TypeSet};
+pub use history::CommitFilter;
 pub use schema::SchemaVersion;
 pub use sources::{Attribution, Element, ProvenanceRecord, Withdrawn};
+pub use valid::ValidAt;
 
 /// Direction of an expansion, seen from the node being expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,6 +119,8 @@ struct Committed {
     schema: Arc<Vec<schema::SchemaDef>>,
     /// Whether the store holds provenance (see `sources`).
     provenance: bool,
+    /// The last transaction and the oldest still readable (see `history`).
+    clock: history::Clock,
 }
 
 /// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
@@ -255,7 +261,9 @@ impl Store {
         Ok(Txn {
             store: self,
             cache: cache::CacheLease::take(self),
-            _writer: writer,
+            _writer: Some(writer),
+            past: None,
+            clock: committed.clock,
             overlay: Overlay::default(),
             tokens: TxnTokens {
                 base: committed.tokens,
@@ -270,6 +278,7 @@ impl Store {
             first_rel: committed.next_rel,
             last_block_seeks: Vec::new(),
             provenance: sources::Provenance::new(committed.provenance),
+            valid: None,
         })
     }
 }
@@ -344,7 +353,12 @@ pub struct Txn<'s> {
     /// Declared before `_writer`: the cache goes back to the store before the next
     /// transaction may start.
     cache: cache::CacheLease<'s>,
-    _writer: WriterGuard<'s>,
+    /// `None` for a reading of the past, which runs inside a transaction that has it.
+    _writer: Option<WriterGuard<'s>>,
+    /// What a reading of the past reads instead of the store's engine (`Txn::as_of`).
+    past: Option<Box<history::PastEngine<'s>>>,
+    /// The history clock as this transaction sees it.
+    clock: history::Clock,
     overlay: Overlay,
     tokens: TxnTokens,
     /// Index and constraint definitions as this transaction sees them.
@@ -359,11 +373,13 @@ pub struct Txn<'s> {
     /// (`index_blocks`).
     last_block_seeks: Vec<index_blocks::EngineSeek>,
     provenance: sources::Provenance,
+    /// The instant reads are restricted to (`VALID AT`), see `valid`.
+    valid: Option<valid::ValidFilter>,
 }
 
 pub type Scan<'t, T> = Box<dyn Iterator<Item = Result<T>> + 't>;
 
-impl Txn<'_> {
+impl<'s> Txn<'s> {
     /// Whether the transaction has written nothing yet, so that what it read stays true.
     pub fn is_unchanged(&self) -> bool {
         self.overlay.is_empty()
@@ -372,15 +388,18 @@ impl Txn<'_> {
     /// Applies every write of the transaction at once and makes it durable. A
     /// transaction that wrote nothing touches nothing.
     pub fn commit(self) -> Result<()> {
-        self.commit_with(Vec::new())
+        self.commit_with(Vec::new(), None)
     }
 
-    /// Commits the buffer together with `extra` writes (the bulk writer's), in one batch.
-    fn commit_with(self, extra: kv::Batch) -> Result<()> {
+    /// Commits the buffer together with `extra` writes (the bulk writer's, which also
+    /// gives the ids it created), in one batch.
+    fn commit_with(self, extra: kv::Batch, bulk: Option<history::BulkIds>) -> Result<()> {
         let Txn {
             store,
             cache,
             _writer,
+            past,
+            mut clock,
             overlay,
             tokens,
             schema,
@@ -391,7 +410,11 @@ impl Txn<'_> {
             first_rel,
             last_block_seeks: _,
             provenance,
+            valid: _,
         } = self;
+        if past.is_some() {
+            return Ok(());
+        }
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
         let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
         if overlay.is_empty()
@@ -430,6 +453,36 @@ impl Txn<'_> {
                 Some(codec::encode_u64(next_rel)),
             ));
         }
+        // The commit's history goes into the same batch: a crash keeps both or neither.
+        let (undo, counts) = history::record(&*store.engine, &batch, clock.last_tx + 1)?;
+        if !undo.is_empty() || bulk.is_some() {
+            clock.last_tx += 1;
+            clock.last_micros = clock
+                .last_micros
+                .max(jiff::Timestamp::now().as_microsecond());
+            let mut counts = counts;
+            if let Some(ids) = bulk {
+                // The import's batches are already in the engine: count its ids.
+                counts.nodes_created += ids.nodes.1 - ids.nodes.0;
+                counts.relationships_created += ids.relationships.1 - ids.relationships.0;
+                let before_was_empty = ids.nodes.0 == 0 && ids.relationships.0 == 0;
+                if !before_was_empty {
+                    clock.oldest_tx = clock.last_tx;
+                    batch.push((
+                        keys::meta(keys::META_OLDEST_TX),
+                        Some(codec::encode_u64(clock.oldest_tx)),
+                    ));
+                }
+            }
+            batch.extend(undo);
+            batch.extend(history::commit_writes(
+                clock.last_tx,
+                clock.last_micros,
+                provenance.named.clone(),
+                counts,
+                bulk,
+            )?);
+        }
         let written: Vec<kv::Key> = batch
             .iter()
             .filter(|(k, _)| cache::is_cached_keyspace(k))
@@ -450,7 +503,50 @@ impl Txn<'_> {
             committed.schema = schema;
         }
         committed.provenance |= provenance.tracked;
+        committed.clock = clock;
         Ok(())
+    }
+
+    /// The engine this transaction reads: the store's, or the past it was opened on.
+    pub(super) fn engine(&self) -> &dyn kv::KvEngine {
+        match &self.past {
+            Some(past) => &**past,
+            None => &*self.store.engine,
+        }
+    }
+
+    /// A read-only view of the graph exactly as transaction `tx` left it (0: the empty
+    /// graph), for one statement inside this transaction (which keeps commits out while
+    /// it runs). `tx` must be readable (`check_readable`).
+    pub fn as_of(&self, tx: u64) -> Result<Txn<'s>> {
+        let tx = self.check_readable(i64::try_from(tx).unwrap_or(i64::MAX))?;
+        let past = history::PastEngine::new(&*self.store.engine, tx)?;
+        let committed = disk::read_committed(&past, self.tokens.base.clone())?;
+        Ok(Txn {
+            store: self.store,
+            cache: cache::CacheLease::private(self.store),
+            _writer: None,
+            past: Some(Box::new(past)),
+            clock: history::Clock {
+                last_tx: tx,
+                ..self.clock
+            },
+            overlay: Overlay::default(),
+            tokens: TxnTokens {
+                base: self.tokens.base.clone(),
+                added: Default::default(),
+                added_by_name: Default::default(),
+            },
+            schema: committed.schema,
+            schema_undo: Vec::new(),
+            next_node: committed.next_node,
+            next_rel: committed.next_rel,
+            first_node: committed.next_node,
+            first_rel: committed.next_rel,
+            last_block_seeks: Vec::new(),
+            provenance: sources::Provenance::new(committed.provenance),
+            valid: None,
+        })
     }
 
     /// A point to roll back to: statement-level atomicity inside a transaction.

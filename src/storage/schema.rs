@@ -374,11 +374,11 @@ impl Txn<'_> {
             return Some(Box::new(std::iter::empty()));
         };
         let prefix = index_prefix(def.label, def.key);
-        Some(Box::new(
+        Some(self.shown_nodes(Box::new(
             equal_prefixes(&stored)
                 .into_iter()
                 .flat_map(move |start| self.ids_of(prefix.clone(), start)),
-        ))
+        )))
     }
 
     /// Nodes with `label` whose `key` lies in the range (bounds inclusive when the flag
@@ -428,7 +428,7 @@ impl Txn<'_> {
         };
         let prefix = index_prefix(def.label, def.key);
         let scan = self.index_entries(&prefix, start, end, false);
-        Some(Box::new(scan.filter_map(move |entry| {
+        Some(self.shown_nodes(Box::new(scan.filter_map(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => return Some(Err(e)),
@@ -437,7 +437,7 @@ impl Txn<'_> {
                 (Some(v), Some(id)) => in_range(&v).then_some(Ok(id)),
                 _ => Some(Err(codec::corrupt("an index entry is malformed"))),
             }
-        })))
+        }))))
     }
 }
 

@@ -50,20 +50,20 @@ pub enum Element {
 }
 
 impl Element {
-    fn kind(self) -> u8 {
+    pub(super) fn kind(self) -> u8 {
         match self {
             Element::Node(_) => ELEMENT_NODE,
             Element::Relationship(_) => ELEMENT_REL,
         }
     }
 
-    fn id(self) -> u64 {
+    pub(super) fn id(self) -> u64 {
         match self {
             Element::Node(id) | Element::Relationship(id) => id,
         }
     }
 
-    fn from_parts(kind: u8, id: u64) -> Option<Element> {
+    pub(super) fn from_parts(kind: u8, id: u64) -> Option<Element> {
         match kind {
             ELEMENT_NODE => Some(Element::Node(id)),
             ELEMENT_REL => Some(Element::Relationship(id)),
@@ -144,6 +144,8 @@ pub(super) struct Provenance {
     previous: std::collections::HashSet<Vec<u8>>,
     /// Of those, how many still stand when the load withdraws what it did not repeat.
     kept: u64,
+    /// The name of the source this transaction loaded or withdrew, for its commit record.
+    pub(super) named: Option<String>,
 }
 
 impl Provenance {
@@ -417,6 +419,7 @@ impl Txn<'_> {
             line: 0,
         });
         self.provenance.tracked = true;
+        self.provenance.named = Some(name.to_string());
         Ok(())
     }
 
@@ -789,6 +792,7 @@ impl Txn<'_> {
 
     /// Withdraws everything source `name` asserts and forgets the source.
     pub fn retract_source(&mut self, name: &str) -> Result<Withdrawn> {
+        self.provenance.named = Some(name.to_string());
         let Some((id, _)) = self.source_by_name(name)? else {
             let known: Vec<String> = self
                 .source_records()?

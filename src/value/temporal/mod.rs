@@ -8,7 +8,7 @@
 //! truncation, clock), `duration`, `between`.
 
 mod between;
-mod calendar;
+pub(crate) mod calendar;
 mod construct;
 mod duration;
 #[cfg(test)]

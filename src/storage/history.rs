@@ -1,0 +1,798 @@
+//! History: every commit's number, time, source and counts, and what it changed, so that
+//! the graph can be read exactly as any kept transaction left it (`AS OF`) and one
+//! element's changes can be listed (`db.changes`).
+//!
+//! What a commit writes, in the same atomic batch as its data:
+//! - `COMMIT tx`: the commit record (time in microseconds, never earlier than the last
+//!   commit's; the source written under, if any; counts of what changed).
+//! - `UNDO tx key`: what `key` held before `tx` (absent, or its bytes), for every key the
+//!   commit changed, except names (interned names only grow) and a node's or
+//!   relationship's record: a record chunk holds 64 records, so saving the chunk would
+//!   cost 64 records per change. For a record, `UNDO tx chunk offset` is an empty marker
+//!   and `CHANGE element tx` holds that one record as it was before `tx`.
+//!
+//! Reading as of T (`Txn::as_of`) merges the before-images of the commits after T over
+//! the current state, the earliest commit after T winning for each key and record: the
+//! cost is in proportion to what changed after T, and the current state is read as it
+//! always is. `AS OF TRANSACTION 0` is the empty graph. `Txn::compact` drops the undo of
+//! the transactions up to a point (keeping the commit records); a bulk import into a
+//! non-empty store keeps no undo (it writes in batches outside the transaction), so the
+//! oldest readable transaction then moves to the import's.
+
+use super::codec::{self, NodeRecord, RelRecord};
+use super::keys;
+use super::kv::{Batch, Bytes, Key, KvEngine, KvScan};
+use super::overlay::Overlay;
+use super::sources::Element;
+use super::Txn;
+use crate::error::{Error, ErrorClass, Result};
+use crate::value::Value;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// What one commit changed, counted from the records it wrote.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeCounts {
+    pub nodes_created: u64,
+    pub nodes_deleted: u64,
+    pub relationships_created: u64,
+    pub relationships_deleted: u64,
+    pub properties_set: u64,
+    pub properties_removed: u64,
+}
+
+/// The ids a bulk import created: `[first, next)` of nodes and of relationships.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkIds {
+    pub nodes: (u64, u64),
+    pub relationships: (u64, u64),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+struct CommitRecord {
+    time_micros: i64,
+    source: Option<String>,
+    counts: ChangeCounts,
+    bulk: Option<BulkIds>,
+}
+
+/// One commit, as `db.history()` lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Commit {
+    pub tx: u64,
+    pub time_micros: i64,
+    pub source: Option<String>,
+    pub counts: ChangeCounts,
+}
+
+/// One change to one node or relationship, as `db.changes()` lists it.
+#[derive(Clone, Debug)]
+pub struct ElementChange {
+    pub tx: u64,
+    pub time_micros: i64,
+    pub source: Option<String>,
+    /// `created`, `deleted`, `label_added`, `label_removed`, `property_set`,
+    /// `property_removed`.
+    pub change: &'static str,
+    pub key: Option<String>,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+/// Which transactions `Txn::commits` lists.
+#[derive(Clone, Debug, Default)]
+pub struct CommitFilter {
+    pub from_tx: Option<u64>,
+    pub to_tx: Option<u64>,
+    pub from_micros: Option<i64>,
+    pub to_micros: Option<i64>,
+    pub source: Option<String>,
+}
+
+/// The history state a store keeps in memory (see `Committed`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Clock {
+    pub last_tx: u64,
+    pub last_micros: i64,
+    pub oldest_tx: u64,
+}
+
+// ---- keys and values
+
+fn commit_key(tx: u64) -> Key {
+    let mut k = Vec::with_capacity(9);
+    k.push(keys::COMMIT);
+    k.extend_from_slice(&tx.to_be_bytes());
+    k
+}
+
+fn undo_prefix(tx: u64) -> Key {
+    let mut k = Vec::with_capacity(32);
+    k.push(keys::UNDO);
+    k.extend_from_slice(&tx.to_be_bytes());
+    k
+}
+
+fn undo_key(tx: u64, key: &[u8]) -> Key {
+    let mut k = undo_prefix(tx);
+    k.extend_from_slice(key);
+    k
+}
+
+fn change_prefix(el: Element) -> Key {
+    let mut k = Vec::with_capacity(18);
+    k.push(keys::CHANGE);
+    k.push(el.kind());
+    k.extend_from_slice(&el.id().to_be_bytes());
+    k
+}
+
+fn change_key(el: Element, tx: u64) -> Key {
+    let mut k = change_prefix(el);
+    k.extend_from_slice(&tx.to_be_bytes());
+    k
+}
+
+fn encode_image(image: Option<&[u8]>) -> Bytes {
+    match image {
+        None => vec![0],
+        Some(bytes) => {
+            let mut out = Vec::with_capacity(bytes.len() + 1);
+            out.push(1);
+            out.extend_from_slice(bytes);
+            out
+        }
+    }
+}
+
+fn decode_image(bytes: &[u8]) -> Result<Option<Bytes>> {
+    match bytes.split_first() {
+        Some((0, _)) => Ok(None),
+        Some((1, rest)) => Ok(Some(rest.to_vec())),
+        _ => Err(codec::corrupt("a history before-image is malformed")),
+    }
+}
+
+fn decode_commit(bytes: &[u8]) -> Result<CommitRecord> {
+    codec::decode_record(bytes)
+}
+
+/// Whether `key` is a node or relationship record chunk.
+fn is_record_chunk(key: &[u8]) -> bool {
+    key.len() == 9 && matches!(key.first(), Some(&keys::NODE | &keys::REL))
+}
+
+fn element_of_record(chunk: &[u8], offset: u8) -> Option<Element> {
+    let chunk_no = keys::be_u64(chunk.get(1..9)?)?;
+    let id = keys::id_in_chunk(chunk_no, offset);
+    match chunk.first() {
+        Some(&keys::NODE) => Some(Element::Node(id)),
+        Some(&keys::REL) => Some(Element::Relationship(id)),
+        _ => None,
+    }
+}
+
+fn chunk_key_of(el: Element) -> Key {
+    match el {
+        Element::Node(id) => keys::node_chunk(id),
+        Element::Relationship(id) => keys::rel_chunk(id),
+    }
+}
+
+fn apart_key_of(el: Element) -> Key {
+    match el {
+        Element::Node(id) => keys::record_apart(keys::NODE_APART, id),
+        Element::Relationship(id) => keys::record_apart(keys::REL_APART, id),
+    }
+}
+
+/// Keys whose changes history does not keep: names (they only grow), the history
+/// itself, records kept apart (part of their element's record) and the clock.
+fn unrecorded(key: &[u8]) -> bool {
+    match key.first() {
+        Some(&(keys::TOKEN | keys::TOKEN_NAME | keys::COMMIT | keys::UNDO | keys::CHANGE)) => true,
+        Some(&(keys::NODE_APART | keys::REL_APART)) => true,
+        Some(&keys::META) => matches!(
+            key.get(1),
+            Some(&(keys::META_LAST_TX | keys::META_OLDEST_TX | keys::META_IMPORT))
+        ),
+        _ => false,
+    }
+}
+
+/// The whole record of `el` in a chunk's bytes, its entry resolved through the record
+/// kept apart (read with `apart`).
+fn resolve_record(
+    chunk: Option<&[u8]>,
+    el: Element,
+    apart: impl FnOnce(&[u8]) -> Result<Option<Bytes>>,
+) -> Result<Option<Bytes>> {
+    let Some(chunk) = chunk else {
+        return Ok(None);
+    };
+    match codec::chunk_record(chunk, keys::chunk_offset(el.id()))? {
+        None => Ok(None),
+        Some(entry) if !entry.is_empty() => Ok(Some(entry.to_vec())),
+        Some(_) => apart(&apart_key_of(el))?
+            .map(Some)
+            .ok_or_else(|| codec::corrupt("a record kept apart from its chunk is missing")),
+    }
+}
+
+/// A record's labels (nodes only) and properties, by token.
+struct Decoded {
+    labels: Vec<keys::Token>,
+    props: codec::StoredProps,
+}
+
+fn decode_element(el: Element, bytes: &[u8]) -> Result<Decoded> {
+    Ok(match el {
+        Element::Node(_) => {
+            let NodeRecord { labels, props } = codec::decode_node(bytes)?;
+            Decoded { labels, props }
+        }
+        Element::Relationship(_) => {
+            let RelRecord { props, .. } = codec::decode_rel(bytes)?;
+            Decoded {
+                labels: Vec::new(),
+                props,
+            }
+        }
+    })
+}
+
+/// Adds to `counts` what changing `el` from `old` to `new` did.
+fn count_change(
+    counts: &mut ChangeCounts,
+    el: Element,
+    old: Option<&[u8]>,
+    new: Option<&[u8]>,
+) -> Result<()> {
+    let node = matches!(el, Element::Node(_));
+    let old = old.map(|b| decode_element(el, b)).transpose()?;
+    let new = new.map(|b| decode_element(el, b)).transpose()?;
+    match (&old, &new) {
+        (None, Some(_)) if node => counts.nodes_created += 1,
+        (None, Some(_)) => counts.relationships_created += 1,
+        (Some(_), None) if node => counts.nodes_deleted += 1,
+        (Some(_), None) => counts.relationships_deleted += 1,
+        _ => {}
+    }
+    let empty = Vec::new();
+    let old_props = old.as_ref().map_or(&empty, |d| &d.props);
+    if let Some(new) = &new {
+        for (key, value) in &new.props {
+            let before = old_props.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+            if before != Some(value) {
+                counts.properties_set += 1;
+            }
+        }
+        for (key, _) in old_props {
+            if !new.props.iter().any(|(k, _)| k == key) {
+                counts.properties_removed += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The history writes of commit `tx` whose data writes are `batch` (read against the
+/// state before it in `engine`), and what the commit changed.
+pub(super) fn record(
+    engine: &dyn KvEngine,
+    batch: &Batch,
+    tx: u64,
+) -> Result<(Batch, ChangeCounts)> {
+    let written: HashMap<&[u8], Option<&[u8]>> = batch
+        .iter()
+        .map(|(k, v)| (k.as_slice(), v.as_deref()))
+        .collect();
+    // The apart record of an element as the commit leaves it.
+    let apart_after = |key: &[u8]| -> Result<Option<Bytes>> {
+        match written.get(key) {
+            Some(v) => Ok(v.map(<[u8]>::to_vec)),
+            None => engine.get(key),
+        }
+    };
+    let mut out = Batch::new();
+    let mut counts = ChangeCounts::default();
+    let mut touched: Vec<Element> = Vec::new();
+    for (key, new) in batch {
+        if is_record_chunk(key) {
+            let old = engine.get(key)?;
+            let old_entries = match &old {
+                Some(bytes) => codec::chunk_records(bytes)?,
+                None => Vec::new(),
+            };
+            let new_entries = match new {
+                Some(bytes) => codec::chunk_records(bytes)?,
+                None => Vec::new(),
+            };
+            let mut offsets: Vec<u8> = old_entries
+                .iter()
+                .chain(&new_entries)
+                .map(|(o, _)| *o)
+                .collect();
+            offsets.sort_unstable();
+            offsets.dedup();
+            for offset in offsets {
+                let before = old_entries.iter().find(|(o, _)| *o == offset);
+                let after = new_entries.iter().find(|(o, _)| *o == offset);
+                // An apart record may change while its (empty) entry stays the same.
+                let same = before.map(|(_, e)| *e) == after.map(|(_, e)| *e);
+                if same && before.is_none_or(|(_, e)| !e.is_empty()) {
+                    continue;
+                }
+                if let Some(el) = element_of_record(key, offset) {
+                    touched.push(el);
+                }
+            }
+        } else if let (Some(&(keys::NODE_APART | keys::REL_APART)), Some(id)) =
+            (key.first(), keys::trailing_id(key))
+        {
+            // A record kept apart changes without its chunk changing.
+            touched.push(match key.first() {
+                Some(&keys::NODE_APART) => Element::Node(id),
+                _ => Element::Relationship(id),
+            });
+        } else if !unrecorded(key) {
+            let old = engine.get(key)?;
+            if old.as_deref() != new.as_deref() {
+                out.push((undo_key(tx, key), Some(encode_image(old.as_deref()))));
+            }
+        }
+    }
+    touched.sort_unstable();
+    touched.dedup();
+    for el in touched {
+        let chunk_key = chunk_key_of(el);
+        let old_chunk = engine.get(&chunk_key)?;
+        let old = resolve_record(old_chunk.as_deref(), el, |k| engine.get(k))?;
+        let new_chunk = match written.get(chunk_key.as_slice()) {
+            Some(v) => v.map(<[u8]>::to_vec),
+            None => old_chunk.clone(),
+        };
+        let new = resolve_record(new_chunk.as_deref(), el, apart_after)?;
+        if old == new {
+            continue;
+        }
+        count_change(&mut counts, el, old.as_deref(), new.as_deref())?;
+        let mut marker = undo_key(tx, &chunk_key);
+        marker.push(keys::chunk_offset(el.id()));
+        out.push((marker, Some(Vec::new())));
+        out.push((change_key(el, tx), Some(encode_image(old.as_deref()))));
+    }
+    Ok((out, counts))
+}
+
+/// The commit record of `tx`, and the clock's keys, as writes.
+pub(super) fn commit_writes(
+    tx: u64,
+    time_micros: i64,
+    source: Option<String>,
+    counts: ChangeCounts,
+    bulk: Option<BulkIds>,
+) -> Result<Batch> {
+    let record = CommitRecord {
+        time_micros,
+        source,
+        counts,
+        bulk,
+    };
+    Ok(vec![
+        (commit_key(tx), Some(codec::encode_record(&record)?)),
+        (
+            keys::meta(keys::META_LAST_TX),
+            Some(codec::encode_u64(tx)),
+        ),
+    ])
+}
+
+/// The clock as the store on `engine` left it.
+pub(super) fn load_clock(engine: &dyn KvEngine) -> Result<Clock> {
+    let counter = |sub: u8| -> Result<u64> {
+        engine
+            .get(&keys::meta(sub))?
+            .map_or(Ok(0), |b| codec::decode_u64(&b))
+    };
+    let last_tx = counter(keys::META_LAST_TX)?;
+    let last_micros = match engine.get(&commit_key(last_tx))? {
+        Some(bytes) if last_tx > 0 => decode_commit(&bytes)?.time_micros,
+        _ => 0,
+    };
+    Ok(Clock {
+        last_tx,
+        last_micros,
+        oldest_tx: counter(keys::META_OLDEST_TX)?,
+    })
+}
+
+/// The before-images of every commit after `tx`, merged (the earliest commit after `tx`
+/// wins), as the writes that turn the current state into the state `tx` left.
+fn rewind(engine: &dyn KvEngine, tx: u64) -> Result<Overlay> {
+    let mut images: BTreeMap<Key, Option<Bytes>> = BTreeMap::new();
+    let mut records: BTreeMap<Key, BTreeMap<u8, Option<Bytes>>> = BTreeMap::new();
+    let start = undo_prefix(tx.saturating_add(1));
+    for entry in engine.scan(start, Some(vec![keys::UNDO + 1])) {
+        let (key, value) = entry?;
+        let (Some(at), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..))
+        else {
+            return Err(codec::corrupt("a history key is malformed"));
+        };
+        if inner.len() == 10 && is_record_chunk(inner.get(..9).unwrap_or_default()) {
+            let (chunk, offset) = inner.split_at(9);
+            let offset = offset.first().copied().unwrap_or_default();
+            let slot = records.entry(chunk.to_vec()).or_default();
+            if slot.contains_key(&offset) {
+                continue;
+            }
+            let el = element_of_record(chunk, offset)
+                .ok_or_else(|| codec::corrupt("a history key is malformed"))?;
+            let image = engine
+                .get(&change_key(el, at))?
+                .ok_or_else(|| codec::corrupt("a record's before-image is missing"))?;
+            slot.insert(offset, decode_image(&image)?);
+        } else {
+            images
+                .entry(inner.to_vec())
+                .or_insert(decode_image(&value)?);
+        }
+    }
+    for (chunk, overrides) in records {
+        let current = engine.get(&chunk)?;
+        let mut entries: BTreeMap<u8, Vec<u8>> = match &current {
+            Some(bytes) => codec::chunk_records(bytes)?
+                .into_iter()
+                .map(|(o, e)| (o, e.to_vec()))
+                .collect(),
+            None => BTreeMap::new(),
+        };
+        for (offset, image) in overrides {
+            match image {
+                Some(bytes) => entries.insert(offset, bytes),
+                None => entries.remove(&offset),
+            };
+        }
+        let value = (!entries.is_empty())
+            .then(|| codec::encode_chunk(entries.iter().map(|(o, e)| (*o, e.as_slice()))));
+        images.insert(chunk, value);
+    }
+    let mut overlay = Overlay::default();
+    for (key, value) in images {
+        overlay.put(key, value);
+    }
+    Ok(overlay)
+}
+
+/// The store's engine seen as an earlier transaction left it: the current data with
+/// the before-images of later commits laid over it. Read-only.
+pub(super) struct PastEngine<'s> {
+    base: Option<&'s dyn KvEngine>,
+    rewind: Overlay,
+}
+
+impl<'s> PastEngine<'s> {
+    /// The state `tx` left on `engine`; transaction 0 is the empty graph.
+    pub(super) fn new(engine: &'s dyn KvEngine, tx: u64) -> Result<PastEngine<'s>> {
+        if tx == 0 {
+            return Ok(PastEngine {
+                base: None,
+                rewind: Overlay::default(),
+            });
+        }
+        Ok(PastEngine {
+            base: Some(engine),
+            rewind: rewind(engine, tx)?,
+        })
+    }
+}
+
+fn read_only() -> Error {
+    Error::new(
+        ErrorClass::TransactionError,
+        "",
+        "a reading of the past cannot write",
+    )
+}
+
+impl KvEngine for PastEngine<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Bytes>> {
+        match self.rewind.get(key) {
+            Some(v) => Ok(v.cloned()),
+            None => match self.base {
+                Some(base) => base.get(key),
+                None => Ok(None),
+            },
+        }
+    }
+
+    fn scan(&self, start: Key, end: Option<Key>) -> KvScan<'_> {
+        match self.base {
+            Some(base) => {
+                let scan = base.scan(start.clone(), end.clone());
+                Box::new(self.rewind.merge(scan, &start, end.as_deref()))
+            }
+            None => Box::new(std::iter::empty()),
+        }
+    }
+
+    fn apply(&self, _batch: Batch) -> Result<()> {
+        Err(read_only())
+    }
+
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<Option<u64>> {
+        Ok(None)
+    }
+}
+
+// ---- reading history
+
+impl Txn<'_> {
+    /// The last committed transaction's number (0 before the first commit).
+    pub fn last_transaction(&self) -> u64 {
+        self.clock.last_tx
+    }
+
+    /// The oldest transaction the graph can still be read as.
+    pub fn oldest_readable_transaction(&self) -> u64 {
+        self.clock.oldest_tx
+    }
+
+    /// Checks that the graph can be read as transaction `tx` left it.
+    pub fn check_readable(&self, tx: i64) -> Result<u64> {
+        let last = self.clock.last_tx;
+        let Ok(tx) = u64::try_from(tx) else {
+            return Err(Error::new(
+                ErrorClass::ArgumentError,
+                "InvalidArgument",
+                format!("AS OF TRANSACTION needs a transaction number from 0 to {last}, not {tx}"),
+            ));
+        };
+        if tx > last {
+            return Err(Error::new(
+                ErrorClass::ArgumentError,
+                "InvalidArgument",
+                format!("there is no transaction {tx}: the last commit is transaction {last}"),
+            ));
+        }
+        if tx != 0 && tx < self.clock.oldest_tx {
+            return Err(Error::new(
+                ErrorClass::ArgumentError,
+                "InvalidArgument",
+                format!(
+                    "the history before transaction {oldest} was compacted away (or written by a bulk import): the oldest transaction still readable is {oldest}",
+                    oldest = self.clock.oldest_tx
+                ),
+            ));
+        }
+        Ok(tx)
+    }
+
+    /// The last transaction committed at or before `micros` (microseconds since the
+    /// epoch); 0 when none was.
+    pub fn transaction_at(&self, micros: i64) -> Result<u64> {
+        // Commit times never decrease, so the commits are searched by halves.
+        let (mut low, mut high) = (0u64, self.clock.last_tx);
+        while low < high {
+            let mid = low + (high - low).div_ceil(2);
+            let time = match self.engine().get(&commit_key(mid))? {
+                Some(bytes) => decode_commit(&bytes)?.time_micros,
+                None => return Err(codec::corrupt("a commit record is missing")),
+            };
+            if time <= micros {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        Ok(low)
+    }
+
+    /// The commits `filter` selects, oldest first.
+    pub fn commits(&self, filter: &CommitFilter) -> Result<Vec<Commit>> {
+        let from = filter.from_tx.unwrap_or(1).max(1);
+        let end = match filter.to_tx {
+            Some(to) => Some(commit_key(to.saturating_add(1))),
+            None => Some(vec![keys::COMMIT + 1]),
+        };
+        let mut out = Vec::new();
+        for entry in self.engine().scan(commit_key(from), end) {
+            let (key, bytes) = entry?;
+            let tx = keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a commit key"))?;
+            let record = decode_commit(&bytes)?;
+            if filter.from_micros.is_some_and(|t| record.time_micros < t)
+                || filter.to_micros.is_some_and(|t| record.time_micros > t)
+                || filter
+                    .source
+                    .as_ref()
+                    .is_some_and(|s| record.source.as_deref() != Some(s.as_str()))
+            {
+                continue;
+            }
+            out.push(Commit {
+                tx,
+                time_micros: record.time_micros,
+                source: record.source,
+                counts: record.counts,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every change to `el` that history keeps, oldest first.
+    pub fn element_changes(&self, el: Element) -> Result<Vec<ElementChange>> {
+        let engine = self.engine();
+        let mut versions: Vec<(u64, Option<Bytes>)> = Vec::new();
+        let prefix = change_prefix(el);
+        for entry in engine.scan(prefix.clone(), keys::prefix_end(&prefix)) {
+            let (key, value) = entry?;
+            let tx = keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a change key"))?;
+            versions.push((tx, decode_image(&value)?));
+        }
+        // An element a bulk import created has no before-image: its creation is the
+        // import's commit.
+        if versions.first().is_none_or(|(_, before)| before.is_some()) {
+            if let Some(tx) = self.bulk_creator(el)? {
+                versions.insert(0, (tx, None));
+            }
+        }
+        let chunk = engine.get(&chunk_key_of(el))?;
+        let current = resolve_record(chunk.as_deref(), el, |k| engine.get(k))?;
+        let mut out = Vec::new();
+        for (i, (tx, before)) in versions.iter().enumerate() {
+            let after = match versions.get(i + 1) {
+                Some((_, next_before)) => next_before.clone(),
+                None => current.clone(),
+            };
+            let (time_micros, source) = match engine.get(&commit_key(*tx))? {
+                Some(bytes) => {
+                    let record = decode_commit(&bytes)?;
+                    (record.time_micros, record.source)
+                }
+                None => (0, None),
+            };
+            let rows = self.diff_rows(el, before.as_deref(), after.as_deref())?;
+            for (change, key, old, new) in rows {
+                out.push(ElementChange {
+                    tx: *tx,
+                    time_micros,
+                    source: source.clone(),
+                    change,
+                    key,
+                    old,
+                    new,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The bulk import that created `el`, if one did.
+    fn bulk_creator(&self, el: Element) -> Result<Option<u64>> {
+        for entry in self
+            .engine()
+            .scan(vec![keys::COMMIT], Some(vec![keys::COMMIT + 1]))
+        {
+            let (key, bytes) = entry?;
+            let record = decode_commit(&bytes)?;
+            let Some(bulk) = record.bulk else { continue };
+            let (first, next) = match el {
+                Element::Node(_) => bulk.nodes,
+                Element::Relationship(_) => bulk.relationships,
+            };
+            if (first..next).contains(&el.id()) {
+                return Ok(keys::trailing_id(&key));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The change rows from record `old` to record `new` of `el`.
+    #[allow(clippy::type_complexity)]
+    fn diff_rows(
+        &self,
+        el: Element,
+        old: Option<&[u8]>,
+        new: Option<&[u8]>,
+    ) -> Result<Vec<(&'static str, Option<String>, Option<Value>, Option<Value>)>> {
+        let old = old.map(|b| decode_element(el, b)).transpose()?;
+        let new = new.map(|b| decode_element(el, b)).transpose()?;
+        let mut rows = Vec::new();
+        match (&old, &new) {
+            (None, None) => return Ok(rows),
+            (None, Some(_)) => rows.push(("created", None, None, None)),
+            (Some(_), None) => {
+                rows.push(("deleted", None, None, None));
+                return Ok(rows);
+            }
+            _ => {}
+        }
+        let empty = Decoded {
+            labels: Vec::new(),
+            props: Vec::new(),
+        };
+        let old = old.as_ref().unwrap_or(&empty);
+        let new = new.as_ref().unwrap_or(&empty);
+        for label in &new.labels {
+            if !old.labels.contains(label) {
+                let name = self.token_name(keys::TokenKind::Label, *label)?;
+                rows.push(("label_added", Some(name.to_string()), None, None));
+            }
+        }
+        for label in &old.labels {
+            if !new.labels.contains(label) {
+                let name = self.token_name(keys::TokenKind::Label, *label)?;
+                rows.push(("label_removed", Some(name.to_string()), None, None));
+            }
+        }
+        let value = |props: &codec::StoredProps, key: keys::Token| -> Result<Option<Value>> {
+            props
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| codec::from_stored(v))
+                .transpose()
+        };
+        for (key, stored) in &new.props {
+            let before = old.props.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+            if before != Some(stored) {
+                let name = self.token_name(keys::TokenKind::PropertyKey, *key)?;
+                rows.push((
+                    "property_set",
+                    Some(name.to_string()),
+                    value(&old.props, *key)?,
+                    Some(codec::from_stored(stored)?),
+                ));
+            }
+        }
+        for (key, _) in &old.props {
+            if !new.props.iter().any(|(k, _)| k == key) {
+                let name = self.token_name(keys::TokenKind::PropertyKey, *key)?;
+                rows.push((
+                    "property_removed",
+                    Some(name.to_string()),
+                    value(&old.props, *key)?,
+                    None,
+                ));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Drops the history of every transaction up to `before` (exclusive of what reading
+    /// as of `before` needs): afterwards the graph can be read as `before` or later.
+    /// Returns how many before-images went.
+    pub fn compact_history(&mut self, before: u64) -> Result<u64> {
+        let before = before.min(self.clock.last_tx);
+        if before <= self.clock.oldest_tx {
+            return Ok(0);
+        }
+        let engine = self.engine();
+        let mut gone = Batch::new();
+        for entry in engine.scan(undo_prefix(1), Some(undo_prefix(before.saturating_add(1)))) {
+            let (key, _) = entry?;
+            if let (Some(tx), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..))
+            {
+                if inner.len() == 10 && is_record_chunk(inner.get(..9).unwrap_or_default()) {
+                    let (chunk, offset) = inner.split_at(9);
+                    if let Some(el) =
+                        element_of_record(chunk, offset.first().copied().unwrap_or_default())
+                    {
+                        gone.push((change_key(el, tx), None));
+                    }
+                }
+            }
+            gone.push((key, None));
+        }
+        let count = gone.len() as u64;
+        for (key, _) in gone {
+            self.remove(key);
+        }
+        self.put(keys::meta(keys::META_OLDEST_TX), codec::encode_u64(before));
+        self.clock.oldest_tx = before;
+        Ok(count)
+    }
+}
