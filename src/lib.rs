@@ -129,6 +129,10 @@ pub struct QueryOptions {
     pub timeout: Option<std::time::Duration>,
     /// The source the statement writes under (see [`Database::load`]); `None`: none.
     pub source: Option<String>,
+    /// Reads the graph as this transaction left it, as if the statement began with
+    /// `AS OF TRANSACTION n` (one that says `AS OF` itself keeps its own); such a
+    /// statement cannot write.
+    pub as_of: Option<u64>,
 }
 
 /// A procedure given by a table: `CALL name(inputs…) YIELD outputs…` returns the rows
@@ -206,6 +210,18 @@ impl Database {
         )?;
         txn.commit()?;
         Ok(result)
+    }
+
+    /// Drops the history of the transactions before `before`, in one transaction:
+    /// afterwards the graph can be read `AS OF` `before` or later (and as transaction 0,
+    /// the empty graph), and `db.changes` lists no change made before it. Returns how
+    /// many history records went. `before` beyond the last commit is an error.
+    pub fn compact(&self, before: u64) -> Result<u64> {
+        let mut txn = self.store.begin()?;
+        txn.check_readable(i64::try_from(before).unwrap_or(i64::MAX))?;
+        let gone = txn.compact_history(before)?;
+        txn.commit()?;
+        Ok(gone)
     }
 
     /// The store behind this database, for the bulk import path.

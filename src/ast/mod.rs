@@ -28,7 +28,7 @@ pub enum Statement {
     /// `PROFILE statement`: run it and report rows and time per operator.
     Profile(Box<Statement>),
     /// `AS OF … VALID AT … query`: a read of the past, or of the world at an instant.
-    Timed(TimedQuery),
+    Timed(Box<TimedQuery>),
 }
 
 /// A query that reads the graph as an earlier transaction left it (`as_of`) and/or

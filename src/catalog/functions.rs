@@ -24,6 +24,8 @@ const NOT_UNARY: &[(&str, usize, Option<usize>)] = &[
     // Provenance: `sources(x)`, `sources(x, key)`, `claims(x, key)`.
     ("sources", 1, Some(2)),
     ("claims", 2, Some(2)),
+    // Valid time: `valid_at(x, t)`.
+    ("valid_at", 2, Some(2)),
 ];
 
 /// The number of arguments a function takes: `(min, max)`, `max` `None` when unbounded.

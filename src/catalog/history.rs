@@ -11,12 +11,7 @@ fn int(n: u64) -> Value {
 }
 
 /// A transaction bound of a `db.history` filter: a transaction number or a datetime.
-fn bound(
-    key: &str,
-    value: &Value,
-    tx: &mut Option<u64>,
-    micros: &mut Option<i64>,
-) -> Result<()> {
+fn bound(key: &str, value: &Value, tx: &mut Option<u64>, micros: &mut Option<i64>) -> Result<()> {
     match value {
         Value::Null => {}
         Value::Int(n) => *tx = Some(u64::try_from(*n).unwrap_or(0)),
@@ -70,9 +65,7 @@ fn filter_of(arg: Option<&Value>) -> Result<CommitFilter> {
             other => {
                 return Err(Error::argument(
                     "InvalidArgumentValue",
-                    format!(
-                        "db.history() filters by from, to and source; it has no `{other}`"
-                    ),
+                    format!("db.history() filters by from, to and source; it has no `{other}`"),
                 ))
             }
         }
@@ -111,9 +104,7 @@ fn element_of(arg: Option<&Value>, kind: Option<&Value>) -> Result<Option<Elemen
         Some(other) => {
             return Err(Error::argument(
                 "InvalidArgumentValue",
-                format!(
-                    "db.changes(id, kind): kind is 'node' or 'relationship', not {other}"
-                ),
+                format!("db.changes(id, kind): kind is 'node' or 'relationship', not {other}"),
             ))
         }
     };
@@ -121,7 +112,10 @@ fn element_of(arg: Option<&Value>, kind: Option<&Value>) -> Result<Option<Elemen
         None | Some(Value::Null) => Ok(None),
         Some(Value::Int(id)) => {
             let id = u64::try_from(*id).map_err(|_| {
-                Error::argument("InvalidArgumentValue", "db.changes(): an id is not negative")
+                Error::argument(
+                    "InvalidArgumentValue",
+                    "db.changes(): an id is not negative",
+                )
             })?;
             Ok(Some(if relationship {
                 Element::Relationship(id)

@@ -104,6 +104,12 @@ pub enum Command {
         #[arg(required = true, value_name = "FILE")]
         sources: Vec<String>,
     },
+    /// Drop the history older than transaction TX: afterwards the graph can be read
+    /// AS OF TX or later only
+    Compact {
+        #[arg(long, required = true, value_name = "TX")]
+        before: u64,
+    },
     /// Export the graph, or the subgraph a query returns, to FILE (`-` for stdout):
     /// `skein export --format dot|graphml|json|cypher [--query Q] FILE`
     Export {
@@ -149,7 +155,7 @@ where
 /// or subcommand name, so `skein --load seed/ run q.cypher` runs `q.cypher`. (clap's
 /// multi-value options would swallow the subcommand.)
 fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
-    const SUBCOMMANDS: [&str; 5] = ["run", "load", "unload", "export", "import"];
+    const SUBCOMMANDS: [&str; 6] = ["run", "load", "unload", "compact", "export", "import"];
     const TAKE_A_VALUE: [&str; 7] = [
         "-c",
         "--command",
@@ -237,6 +243,21 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
             Err(code) => code,
         },
         Some(Command::Unload { sources }) => unload(&db, sources, args.quiet),
+        Some(Command::Compact { before }) => match db.compact(*before) {
+            Ok(gone) => {
+                if !args.quiet {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "compacted: {gone} history records before transaction {before} dropped; the oldest transaction readable is now {before}"
+                    );
+                }
+                0
+            }
+            Err(error) => {
+                let _ = writeln!(io::stderr(), "{error}");
+                1
+            }
+        },
         Some(Command::Run { files }) => run_scripts(&db, files, params, settings, args),
         Some(Command::Export {
             graph_format,

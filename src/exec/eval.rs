@@ -897,6 +897,7 @@ fn call_function(
         (Function::Sources | Function::Claims, [entity, rest @ ..]) => {
             return provenance(ctx, function, entity, rest.first());
         }
+        (Function::ValidAt, [entity, instant]) => return valid_at(ctx, entity, instant),
         _ => {}
     }
     let name = match function {
@@ -907,6 +908,7 @@ fn call_function(
         Function::EndNode => "endnode",
         Function::Sources => "sources",
         Function::Claims => "claims",
+        Function::ValidAt => "valid_at",
         Function::Scalar(name) => name,
     };
     for v in &mut values {
@@ -989,6 +991,26 @@ fn provenance(
         .map(|a| crate::catalog::procedures::claim_map(a, with_value))
         .collect::<Result<_>>()?;
     Ok(Value::List(list))
+}
+
+/// `valid_at(x, t)`: whether node or relationship `x` is valid at instant `t` (its
+/// `valid_from` / `valid_to` bounds, as `VALID AT` tests them).
+fn valid_at(ctx: &Ctx<'_, '_>, entity: &Value, instant: &Value) -> Result<Value> {
+    if entity.is_null() || instant.is_null() {
+        return Ok(Value::Null);
+    }
+    let at = crate::storage::ValidAt::of(instant)?;
+    match entity {
+        Value::Node(n) => Ok(Value::Bool(ctx.txn.node_valid_at(n.id, &at)?)),
+        Value::Relationship(r) => Ok(Value::Bool(ctx.txn.rel_valid_at(r.id, &at)?)),
+        other => Err(Error::type_error(
+            "InvalidArgumentValue",
+            format!(
+                "valid_at() expects a node or relationship, got {}",
+                other.type_name()
+            ),
+        )),
+    }
 }
 
 fn endpoints(ctx: &Ctx<'_, '_>, r: &Relationship) -> Result<(u64, u64)> {

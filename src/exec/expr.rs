@@ -97,6 +97,8 @@ pub(crate) enum Function {
     Sources,
     /// `claims(x, key)`: every source's value for a property.
     Claims,
+    /// `valid_at(x, t)`: whether an element is valid at an instant.
+    ValidAt,
     /// Any other scalar function, by its lower-cased dotted name.
     Scalar(String),
 }
@@ -457,6 +459,7 @@ impl<'p> Compiler<'_, 'p> {
                     "endnode" => Function::EndNode,
                     "sources" => Function::Sources,
                     "claims" => Function::Claims,
+                    "valid_at" => Function::ValidAt,
                     _ => Function::Scalar(name),
                 };
                 Kind::Function(function, self.all(args)?)

@@ -181,23 +181,33 @@ fn execute_statement(
         registry,
         limits: &limits,
     };
-    match statement.as_ref() {
-        ast::Statement::Query(q) => run.query(txn, q, Mode::Run, plans),
-        ast::Statement::Timed(t) => timed::run(&run, txn, t, Mode::Run),
+    let (mode, inner) = match statement.as_ref() {
+        ast::Statement::Explain(inner) => (Mode::Explain, inner.as_ref()),
+        ast::Statement::Profile(inner) => (Mode::Profile, inner.as_ref()),
+        other => (Mode::Run, other),
+    };
+    match inner {
+        ast::Statement::Query(q) => match options.as_of {
+            Some(tx) => timed::run(&run, txn, timed::Timing::transaction(tx), q, mode),
+            None => run.query(txn, q, mode, plans),
+        },
+        ast::Statement::Timed(t) => {
+            let timing = timed::Timing::of(t, options.as_of);
+            timed::run(&run, txn, timing, &t.query, mode)
+        }
+        ast::Statement::Schema(_) if options.as_of.is_some() => Err(Error::syntax(
+            "InvalidTimeTravelWrite",
+            "a schema command cannot run AS OF an earlier transaction",
+        )),
+        ast::Statement::Schema(_) if mode == Mode::Explain => Ok(QueryResult {
+            plan: Some("SchemaCommand\n".to_string()),
+            ..QueryResult::default()
+        }),
         ast::Statement::Schema(cmd) => schema_command(txn, cmd),
-        ast::Statement::Explain(inner) => match inner.as_ref() {
-            ast::Statement::Query(q) => run.query(txn, q, Mode::Explain, None),
-            ast::Statement::Timed(t) => timed::run(&run, txn, t, Mode::Explain),
-            _ => Ok(QueryResult {
-                plan: Some("SchemaCommand\n".to_string()),
-                ..QueryResult::default()
-            }),
-        },
-        ast::Statement::Profile(inner) => match inner.as_ref() {
-            ast::Statement::Query(q) => run.query(txn, q, Mode::Profile, None),
-            ast::Statement::Timed(t) => timed::run(&run, txn, t, Mode::Profile),
-            other => execute_statement_again(txn, other),
-        },
+        ast::Statement::Explain(_) | ast::Statement::Profile(_) => Err(Error::syntax(
+            "InvalidSyntax",
+            "EXPLAIN and PROFILE apply to one query or schema command",
+        )),
     }
 }
 
@@ -209,16 +219,6 @@ pub(crate) enum Mode {
     Explain,
     /// Run it, and report rows and time per operator.
     Profile,
-}
-
-fn execute_statement_again(txn: &mut Txn<'_>, statement: &ast::Statement) -> Result<QueryResult> {
-    match statement {
-        ast::Statement::Schema(cmd) => schema_command(txn, cmd),
-        _ => Err(Error::syntax(
-            "InvalidSyntax",
-            "PROFILE applies to one query or schema command",
-        )),
-    }
 }
 
 /// What every stage of one statement's run shares: its text, parameters, procedures
@@ -257,7 +257,7 @@ impl StatementEnv<'_> {
         if plan.parts.iter().flat_map(|p| &p.steps).any(Step::is_write) {
             return Err(Error::syntax(
                 "InvalidTimeTravelWrite",
-                "AS OF and VALID AT read the graph as it was, so the statement cannot call a procedure that writes",
+                "AS OF and VALID AT read the graph as it was, so a statement under them cannot write",
             ));
         }
         Ok(plan)

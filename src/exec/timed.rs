@@ -16,39 +16,80 @@ use crate::storage::{Txn, ValidAt};
 use crate::value::Value;
 use crate::QueryResult;
 
+/// Which graph a statement reads.
+pub(super) struct Timing<'a> {
+    as_of: Option<Past<'a>>,
+    valid_at: Option<&'a ast::Expr>,
+}
+
+enum Past<'a> {
+    /// As the statement says.
+    Written(&'a AsOf),
+    /// As the caller says (`QueryOptions::as_of`, the REPL's `:asof`).
+    Transaction(u64),
+}
+
+impl<'a> Timing<'a> {
+    /// The graph as transaction `tx` left it.
+    pub(super) fn transaction(tx: u64) -> Timing<'a> {
+        Timing {
+            as_of: Some(Past::Transaction(tx)),
+            valid_at: None,
+        }
+    }
+
+    /// What `timed` says, reading as of `default_tx` when it says no `AS OF`.
+    pub(super) fn of(timed: &'a TimedQuery, default_tx: Option<u64>) -> Timing<'a> {
+        Timing {
+            as_of: match (&timed.as_of, default_tx) {
+                (Some(as_of), _) => Some(Past::Written(as_of)),
+                (None, Some(tx)) => Some(Past::Transaction(tx)),
+                (None, None) => None,
+            },
+            valid_at: timed.valid_at.as_ref(),
+        }
+    }
+}
+
 pub(super) fn run(
     env: &StatementEnv<'_>,
     txn: &mut Txn<'_>,
-    timed: &TimedQuery,
+    timing: Timing<'_>,
+    query: &ast::Query,
     mode: Mode,
 ) -> Result<QueryResult> {
-    let valid = match &timed.valid_at {
+    let valid = match timing.valid_at {
         Some(e) => Some(ValidAt::of(&constant(env, txn, e)?)?),
         None => None,
     };
     let mut header = String::new();
-    match &timed.as_of {
+    let tx = match &timing.as_of {
+        None => None,
+        Some(Past::Written(as_of)) => Some(transaction_of(env, txn, as_of)?),
+        Some(Past::Transaction(tx)) => {
+            Some(txn.check_readable(i64::try_from(*tx).unwrap_or(i64::MAX))?)
+        }
+    };
+    if let Some(tx) = tx {
+        header.push_str(&format!("AsOf transaction {tx}\n"));
+    }
+    if let Some(at) = &valid {
+        header.push_str(&format!("ValidAt {}\n", at.describe()));
+    }
+    match tx {
         None => {
-            if let Some(at) = &valid {
-                header.push_str(&format!("ValidAt {}\n", at.describe()));
-            }
             // Planned on the stored counts (estimates); run with the instant set, so that
             // every read and count the run makes sees only what is valid then.
-            let plan = env.plan_reading(txn, &timed.query)?;
+            let plan = env.plan_reading(txn, query)?;
             let previous = txn.valid_at();
             txn.set_valid_at(valid);
             let result = env.run_made(txn, &plan, mode);
             txn.set_valid_at(previous);
             with_header(result, &header)
         }
-        Some(as_of) => {
-            let tx = transaction_of(env, txn, as_of)?;
-            header.push_str(&format!("AsOf transaction {tx}\n"));
-            if let Some(at) = &valid {
-                header.push_str(&format!("ValidAt {}\n", at.describe()));
-            }
+        Some(tx) => {
             let mut past = txn.as_of(tx)?;
-            let plan = env.plan_reading(&past, &timed.query)?;
+            let plan = env.plan_reading(&past, query)?;
             past.set_valid_at(valid);
             with_header(env.run_made(&mut past, &plan, mode), &header)
         }

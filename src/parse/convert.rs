@@ -149,7 +149,10 @@ impl<'s> Converter<'s> {
                     });
                 }
                 Rule::valid_at => {
-                    let expr = part.clone().into_inner().find(|p| p.as_rule() == Rule::expression);
+                    let expr = part
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::expression);
                     let expr = expr.ok_or_else(|| malformed(&part, "VALID AT"))?;
                     valid_at = Some(self.expression(expr)?);
                 }
@@ -158,11 +161,11 @@ impl<'s> Converter<'s> {
             }
         }
         let query = query.ok_or_else(|| malformed(&pair, "AS OF"))?;
-        Ok(Statement::Timed(TimedQuery {
+        Ok(Statement::Timed(Box::new(TimedQuery {
             as_of,
             valid_at,
             query,
-        }))
+        })))
     }
 
     pub fn query(&self, pair: Pair<'_, Rule>) -> Result<Query> {

@@ -404,8 +404,10 @@ fn check_reads_only(text: &str, query: &Query, as_of: bool) -> Result<()> {
             } else {
                 "VALID AT reads the graph as it was at an instant, so the statement cannot write"
             };
-            return Err(Error::syntax("InvalidTimeTravelWrite", format!("{why}: found {name}"))
-                .at(text, span.start));
+            return Err(
+                Error::syntax("InvalidTimeTravelWrite", format!("{why}: found {name}"))
+                    .at(text, span.start),
+            );
         }
     }
     Ok(())

@@ -118,12 +118,12 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
     }
 
     loop {
-        let prompt = if session.in_transaction() {
-            PROMPT_IN_TRANSACTION
-        } else {
-            PROMPT
+        let prompt = match (session.in_transaction(), session.as_of()) {
+            (_, Some(tx)) => format!("skein(asof {tx})> "),
+            (true, None) => PROMPT_IN_TRANSACTION.to_string(),
+            (false, None) => PROMPT.to_string(),
         };
-        let input = match editor.readline(prompt) {
+        let input = match editor.readline(&prompt) {
             Ok(input) => input,
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,

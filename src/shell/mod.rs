@@ -51,6 +51,11 @@ pub const META_COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (":run", "FILE", "run a script file"),
     (
+        ":asof",
+        "[TX]",
+        "read the graph as transaction TX left it (alone: as it is now)",
+    ),
+    (
         ":show",
         "QUERY",
         "draw the nodes, relationships and paths a query returns (SVG, else a tree)",
@@ -124,6 +129,8 @@ pub struct Session<'db> {
     run_depth: usize,
     /// The source statements write under (`--source`, `:source`).
     pub source: Option<String>,
+    /// The transaction statements read as (`:asof`); `None`: now.
+    as_of: Option<u64>,
     quit: bool,
 }
 
@@ -149,6 +156,7 @@ impl<'db> Session<'db> {
             scratch: None,
             run_depth: 0,
             source: None,
+            as_of: None,
             quit: false,
         }
     }
@@ -160,6 +168,11 @@ impl<'db> Session<'db> {
 
     pub fn in_transaction(&self) -> bool {
         self.transaction.is_some()
+    }
+
+    /// The transaction statements read as (`:asof`), if not now.
+    pub fn as_of(&self) -> Option<u64> {
+        self.as_of
     }
 
     /// Whether `:quit` was given.
@@ -304,6 +317,7 @@ impl<'db> Session<'db> {
             cancel: Some(self.cancel.clone()),
             timeout: None,
             source: self.source.clone(),
+            as_of: self.as_of,
         };
         let result = match self.transaction.as_mut() {
             Some(open) => open.execute_with(&statement.text, &self.params, &options),
@@ -388,6 +402,7 @@ impl<'db> Session<'db> {
             ":load" => self.load(argument, out, err)?,
             ":unload" => self.unload(argument, out)?,
             ":source" => self.set_source(argument, out),
+            ":asof" => self.set_as_of(argument, out)?,
             ":run" => self.run_file(argument, outcome, out, err)?,
             ":show" => {
                 let shown = match self.transaction.as_mut() {
@@ -593,6 +608,36 @@ impl<'db> Session<'db> {
             };
             show(out, said);
         }
+    }
+
+    /// `:asof TX`: the following statements read the graph as transaction TX left it
+    /// (checked now, so that a wrong number is said at once); `:asof` alone: as it is.
+    fn set_as_of(&mut self, argument: &str, out: &mut dyn Write) -> Result<(), CommandError> {
+        if argument.is_empty() {
+            self.as_of = None;
+            if self.interactive {
+                show(out, "Statements now read the graph as it is.");
+            }
+            return Ok(());
+        }
+        let tx: u64 = argument.parse().map_err(|_| {
+            format!("Usage: :asof [TX], TX a transaction number (not '{argument}')")
+        })?;
+        let check = QueryOptions {
+            as_of: Some(tx),
+            ..QueryOptions::default()
+        };
+        self.db
+            .execute_with("RETURN 1", &Params::new(), &check)
+            .map_err(|e| e.to_string())?;
+        self.as_of = Some(tx);
+        if self.interactive {
+            show(
+                out,
+                format!("Statements now read the graph as transaction {tx} left it; :asof alone goes back to now."),
+            );
+        }
+        Ok(())
     }
 
     /// `:run FILE`: the file runs as a script of this session (its parameters, its

@@ -1176,17 +1176,14 @@ impl<'s> Txn<'s> {
         if !self.filters_valid_time() {
             return self.stored_relationships();
         }
-        Box::new(
-            self.stored_relationships()
-                .filter_map(|entry| match entry {
-                    Ok(info) => match self.shows_rel(info.id, info.start, info.end) {
-                        Ok(true) => Some(Ok(info)),
-                        Ok(false) => None,
-                        Err(e) => Some(Err(e)),
-                    },
-                    Err(e) => Some(Err(e)),
-                }),
-        )
+        Box::new(self.stored_relationships().filter_map(|entry| match entry {
+            Ok(info) => match self.shows_rel(info.id, info.start, info.end) {
+                Ok(true) => Some(Ok(info)),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            },
+            Err(e) => Some(Err(e)),
+        }))
     }
 
     /// Every relationship, whatever an instant hides.
@@ -1224,10 +1221,9 @@ impl<'s> Txn<'s> {
 
     pub fn rel_type_count(&self, rel_type: &str) -> Result<u64> {
         if self.filters_valid_time() {
-            let scan = self.all_relationships().filter(|r| {
-                r.as_ref()
-                    .map_or(true, |info| &*info.rel_type == rel_type)
-            });
+            let scan = self
+                .all_relationships()
+                .filter(|r| r.as_ref().map_or(true, |info| &*info.rel_type == rel_type));
             return Self::count_of(Box::new(scan));
         }
         self.token_count(TokenKind::RelType, rel_type)

@@ -381,10 +381,7 @@ pub(super) fn commit_writes(
     };
     Ok(vec![
         (commit_key(tx), Some(codec::encode_record(&record)?)),
-        (
-            keys::meta(keys::META_LAST_TX),
-            Some(codec::encode_u64(tx)),
-        ),
+        (keys::meta(keys::META_LAST_TX), Some(codec::encode_u64(tx))),
     ])
 }
 
@@ -415,8 +412,7 @@ fn rewind(engine: &dyn KvEngine, tx: u64) -> Result<Overlay> {
     let start = undo_prefix(tx.saturating_add(1));
     for entry in engine.scan(start, Some(vec![keys::UNDO + 1])) {
         let (key, value) = entry?;
-        let (Some(at), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..))
-        else {
+        let (Some(at), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..)) else {
             return Err(codec::corrupt("a history key is malformed"));
         };
         if inner.len() == 10 && is_record_chunk(inner.get(..9).unwrap_or_default()) {
@@ -774,8 +770,7 @@ impl Txn<'_> {
         let mut gone = Batch::new();
         for entry in engine.scan(undo_prefix(1), Some(undo_prefix(before.saturating_add(1)))) {
             let (key, _) = entry?;
-            if let (Some(tx), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..))
-            {
+            if let (Some(tx), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..)) {
                 if inner.len() == 10 && is_record_chunk(inner.get(..9).unwrap_or_default()) {
                     let (chunk, offset) = inner.split_at(9);
                     if let Some(el) =

@@ -374,11 +374,13 @@ impl Txn<'_> {
             return Some(Box::new(std::iter::empty()));
         };
         let prefix = index_prefix(def.label, def.key);
-        Some(self.shown_nodes(Box::new(
-            equal_prefixes(&stored)
-                .into_iter()
-                .flat_map(move |start| self.ids_of(prefix.clone(), start)),
-        )))
+        Some(
+            self.shown_nodes(Box::new(
+                equal_prefixes(&stored)
+                    .into_iter()
+                    .flat_map(move |start| self.ids_of(prefix.clone(), start)),
+            )),
+        )
     }
 
     /// Nodes with `label` whose `key` lies in the range (bounds inclusive when the flag
