@@ -5,6 +5,9 @@
 // 'projection' for what is only planned, possible or expected.
 // Years are not in the report's text: where a date is the report's, `year_inferred`
 // says its year 2014 was inferred from the publication year.
+// Valid time: where the report says when something held, `valid_from` / `valid_to`
+// give the half-open interval [valid_from, valid_to) in which it was so (read with
+// `VALID AT date(...)` or `valid_at(x, t)`); a fact without them is always valid.
 
 // --- Events ------------------------------------------------------------------
 
@@ -16,6 +19,7 @@ SET e += {aliases: ['annexation of the Crimean peninsula'], kind: 'annexation',
 
 MERGE (e:Event {name: 'Western sanctions against Russia'})
 SET e += {aliases: ['Western sanctions'], kind: 'sanctions',
+          valid_from: date('2014-03-01'),
           source: 'moscow-times-russia-north-korea', paragraph: 5,
           reported_by: 'The Moscow Times', modality: 'fact'};
 
@@ -44,6 +48,7 @@ SET e += {aliases: ['Vladivostok meeting'], kind: 'meeting',
 MERGE (e:Event {name: 'Write-off of North Korean debt'})
 SET e += {aliases: ['debt write-off'], kind: 'debt write-off',
           date: date('2014-05-05'), year: 2014, month: 5, year_inferred: true,
+          valid_from: date('2014-05-05'), valid_to: date('2014-05-06'),
           source: 'moscow-times-russia-north-korea', paragraph: 6,
           reported_by: 'The Moscow Times', modality: 'fact'};
 
@@ -113,12 +118,13 @@ SET p += {aliases: [], kind: 'extraction', status: 'discussed',
 
 MERGE (d:Debt {name: "North Korea's debt to Russia"})
 SET d += {aliases: ['Soviet-era debt'], kind: 'sovereign debt', amount_usd: 11000000000,
+          valid_to: date('2014-05-05'),
           source: 'moscow-times-russia-north-korea', paragraph: 6,
           reported_by: 'The Moscow Times', modality: 'fact'};
 
 MERGE (d:Debt {name: "North Korea's remaining debt to Russia"})
 SET d += {aliases: ['remaining debt'], kind: 'sovereign debt',
-          amount_usd: 1100000000, approximate: true,
+          amount_usd: 1100000000, approximate: true, valid_from: date('2014-05-05'),
           source: 'moscow-times-russia-north-korea', paragraph: 6,
           reported_by: 'The Moscow Times', modality: 'fact'};
 
@@ -126,6 +132,7 @@ SET d += {aliases: ['remaining debt'], kind: 'sovereign debt',
 
 MERGE (t:TradeFigure {name: 'Russia-North Korea trade in 2013'})
 SET t += {aliases: [], kind: 'trade turnover', year: 2013,
+          valid_from: date('2013-01-01'), valid_to: date('2014-01-01'),
           amount_usd: 113000000, approximate: true, qualifier: 'almost',
           source: 'moscow-times-russia-north-korea', paragraph: 7,
           reported_by: 'The Moscow Times', modality: 'fact'};
@@ -133,12 +140,13 @@ SET t += {aliases: [], kind: 'trade turnover', year: 2013,
 // The report gives 2012 only through the growth to 2013 (GREW_FROM), not as an amount.
 MERGE (t:TradeFigure {name: 'Russia-North Korea trade in 2012'})
 SET t += {aliases: [], kind: 'trade turnover', year: 2012,
+          valid_from: date('2012-01-01'), valid_to: date('2013-01-01'),
           source: 'moscow-times-russia-north-korea', paragraph: 7,
           reported_by: 'The Moscow Times', modality: 'fact'};
 
 MERGE (t:Target {name: 'Russia-North Korea trade target for 2020'})
 SET t += {aliases: ['$1 billion trade target'], kind: 'trade turnover',
-          amount_usd: 1000000000, per: 'year', by_year: 2020,
+          amount_usd: 1000000000, per: 'year', by_year: 2020, valid_to: date('2021-01-01'),
           source: 'moscow-times-russia-north-korea', paragraph: 7,
           reported_by: 'The Moscow Times', stated_by: 'Alexander Galushka',
           modality: 'intention'};

@@ -5,11 +5,16 @@
 //! What a commit writes, in the same atomic batch as its data:
 //! - `COMMIT tx`: the commit record (time in microseconds, never earlier than the last
 //!   commit's; the source written under, if any; counts of what changed).
-//! - `UNDO tx key`: what `key` held before `tx` (absent, or its bytes), for every key the
-//!   commit changed, except names (interned names only grow) and a node's or
-//!   relationship's record: a record chunk holds 64 records, so saving the chunk would
-//!   cost 64 records per change. For a record, `UNDO tx chunk offset` is an empty marker
-//!   and `CHANGE element tx` holds that one record as it was before `tx`.
+//! - `UNDO tx part`: the commit's undo list, in parts of about `UNDO_PART_BYTES` (one
+//!   key per commit, not per key written: the engine's cost is per key). Each entry
+//!   says what a key held before `tx` (absent, or its bytes), for every key the commit
+//!   changed, except names (interned names only grow) and a node's or relationship's
+//!   record: a record chunk holds 64 records, so saving the chunk would cost 64 records
+//!   per change. For a record the entry is `chunk offset` with no value, and
+//!   `CHANGE element tx` holds that one record as it was before `tx`.
+//!
+//! An index block (64 entries under one key) changed in place is saved as the entries
+//! the commit added and removed, not as the whole block.
 //!
 //! Reading as of T (`Txn::as_of`) merges the before-images of the commits after T over
 //! the current state, the earliest commit after T winning for each key and record: the
@@ -113,10 +118,83 @@ fn undo_prefix(tx: u64) -> Key {
     k
 }
 
-fn undo_key(tx: u64, key: &[u8]) -> Key {
+fn undo_part_key(tx: u64, part: u32) -> Key {
     let mut k = undo_prefix(tx);
-    k.extend_from_slice(key);
+    k.extend_from_slice(&part.to_be_bytes());
     k
+}
+
+/// About how many bytes of undo entries one `UNDO tx part` value holds.
+const UNDO_PART_BYTES: usize = 1 << 20;
+
+/// One entry of a commit's undo list: a key (or a record's `chunk offset`) and what it
+/// held before the commit (empty for a record).
+type UndoEntry = (Vec<u8>, Vec<u8>);
+
+/// The `UNDO tx part` writes that hold `entries`.
+fn undo_parts(tx: u64, entries: Vec<UndoEntry>) -> Result<Batch> {
+    let mut out = Batch::new();
+    let mut part: Vec<UndoEntry> = Vec::new();
+    let mut bytes = 0;
+    let flush = |part: &mut Vec<UndoEntry>, out: &mut Batch| -> Result<()> {
+        let value = postcard::to_allocvec(&*part)
+            .map_err(|e| Error::storage(format!("could not encode a commit's undo: {e}")))?;
+        out.push((undo_part_key(tx, out.len() as u32), Some(value)));
+        part.clear();
+        Ok(())
+    };
+    for entry in entries {
+        bytes += entry.0.len() + entry.1.len() + 4;
+        part.push(entry);
+        if bytes >= UNDO_PART_BYTES {
+            flush(&mut part, &mut out)?;
+            bytes = 0;
+        }
+    }
+    if !part.is_empty() {
+        flush(&mut part, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The undo entries of the commits `from..to` (`to` `None`: to the last), oldest commit
+/// first, each with its transaction.
+fn undo_entries(
+    engine: &dyn KvEngine,
+    from: u64,
+    to: Option<u64>,
+) -> impl Iterator<Item = Result<(u64, UndoEntry)>> + '_ {
+    let end = match to {
+        Some(to) => undo_prefix(to),
+        None => vec![keys::UNDO + 1],
+    };
+    engine
+        .scan(undo_prefix(from), Some(end))
+        .flat_map(|part| -> Vec<Result<(u64, UndoEntry)>> {
+            let decoded = part.and_then(|(key, value)| {
+                let tx = key
+                    .get(1..9)
+                    .and_then(keys::be_u64)
+                    .ok_or_else(|| codec::corrupt("a history key is malformed"))?;
+                let entries: Vec<UndoEntry> = postcard::from_bytes(&value).map_err(|e| {
+                    codec::corrupt(&format!("a commit's undo does not decode: {e}"))
+                })?;
+                Ok(entries.into_iter().map(|e| Ok((tx, e))).collect::<Vec<_>>())
+            });
+            match decoded {
+                Ok(entries) => entries,
+                Err(e) => vec![Err(e)],
+            }
+        })
+}
+
+/// The element a record entry (`chunk offset`) of an undo list names.
+fn record_entry(inner: &[u8]) -> Option<Element> {
+    if inner.len() != 10 || !is_record_chunk(inner.get(..9)?) {
+        return None;
+    }
+    let (chunk, offset) = inner.split_at(9);
+    element_of_record(chunk, *offset.first()?)
 }
 
 fn change_prefix(el: Element) -> Key {
@@ -146,11 +224,82 @@ fn encode_image(image: Option<&[u8]>) -> Bytes {
 }
 
 fn decode_image(bytes: &[u8]) -> Result<Option<Bytes>> {
+    match decode_undo(bytes)? {
+        Undo::Image(image) => Ok(image),
+        Undo::Entries(_) => Err(codec::corrupt("a record's before-image is malformed")),
+    }
+}
+
+/// What an index block's commit added and removed.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct EntryDiff {
+    added: Vec<Vec<u8>>,
+    removed: Vec<Vec<u8>>,
+}
+
+/// What `UNDO tx key` says about `key` before `tx`.
+enum Undo {
+    /// Its whole value (`None`: absent).
+    Image(Option<Bytes>),
+    /// The index entries `tx` changed in it.
+    Entries(EntryDiff),
+}
+
+const UNDO_ENTRIES: u8 = 2;
+
+fn decode_undo(bytes: &[u8]) -> Result<Undo> {
     match bytes.split_first() {
-        Some((0, _)) => Ok(None),
-        Some((1, rest)) => Ok(Some(rest.to_vec())),
+        Some((0, _)) => Ok(Undo::Image(None)),
+        Some((1, rest)) => Ok(Undo::Image(Some(rest.to_vec()))),
+        Some((&UNDO_ENTRIES, rest)) => {
+            Ok(Undo::Entries(postcard::from_bytes(rest).map_err(|e| {
+                codec::corrupt(&format!("an index undo does not decode: {e}"))
+            })?))
+        }
         _ => Err(codec::corrupt("a history before-image is malformed")),
     }
+}
+
+/// The undo of an index block changed in place from `old` to `new`: the entries added
+/// and removed, when that is smaller than the old block.
+fn entry_undo(old: &[u8], new: &[u8]) -> Result<Option<Bytes>> {
+    let before = codec::decode_index_block(old)?;
+    let after = codec::decode_index_block(new)?;
+    let diff = EntryDiff {
+        added: after
+            .iter()
+            .filter(|e| before.binary_search(e).is_err())
+            .map(|e| e.to_vec())
+            .collect(),
+        removed: before
+            .iter()
+            .filter(|e| after.binary_search(e).is_err())
+            .map(|e| e.to_vec())
+            .collect(),
+    };
+    let mut out = vec![UNDO_ENTRIES];
+    postcard::to_io(&diff, &mut out)
+        .map_err(|e| Error::storage(format!("could not encode an index undo: {e}")))?;
+    Ok((out.len() < old.len()).then_some(out))
+}
+
+/// `block` (`None`: absent) with the changes of `diffs` (oldest first) taken back.
+fn unapply_entries(block: Option<&[u8]>, diffs: &[EntryDiff]) -> Result<Option<Bytes>> {
+    let mut entries: std::collections::BTreeSet<Vec<u8>> = match block {
+        Some(bytes) => codec::decode_index_block(bytes)?
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect(),
+        None => Default::default(),
+    };
+    for diff in diffs.iter().rev() {
+        for e in &diff.added {
+            entries.remove(e);
+        }
+        entries.extend(diff.removed.iter().cloned());
+    }
+    let list: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+    Ok((!list.is_empty()).then(|| codec::encode_index_block(&list)))
 }
 
 fn decode_commit(bytes: &[u8]) -> Result<CommitRecord> {
@@ -295,6 +444,7 @@ pub(super) fn record(
         }
     };
     let mut out = Batch::new();
+    let mut undo: Vec<UndoEntry> = Vec::new();
     let mut counts = ChangeCounts::default();
     let mut touched: Vec<Element> = Vec::new();
     for (key, new) in batch {
@@ -337,9 +487,17 @@ pub(super) fn record(
             });
         } else if !unrecorded(key) {
             let old = engine.get(key)?;
-            if old.as_deref() != new.as_deref() {
-                out.push((undo_key(tx, key), Some(encode_image(old.as_deref()))));
+            if old.as_deref() == new.as_deref() {
+                continue;
             }
+            let entries = match (key.first(), &old, new) {
+                (Some(&keys::INDEX), Some(old), Some(new)) => entry_undo(old, new)?,
+                _ => None,
+            };
+            undo.push((
+                key.clone(),
+                entries.unwrap_or_else(|| encode_image(old.as_deref())),
+            ));
         }
     }
     touched.sort_unstable();
@@ -357,10 +515,13 @@ pub(super) fn record(
             continue;
         }
         count_change(&mut counts, el, old.as_deref(), new.as_deref())?;
-        let mut marker = undo_key(tx, &chunk_key);
+        let mut marker = chunk_key;
         marker.push(keys::chunk_offset(el.id()));
-        out.push((marker, Some(Vec::new())));
+        undo.push((marker, Vec::new()));
         out.push((change_key(el, tx), Some(encode_image(old.as_deref()))));
+    }
+    if !undo.is_empty() {
+        out.extend(undo_parts(tx, undo)?);
     }
     Ok((out, counts))
 }
@@ -408,31 +569,42 @@ pub(super) fn load_clock(engine: &dyn KvEngine) -> Result<Clock> {
 /// wins), as the writes that turn the current state into the state `tx` left.
 fn rewind(engine: &dyn KvEngine, tx: u64) -> Result<Overlay> {
     let mut images: BTreeMap<Key, Option<Bytes>> = BTreeMap::new();
+    // Index blocks changed in place after `tx` and not yet settled by a whole image: the
+    // changes, oldest first.
+    let mut entry_diffs: BTreeMap<Key, Vec<EntryDiff>> = BTreeMap::new();
     let mut records: BTreeMap<Key, BTreeMap<u8, Option<Bytes>>> = BTreeMap::new();
-    let start = undo_prefix(tx.saturating_add(1));
-    for entry in engine.scan(start, Some(vec![keys::UNDO + 1])) {
-        let (key, value) = entry?;
-        let (Some(at), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..)) else {
-            return Err(codec::corrupt("a history key is malformed"));
-        };
-        if inner.len() == 10 && is_record_chunk(inner.get(..9).unwrap_or_default()) {
+    for entry in undo_entries(engine, tx.saturating_add(1), None) {
+        let (at, (inner, value)) = entry?;
+        let inner = inner.as_slice();
+        if let Some(el) = record_entry(inner) {
             let (chunk, offset) = inner.split_at(9);
             let offset = offset.first().copied().unwrap_or_default();
             let slot = records.entry(chunk.to_vec()).or_default();
             if slot.contains_key(&offset) {
                 continue;
             }
-            let el = element_of_record(chunk, offset)
-                .ok_or_else(|| codec::corrupt("a history key is malformed"))?;
             let image = engine
                 .get(&change_key(el, at))?
                 .ok_or_else(|| codec::corrupt("a record's before-image is missing"))?;
             slot.insert(offset, decode_image(&image)?);
-        } else {
-            images
-                .entry(inner.to_vec())
-                .or_insert(decode_image(&value)?);
+        } else if !images.contains_key(inner) {
+            match decode_undo(&value)? {
+                Undo::Entries(diff) => entry_diffs.entry(inner.to_vec()).or_default().push(diff),
+                Undo::Image(image) => {
+                    // The block as it was before this commit; the in-place changes made
+                    // after `tx` and before this one are taken back from it.
+                    let image = match entry_diffs.remove(inner) {
+                        Some(diffs) => unapply_entries(image.as_deref(), &diffs)?,
+                        None => image,
+                    };
+                    images.insert(inner.to_vec(), image);
+                }
+            }
         }
+    }
+    for (key, diffs) in entry_diffs {
+        let current = engine.get(&key)?;
+        images.insert(key, unapply_entries(current.as_deref(), &diffs)?);
     }
     for (chunk, overrides) in records {
         let current = engine.get(&chunk)?;
@@ -768,19 +940,15 @@ impl Txn<'_> {
         }
         let engine = self.engine();
         let mut gone = Batch::new();
-        for entry in engine.scan(undo_prefix(1), Some(undo_prefix(before.saturating_add(1)))) {
-            let (key, _) = entry?;
-            if let (Some(tx), Some(inner)) = (key.get(1..9).and_then(keys::be_u64), key.get(9..)) {
-                if inner.len() == 10 && is_record_chunk(inner.get(..9).unwrap_or_default()) {
-                    let (chunk, offset) = inner.split_at(9);
-                    if let Some(el) =
-                        element_of_record(chunk, offset.first().copied().unwrap_or_default())
-                    {
-                        gone.push((change_key(el, tx), None));
-                    }
-                }
+        let end = before.saturating_add(1);
+        for entry in undo_entries(engine, 1, Some(end)) {
+            let (tx, (inner, _)) = entry?;
+            if let Some(el) = record_entry(&inner) {
+                gone.push((change_key(el, tx), None));
             }
-            gone.push((key, None));
+        }
+        for part in engine.scan(undo_prefix(1), Some(undo_prefix(end))) {
+            gone.push((part?.0, None));
         }
         let count = gone.len() as u64;
         for (key, _) in gone {
