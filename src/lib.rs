@@ -149,6 +149,39 @@ pub struct ProcedureSpec {
     pub rows: Vec<Vec<Value>>,
 }
 
+/// The graph as one transaction left it, for a long read (see [`Database::snapshot`]).
+#[derive(Clone)]
+pub struct Snapshot {
+    db: Database,
+    tx: u64,
+}
+
+impl Snapshot {
+    /// The transaction this snapshot reads.
+    pub fn transaction(&self) -> u64 {
+        self.tx
+    }
+
+    /// Runs a read statement on the snapshot; a statement that writes is an error.
+    pub fn execute(&self, query: &str, params: &Params) -> Result<QueryResult> {
+        self.execute_with(query, params, &QueryOptions::default())
+    }
+
+    /// [`Snapshot::execute`] with options (their `as_of` is the snapshot's).
+    pub fn execute_with(
+        &self,
+        query: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        let options = QueryOptions {
+            as_of: Some(self.tx),
+            ..options.clone()
+        };
+        self.db.execute_with(query, params, &options)
+    }
+}
+
 /// An open database. Cheap to clone; clones share the one open store.
 #[derive(Clone)]
 pub struct Database {
@@ -210,6 +243,23 @@ impl Database {
         )?;
         txn.commit()?;
         Ok(result)
+    }
+
+    /// A read-only view of the graph as the last commit left it: its statements keep
+    /// reading that transaction while later commits land (each runs as if it began with
+    /// `AS OF TRANSACTION n`). Statements of a snapshot and writes still take turns, one
+    /// statement at a time; a snapshot whose history `compact` dropped fails to read.
+    pub fn snapshot(&self) -> Result<Snapshot> {
+        let tx = self.store.begin()?.last_transaction();
+        Ok(Snapshot {
+            db: self.clone(),
+            tx,
+        })
+    }
+
+    /// The number of the last committed transaction (0 before the first).
+    pub fn last_transaction(&self) -> Result<u64> {
+        Ok(self.store.begin()?.last_transaction())
     }
 
     /// Drops the history of the transactions before `before`, in one transaction:
