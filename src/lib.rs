@@ -262,6 +262,13 @@ impl Database {
         Ok(self.store.begin()?.last_transaction())
     }
 
+    /// The transactions the graph can be read `AS OF`: (oldest, last). Transaction 0,
+    /// the empty graph, can always be read as well.
+    pub fn history_range(&self) -> Result<(u64, u64)> {
+        let txn = self.store.begin()?;
+        Ok((txn.oldest_readable_transaction(), txn.last_transaction()))
+    }
+
     /// Drops the history of the transactions before `before`, in one transaction:
     /// afterwards the graph can be read `AS OF` `before` or later (and as transaction 0,
     /// the empty graph), and `db.changes` lists no change made before it. Returns how

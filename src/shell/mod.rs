@@ -551,6 +551,15 @@ impl<'db> Session<'db> {
             }
             Err(error) => text.push_str(&format!("  (cannot list the sources: {error})\n")),
         }
+        text.push_str("History:\n");
+        match self.db.history_range() {
+            Ok((_, 0)) => text.push_str("  (no commits yet)\n"),
+            Ok((oldest, last)) => text.push_str(&format!(
+                "  last transaction {last}; readable AS OF {oldest} to {last}{}\n",
+                if oldest > 0 { " (and 0)" } else { "" }
+            )),
+            Err(error) => text.push_str(&format!("  (cannot read the history: {error})\n")),
+        }
         text.trim_end().to_string()
     }
 

@@ -159,6 +159,8 @@ pub struct BulkWriter<'s> {
     /// its own.
     first_node: NodeId,
     first_rel: RelId,
+    /// Property values written, for the commit record.
+    properties: u64,
     /// Bytes of buffered writes after which they are written as one batch.
     batch_bytes: usize,
     /// Buffered adjacency entries after which their chunks are written.
@@ -215,6 +217,7 @@ impl Store {
             txn,
             first_node,
             first_rel,
+            properties: 0,
             batch_bytes: 0,
             max_entries: 0,
             max_index_bytes: 0,
@@ -540,6 +543,7 @@ impl BulkWriter<'_> {
         let id = self.txn.next_node;
         let entries = self.index_node(id, &record)?;
         self.txn.next_node += 1;
+        self.properties += record.props.len() as u64;
         for label in &record.labels {
             *self.label_counts.entry(*label).or_default() += 1;
             *self
@@ -648,6 +652,7 @@ impl BulkWriter<'_> {
             },
             props: stored_props(props)?,
         };
+        self.properties += record.props.len() as u64;
         let id = self.txn.next_rel;
         let bytes = codec::encode_rel(&record)?;
         for (key, value) in self
@@ -863,6 +868,7 @@ impl BulkWriter<'_> {
             late_index_entries,
             label_counts,
             type_counts,
+            properties,
             ..
         } = self;
 
@@ -922,6 +928,7 @@ impl BulkWriter<'_> {
         let ids = super::history::BulkIds {
             nodes: (txn.first_node, txn.next_node),
             relationships: (txn.first_rel, txn.next_rel),
+            properties,
         };
         txn.commit_with(batch, Some(ids))?;
         journal.done();

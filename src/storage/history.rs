@@ -46,11 +46,13 @@ pub struct ChangeCounts {
     pub properties_removed: u64,
 }
 
-/// The ids a bulk import created: `[first, next)` of nodes and of relationships.
+/// What a bulk import created: `[first, next)` of node and of relationship ids, and the
+/// property values it wrote.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkIds {
     pub nodes: (u64, u64),
     pub relationships: (u64, u64),
+    pub properties: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -462,9 +462,14 @@ impl<'s> Txn<'s> {
                 .max(jiff::Timestamp::now().as_microsecond());
             let mut counts = counts;
             if let Some(ids) = bulk {
-                // The import's batches are already in the engine: count its ids.
-                counts.nodes_created += ids.nodes.1 - ids.nodes.0;
-                counts.relationships_created += ids.relationships.1 - ids.relationships.0;
+                // Most of the import's batches are already in the engine, out of this
+                // batch's sight: its own counts are the commit's.
+                counts = history::ChangeCounts {
+                    nodes_created: ids.nodes.1 - ids.nodes.0,
+                    relationships_created: ids.relationships.1 - ids.relationships.0,
+                    properties_set: ids.properties,
+                    ..history::ChangeCounts::default()
+                };
                 let before_was_empty = ids.nodes.0 == 0 && ids.relationships.0 == 0;
                 if !before_was_empty {
                     clock.oldest_tx = clock.last_tx;
