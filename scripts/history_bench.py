@@ -9,8 +9,8 @@ Standard library only. Binaries are copied first, so a rebuild during the run do
 change what is measured. Every database is a fresh folder under --work (a temporary
 folder by default, removed at the end). Figures:
 
-1. Disk per change and commit throughput: N statements piped to `skein --db NEW`, each its
-   own durable commit (50 % `CREATE (:K {i, name})`, 30 % `MATCH (k:K {i: x}) SET k.v = y`
+1. Disk per change and commit throughput: N statements piped to `skein --db NEW`, (a) each
+   its own durable commit and (b) all in one transaction (`:begin` … `:commit`) (50 % `CREATE (:K {i, name})`, 30 % `MATCH (k:K {i: x}) SET k.v = y`
    through an index, 20 % `MATCH (a:K {i: x}), (b:K {i: y}) CREATE (a)-[:R {w}]->(b)`),
    with `--skein` (history kept) and, when given, `--before` (a binary from before
    history): folder size after the process exits (apparent bytes), its difference over
@@ -74,20 +74,22 @@ def change_script(n, seed=7):
     return "\n".join(lines) + "\n"
 
 
-def bench_disk(work, binaries, n):
+def bench_disk(work, binaries, n, one_transaction):
     script = change_script(n)
+    if one_transaction:
+        script = ":begin\n" + script + ":commit\n"
     out = {}
     for name, binary in binaries.items():
-        db = os.path.join(work, f"changes-{name}")
+        db = os.path.join(work, f"changes-{name}-{int(one_transaction)}")
         _, elapsed = run(binary, ["--db", db, "-q"], script)
         size = folder_size(db)
-        out[name] = {"bytes": size, "seconds": elapsed, "commits": n + 1}
-        print(f"  {name}: {size / 1e6:.1f} MB after {n + 1} commits in {elapsed:.1f} s "
-              f"({(n + 1) / elapsed:.0f} commits/s)", flush=True)
+        out[name] = {"bytes": size, "seconds": elapsed, "statements": n + 1}
+        print(f"  {name}: {size / 1e6:.1f} MB after {n + 1} statements in {elapsed:.1f} s "
+              f"({(n + 1) / elapsed:.0f} statements/s)", flush=True)
     if "before" in out and "after" in out:
         extra = out["after"]["bytes"] - out["before"]["bytes"]
-        out["history_bytes_per_commit"] = extra / (n + 1)
-        print(f"  history: {extra / 1e6:.1f} MB more, {extra / (n + 1):.0f} bytes per commit", flush=True)
+        out["history_bytes_per_statement"] = extra / (n + 1)
+        print(f"  history: {extra / 1e6:.1f} MB more, {extra / (n + 1):.0f} bytes per statement", flush=True)
     return out
 
 
@@ -163,8 +165,10 @@ def main():
             binaries[name] = copy
     report = {}
     try:
-        print(f"1. {args.statements} single-statement commits", flush=True)
-        report["disk"] = bench_disk(work, binaries, args.statements)
+        print(f"1a. {args.statements} statements, each its own commit", flush=True)
+        report["disk"] = bench_disk(work, binaries, args.statements, False)
+        print(f"1b. the same {args.statements} statements in one transaction", flush=True)
+        report["disk_one_transaction"] = bench_disk(work, binaries, args.statements, True)
         if args.data:
             print(f"2. reading the past on {args.data}", flush=True)
             report["past"] = bench_past(work, binaries["after"], args.data, args.commits, args.runs)

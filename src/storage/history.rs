@@ -4,17 +4,18 @@
 //!
 //! What a commit writes, in the same atomic batch as its data:
 //! - `COMMIT tx`: the commit record (time in microseconds, never earlier than the last
-//!   commit's; the source written under, if any; counts of what changed).
-//! - `UNDO tx part`: the commit's undo list, in parts of about `UNDO_PART_BYTES` (one
-//!   key per commit, not per key written: the engine's cost is per key). Each entry
+//!   commit's; the source written under, if any; counts of what changed; the next ids)
+//!   followed by the commit's undo list when it is short (one key per commit, not per
+//!   key written: the engine's cost is per key). The last commit key is the clock.
+//! - `UNDO tx part`: a long undo list, in parts of about `UNDO_PART_BYTES`. Each entry
 //!   says what a key held before `tx` (absent, or its bytes), for every key the commit
 //!   changed, except names (interned names only grow) and a node's or relationship's
 //!   record: a record chunk holds 64 records, so saving the chunk would cost 64 records
 //!   per change. For a record the entry is `chunk offset` with no value, and
 //!   `CHANGE element tx` holds that one record as it was before `tx`.
 //!
-//! An index block (64 entries under one key) changed in place is saved as the entries
-//! the commit added and removed, not as the whole block.
+//! An index block or adjacency chunk (many entries under one key) changed in place is
+//! saved as the entries the commit added and removed, not as the whole block.
 //!
 //! Reading as of T (`Txn::as_of`) merges the before-images of the commits after T over
 //! the current state, the earliest commit after T winning for each key and record: the
@@ -61,6 +62,9 @@ struct CommitRecord {
     source: Option<String>,
     counts: ChangeCounts,
     bulk: Option<BulkIds>,
+    /// The next node and relationship ids after the commit: ids only grow, so the commit
+    /// that created an element is found by halves.
+    next_ids: (u64, u64),
 }
 
 /// One commit, as `db.history()` lists it.
@@ -167,27 +171,37 @@ fn undo_entries(
     to: Option<u64>,
 ) -> impl Iterator<Item = Result<(u64, UndoEntry)>> + '_ {
     let end = match to {
-        Some(to) => undo_prefix(to),
-        None => vec![keys::UNDO + 1],
+        Some(to) => commit_key(to),
+        None => vec![keys::COMMIT + 1],
     };
-    engine
-        .scan(undo_prefix(from), Some(end))
-        .flat_map(|part| -> Vec<Result<(u64, UndoEntry)>> {
-            let decoded = part.and_then(|(key, value)| {
-                let tx = key
-                    .get(1..9)
-                    .and_then(keys::be_u64)
-                    .ok_or_else(|| codec::corrupt("a history key is malformed"))?;
-                let entries: Vec<UndoEntry> = postcard::from_bytes(&value).map_err(|e| {
-                    codec::corrupt(&format!("a commit's undo does not decode: {e}"))
-                })?;
+    let decode = |bytes: &[u8]| -> Result<Vec<UndoEntry>> {
+        postcard::from_bytes(bytes)
+            .map_err(|e| codec::corrupt(&format!("a commit's undo does not decode: {e}")))
+    };
+    engine.scan(commit_key(from.max(1)), Some(end)).flat_map(
+        move |commit| -> Vec<Result<(u64, UndoEntry)>> {
+            let entries = commit.and_then(|(key, value)| {
+                let tx = keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a commit key"))?;
+                let (_, place, inline) = split_commit(&value)?;
+                let mut entries = Vec::new();
+                match place {
+                    UNDO_INLINE => entries = decode(inline)?,
+                    UNDO_IN_PARTS => {
+                        let prefix = undo_prefix(tx);
+                        for part in engine.scan(prefix.clone(), keys::prefix_end(&prefix)) {
+                            entries.extend(decode(&part?.1)?);
+                        }
+                    }
+                    _ => {}
+                }
                 Ok(entries.into_iter().map(|e| Ok((tx, e))).collect::<Vec<_>>())
             });
-            match decoded {
+            match entries {
                 Ok(entries) => entries,
                 Err(e) => vec![Err(e)],
             }
-        })
+        },
+    )
 }
 
 /// The element a record entry (`chunk offset`) of an undo list names.
@@ -262,50 +276,158 @@ fn decode_undo(bytes: &[u8]) -> Result<Undo> {
     }
 }
 
-/// The undo of an index block changed in place from `old` to `new`: the entries added
-/// and removed, when that is smaller than the old block.
-fn entry_undo(old: &[u8], new: &[u8]) -> Result<Option<Bytes>> {
-    let before = codec::decode_index_block(old)?;
-    let after = codec::decode_index_block(new)?;
-    let diff = EntryDiff {
-        added: after
-            .iter()
-            .filter(|e| before.binary_search(e).is_err())
-            .map(|e| e.to_vec())
-            .collect(),
-        removed: before
-            .iter()
-            .filter(|e| after.binary_search(e).is_err())
-            .map(|e| e.to_vec())
-            .collect(),
+/// The entries of a block of many entries under one key: an index block (entries in
+/// byte order) or an adjacency chunk (fixed-size entries in relationship order).
+fn block_entries(keyspace: u8, bytes: &[u8]) -> Result<Vec<Vec<u8>>> {
+    if keyspace == keys::INDEX {
+        return Ok(codec::decode_index_block(bytes)?
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect());
+    }
+    let body = bytes.get(1..).unwrap_or_default();
+    if body.len() % codec::ADJ_ENTRY_LEN != 0 {
+        return Err(codec::corrupt("an adjacency chunk has a partial entry"));
+    }
+    Ok(body
+        .chunks_exact(codec::ADJ_ENTRY_LEN)
+        .map(<[u8]>::to_vec)
+        .collect())
+}
+
+/// Where an entry goes in its block: by bytes in an index block; by relationship, then
+/// direction, in an adjacency chunk (a self-loop's two entries, `OUT` first).
+fn entry_order(keyspace: u8, entry: &[u8]) -> Vec<u8> {
+    if keyspace == keys::INDEX {
+        return entry.to_vec();
+    }
+    let mut order = entry.get(13..21).unwrap_or_default().to_vec();
+    order.extend_from_slice(entry.get(..1).unwrap_or_default());
+    order
+}
+
+/// A block of `entries` (in their order) as stored; `None` when there are none.
+fn encode_block(keyspace: u8, entries: &[&[u8]]) -> Option<Bytes> {
+    if entries.is_empty() {
+        return None;
+    }
+    if keyspace == keys::INDEX {
+        return Some(codec::encode_index_block(entries));
+    }
+    let mut out = Vec::with_capacity(1 + entries.len() * codec::ADJ_ENTRY_LEN);
+    out.push(codec::RECORD_VERSION);
+    for e in entries {
+        out.extend_from_slice(e);
+    }
+    Some(out)
+}
+
+/// Whether history saves changes to keys of `keyspace` entry by entry.
+fn is_block_keyspace(keyspace: Option<&u8>) -> bool {
+    matches!(keyspace, Some(&(keys::INDEX | keys::ADJ)))
+}
+
+/// The undo of a block changed in place from `old` to `new`: the entries added and
+/// removed, when that is smaller than the old block.
+fn entry_undo(keyspace: u8, old: &[u8], new: &[u8]) -> Result<Option<Bytes>> {
+    let diff = if keyspace == keys::ADJ && new.starts_with(old) {
+        // The common change of an adjacency chunk: relationships appended.
+        EntryDiff {
+            added: block_entries(
+                keyspace,
+                &[
+                    &[codec::RECORD_VERSION],
+                    new.get(old.len()..).unwrap_or_default(),
+                ]
+                .concat(),
+            )?,
+            removed: Vec::new(),
+        }
+    } else if keyspace == keys::INDEX {
+        sorted_diff(
+            &codec::decode_index_block(old)?,
+            &codec::decode_index_block(new)?,
+        )
+    } else {
+        let before = block_entries(keyspace, old)?;
+        let after = block_entries(keyspace, new)?;
+        let before_set: std::collections::HashSet<&[u8]> =
+            before.iter().map(Vec::as_slice).collect();
+        let after_set: std::collections::HashSet<&[u8]> = after.iter().map(Vec::as_slice).collect();
+        EntryDiff {
+            added: after
+                .iter()
+                .filter(|e| !before_set.contains(e.as_slice()))
+                .cloned()
+                .collect(),
+            removed: before
+                .iter()
+                .filter(|e| !after_set.contains(e.as_slice()))
+                .cloned()
+                .collect(),
+        }
     };
     let mut out = vec![UNDO_ENTRIES];
     postcard::to_io(&diff, &mut out)
-        .map_err(|e| Error::storage(format!("could not encode an index undo: {e}")))?;
+        .map_err(|e| Error::storage(format!("could not encode a block's undo: {e}")))?;
     Ok((out.len() < old.len()).then_some(out))
 }
 
-/// `block` (`None`: absent) with the changes of `diffs` (oldest first) taken back.
-fn unapply_entries(block: Option<&[u8]>, diffs: &[EntryDiff]) -> Result<Option<Bytes>> {
-    let mut entries: std::collections::BTreeSet<Vec<u8>> = match block {
-        Some(bytes) => codec::decode_index_block(bytes)?
+/// The difference of two sorted lists of entries, in one pass over both.
+fn sorted_diff(before: &[&[u8]], after: &[&[u8]]) -> EntryDiff {
+    let mut diff = EntryDiff::default();
+    let (mut i, mut j) = (0, 0);
+    loop {
+        match (before.get(i), after.get(j)) {
+            (Some(b), Some(a)) if b == a => {
+                i += 1;
+                j += 1;
+            }
+            (Some(b), Some(a)) if b < a => {
+                diff.removed.push(b.to_vec());
+                i += 1;
+            }
+            (_, Some(a)) => {
+                diff.added.push(a.to_vec());
+                j += 1;
+            }
+            (Some(b), None) => {
+                diff.removed.push(b.to_vec());
+                i += 1;
+            }
+            (None, None) => return diff,
+        }
+    }
+}
+
+/// Block `block` of `keyspace` (`None`: absent) with the changes of `diffs` (oldest
+/// first) taken back.
+fn unapply_entries(
+    keyspace: u8,
+    block: Option<&[u8]>,
+    diffs: &[EntryDiff],
+) -> Result<Option<Bytes>> {
+    let mut entries: BTreeMap<Vec<u8>, Vec<u8>> = match block {
+        Some(bytes) => block_entries(keyspace, bytes)?
             .into_iter()
-            .map(<[u8]>::to_vec)
+            .map(|e| (entry_order(keyspace, &e), e))
             .collect(),
-        None => Default::default(),
+        None => BTreeMap::new(),
     };
     for diff in diffs.iter().rev() {
         for e in &diff.added {
-            entries.remove(e);
+            entries.remove(&entry_order(keyspace, e));
         }
-        entries.extend(diff.removed.iter().cloned());
+        for e in &diff.removed {
+            entries.insert(entry_order(keyspace, e), e.clone());
+        }
     }
-    let list: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
-    Ok((!list.is_empty()).then(|| codec::encode_index_block(&list)))
+    let list: Vec<&[u8]> = entries.values().map(Vec::as_slice).collect();
+    Ok(encode_block(keyspace, &list))
 }
 
 fn decode_commit(bytes: &[u8]) -> Result<CommitRecord> {
-    codec::decode_record(bytes)
+    codec::decode_record(split_commit(bytes)?.0)
 }
 
 /// Whether `key` is a node or relationship record chunk.
@@ -345,7 +467,7 @@ fn unrecorded(key: &[u8]) -> bool {
         Some(&(keys::NODE_APART | keys::REL_APART)) => true,
         Some(&keys::META) => matches!(
             key.get(1),
-            Some(&(keys::META_LAST_TX | keys::META_OLDEST_TX | keys::META_IMPORT))
+            Some(&(keys::META_OLDEST_TX | keys::META_IMPORT))
         ),
         _ => false,
     }
@@ -400,40 +522,74 @@ fn count_change(
     new: Option<&[u8]>,
 ) -> Result<()> {
     let node = matches!(el, Element::Node(_));
-    let old = old.map(|b| decode_element(el, b)).transpose()?;
-    let new = new.map(|b| decode_element(el, b)).transpose()?;
-    match (&old, &new) {
-        (None, Some(_)) if node => counts.nodes_created += 1,
-        (None, Some(_)) => counts.relationships_created += 1,
-        (Some(_), None) if node => counts.nodes_deleted += 1,
-        (Some(_), None) => counts.relationships_deleted += 1,
-        _ => {}
-    }
-    let empty = Vec::new();
-    let old_props = old.as_ref().map_or(&empty, |d| &d.props);
-    if let Some(new) = &new {
-        for (key, value) in &new.props {
-            let before = old_props.iter().find(|(k, _)| k == key).map(|(_, v)| v);
-            if before != Some(value) {
-                counts.properties_set += 1;
+    let (old, new) = match (old, new) {
+        (None, None) => return Ok(()),
+        (None, Some(new)) => {
+            if node {
+                counts.nodes_created += 1;
+            } else {
+                counts.relationships_created += 1;
             }
+            counts.properties_set += property_count(el, new)?;
+            return Ok(());
         }
-        for (key, _) in old_props {
-            if !new.props.iter().any(|(k, _)| k == key) {
-                counts.properties_removed += 1;
+        (Some(_), None) => {
+            if node {
+                counts.nodes_deleted += 1;
+            } else {
+                counts.relationships_deleted += 1;
             }
+            return Ok(());
+        }
+        (Some(old), Some(new)) => (decode_element(el, old)?, decode_element(el, new)?),
+    };
+    for (key, value) in &new.props {
+        let before = old.props.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        if before != Some(value) {
+            counts.properties_set += 1;
+        }
+    }
+    for (key, _) in &old.props {
+        if !new.props.iter().any(|(k, _)| k == key) {
+            counts.properties_removed += 1;
         }
     }
     Ok(())
 }
 
+/// How many properties a record has, read from the length before its property list
+/// (nothing else is decoded: a commit creating many elements counts them all).
+fn property_count(el: Element, bytes: &[u8]) -> Result<u64> {
+    let malformed = |e: postcard::Error| codec::corrupt(&format!("a record does not decode: {e}"));
+    let rest = match el {
+        Element::Node(_) => {
+            let body = bytes.get(1..).unwrap_or_default();
+            postcard::take_from_bytes::<Vec<keys::Token>>(body)
+                .map_err(malformed)?
+                .1
+        }
+        Element::Relationship(_) => {
+            postcard::take_from_bytes::<codec::RelHeader>(bytes)
+                .map_err(malformed)?
+                .1
+        }
+    };
+    // The list's length, as postcard writes it (LEB128).
+    let mut len = 0u64;
+    for (i, byte) in rest.iter().take(10).enumerate() {
+        len |= u64::from(byte & 0x7F) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Ok(len);
+        }
+    }
+    Err(codec::corrupt(
+        "a record's property list has a malformed length",
+    ))
+}
+
 /// The history writes of commit `tx` whose data writes are `batch` (read against the
 /// state before it in `engine`), and what the commit changed.
-pub(super) fn record(
-    engine: &dyn KvEngine,
-    batch: &Batch,
-    tx: u64,
-) -> Result<(Batch, ChangeCounts)> {
+pub(super) fn record(engine: &dyn KvEngine, batch: &Batch, tx: u64) -> Result<Recorded> {
     let written: HashMap<&[u8], Option<&[u8]>> = batch
         .iter()
         .map(|(k, v)| (k.as_slice(), v.as_deref()))
@@ -448,7 +604,10 @@ pub(super) fn record(
     let mut out = Batch::new();
     let mut undo: Vec<UndoEntry> = Vec::new();
     let mut counts = ChangeCounts::default();
-    let mut touched: Vec<Element> = Vec::new();
+    // Each changed element's whole record before and after the commit.
+    let mut changed: Vec<(Element, Option<Bytes>, Option<Bytes>)> = Vec::new();
+    // Elements whose record kept apart changed (their chunk entry may not have).
+    let mut apart_changed: Vec<Element> = Vec::new();
     for (key, new) in batch {
         if is_record_chunk(key) {
             let old = engine.get(key)?;
@@ -468,22 +627,34 @@ pub(super) fn record(
             offsets.sort_unstable();
             offsets.dedup();
             for offset in offsets {
-                let before = old_entries.iter().find(|(o, _)| *o == offset);
-                let after = new_entries.iter().find(|(o, _)| *o == offset);
-                // An apart record may change while its (empty) entry stays the same.
-                let same = before.map(|(_, e)| *e) == after.map(|(_, e)| *e);
-                if same && before.is_none_or(|(_, e)| !e.is_empty()) {
+                let before = old_entries.iter().find(|(o, _)| *o == offset).map(|e| e.1);
+                let after = new_entries.iter().find(|(o, _)| *o == offset).map(|e| e.1);
+                let Some(el) = element_of_record(key, offset) else {
+                    continue;
+                };
+                // An empty entry stands for a record kept apart, which may change while
+                // the entry stays the same: that case is the apart key's.
+                if before == after {
                     continue;
                 }
-                if let Some(el) = element_of_record(key, offset) {
-                    touched.push(el);
-                }
+                let whole =
+                    |entry: Option<&[u8]>, apart: &dyn Fn(&[u8]) -> Result<Option<Bytes>>| {
+                        match entry {
+                            None => Ok(None),
+                            Some(e) if !e.is_empty() => Ok(Some(e.to_vec())),
+                            Some(_) => apart(&apart_key_of(el))?.map(Some).ok_or_else(|| {
+                                codec::corrupt("a record kept apart from its chunk is missing")
+                            }),
+                        }
+                    };
+                let old_record = whole(before, &|k| engine.get(k))?;
+                let new_record = whole(after, &apart_after)?;
+                changed.push((el, old_record, new_record));
             }
         } else if let (Some(&(keys::NODE_APART | keys::REL_APART)), Some(id)) =
             (key.first(), keys::trailing_id(key))
         {
-            // A record kept apart changes without its chunk changing.
-            touched.push(match key.first() {
+            apart_changed.push(match key.first() {
                 Some(&keys::NODE_APART) => Element::Node(id),
                 _ => Element::Relationship(id),
             });
@@ -493,7 +664,9 @@ pub(super) fn record(
                 continue;
             }
             let entries = match (key.first(), &old, new) {
-                (Some(&keys::INDEX), Some(old), Some(new)) => entry_undo(old, new)?,
+                (Some(&ks), Some(old), Some(new)) if is_block_keyspace(Some(&ks)) => {
+                    entry_undo(ks, old, new)?
+                }
                 _ => None,
             };
             undo.push((
@@ -502,9 +675,11 @@ pub(super) fn record(
             ));
         }
     }
-    touched.sort_unstable();
-    touched.dedup();
-    for el in touched {
+    // A record kept apart whose chunk entry stayed the same (empty before and after).
+    for el in apart_changed {
+        if changed.iter().any(|(e, _, _)| *e == el) {
+            continue;
+        }
         let chunk_key = chunk_key_of(el);
         let old_chunk = engine.get(&chunk_key)?;
         let old = resolve_record(old_chunk.as_deref(), el, |k| engine.get(k))?;
@@ -513,39 +688,119 @@ pub(super) fn record(
             None => old_chunk.clone(),
         };
         let new = resolve_record(new_chunk.as_deref(), el, apart_after)?;
+        changed.push((el, old, new));
+    }
+    for (el, old, new) in changed {
         if old == new {
             continue;
         }
         count_change(&mut counts, el, old.as_deref(), new.as_deref())?;
-        let mut marker = chunk_key;
+        let mut marker = chunk_key_of(el);
         marker.push(keys::chunk_offset(el.id()));
-        undo.push((marker, Vec::new()));
-        out.push((change_key(el, tx), Some(encode_image(old.as_deref()))));
+        match old {
+            // A new element: the marker itself says it was absent.
+            None => undo.push((marker, encode_image(None))),
+            Some(old) => {
+                undo.push((marker, Vec::new()));
+                out.push((change_key(el, tx), Some(encode_image(Some(&old)))));
+            }
+        }
     }
-    if !undo.is_empty() {
-        out.extend(undo_parts(tx, undo)?);
-    }
-    Ok((out, counts))
+    Ok(Recorded {
+        changes: out,
+        undo,
+        counts,
+    })
 }
 
-/// The commit record of `tx`, and the clock's keys, as writes.
+/// What `record` found a commit changed.
+pub(super) struct Recorded {
+    /// The `CHANGE` writes: records as they were before the commit.
+    pub changes: Batch,
+    /// The commit's undo list; empty when it changed nothing history keeps.
+    undo: Vec<UndoEntry>,
+    pub counts: ChangeCounts,
+}
+
+impl Recorded {
+    /// Whether the commit changed anything history keeps (then it gets a number).
+    pub fn changed(&self) -> bool {
+        !self.undo.is_empty()
+    }
+}
+
+/// An undo list this long or shorter is kept in the commit's own record: one key per
+/// commit.
+const INLINE_UNDO_BYTES: usize = 64 << 10;
+
+/// Where a commit's undo list is, after its record in the `COMMIT tx` value.
+const UNDO_IN_PARTS: u8 = 0;
+const UNDO_INLINE: u8 = 1;
+const UNDO_DROPPED: u8 = 2;
+
+/// A commit value: the record's length (u32), the record, where its undo list is, and
+/// the list itself when it is inline.
+fn commit_value(record: &CommitRecord, place: u8, inline: &[u8]) -> Result<Bytes> {
+    let header = codec::encode_record(record)?;
+    let mut out = Vec::with_capacity(4 + header.len() + 1 + inline.len());
+    out.extend_from_slice(&(header.len() as u32).to_be_bytes());
+    out.extend_from_slice(&header);
+    out.push(place);
+    out.extend_from_slice(inline);
+    Ok(out)
+}
+
+/// A commit value's record, where its undo list is and the inline list.
+fn split_commit(bytes: &[u8]) -> Result<(&[u8], u8, &[u8])> {
+    let malformed = || codec::corrupt("a commit record is malformed");
+    let len = bytes
+        .get(..4)
+        .and_then(keys::be_u32)
+        .ok_or_else(malformed)? as usize;
+    let header = bytes.get(4..4 + len).ok_or_else(malformed)?;
+    let place = *bytes.get(4 + len).ok_or_else(malformed)?;
+    Ok((header, place, bytes.get(5 + len..).unwrap_or_default()))
+}
+
+/// The commit record of `tx` with its undo list (in the record when short, else in
+/// `UNDO tx part` keys), as writes.
 pub(super) fn commit_writes(
     tx: u64,
     time_micros: i64,
     source: Option<String>,
-    counts: ChangeCounts,
+    recorded: Recorded,
     bulk: Option<BulkIds>,
+    next_ids: (u64, u64),
 ) -> Result<Batch> {
+    let Recorded {
+        changes,
+        undo,
+        counts,
+    } = recorded;
     let record = CommitRecord {
         time_micros,
         source,
         counts,
         bulk,
+        next_ids,
     };
-    Ok(vec![
-        (commit_key(tx), Some(codec::encode_record(&record)?)),
-        (keys::meta(keys::META_LAST_TX), Some(codec::encode_u64(tx))),
-    ])
+    let mut out = changes;
+    let inline_len: usize = undo.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
+    if inline_len <= INLINE_UNDO_BYTES {
+        let inline = postcard::to_allocvec(&undo)
+            .map_err(|e| Error::storage(format!("could not encode a commit's undo: {e}")))?;
+        out.push((
+            commit_key(tx),
+            Some(commit_value(&record, UNDO_INLINE, &inline)?),
+        ));
+    } else {
+        out.extend(undo_parts(tx, undo)?);
+        out.push((
+            commit_key(tx),
+            Some(commit_value(&record, UNDO_IN_PARTS, &[])?),
+        ));
+    }
+    Ok(out)
 }
 
 /// The clock as the store on `engine` left it.
@@ -555,7 +810,10 @@ pub(super) fn load_clock(engine: &dyn KvEngine) -> Result<Clock> {
             .get(&keys::meta(sub))?
             .map_or(Ok(0), |b| codec::decode_u64(&b))
     };
-    let last_tx = counter(keys::META_LAST_TX)?;
+    let last_tx = match engine.last_key(&[keys::COMMIT])? {
+        Some(key) => keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a commit key"))?,
+        None => 0,
+    };
     let last_micros = match engine.get(&commit_key(last_tx))? {
         Some(bytes) if last_tx > 0 => decode_commit(&bytes)?.time_micros,
         _ => 0,
@@ -585,10 +843,15 @@ fn rewind(engine: &dyn KvEngine, tx: u64) -> Result<Overlay> {
             if slot.contains_key(&offset) {
                 continue;
             }
-            let image = engine
-                .get(&change_key(el, at))?
-                .ok_or_else(|| codec::corrupt("a record's before-image is missing"))?;
-            slot.insert(offset, decode_image(&image)?);
+            let image = if value.is_empty() {
+                let image = engine
+                    .get(&change_key(el, at))?
+                    .ok_or_else(|| codec::corrupt("a record's before-image is missing"))?;
+                decode_image(&image)?
+            } else {
+                decode_image(&value)?
+            };
+            slot.insert(offset, image);
         } else if !images.contains_key(inner) {
             match decode_undo(&value)? {
                 Undo::Entries(diff) => entry_diffs.entry(inner.to_vec()).or_default().push(diff),
@@ -596,7 +859,11 @@ fn rewind(engine: &dyn KvEngine, tx: u64) -> Result<Overlay> {
                     // The block as it was before this commit; the in-place changes made
                     // after `tx` and before this one are taken back from it.
                     let image = match entry_diffs.remove(inner) {
-                        Some(diffs) => unapply_entries(image.as_deref(), &diffs)?,
+                        Some(diffs) => unapply_entries(
+                            inner.first().copied().unwrap_or_default(),
+                            image.as_deref(),
+                            &diffs,
+                        )?,
                         None => image,
                     };
                     images.insert(inner.to_vec(), image);
@@ -606,7 +873,8 @@ fn rewind(engine: &dyn KvEngine, tx: u64) -> Result<Overlay> {
     }
     for (key, diffs) in entry_diffs {
         let current = engine.get(&key)?;
-        images.insert(key, unapply_entries(current.as_deref(), &diffs)?);
+        let keyspace = key.first().copied().unwrap_or_default();
+        images.insert(key, unapply_entries(keyspace, current.as_deref(), &diffs)?);
     }
     for (chunk, overrides) in records {
         let current = engine.get(&chunk)?;
@@ -686,6 +954,22 @@ impl KvEngine for PastEngine<'_> {
         }
     }
 
+    /// Where the rewind changes no key under `prefix` (history's own keys, which it never
+    /// rewinds), the store's answer is the past's.
+    fn last_key(&self, prefix: &[u8]) -> Result<Option<Key>> {
+        match self.base {
+            Some(base) if !self.rewind.has_prefix(prefix) => base.last_key(prefix),
+            Some(_) => {
+                let mut last = None;
+                for entry in self.scan(prefix.to_vec(), keys::prefix_end(prefix)) {
+                    last = Some(entry?.0);
+                }
+                Ok(last)
+            }
+            None => Ok(None),
+        }
+    }
+
     fn apply(&self, _batch: Batch) -> Result<()> {
         Err(read_only())
     }
@@ -745,21 +1029,40 @@ impl Txn<'_> {
     /// The last transaction committed at or before `micros` (microseconds since the
     /// epoch); 0 when none was.
     pub fn transaction_at(&self, micros: i64) -> Result<u64> {
-        // Commit times never decrease, so the commits are searched by halves.
+        self.last_commit_where(|record| record.time_micros <= micros)
+    }
+
+    /// The last commit whose record passes `test` (0 when none does), for a test that
+    /// holds up to some commit and fails after it (commit times and next ids never
+    /// decrease), searched by halves.
+    fn last_commit_where(&self, test: impl Fn(&CommitRecord) -> bool) -> Result<u64> {
         let (mut low, mut high) = (0u64, self.clock.last_tx);
         while low < high {
             let mid = low + (high - low).div_ceil(2);
-            let time = match self.engine().get(&commit_key(mid))? {
-                Some(bytes) => decode_commit(&bytes)?.time_micros,
+            let record = match self.engine().get(&commit_key(mid))? {
+                Some(bytes) => decode_commit(&bytes)?,
                 None => return Err(codec::corrupt("a commit record is missing")),
             };
-            if time <= micros {
+            if test(&record) {
                 low = mid;
             } else {
                 high = mid - 1;
             }
         }
         Ok(low)
+    }
+
+    /// The commit that created `el` (its id was handed out then), if history shows it.
+    fn creator(&self, el: Element) -> Result<Option<u64>> {
+        let id = el.id();
+        let next = |record: &CommitRecord| match el {
+            Element::Node(_) => record.next_ids.0,
+            Element::Relationship(_) => record.next_ids.1,
+        };
+        // The last commit after which the id was still not handed out; the next made it.
+        let before = self.last_commit_where(|record| next(record) <= id)?;
+        let tx = before + 1;
+        Ok((tx <= self.clock.last_tx && tx > self.clock.oldest_tx).then_some(tx))
     }
 
     /// The commits `filter` selects, oldest first.
@@ -803,10 +1106,10 @@ impl Txn<'_> {
             let tx = keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a change key"))?;
             versions.push((tx, decode_image(&value)?));
         }
-        // An element a bulk import created has no before-image: its creation is the
-        // import's commit.
-        if versions.first().is_none_or(|(_, before)| before.is_some()) {
-            if let Some(tx) = self.bulk_creator(el)? {
+        // A creation saves no before-image (there was none): its commit is the one that
+        // handed out the id.
+        if let Some(tx) = self.creator(el)? {
+            if versions.first().is_none_or(|(first, _)| *first > tx) {
                 versions.insert(0, (tx, None));
             }
         }
@@ -839,26 +1142,6 @@ impl Txn<'_> {
             }
         }
         Ok(out)
-    }
-
-    /// The bulk import that created `el`, if one did.
-    fn bulk_creator(&self, el: Element) -> Result<Option<u64>> {
-        for entry in self
-            .engine()
-            .scan(vec![keys::COMMIT], Some(vec![keys::COMMIT + 1]))
-        {
-            let (key, bytes) = entry?;
-            let record = decode_commit(&bytes)?;
-            let Some(bulk) = record.bulk else { continue };
-            let (first, next) = match el {
-                Element::Node(_) => bulk.nodes,
-                Element::Relationship(_) => bulk.relationships,
-            };
-            if (first..next).contains(&el.id()) {
-                return Ok(keys::trailing_id(&key));
-            }
-        }
-        Ok(None)
     }
 
     /// The change rows from record `old` to record `new` of `el`.
@@ -952,9 +1235,21 @@ impl Txn<'_> {
         for part in engine.scan(undo_prefix(1), Some(undo_prefix(end))) {
             gone.push((part?.0, None));
         }
+        // The commit records stay (db.history lists every commit), without their undo.
+        for commit in engine.scan(commit_key(1), Some(commit_key(end))) {
+            let (key, value) = commit?;
+            let (header, place, _) = split_commit(&value)?;
+            if place != UNDO_DROPPED {
+                let record: CommitRecord = codec::decode_record(header)?;
+                gone.push((key, Some(commit_value(&record, UNDO_DROPPED, &[])?)));
+            }
+        }
         let count = gone.len() as u64;
-        for (key, _) in gone {
-            self.remove(key);
+        for (key, value) in gone {
+            match value {
+                Some(value) => self.put(key, value),
+                None => self.remove(key),
+            }
         }
         self.put(keys::meta(keys::META_OLDEST_TX), codec::encode_u64(before));
         self.clock.oldest_tx = before;

@@ -20,8 +20,8 @@
 //! | `ASSERT` | `ASSERT element source` | (line, sequence): `source` asserts the element |
 //! | `CLAIM` | `CLAIM element key source` | (line, sequence, value): `source` claims the property |
 //! | `BY_SOURCE` | `BY_SOURCE source element [key]` | empty: what `source` asserts, for retraction |
-//! | `COMMIT` | `COMMIT tx` | commit record (time, source, counts), see `history` |
-//! | `UNDO` | `UNDO tx key` | what `key` held before `tx`; for a record, `UNDO tx chunk offset` (empty) |
+//! | `COMMIT` | `COMMIT tx` | commit record (time, source, counts, next ids) and a short undo list, see `history` |
+//! | `UNDO` | `UNDO tx part` | part of a long undo list: what each key held before `tx` |
 //! | `CHANGE` | `CHANGE element tx` | the element's whole record before `tx` |
 //!
 //! `element` is a kind byte (`ELEMENT_NODE`, `ELEMENT_REL`) and the id; source 0 is the
@@ -61,8 +61,6 @@ pub const META_REL_COUNT: u8 = 0x06;
 pub const META_IMPORT: u8 = 0x07;
 /// The last load sequence number handed out (see `sources`).
 pub const META_LOAD_SEQ: u8 = 0x08;
-/// The number of the last transaction committed (see `history`).
-pub const META_LAST_TX: u8 = 0x09;
 /// The oldest transaction the graph can still be read as (after `compact`, or a bulk
 /// import into a non-empty store).
 pub const META_OLDEST_TX: u8 = 0x0A;

@@ -33,6 +33,14 @@ pub trait KvEngine: Send + Sync {
     fn apply_each(&self, batch: Batch) -> Result<()> {
         self.apply(batch)
     }
+    /// The greatest key that starts with `prefix`, if any.
+    fn last_key(&self, prefix: &[u8]) -> Result<Option<Key>> {
+        let mut last = None;
+        for entry in self.scan(prefix.to_vec(), super::keys::prefix_end(prefix)) {
+            last = Some(entry?.0);
+        }
+        Ok(last)
+    }
     /// Makes every applied batch durable.
     fn flush(&self) -> Result<()>;
     /// Bytes the data occupies on disk; `None` for an engine that keeps nothing there.
@@ -144,6 +152,18 @@ impl KvEngine for MemoryEngine {
         Ok(())
     }
 
+    fn last_key(&self, prefix: &[u8]) -> Result<Option<Key>> {
+        let map = self.read();
+        let upper = match super::keys::prefix_end(prefix) {
+            Some(end) => Bound::Excluded(end),
+            None => Bound::Unbounded,
+        };
+        Ok(map
+            .range::<[u8], _>((Bound::Included(prefix), upper.as_ref().map(Vec::as_slice)))
+            .next_back()
+            .map(|(k, _)| k.clone()))
+    }
+
     fn flush(&self) -> Result<()> {
         Ok(())
     }
@@ -173,5 +193,8 @@ mod tests {
             .collect();
         assert_eq!(keys.len(), 690);
         assert!(keys.windows(2).all(|w| w[0] < w[1]));
+        let last = engine.last_key(&[0, 0, 1]).ok().flatten();
+        assert_eq!(last, Some(511u32.to_be_bytes().to_vec()));
+        assert_eq!(engine.last_key(&[0, 1, 0]).ok().flatten(), None);
     }
 }

@@ -454,17 +454,16 @@ impl<'s> Txn<'s> {
             ));
         }
         // The commit's history goes into the same batch: a crash keeps both or neither.
-        let (undo, counts) = history::record(&*store.engine, &batch, clock.last_tx + 1)?;
-        if !undo.is_empty() || bulk.is_some() {
+        let mut recorded = history::record(&*store.engine, &batch, clock.last_tx + 1)?;
+        if recorded.changed() || bulk.is_some() {
             clock.last_tx += 1;
             clock.last_micros = clock
                 .last_micros
                 .max(jiff::Timestamp::now().as_microsecond());
-            let mut counts = counts;
             if let Some(ids) = bulk {
                 // Most of the import's batches are already in the engine, out of this
                 // batch's sight: its own counts are the commit's.
-                counts = history::ChangeCounts {
+                recorded.counts = history::ChangeCounts {
                     nodes_created: ids.nodes.1 - ids.nodes.0,
                     relationships_created: ids.relationships.1 - ids.relationships.0,
                     properties_set: ids.properties,
@@ -479,13 +478,13 @@ impl<'s> Txn<'s> {
                     ));
                 }
             }
-            batch.extend(undo);
             batch.extend(history::commit_writes(
                 clock.last_tx,
                 clock.last_micros,
                 provenance.named.clone(),
-                counts,
+                recorded,
                 bulk,
+                (next_node, next_rel),
             )?);
         }
         let written: Vec<kv::Key> = batch

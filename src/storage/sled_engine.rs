@@ -72,6 +72,13 @@ impl KvEngine for SledEngine {
         }))
     }
 
+    fn last_key(&self, prefix: &[u8]) -> Result<Option<Key>> {
+        match self.db.scan_prefix(prefix).next_back() {
+            Some(entry) => entry.map(|(k, _)| Some(k.to_vec())).map_err(sled_error),
+            None => Ok(None),
+        }
+    }
+
     fn apply(&self, batch: Batch) -> Result<()> {
         let mut sled_batch = sled::Batch::default();
         for (key, value) in batch {
