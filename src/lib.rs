@@ -271,11 +271,19 @@ impl Database {
 
     /// Drops the history of the transactions before `before`, in one transaction:
     /// afterwards the graph can be read `AS OF` `before` or later (and as transaction 0,
-    /// the empty graph), and `db.changes` lists no change made before it. Returns how
-    /// many history records went. `before` beyond the last commit is an error.
+    /// the empty graph), and `db.changes` lists the changes made by `before` and later;
+    /// `db.history` still lists every commit. Returns how many history records went (0
+    /// when `before` is not past the oldest readable transaction: nothing to drop).
+    /// `before` beyond the last commit is an error.
     pub fn compact(&self, before: u64) -> Result<u64> {
         let mut txn = self.store.begin()?;
-        txn.check_readable(i64::try_from(before).unwrap_or(i64::MAX))?;
+        let last = txn.last_transaction();
+        if before > last {
+            return Err(Error::argument(
+                "InvalidArgument",
+                format!("there is no transaction {before}: the last commit is transaction {last}"),
+            ));
+        }
         let gone = txn.compact_history(before)?;
         txn.commit()?;
         Ok(gone)

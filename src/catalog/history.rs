@@ -15,7 +15,17 @@ fn bound(key: &str, value: &Value, tx: &mut Option<u64>, micros: &mut Option<i64
     match value {
         Value::Null => {}
         Value::Int(n) => *tx = Some(u64::try_from(*n).unwrap_or(0)),
-        Value::DateTime(dt) => *micros = Some(temporal::micros_of(dt)),
+        Value::DateTime(dt) => {
+            // Commit times are whole microseconds: `from` rounds up, `to` down, so that
+            // a bound between two microseconds keeps only the commits within it.
+            let nanos = temporal::calendar::instant_nanos(dt);
+            let whole = if key == "from" {
+                nanos.div_euclid(1000) + i128::from(nanos.rem_euclid(1000) != 0)
+            } else {
+                nanos.div_euclid(1000)
+            };
+            *micros = Some(i64::try_from(whole).unwrap_or(i64::MAX));
+        }
         other => {
             return Err(Error::argument(
                 "InvalidArgumentValue",

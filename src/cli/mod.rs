@@ -243,12 +243,19 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
             Err(code) => code,
         },
         Some(Command::Unload { sources }) => unload(&db, sources, args.quiet),
-        Some(Command::Compact { before }) => match db.compact(*before) {
-            Ok(gone) => {
+        Some(Command::Compact { before }) => match db.compact(*before).and_then(|gone| {
+            db.history_range().map(|(oldest, last)| (gone, oldest, last))
+        }) {
+            Ok((gone, oldest, last)) => {
                 if !args.quiet {
+                    let said = if gone == 0 {
+                        format!("nothing to compact: the history before transaction {before} is already gone")
+                    } else {
+                        format!("compacted: {gone} history records of the transactions before {before} dropped")
+                    };
                     let _ = writeln!(
                         io::stderr(),
-                        "compacted: {gone} history records before transaction {before} dropped; the oldest transaction readable is now {before}"
+                        "{said}; the graph can be read AS OF {oldest} to {last} (and 0)"
                     );
                 }
                 0

@@ -1062,16 +1062,15 @@ impl Txn<'_> {
         // The last commit after which the id was still not handed out; the next made it.
         let before = self.last_commit_where(|record| next(record) <= id)?;
         let tx = before + 1;
-        Ok((tx <= self.clock.last_tx && tx > self.clock.oldest_tx).then_some(tx))
+        Ok((tx <= self.clock.last_tx && tx >= self.clock.oldest_tx).then_some(tx))
     }
 
     /// The commits `filter` selects, oldest first.
     pub fn commits(&self, filter: &CommitFilter) -> Result<Vec<Commit>> {
         let from = filter.from_tx.unwrap_or(1).max(1);
-        let end = match filter.to_tx {
-            Some(to) => Some(commit_key(to.saturating_add(1))),
-            None => Some(vec![keys::COMMIT + 1]),
-        };
+        // A reading of the past lists the commits made by then.
+        let to = filter.to_tx.unwrap_or(u64::MAX).min(self.clock.last_tx);
+        let end = Some(commit_key(to.saturating_add(1)));
         let mut out = Vec::new();
         for entry in self.engine().scan(commit_key(from), end) {
             let (key, bytes) = entry?;
@@ -1104,6 +1103,10 @@ impl Txn<'_> {
         for entry in engine.scan(prefix.clone(), keys::prefix_end(&prefix)) {
             let (key, value) = entry?;
             let tx = keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a change key"))?;
+            // A reading of the past lists what had happened by then.
+            if tx > self.clock.last_tx {
+                break;
+            }
             versions.push((tx, decode_image(&value)?));
         }
         // A creation saves no before-image (there was none): its commit is the one that
@@ -1215,9 +1218,10 @@ impl Txn<'_> {
         Ok(rows)
     }
 
-    /// Drops the history of every transaction up to `before` (exclusive of what reading
-    /// as of `before` needs): afterwards the graph can be read as `before` or later.
-    /// Returns how many before-images went.
+    /// Drops the history of the transactions before `before`: afterwards the graph can
+    /// be read as `before` or later, and `element_changes` lists the changes made by
+    /// `before` and later. Returns how many history keys went (0 when `before` is not
+    /// past the oldest readable transaction).
     pub fn compact_history(&mut self, before: u64) -> Result<u64> {
         let before = before.min(self.clock.last_tx);
         if before <= self.clock.oldest_tx {
@@ -1225,7 +1229,7 @@ impl Txn<'_> {
         }
         let engine = self.engine();
         let mut gone = Batch::new();
-        let end = before.saturating_add(1);
+        let end = before;
         for entry in undo_entries(engine, 1, Some(end)) {
             let (tx, (inner, _)) = entry?;
             if let Some(el) = record_entry(&inner) {

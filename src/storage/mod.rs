@@ -394,6 +394,7 @@ impl<'s> Txn<'s> {
     /// Commits the buffer together with `extra` writes (the bulk writer's, which also
     /// gives the ids it created), in one batch.
     fn commit_with(self, extra: kv::Batch, bulk: Option<history::BulkIds>) -> Result<()> {
+        let idle = extra.is_empty() && self.writes_only_load_record();
         let Txn {
             store,
             cache,
@@ -415,6 +416,7 @@ impl<'s> Txn<'s> {
         if past.is_some() {
             return Ok(());
         }
+        let overlay = if idle { Overlay::default() } else { overlay };
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
         let schema_changed = !Arc::ptr_eq(&schema, &lock(&store.committed).schema);
         if overlay.is_empty()

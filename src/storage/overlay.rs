@@ -45,6 +45,11 @@ impl Overlay {
             .is_some_and(|(k, _)| k.starts_with(prefix))
     }
 
+    /// The buffered keys, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.writes.keys()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.writes.is_empty()
     }

@@ -146,6 +146,8 @@ pub(super) struct Provenance {
     kept: u64,
     /// The name of the source this transaction loaded or withdrew, for its commit record.
     pub(super) named: Option<String>,
+    /// The source `begin_source` opened, when it existed before.
+    reopened: Option<SourceId>,
 }
 
 impl Provenance {
@@ -396,10 +398,12 @@ impl Txn<'_> {
     /// source that is not a file.
     pub fn begin_source(&mut self, name: &str, sha256: Option<&str>) -> Result<()> {
         let records = self.source_records()?;
-        let id = match records.iter().find(|(_, r)| r.name == name) {
-            Some((id, _)) => *id,
+        let existing = records.iter().find(|(_, r)| r.name == name).map(|(id, _)| *id);
+        let id = match existing {
+            Some(id) => id,
             None => records.iter().map(|(id, _)| *id).max().unwrap_or(UNSOURCED) + 1,
         };
+        self.provenance.reopened = existing;
         let seq = self.next_load_seq()?;
         let record = SourceRecord {
             name: name.to_string(),
@@ -421,6 +425,18 @@ impl Txn<'_> {
         self.provenance.tracked = true;
         self.provenance.named = Some(name.to_string());
         Ok(())
+    }
+
+    /// Whether all this transaction wrote is the new load record of a source that
+    /// existed before (a statement under a source that wrote nothing): its commit then
+    /// writes nothing, and gets no transaction number.
+    pub(super) fn writes_only_load_record(&self) -> bool {
+        let Some(id) = self.provenance.reopened else {
+            return false;
+        };
+        let record = source_key(id);
+        let seq = keys::meta(keys::META_LOAD_SEQ);
+        self.overlay.keys().all(|k| *k == record || *k == seq)
     }
 
     /// How many assertions and claims of the earlier load of the source being loaded
