@@ -244,7 +244,8 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
         },
         Some(Command::Unload { sources }) => unload(&db, sources, args.quiet),
         Some(Command::Compact { before }) => match db.compact(*before).and_then(|gone| {
-            db.history_range().map(|(oldest, last)| (gone, oldest, last))
+            db.history_range()
+                .map(|(oldest, last)| (gone, oldest, last))
         }) {
             Ok((gone, oldest, last)) => {
                 if !args.quiet {

@@ -459,15 +459,21 @@ fn apart_key_of(el: Element) -> Key {
     }
 }
 
-/// Keys whose changes history does not keep: names (they only grow), the history
-/// itself, records kept apart (part of their element's record) and the clock.
+/// Keys whose changes history does not keep: names and the next ids (they only grow;
+/// a commit that only handed out ids, its elements gone again, gets no number), the
+/// history itself, records kept apart (part of their element's record) and the clock.
 fn unrecorded(key: &[u8]) -> bool {
     match key.first() {
         Some(&(keys::TOKEN | keys::TOKEN_NAME | keys::COMMIT | keys::UNDO | keys::CHANGE)) => true,
         Some(&(keys::NODE_APART | keys::REL_APART)) => true,
         Some(&keys::META) => matches!(
             key.get(1),
-            Some(&(keys::META_OLDEST_TX | keys::META_IMPORT))
+            Some(
+                &(keys::META_OLDEST_TX
+                    | keys::META_IMPORT
+                    | keys::META_NEXT_NODE
+                    | keys::META_NEXT_REL)
+            )
         ),
         _ => false,
     }

@@ -398,7 +398,10 @@ impl Txn<'_> {
     /// source that is not a file.
     pub fn begin_source(&mut self, name: &str, sha256: Option<&str>) -> Result<()> {
         let records = self.source_records()?;
-        let existing = records.iter().find(|(_, r)| r.name == name).map(|(id, _)| *id);
+        let existing = records
+            .iter()
+            .find(|(_, r)| r.name == name)
+            .map(|(id, _)| *id);
         let id = match existing {
             Some(id) => id,
             None => records.iter().map(|(id, _)| *id).max().unwrap_or(UNSOURCED) + 1,
