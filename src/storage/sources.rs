@@ -406,7 +406,9 @@ impl Txn<'_> {
             Some(id) => id,
             None => records.iter().map(|(id, _)| *id).max().unwrap_or(UNSOURCED) + 1,
         };
-        self.provenance.reopened = existing;
+        // A file's record carries its digest, which a load must keep even when its
+        // statements write nothing; a named source's record only its load time.
+        self.provenance.reopened = existing.filter(|_| sha256.is_none());
         let seq = self.next_load_seq()?;
         let record = SourceRecord {
             name: name.to_string(),
@@ -430,8 +432,8 @@ impl Txn<'_> {
         Ok(())
     }
 
-    /// Whether all this transaction wrote is the new load record of a source that
-    /// existed before (a statement under a source that wrote nothing): its commit then
+    /// Whether all this transaction wrote is the new load record of a named source that
+    /// existed before (a statement under `--source` that wrote nothing): its commit then
     /// writes nothing, and gets no transaction number.
     pub(super) fn writes_only_load_record(&self) -> bool {
         let Some(id) = self.provenance.reopened else {
