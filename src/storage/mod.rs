@@ -258,28 +258,14 @@ impl Store {
     pub fn begin(&self) -> Result<Txn<'_>> {
         let writer = self.writer.acquire()?;
         let committed = lock(&self.committed).clone();
-        Ok(Txn {
-            store: self,
-            cache: cache::CacheLease::take(self),
-            _writer: Some(writer),
-            past: None,
-            clock: committed.clock,
-            overlay: Overlay::default(),
-            tokens: TxnTokens {
-                base: committed.tokens,
-                added: Default::default(),
-                added_by_name: Default::default(),
-            },
-            schema: committed.schema,
-            schema_undo: Vec::new(),
-            next_node: committed.next_node,
-            next_rel: committed.next_rel,
-            first_node: committed.next_node,
-            first_rel: committed.next_rel,
-            last_block_seeks: Vec::new(),
-            provenance: sources::Provenance::new(committed.provenance),
-            valid: None,
-        })
+        Ok(Txn::over(
+            self,
+            cache::CacheLease::take(self),
+            Some(writer),
+            None,
+            committed.clock,
+            committed,
+        ))
     }
 }
 
@@ -528,18 +514,39 @@ impl<'s> Txn<'s> {
         let tx = self.check_readable(i64::try_from(tx).unwrap_or(i64::MAX))?;
         let past = history::PastEngine::new(&*self.store.engine, tx)?;
         let committed = disk::read_committed(&past, self.tokens.base.clone())?;
-        Ok(Txn {
-            store: self.store,
-            cache: cache::CacheLease::private(self.store),
-            _writer: None,
-            past: Some(Box::new(past)),
-            clock: history::Clock {
-                last_tx: tx,
-                ..self.clock
-            },
+        let clock = history::Clock {
+            last_tx: tx,
+            ..self.clock
+        };
+        Ok(Txn::over(
+            self.store,
+            cache::CacheLease::private(self.store),
+            None,
+            Some(Box::new(past)),
+            clock,
+            committed,
+        ))
+    }
+
+    /// A transaction over `store` that sees `committed` (read from the engine it reads:
+    /// the store's, or `past`).
+    fn over(
+        store: &'s Store,
+        cache: cache::CacheLease<'s>,
+        writer: Option<WriterGuard<'s>>,
+        past: Option<Box<history::PastEngine<'s>>>,
+        clock: history::Clock,
+        committed: Committed,
+    ) -> Txn<'s> {
+        Txn {
+            store,
+            cache,
+            _writer: writer,
+            past,
+            clock,
             overlay: Overlay::default(),
             tokens: TxnTokens {
-                base: self.tokens.base.clone(),
+                base: committed.tokens,
                 added: Default::default(),
                 added_by_name: Default::default(),
             },
@@ -552,7 +559,7 @@ impl<'s> Txn<'s> {
             last_block_seeks: Vec::new(),
             provenance: sources::Provenance::new(committed.provenance),
             valid: None,
-        })
+        }
     }
 
     /// A point to roll back to: statement-level atomicity inside a transaction.
