@@ -60,6 +60,7 @@ fn write_csv(dir: &Path, nodes: i64, rels: i64) -> std::io::Result<ImportRequest
         relationships: vec![rel_file],
         declarations: Vec::new(),
         source: None,
+        ..ImportRequest::default()
     })
 }
 

@@ -46,7 +46,7 @@ mod shell;
 pub use error::{Error, ErrorClass, Position, Result};
 pub use export::ExportFormat;
 pub use import::csv::{
-    ColumnDeclaration, ColumnType, ImportProgress, ImportRequest, ImportSummary,
+    ColumnDeclaration, ColumnType, ImportHistory, ImportProgress, ImportRequest, ImportSummary,
 };
 pub use import::{FileReport, LoadOutcome};
 pub use parse::{split_statements, ScriptStatement, Splitter, StatementKind};

@@ -3,6 +3,9 @@
 //! EXPLAIN / PROFILE headers, `QueryOptions::as_of`, compaction, reopening an on-disk
 //! store, and the CLI's `:asof` and `compact --before`.
 
+mod common;
+
+use common::{rows_text, texts};
 use skein::{Database, Error, ErrorClass, Params, QueryOptions, QueryResult, Value};
 use std::io::Write;
 use std::path::Path;
@@ -18,22 +21,8 @@ fn run(db: &Database, query: &str) -> QueryResult {
         .unwrap_or_else(|e| panic!("{query}: {e}"))
 }
 
-/// Each row of `result` as its values' literal text joined by ` | `.
-fn texts(result: &QueryResult) -> Vec<String> {
-    result
-        .rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(Value::to_string)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
-        .collect()
-}
-
 fn rows(db: &Database, query: &str) -> Vec<String> {
-    texts(&run(db, query))
+    rows_text(db, query)
 }
 
 fn rows_with(db: &Database, query: &str, params: &Params) -> Vec<String> {

@@ -61,6 +61,7 @@ fn request(dir: &Path) -> ImportRequest {
         relationships: vec![dir.join("rels_KNOWS.csv"), dir.join("rels_LIVES_IN.csv")],
         declarations: Vec::new(),
         source: None,
+        ..ImportRequest::default()
     }
 }
 

@@ -45,6 +45,7 @@ fn request(dir: &Path) -> ImportRequest {
         relationships: vec![dir.join("rels_KNOWS.csv"), dir.join("rels_LOCATED_IN.csv")],
         declarations: Vec::new(),
         source: None,
+        ..ImportRequest::default()
     }
 }
 
@@ -164,6 +165,7 @@ fn header_types_and_declarations_replace_a_manifest() -> TestResult {
         relationships: Vec::new(),
         declarations: vec![ColumnDeclaration::parse("Human.height=FLOAT")?],
         source: None,
+        ..ImportRequest::default()
     };
     run_import(&db, &request)?;
     assert_eq!(

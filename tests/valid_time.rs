@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::rows_text;
+use common::{rows_text, texts};
 use skein::{Database, Error, ErrorClass, Params, QueryResult, Value};
 
 fn db() -> Database {
@@ -20,20 +20,6 @@ fn run(db: &Database, query: &str) -> QueryResult {
 
 fn rows(db: &Database, query: &str) -> Vec<String> {
     rows_text(db, query)
-}
-
-/// Each row of `result` as its values' literal text joined by ` | `.
-fn texts(result: &QueryResult) -> Vec<String> {
-    result
-        .rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .map(Value::to_string)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        })
-        .collect()
 }
 
 fn rows_with(db: &Database, query: &str, params: &Params) -> Vec<String> {

@@ -225,6 +225,7 @@ fn run(options: &Options) -> Result<(), String> {
             relationships: files(&manifest, &options.data, "rels"),
             declarations: Vec::new(),
             source: None,
+            ..ImportRequest::default()
         };
         let (summary, load_ms) = timed(|| {
             db.import_csv(&request, &mut |_| {})

@@ -1,7 +1,9 @@
 //! `skein import`: its arguments, a progress bar with rows/s on a terminal, the summary
 //! line and the exit code, over [`Database::import_csv`].
 
-use crate::{ColumnDeclaration, Database, ErrorClass, ImportProgress, ImportRequest};
+use crate::{
+    ColumnDeclaration, Database, ErrorClass, ImportHistory, ImportProgress, ImportRequest,
+};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -19,6 +21,11 @@ pub struct ImportArgs {
     /// without `manifest.json` or a typed header (`age:INT`)
     #[arg(long = "column-type", value_name = "[LABEL.]COLUMN=TYPE", value_parser = ColumnDeclaration::parse)]
     pub column_types: Vec<ColumnDeclaration>,
+    /// What the import keeps in history: `counts` (one transaction with its counts; the
+    /// graph before it can no longer be read AS OF) or `full` (the undo of all it
+    /// wrote, so the graph before it stays readable)
+    #[arg(long, value_name = "counts|full", default_value = "counts")]
+    pub history: ImportHistory,
 }
 
 /// Runs `skein import`: a progress bar with rows/s on a terminal, a summary line on
@@ -29,6 +36,7 @@ pub fn run_command(db: &Database, args: &ImportArgs, source: &Option<String>, qu
         relationships: args.relationships.clone(),
         declarations: args.column_types.clone(),
         source: source.clone(),
+        history: args.history,
     };
     let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(0);

@@ -170,6 +170,34 @@ pub struct ImportRequest {
     pub declarations: Vec<ColumnDeclaration>,
     /// The source everything imported is recorded under (`--source`); `None`: none.
     pub source: Option<String>,
+    /// What the import's transaction keeps in history (`--history`).
+    pub history: ImportHistory,
+}
+
+/// What a bulk import keeps in history.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImportHistory {
+    /// One transaction with its counts: into a store that held data, the graph before
+    /// the import can no longer be read `AS OF` (the oldest readable transaction
+    /// becomes the import's).
+    #[default]
+    Counts,
+    /// The undo of everything the import wrote too (about the length of each key it
+    /// wrote): the graph before the import stays readable `AS OF`.
+    Full,
+}
+
+impl std::str::FromStr for ImportHistory {
+    type Err = String;
+    fn from_str(text: &str) -> std::result::Result<ImportHistory, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "counts" => Ok(ImportHistory::Counts),
+            "full" => Ok(ImportHistory::Full),
+            other => Err(format!(
+                "unknown import history '{other}': expected counts or full"
+            )),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -267,6 +295,9 @@ pub fn import_with_budget(
 
     let store = db.store();
     let (nodes, relationships) = store.bulk_write(memory_budget, |writer| {
+        if request.history == ImportHistory::Full {
+            writer.keep_full_history();
+        }
         if let Some(source) = &request.source {
             writer.write_under_source(source)?;
         }

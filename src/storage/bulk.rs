@@ -24,7 +24,9 @@
 //!   journal at all.
 //! - A writer dropped without `finish` (a failed import) undoes its batches at once;
 //!   opening a store that still has a journal record (a crash) does the same first. The
-//!   undo is range deletes of the new keys, so no pre-image is needed.
+//!   undo is range deletes of the new keys, so no pre-image is needed (the early undo
+//!   of an import that keeps its full history is among them: every `UNDO` key after
+//!   the last commit's).
 //!
 //! Speed: `Store::bulk_write` applies the batches on a second thread while the calling
 //! one builds the next; when the queue to that thread is full, or the caller waits for
@@ -197,6 +199,8 @@ pub struct BulkWriter<'s> {
     /// Values taken under each uniqueness constraint by nodes of this writer:
     /// (definition index, equality class of the value) → node.
     unique_taken: HashMap<(usize, Vec<u8>), NodeId>,
+    /// The undo of the intermediate batches, when the import keeps its full history.
+    early_undo: Option<super::history::EarlyUndo>,
 }
 
 impl Store {
@@ -239,6 +243,7 @@ impl Store {
             label_counts: FastMap::default(),
             type_counts: FastMap::default(),
             unique_taken: HashMap::new(),
+            early_undo: None,
         };
         writer.set_memory_budget(DEFAULT_MEMORY_BUDGET);
         for def in writer.txn.schema.iter() {
@@ -501,6 +506,14 @@ impl BulkWriter<'_> {
     /// uses the `_with` creates.
     pub fn token(&mut self, kind: TokenKind, name: &str) -> Token {
         self.txn.tokens.intern(kind, name)
+    }
+
+    /// Keeps the import's full history, so that the graph stays readable as of the
+    /// transactions before it: the undo of every key the import writes (each new key
+    /// noted as absent, about its length in bytes), not only its counts. Call before
+    /// the first create.
+    pub fn keep_full_history(&mut self) {
+        self.early_undo = Some(super::history::EarlyUndo::new(self.txn.clock.last_tx + 1));
     }
 
     /// Writes everything from now on under source `name` (see `sources`): each node and
@@ -816,7 +829,10 @@ impl BulkWriter<'_> {
         }
         self.begin_journal()?;
         self.pending_bytes = 0;
-        let batch = std::mem::take(&mut self.pending);
+        let mut batch = std::mem::take(&mut self.pending);
+        if let Some(undo) = &mut self.early_undo {
+            undo.note(&mut batch)?;
+        }
         match &self.background {
             Some(background) => background.send(&*self.txn.store.engine, batch),
             None => self.txn.store.engine.apply_each(batch),
@@ -869,6 +885,7 @@ impl BulkWriter<'_> {
             label_counts,
             type_counts,
             properties,
+            early_undo,
             ..
         } = self;
 
@@ -930,7 +947,7 @@ impl BulkWriter<'_> {
             relationships: (txn.first_rel, txn.next_rel),
             properties,
         };
-        txn.commit_with(batch, Some(ids))?;
+        txn.commit_with(batch, Some(super::history::BulkCommit { ids, early_undo }))?;
         journal.done();
         Ok(())
     }
@@ -1030,7 +1047,7 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
     let provenance_is_new =
         |key: &[u8], _: &[u8]| Txn::names_new_element(key, first_node, first_rel);
     type IsNew<'f> = &'f dyn Fn(&[u8], &[u8]) -> bool;
-    let ranges: [(Vec<u8>, u8, IsNew); 10] = [
+    let ranges: [(Vec<u8>, u8, IsNew); 11] = [
         (
             keys::node_chunk(after_first_chunk(first_node)),
             keys::NODE,
@@ -1057,6 +1074,11 @@ pub(super) fn recover(engine: &dyn KvEngine) -> Result<()> {
         (vec![keys::ASSERT], keys::ASSERT, &provenance_is_new),
         (vec![keys::CLAIM], keys::CLAIM, &provenance_is_new),
         (vec![keys::BY_SOURCE], keys::BY_SOURCE, &provenance_is_new),
+        (
+            super::history::uncommitted_undo_start(engine)?,
+            keys::UNDO,
+            &everything,
+        ),
     ];
     for (start, keyspace, is_new) in ranges {
         let end = keys::prefix_end(&[keyspace]);

@@ -21,9 +21,15 @@
 //! the current state, the earliest commit after T winning for each key and record: the
 //! cost is in proportion to what changed after T, and the current state is read as it
 //! always is. `AS OF TRANSACTION 0` is the empty graph. `Txn::compact` drops the undo of
-//! the transactions up to a point (keeping the commit records); a bulk import into a
-//! non-empty store keeps no undo (it writes in batches outside the transaction), so the
-//! oldest readable transaction then moves to the import's.
+//! the transactions up to a point (keeping the commit records).
+//!
+//! A bulk import writes most of its keys in batches before its commit, all of them
+//! keys that did not exist before it. By default it keeps only its counts, so after an
+//! import into a store that held data the oldest readable transaction becomes the
+//! import's. An import that keeps its full history (`EarlyUndo`) notes each of those
+//! keys as absent in `UNDO tx part` writes that go out with the batches, ahead of the
+//! commit's own undo; a record chunk it wrote whole is then saved as a whole (absent)
+//! image, which wins over later commits' record entries in it.
 
 use super::codec::{self, NodeRecord, RelRecord};
 use super::keys;
@@ -54,6 +60,13 @@ pub struct BulkIds {
     pub nodes: (u64, u64),
     pub relationships: (u64, u64),
     pub properties: u64,
+}
+
+/// How a bulk import commits: what it created, and its early undo when it keeps its
+/// full history (without, the graph before it can no longer be read).
+pub(super) struct BulkCommit {
+    pub ids: BulkIds,
+    pub early_undo: Option<EarlyUndo>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -137,15 +150,18 @@ const UNDO_PART_BYTES: usize = 1 << 20;
 /// held before the commit (empty for a record).
 type UndoEntry = (Vec<u8>, Vec<u8>);
 
-/// The `UNDO tx part` writes that hold `entries`.
-fn undo_parts(tx: u64, entries: Vec<UndoEntry>) -> Result<Batch> {
+/// The `UNDO tx part` writes that hold `entries`, numbered from `first_part` on.
+fn undo_parts(tx: u64, first_part: u32, entries: Vec<UndoEntry>) -> Result<Batch> {
     let mut out = Batch::new();
     let mut part: Vec<UndoEntry> = Vec::new();
     let mut bytes = 0;
     let flush = |part: &mut Vec<UndoEntry>, out: &mut Batch| -> Result<()> {
         let value = postcard::to_allocvec(&*part)
             .map_err(|e| Error::storage(format!("could not encode a commit's undo: {e}")))?;
-        out.push((undo_part_key(tx, out.len() as u32), Some(value)));
+        out.push((
+            undo_part_key(tx, first_part + out.len() as u32),
+            Some(value),
+        ));
         part.clear();
         Ok(())
     };
@@ -161,6 +177,67 @@ fn undo_parts(tx: u64, entries: Vec<UndoEntry>) -> Result<Batch> {
         flush(&mut part, &mut out)?;
     }
     Ok(out)
+}
+
+/// The undo of a bulk import's intermediate batches, for an import that keeps its full
+/// history: every key those batches write was absent before the import (see
+/// `bulk.rs`), so each is noted as absent, and the list goes out in `UNDO tx part`
+/// writes inside the batches as it grows (the import journal undoes them with the
+/// rest). The commit's own undo follows in the parts after them.
+pub(super) struct EarlyUndo {
+    tx: u64,
+    parts: u32,
+    entries: Vec<UndoEntry>,
+    bytes: usize,
+}
+
+impl EarlyUndo {
+    /// The early undo of the import that will commit as `tx`.
+    pub(super) fn new(tx: u64) -> EarlyUndo {
+        EarlyUndo {
+            tx,
+            parts: 0,
+            entries: Vec::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Notes the keys of `batch` (written before the import commits) as absent before
+    /// it, and adds a full part of the list to the batch.
+    pub(super) fn note(&mut self, batch: &mut Batch) -> Result<()> {
+        for (key, _) in batch.iter() {
+            if unrecorded(key) {
+                continue;
+            }
+            self.bytes += key.len() + 5;
+            self.entries.push((key.clone(), encode_image(None)));
+        }
+        if self.bytes >= UNDO_PART_BYTES {
+            let part = self.encode_part()?;
+            batch.push(part);
+        }
+        Ok(())
+    }
+
+    fn encode_part(&mut self) -> Result<(Key, Option<Bytes>)> {
+        let value = postcard::to_allocvec(&self.entries)
+            .map_err(|e| Error::storage(format!("could not encode a commit's undo: {e}")))?;
+        let key = undo_part_key(self.tx, self.parts);
+        self.parts += 1;
+        self.entries.clear();
+        self.bytes = 0;
+        Ok((key, Some(value)))
+    }
+}
+
+/// Where the undo of a commit that never happened may lie: every `UNDO` key after the
+/// last commit's (an unfinished bulk import's early undo).
+pub(super) fn uncommitted_undo_start(engine: &dyn KvEngine) -> Result<Key> {
+    let last_tx = match engine.last_key(&[keys::COMMIT])? {
+        Some(key) => keys::trailing_id(&key).ok_or_else(|| codec::corrupt("a commit key"))?,
+        None => 0,
+    };
+    Ok(undo_prefix(last_tx + 1))
 }
 
 /// The undo entries of the commits `from..to` (`to` `None`: to the last), oldest commit
@@ -776,13 +853,23 @@ pub(super) fn commit_writes(
     source: Option<String>,
     recorded: Recorded,
     bulk: Option<BulkIds>,
+    early: Option<EarlyUndo>,
     next_ids: (u64, u64),
 ) -> Result<Batch> {
     let Recorded {
         changes,
-        undo,
+        mut undo,
         counts,
     } = recorded;
+    // An import's early undo comes first: within one commit the first entry for a key
+    // wins, and the early one says what the key held before the import.
+    let mut first_part = 0;
+    if let Some(early) = early {
+        first_part = early.parts;
+        let mut entries = early.entries;
+        entries.append(&mut undo);
+        undo = entries;
+    }
     let record = CommitRecord {
         time_micros,
         source,
@@ -792,7 +879,7 @@ pub(super) fn commit_writes(
     };
     let mut out = changes;
     let inline_len: usize = undo.iter().map(|(k, v)| k.len() + v.len() + 4).sum();
-    if inline_len <= INLINE_UNDO_BYTES {
+    if first_part == 0 && inline_len <= INLINE_UNDO_BYTES {
         let inline = postcard::to_allocvec(&undo)
             .map_err(|e| Error::storage(format!("could not encode a commit's undo: {e}")))?;
         out.push((
@@ -800,7 +887,7 @@ pub(super) fn commit_writes(
             Some(commit_value(&record, UNDO_INLINE, &inline)?),
         ));
     } else {
-        out.extend(undo_parts(tx, undo)?);
+        out.extend(undo_parts(tx, first_part, undo)?);
         out.push((
             commit_key(tx),
             Some(commit_value(&record, UNDO_IN_PARTS, &[])?),
@@ -883,6 +970,11 @@ fn rewind(engine: &dyn KvEngine, tx: u64) -> Result<Overlay> {
         images.insert(key, unapply_entries(keyspace, current.as_deref(), &diffs)?);
     }
     for (chunk, overrides) in records {
+        // A whole chunk's image comes only from an import that wrote the chunk new: it
+        // was absent before, whatever later commits changed in it.
+        if images.contains_key(&chunk) {
+            continue;
+        }
         let current = engine.get(&chunk)?;
         let mut entries: BTreeMap<u8, Vec<u8>> = match &current {
             Some(bytes) => codec::chunk_records(bytes)?

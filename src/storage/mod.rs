@@ -379,7 +379,7 @@ impl<'s> Txn<'s> {
 
     /// Commits the buffer together with `extra` writes (the bulk writer's, which also
     /// gives the ids it created), in one batch.
-    fn commit_with(self, extra: kv::Batch, bulk: Option<history::BulkIds>) -> Result<()> {
+    fn commit_with(self, extra: kv::Batch, bulk: Option<history::BulkCommit>) -> Result<()> {
         let idle = extra.is_empty() && self.writes_only_load_record();
         let Txn {
             store,
@@ -448,6 +448,10 @@ impl<'s> Txn<'s> {
             clock.last_micros = clock
                 .last_micros
                 .max(jiff::Timestamp::now().as_microsecond());
+            let (bulk, early_undo) = match bulk {
+                Some(history::BulkCommit { ids, early_undo }) => (Some(ids), early_undo),
+                None => (None, None),
+            };
             if let Some(ids) = bulk {
                 // Most of the import's batches are already in the engine, out of this
                 // batch's sight: its own counts are the commit's.
@@ -458,7 +462,7 @@ impl<'s> Txn<'s> {
                     ..history::ChangeCounts::default()
                 };
                 let before_was_empty = ids.nodes.0 == 0 && ids.relationships.0 == 0;
-                if !before_was_empty {
+                if !before_was_empty && early_undo.is_none() {
                     clock.oldest_tx = clock.last_tx;
                     batch.push((
                         keys::meta(keys::META_OLDEST_TX),
@@ -472,6 +476,7 @@ impl<'s> Txn<'s> {
                 provenance.named.clone(),
                 recorded,
                 bulk,
+                early_undo,
                 (next_node, next_rel),
             )?);
         }
