@@ -21,7 +21,9 @@ pub enum ErrorClass {
     ArgumentError,
     ArithmeticError,
     ProcedureError,
-    /// The statement was cancelled (Ctrl-C) or ran past its timeout; nothing was written.
+    /// The statement was cancelled (Ctrl-C) or ran past its timeout (nothing was
+    /// written, but for the batches a `CALL { … } IN TRANSACTIONS` committed before), or
+    /// it needs transactions of its own where it cannot have them.
     TransactionError,
     /// The store could not be opened, read or written.
     StorageError,

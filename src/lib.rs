@@ -218,7 +218,8 @@ impl Database {
     }
 
     /// Runs one statement in its own transaction: it applies completely or not at all,
-    /// and is durable when this returns `Ok`.
+    /// and is durable when this returns `Ok`. A `CALL { … } IN TRANSACTIONS` in it
+    /// commits each batch as it goes: a failing statement keeps the batches before.
     pub fn execute(&self, query: &str, params: &Params) -> Result<QueryResult> {
         self.execute_with(query, params, &QueryOptions::default())
     }
@@ -235,6 +236,7 @@ impl Database {
         }
         let result = exec::execute_cached(
             &mut txn,
+            exec::TxnKind::Implicit,
             query,
             params,
             options,
@@ -415,6 +417,7 @@ impl Transaction<'_> {
         let savepoint = self.txn.savepoint();
         let result = exec::execute_cached(
             &mut self.txn,
+            exec::TxnKind::Explicit,
             query,
             params,
             options,

@@ -239,10 +239,6 @@ fn mistakes_are_named_with_their_place() {
             "same column names",
         ),
         (
-            "UNWIND [1] AS x CALL { WITH x RETURN x AS y } IN TRANSACTIONS RETURN y",
-            "IN TRANSACTIONS is not supported yet",
-        ),
-        (
             "RETURN EXISTS { CALL { CREATE (n) } RETURN 1 } AS e",
             "only reads",
         ),

@@ -217,7 +217,32 @@ pub struct LoadCsvClause {
 pub struct CallSubqueryClause {
     pub scope: CallScope,
     pub query: Query,
+    pub in_transactions: Option<InTransactions>,
     pub span: Span,
+}
+
+/// `IN TRANSACTIONS [OF n ROWS] [ON ERROR …] [REPORT STATUS AS s]`: the input rows are
+/// cut into batches and each batch's subquery commits in a transaction of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InTransactions {
+    /// `OF n ROWS`; `None`: 1000 rows, as in Neo4j.
+    pub batch_size: Option<Expr>,
+    pub on_error: OnError,
+    /// `REPORT STATUS AS s`: each row gets the status of its batch's transaction.
+    pub report_status: Option<Ident>,
+    /// From `IN` to the end of the options.
+    pub span: Span,
+}
+
+/// What `ON ERROR` does when a batch fails (its writes are rolled back in every case).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnError {
+    /// The statement fails with the batch's error (the default).
+    Fail,
+    /// The next batches run.
+    Continue,
+    /// No later batch runs; the statement goes on with the rows it has.
+    Break,
 }
 
 /// What a CALL subquery imports from the outer rows.

@@ -435,7 +435,7 @@ impl Binder<'_> {
                 _ => columns = Some(cols),
             }
         }
-        let columns = columns.unwrap_or_default();
+        let mut columns = columns.unwrap_or_default();
         for name in &columns {
             if scope.vars.iter().any(|(n, _)| n == name) {
                 return Err(self.at(
@@ -449,10 +449,45 @@ impl Binder<'_> {
                 ));
             }
         }
+        if let Some(t) = &c.in_transactions {
+            if let Some(status) = self.in_transactions(t, scope, &columns)? {
+                columns.push(status);
+            }
+        }
         for name in &columns {
             scope.add(name, Ty::Any);
         }
         Ok(columns)
+    }
+
+    /// Checks `IN TRANSACTIONS`: its batch size is computed once, before any row, so it
+    /// sees no variable (parameters and functions only); the variable of `REPORT STATUS`
+    /// is new. Returns that variable.
+    fn in_transactions(
+        &self,
+        t: &ast::InTransactions,
+        scope: &Scope,
+        returned: &[String],
+    ) -> Result<Option<String>> {
+        if let Some(size) = &t.batch_size {
+            self.expr(size, &scope.without_variables(), false)?;
+        }
+        let Some(status) = &t.report_status else {
+            return Ok(None);
+        };
+        if scope.get(&status.name).is_some() || returned.contains(&status.name) {
+            return Err(self.at(
+                err(
+                    "VariableAlreadyBound",
+                    format!(
+                        "variable `{}` of REPORT STATUS is already bound: report the status under another name",
+                        status.name
+                    ),
+                ),
+                status.span.start,
+            ));
+        }
+        Ok(Some(status.name.clone()))
     }
 
     /// A leading WITH of a `CALL { … }` that is not a plain importing WITH (it aliases,

@@ -144,22 +144,34 @@ impl Limits {
     }
 }
 
-/// Parses, plans and runs `query` in `txn` with the procedures of `registry` callable,
-/// reusing the plans kept in `plans` (one cache per database). On error the caller
-/// discards the transaction (or rolls back to its savepoint).
-pub fn execute_cached(
+/// The transaction a statement runs in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TxnKind {
+    /// Its own, committed when it ends (`Database::execute`): the statement may commit
+    /// batches of its own on the way (`CALL { … } IN TRANSACTIONS`).
+    Implicit,
+    /// One that holds other statements too (`Database::begin`, a fact file's load).
+    Explicit,
+}
+
+/// Parses, plans and runs `query` in `txn` (of `kind`) with the procedures of
+/// `registry` callable, reusing the plans kept in `plans` (one cache per database). On
+/// error the caller discards the transaction (or rolls back to its savepoint).
+pub(crate) fn execute_cached(
     txn: &mut Txn<'_>,
+    kind: TxnKind,
     query: &str,
     params: &Params,
     options: &QueryOptions,
     registry: &Registry,
     plans: &PlanCache,
 ) -> Result<QueryResult> {
-    execute_statement(txn, query, params, options, registry, Some(plans))
+    execute_statement(txn, kind, query, params, options, registry, Some(plans))
 }
 
 fn execute_statement(
     txn: &mut Txn<'_>,
+    kind: TxnKind,
     query: &str,
     params: &Params,
     options: &QueryOptions,
@@ -180,6 +192,7 @@ fn execute_statement(
         params,
         registry,
         limits: &limits,
+        kind,
     };
     let (mode, inner) = match statement.as_ref() {
         ast::Statement::Explain(inner) => (Mode::Explain, inner.as_ref()),
@@ -221,13 +234,14 @@ pub(crate) enum Mode {
     Profile,
 }
 
-/// What every stage of one statement's run shares: its text, parameters, procedures
-/// and limits.
+/// What every stage of one statement's run shares: its text, parameters, procedures,
+/// limits and the kind of transaction it runs in.
 pub(crate) struct StatementEnv<'r> {
     pub text: &'r str,
     pub params: &'r Params,
     pub registry: &'r Registry,
     pub limits: &'r Limits,
+    pub kind: TxnKind,
 }
 
 impl StatementEnv<'_> {
@@ -254,6 +268,13 @@ impl StatementEnv<'_> {
     /// a write procedure in it is refused here, before anything runs.
     pub fn plan_reading(&self, txn: &Txn<'_>, q: &ast::Query) -> Result<Plan> {
         let plan = plans::make(q, self.text, self.params, txn, self.registry)?.plan;
+        if let Some(b) = plan.batching() {
+            return Err(Error::syntax(
+                "InvalidTimeTravelWrite",
+                "CALL { … } IN TRANSACTIONS commits batch by batch, so it cannot run under AS OF or VALID AT, which read the graph as it was",
+            )
+            .at(self.text, b.at));
+        }
         if plan.parts.iter().flat_map(|p| &p.steps).any(Step::is_write) {
             return Err(Error::syntax(
                 "InvalidTimeTravelWrite",
@@ -308,6 +329,15 @@ impl StatementEnv<'_> {
         plan: &Plan,
         profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
     ) -> Result<QueryResult> {
+        if let Some(b) = plan.batching().filter(|_| self.kind == TxnKind::Explicit) {
+            // Neo4j's Neo.DatabaseError.Transaction.TransactionStartFailed.
+            return Err(Error::new(
+                ErrorClass::TransactionError,
+                "TransactionStartFailed",
+                "A query with 'CALL { ... } IN TRANSACTIONS' can only be executed in an implicit transaction, but tried to execute in an explicit transaction",
+            )
+            .at(self.text, b.at));
+        }
         let mut state = WriteState::default();
         let subplans = &plan.subplans;
         let mut columns = Vec::new();

@@ -1,5 +1,6 @@
 //! Write clauses: CREATE, MERGE, SET, REMOVE, DELETE, FOREACH, and CALL subqueries that
-//! write. Each is compiled once against
+//! write (in batches of their own transactions with IN TRANSACTIONS, see `batches`).
+//! Each is compiled once against
 //! the layout of its input rows (variables become slots, like the operators'
 //! expressions), then applied to every row in order, so a row sees the writes of the
 //! rows before it (MERGE relies on that), and the next clause sees all of them.
@@ -14,6 +15,9 @@ use crate::error::{Error, ErrorClass, Result};
 use crate::plan::Step;
 use crate::storage::{Dir, Element, Txn};
 use crate::value::{Node, NodeId, PropertyMap, Relationship, Value};
+use std::collections::VecDeque;
+
+mod batches;
 
 /// What write clauses need besides the transaction and the rows.
 pub(crate) struct WriteEnv<'r> {
@@ -306,32 +310,48 @@ pub(crate) fn apply(
             }
             Ok(rows)
         }
-        Step::CallSubquery(spec) => {
-            let returned = ops::Returned::new(spec, layout)?;
-            let mut out = std::collections::VecDeque::new();
-            // Per row, like FOREACH: a row's subquery sees the writes made for the rows
-            // before it.
-            for row in &rows {
-                env.statement.limits.check()?;
-                let start = returned.import_row(row);
-                let mut per_part = Vec::with_capacity(spec.parts.len());
-                for part in &spec.parts {
-                    per_part.push(env.statement.run_steps(
-                        txn,
-                        &part.steps,
-                        &spec.imports,
-                        vec![start.clone()],
-                        state,
-                        env.subplans,
-                        None,
-                    )?);
-                }
-                returned.extend(row, per_part, &mut out);
+        Step::CallSubquery(spec) => match &spec.batches {
+            Some(batching) => batches::apply(txn, spec, batching, layout, rows, state, env),
+            None => {
+                let returned = ops::Returned::new(spec, layout)?;
+                let mut out = VecDeque::new();
+                call_rows(txn, &returned, &rows, state, env, &mut out)?;
+                Ok(out.into())
             }
-            Ok(out.into())
-        }
+        },
         _ => Ok(rows),
     }
+}
+
+/// Runs a CALL subquery that writes on each of `rows` in order, like FOREACH: a row's
+/// subquery sees the writes made for the rows before it. The rows it gives go to `out`.
+fn call_rows(
+    txn: &mut Txn<'_>,
+    returned: &ops::Returned<'_>,
+    rows: &[Row],
+    state: &mut WriteState,
+    env: &WriteEnv<'_>,
+    out: &mut VecDeque<Row>,
+) -> Result<()> {
+    let spec = returned.spec();
+    for row in rows {
+        env.statement.limits.check()?;
+        let start = returned.import_row(row);
+        let mut per_part = Vec::with_capacity(spec.parts.len());
+        for part in &spec.parts {
+            per_part.push(env.statement.run_steps(
+                txn,
+                &part.steps,
+                &spec.imports,
+                vec![start.clone()],
+                state,
+                env.subplans,
+                None,
+            )?);
+        }
+        returned.extend(row, per_part, out);
+    }
+    Ok(())
 }
 
 /// A CREATE pattern (or the pattern MERGE creates) compiled against its input rows.

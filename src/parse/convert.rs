@@ -371,6 +371,7 @@ impl<'s> Converter<'s> {
             Rule::call_subquery => {
                 let mut scope = CallScope::ImportingWith;
                 let mut query = None;
+                let mut in_transactions = None;
                 for p in pair.clone().into_inner() {
                     match p.as_rule() {
                         Rule::call_subquery_scope => {
@@ -390,13 +391,7 @@ impl<'s> Converter<'s> {
                             };
                         }
                         Rule::query => query = Some(self.query(p)?),
-                        Rule::in_transactions => {
-                            return Err(Error::syntax(
-                                "NotSupported",
-                                "CALL { … } IN TRANSACTIONS is not supported yet: the subquery runs in the statement's transaction without it",
-                            )
-                            .at(self.source, p.as_span().start()))
-                        }
+                        Rule::in_transactions => in_transactions = Some(self.in_transactions(p)?),
                         _ => {}
                     }
                 }
@@ -404,6 +399,7 @@ impl<'s> Converter<'s> {
                 Ok(Clause::CallSubquery(CallSubqueryClause {
                     scope,
                     query,
+                    in_transactions,
                     span,
                 }))
             }
@@ -411,6 +407,75 @@ impl<'s> Converter<'s> {
             Rule::show_routines => self.show_routines(pair),
             _ => Err(malformed(&pair, "a clause")),
         }
+    }
+
+    /// `IN TRANSACTIONS` and its options, each given at most once; `REPORT STATUS` only
+    /// with `ON ERROR CONTINUE` or `BREAK` (as in Neo4j: under FAIL there is no status to
+    /// report, the statement fails).
+    fn in_transactions(&self, pair: Pair<'_, Rule>) -> Result<InTransactions> {
+        let span = span_of(&pair);
+        let mut batch_size = None;
+        let mut on_error = None;
+        let mut report_status = None;
+        for option in pair.into_inner() {
+            let at = option.as_span().start();
+            let (given, name) = match option.as_rule() {
+                Rule::batch_size => (batch_size.is_some(), "OF … ROWS"),
+                Rule::on_error => (on_error.is_some(), "ON ERROR"),
+                Rule::report_status => (report_status.is_some(), "REPORT STATUS"),
+                _ => continue,
+            };
+            if given {
+                return Err(Error::syntax(
+                    "InvalidSyntax",
+                    format!("IN TRANSACTIONS takes {name} once"),
+                )
+                .at(self.source, at));
+            }
+            match option.as_rule() {
+                Rule::batch_size => {
+                    let expr = option
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::expression)
+                        .ok_or_else(|| malformed(&option, "OF … ROWS"))?;
+                    batch_size = Some(self.expression(expr)?);
+                }
+                Rule::on_error => {
+                    let action = option.clone().into_inner().find_map(|p| match p.as_rule() {
+                        Rule::on_error_continue => Some(OnError::Continue),
+                        Rule::on_error_break => Some(OnError::Break),
+                        Rule::on_error_fail => Some(OnError::Fail),
+                        _ => None,
+                    });
+                    on_error = Some(action.ok_or_else(|| malformed(&option, "ON ERROR"))?);
+                }
+                _ => {
+                    let variable = option
+                        .clone()
+                        .into_inner()
+                        .find(|p| p.as_rule() == Rule::variable)
+                        .ok_or_else(|| malformed(&option, "REPORT STATUS"))?;
+                    report_status = Some((self.ident(variable), at));
+                }
+            }
+        }
+        let on_error = on_error.unwrap_or(OnError::Fail);
+        if let Some((_, at)) = &report_status {
+            if on_error == OnError::Fail {
+                return Err(Error::syntax(
+                    "InvalidClauseComposition",
+                    "REPORT STATUS needs ON ERROR CONTINUE or ON ERROR BREAK: under ON ERROR FAIL a failed batch fails the statement",
+                )
+                .at(self.source, *at));
+            }
+        }
+        Ok(InTransactions {
+            batch_size,
+            on_error,
+            report_status: report_status.map(|(v, _)| v),
+            span,
+        })
     }
 
     fn where_part(&self, pair: Pair<'_, Rule>) -> Result<Expr> {

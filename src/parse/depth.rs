@@ -53,7 +53,16 @@ fn clause_exprs_mut(clause: &mut Clause) -> Vec<&mut Expr> {
                 out.extend(clause_exprs_mut(inner));
             }
         }
-        Clause::CallSubquery(c) => out.extend(query_exprs_mut(&mut c.query)),
+        Clause::CallSubquery(c) => {
+            out.extend(query_exprs_mut(&mut c.query));
+            if let Some(size) = c
+                .in_transactions
+                .as_mut()
+                .and_then(|t| t.batch_size.as_mut())
+            {
+                out.push(size);
+            }
+        }
         Clause::Call(c) => {
             out.extend(c.args.iter_mut().flatten());
             if let Some(y) = &mut c.yield_ {

@@ -368,7 +368,7 @@ fn found_at(text: &str, offset: usize) -> String {
 /// UNION and UNION ALL are not mixed;
 /// CREATE makes directed relationships of one type and fixed length; MATCH and MERGE do
 /// not take a parameter as a property map; DELETE does not take labels; an `EXISTS { }`
-/// subquery does not write.
+/// subquery does not write; `CALL { … } IN TRANSACTIONS` is not nested in a subquery.
 pub fn check_statement(text: &str, statement: &Statement) -> Result<()> {
     match statement {
         Statement::Query(query) => check_query(text, query),
@@ -393,6 +393,9 @@ fn check_reads_only(text: &str, query: &Query, as_of: bool) -> Result<()> {
                 Clause::Remove(c) => ("REMOVE", c.span),
                 Clause::Delete(c) => ("DELETE", c.span),
                 Clause::Foreach(c) => ("FOREACH", c.span),
+                // Refused as a whole when the plan is read (`plan_reading`), also under
+                // a caller's AS OF.
+                Clause::CallSubquery(c) if c.in_transactions.is_some() => continue,
                 Clause::CallSubquery(c) => {
                     check_reads_only(text, &c.query, as_of)?;
                     continue;
@@ -456,7 +459,10 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
                 .try_for_each(|inner| check_clause(text, inner, false))
         }
         Clause::With(p) | Clause::Return(p) => check_projection(text, p),
-        Clause::CallSubquery(c) => check_query(text, &c.query),
+        Clause::CallSubquery(c) => {
+            refuse_nested_in_transactions(text, &c.query)?;
+            check_query(text, &c.query)
+        }
         Clause::Create(c) => {
             for part in &c.pattern.parts {
                 for (rel, _) in &part.element.chain {
@@ -743,9 +749,31 @@ fn check_expr(text: &str, expr: &Expr, predicate: bool) -> Result<()> {
             }
             SubqueryBody::Query(query) => {
                 check_subquery_shape(text, *kind, query, expr.span.start)?;
+                refuse_nested_in_transactions(text, query)?;
                 check_query(text, query)
             }
         },
+    }
+}
+
+/// `CALL { … } IN TRANSACTIONS` commits as it goes, so it stands only in the statement's
+/// own query: not inside a CALL subquery or a subquery expression (`query` is one),
+/// whose query runs per row of a query whose transaction is still open.
+fn refuse_nested_in_transactions(text: &str, query: &Query) -> Result<()> {
+    let nested = query
+        .parts()
+        .flat_map(|part| &part.clauses)
+        .find_map(|clause| match clause {
+            Clause::CallSubquery(c) => c.in_transactions.as_ref(),
+            _ => None,
+        });
+    match nested {
+        Some(t) => Err(Error::syntax(
+            "InvalidClauseComposition",
+            "CALL { … } IN TRANSACTIONS cannot be nested inside another subquery: it must stand in the statement's own query",
+        )
+        .at(text, t.span.start)),
+        None => Ok(()),
     }
 }
 

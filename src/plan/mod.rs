@@ -35,6 +35,20 @@ pub struct Plan {
     pub statistics: Vec<(Statistic, u64)>,
 }
 
+impl Plan {
+    /// The first `CALL { … } IN TRANSACTIONS` of the statement (it stands only in the
+    /// statement's own query, never nested).
+    pub fn batching(&self) -> Option<&Batching> {
+        self.parts
+            .iter()
+            .flat_map(|p| &p.steps)
+            .find_map(|step| match step {
+                Step::CallSubquery(c) => c.batches.as_ref(),
+                _ => None,
+            })
+    }
+}
+
 /// A count the planner looked at to choose between plans.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Statistic {
@@ -248,9 +262,30 @@ pub struct CallSubquerySpec {
     pub parts: Vec<PlanPart>,
     pub union_distinct: bool,
     pub columns: Vec<String>,
-    /// Whether a part writes: the subquery then runs as a write step.
+    /// Whether a part writes, or the subquery runs in transactions of its own: it then
+    /// runs as a write step.
     pub writes: bool,
+    /// `IN TRANSACTIONS`: the rows are cut into batches, each committed on its own.
+    pub batches: Option<Batching>,
 }
+
+/// How `CALL { … } IN TRANSACTIONS` cuts its input rows into batches and what a failed
+/// batch does.
+#[derive(Clone, Debug)]
+pub struct Batching {
+    /// Rows per batch (`OF n ROWS`), evaluated once before the first batch; `None`:
+    /// [`DEFAULT_BATCH_ROWS`].
+    pub size: Option<Expr>,
+    pub on_error: ast::OnError,
+    /// `REPORT STATUS AS s`: the column each row's batch status goes to, after the
+    /// subquery's own.
+    pub status: Option<String>,
+    /// Where `IN TRANSACTIONS` is written.
+    pub at: usize,
+}
+
+/// Rows per batch of `CALL { … } IN TRANSACTIONS` without `OF n ROWS`, as in Neo4j.
+pub const DEFAULT_BATCH_ROWS: usize = 1000;
 
 /// `LOAD CSV`: for each input row, the records of the file `source` names, each
 /// binding `var` (a list of fields, or a map when the first record holds `headers`).
@@ -318,7 +353,10 @@ pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
             | Step::Create { new_vars, .. }
             | Step::Merge { new_vars, .. } => new_vars.iter().for_each(push),
             Step::Call(c) => c.yields.iter().for_each(|(_, v)| push(v)),
-            Step::CallSubquery(c) => c.columns.iter().for_each(push),
+            Step::CallSubquery(c) => {
+                c.columns.iter().for_each(&mut push);
+                c.batches.iter().flat_map(|b| &b.status).for_each(&mut push);
+            }
             Step::Project(p) => {
                 layout = p
                     .items
@@ -401,6 +439,7 @@ pub fn plan_query(
             .map(|s| planner.subquery(s))
             .collect::<Result<_>>()?,
     );
+    refuse_writes_before_batches(&parts, text)?;
     // A statement ending in a call of a procedure that writes and yields nothing
     // (`… CALL db.restoreProvenance(n, r)`) returns nothing, as one ending in a write.
     let ends_in_void_write = parts
@@ -419,6 +458,32 @@ pub fn plan_query(
         returns,
         statistics: planner.statistics.into_inner(),
     })
+}
+
+/// Each batch of `CALL { … } IN TRANSACTIONS` commits all the transaction holds, so a
+/// write before it (other than another such CALL's, committed already) would be
+/// committed with its first batch and outlive a later failure of the statement: the
+/// rows feeding the batches must be read, not written.
+fn refuse_writes_before_batches(parts: &[PlanPart], text: &str) -> Result<()> {
+    let mut wrote = false;
+    for step in parts.iter().flat_map(|p| &p.steps) {
+        let batches = match step {
+            Step::CallSubquery(c) => c.batches.as_ref(),
+            _ => None,
+        };
+        match batches {
+            Some(b) if wrote => {
+                return Err(Error::syntax(
+                    "InvalidClauseComposition",
+                    "CALL { … } IN TRANSACTIONS commits batch by batch, so the statement cannot write before it (only inside it, or after it)",
+                )
+                .at(text, b.at))
+            }
+            Some(_) => {}
+            None => wrote |= step.is_write(),
+        }
+    }
+    Ok(())
 }
 
 /// The plan of one subquery: its steps run on a row of its imports.
@@ -667,13 +732,21 @@ impl Planner<'_, '_, '_> {
                     .parts()
                     .map(|part| self.single(part, &imports))
                     .collect::<Result<Vec<_>>>()?;
-                let writes = parts.iter().any(|p| p.steps.iter().any(Step::is_write));
+                let batches = c.in_transactions.as_ref().map(|t| Batching {
+                    size: t.batch_size.clone(),
+                    on_error: t.on_error,
+                    status: t.report_status.as_ref().map(|s| s.name.clone()),
+                    at: t.span.start,
+                });
+                let writes =
+                    batches.is_some() || parts.iter().any(|p| p.steps.iter().any(Step::is_write));
                 Ok(vec![Step::CallSubquery(Box::new(CallSubquerySpec {
                     imports,
                     columns: parts.first().map(|p| p.columns.clone()).unwrap_or_default(),
                     union_distinct: c.query.unions.iter().any(|(all, _)| !all),
                     parts,
                     writes,
+                    batches,
                 }))])
             }
             ast::Clause::Call(c) => self.call(c, layout.is_empty()),
@@ -2091,6 +2164,22 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                     "UNION ALL"
                 };
                 detail.push_str(&format!(" ({} parts, {union})", c.parts.len()));
+            }
+            if let Some(b) = &c.batches {
+                match &b.size {
+                    Some(size) => detail.push_str(&format!(" in transactions of {size} rows")),
+                    None => {
+                        detail.push_str(&format!(" in transactions of {DEFAULT_BATCH_ROWS} rows"))
+                    }
+                }
+                detail.push_str(match b.on_error {
+                    ast::OnError::Fail => " on error fail",
+                    ast::OnError::Continue => " on error continue",
+                    ast::OnError::Break => " on error break",
+                });
+                if let Some(s) = &b.status {
+                    detail.push_str(&format!(" report status as {s}"));
+                }
             }
             ("CallSubquery".to_string(), detail)
         }

@@ -256,16 +256,20 @@ impl Store {
 
     /// Starts a transaction (serialized with other writers of this store).
     pub fn begin(&self) -> Result<Txn<'_>> {
-        let writer = self.writer.acquire()?;
+        Ok(self.begin_holding(self.writer.acquire()?))
+    }
+
+    /// A transaction over the committed state, for the writer whose turn `writer` is.
+    fn begin_holding<'s>(&'s self, writer: WriterGuard<'s>) -> Txn<'s> {
         let committed = lock(&self.committed).clone();
-        Ok(Txn::over(
+        Txn::over(
             self,
             cache::CacheLease::take(self),
             Some(writer),
             None,
             committed.clock,
             committed,
-        ))
+        )
     }
 }
 
@@ -375,6 +379,41 @@ impl<'s> Txn<'s> {
     /// transaction that wrote nothing touches nothing.
     pub fn commit(self) -> Result<()> {
         self.commit_with(Vec::new(), None)
+    }
+
+    /// Commits what the transaction wrote so far, as [`Txn::commit`] does, and goes on
+    /// as a new transaction over the committed state: the writer's turn is kept (no other
+    /// transaction starts in between) and so is the source it writes under. Returns the
+    /// number the commit got (`None`: it changed nothing, so it got none). For a
+    /// statement whose batches commit one by one (`CALL { … } IN TRANSACTIONS`); after
+    /// an error the transaction holds nothing and must be dropped.
+    pub fn commit_and_continue(&mut self) -> Result<Option<u64>> {
+        // Only a reading of the past has no writer's turn.
+        let Some(writer) = self._writer.take() else {
+            return Err(Error::new(
+                ErrorClass::TransactionError,
+                "",
+                "a reading of the past cannot commit",
+            ));
+        };
+        let store = self.store;
+        let source = self.writing_source();
+        let before = self.clock.last_tx;
+        let placeholder = Txn::over(
+            store,
+            cache::CacheLease::private(store),
+            None,
+            None,
+            self.clock,
+            Committed::default(),
+        );
+        std::mem::replace(self, placeholder).commit()?;
+        *self = store.begin_holding(writer);
+        if let Some(name) = source {
+            self.begin_source(&name, None)?;
+        }
+        let after = self.clock.last_tx;
+        Ok((after > before).then_some(after))
     }
 
     /// Commits the buffer together with `extra` writes (the bulk writer's, which also

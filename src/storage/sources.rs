@@ -450,6 +450,13 @@ impl Txn<'_> {
         self.provenance.kept
     }
 
+    /// The name of the source this transaction writes under, if it writes under one.
+    pub(super) fn writing_source(&self) -> Option<String> {
+        self.provenance
+            .writer
+            .and_then(|_| self.provenance.named.clone())
+    }
+
     /// Writes what follows under no source.
     pub fn end_source(&mut self) {
         self.provenance.writer = None;

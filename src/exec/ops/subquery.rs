@@ -45,6 +45,11 @@ impl<'a> Returned<'a> {
         })
     }
 
+    /// The subquery whose rows these are.
+    pub(crate) fn spec(&self) -> &'a CallSubquerySpec {
+        self.spec
+    }
+
     /// The row the subquery's parts start from.
     pub(crate) fn import_row(&self, row: &[Value]) -> Row {
         self.imports
