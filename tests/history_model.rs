@@ -34,7 +34,9 @@
 //! so the model also gives each element an identity of its own, as the store does.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
+
+mod model_runner;
 use skein::{Database, Params, QueryOptions, QueryResult, Value};
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -1310,17 +1312,7 @@ fn run_case(steps: &[(Step, u16)], cov: &Coverage) -> TestResult {
 
 fn run_cases(cases: u32, max_steps: usize) -> Coverage {
     let cov = Coverage::default();
-    let default = Config::default();
-    let cases = if std::env::var_os("PROPTEST_CASES").is_some() {
-        default.cases
-    } else {
-        cases
-    };
-    let mut runner = TestRunner::new(Config {
-        cases,
-        source_file: Some(file!()),
-        ..default
-    });
+    let mut runner = model_runner::runner(cases, file!());
     let case = prop::collection::vec((step(), any::<u16>()), 1..max_steps);
     let result = runner.run(&case, |steps| {
         run_case(&steps, &cov).map_err(|e| TestCaseError::fail(e.to_string()))

@@ -50,7 +50,9 @@
 //! multisets.
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
+
+mod model_runner;
 use sha2::{Digest, Sha256};
 use skein::{Database, ErrorClass, LoadOutcome, Params, QueryOptions, Value, Withdrawn};
 use std::cell::Cell;
@@ -1558,17 +1560,7 @@ fn run(indexed: bool, steps: &[Step], on_disk: bool, cov: &Coverage) -> TestResu
 /// `proptest!` tests); a failure panics with the shrunk sequence.
 fn run_cases(cases: u32, max_steps: usize, on_disk: bool) -> Coverage {
     let cov = Coverage::default();
-    let default = Config::default();
-    let cases = if std::env::var_os("PROPTEST_CASES").is_some() {
-        default.cases
-    } else {
-        cases
-    };
-    let mut runner = TestRunner::new(Config {
-        cases,
-        source_file: Some(file!()),
-        ..default
-    });
+    let mut runner = model_runner::runner(cases, file!());
     let case = (any::<bool>(), prop::collection::vec(step(), 1..max_steps));
     let result = runner.run(&case, |(indexed, steps)| {
         run(indexed, &steps, on_disk, &cov).map_err(|e| TestCaseError::fail(e.to_string()))
