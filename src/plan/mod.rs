@@ -128,7 +128,10 @@ pub struct ShortestSpec {
     pub min: u64,
     pub max: Option<u64>,
     pub rel_props: Option<Expr>,
-    pub all: bool,
+    /// How many paths (or, with `groups`, lengths of paths) to keep per pair of nodes.
+    pub count: u64,
+    /// Every path of each kept length, not one.
+    pub groups: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -1099,8 +1102,18 @@ impl Planner<'_, '_, '_> {
             });
             nodes.push(self.node_ref(n));
         }
-        if part.function != ast::PathFunction::None {
-            return self.shortest(part, nodes, rels, layout, steps, pending, clause_vars);
+        if let ast::PathFunction::Shortest { count, groups } = part.function {
+            let selector = (count, groups);
+            return self.shortest(
+                part,
+                selector,
+                nodes,
+                rels,
+                layout,
+                steps,
+                pending,
+                clause_vars,
+            );
         }
         let start = nodes
             .iter()
@@ -1148,6 +1161,7 @@ impl Planner<'_, '_, '_> {
     fn shortest(
         &mut self,
         part: &ast::PatternPart,
+        (count, groups): (u64, bool),
         nodes: Vec<NodeRef<'_>>,
         rels: Vec<RelRef<'_>>,
         layout: &mut Vec<String>,
@@ -1180,7 +1194,8 @@ impl Planner<'_, '_, '_> {
             min,
             max,
             rel_props: r.props.cloned(),
-            all: part.function == ast::PathFunction::AllShortestPaths,
+            count,
+            groups,
         })));
         layout.push(r.var.clone());
         if let Some(p) = &part.variable {
@@ -1953,15 +1968,17 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 format!("{} = {}", j.probe_key, j.build_key),
             )
         }
-        Step::ShortestPath(s) => (
-            if s.all {
-                "AllShortestPaths"
-            } else {
-                "ShortestPath"
+        Step::ShortestPath(s) => {
+            let ends = format!("({})..({})", s.from.trim(), s.to.trim());
+            // At least one path per kept length; at most `count` without groups.
+            *est *= s.count as f64;
+            match (s.count, s.groups) {
+                (1, false) => ("ShortestPath".to_string(), ends),
+                (1, true) => ("AllShortestPaths".to_string(), ends),
+                (k, false) => ("Shortest".to_string(), format!("k={k} {ends}")),
+                (k, true) => ("Shortest".to_string(), format!("k={k} groups {ends}")),
             }
-            .to_string(),
-            format!("({})..({})", s.from.trim(), s.to.trim()),
-        ),
+        }
         Step::Filter(pred) => {
             *est *= 0.5;
             ("Filter".to_string(), pred.to_string())

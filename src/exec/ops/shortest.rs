@@ -1,5 +1,9 @@
-//! `shortestPath` and `allShortestPaths` between two bound nodes: a bidirectional
-//! breadth-first search over the in-memory adjacency.
+//! `shortestPath`, `allShortestPaths` and the GQL selectors `SHORTEST k [GROUPS]`
+//! between two bound nodes, over the in-memory adjacency. One path of any length from
+//! 1: a bidirectional breadth-first search; otherwise (all shortest paths, k paths or
+//! groups, a least length above 1) a search of trails (no relationship twice) level by
+//! level of the length they will at least have, so paths come out in order of length
+//! and no trail that cannot end within the lengths kept is grown.
 
 use super::{eval_props, next_filled, node_id, other_end, rel_matches, rel_value, BoxOp, Op};
 use crate::error::Result;
@@ -12,7 +16,7 @@ use crate::value::{Map, Node, NodeId, Value};
 // foldhash: these sets and maps hash node ids and group keys on the hot paths (DISTINCT,
 // grouping, reachability); SipHash's flooding resistance buys nothing there.
 use foldhash::{HashMap, HashMapExt};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 
 pub(super) struct ShortestOp<'a, 's> {
     pub(super) ctx: &'a Ctx<'a, 's>,
@@ -33,8 +37,7 @@ struct PathSearch<'a, 's> {
 }
 
 impl PathSearch<'_, '_> {
-    /// Breadth-first search; returns the shortest paths (all of them for
-    /// allShortestPaths) as edge lists.
+    /// The paths the selector keeps, as edge lists.
     fn search(&self, a: NodeId, b: NodeId, rel_props: Option<&Map>) -> Result<Vec<Vec<Edge>>> {
         let s = self.spec;
         if a == b {
@@ -44,67 +47,92 @@ impl PathSearch<'_, '_> {
                 Vec::new()
             });
         }
-        if !s.all && s.min <= 1 {
+        if s.count == 1 && !s.groups && s.min <= 1 {
             return Ok(self.bidirectional(a, b, rel_props)?.into_iter().collect());
         }
-        let mut depth_of: HashMap<NodeId, u64> = HashMap::new();
-        let mut parents: HashMap<NodeId, Vec<(NodeId, Edge)>> = HashMap::new();
-        depth_of.insert(a, 0);
-        let mut frontier = vec![a];
-        let mut depth = 0u64;
-        let mut found = false;
-        while !frontier.is_empty() && !found && s.max.is_none_or(|m| depth < m) {
-            depth += 1;
-            let mut next = Vec::new();
-            for &n in &frontier {
-                for edge in self.ctx.txn.expand(n, s.dir, &s.types) {
-                    let edge = edge?;
-                    self.ctx.limits.check()?;
-                    if !rel_matches(self.ctx, edge.rel, rel_props)? {
+        self.trails(a, b, rel_props)
+    }
+
+    /// `SHORTEST k` (the first k trails from `a` to `b` in order of length) or
+    /// `SHORTEST k GROUPS` (every trail whose length is among the k smallest). Partial
+    /// trails are kept in levels by a lower bound of the length of any path they can
+    /// become: their length plus their end's distance to `b` (ignoring which
+    /// relationships the trail already holds), and no less than the pattern's minimum.
+    /// A level is finished before the next is started, so only the trails that can
+    /// still end within the lengths kept are ever grown; the distances are found from
+    /// `b` backwards only as deep as the level reached. Memory is one entry (a
+    /// relationship and the entry before it) per partial trail grown.
+    fn trails(&self, a: NodeId, b: NodeId, rel_props: Option<&Map>) -> Result<Vec<Vec<Edge>>> {
+        let s = self.spec;
+        let mut to_b = DistanceTo::new(b, reverse(s.dir));
+        let mut trails = vec![Trail {
+            node: a,
+            len: 0,
+            edge: None,
+            before: 0,
+        }];
+        let mut levels: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        levels.insert(0, vec![0]);
+        let mut out = Vec::new();
+        let mut groups = 0;
+        while let Some((level, mut stack)) = levels.pop_first() {
+            if s.max.is_some_and(|m| level > m) {
+                break;
+            }
+            to_b.grow_to(self, level, rel_props)?;
+            let mut found = false;
+            while let Some(i) = stack.pop() {
+                let Some(&Trail { node, len, .. }) = trails.get(i) else {
+                    continue;
+                };
+                // A bound found while the distances were shallower may have risen.
+                match to_b.bound(node, len, s.min) {
+                    Some(bound) if bound == level => {}
+                    Some(bound) => {
+                        levels.entry(bound).or_default().push(i);
                         continue;
                     }
-                    let m = other_end(&edge, n);
-                    match depth_of.get(&m) {
-                        Some(&d) if d < depth => continue,
-                        Some(_) => {}
-                        None => {
-                            depth_of.insert(m, depth);
-                            next.push(m);
-                        }
-                    }
-                    parents.entry(m).or_default().push((n, edge));
-                    if m == b {
-                        found = true;
+                    None => continue,
+                }
+                if node == b && len >= s.min {
+                    out.push(trail_edges(&trails, i));
+                    found = true;
+                    if !s.groups && out.len() as u64 == s.count {
+                        return Ok(out);
                     }
                 }
-            }
-            frontier = next;
-        }
-        if !found || depth < s.min {
-            return Ok(Vec::new());
-        }
-        // Walk back from b to a along parents.
-        let mut out = Vec::new();
-        let mut stack: Vec<(NodeId, Vec<Edge>)> = vec![(b, Vec::new())];
-        while let Some((n, suffix)) = stack.pop() {
-            if n == a {
-                let mut p = suffix;
-                p.reverse();
-                out.push(p);
-                if !s.all {
-                    break;
-                }
-                continue;
-            }
-            for (prev, edge) in parents.get(&n).into_iter().flatten() {
-                if depth_of.get(prev).copied().unwrap_or(u64::MAX) + 1
-                    != depth_of.get(&n).copied().unwrap_or(0)
-                {
+                if s.max.is_some_and(|m| len >= m) {
                     continue;
                 }
-                let mut p = suffix.clone();
-                p.push(edge.clone());
-                stack.push((*prev, p));
+                for edge in self.ctx.txn.expand(node, s.dir, &s.types) {
+                    let edge = edge?;
+                    self.ctx.limits.check()?;
+                    if holds(&trails, i, &edge) || !rel_matches(self.ctx, edge.rel, rel_props)? {
+                        continue;
+                    }
+                    let next = other_end(&edge, node);
+                    let Some(bound) = to_b.bound(next, len + 1, s.min) else {
+                        continue;
+                    };
+                    trails.push(Trail {
+                        node: next,
+                        len: len + 1,
+                        edge: Some(edge),
+                        before: i,
+                    });
+                    let at = trails.len() - 1;
+                    if bound <= level {
+                        stack.push(at);
+                    } else {
+                        levels.entry(bound).or_default().push(at);
+                    }
+                }
+            }
+            if found && s.groups {
+                groups += 1;
+                if groups == s.count {
+                    break;
+                }
             }
         }
         Ok(out)
@@ -119,11 +147,7 @@ impl PathSearch<'_, '_> {
         rel_props: Option<&Map>,
     ) -> Result<Option<Vec<Edge>>> {
         let s = self.spec;
-        let backward_dir = match s.dir {
-            Dir::Outgoing => Dir::Incoming,
-            Dir::Incoming => Dir::Outgoing,
-            Dir::Both => Dir::Both,
-        };
+        let backward_dir = reverse(s.dir);
         // node -> (depth, edge to the parent), per side.
         let mut seen: [HashMap<NodeId, (u64, Option<Edge>)>; 2] = [HashMap::new(), HashMap::new()];
         seen[0].insert(a, (0, None));
@@ -185,6 +209,107 @@ impl PathSearch<'_, '_> {
             }
             frontiers[side] = next;
         }
+    }
+}
+
+fn reverse(dir: Dir) -> Dir {
+    match dir {
+        Dir::Outgoing => Dir::Incoming,
+        Dir::Incoming => Dir::Outgoing,
+        Dir::Both => Dir::Both,
+    }
+}
+
+/// A partial trail of `PathSearch::trails`: its last node and relationship, and the
+/// entry of the trail it extends (the first entry, the start node alone, has none).
+struct Trail {
+    node: NodeId,
+    len: u64,
+    edge: Option<Edge>,
+    before: usize,
+}
+
+/// Whether the trail ending at entry `i` already holds `edge`'s relationship.
+fn holds(trails: &[Trail], mut i: usize, edge: &Edge) -> bool {
+    while let Some(t) = trails.get(i) {
+        match &t.edge {
+            Some(e) if e.rel == edge.rel => return true,
+            Some(_) => i = t.before,
+            None => return false,
+        }
+    }
+    false
+}
+
+/// The relationships of the trail ending at entry `i`, from its start.
+fn trail_edges(trails: &[Trail], mut i: usize) -> Vec<Edge> {
+    let mut edges = Vec::new();
+    while let Some(Trail {
+        edge: Some(e),
+        before,
+        ..
+    }) = trails.get(i)
+    {
+        edges.push(e.clone());
+        i = *before;
+    }
+    edges.reverse();
+    edges
+}
+
+/// Distances to one node, found breadth-first backwards and only as deep as asked.
+struct DistanceTo {
+    known: HashMap<NodeId, u64>,
+    frontier: Vec<NodeId>,
+    depth: u64,
+    dir: Dir,
+}
+
+impl DistanceTo {
+    fn new(target: NodeId, dir: Dir) -> DistanceTo {
+        let mut known = HashMap::new();
+        known.insert(target, 0);
+        DistanceTo {
+            known,
+            frontier: vec![target],
+            depth: 0,
+            dir,
+        }
+    }
+
+    /// Finds every distance up to `depth`.
+    fn grow_to(&mut self, search: &PathSearch, depth: u64, rel_props: Option<&Map>) -> Result<()> {
+        while self.depth < depth && !self.frontier.is_empty() {
+            self.depth += 1;
+            let mut next = Vec::new();
+            for &n in &self.frontier {
+                for edge in search.ctx.txn.expand(n, self.dir, &search.spec.types) {
+                    let edge = edge?;
+                    search.ctx.limits.check()?;
+                    let m = other_end(&edge, n);
+                    if self.known.contains_key(&m) || !rel_matches(search.ctx, edge.rel, rel_props)?
+                    {
+                        continue;
+                    }
+                    self.known.insert(m, self.depth);
+                    next.push(m);
+                }
+            }
+            self.frontier = next;
+        }
+        Ok(())
+    }
+
+    /// The least length a path of at least `min` relationships can have that extends
+    /// a trail of `len` relationships ending at `node`; none when `node` cannot reach
+    /// the target.
+    fn bound(&self, node: NodeId, len: u64, min: u64) -> Option<u64> {
+        let distance = match self.known.get(&node) {
+            Some(&d) => d,
+            None if self.frontier.is_empty() => return None,
+            None => self.depth + 1,
+        };
+        Some((len + distance).max(min))
     }
 }
 
