@@ -93,7 +93,7 @@ fn shortest_k_groups_keeps_every_path_of_the_k_smallest_lengths() {
     assert_eq!(
         run(
             &db,
-            "MATCH p = SHORTEST 9 GROUPS PATHS (:N {n: 'a'})-[:R]->+(:N {n: 'd'}) \
+            "MATCH p = SHORTEST 9 PATHS GROUPS (:N {n: 'a'})-[:R]->+(:N {n: 'd'}) \
              RETURN length(p), count(*) ORDER BY length(p)"
         ),
         ["1 | 1", "2 | 2", "3 | 1", "4 | 1"]
@@ -102,6 +102,9 @@ fn shortest_k_groups_keeps_every_path_of_the_k_smallest_lengths() {
         sorted(paths(&db, "SHORTEST 1 GROUPS", "{2,}")),
         ["'abd'", "'acd'"]
     );
+    // The count of groups may be left out (one), GROUP is GROUPS.
+    assert_eq!(paths(&db, "SHORTEST GROUPS", "{2,}").len(), 2);
+    assert_eq!(paths(&db, "SHORTEST 2 PATH GROUP", "+").len(), 3);
 }
 
 #[test]
@@ -250,5 +253,19 @@ fn a_selector_of_no_paths_is_refused_where_it_is_written() {
             Some(11),
             "{query}: {error}"
         );
+    }
+}
+
+#[test]
+fn a_selector_is_written_as_neo4j_writes_it() {
+    let db = graph();
+    for query in [
+        "MATCH p = SHORTEST (a)-[:R]->+(b) RETURN p",
+        "MATCH p = SHORTEST 2 GROUPS PATHS (a)-[:R]->+(b) RETURN p",
+        "MATCH p = SHORTEST 2 PATHS PATHS (a)-[:R]->+(b) RETURN p",
+    ] {
+        let error = db.execute(query, &Params::new()).expect_err("refused");
+        assert_eq!(error.class, ErrorClass::SyntaxError, "{query}: {error}");
+        assert!(error.position.is_some(), "{query}: {error}");
     }
 }

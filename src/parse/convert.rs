@@ -899,17 +899,13 @@ impl<'s> Converter<'s> {
     }
 
     /// What a GQL path selector asks, and where it is written: `SHORTEST k` (k paths
-    /// in order of length), `SHORTEST k GROUPS` (the paths of the k smallest lengths),
+    /// in order of length), `SHORTEST [k] GROUPS` (the paths of the k smallest lengths),
     /// `ALL SHORTEST` (= `SHORTEST 1 GROUPS`), `ANY SHORTEST` (= `SHORTEST 1`), `ANY k`
     /// (any k paths: the k shortest are as good as any); `ALL` selects every path, as
     /// no selector does.
     fn path_selector(&self, pair: Pair<'_, Rule>) -> Result<(PathFunction, usize)> {
         let at = pair.as_span().start();
-        let Some(kind) = pair
-            .clone()
-            .into_inner()
-            .find(|p| p.as_rule() != Rule::PATH && p.as_rule() != Rule::PATHS)
-        else {
+        let Some(kind) = pair.clone().into_inner().next() else {
             return Err(malformed(&pair, "a path selector"));
         };
         let mut count = 1;
@@ -920,7 +916,7 @@ impl<'s> Converter<'s> {
                     let text = p.as_str().trim();
                     count = decode_integer(text, false).map_err(|e| self.error_at(e, at))?;
                 }
-                Rule::GROUPS => groups = true,
+                Rule::GROUPS | Rule::GROUP => groups = true,
                 _ => {}
             }
         }
