@@ -269,3 +269,56 @@ fn a_selector_is_written_as_neo4j_writes_it() {
         assert!(error.position.is_some(), "{query}: {error}");
     }
 }
+
+#[test]
+fn the_where_of_the_match_chooses_among_paths_before_the_selector_counts() {
+    let db = graph();
+    let from_to = "(s:N {n: 'a'})-[r:R]->+(t:N {n: 'd'})";
+    let names = "reduce(x = '', y IN nodes(p) | x + y.n)";
+    for (selector, predicate, expected) in [
+        ("SHORTEST 2", "length(p) > 1", vec!["'abd'", "'acd'"]),
+        ("SHORTEST 1", "length(p) >= 3", vec!["'abcd'"]),
+        ("ANY SHORTEST", "size(r) = 4", vec!["'aefgd'"]),
+        (
+            "SHORTEST 3 GROUPS",
+            "none(x IN nodes(p) WHERE x.n = 'c')",
+            vec!["'abd'", "'ad'", "'aefgd'"],
+        ),
+        ("ALL SHORTEST", "length(p) > 1", vec!["'abd'", "'acd'"]),
+        ("SHORTEST 3", "length(p) > 9", vec![]),
+    ] {
+        let query = format!("MATCH p = {selector} {from_to} WHERE {predicate} RETURN {names}");
+        assert_eq!(sorted(run(&db, &query)), expected, "{query}");
+    }
+    // shortestPath(…) reads its WHERE the same way.
+    assert_eq!(
+        run(
+            &db,
+            &format!(
+                "MATCH p = shortestPath((s:N {{n: 'a'}})-[r:R*]->(t:N {{n: 'd'}})) \
+                 WHERE none(x IN nodes(p) WHERE x.n IN ['b', 'c']) AND size(r) > 1 RETURN {names}"
+            )
+        ),
+        ["'aefgd'"]
+    );
+    // A WHERE after WITH filters the paths the selector kept.
+    assert_eq!(
+        run(
+            &db,
+            &format!("MATCH p = SHORTEST 1 {from_to} WITH p WHERE length(p) > 1 RETURN p")
+        ),
+        Vec::<String>::new()
+    );
+    let plan = db
+        .execute(
+            &format!("EXPLAIN MATCH p = SHORTEST 2 {from_to} WHERE length(p) > 1 RETURN p"),
+            &Params::new(),
+        )
+        .expect("plan")
+        .plan
+        .unwrap_or_default();
+    assert!(
+        plan.contains("Shortest k=2 (s)..(t) WHERE length(p) > 1"),
+        "{plan}"
+    );
+}

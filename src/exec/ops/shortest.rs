@@ -7,7 +7,7 @@
 
 use super::{eval_props, next_filled, node_id, other_end, rel_matches, rel_value, BoxOp, Op};
 use crate::error::Result;
-use crate::exec::eval::{self};
+use crate::exec::eval::{self, Env};
 use crate::exec::expr::Compiled;
 use crate::exec::{Ctx, Row};
 use crate::plan::ShortestSpec;
@@ -26,8 +26,13 @@ pub(super) struct ShortestOp<'a, 's> {
     pub(super) spec: &'a ShortestSpec,
     /// The relationships' property map, on the input rows.
     pub(super) rel_props: Option<Compiled<'a>>,
+    /// The WHERE conjuncts a path must pass, on the output rows.
+    pub(super) filters: Vec<Compiled<'a>>,
     pub(super) pending: VecDeque<Row>,
 }
+
+/// What a search does with each path it finds: whether the path counts.
+type Accept<'f> = dyn FnMut(&[Edge]) -> Result<bool> + 'f;
 
 /// The searches of one shortest-path pattern, apart from the operator so that they can
 /// run while the operator fills its queue of rows.
@@ -37,20 +42,29 @@ struct PathSearch<'a, 's> {
 }
 
 impl PathSearch<'_, '_> {
-    /// The paths the selector keeps, as edge lists.
-    fn search(&self, a: NodeId, b: NodeId, rel_props: Option<&Map>) -> Result<Vec<Vec<Edge>>> {
+    /// Hands `accept` the paths the selector keeps, as edge lists, and each path it
+    /// would keep if `accept` took it, until enough are taken.
+    fn search(
+        &self,
+        a: NodeId,
+        b: NodeId,
+        rel_props: Option<&Map>,
+        accept: &mut Accept,
+    ) -> Result<()> {
         let s = self.spec;
         if a == b {
-            return Ok(if s.min == 0 {
-                vec![Vec::new()]
-            } else {
-                Vec::new()
-            });
+            if s.min == 0 {
+                accept(&[])?;
+            }
+            return Ok(());
         }
-        if s.count == 1 && !s.groups && s.min <= 1 {
-            return Ok(self.bidirectional(a, b, rel_props)?.into_iter().collect());
+        if s.count == 1 && !s.groups && s.min <= 1 && s.filters.is_empty() {
+            if let Some(path) = self.bidirectional(a, b, rel_props)? {
+                accept(&path)?;
+            }
+            return Ok(());
         }
-        self.trails(a, b, rel_props)
+        self.trails(a, b, rel_props, accept)
     }
 
     /// `SHORTEST k` (the first k trails from `a` to `b` in order of length) or
@@ -62,7 +76,13 @@ impl PathSearch<'_, '_> {
     /// still end within the lengths kept are ever grown; the distances are found from
     /// `b` backwards only as deep as the level reached. Memory is one entry (a
     /// relationship and the entry before it) per partial trail grown.
-    fn trails(&self, a: NodeId, b: NodeId, rel_props: Option<&Map>) -> Result<Vec<Vec<Edge>>> {
+    fn trails(
+        &self,
+        a: NodeId,
+        b: NodeId,
+        rel_props: Option<&Map>,
+        accept: &mut Accept,
+    ) -> Result<()> {
         let s = self.spec;
         let mut to_b = DistanceTo::new(b, reverse(s.dir));
         let mut trails = vec![Trail {
@@ -73,7 +93,7 @@ impl PathSearch<'_, '_> {
         }];
         let mut levels: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
         levels.insert(0, vec![0]);
-        let mut out = Vec::new();
+        let mut taken = 0;
         let mut groups = 0;
         while let Some((level, mut stack)) = levels.pop_first() {
             if s.max.is_some_and(|m| level > m) {
@@ -94,11 +114,11 @@ impl PathSearch<'_, '_> {
                     }
                     None => continue,
                 }
-                if node == b && len >= s.min {
-                    out.push(trail_edges(&trails, i));
+                if node == b && len >= s.min && accept(&trail_edges(&trails, i))? {
+                    taken += 1;
                     found = true;
-                    if !s.groups && out.len() as u64 == s.count {
-                        return Ok(out);
+                    if !s.groups && taken == s.count {
+                        return Ok(());
                     }
                 }
                 if s.max.is_some_and(|m| len >= m) {
@@ -135,7 +155,7 @@ impl PathSearch<'_, '_> {
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// One shortest path by breadth-first search from both ends, always growing the
@@ -319,6 +339,9 @@ impl Op for ShortestOp<'_, '_> {
             ctx: self.ctx,
             spec: self.spec,
         };
+        let ctx = self.ctx;
+        let filters = &self.filters;
+        let named = self.spec.path.is_some();
         next_filled(&mut self.pending, &mut self.input, |row, pending| {
             let (Some(a), Some(b)) = (
                 row.get(self.from).and_then(node_id),
@@ -326,22 +349,29 @@ impl Op for ShortestOp<'_, '_> {
             ) else {
                 return Ok(());
             };
-            let Some(rel_props) = eval_props(self.ctx, &row, self.rel_props.as_ref())? else {
+            let Some(rel_props) = eval_props(ctx, &row, self.rel_props.as_ref())? else {
                 return Ok(());
             };
-            for path in paths.search(a, b, rel_props.as_ref())? {
-                let rels: Vec<Value> = path.iter().map(rel_value).collect();
+            let start = Value::Node(Node::with_id(a));
+            let mut accept = |path: &[Edge]| {
+                let list = Value::List(path.iter().map(rel_value).collect());
                 let mut out = row.clone();
-                let start = Value::Node(Node::with_id(a));
-                let list = Value::List(rels);
-                let p = eval::build_path(&start, &[&list])?;
-                out.push(list);
-                if self.spec.path.is_some() {
+                if named {
+                    let p = eval::build_path(&start, &[&list])?;
+                    out.push(list);
                     out.push(p);
+                } else {
+                    out.push(list);
+                }
+                for filter in filters {
+                    if !eval::is_true(&eval::eval(ctx, &Env::row(&out), filter)?) {
+                        return Ok(false);
+                    }
                 }
                 pending.push_back(out);
-            }
-            Ok(())
+                Ok(true)
+            };
+            paths.search(a, b, rel_props.as_ref(), &mut accept)
         })
     }
 }
