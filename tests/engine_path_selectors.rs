@@ -322,3 +322,21 @@ fn the_where_of_the_match_chooses_among_paths_before_the_selector_counts() {
         "{plan}"
     );
 }
+
+#[test]
+fn a_search_that_would_keep_too_many_paths_stops_with_an_error() {
+    let db = Database::open_temporary().expect("database");
+    // Every pair of 7 nodes both ways: more trails than a search may keep, none of
+    // them longer than 42.
+    run(
+        &db,
+        "UNWIND range(0, 6) AS i CREATE (:K {i: i}) WITH count(*) AS made \
+         MATCH (a:K), (b:K) WHERE a <> b CREATE (a)-[:R]->(b)",
+    );
+    let query =
+        "MATCH p = SHORTEST 1 (a:K {i: 0})-[:R]->+(b:K {i: 1}) WHERE length(p) > 50 RETURN p";
+    let error = db.execute(query, &Params::new()).expect_err("refused");
+    assert_eq!(error.class, ErrorClass::TransactionError, "{error}");
+    assert!(error.message.contains("partial paths"), "{error}");
+    assert_eq!(error.position.map(|p| p.column), Some(7), "{error}");
+}

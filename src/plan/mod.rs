@@ -137,6 +137,8 @@ pub struct ShortestSpec {
     /// Conjuncts of the WHERE, over the rows with `rel` and `path` bound, that a path
     /// must pass to be counted.
     pub filters: Vec<Expr>,
+    /// Where the pattern is written, for the errors of its search.
+    pub at: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -1223,6 +1225,7 @@ impl Planner<'_, '_, '_> {
             count,
             groups,
             filters,
+            at: part.span.start,
         })));
         *layout = with_path;
         Ok(())

@@ -6,7 +6,7 @@
 //! and no trail that cannot end within the lengths kept is grown.
 
 use super::{eval_props, next_filled, node_id, other_end, rel_matches, rel_value, BoxOp, Op};
-use crate::error::Result;
+use crate::error::{Error, ErrorClass, Result};
 use crate::exec::eval::{self, Env};
 use crate::exec::expr::Compiled;
 use crate::exec::{Ctx, Row};
@@ -75,7 +75,8 @@ impl PathSearch<'_, '_> {
     /// A level is finished before the next is started, so only the trails that can
     /// still end within the lengths kept are ever grown; the distances are found from
     /// `b` backwards only as deep as the level reached. Memory is one entry (a
-    /// relationship and the entry before it) per partial trail grown.
+    /// relationship and the entry before it) per partial trail grown, up to
+    /// `MAX_PARTIAL_TRAILS`.
     fn trails(
         &self,
         a: NodeId,
@@ -134,6 +135,18 @@ impl PathSearch<'_, '_> {
                     let Some(bound) = to_b.bound(next, len + 1, s.min) else {
                         continue;
                     };
+                    if trails.len() >= MAX_PARTIAL_TRAILS {
+                        return Err(Error::new(
+                            ErrorClass::TransactionError,
+                            "PathSearchTooLarge",
+                            format!(
+                                "the search for paths between two nodes would keep more than \
+                                 {MAX_PARTIAL_TRAILS} partial paths: bound the pattern's length, \
+                                 its relationship types or its conditions"
+                            ),
+                        )
+                        .at(self.ctx.text, s.at));
+                    }
                     trails.push(Trail {
                         node: next,
                         len: len + 1,
@@ -239,6 +252,10 @@ fn reverse(dir: Dir) -> Dir {
         Dir::Both => Dir::Both,
     }
 }
+
+/// How many partial trails one search may keep (about 80 bytes each): a search that
+/// needs more stops with an error rather than take the process's memory.
+const MAX_PARTIAL_TRAILS: usize = 1 << 21;
 
 /// A partial trail of `PathSearch::trails`: its last node and relationship, and the
 /// entry of the trail it extends (the first entry, the start node alone, has none).
