@@ -1,7 +1,8 @@
 //! Quantified relationships and path selectors as Neo4j 5 writes them:
 //! `-[:R]->{2}`, `{1,3}`, `{2,}`, `{,2}`, `+`, `*` (the variable lengths `*2`, `*1..3`, …),
 //! and `SHORTEST 1`, `ANY SHORTEST`, `ANY`, `ALL SHORTEST`, `SHORTEST 1 GROUPS`, `ALL`
-//! before a pattern (shortestPath / allShortestPaths / every path).
+//! before a pattern (shortestPath / allShortestPaths / every path); more than one
+//! path or group per pair is in `engine_path_selectors.rs`.
 
 use skein::{Database, ErrorClass, Params};
 
@@ -95,10 +96,6 @@ fn path_selectors_choose_shortest_paths() {
 fn what_is_not_supported_or_wrong_says_so_with_its_place() {
     let db = graph();
     for (query, words) in [
-        (
-            "MATCH p = SHORTEST 2 (a)-[:R]->+(b) RETURN p",
-            "SHORTEST 2 is not supported yet",
-        ),
         (
             "MATCH (a)-[:R*]->{2}(b) RETURN a",
             "cannot also be quantified",

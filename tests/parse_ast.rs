@@ -538,7 +538,7 @@ fn where_patterns_exists_and_shortest_path() {
     let Some(Clause::Match(m)) = q.clauses.first() else {
         panic!("expected MATCH");
     };
-    assert_eq!(m.pattern.parts[1].function, PathFunction::ShortestPath);
+    assert_eq!(m.pattern.parts[1].function, PathFunction::SHORTEST_PATH);
     assert_eq!(
         m.where_.as_ref().map(show).as_deref(),
         Some("(And (And (pattern 1) (exists)) (exists (pattern 1)))")

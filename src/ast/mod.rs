@@ -436,11 +436,27 @@ pub struct Pattern {
     pub span: Span,
 }
 
+/// Which of a pattern's paths a match keeps, per pair of start and end nodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathFunction {
+    /// Every path.
     None,
-    ShortestPath,
-    AllShortestPaths,
+    /// `SHORTEST count` paths in order of length, or with `groups` every path whose
+    /// length is among the `count` smallest (`SHORTEST count GROUPS`).
+    Shortest { count: u64, groups: bool },
+}
+
+impl PathFunction {
+    /// `shortestPath(…)`, `SHORTEST 1`, `ANY SHORTEST`.
+    pub const SHORTEST_PATH: PathFunction = PathFunction::Shortest {
+        count: 1,
+        groups: false,
+    };
+    /// `allShortestPaths(…)`, `ALL SHORTEST`, `SHORTEST 1 GROUPS`.
+    pub const ALL_SHORTEST_PATHS: PathFunction = PathFunction::Shortest {
+        count: 1,
+        groups: true,
+    };
 }
 
 /// `p = shortestPath((a)-[*]-(b))` or just `(a)-->(b)`.

@@ -1445,9 +1445,9 @@ impl Binder<'_> {
                         if let ExprKind::PatternPredicate(el) = &arg.kind {
                             let mark = scope.mark();
                             let function = if fname == "shortestpath" {
-                                ast::PathFunction::ShortestPath
+                                ast::PathFunction::SHORTEST_PATH
                             } else {
-                                ast::PathFunction::AllShortestPaths
+                                ast::PathFunction::ALL_SHORTEST_PATHS
                             };
                             let variable = ast::Ident {
                                 name: bound::PATH_VARIABLE.to_string(),

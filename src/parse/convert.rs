@@ -963,17 +963,14 @@ impl<'s> Converter<'s> {
         })
     }
 
-    /// What a GQL path selector asks, as the shortest-path functions do it, and where
-    /// it is written. One shortest path (`SHORTEST 1`, `ANY SHORTEST`, `ANY`) or all of
-    /// them (`ALL SHORTEST`, `SHORTEST 1 GROUPS`); `ALL` selects every path, as no
-    /// selector does. More than one path or group is not supported yet.
+    /// What a GQL path selector asks, and where it is written: `SHORTEST k` (k paths
+    /// in order of length), `SHORTEST [k] GROUPS` (the paths of the k smallest lengths),
+    /// `ALL SHORTEST` (= `SHORTEST 1 GROUPS`), `ANY SHORTEST` (= `SHORTEST 1`), `ANY k`
+    /// (any k paths: the k shortest are as good as any); `ALL` selects every path, as
+    /// no selector does.
     fn path_selector(&self, pair: Pair<'_, Rule>) -> Result<(PathFunction, usize)> {
         let at = pair.as_span().start();
-        let Some(kind) = pair
-            .clone()
-            .into_inner()
-            .find(|p| p.as_rule() != Rule::PATH && p.as_rule() != Rule::PATHS)
-        else {
+        let Some(kind) = pair.clone().into_inner().next() else {
             return Err(malformed(&pair, "a path selector"));
         };
         let mut count = 1;
@@ -984,46 +981,33 @@ impl<'s> Converter<'s> {
                     let text = p.as_str().trim();
                     count = decode_integer(text, false).map_err(|e| self.error_at(e, at))?;
                 }
-                Rule::GROUPS => groups = true,
+                Rule::GROUPS | Rule::GROUP => groups = true,
                 _ => {}
             }
         }
+        let Ok(count @ 1..) = u64::try_from(count) else {
+            return Err(self.error_at(
+                Error::syntax(
+                    "InvalidArgumentValue",
+                    format!("a path selector needs at least 1 path, got {count}"),
+                ),
+                at,
+            ));
+        };
         let function = match kind.as_rule() {
             Rule::selector_all => PathFunction::None,
-            Rule::selector_all_shortest => PathFunction::AllShortestPaths,
-            Rule::selector_any_shortest => PathFunction::ShortestPath,
-            _ if count < 1 => {
-                return Err(self.error_at(
-                    Error::syntax(
-                        "InvalidArgumentValue",
-                        format!("a path selector needs at least 1 path, got {count}"),
-                    ),
-                    at,
-                ))
-            }
-            _ if count > 1 => {
-                return Err(self.error_at(
-                    Error::syntax(
-                        "NotSupported",
-                        format!(
-                            "{} is not supported yet: use SHORTEST 1, ANY SHORTEST or ALL SHORTEST",
-                            pair.as_str().trim()
-                        ),
-                    ),
-                    at,
-                ))
-            }
-            Rule::selector_shortest if groups => PathFunction::AllShortestPaths,
-            _ => PathFunction::ShortestPath,
+            Rule::selector_all_shortest => PathFunction::ALL_SHORTEST_PATHS,
+            Rule::selector_any_shortest => PathFunction::SHORTEST_PATH,
+            _ => PathFunction::Shortest { count, groups },
         };
         Ok((function, at))
     }
 
     fn path_function(&self, pair: Pair<'_, Rule>) -> Result<(PathFunction, PatternElement)> {
         let function = if pair.as_rule() == Rule::shortest_path_pattern {
-            PathFunction::ShortestPath
+            PathFunction::SHORTEST_PATH
         } else {
-            PathFunction::AllShortestPaths
+            PathFunction::ALL_SHORTEST_PATHS
         };
         let element = pair
             .clone()

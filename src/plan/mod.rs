@@ -4,7 +4,9 @@
 //! Planning a MATCH picks, per pattern part, the node to start from (a node already
 //! bound, else the one with an index seek, else the smallest label), expands from there
 //! in both directions along the chain, and places every WHERE conjunct right after the
-//! step that binds the last variable it needs (predicate pushdown). Anonymous nodes and
+//! step that binds the last variable it needs (predicate pushdown); a conjunct that reads
+//! a shortest path (or its relationships) goes into the shortest-path step, which keeps
+//! only the paths that pass it before it counts them. Anonymous nodes and
 //! relationships get hidden names (starting with a space) so that relationship
 //! uniqueness and paths can refer to them; projections never show hidden names.
 //!
@@ -142,7 +144,15 @@ pub struct ShortestSpec {
     pub min: u64,
     pub max: Option<u64>,
     pub rel_props: Option<Expr>,
-    pub all: bool,
+    /// How many paths (or, with `groups`, lengths of paths) to keep per pair of nodes.
+    pub count: u64,
+    /// Every path of each kept length, not one.
+    pub groups: bool,
+    /// Conjuncts of the WHERE, over the rows with `rel` and `path` bound, that a path
+    /// must pass to be counted.
+    pub filters: Vec<Expr>,
+    /// Where the pattern is written, for the errors of its search.
+    pub at: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -1131,20 +1141,34 @@ impl Planner<'_, '_, '_> {
         layout: &[String],
         clause_vars: &[String],
     ) {
+        for p in self.take_ready(pending, layout, clause_vars) {
+            steps.push(Step::Filter(p));
+        }
+    }
+
+    /// The pending conjuncts that read no variable of the clause still to be bound,
+    /// taken out of `pending`.
+    fn take_ready(
+        &self,
+        pending: &mut Vec<&Expr>,
+        layout: &[String],
+        clause_vars: &[String],
+    ) -> Vec<Expr> {
+        let mut ready = Vec::new();
         let mut i = 0;
         while i < pending.len() {
-            let ready = pending.get(i).is_some_and(|p| {
+            let is_ready = pending.get(i).is_some_and(|p| {
                 self.needs(p)
                     .iter()
                     .all(|v| !clause_vars.contains(v) || layout.contains(v))
             });
-            if ready {
-                let p = pending.remove(i);
-                steps.push(Step::Filter(p.clone()));
+            if is_ready {
+                ready.push(pending.remove(i).clone());
             } else {
                 i += 1;
             }
         }
+        ready
     }
 
     fn part(
@@ -1172,8 +1196,18 @@ impl Planner<'_, '_, '_> {
             });
             nodes.push(self.node_ref(n));
         }
-        if part.function != ast::PathFunction::None {
-            return self.shortest(part, nodes, rels, layout, steps, pending, clause_vars);
+        if let ast::PathFunction::Shortest { count, groups } = part.function {
+            let selector = (count, groups);
+            return self.shortest(
+                part,
+                selector,
+                nodes,
+                rels,
+                layout,
+                steps,
+                pending,
+                clause_vars,
+            );
         }
         let start = nodes
             .iter()
@@ -1221,6 +1255,7 @@ impl Planner<'_, '_, '_> {
     fn shortest(
         &mut self,
         part: &ast::PatternPart,
+        (count, groups): (u64, bool),
         nodes: Vec<NodeRef<'_>>,
         rels: Vec<RelRef<'_>>,
         layout: &mut Vec<String>,
@@ -1243,6 +1278,13 @@ impl Planner<'_, '_, '_> {
             }
         }
         let (min, max) = r.length.unwrap_or((1, Some(1)));
+        // The conjuncts that read the path or its relationships choose among the
+        // paths before the selector counts them, as in Neo4j: `SHORTEST 2 … WHERE
+        // all(r IN rels WHERE r.w > 1)` is two paths whose relationships all pass.
+        let mut with_path = layout.clone();
+        with_path.push(r.var.clone());
+        with_path.extend(part.variable.iter().map(|v| v.name.clone()));
+        let filters = self.take_ready(pending, &with_path, clause_vars);
         steps.push(Step::ShortestPath(Box::new(ShortestSpec {
             from: a.var.clone(),
             to: b.var.clone(),
@@ -1253,13 +1295,12 @@ impl Planner<'_, '_, '_> {
             min,
             max,
             rel_props: r.props.cloned(),
-            all: part.function == ast::PathFunction::AllShortestPaths,
+            count,
+            groups,
+            filters,
+            at: part.span.start,
         })));
-        layout.push(r.var.clone());
-        if let Some(p) = &part.variable {
-            layout.push(p.name.clone());
-        }
-        self.push_ready(steps, pending, layout, clause_vars);
+        *layout = with_path;
         Ok(())
     }
 
@@ -2026,15 +2067,22 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 format!("{} = {}", j.probe_key, j.build_key),
             )
         }
-        Step::ShortestPath(s) => (
-            if s.all {
-                "AllShortestPaths"
-            } else {
-                "ShortestPath"
+        Step::ShortestPath(s) => {
+            let ends = format!(
+                "({})..({}){}",
+                s.from.trim(),
+                s.to.trim(),
+                shown_predicates(&s.filters)
+            );
+            // At least one path per kept length; at most `count` without groups.
+            *est *= s.count as f64;
+            match (s.count, s.groups) {
+                (1, false) => ("ShortestPath".to_string(), ends),
+                (1, true) => ("AllShortestPaths".to_string(), ends),
+                (k, false) => ("Shortest".to_string(), format!("k={k} {ends}")),
+                (k, true) => ("Shortest".to_string(), format!("k={k} groups {ends}")),
             }
-            .to_string(),
-            format!("({})..({})", s.from.trim(), s.to.trim()),
-        ),
+        }
         Step::Filter(pred) => {
             *est *= 0.5;
             ("Filter".to_string(), pred.to_string())

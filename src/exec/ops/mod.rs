@@ -286,15 +286,23 @@ fn build_step<'a, 's>(
         }),
         Step::Expand(spec) => Box::new(ExpandOp::new(Upstream { ctx, input, layout }, spec)?),
         Step::HashJoin(spec) => Box::new(HashJoinOp::new(Upstream { ctx, input, layout }, spec)?),
-        Step::ShortestPath(spec) => Box::new(ShortestOp {
-            ctx,
-            input,
-            from: slot(layout, &spec.from)?,
-            to: slot(layout, &spec.to)?,
-            rel_props: compile_opt(ctx, spec.rel_props.as_ref(), layout)?,
-            spec,
-            pending: VecDeque::new(),
-        }),
+        Step::ShortestPath(spec) => {
+            let mut with_path = layout.to_vec();
+            with_path.push(spec.rel.clone());
+            with_path.extend(spec.path.iter().cloned());
+            Box::new(ShortestOp {
+                ctx,
+                input,
+                from: slot(layout, &spec.from)?,
+                to: slot(layout, &spec.to)?,
+                rel_props: compile_opt(ctx, spec.rel_props.as_ref(), layout)?,
+                filters: (spec.filters.iter())
+                    .map(|f| compile(ctx, f, &with_path))
+                    .collect::<Result<_>>()?,
+                spec,
+                pending: VecDeque::new(),
+            })
+        }
         Step::Filter(pred) => Box::new(FilterOp::new(ctx, input, layout, pred)?),
         Step::BuildPath { start, rels, .. } => Box::new(BuildPathOp {
             input,
