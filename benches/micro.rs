@@ -1,7 +1,9 @@
 //! Criterion micro-benchmarks of the paths the workload leans on: expanding a node with
 //! 1,000 neighbours, a point lookup through an index, a bulk write through
-//! `skein import`'s path, and one relationship written per statement (durable when the
-//! statement returns). Run with `cargo bench --bench micro`.
+//! `skein import`'s path, one relationship written per statement (durable when the
+//! statement returns), and parsing a statement that holds 1,000 rows as a constant list
+//! of maps (how scripts and FalkorDB's client inline rows). Run with
+//! `cargo bench --bench micro`.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use skein::{Database, ImportRequest, Params, Value};
@@ -64,7 +66,26 @@ fn write_csv(dir: &Path, nodes: i64, rels: i64) -> std::io::Result<ImportRequest
     })
 }
 
+/// `UNWIND [{id: 0, name: 'person 0', score: 0.5}, …] AS row CREATE (:P {…})` with
+/// `rows` rows.
+fn inlined_rows(rows: usize) -> String {
+    let mut text = String::from("UNWIND [");
+    for i in 0..rows {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        let _ = write!(text, "{{id: {i}, name: 'person {i}', score: {}.5}}", i * 7);
+    }
+    text.push_str("] AS row CREATE (:P {id: row.id, name: row.name, score: row.score})");
+    text
+}
+
 fn benches(c: &mut Criterion) {
+    let statement = inlined_rows(1_000);
+    c.bench_function("parse 1,000 inlined rows of three keys", |b| {
+        b.iter(|| black_box(skein::testing::parse::parse_statement(&statement)))
+    });
+
     let Ok(dir) = tempfile::tempdir() else {
         eprintln!("cannot make a temporary folder");
         return;

@@ -4,6 +4,9 @@
 //! child, a missing one becomes an `InvalidSyntax` error (never a panic), so a grammar
 //! change that breaks an assumption shows up as a failing test, not a crash.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use pest::iterators::Pair;
 
 use super::depth::MAX_EXPRESSION_DEPTH;
@@ -15,6 +18,9 @@ use crate::error::{Error, Result};
 /// Converts pairs of one statement; `source` is the whole text the spans point into.
 pub struct Converter<'s> {
     source: &'s str,
+    /// The expressions of the literals `constants::preparse` read, by where they start;
+    /// each is taken when its `preparsed_list` or `preparsed_map` pair is converted.
+    preparsed: RefCell<HashMap<usize, Expr>>,
 }
 
 /// The span of a pair without trailing whitespace and comments: pest counts the skipped
@@ -39,7 +45,11 @@ fn text_of<'i>(pair: &Pair<'i, Rule>) -> &'i str {
         } else {
             // A line comment at the end of the last line.
             let line_start = text.rfind('\n').map_or(0, |i| i + 1);
-            match comment_start(&text[line_start..]) {
+            let last_line = &text[line_start..];
+            if !last_line.contains("//") {
+                return text;
+            }
+            match comment_start(last_line) {
                 Some(at) => text = text[..line_start + at].trim_end(),
                 None => return text,
             }
@@ -91,7 +101,16 @@ fn first_child<'i>(pair: &Pair<'i, Rule>, what: &str) -> Result<Pair<'i, Rule>> 
 
 impl<'s> Converter<'s> {
     pub fn new(source: &'s str) -> Converter<'s> {
-        Converter { source }
+        Converter::with_preparsed(source, HashMap::new())
+    }
+
+    /// A converter for a text marked by `constants::preparse`; `source` is the text as
+    /// written.
+    pub fn with_preparsed(source: &'s str, preparsed: HashMap<usize, Expr>) -> Converter<'s> {
+        Converter {
+            source,
+            preparsed: RefCell::new(preparsed),
+        }
     }
 
     fn error_at(&self, error: Error, offset: usize) -> Error {
@@ -555,7 +574,10 @@ impl<'s> Converter<'s> {
         for p in pair.clone().into_inner() {
             match p.as_rule() {
                 Rule::expression => {
-                    text = text_of(&p).to_string();
+                    // From the text as written: the parsed one may hold markers
+                    // (`constants`).
+                    let span = span_of(&p);
+                    text = self.source[span.start..span.end].to_string();
                     expr = Some(self.expression(p)?);
                 }
                 Rule::variable => alias = Some(self.ident(p)),
@@ -1561,6 +1583,10 @@ impl<'s> Converter<'s> {
     fn atom(&self, pair: Pair<'_, Rule>) -> Result<Expr> {
         let span = span_of(&pair);
         let kind = match pair.as_rule() {
+            Rule::preparsed_list | Rule::preparsed_map => {
+                let taken = self.preparsed.borrow_mut().remove(&span.start);
+                return taken.ok_or_else(|| malformed(&pair, "a constant literal"));
+            }
             Rule::integer_literal => {
                 let value = decode_integer(pair.as_str(), false)
                     .map_err(|e| self.error_at(e, span.start))?;

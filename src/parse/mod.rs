@@ -7,6 +7,7 @@
 //! words what was expected (see `errors`). `split_statements` cuts a script into
 //! statements without parsing them.
 
+mod constants;
 mod convert;
 mod depth;
 mod errors;
@@ -138,16 +139,15 @@ fn measure(text: &str) -> Shape {
     let mut chars = text.char_indices().peekable();
     let mut word = String::new();
     let end_word = |word: &mut String, keywords: &mut usize, operators: &mut usize| {
-        if !word.is_empty() {
-            match word.to_ascii_lowercase().as_str() {
-                "case" | "explain" | "profile" => *keywords += 1,
-                "and" | "or" | "xor" | "not" | "in" | "is" | "starts" | "ends" | "contains" => {
-                    *operators += 1
-                }
-                _ => {}
-            }
-            word.clear();
+        let is = |keywords: &[&str]| keywords.iter().any(|k| word.eq_ignore_ascii_case(k));
+        if is(&["case", "explain", "profile"]) {
+            *keywords += 1;
+        } else if is(&[
+            "and", "or", "xor", "not", "in", "is", "starts", "ends", "contains",
+        ]) {
+            *operators += 1;
         }
+        word.clear();
     };
     while let Some((at, c)) = chars.next() {
         if c.is_alphanumeric() || c == '_' {
@@ -224,11 +224,38 @@ fn failure(rule: Rule, text: &str, first: pest::error::Error<Rule>) -> Error {
 }
 
 fn parse_statement_here(text: &str) -> Result<Statement> {
+    if let Some(preparsed) = constants::preparse(text) {
+        // Any failure is reported by the parse without the fast path below, exactly as
+        // if it did not exist.
+        if let Ok(statement) = parse_marked_statement(text, preparsed) {
+            return Ok(statement);
+        }
+    }
+    parse_plain_statement(text)
+}
+
+/// Parses `text` with pest alone, without the constant fast path.
+fn parse_plain_statement(text: &str) -> Result<Statement> {
     let mut pairs = CypherParser::parse(Rule::statement_only, text)
         .map_err(|e| failure(Rule::statement_only, text, e))?;
-    let converter = convert::Converter::new(text);
-    let statement = pairs
-        .next()
+    convert_statement(text, pairs.next(), convert::Converter::new(text))
+}
+
+/// Parses `text` with its large constant literals already read (`constants::preparse`).
+fn parse_marked_statement(text: &str, preparsed: constants::Preparsed) -> Result<Statement> {
+    let mut pairs = CypherParser::parse(Rule::statement_only, &preparsed.text)
+        .map_err(|e| errors::from_pest(text, &e))?;
+    let converter = convert::Converter::with_preparsed(text, preparsed.constants);
+    convert_statement(text, pairs.next(), converter)
+}
+
+/// The statement of a `statement_only` pair, checked.
+fn convert_statement(
+    text: &str,
+    only: Option<pest::iterators::Pair<'_, Rule>>,
+    converter: convert::Converter<'_>,
+) -> Result<Statement> {
+    let statement = only
         .and_then(|only| only.into_inner().find(|p| p.as_rule() == Rule::statement))
         .ok_or_else(|| errors::empty(text))?;
     let mut statement = converter.statement(statement).map_err(|e| e.at(text, 0))?;
