@@ -298,6 +298,14 @@ fn a_match_uses_no_relationship_twice() {
         ),
         ["3"]
     );
+    // Under a selector a walk may come back to where it started: the shortest cycle.
+    assert_eq!(
+        run(
+            &db,
+            "MATCH p = SHORTEST 1 (x:C {n: 1}) ((a)-[:R]->(b))+ (x) RETURN length(p)"
+        ),
+        ["3"]
+    );
     // A relationship the group's iterations share with the relationship before it.
     assert_eq!(
         run(
