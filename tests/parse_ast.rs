@@ -343,7 +343,10 @@ fn node_and_relationship_patterns() {
         start.properties.as_deref().map(show).as_deref(),
         Some("{x: 1}")
     );
-    let (rel, _) = &part.element.chain[0];
+    let rel = part.element.chain[0]
+        .link
+        .as_relationship()
+        .expect("a relationship");
     assert_eq!(rel.direction, Direction::Incoming);
     assert_eq!(
         rel.types
@@ -359,7 +362,10 @@ fn node_and_relationship_patterns() {
             max: Some(3)
         })
     );
-    let (rel, _) = &part.element.chain[1];
+    let rel = part.element.chain[1]
+        .link
+        .as_relationship()
+        .expect("a relationship");
     assert_eq!(rel.direction, Direction::Outgoing);
     assert_eq!(rel.length, None);
 }
@@ -369,7 +375,10 @@ fn variable_length_forms() {
     let length = |pattern: &str| {
         let q = single(&format!("MATCH (a){pattern}(b) RETURN a"));
         match q.clauses.first() {
-            Some(Clause::Match(m)) => m.pattern.parts[0].element.chain[0].0.length,
+            Some(Clause::Match(m)) => m.pattern.parts[0].element.chain[0]
+                .link
+                .as_relationship()
+                .and_then(|r| r.length),
             _ => None,
         }
     };

@@ -468,7 +468,6 @@ pub struct PatternPart {
     pub span: Span,
 }
 
-/// A chain: a node, then (relationship, node) steps.
 impl PatternPart {
     /// A part of one element written inside an expression (a pattern predicate, a
     /// pattern comprehension, `shortestPath(…)`).
@@ -506,11 +505,93 @@ pub fn folded_source(text: &str, span: Span) -> String {
         .join(" ")
 }
 
+/// A chain: a node, then steps that each lead on from the node before to a node.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PatternElement {
     pub start: NodePattern,
-    pub chain: Vec<(RelationshipPattern, NodePattern)>,
+    pub chain: Vec<PatternStep>,
     pub span: Span,
+}
+
+/// One step of a chain: how it leads on from the node before it, and the node it
+/// reaches.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternStep {
+    pub link: PatternLink,
+    pub node: NodePattern,
+}
+
+/// What leads from one node of a chain to the next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatternLink {
+    /// `-[r:T]->`, also variable-length (`*1..3`) or quantified (`{1,3}`).
+    Relationship(RelationshipPattern),
+    /// `((a)-[r]->(b) WHERE …){1,3}`: a quantified path pattern.
+    Group(Box<QuantifiedGroup>),
+}
+
+impl PatternLink {
+    pub fn as_relationship(&self) -> Option<&RelationshipPattern> {
+        match self {
+            PatternLink::Relationship(r) => Some(r),
+            PatternLink::Group(_) => None,
+        }
+    }
+
+    pub fn as_group(&self) -> Option<&QuantifiedGroup> {
+        match self {
+            PatternLink::Relationship(_) => None,
+            PatternLink::Group(g) => Some(g),
+        }
+    }
+}
+
+/// A quantified path pattern, `((a)-[r]->(b) WHERE r.w > 1){1,3}`: its path repeated,
+/// each iteration's last node the next one's first; the node before the group is the
+/// first iteration's first node and the node after it the last iteration's last node
+/// (with no iteration, the two are one node). Outside the group its variables are
+/// group variables: lists of one element per iteration. The parser inserts an
+/// anonymous node `()` where a group has no node written beside it, which matches the
+/// same paths.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuantifiedGroup {
+    /// The repeated path: at least one relationship, none of them quantified or of a
+    /// variable length, no group inside.
+    pub element: PatternElement,
+    /// Tested on each iteration; it sees the group's variables as single elements.
+    pub where_: Option<Expr>,
+    pub repetitions: Repetitions,
+    pub span: Span,
+}
+
+/// How many times a group repeats: `{2}` is `2..=2`, `+` is `1..`, `*` is `0..`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repetitions {
+    pub min: u64,
+    /// `None`: no upper bound (a match uses no relationship twice, which bounds it).
+    pub max: Option<u64>,
+}
+
+impl PatternElement {
+    /// The nodes of the chain (not those inside its groups), the start first.
+    pub fn nodes(&self) -> impl Iterator<Item = &NodePattern> {
+        std::iter::once(&self.start).chain(self.chain.iter().map(|s| &s.node))
+    }
+
+    /// `nodes`, to change them.
+    pub fn nodes_mut(&mut self) -> impl Iterator<Item = &mut NodePattern> {
+        std::iter::once(&mut self.start).chain(self.chain.iter_mut().map(|s| &mut s.node))
+    }
+
+    /// The relationships of the chain (not those inside its groups), in order.
+    pub fn relationships(&self) -> impl Iterator<Item = &RelationshipPattern> {
+        self.chain.iter().filter_map(|s| s.link.as_relationship())
+    }
+
+    /// The quantified groups of the chain, in order.
+    pub fn groups(&self) -> impl Iterator<Item = &QuantifiedGroup> {
+        self.chain.iter().filter_map(|s| s.link.as_group())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -525,6 +606,20 @@ pub struct NodePattern {
     /// A map literal or a parameter.
     pub properties: Option<Box<Expr>>,
     pub span: Span,
+}
+
+impl NodePattern {
+    /// `()`, standing at `at`: the node the parser puts beside a quantified group that
+    /// has none written there.
+    pub fn anonymous(at: usize) -> NodePattern {
+        NodePattern {
+            variable: None,
+            labels: Vec::new(),
+            label_filter: None,
+            properties: None,
+            span: Span { start: at, end: at },
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -908,15 +1003,22 @@ pub(crate) fn mentioned_vars(e: &Expr, out: &mut Vec<String>) {
     });
 }
 
+/// The variables an element binds, in the order written: its nodes' and relationships'
+/// and its groups' (group variables).
 pub(crate) fn element_vars(el: &PatternElement, out: &mut Vec<String>) {
     if let Some(v) = &el.start.variable {
         out.push(v.name.clone());
     }
-    for (r, n) in &el.chain {
-        if let Some(v) = &r.variable {
-            out.push(v.name.clone());
+    for step in &el.chain {
+        match &step.link {
+            PatternLink::Relationship(r) => {
+                if let Some(v) = &r.variable {
+                    out.push(v.name.clone());
+                }
+            }
+            PatternLink::Group(g) => element_vars(&g.element, out),
         }
-        if let Some(v) = &n.variable {
+        if let Some(v) = &step.node.variable {
             out.push(v.name.clone());
         }
     }
@@ -1042,11 +1144,21 @@ fn element_exprs(el: &PatternElement, go: &mut dyn FnMut(&Expr)) {
     if let Some(p) = &el.start.properties {
         go(p);
     }
-    for (r, n) in &el.chain {
-        if let Some(p) = &r.properties {
-            go(p);
+    for step in &el.chain {
+        match &step.link {
+            PatternLink::Relationship(r) => {
+                if let Some(p) = &r.properties {
+                    go(p);
+                }
+            }
+            PatternLink::Group(g) => {
+                element_exprs(&g.element, go);
+                if let Some(w) = &g.where_ {
+                    go(w);
+                }
+            }
         }
-        if let Some(p) = &n.properties {
+        if let Some(p) = &step.node.properties {
             go(p);
         }
     }

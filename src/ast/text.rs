@@ -358,53 +358,81 @@ fn write_node(f: &mut Formatter<'_>, n: &NodePattern) -> fmt::Result {
 
 fn write_element(f: &mut Formatter<'_>, el: &PatternElement) -> fmt::Result {
     write_node(f, &el.start)?;
-    for (r, n) in &el.chain {
-        f.write_str(if r.direction == Direction::Incoming {
-            "<-"
-        } else {
-            "-"
-        })?;
-        let inside = r.variable.is_some()
-            || !r.types.is_empty()
-            || r.length.is_some()
-            || r.properties.is_some();
-        if inside {
-            f.write_char('[')?;
-            if let Some(v) = &r.variable {
-                name(f, &v.name)?;
-            }
-            for (i, t) in r.types.iter().enumerate() {
-                f.write_char(if i == 0 { ':' } else { '|' })?;
-                name(f, &t.name)?;
-            }
-            if let Some(l) = r.length {
-                f.write_char('*')?;
-                match (l.min, l.max) {
-                    (Some(a), Some(b)) if a == b => write!(f, "{a}")?,
-                    (min, max) => {
-                        if let Some(a) = min {
-                            write!(f, "{a}")?;
-                        }
-                        f.write_str("..")?;
-                        if let Some(b) = max {
-                            write!(f, "{b}")?;
-                        }
+    for step in &el.chain {
+        match &step.link {
+            PatternLink::Relationship(r) => write_relationship(f, r)?,
+            PatternLink::Group(g) => write!(f, "{g}")?,
+        }
+        write_node(f, &step.node)?;
+    }
+    Ok(())
+}
+
+impl Display for QuantifiedGroup {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        f.write_char('(')?;
+        write_element(f, &self.element)?;
+        if let Some(w) = &self.where_ {
+            write!(f, " WHERE {w}")?;
+        }
+        write!(f, "){}", self.repetitions)
+    }
+}
+
+impl Display for Repetitions {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match (self.min, self.max) {
+            (0, None) => f.write_char('*'),
+            (1, None) => f.write_char('+'),
+            (min, None) => write!(f, "{{{min},}}"),
+            (min, Some(max)) if min == max => write!(f, "{{{min}}}"),
+            (min, Some(max)) => write!(f, "{{{min},{max}}}"),
+        }
+    }
+}
+
+fn write_relationship(f: &mut Formatter<'_>, r: &RelationshipPattern) -> fmt::Result {
+    f.write_str(if r.direction == Direction::Incoming {
+        "<-"
+    } else {
+        "-"
+    })?;
+    let inside =
+        r.variable.is_some() || !r.types.is_empty() || r.length.is_some() || r.properties.is_some();
+    if inside {
+        f.write_char('[')?;
+        if let Some(v) = &r.variable {
+            name(f, &v.name)?;
+        }
+        for (i, t) in r.types.iter().enumerate() {
+            f.write_char(if i == 0 { ':' } else { '|' })?;
+            name(f, &t.name)?;
+        }
+        if let Some(l) = r.length {
+            f.write_char('*')?;
+            match (l.min, l.max) {
+                (Some(a), Some(b)) if a == b => write!(f, "{a}")?,
+                (min, max) => {
+                    if let Some(a) = min {
+                        write!(f, "{a}")?;
+                    }
+                    f.write_str("..")?;
+                    if let Some(b) = max {
+                        write!(f, "{b}")?;
                     }
                 }
             }
-            if let Some(p) = &r.properties {
-                write!(f, " {p}")?;
-            }
-            f.write_char(']')?;
         }
-        f.write_str(if r.direction == Direction::Outgoing {
-            "->"
-        } else {
-            "-"
-        })?;
-        write_node(f, n)?;
+        if let Some(p) = &r.properties {
+            write!(f, " {p}")?;
+        }
+        f.write_char(']')?;
     }
-    Ok(())
+    f.write_str(if r.direction == Direction::Outgoing {
+        "->"
+    } else {
+        "-"
+    })
 }
 
 impl Display for LabelExpr {

@@ -1,5 +1,6 @@
 //! Semantic checks before anything runs: variable scoping (undefined, already bound,
-//! conflicting kinds), aggregation rules, projection rules (aliases, column names,
+//! conflicting kinds; a quantified path pattern's variables as lists outside it, and
+//! what may be read inside it), aggregation rules, projection rules (aliases, column names,
 //! `*` with nothing in scope), clause composition (UNION columns), pattern rules for
 //! CREATE and MERGE, procedure signatures, parameters, and the type errors that can be
 //! seen from literals alone. Errors carry the TCK's class and detail code (a compile
@@ -20,6 +21,11 @@ enum Ty {
     Node,
     Rel,
     RelList,
+    /// A group variable of nodes: the list of a quantified group's node, one per
+    /// iteration.
+    NodeGroup,
+    /// A group variable of relationships.
+    RelGroup,
     Path,
     Bool,
     Int,
@@ -37,6 +43,9 @@ struct Scope {
     /// Every name looked up and found, in this scope or one cloned from it: what a
     /// subquery's binding looked up tells which outer variables it imports.
     found: Rc<RefCell<Vec<String>>>,
+    /// Variables bound around a quantified group, which what is written inside it
+    /// cannot read: named so the error can say why.
+    around_group: Vec<String>,
 }
 
 impl Scope {
@@ -59,6 +68,7 @@ impl Scope {
         Scope {
             vars: Vec::new(),
             found: Rc::clone(&self.found),
+            around_group: Vec::new(),
         }
     }
 
@@ -201,7 +211,7 @@ impl Binder<'_> {
     ) -> Result<ast::Pattern> {
         let mut vars = Vec::new();
         let checked = ast::PatternPart::of_element(None, ast::PathFunction::None, el);
-        collect_named(&checked, &mut vars);
+        collect_named(el, &mut vars);
         for (name, span) in vars {
             if scope.get(&name).is_none() {
                 return Err(self.at(
@@ -264,6 +274,8 @@ impl Binder<'_> {
                         ));
                     }
                     let ty = match self.ty(&u.expr, &scope) {
+                        Ty::NodeGroup => Ty::Node,
+                        Ty::RelGroup => Ty::Rel,
                         Ty::List | Ty::RelList | Ty::Any => Ty::Any,
                         Ty::Null => Ty::Null,
                         other => other,
@@ -337,7 +349,10 @@ impl Binder<'_> {
                 ast::Clause::Foreach(f) => {
                     self.expr(&f.list, &scope, false)?;
                     let list_type = self.ty(&f.list, &scope);
-                    if !matches!(list_type, Ty::List | Ty::RelList | Ty::Null | Ty::Any) {
+                    if !matches!(
+                        list_type,
+                        Ty::List | Ty::RelList | Ty::NodeGroup | Ty::RelGroup | Ty::Null | Ty::Any
+                    ) {
                         return Err(self.at(
                             err(
                                 "InvalidArgumentType",
@@ -720,15 +735,30 @@ impl Binder<'_> {
         creating: bool,
     ) -> Result<()> {
         let mut rels_here: Vec<String> = Vec::new();
+        // What the pattern binds: inside a group, only the group's own can be read.
+        let mut pattern_names = Vec::new();
+        for part in &pattern.parts {
+            ast::element_vars(&part.element, &mut pattern_names);
+            pattern_names.extend(part.variable.iter().map(|v| v.name.clone()));
+        }
+        pattern_names.retain(|n| before.vars.iter().all(|(b, _)| b != n));
+        // The group variables first, so that the rest of the pattern (a property map
+        // reading one as a single node, a node of the same name) finds them as lists.
+        for part in &pattern.parts {
+            for group in part.element.groups() {
+                self.group_vars(group, (scope, before), &pattern_names, &mut rels_here)?;
+            }
+        }
         for part in &pattern.parts {
             let el = &part.element;
-            let mut nodes = vec![&el.start];
-            nodes.extend(el.chain.iter().map(|(_, n)| n));
             let single = el.chain.is_empty();
-            for n in nodes {
+            for n in el.nodes() {
                 self.pattern_properties(n.properties.as_deref(), scope, creating)?;
                 let Some(v) = &n.variable else { continue };
                 match scope.get(&v.name) {
+                    Some(Ty::NodeGroup | Ty::RelGroup) => {
+                        return Err(self.at(group_variable_as_single(&v.name), v.span.start))
+                    }
                     Some(Ty::Node | Ty::Any | Ty::Null) => {
                         let redeclared = !n.labels.is_empty() || n.properties.is_some();
                         if creating && (redeclared || (single && before.get(&v.name).is_some())) {
@@ -753,19 +783,10 @@ impl Binder<'_> {
                     None => scope.add(&v.name, Ty::Node),
                 }
             }
-            for (r, _) in &el.chain {
+            for r in el.relationships() {
                 self.pattern_properties(r.properties.as_deref(), scope, creating)?;
                 if let Some(v) = &r.variable {
-                    if rels_here.contains(&v.name) {
-                        return Err(self.at(
-                            err(
-                                "RelationshipUniquenessViolation",
-                                format!("relationship `{}` is used twice in one pattern", v.name),
-                            ),
-                            v.span.start,
-                        ));
-                    }
-                    rels_here.push(v.name.clone());
+                    self.once_in_pattern(v, &mut rels_here)?;
                     let want = if r.length.is_some() {
                         Ty::RelList
                     } else {
@@ -780,6 +801,9 @@ impl Binder<'_> {
                                 ),
                                 v.span.start,
                             ));
+                        }
+                        Some(Ty::NodeGroup | Ty::RelGroup) => {
+                            return Err(self.at(group_variable_as_single(&v.name), v.span.start))
                         }
                         Some(Ty::Any) => {}
                         Some(t) if t == want => {}
@@ -845,21 +869,114 @@ impl Binder<'_> {
         Ok(())
     }
 
+    /// A relationship variable names one relationship of a pattern: it cannot be
+    /// written twice in it (a match never uses a relationship twice).
+    fn once_in_pattern(&self, v: &ast::Ident, rels_here: &mut Vec<String>) -> Result<()> {
+        if rels_here.contains(&v.name) {
+            return Err(self.at(
+                err(
+                    "RelationshipUniquenessViolation",
+                    format!("relationship `{}` is used twice in one pattern", v.name),
+                ),
+                v.span.start,
+            ));
+        }
+        rels_here.push(v.name.clone());
+        Ok(())
+    }
+
+    /// Checks a quantified group and adds its variables to `scope` as group variables
+    /// (lists, one element per iteration). Its variables are new (not bound before, not
+    /// written elsewhere in the pattern); inside it, its property maps and its WHERE see
+    /// them as single elements, with the variables of `before` (earlier clauses) but
+    /// none of the rest of the pattern, which is matched around it.
+    fn group_vars(
+        &self,
+        group: &ast::QuantifiedGroup,
+        (scope, before): (&mut Scope, &Scope),
+        pattern_names: &[String],
+        rels_here: &mut Vec<String>,
+    ) -> Result<()> {
+        let mut inner = before.clone();
+        let mut declared: Vec<(String, Ty)> = Vec::new();
+        let mut declare = |v: &ast::Ident, ty: Ty, inner: &mut Scope| -> Result<()> {
+            if let Some(&(_, known)) = declared.iter().find(|(n, _)| *n == v.name) {
+                if known == ty {
+                    return Ok(());
+                }
+                return Err(self.at(
+                    err(
+                        "VariableTypeConflict",
+                        format!("variable `{}` is used as a node and a relationship", v.name),
+                    ),
+                    v.span.start,
+                ));
+            }
+            if scope.get(&v.name).is_some() {
+                return Err(self.at(
+                    err(
+                        "VariableAlreadyBound",
+                        format!(
+                            "variable `{}` is already bound: the variables of a quantified path pattern are new, \
+                             and outside it each is a list of what every iteration matched",
+                            v.name
+                        ),
+                    ),
+                    v.span.start,
+                ));
+            }
+            declared.push((v.name.clone(), ty));
+            inner.add(&v.name, ty);
+            Ok(())
+        };
+        for n in group.element.nodes() {
+            if let Some(v) = &n.variable {
+                declare(v, Ty::Node, &mut inner)?;
+            }
+        }
+        for r in group.element.relationships() {
+            if let Some(v) = &r.variable {
+                self.once_in_pattern(v, rels_here)?;
+                declare(v, Ty::Rel, &mut inner)?;
+            }
+        }
+        inner.around_group.extend(pattern_names.iter().cloned());
+        let maps = (group.element.nodes().map(|n| n.properties.as_deref())).chain(
+            group
+                .element
+                .relationships()
+                .map(|r| r.properties.as_deref()),
+        );
+        for props in maps.flatten() {
+            self.pattern_properties(Some(props), &inner, false)?;
+        }
+        if let Some(w) = &group.where_ {
+            self.expr(w, &inner, false)?;
+            self.predicate(w, &inner)?;
+        }
+        for (name, ty) in declared {
+            let listed = if ty == Ty::Node {
+                Ty::NodeGroup
+            } else {
+                Ty::RelGroup
+            };
+            scope.add(&name, listed);
+        }
+        Ok(())
+    }
+
     fn match_clause(&self, m: &ast::MatchClause, scope: &mut Scope) -> Result<()> {
         let before = scope.clone();
         self.pattern_vars(&m.pattern, scope, &before, false)?;
         for part in &m.pattern.parts {
-            if part.function != ast::PathFunction::None {
-                let ok = part.element.chain.len() == 1;
-                if !ok {
-                    return Err(self.at(
-                        err(
-                            "InvalidShortestPathPattern",
-                            "shortestPath needs one relationship between two nodes",
-                        ),
-                        part.span.start,
-                    ));
-                }
+            if part.function != ast::PathFunction::None && part.element.chain.len() != 1 {
+                return Err(self.at(
+                    err(
+                        "InvalidShortestPathPattern",
+                        "a shortest path pattern needs one relationship, or one quantified path pattern, between two nodes",
+                    ),
+                    part.span.start,
+                ));
             }
         }
         if let Some(w) = &m.where_ {
@@ -872,7 +989,7 @@ impl Binder<'_> {
     fn create(&self, pattern: &ast::Pattern, scope: &mut Scope) -> Result<()> {
         let before = scope.clone();
         for part in &pattern.parts {
-            for (r, _) in &part.element.chain {
+            for r in part.element.relationships() {
                 if r.direction == ast::Direction::Both {
                     return Err(self.at(
                         err(
@@ -891,11 +1008,12 @@ impl Binder<'_> {
         let before = scope.clone();
         for part in &pattern.parts {
             let mut props = Vec::new();
-            props.extend(part.element.start.properties.as_deref());
-            for (r, n) in &part.element.chain {
-                props.extend(r.properties.as_deref());
-                props.extend(n.properties.as_deref());
-            }
+            props.extend(part.element.nodes().filter_map(|n| n.properties.as_deref()));
+            props.extend(
+                part.element
+                    .relationships()
+                    .filter_map(|r| r.properties.as_deref()),
+            );
             for p in props {
                 if matches!(p.kind, ExprKind::Parameter(_)) {
                     return Err(self.at(
@@ -1204,18 +1322,31 @@ impl Binder<'_> {
     /// A WHERE predicate must not be a node, relationship or other non-boolean.
     fn predicate(&self, e: &Expr, scope: &Scope) -> Result<()> {
         match self.ty(e, scope) {
-            Ty::Node | Ty::Rel | Ty::Path | Ty::Int | Ty::Float | Ty::Str | Ty::Map | Ty::List => {
-                Err(self.at(
-                    err("InvalidArgumentType", "a predicate must be a boolean"),
-                    e.span.start,
-                ))
-            }
+            Ty::Node
+            | Ty::Rel
+            | Ty::Path
+            | Ty::Int
+            | Ty::Float
+            | Ty::Str
+            | Ty::Map
+            | Ty::List
+            | Ty::NodeGroup
+            | Ty::RelGroup => Err(self.at(
+                err("InvalidArgumentType", "a predicate must be a boolean"),
+                e.span.start,
+            )),
             _ => Ok(()),
         }
     }
 
-    /// The type of every element of a list literal when they all share one.
+    /// The type of every element of a list literal when they all share one, or of a
+    /// group variable's.
     fn element_ty(&self, list: &Expr, scope: &Scope) -> Ty {
+        match self.ty(list, scope) {
+            Ty::NodeGroup => return Ty::Node,
+            Ty::RelGroup => return Ty::Rel,
+            _ => {}
+        }
         let ExprKind::List(items) = &list.kind else {
             return Ty::Any;
         };
@@ -1303,18 +1434,24 @@ impl Binder<'_> {
             }
             ExprKind::Variable(v) => {
                 if scope.get(v).is_none() {
-                    return Err(self.at(
-                        err(
-                            "UndefinedVariable",
-                            format!("variable `{v}` is not defined"),
-                        ),
-                        here,
-                    ));
+                    let message = if scope.around_group.contains(v) {
+                        format!(
+                            "`{v}` is bound by the same pattern: inside a quantified path pattern only \
+                             its own variables and those of earlier clauses can be read"
+                        )
+                    } else {
+                        format!("variable `{v}` is not defined")
+                    };
+                    return Err(self.at(err("UndefinedVariable", message), here));
                 }
             }
             ExprKind::Property(target, _) => {
                 self.expr(target, scope, agg_allowed)?;
                 match self.ty(target, scope) {
+                    Ty::NodeGroup | Ty::RelGroup => {
+                        let what = ast::folded_source(self.text, target.span);
+                        return Err(self.at(group_variable_as_single(&what), here));
+                    }
                     Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::List | Ty::RelList => {
                         return Err(self.at(
                             Error::type_error(
@@ -1619,7 +1756,16 @@ impl Binder<'_> {
     fn boolean_operand(&self, x: &Expr, scope: &Scope) -> Result<()> {
         if matches!(
             self.ty(x, scope),
-            Ty::Int | Ty::Float | Ty::Str | Ty::List | Ty::Map | Ty::Node | Ty::Rel | Ty::Path
+            Ty::Int
+                | Ty::Float
+                | Ty::Str
+                | Ty::List
+                | Ty::NodeGroup
+                | Ty::RelGroup
+                | Ty::Map
+                | Ty::Node
+                | Ty::Rel
+                | Ty::Path
         ) {
             return Err(self.at(
                 err(
@@ -1653,6 +1799,19 @@ impl Binder<'_> {
             _ => Ok(()),
         }
     }
+}
+
+/// The error for a group variable (a list, one element per iteration of its quantified
+/// group) used where one node or relationship is meant.
+fn group_variable_as_single(name: &str) -> Error {
+    err(
+        "VariableTypeConflict",
+        format!(
+            "`{name}` is a group variable of a quantified path pattern: outside the pattern it is \
+             a list with one element per iteration, not a single node or relationship (read \
+             its elements as [x IN {name} | x.key], or {name}[0])"
+        ),
+    )
 }
 
 /// Whether `e` is a projected expression larger than a variable or property read.
@@ -1689,18 +1848,20 @@ fn known_function(name: &str) -> bool {
         || crate::value::temporal::is_function(name)
 }
 
-fn collect_named(part: &ast::PatternPart, out: &mut Vec<(String, usize)>) {
-    let el = &part.element;
-    if let Some(v) = &el.start.variable {
-        out.push((v.name.clone(), v.span.start));
-    }
-    for (r, n) in &el.chain {
-        if let Some(v) = &r.variable {
+/// The named variables of an element with where each is written, in the order written.
+fn collect_named(el: &ast::PatternElement, out: &mut Vec<(String, usize)>) {
+    let named = |v: &Option<ast::Ident>, out: &mut Vec<(String, usize)>| {
+        if let Some(v) = v {
             out.push((v.name.clone(), v.span.start));
         }
-        if let Some(v) = &n.variable {
-            out.push((v.name.clone(), v.span.start));
+    };
+    named(&el.start.variable, out);
+    for step in &el.chain {
+        match &step.link {
+            ast::PatternLink::Relationship(r) => named(&r.variable, out),
+            ast::PatternLink::Group(g) => collect_named(&g.element, out),
         }
+        named(&step.node.variable, out);
     }
 }
 

@@ -430,10 +430,18 @@ impl<'p> CreatePattern<'p> {
             let el = &part.element;
             let start = node(&mut wide, &el.start)?;
             let mut chain = Vec::with_capacity(el.chain.len());
-            for (r, n) in &el.chain {
+            for step in &el.chain {
+                // The parser refuses a quantified group in CREATE and MERGE.
+                let Some(r) = step.link.as_relationship() else {
+                    return Err(Error::syntax(
+                        "InvalidQuantifiedPathPattern",
+                        "a quantified path pattern cannot be written",
+                    )
+                    .at(scope.text, step.node.span.start));
+                };
                 // The far node is created before the relationship, whose properties
                 // may read it.
-                let far = node(&mut wide, n)?;
+                let far = node(&mut wide, &step.node)?;
                 let rel_type = r.types.first().map(|t| t.name.as_str()).ok_or_else(|| {
                     Error::syntax(
                         "NoSingleRelationshipType",
@@ -633,9 +641,11 @@ fn merge_assertions(
     };
     let element = &part.element;
     let mut named = vec![(&element.start.variable, keys(&element.start.properties))];
-    for (rel, node) in &element.chain {
-        named.push((&rel.variable, keys(&rel.properties)));
-        named.push((&node.variable, keys(&node.properties)));
+    for step in &element.chain {
+        if let Some(rel) = step.link.as_relationship() {
+            named.push((&rel.variable, keys(&rel.properties)));
+        }
+        named.push((&step.node.variable, keys(&step.node.properties)));
     }
     named
         .into_iter()

@@ -7,7 +7,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use pest::iterators::Pair;
+use pest::iterators::{Pair, Pairs};
 
 use super::depth::MAX_EXPRESSION_DEPTH;
 use super::literal::{decode_escaped_name, decode_float, decode_integer, decode_string};
@@ -1042,13 +1042,56 @@ impl<'s> Converter<'s> {
     /// A `pattern_element` or a `relationships_pattern`: a node, then chain steps.
     fn pattern_element(&self, pair: Pair<'_, Rule>) -> Result<PatternElement> {
         let span = span_of(&pair);
-        let mut start = None;
-        let mut chain = Vec::new();
-        for p in pair.clone().into_inner() {
+        let mut inner = pair.clone().into_inner();
+        // `((a)-->(b))`: the parenthesised element is the element.
+        if let Some(element) = inner.clone().find(|p| p.as_rule() == Rule::pattern_element) {
+            return self.pattern_element(element);
+        }
+        let element = self.path_phrase(&mut inner, span)?;
+        // A path matches at least one node: a group alone that may repeat no time
+        // would match nothing at all.
+        if let [PatternStep {
+            link: PatternLink::Group(group),
+            ..
+        }] = element.chain.as_slice()
+        {
+            let written_alone =
+                element.start.span.start == group.span.start && element.span.end == group.span.end;
+            if written_alone && group.repetitions.min == 0 {
+                return Err(self.error_at(
+                    Error::syntax(
+                        "InvalidQuantifiedPathPattern",
+                        format!(
+                            "a pattern must match at least one node, and `{group}` alone may repeat no time: \
+                             write the nodes around it, as (x){group}(y), or a lower bound of 1 or more"
+                        ),
+                    ),
+                    group.span.start,
+                ));
+            }
+        }
+        Ok(element)
+    }
+
+    /// Nodes, relationship steps and quantified groups as written, with an anonymous
+    /// node put where a group has no node written beside it (before the first group of
+    /// a phrase that starts with one, after a group followed by another or by nothing).
+    fn path_phrase(&self, pairs: &mut Pairs<'_, Rule>, span: Span) -> Result<PatternElement> {
+        let mut start: Option<NodePattern> = None;
+        let mut chain: Vec<PatternStep> = Vec::new();
+        // The last step is a group whose node after it is still the anonymous one.
+        let mut open_group = false;
+        for p in pairs {
             match p.as_rule() {
-                // `((a)-->(b))`: the parenthesised element is the element.
-                Rule::pattern_element => return self.pattern_element(p),
-                Rule::node_pattern => start = Some(self.node_pattern(p)?),
+                Rule::node_pattern => {
+                    let node = self.node_pattern(p.clone())?;
+                    match chain.last_mut() {
+                        Some(step) if open_group => step.node = node,
+                        None if start.is_none() => start = Some(node),
+                        _ => return Err(malformed(&p, "a pattern")),
+                    }
+                    open_group = false;
+                }
                 Rule::pattern_chain => {
                     let mut inner = p.clone().into_inner();
                     let mut rel =
@@ -1059,13 +1102,97 @@ impl<'s> Converter<'s> {
                         next = next_pair(&mut inner, &p, "a node")?;
                     }
                     let node = self.node_pattern(next)?;
-                    chain.push((rel, node));
+                    chain.push(PatternStep {
+                        link: PatternLink::Relationship(rel),
+                        node,
+                    });
+                    open_group = false;
+                }
+                Rule::unquantified_group => {
+                    return Err(self.error_at(
+                        Error::syntax(
+                            "InvalidQuantifiedPathPattern",
+                            "a parenthesized path inside a pattern needs a quantifier after it: {2}, {1,3}, {1,}, {,3}, + or *",
+                        ),
+                        p.as_span().start(),
+                    ))
+                }
+                Rule::quantified_group => {
+                    let group = self.quantified_group(p)?;
+                    if start.is_none() {
+                        start = Some(NodePattern::anonymous(group.span.start));
+                    }
+                    chain.push(PatternStep {
+                        node: NodePattern::anonymous(group.span.end),
+                        link: PatternLink::Group(Box::new(group)),
+                    });
+                    open_group = true;
                 }
                 _ => {}
             }
         }
-        let start = start.ok_or_else(|| malformed(&pair, "a node pattern"))?;
+        let start = start.ok_or_else(|| {
+            self.error_at(
+                Error::syntax("InvalidSyntax", "expected a pattern such as (n)"),
+                span.start,
+            )
+        })?;
         Ok(PatternElement { start, chain, span })
+    }
+
+    /// `((a)-[r]->(b) WHERE …){m,n}`: the path repeated must hold a relationship, and
+    /// nothing inside it is repeated on its own (Neo4j's rules: no nested quantifier).
+    fn quantified_group(&self, pair: Pair<'_, Rule>) -> Result<QuantifiedGroup> {
+        let span = span_of(&pair);
+        let mut element = None;
+        let mut where_ = None;
+        let mut repetitions = None;
+        for p in pair.clone().into_inner() {
+            match p.as_rule() {
+                Rule::group_pattern => {
+                    let inner_span = span_of(&p);
+                    element = Some(self.path_phrase(&mut p.into_inner(), inner_span)?);
+                }
+                Rule::where_part => where_ = Some(self.where_part(p)?),
+                Rule::path_quantifier => repetitions = Some(self.repetitions(p)?),
+                _ => {}
+            }
+        }
+        let (Some(element), Some(repetitions)) = (element, repetitions) else {
+            return Err(malformed(&pair, "a quantified path pattern"));
+        };
+        let refuse = |message: &str, at: usize| {
+            Err(self.error_at(
+                Error::syntax("InvalidQuantifiedPathPattern", message.to_string()),
+                at,
+            ))
+        };
+        if let Some(inner) = element.groups().next() {
+            return refuse(
+                "quantified path patterns cannot be nested: quantify the outer group only",
+                inner.span.start,
+            );
+        }
+        if let Some(r) = element.relationships().find(|r| r.length.is_some()) {
+            return refuse(
+                "a relationship inside a quantified path pattern cannot be quantified or have a \
+                 variable length (*): the group's quantifier repeats it",
+                r.span.start,
+            );
+        }
+        if element.chain.is_empty() {
+            return refuse(
+                "a quantified path pattern needs at least one relationship, as ((a)-[:R]->(b)){1,3}: \
+                 a node alone cannot be repeated",
+                span.start,
+            );
+        }
+        Ok(QuantifiedGroup {
+            element,
+            where_,
+            repetitions,
+            span,
+        })
     }
 
     fn node_pattern(&self, pair: Pair<'_, Rule>) -> Result<NodePattern> {
@@ -1162,26 +1289,31 @@ impl<'s> Converter<'s> {
 
     /// Applies a quantifier (`+`, `*`, `{m,n}`) to the relationship before it.
     fn quantify(&self, rel: &mut RelationshipPattern, pair: Pair<'_, Rule>) -> Result<()> {
-        let at = pair.as_span().start();
         if rel.length.is_some() {
             return Err(self.error_at(
                 Error::syntax(
                     "InvalidRelationshipPattern",
                     "a relationship with a variable length (*) cannot also be quantified",
                 ),
-                at,
+                pair.as_span().start(),
             ));
         }
+        let Repetitions { min, max } = self.repetitions(pair)?;
+        rel.length = Some(VarLength {
+            min: Some(min),
+            max,
+        });
+        Ok(())
+    }
+
+    /// What a quantifier allows: `+` is one or more, `*` any number, `{2}` exactly two,
+    /// `{2,}` two or more, `{,3}` up to three.
+    fn repetitions(&self, pair: Pair<'_, Rule>) -> Result<Repetitions> {
+        let at = pair.as_span().start();
         let form = first_child(&pair, "a quantifier")?;
-        let length = match form.as_rule() {
-            Rule::quantifier_plus => VarLength {
-                min: Some(1),
-                max: None,
-            },
-            Rule::quantifier_star => VarLength {
-                min: Some(0),
-                max: None,
-            },
+        let repetitions = match form.as_rule() {
+            Rule::quantifier_plus => Repetitions { min: 1, max: None },
+            Rule::quantifier_star => Repetitions { min: 0, max: None },
             _ => {
                 let mut min = None;
                 let mut max = None;
@@ -1198,25 +1330,27 @@ impl<'s> Converter<'s> {
                 if !comma {
                     max = min;
                 }
-                VarLength {
-                    min: Some(min.unwrap_or(0)),
+                Repetitions {
+                    min: min.unwrap_or(0),
                     max,
                 }
             }
         };
-        if let (Some(min), Some(max)) = (length.min, length.max) {
-            if min > max {
+        if let Some(max) = repetitions.max {
+            if repetitions.min > max {
                 return Err(self.error_at(
                     Error::syntax(
                         "InvalidRelationshipPattern",
-                        format!("a quantifier's lower bound {min} is above its upper bound {max}"),
+                        format!(
+                            "a quantifier's lower bound {} is above its upper bound {max}",
+                            repetitions.min
+                        ),
                     ),
                     at,
                 ));
             }
         }
-        rel.length = Some(length);
-        Ok(())
+        Ok(repetitions)
     }
 
     fn range(&self, pair: Pair<'_, Rule>) -> Result<VarLength> {

@@ -92,9 +92,15 @@ fn pattern_exprs_mut<'a>(pattern: &'a mut Pattern, out: &mut Vec<&'a mut Expr>) 
 
 fn element_exprs_mut<'a>(element: &'a mut PatternElement, out: &mut Vec<&'a mut Expr>) {
     out.extend(element.start.properties.as_deref_mut());
-    for (rel, node) in &mut element.chain {
-        out.extend(rel.properties.as_deref_mut());
-        out.extend(node.properties.as_deref_mut());
+    for step in &mut element.chain {
+        match &mut step.link {
+            PatternLink::Relationship(rel) => out.extend(rel.properties.as_deref_mut()),
+            PatternLink::Group(group) => {
+                element_exprs_mut(&mut group.element, out);
+                out.extend(group.where_.as_mut());
+            }
+        }
+        out.extend(step.node.properties.as_deref_mut());
     }
 }
 

@@ -465,7 +465,8 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
         }
         Clause::Create(c) => {
             for part in &c.pattern.parts {
-                for (rel, _) in &part.element.chain {
+                refuse_groups_to_write(text, &part.element, "CREATE")?;
+                for rel in part.element.relationships() {
                     check_relationship_to_write(text, rel, "CREATE")?;
                     if rel.direction == Direction::Both {
                         return Err(Error::syntax(
@@ -483,7 +484,8 @@ fn check_clause(text: &str, clause: &Clause, standalone: bool) -> Result<()> {
         }
         Clause::Merge(m) => {
             check_labels_to_write(text, &m.part.element, "MERGE")?;
-            for (rel, _) in &m.part.element.chain {
+            refuse_groups_to_write(text, &m.part.element, "MERGE")?;
+            for rel in m.part.element.relationships() {
                 check_relationship_to_write(text, rel, "MERGE")?;
             }
             check_no_parameter_maps(text, std::slice::from_ref(&m.part), "MERGE")?;
@@ -546,8 +548,7 @@ fn check_projection(text: &str, p: &Projection) -> Result<()> {
 /// CREATE and MERGE give a node the labels they name: a label expression that is not
 /// a list of labels says nothing they could write.
 fn check_labels_to_write(text: &str, element: &PatternElement, clause: &str) -> Result<()> {
-    let nodes = std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n));
-    for node in nodes {
+    for node in element.nodes() {
         if let Some(filter) = &node.label_filter {
             return Err(Error::syntax(
                 "InvalidLabelExpression",
@@ -559,6 +560,20 @@ fn check_labels_to_write(text: &str, element: &PatternElement, clause: &str) -> 
         }
     }
     Ok(())
+}
+
+/// A quantified path pattern matches paths of many lengths: there is no one path to write.
+fn refuse_groups_to_write(text: &str, element: &PatternElement, clause: &str) -> Result<()> {
+    match element.groups().next() {
+        Some(group) => Err(Error::syntax(
+            "InvalidQuantifiedPathPattern",
+            format!(
+                "{clause} cannot write a quantified path pattern such as `{group}`: write each relationship"
+            ),
+        )
+        .at(text, group.span.start)),
+        None => Ok(()),
+    }
 }
 
 fn check_relationship_to_write(text: &str, rel: &RelationshipPattern, clause: &str) -> Result<()> {
@@ -585,16 +600,10 @@ fn check_relationship_to_write(text: &str, rel: &RelationshipPattern, clause: &s
 /// MATCH and MERGE compare properties one by one, so a parameter cannot stand for the map.
 fn check_no_parameter_maps(text: &str, parts: &[PatternPart], clause: &str) -> Result<()> {
     for part in parts {
-        let nodes =
-            std::iter::once(&part.element.start).chain(part.element.chain.iter().map(|(_, n)| n));
-        let node_maps = nodes.filter_map(|n| n.properties.as_deref());
-        let rel_maps = part
-            .element
-            .chain
-            .iter()
-            .filter_map(|(r, _)| r.properties.as_deref());
-        if let Some(param) = node_maps
-            .chain(rel_maps)
+        let mut maps = Vec::new();
+        property_maps(&part.element, &mut maps);
+        if let Some(param) = maps
+            .into_iter()
             .find(|e| matches!(e.kind, ExprKind::Parameter(_)))
         {
             return Err(Error::syntax(
@@ -605,6 +614,20 @@ fn check_no_parameter_maps(text: &str, parts: &[PatternPart], clause: &str) -> R
         }
     }
     Ok(())
+}
+
+/// The property maps of an element's nodes and relationships, those inside its groups
+/// included.
+fn property_maps<'e>(element: &'e PatternElement, out: &mut Vec<&'e Expr>) {
+    out.extend(element.nodes().filter_map(|n| n.properties.as_deref()));
+    out.extend(
+        element
+            .relationships()
+            .filter_map(|r| r.properties.as_deref()),
+    );
+    for group in element.groups() {
+        property_maps(&group.element, out);
+    }
 }
 
 fn check_set_item(text: &str, item: &SetItem) -> Result<()> {
@@ -626,15 +649,14 @@ fn check_pattern(text: &str, pattern: &Pattern) -> Result<()> {
 }
 
 fn check_pattern_element(text: &str, element: &PatternElement) -> Result<()> {
-    let nodes = std::iter::once(&element.start).chain(element.chain.iter().map(|(_, n)| n));
-    for node in nodes {
-        if let Some(props) = &node.properties {
-            check_expr(text, props, false)?;
-        }
+    let mut maps = Vec::new();
+    property_maps(element, &mut maps);
+    for props in maps {
+        check_expr(text, props, false)?;
     }
-    for (rel, _) in &element.chain {
-        if let Some(props) = &rel.properties {
-            check_expr(text, props, false)?;
+    for group in element.groups() {
+        if let Some(w) = &group.where_ {
+            check_expr(text, w, true)?;
         }
     }
     Ok(())

@@ -6,9 +6,12 @@
 //! in both directions along the chain, and places every WHERE conjunct right after the
 //! step that binds the last variable it needs (predicate pushdown); a conjunct that reads
 //! a shortest path (or its relationships) goes into the shortest-path step, which keeps
-//! only the paths that pass it before it counts them. Anonymous nodes and
-//! relationships get hidden names (starting with a space) so that relationship
-//! uniqueness and paths can refer to them; projections never show hidden names.
+//! only the paths that pass it before it counts them. A quantified path pattern is
+//! planned apart as the steps of one iteration (its WHERE pushed down among them) that
+//! a Repeat step runs iteration after iteration from whichever side of it is bound
+//! first. Anonymous nodes and relationships get hidden names (starting with a space) so
+//! that relationship uniqueness and paths can refer to them; projections never show
+//! hidden names.
 //!
 //! `explain` prints the plan as an indented tree with estimated rows (and, for PROFILE,
 //! the rows and time each step actually took).
@@ -155,6 +158,78 @@ pub struct ShortestSpec {
     pub at: usize,
 }
 
+/// A quantified path pattern between two nodes of a chain, `(x)((a)-[r]->(b)){1,3}(y)`:
+/// `steps` match one iteration, on a row of `imports` (the outer variables what is
+/// written inside the group reads) then `entry` (the node the iteration starts from);
+/// each iteration starts at the node the one before ended at (`exit`), and no
+/// relationship is used twice in the whole match (nor one of `unique_with`). A row
+/// comes out for each walk of `repetitions` iterations from `from` that ends at `to`
+/// (when bound) or binds it, widened by each of `group_vars` as a list in the
+/// pattern's order, then `rels` (every relationship, in the path's order), then `to`.
+#[derive(Clone, Debug)]
+pub struct RepeatSpec {
+    pub from: String,
+    pub to: String,
+    pub to_bound: bool,
+    pub repetitions: ast::Repetitions,
+    pub imports: Vec<String>,
+    pub entry: String,
+    pub exit: String,
+    pub steps: Vec<Step>,
+    /// The group's named variables, each a list outside it.
+    pub group_vars: Vec<String>,
+    /// The relationships of one iteration (named and hidden), in the pattern's order.
+    pub iteration_rels: Vec<String>,
+    pub rels: String,
+    pub unique_with: Vec<String>,
+    /// The walk goes from the pattern's right to its left: `entry` is the group's last
+    /// node, and the iterations are put back in the pattern's order.
+    pub reversed: bool,
+    /// `SHORTEST k [GROUPS]` before the pattern: the walks are searched in order of
+    /// length and only those the selector keeps come out.
+    pub selector: Option<Box<GroupSelector>>,
+    /// The pattern as written, for EXPLAIN.
+    pub shown: String,
+    /// Where the group is written, for the errors of its search.
+    pub at: usize,
+}
+
+impl RepeatSpec {
+    /// The variables the step adds to its rows, in order (`to` only when it was not
+    /// bound before).
+    pub fn binds(&self) -> impl Iterator<Item = &String> {
+        let path = self.selector.as_ref().and_then(|s| s.path.as_ref());
+        let to = (!self.to_bound).then_some(&self.to);
+        self.group_vars
+            .iter()
+            .chain(std::iter::once(&self.rels))
+            .chain(to)
+            .chain(path)
+    }
+
+    /// The variables of the row each iteration's steps start from.
+    pub fn iteration_input(&self) -> Vec<String> {
+        let mut input = self.imports.clone();
+        input.push(self.entry.clone());
+        input
+    }
+}
+
+/// A path selector over a quantified path pattern that is the whole pattern part.
+#[derive(Clone, Debug)]
+pub struct GroupSelector {
+    /// How many paths (or, with `groups`, lengths of paths) to keep per input row.
+    pub count: u64,
+    pub groups: bool,
+    /// Conjuncts of the WHERE a path must pass to be counted, over the output rows.
+    pub filters: Vec<Expr>,
+    /// The path variable, bound by the search (after `rels`).
+    pub path: Option<String>,
+    /// The direction and types a search follows backwards from `to` to learn which
+    /// nodes can still reach it: every relationship of the group is one of these.
+    pub reach: (Dir, Vec<String>),
+}
+
 #[derive(Clone, Debug)]
 pub struct ProjectSpec {
     /// Output columns: name and expression.
@@ -224,6 +299,7 @@ pub enum Step {
     Expand(Box<ExpandSpec>),
     HashJoin(Box<HashJoinSpec>),
     ShortestPath(Box<ShortestSpec>),
+    Repeat(Box<RepeatSpec>),
     Filter(Expr),
     /// Binds a path from a start node and (relationship or relationship list) segments.
     BuildPath {
@@ -359,6 +435,7 @@ pub fn layout_after(steps: &[Step], initial: &[String]) -> Vec<String> {
                     push(p);
                 }
             }
+            Step::Repeat(r) => r.binds().for_each(push),
             Step::Optional { new_vars, .. }
             | Step::Create { new_vars, .. }
             | Step::Merge { new_vars, .. } => new_vars.iter().for_each(push),
@@ -544,6 +621,29 @@ struct RelRef<'p> {
     props: Option<&'p Expr>,
 }
 
+/// How one step of a normalized chain leads on to its node.
+enum LinkRef<'p> {
+    Rel(RelRef<'p>),
+    Group(GroupRef<'p>),
+}
+
+struct GroupRef<'p> {
+    group: &'p ast::QuantifiedGroup,
+    /// The hidden variable that holds the relationships of all its iterations.
+    rels: String,
+}
+
+impl LinkRef<'_> {
+    /// The variable that holds what the step matched between its nodes (a relationship,
+    /// or a list of them): a path's segment, a relationship later steps may not reuse.
+    fn rels_var(&self) -> &String {
+        match self {
+            LinkRef::Rel(r) => &r.var,
+            LinkRef::Group(g) => &g.rels,
+        }
+    }
+}
+
 fn dir_of(d: ast::Direction) -> Dir {
     match d {
         ast::Direction::Outgoing => Dir::Outgoing,
@@ -700,7 +800,7 @@ impl Planner<'_, '_, '_> {
                 // Every element is named, so that the elements a MERGE matched can be
                 // recorded as asserted by the statement's source.
                 let mut m = m.clone();
-                self.name_anonymous(&mut m.part);
+                self.name_anonymous(&mut m.part.element);
                 let pattern = ast::Pattern {
                     parts: vec![m.part.clone()],
                     span: m.span,
@@ -937,9 +1037,9 @@ impl Planner<'_, '_, '_> {
         Ok(steps)
     }
 
-    /// Gives every anonymous node and relationship of `part` a hidden name.
-    fn name_anonymous(&mut self, part: &mut ast::PatternPart) {
-        let element = &mut part.element;
+    /// Gives every anonymous node and relationship of `element` (in its groups too) a
+    /// hidden name.
+    fn name_anonymous(&mut self, element: &mut ast::PatternElement) {
         let mut name = |variable: &mut Option<ast::Ident>, span: ast::Span, what: &str| {
             if variable.is_none() {
                 self.anon += 1;
@@ -950,29 +1050,32 @@ impl Planner<'_, '_, '_> {
             }
         };
         name(&mut element.start.variable, element.start.span, "node");
-        for (rel, node) in &mut element.chain {
-            name(&mut rel.variable, rel.span, "rel");
-            name(&mut node.variable, node.span, "node");
+        let mut groups = Vec::new();
+        for step in &mut element.chain {
+            match &mut step.link {
+                ast::PatternLink::Relationship(rel) => name(&mut rel.variable, rel.span, "rel"),
+                ast::PatternLink::Group(group) => groups.push(&mut group.element),
+            }
+            name(&mut step.node.variable, step.node.span, "node");
+        }
+        for inner in groups {
+            self.name_anonymous(inner);
         }
     }
 
     /// The pattern with its label-filtered anonymous nodes named (`None` when it has no
     /// label filter), and the label predicates to test.
     fn label_filters(&mut self, pattern: &ast::Pattern) -> (Option<ast::Pattern>, Vec<Expr>) {
-        let filtered = |n: &ast::NodePattern| n.label_filter.is_some();
-        let any = pattern.parts.iter().any(|p| {
-            filtered(&p.element.start) || p.element.chain.iter().any(|(_, n)| filtered(n))
-        });
+        // The nodes inside a quantified group are tested by the group's own plan.
+        let any =
+            (pattern.parts.iter()).any(|p| p.element.nodes().any(|n| n.label_filter.is_some()));
         if !any {
             return (None, Vec::new());
         }
         let mut named = pattern.clone();
         let mut tests = Vec::new();
         for part in &mut named.parts {
-            let element = &mut part.element;
-            let nodes =
-                std::iter::once(&mut element.start).chain(element.chain.iter_mut().map(|(_, n)| n));
-            for node in nodes {
+            for node in part.element.nodes_mut() {
                 let Some(filter) = &node.label_filter else {
                     continue;
                 };
@@ -1072,10 +1175,7 @@ impl Planner<'_, '_, '_> {
         }
         // The part's cheapest start, found again per row (it may seek on the join key)
         // or once alone.
-        let mut nodes = vec![&part.element.start];
-        nodes.extend(part.element.chain.iter().map(|(_, n)| n));
-        let refs: Vec<NodeRef<'_>> = nodes
-            .iter()
+        let refs: Vec<NodeRef<'_>> = (part.element.nodes())
             .map(|n| NodeRef {
                 var: n
                     .variable
@@ -1182,19 +1282,25 @@ impl Planner<'_, '_, '_> {
     ) -> Result<()> {
         let el = &part.element;
         let mut nodes = vec![self.node_ref(&el.start)];
-        let mut rels = Vec::new();
-        for (r, n) in &el.chain {
-            rels.push(RelRef {
-                var: match &r.variable {
-                    Some(v) => v.name.clone(),
-                    None => self.fresh("rel"),
-                },
-                types: r.types.iter().map(|t| t.name.clone()).collect(),
-                dir: dir_of(r.direction),
-                length: r.length.map(|l| (l.min.unwrap_or(1), l.max)),
-                props: r.properties.as_deref(),
+        let mut links = Vec::new();
+        for step in &el.chain {
+            links.push(match &step.link {
+                ast::PatternLink::Relationship(r) => LinkRef::Rel(RelRef {
+                    var: match &r.variable {
+                        Some(v) => v.name.clone(),
+                        None => self.fresh("rel"),
+                    },
+                    types: r.types.iter().map(|t| t.name.clone()).collect(),
+                    dir: dir_of(r.direction),
+                    length: r.length.map(|l| (l.min.unwrap_or(1), l.max)),
+                    props: r.properties.as_deref(),
+                }),
+                ast::PatternLink::Group(group) => LinkRef::Group(GroupRef {
+                    group,
+                    rels: self.fresh("group"),
+                }),
             });
-            nodes.push(self.node_ref(n));
+            nodes.push(self.node_ref(&step.node));
         }
         if let ast::PathFunction::Shortest { count, groups } = part.function {
             let selector = (count, groups);
@@ -1202,7 +1308,7 @@ impl Planner<'_, '_, '_> {
                 part,
                 selector,
                 nodes,
-                rels,
+                links,
                 layout,
                 steps,
                 pending,
@@ -1218,24 +1324,19 @@ impl Planner<'_, '_, '_> {
         }
         self.push_ready(steps, pending, layout, clause_vars);
         // Rightwards from the start, then leftwards.
-        for i in start..rels.len() {
-            if let (Some(r), Some(from), Some(to)) = (rels.get(i), nodes.get(i), nodes.get(i + 1)) {
-                self.expand(from, r, to, r.dir, false, layout, steps, rels_so_far);
+        for i in start..links.len() {
+            if let (Some(link), Some(from), Some(to)) =
+                (links.get(i), nodes.get(i), nodes.get(i + 1))
+            {
+                self.link(from, link, to, false, layout, steps, rels_so_far)?;
                 self.push_ready(steps, pending, layout, clause_vars);
             }
         }
         for i in (0..start).rev() {
-            if let (Some(r), Some(from), Some(to)) = (rels.get(i), nodes.get(i + 1), nodes.get(i)) {
-                self.expand(
-                    from,
-                    r,
-                    to,
-                    reverse(r.dir),
-                    true,
-                    layout,
-                    steps,
-                    rels_so_far,
-                );
+            if let (Some(link), Some(from), Some(to)) =
+                (links.get(i), nodes.get(i + 1), nodes.get(i))
+            {
+                self.link(from, link, to, true, layout, steps, rels_so_far)?;
                 self.push_ready(steps, pending, layout, clause_vars);
             }
         }
@@ -1243,12 +1344,153 @@ impl Planner<'_, '_, '_> {
             steps.push(Step::BuildPath {
                 var: p.name.clone(),
                 start: nodes.first().map(|n| n.var.clone()).unwrap_or_default(),
-                rels: rels.iter().map(|r| r.var.clone()).collect(),
+                rels: links.iter().map(|l| l.rels_var().clone()).collect(),
             });
             layout.push(p.name.clone());
             self.push_ready(steps, pending, layout, clause_vars);
         }
         Ok(())
+    }
+
+    /// Plans one step of a chain from the bound node `from` to `to`, against the
+    /// pattern's written order when `reversed`.
+    #[allow(clippy::too_many_arguments)]
+    fn link(
+        &mut self,
+        from: &NodeRef<'_>,
+        link: &LinkRef<'_>,
+        to: &NodeRef<'_>,
+        reversed: bool,
+        layout: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        rels_so_far: &mut Vec<String>,
+    ) -> Result<()> {
+        match link {
+            LinkRef::Rel(r) => {
+                let dir = if reversed { reverse(r.dir) } else { r.dir };
+                self.expand(from, r, to, dir, reversed, layout, steps, rels_so_far);
+            }
+            LinkRef::Group(g) => {
+                let spec = self.repeat(from, g, to, reversed, None, layout, rels_so_far)?;
+                steps.push(Step::Repeat(Box::new(spec)));
+                // The node after the group is its last iteration's last node: the
+                // group's own pattern for it was tested, the chain's is tested here.
+                if !to.labels.is_empty() || to.props.is_some() {
+                    steps.push(Step::NodeFilter {
+                        var: to.var.clone(),
+                        labels: to.labels.clone(),
+                        props: to.props.cloned(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Plans a quantified group from the bound node `from` to `to`. The group's path is
+    /// planned apart, as the steps of one iteration on a row of the outer variables
+    /// what is written inside it reads and its entry node (its first node, or its last
+    /// when `reversed`), with its WHERE pushed down among them; the Repeat step runs
+    /// them iteration after iteration. `layout` and `rels_so_far` grow by what the
+    /// step binds.
+    #[allow(clippy::too_many_arguments)]
+    fn repeat(
+        &mut self,
+        from: &NodeRef<'_>,
+        g: &GroupRef<'_>,
+        to: &NodeRef<'_>,
+        reversed: bool,
+        selector: Option<Box<GroupSelector>>,
+        layout: &mut Vec<String>,
+        rels_so_far: &mut Vec<String>,
+    ) -> Result<RepeatSpec> {
+        let group = g.group;
+        let mut element = group.element.clone();
+        self.name_anonymous(&mut element);
+        let named = |n: &ast::NodePattern| n.variable.as_ref().map(|v| v.name.clone());
+        let (Some(first), Some(last)) = (
+            named(&element.start),
+            element.chain.last().and_then(|s| named(&s.node)),
+        ) else {
+            return Err(Error::syntax(
+                "InvalidQuantifiedPathPattern",
+                "a quantified path pattern needs at least one relationship",
+            )
+            .at(self.text, group.span.start));
+        };
+        let (entry, exit) = if reversed {
+            (last, first)
+        } else {
+            (first, last)
+        };
+        let mut reads = Vec::new();
+        {
+            let mut note = |e: &Expr| reads.extend(self.needs(e));
+            for n in element.nodes() {
+                n.properties.as_deref().into_iter().for_each(&mut note);
+            }
+            for r in element.relationships() {
+                r.properties.as_deref().into_iter().for_each(&mut note);
+            }
+            group.where_.iter().for_each(&mut note);
+        }
+        let imports: Vec<String> = layout
+            .iter()
+            .filter(|v| reads.contains(v))
+            .cloned()
+            .collect();
+        let mut iteration_layout = imports.clone();
+        iteration_layout.push(entry.clone());
+        let iteration = ast::Pattern::of_part(ast::PatternPart::of_element(
+            None,
+            ast::PathFunction::None,
+            &element,
+        ));
+        let steps = self.pattern(&iteration, group.where_.as_ref(), &mut iteration_layout)?;
+        let iteration_rels = element
+            .relationships()
+            .filter_map(|r| r.variable.as_ref().map(|v| v.name.clone()))
+            .collect();
+        let mut group_vars = Vec::new();
+        element_vars(&element, &mut group_vars);
+        group_vars.retain(|v| !is_hidden(v));
+        let mut seen = Vec::new();
+        group_vars.retain(|v| {
+            let first_time = !seen.contains(v);
+            seen.push(v.clone());
+            first_time
+        });
+        let to_bound = layout.contains(&to.var) || to.var == from.var;
+        let (left, right) = if reversed { (to, from) } else { (from, to) };
+        let mut shown = format!("({}){group}({})", left.var.trim(), right.var.trim());
+        if reversed {
+            shown.push_str(&format!(" from ({})", from.var.trim()));
+        }
+        let spec = RepeatSpec {
+            from: from.var.clone(),
+            to: to.var.clone(),
+            to_bound,
+            repetitions: group.repetitions,
+            imports,
+            entry,
+            exit,
+            steps,
+            group_vars,
+            iteration_rels,
+            rels: g.rels.clone(),
+            unique_with: rels_so_far.clone(),
+            reversed,
+            selector,
+            shown,
+            at: group.span.start,
+        };
+        rels_so_far.push(g.rels.clone());
+        for v in spec.binds() {
+            if !layout.contains(v) {
+                layout.push(v.clone());
+            }
+        }
+        Ok(spec)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1257,19 +1499,20 @@ impl Planner<'_, '_, '_> {
         part: &ast::PatternPart,
         (count, groups): (u64, bool),
         nodes: Vec<NodeRef<'_>>,
-        rels: Vec<RelRef<'_>>,
+        links: Vec<LinkRef<'_>>,
         layout: &mut Vec<String>,
         steps: &mut Vec<Step>,
         pending: &mut Vec<&Expr>,
         clause_vars: &[String],
     ) -> Result<()> {
-        let (Some(a), Some(b), Some(r), 1) =
-            (nodes.first(), nodes.get(1), rels.first(), rels.len())
+        let (Some(a), Some(b), Some(link), 1) =
+            (nodes.first(), nodes.get(1), links.first(), links.len())
         else {
             return Err(Error::syntax(
                 "InvalidShortestPathPattern",
-                "shortestPath needs a pattern of one relationship between two nodes",
-            ));
+                "a shortest path pattern needs one relationship, or one quantified path pattern, between two nodes",
+            )
+            .at(self.text, part.span.start));
         };
         for n in [a, b] {
             if !layout.contains(&n.var) || !n.labels.is_empty() || n.props.is_some() {
@@ -1277,6 +1520,20 @@ impl Planner<'_, '_, '_> {
                 self.push_ready(steps, pending, layout, clause_vars);
             }
         }
+        let r = match link {
+            LinkRef::Rel(r) => r,
+            LinkRef::Group(g) => {
+                return self.shortest_group(
+                    part,
+                    (count, groups),
+                    (a, g, b),
+                    layout,
+                    steps,
+                    pending,
+                    clause_vars,
+                )
+            }
+        };
         let (min, max) = r.length.unwrap_or((1, Some(1)));
         // The conjuncts that read the path or its relationships choose among the
         // paths before the selector counts them, as in Neo4j: `SHORTEST 2 … WHERE
@@ -1301,6 +1558,48 @@ impl Planner<'_, '_, '_> {
             at: part.span.start,
         })));
         *layout = with_path;
+        Ok(())
+    }
+
+    /// `SHORTEST k [GROUPS] (a)((…)){m,n}(b)`: both ends bound, the group's walks
+    /// searched in order of length; the WHERE conjuncts that read its variables or the
+    /// path choose among the walks before the selector counts them.
+    #[allow(clippy::too_many_arguments)]
+    fn shortest_group(
+        &mut self,
+        part: &ast::PatternPart,
+        (count, groups): (u64, bool),
+        (a, g, b): (&NodeRef<'_>, &GroupRef<'_>, &NodeRef<'_>),
+        layout: &mut Vec<String>,
+        steps: &mut Vec<Step>,
+        pending: &mut Vec<&Expr>,
+        clause_vars: &[String],
+    ) -> Result<()> {
+        let path = part.variable.as_ref().map(|v| v.name.clone());
+        let mut with_path = layout.clone();
+        element_vars(&g.group.element, &mut with_path);
+        with_path.push(g.rels.clone());
+        with_path.extend(path.iter().cloned());
+        let selector = GroupSelector {
+            count,
+            groups,
+            filters: self.take_ready(pending, &with_path, clause_vars),
+            path,
+            reach: reach_of(&g.group.element),
+        };
+        // As for a shortest relationship, the path is not kept apart from the
+        // relationships of the other pattern parts.
+        let mut rels_so_far = Vec::new();
+        let spec = self.repeat(
+            a,
+            g,
+            b,
+            false,
+            Some(Box::new(selector)),
+            layout,
+            &mut rels_so_far,
+        )?;
+        steps.push(Step::Repeat(Box::new(spec)));
         Ok(())
     }
 
@@ -1494,6 +1793,35 @@ impl Planner<'_, '_, '_> {
             layout.push(to.var.clone());
         }
     }
+}
+
+/// The direction and types to follow backwards from a walk's end to find the nodes
+/// that can reach it over a group's relationships: their types (all types when one
+/// has none), against their direction when they all share one.
+fn reach_of(element: &ast::PatternElement) -> (Dir, Vec<String>) {
+    let mut types: Vec<String> = Vec::new();
+    let mut any_type = false;
+    let mut dirs = Vec::new();
+    for r in element.relationships() {
+        any_type |= r.types.is_empty();
+        for t in &r.types {
+            if !types.contains(&t.name) {
+                types.push(t.name.clone());
+            }
+        }
+        let dir = dir_of(r.direction);
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    if any_type {
+        types.clear();
+    }
+    let dir = match dirs.as_slice() {
+        [only] => reverse(*only),
+        _ => Dir::Both,
+    };
+    (dir, types)
 }
 
 /// Moves the filters right after a scan that compare only the scanned node's
@@ -1887,6 +2215,7 @@ fn describe_steps(
         }
         let nested: Vec<&[Step]> = match step {
             Step::Optional { steps, .. } => vec![steps],
+            Step::Repeat(r) => vec![&r.steps],
             Step::HashJoin(j) => vec![&j.build],
             Step::Foreach(f) => vec![&f.steps],
             Step::CallSubquery(c) => c.parts.iter().map(|p| p.steps.as_slice()).collect(),
@@ -2082,6 +2411,27 @@ fn describe(step: &Step, txn: &Txn<'_>, est: &mut f64) -> (String, String) {
                 (k, false) => ("Shortest".to_string(), format!("k={k} {ends}")),
                 (k, true) => ("Shortest".to_string(), format!("k={k} groups {ends}")),
             }
+        }
+        Step::Repeat(r) => {
+            let nodes = count(txn.node_count()).max(1.0);
+            let fanout = (count(txn.relationship_count()) / nodes).max(0.1);
+            let hops = r.iteration_rels.len().max(1) as i32;
+            let iterations = r.repetitions.max.unwrap_or(3).clamp(1, 3) as i32;
+            let mut detail = String::new();
+            match &r.selector {
+                Some(selector) => {
+                    *est *= selector.count as f64;
+                    let groups = if selector.groups { " GROUPS" } else { "" };
+                    detail.push_str(&format!("SHORTEST {}{groups} ", selector.count));
+                    detail.push_str(&r.shown);
+                    detail.push_str(&shown_predicates(&selector.filters));
+                }
+                None => {
+                    *est *= fanout.powi(hops * iterations);
+                    detail.push_str(&r.shown);
+                }
+            }
+            ("Repeat(Trail)".to_string(), detail)
         }
         Step::Filter(pred) => {
             *est *= 0.5;

@@ -26,6 +26,7 @@ mod load_csv;
 mod optional;
 mod path;
 mod project;
+mod repeat;
 mod scan;
 mod shortest;
 mod sort;
@@ -40,6 +41,7 @@ use join::HashJoinOp;
 use load_csv::LoadCsvOp;
 use optional::OptionalOp;
 use path::BuildPathOp;
+use repeat::RepeatOp;
 use scan::{NodeFilterOp, ScanOp, Seek};
 use shortest::ShortestOp;
 use subquery::CallSubqueryOp;
@@ -303,6 +305,7 @@ fn build_step<'a, 's>(
                 pending: VecDeque::new(),
             })
         }
+        Step::Repeat(spec) => Box::new(RepeatOp::new(ctx, input, spec, layout)?),
         Step::Filter(pred) => Box::new(FilterOp::new(ctx, input, layout, pred)?),
         Step::BuildPath { start, rels, .. } => Box::new(BuildPathOp {
             input,

@@ -255,7 +255,7 @@ fn reverse(dir: Dir) -> Dir {
 
 /// How many partial trails one search may keep (about 80 bytes each): a search that
 /// needs more stops with an error rather than take the process's memory.
-const MAX_PARTIAL_TRAILS: usize = 1 << 21;
+pub(super) const MAX_PARTIAL_TRAILS: usize = 1 << 21;
 
 /// A partial trail of `PathSearch::trails`: its last node and relationship, and the
 /// entry of the trail it extends (the first entry, the start node alone, has none).
