@@ -4,40 +4,15 @@
 //! store, and the CLI's `:asof` and `compact --before`.
 
 mod common;
+mod engine_calls;
 
-use common::{rows_text, texts};
-use skein::{Database, Error, ErrorClass, Params, QueryOptions, QueryResult, Value};
+use common::texts;
+use engine_calls::{db, error, rows, rows_with, run};
+use skein::{Database, ErrorClass, Params, QueryOptions, Value};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-fn db() -> Database {
-    Database::open_temporary().unwrap_or_else(|e| panic!("cannot open a database: {e}"))
-}
-
-fn run(db: &Database, query: &str) -> QueryResult {
-    db.execute(query, &Params::new())
-        .unwrap_or_else(|e| panic!("{query}: {e}"))
-}
-
-fn rows(db: &Database, query: &str) -> Vec<String> {
-    rows_text(db, query)
-}
-
-fn rows_with(db: &Database, query: &str, params: &Params) -> Vec<String> {
-    match db.execute(query, params) {
-        Ok(r) => texts(&r),
-        Err(e) => panic!("{query}: {e}"),
-    }
-}
-
-fn error(db: &Database, query: &str) -> Error {
-    match db.execute(query, &Params::new()) {
-        Ok(r) => panic!("{query}: expected an error, got rows {:?}", texts(&r)),
-        Err(e) => e,
-    }
-}
 
 fn int(db: &Database, query: &str) -> i64 {
     int_with(db, query, &Params::new())
