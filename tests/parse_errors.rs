@@ -25,7 +25,7 @@ fn missing_closing_parenthesis_names_what_may_follow() {
     assert_eq!((detail.as_str(), line, column), ("UnexpectedSyntax", 1, 21));
     assert_eq!(
         message,
-        "expected ')', a label such as :Person or a property map, found 'RETURN'"
+        "expected ')', a label such as :Person, a property map or WHERE, found 'RETURN'"
     );
 }
 

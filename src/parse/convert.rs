@@ -21,6 +21,10 @@ pub struct Converter<'s> {
     /// The expressions of the literals `constants::preparse` read, by where they start;
     /// each is taken when its `preparsed_list` or `preparsed_map` pair is converted.
     preparsed: RefCell<HashMap<usize, Expr>>,
+    /// The `WHERE` conditions written inside node and relationship patterns
+    /// (`(n:P WHERE n.age > 30)`), in the order read; the clause or group whose pattern
+    /// holds them takes them (`with_inline_predicates`) and adds them to its own `WHERE`.
+    inline_predicates: RefCell<Vec<Expr>>,
 }
 
 /// The span of a pair without trailing whitespace and comments: pest counts the skipped
@@ -110,6 +114,36 @@ impl<'s> Converter<'s> {
         Converter {
             source,
             preparsed: RefCell::new(preparsed),
+            inline_predicates: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Runs `convert` (which converts a pattern) and returns what it made with the
+    /// conditions written inside the pattern's nodes and relationships.
+    fn with_inline_predicates<T>(
+        &self,
+        convert: impl FnOnce() -> Result<T>,
+    ) -> Result<(T, Vec<Expr>)> {
+        let mark = self.inline_predicates.borrow().len();
+        let made = convert()?;
+        let inline = self.inline_predicates.borrow_mut().split_off(mark);
+        Ok((made, inline))
+    }
+
+    /// Fails on a condition written inside a pattern that no clause took: the pattern of
+    /// a CREATE, a MERGE or a pattern predicate, where `WHERE` has no place.
+    pub fn check_inline_predicates_taken(&self) -> Result<()> {
+        match self.inline_predicates.borrow().first() {
+            None => Ok(()),
+            Some(left) => Err(self.error_at(
+                Error::syntax(
+                    "InvalidSyntax",
+                    "a WHERE inside a node or relationship pattern is allowed in MATCH, \
+                     OPTIONAL MATCH, quantified path patterns, EXISTS/COUNT/COLLECT { } and \
+                     pattern comprehensions, not in CREATE, MERGE or a pattern predicate",
+                ),
+                left.span.start,
+            )),
         }
     }
 
@@ -227,16 +261,23 @@ impl<'s> Converter<'s> {
             Rule::match_clause => {
                 let mut optional = false;
                 let mut pattern = None;
+                let mut inline = Vec::new();
                 let mut where_ = None;
                 for p in pair.clone().into_inner() {
                     match p.as_rule() {
                         Rule::OPTIONAL => optional = true,
-                        Rule::pattern => pattern = Some(self.pattern(p)?),
+                        Rule::pattern => {
+                            let (converted, conditions) =
+                                self.with_inline_predicates(|| self.pattern(p))?;
+                            pattern = Some(converted);
+                            inline = conditions;
+                        }
                         Rule::where_part => where_ = Some(self.where_part(p)?),
                         _ => {}
                     }
                 }
                 let pattern = pattern.ok_or_else(|| malformed(&pair, "MATCH"))?;
+                let where_ = conjunction(inline, where_);
                 Ok(Clause::Match(MatchClause {
                     optional,
                     pattern,
@@ -1145,13 +1186,18 @@ impl<'s> Converter<'s> {
     fn quantified_group(&self, pair: Pair<'_, Rule>) -> Result<QuantifiedGroup> {
         let span = span_of(&pair);
         let mut element = None;
+        let mut inline = Vec::new();
         let mut where_ = None;
         let mut repetitions = None;
         for p in pair.clone().into_inner() {
             match p.as_rule() {
                 Rule::group_pattern => {
                     let inner_span = span_of(&p);
-                    element = Some(self.path_phrase(&mut p.into_inner(), inner_span)?);
+                    let (converted, conditions) = self.with_inline_predicates(|| {
+                        self.path_phrase(&mut p.into_inner(), inner_span)
+                    })?;
+                    element = Some(converted);
+                    inline = conditions;
                 }
                 Rule::where_part => where_ = Some(self.where_part(p)?),
                 Rule::path_quantifier => repetitions = Some(self.repetitions(p)?),
@@ -1161,6 +1207,7 @@ impl<'s> Converter<'s> {
         let (Some(element), Some(repetitions)) = (element, repetitions) else {
             return Err(malformed(&pair, "a quantified path pattern"));
         };
+        let where_ = conjunction(inline, where_);
         let refuse = |message: &str, at: usize| {
             Err(self.error_at(
                 Error::syntax("InvalidQuantifiedPathPattern", message.to_string()),
@@ -1220,6 +1267,10 @@ impl<'s> Converter<'s> {
                 Rule::pattern_properties => {
                     node.properties = Some(Box::new(self.pattern_properties(p)?))
                 }
+                Rule::where_part => {
+                    let condition = self.where_part(p)?;
+                    self.inline_predicates.borrow_mut().push(condition);
+                }
                 _ => {}
             }
         }
@@ -1272,6 +1323,13 @@ impl<'s> Converter<'s> {
                             Rule::pattern_properties => {
                                 rel.properties = Some(Box::new(self.pattern_properties(d)?))
                             }
+                            Rule::where_part => {
+                                if rel.length.is_some() {
+                                    return Err(inline_where_on_repeated(self, d.as_span().start()));
+                                }
+                                let condition = self.where_part(d)?;
+                                self.inline_predicates.borrow_mut().push(condition);
+                            }
                             _ => {}
                         }
                     }
@@ -1289,6 +1347,11 @@ impl<'s> Converter<'s> {
 
     /// Applies a quantifier (`+`, `*`, `{m,n}`) to the relationship before it.
     fn quantify(&self, rel: &mut RelationshipPattern, pair: Pair<'_, Rule>) -> Result<()> {
+        let inline = self.inline_predicates.borrow();
+        if let Some(condition) = inline.last().filter(|c| c.span.start >= rel.span.start) {
+            return Err(inline_where_on_repeated(self, condition.span.start));
+        }
+        drop(inline);
         if rel.length.is_some() {
             return Err(self.error_at(
                 Error::syntax(
@@ -1868,17 +1931,24 @@ impl<'s> Converter<'s> {
     fn pattern_comprehension_kind(&self, pair: Pair<'_, Rule>) -> Result<ExprKind> {
         let mut variable = None;
         let mut pattern = None;
+        let mut inline = Vec::new();
         let mut predicate = None;
         let mut projection = None;
         for p in pair.clone().into_inner() {
             match p.as_rule() {
                 Rule::variable => variable = Some(self.ident(p)),
-                Rule::relationships_pattern => pattern = Some(self.pattern_element(p)?),
-                Rule::where_part => predicate = Some(Box::new(self.where_part(p)?)),
+                Rule::relationships_pattern => {
+                    let (converted, conditions) =
+                        self.with_inline_predicates(|| self.pattern_element(p))?;
+                    pattern = Some(converted);
+                    inline = conditions;
+                }
+                Rule::where_part => predicate = Some(self.where_part(p)?),
                 Rule::comprehension_projection => projection = Some(Box::new(self.expression(p)?)),
                 _ => {}
             }
         }
+        let predicate = conjunction(inline, predicate).map(Box::new);
         let kind = match (pattern, projection) {
             (Some(pattern), Some(projection)) => ExprKind::PatternComprehension {
                 variable,
@@ -1979,18 +2049,27 @@ impl<'s> Converter<'s> {
     fn subquery_kind(&self, kind: SubqueryKind, pair: Pair<'_, Rule>) -> Result<ExprKind> {
         let mut query = None;
         let mut pattern = None;
+        let mut inline = Vec::new();
         let mut where_ = None;
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::query => query = Some(self.query(p)?),
-                Rule::pattern => pattern = Some(self.pattern(p)?),
+                Rule::pattern => {
+                    let (converted, conditions) =
+                        self.with_inline_predicates(|| self.pattern(p))?;
+                    pattern = Some(converted);
+                    inline = conditions;
+                }
                 Rule::where_part => where_ = Some(self.where_part(p)?),
                 _ => {}
             }
         }
         let sub = match (query, pattern) {
             (Some(query), _) => SubqueryBody::Query(query),
-            (None, Some(pattern)) => SubqueryBody::Pattern { pattern, where_ },
+            (None, Some(pattern)) => SubqueryBody::Pattern {
+                pattern,
+                where_: conjunction(inline, where_),
+            },
             _ => {
                 return Err(Error::syntax(
                     "InvalidSyntax",
@@ -2102,6 +2181,26 @@ impl<'s> Converter<'s> {
         };
         Ident { name, span }
     }
+}
+
+/// The conditions written inside a pattern, then the clause's own `WHERE`, joined by AND.
+fn conjunction(inline: Vec<Expr>, where_: Option<Expr>) -> Option<Expr> {
+    inline.into_iter().chain(where_).reduce(|all, next| {
+        let start = all.span.start;
+        binary(BinaryOp::And, all, next, start)
+    })
+}
+
+/// The error for a `WHERE` inside a relationship that repeats (`*`, `{m,n}`, `+`).
+fn inline_where_on_repeated(converter: &Converter<'_>, at: usize) -> Error {
+    converter.error_at(
+        Error::syntax(
+            "InvalidRelationshipPattern",
+            "a WHERE inside a repeated relationship is not supported: write the group \
+             form, as ((a)-[r:R]->(b) WHERE r.weight > 1){1,3}",
+        ),
+        at,
+    )
 }
 
 /// `lhs op rhs`, written from byte `start` to the end of `rhs`.

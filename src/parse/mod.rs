@@ -259,6 +259,7 @@ fn convert_statement(
         .and_then(|only| only.into_inner().find(|p| p.as_rule() == Rule::statement))
         .ok_or_else(|| errors::empty(text))?;
     let mut statement = converter.statement(statement).map_err(|e| e.at(text, 0))?;
+    converter.check_inline_predicates_taken()?;
     if let Some(at) = depth::too_deep(depth::statement_exprs_mut(&mut statement)) {
         depth::dismantle(depth::statement_exprs_mut(&mut statement));
         return Err(too_deep_error(text, at));
