@@ -188,6 +188,13 @@ pub struct Database {
     store: Arc<storage::Store>,
     procedures: Arc<catalog::procedures::Registry>,
     plans: Arc<exec::PlanCache>,
+    /// The folder `LOAD CSV` reads below (see [`Database::set_import_dir`]).
+    import_dir: Arc<std::sync::RwLock<Option<std::path::PathBuf>>>,
+}
+
+/// The working directory, as the default import folder (`None` when it cannot be read).
+fn working_directory() -> Option<std::path::PathBuf> {
+    std::env::current_dir().and_then(std::fs::canonicalize).ok()
 }
 
 impl Database {
@@ -202,6 +209,7 @@ impl Database {
                 algo::procedures::listing,
             )),
             plans: Arc::default(),
+            import_dir: Arc::new(std::sync::RwLock::new(working_directory())),
         })
     }
 
@@ -214,7 +222,41 @@ impl Database {
                 algo::procedures::listing,
             )),
             plans: Arc::default(),
+            import_dir: Arc::new(std::sync::RwLock::new(working_directory())),
         })
+    }
+
+    /// Sets the folder `LOAD CSV` reads below: a path or `file:///` URL names a file
+    /// relative to it, and nothing outside it can be read (`..`, absolute paths elsewhere
+    /// and symlinks that lead out are refused). `None` turns `LOAD CSV` off. A database
+    /// starts with the working directory it was opened in.
+    pub fn set_import_dir(&self, dir: Option<&std::path::Path>) -> Result<()> {
+        let dir = match dir {
+            None => None,
+            Some(dir) => {
+                let canonical = std::fs::canonicalize(dir)
+                    .ok()
+                    .filter(|d| d.is_dir())
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorClass::IoError,
+                            "ExternalResourceFailed",
+                            format!("the import folder {} is not a folder", dir.display()),
+                        )
+                    })?;
+                Some(canonical)
+            }
+        };
+        *self.import_dir.write().unwrap_or_else(|e| e.into_inner()) = dir;
+        Ok(())
+    }
+
+    /// The folder `LOAD CSV` reads below, `None` when it is off.
+    pub fn import_dir(&self) -> Option<std::path::PathBuf> {
+        self.import_dir
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Runs one statement in its own transaction: it applies completely or not at all,
@@ -234,14 +276,18 @@ impl Database {
         if let Some(source) = &options.source {
             txn.begin_source(source, None)?;
         }
+        let import_dir = self.import_dir();
         let result = exec::execute_cached(
             &mut txn,
             exec::TxnKind::Implicit,
             query,
             params,
             options,
-            &self.procedures,
-            &self.plans,
+            &exec::DatabaseParts {
+                registry: &self.procedures,
+                plans: &self.plans,
+                import_dir: import_dir.as_deref(),
+            },
         )?;
         txn.commit()?;
         Ok(result)
@@ -309,6 +355,7 @@ impl Database {
             txn: self.store.begin()?,
             procedures: self.procedures.clone(),
             plans: self.plans.clone(),
+            import_dir: self.import_dir(),
             source: None,
         })
     }
@@ -390,6 +437,8 @@ pub struct Transaction<'db> {
     txn: storage::Txn<'db>,
     procedures: Arc<catalog::procedures::Registry>,
     plans: Arc<exec::PlanCache>,
+    /// The database's import folder when the transaction began.
+    import_dir: Option<std::path::PathBuf>,
     /// The source its statements write under, once one was named.
     source: Option<String>,
 }
@@ -421,8 +470,11 @@ impl Transaction<'_> {
             query,
             params,
             options,
-            &self.procedures,
-            &self.plans,
+            &exec::DatabaseParts {
+                registry: &self.procedures,
+                plans: &self.plans,
+                import_dir: self.import_dir.as_deref(),
+            },
         );
         if result.is_err() {
             self.txn.rollback_to(savepoint);

@@ -1,7 +1,9 @@
 //! `LOAD CSV [WITH HEADERS] FROM source AS row [FIELDTERMINATOR 'c']`, as Neo4j reads
 //! CSV: each record a list of strings, or with headers a map from the first record's
 //! names; an empty field is null; quoted fields keep separators and newlines; the source
-//! is a local file (`file:///path` or a path), evaluated per input row.
+//! is a local file below the database's import folder (`file:///name`, a path relative to
+//! it, or an absolute path inside it), evaluated per input row; nothing outside the
+//! folder can be read.
 
 use skein::{Database, ErrorClass, Params};
 use std::path::Path;
@@ -15,6 +17,13 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// A database whose import folder is `dir`.
+fn database_reading(dir: &Path) -> Database {
+    let db = Database::open_temporary().expect("database");
+    db.set_import_dir(Some(dir)).expect("import folder");
+    db
+}
+
 #[test]
 fn rows_are_lists_or_maps_with_headers() {
     let dir = tempfile::tempdir().expect("dir");
@@ -23,7 +32,7 @@ fn rows_are_lists_or_maps_with_headers() {
         "people.csv",
         "name,age,city\nAnna,30,Moscow\n\"Kim, Jong\",,\"Pyong\nyang\"\nShort\n",
     );
-    let db = Database::open_temporary().expect("database");
+    let db = database_reading(dir.path());
     assert_eq!(
         run(&db, &format!("LOAD CSV FROM 'file://{path}' AS r RETURN r")),
         [
@@ -53,7 +62,7 @@ fn loads_and_reshapes_into_the_graph() {
     let dir = tempfile::tempdir().expect("dir");
     let people = write(dir.path(), "people.csv", "id;name\n1;Anna\n2;Boris\n");
     let knows = write(dir.path(), "knows.csv", "1,2\n2,1\n");
-    let db = Database::open_temporary().expect("database");
+    let db = database_reading(dir.path());
     let result = db
         .execute(
             &format!(
@@ -87,7 +96,7 @@ fn the_source_is_evaluated_per_row_and_read_lazily() {
     let b = write(dir.path(), "b.csv", "3\n");
     let big: String = (0..100_000).map(|i| format!("{i},x\n")).collect();
     let big = write(dir.path(), "big.csv", &big);
-    let db = Database::open_temporary().expect("database");
+    let db = database_reading(dir.path());
     assert_eq!(
         run(
             &db,
@@ -115,7 +124,7 @@ fn the_source_is_evaluated_per_row_and_read_lazily() {
 fn bad_sources_are_clear_errors_that_write_nothing() {
     let dir = tempfile::tempdir().expect("dir");
     let missing = dir.path().join("missing.csv").display().to_string();
-    let db = Database::open_temporary().expect("database");
+    let db = database_reading(dir.path());
     for (query, class, words) in [
         (
             format!("CREATE (:Before) WITH 1 AS x LOAD CSV FROM '{missing}' AS r RETURN r"),
@@ -144,4 +153,65 @@ fn bad_sources_are_clear_errors_that_write_nothing() {
         assert!(error.position.is_some(), "{query}: {error}");
     }
     assert_eq!(run(&db, "MATCH (n:Before) RETURN count(n)"), ["0"]);
+}
+
+#[test]
+fn only_files_inside_the_import_folder_are_read() {
+    let outside = tempfile::tempdir().expect("dir");
+    let secret = write(outside.path(), "secret.csv", "s\n");
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir(dir.path().join("sub")).expect("sub folder");
+    write(&dir.path().join("sub"), "in.csv", "a\n");
+    let db = database_reading(dir.path());
+    // Relative paths and file:/// URLs name files inside the folder, as in Neo4j.
+    for source in ["sub/in.csv", "file:///sub/in.csv", "./sub/../sub/in.csv"] {
+        let query = format!("LOAD CSV FROM '{source}' AS r RETURN r[0] AS a");
+        assert_eq!(run(&db, &query), ["'a'"], "{query}");
+    }
+    let escape = format!(
+        "../{}/secret.csv",
+        outside
+            .path()
+            .file_name()
+            .and_then(|n| n.to_str())
+            .expect("name")
+    );
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&secret, dir.path().join("link.csv")).expect("symlink");
+    let mut refused = vec![secret.clone(), escape, format!("file://{secret}")];
+    if cfg!(unix) {
+        refused.push("link.csv".to_string());
+    }
+    for source in refused {
+        let query = format!("LOAD CSV FROM '{source}' AS r RETURN r");
+        let error = db.execute(&query, &Params::new()).expect_err(&query);
+        assert_eq!(error.class, ErrorClass::IoError, "{query}: {error}");
+        assert!(
+            error.message.contains("outside") || error.message.contains("cannot read"),
+            "{query}: {error}"
+        );
+        assert!(!error.message.contains("\ns\n"), "{query}: {error}");
+    }
+    // An absolute path outside is refused as outside, not as missing.
+    let error = db
+        .execute(
+            &format!("LOAD CSV FROM '{secret}' AS r RETURN r"),
+            &Params::new(),
+        )
+        .expect_err("outside");
+    assert!(
+        error.message.contains("inside the import folder"),
+        "{error}"
+    );
+    // With no folder, LOAD CSV is off.
+    db.set_import_dir(None).expect("off");
+    let error = db
+        .execute("LOAD CSV FROM 'sub/in.csv' AS r RETURN r", &Params::new())
+        .expect_err("off");
+    assert!(error.message.contains("LOAD CSV is off"), "{error}");
+    // A folder that does not exist is refused when set.
+    let error = db
+        .set_import_dir(Some(&dir.path().join("nowhere")))
+        .expect_err("no such folder");
+    assert!(error.message.contains("is not a folder"), "{error}");
 }

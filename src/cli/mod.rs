@@ -78,6 +78,11 @@ pub struct Args {
     #[arg(long, value_name = "NAME", global = true)]
     pub source: Option<String>,
 
+    /// The folder LOAD CSV reads below (default: the working directory); files outside
+    /// it cannot be read
+    #[arg(long, value_name = "DIR", global = true)]
+    pub import_dir: Option<PathBuf>,
+
     /// Print no load summaries, progress bars or banners
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -336,11 +341,15 @@ fn unload(db: &Database, sources: &[String], quiet: bool) -> i32 {
 }
 
 fn open_database(args: &Args) -> crate::Result<Database> {
-    if args.memory {
-        Database::open_temporary()
+    let db = if args.memory {
+        Database::open_temporary()?
     } else {
-        Database::open(&args.db)
+        Database::open(&args.db)?
+    };
+    if let Some(dir) = &args.import_dir {
+        db.set_import_dir(Some(dir))?;
     }
+    Ok(db)
 }
 
 /// Runs script files one after the other in one session (parameters and an open

@@ -67,6 +67,8 @@ pub(crate) struct Ctx<'a, 's> {
     pub txn: &'a Txn<'s>,
     pub params: &'a Params,
     pub registry: &'a Registry,
+    /// The folder `LOAD CSV` reads below; `None`: `LOAD CSV` is off.
+    pub import_dir: Option<&'a std::path::Path>,
     pub deleted_nodes: &'a HashSet<u64>,
     pub deleted_rels: &'a HashSet<u64>,
     pub text: &'a str,
@@ -154,8 +156,17 @@ pub(crate) enum TxnKind {
     Explicit,
 }
 
-/// Parses, plans and runs `query` in `txn` (of `kind`) with the procedures of
-/// `registry` callable, reusing the plans kept in `plans` (one cache per database). On
+/// What a statement uses of the database besides its transaction.
+pub(crate) struct DatabaseParts<'d> {
+    /// The procedures a statement may call.
+    pub registry: &'d Registry,
+    /// The plans kept for texts run before (one cache per database).
+    pub plans: &'d PlanCache,
+    /// The folder `LOAD CSV` reads below; `None`: `LOAD CSV` is off.
+    pub import_dir: Option<&'d std::path::Path>,
+}
+
+/// Parses, plans and runs `query` in `txn` (of `kind`) with the database's `parts`. On
 /// error the caller discards the transaction (or rolls back to its savepoint).
 pub(crate) fn execute_cached(
     txn: &mut Txn<'_>,
@@ -163,21 +174,10 @@ pub(crate) fn execute_cached(
     query: &str,
     params: &Params,
     options: &QueryOptions,
-    registry: &Registry,
-    plans: &PlanCache,
+    parts: &DatabaseParts<'_>,
 ) -> Result<QueryResult> {
-    execute_statement(txn, kind, query, params, options, registry, Some(plans))
-}
-
-fn execute_statement(
-    txn: &mut Txn<'_>,
-    kind: TxnKind,
-    query: &str,
-    params: &Params,
-    options: &QueryOptions,
-    registry: &Registry,
-    plans: Option<&PlanCache>,
-) -> Result<QueryResult> {
+    let registry = parts.registry;
+    let plans = Some(parts.plans);
     // openCypher reads the clock once per statement: every date(), datetime(), … in it
     // sees the same instant (`*.realtime()` excepted).
     let _statement_clock = crate::value::temporal::StatementClock::start();
@@ -191,6 +191,7 @@ fn execute_statement(
         text: query,
         params,
         registry,
+        import_dir: parts.import_dir,
         limits: &limits,
         kind,
     };
@@ -240,6 +241,7 @@ pub(crate) struct StatementEnv<'r> {
     pub text: &'r str,
     pub params: &'r Params,
     pub registry: &'r Registry,
+    pub import_dir: Option<&'r std::path::Path>,
     pub limits: &'r Limits,
     pub kind: TxnKind,
 }
@@ -313,6 +315,7 @@ impl StatementEnv<'_> {
             txn,
             params: self.params,
             registry: self.registry,
+            import_dir: self.import_dir,
             deleted_nodes: &state.deleted_nodes,
             deleted_rels: &state.deleted_rels,
             text: self.text,

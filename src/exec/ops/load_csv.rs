@@ -1,8 +1,11 @@
 //! LOAD CSV: for each input row, the records of the file its source names, read as they
-//! are pulled (a file of any size costs one record of memory). A source is a local file:
-//! `file:///absolute/path`, or a path (relative to the working directory); fields are
-//! strings, and an empty field is null, as in Neo4j. With headers the first record names
-//! the fields and each later record becomes a map.
+//! are pulled (a file of any size costs one record of memory). A source is a local file
+//! below the database's import folder (`Database::set_import_dir`, the CLI's
+//! `--import-dir`): `file:///name.csv` or a path, relative to that folder, as in Neo4j;
+//! an absolute path is accepted when it is inside it. `..`, symlinks and absolute paths
+//! that lead out of the folder are refused. Fields are strings, and an empty field is
+//! null, as in Neo4j. With headers the first record names the fields and each later
+//! record becomes a map.
 
 use super::{BoxOp, Op};
 use crate::error::{Error, ErrorClass, Result};
@@ -12,7 +15,7 @@ use crate::exec::{Ctx, Row};
 use crate::plan::LoadCsvSpec;
 use crate::value::{Map, Value};
 use std::fs::File;
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 
 pub(super) struct LoadCsvOp<'a, 's> {
     ctx: &'a Ctx<'a, 's>,
@@ -62,7 +65,7 @@ impl<'a, 's> LoadCsvOp<'a, 's> {
                 ))
             }
         };
-        let path = local_path(&url)?;
+        let path = inside_import_dir(&local_path(&url)?, self.ctx.import_dir)?;
         let file = File::open(&path).map_err(|e| {
             Error::new(
                 ErrorClass::IoError,
@@ -111,6 +114,47 @@ fn local_path(url: &str) -> Result<PathBuf> {
         ));
     }
     Ok(PathBuf::from(url))
+}
+
+/// The file `path` names below the import folder `dir`, its symlinks resolved; an error
+/// when there is no folder or the file is outside it.
+fn inside_import_dir(path: &Path, dir: Option<&Path>) -> Result<PathBuf> {
+    let refused =
+        |message: String| Error::new(ErrorClass::IoError, "ExternalResourceFailed", message);
+    let Some(dir) = dir else {
+        return Err(refused(
+            "LOAD CSV is off: this database has no import folder (the server's --import-dir \
+             sets one)"
+                .to_string(),
+        ));
+    };
+    let outside = || {
+        refused(format!(
+            "LOAD CSV reads only files inside the import folder {}; {} is outside it",
+            dir.display(),
+            path.display()
+        ))
+    };
+    let inside = if path.is_absolute() && path.starts_with(dir) {
+        path.to_path_buf()
+    } else {
+        // `file:///people.csv` and `people.csv` both name `<import folder>/people.csv`.
+        let relative: PathBuf = path
+            .components()
+            .filter(|c| !matches!(c, Component::RootDir | Component::Prefix(_)))
+            .collect();
+        let joined = dir.join(relative);
+        if path.is_absolute() && !joined.exists() {
+            return Err(outside());
+        }
+        joined
+    };
+    let canonical = std::fs::canonicalize(&inside)
+        .map_err(|e| refused(format!("LOAD CSV cannot read {}: {e}", inside.display())))?;
+    if !canonical.starts_with(dir) {
+        return Err(outside());
+    }
+    Ok(canonical)
 }
 
 /// Reads the next record; false at the end of the file.
