@@ -56,6 +56,52 @@ pub fn all() -> Vec<(String, &'static str)> {
     all
 }
 
+/// The names, lower-cased, that Neo4j's documentation spells with capitals; listings
+/// (`SHOW FUNCTIONS`) show these spellings, while calls match any case.
+const SPELLINGS: &[&str] = &[
+    "elementId",
+    "startNode",
+    "endNode",
+    "isEmpty",
+    "toInteger",
+    "toIntegerOrNull",
+    "toFloat",
+    "toFloatOrNull",
+    "toString",
+    "toStringOrNull",
+    "toBoolean",
+    "toBooleanOrNull",
+    "toIntegerList",
+    "toFloatList",
+    "toStringList",
+    "toBooleanList",
+    "toUpper",
+    "toLower",
+    "randomUUID",
+    "stDev",
+    "stDevP",
+    "percentileCont",
+    "percentileDisc",
+    "inMonths",
+    "inDays",
+    "inSeconds",
+];
+
+/// `name` (lower-cased, dotted) as Neo4j's documentation spells it: `toupper` is
+/// `toUpper`, `duration.inmonths` is `duration.inMonths`.
+pub fn documented_spelling(name: &str) -> String {
+    let spell = |part: &str| {
+        SPELLINGS
+            .iter()
+            .find(|s| s.eq_ignore_ascii_case(part))
+            .map_or_else(|| part.to_string(), |s| s.to_string())
+    };
+    match name.split_once('.') {
+        Some((base, member)) => format!("{}.{}", spell(base), spell(member)),
+        None => spell(name),
+    }
+}
+
 /// Functions of exactly one argument.
 const UNARY: &[&str] = &[
     "id",

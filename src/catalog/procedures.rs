@@ -276,11 +276,12 @@ fn function_rows() -> Vec<Vec<Value>> {
         let (min, max) = super::functions::arity(&n).unwrap_or((0, None));
         (n, category, false, min, max)
     });
+    let spelled = |name: String| Value::String(super::functions::documented_spelling(&name));
     let mut rows: Vec<Vec<Value>> = aggregates
         .chain(scalars)
         .map(|(name, category, aggregating, min, max)| {
             vec![
-                Value::String(name),
+                spelled(name),
                 Value::from(category),
                 Value::Bool(aggregating),
                 Value::Int(min as i64),
@@ -288,11 +289,8 @@ fn function_rows() -> Vec<Vec<Value>> {
             ]
         })
         .collect();
-    rows.sort_by(|a, b| {
-        a.first()
-            .map(Value::to_string)
-            .cmp(&b.first().map(Value::to_string))
-    });
+    // By name, ignoring case, as the lower-cased names sorted before.
+    rows.sort_by_cached_key(|row| row.first().map(|n| n.to_string().to_lowercase()));
     rows
 }
 
