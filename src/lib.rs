@@ -511,6 +511,11 @@ pub mod testing {
     pub mod parse {
         pub use crate::parse::{parse_expression, parse_statement};
     }
+    pub mod server {
+        pub use crate::server::convert::parameter_value;
+        pub use crate::server::handshake::negotiate;
+        pub use crate::server::message::{decode_request, FrameReader, Request};
+    }
     pub mod storage {
         pub use crate::storage::{
             BulkWriter, Dir, Edge, Scan, SchemaKind, Store, Txn, DEFAULT_MEMORY_BUDGET,

@@ -20,9 +20,9 @@
 
 mod auth;
 mod connection;
-mod convert;
-mod handshake;
-mod message;
+pub(crate) mod convert;
+pub(crate) mod handshake;
+pub(crate) mod message;
 mod packstream;
 mod status;
 
