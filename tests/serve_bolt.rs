@@ -20,9 +20,14 @@ struct Server {
 
 impl Server {
     fn start(db_args: &[&str]) -> Server {
+        Server::start_with(db_args, &[])
+    }
+
+    fn start_with(db_args: &[&str], serve_args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_skein"))
             .args(db_args)
             .args(["serve", "--bolt", "127.0.0.1:0"])
+            .args(serve_args)
             .env("SKEIN_PASSWORD", PASSWORD)
             .env_remove("SKEIN_USER")
             .stdin(Stdio::null())
@@ -256,6 +261,88 @@ fn bolt_4_4_speaks_without_element_ids_and_bad_bytes_close_one_connection_only()
     let replies = run_and_pull(&mut stream, "MATCH (n:X) RETURN count(n)");
     assert!(
         replies[1].starts_with(&[0xB1, 0x71, 0x91, 0x01]),
+        "{replies:02X?}"
+    );
+}
+
+/// The FAILURE's text (code and message), for matching.
+fn failure_text(reply: &[u8]) -> String {
+    assert!(reply.starts_with(&FAILURE), "not a FAILURE: {reply:02X?}");
+    String::from_utf8_lossy(reply).to_string()
+}
+
+#[test]
+fn a_busy_database_a_silent_transaction_and_too_many_connections_get_clear_errors() {
+    let server = Server::start_with(
+        &["--memory"],
+        &[
+            "--max-connections",
+            "2",
+            "--lock-wait",
+            "0.3",
+            "--transaction-idle-timeout",
+            "1",
+        ],
+    );
+    let mut holder = bolt_4_4(&server);
+    send(&mut holder, &[0xB1, 0x11, 0xA0]);
+    assert!(receive(&mut holder)
+        .unwrap_or_default()
+        .starts_with(&SUCCESS));
+    let replies = run_and_pull(&mut holder, "CREATE (:Held)");
+    assert!(
+        replies.last().is_some_and(|r| r.starts_with(&SUCCESS)),
+        "{replies:02X?}"
+    );
+
+    // Another session's write waits its turn, then gives up with a transient error.
+    let mut other = bolt_4_4(&server);
+    let replies = run_and_pull(&mut other, "CREATE (:Other)");
+    let text = failure_text(&replies[0]);
+    assert!(
+        text.contains("Neo.TransientError.Transaction.LockAcquisitionTimeout"),
+        "{text}"
+    );
+    assert!(text.contains("busy"), "{text}");
+    assert_eq!(receive(&mut other), Some(vec![0xB0, 0x7E]));
+    send(&mut other, &[0xB0, 0x0F]);
+    assert!(receive(&mut other)
+        .unwrap_or_default()
+        .starts_with(&SUCCESS));
+
+    // A third connection is over the maximum of two.
+    let mut third = server.connect();
+    assert_eq!(
+        handshake(&mut third, [[0, 0, 4, 4], [0; 4], [0; 4], [0; 4]]),
+        [0, 0, 4, 4]
+    );
+    let mut hello = vec![0xB1, 0x01];
+    string_map(&mut hello, &[("user_agent", "skein-test")]);
+    send(&mut third, &hello);
+    let text = failure_text(&receive(&mut third).unwrap_or_default());
+    assert!(
+        text.contains("NoThreadsAvailable") && text.contains("maximum of 2"),
+        "{text}"
+    );
+    assert_eq!(receive(&mut third), None);
+
+    // The holder goes silent past the transaction idle timeout: rolled back, so the
+    // other session can write, and the holder's COMMIT fails.
+    std::thread::sleep(Duration::from_millis(1600));
+    let replies = run_and_pull(&mut other, "CREATE (:Other)");
+    assert!(
+        replies.last().is_some_and(|r| r.starts_with(&SUCCESS)),
+        "{replies:02X?}"
+    );
+    send(&mut holder, &[0xB0, 0x12]);
+    let text = failure_text(&receive(&mut holder).unwrap_or_default());
+    assert!(
+        text.contains("Neo.ClientError.Transaction.TransactionTimedOut"),
+        "{text}"
+    );
+    let replies = run_and_pull(&mut other, "MATCH (n:Held) RETURN count(n)");
+    assert!(
+        replies[1].starts_with(&[0xB1, 0x71, 0x91, 0x00]),
         "{replies:02X?}"
     );
 }
