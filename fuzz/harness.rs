@@ -60,6 +60,32 @@ pub fn execute(data: &[u8]) {
     }
 }
 
+/// `bolt`: bytes as a Bolt client would send them after connecting: the first 20 as a
+/// handshake, the rest as chunked messages (and the whole input as one unchunked
+/// message too), each decoded and, for RUN, its parameters converted to values. Every
+/// step may refuse the input; none may panic or allocate past what the input backs.
+pub fn bolt(data: &[u8]) {
+    use skein::testing::server::{
+        decode_request, negotiate, parameter_value, FrameReader, Request,
+    };
+    let decode = |message: &[u8]| {
+        if let Ok(Request::Run { params, .. }) = decode_request(message) {
+            for (_, value) in params {
+                let _ = parameter_value(value);
+            }
+        }
+    };
+    if let Some(handshake) = data.get(..20).and_then(|h| <&[u8; 20]>::try_from(h).ok()) {
+        let _ = negotiate(handshake);
+    }
+    decode(data);
+    let mut reader = FrameReader::new(1 << 16);
+    reader.push(data.get(20..).unwrap_or_default());
+    while let Ok(Some(message)) = reader.next_message() {
+        decode(&message);
+    }
+}
+
 /// An error that reports a bug of skein's own is a finding, like a panic.
 fn assert_not_internal(text: &str, error: &skein::Error) {
     assert!(

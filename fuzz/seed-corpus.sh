@@ -43,5 +43,17 @@ for query in "$scratch"/q*; do
     cp "$query" "$fuzz_dir/corpus/$target/$name"
   done
 done
+# The bolt target starts from a few whole conversations: the Python driver's handshake,
+# then HELLO, LOGON, RUN with parameters of several types, PULL, BEGIN, COMMIT, RESET.
+mkdir -p "$fuzz_dir/corpus/bolt"
+handshake='\x60\x60\xb0\x17\x00\x00\x01\xff\x00\x08\x08\x05\x00\x02\x04\x04\x00\x00\x00\x03'
+hello='\x00\x10\xb1\x01\xa1\x8auser_agent\x81t\x00\x00'
+logon='\x00\x10\xb1\x6a\xa1\x86scheme\x85basic\x00\x00'
+run='\x00\x24\xb3\x10\x89RETURN $p\xa1\x81p\x94\x01\xc1\x3f\xf8\x00\x00\x00\x00\x00\x00\xb1\x44\x01\xb4\x45\x01\x02\x03\x04\xa0\x00\x00'
+pull='\x00\x08\xb1\x3f\xa1\x81n\xc9\x03\xe8\x00\x00'
+rest='\x00\x03\xb1\x11\xa0\x00\x00\x00\x02\xb0\x12\x00\x00\x00\x02\xb0\x0f\x00\x00'
+printf "$handshake$hello" >"$fuzz_dir/corpus/bolt/hello"
+printf "$handshake$hello$logon$run$pull" >"$fuzz_dir/corpus/bolt/run"
+printf "$handshake$hello$run$pull$rest" >"$fuzz_dir/corpus/bolt/transaction"
 distinct=$(find "$fuzz_dir/corpus/parse" -type f | wc -l)
 echo "$blocks query blocks from $features: fuzz/corpus/{parse,execute} now hold $distinct inputs each"

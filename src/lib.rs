@@ -35,12 +35,13 @@ mod plan;
 mod storage;
 mod value;
 
-// The faces: command line, REPL, what they share (shell) and the output formats. They
-// use the public API only, and neither the CLI nor the REPL names the other: the CLI is
-// handed the REPL by [`run_command_line`].
+// The faces: command line, REPL, the Bolt server, what they share (shell) and the
+// output formats. They use the public API only, and neither the CLI nor the REPL names
+// the other: the CLI is handed the REPL by [`run_command_line`].
 mod cli;
 mod render;
 mod repl;
+mod server;
 mod shell;
 
 pub use error::{Error, ErrorClass, Position, Result};
@@ -133,6 +134,9 @@ pub struct QueryOptions {
     /// `AS OF TRANSACTION n` (one that says `AS OF` itself keeps its own); such a
     /// statement cannot write.
     pub as_of: Option<u64>,
+    /// How long the statement waits for its turn while another transaction holds the
+    /// database (then a `TransactionError` `LockTimeout`); `None`: as long as it takes.
+    pub lock_wait: Option<std::time::Duration>,
 }
 
 /// A procedure given by a table: `CALL name(inputs…) YIELD outputs…` returns the rows
@@ -272,7 +276,7 @@ impl Database {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
-        let mut txn = self.store.begin()?;
+        let mut txn = self.store.begin_waiting(options.lock_wait)?;
         if let Some(source) = &options.source {
             txn.begin_source(source, None)?;
         }
@@ -305,9 +309,10 @@ impl Database {
         })
     }
 
-    /// The number of the last committed transaction (0 before the first).
+    /// The number of the last committed transaction (0 before the first); it does not
+    /// wait for a transaction that is running.
     pub fn last_transaction(&self) -> Result<u64> {
-        Ok(self.store.begin()?.last_transaction())
+        Ok(self.store.last_committed_transaction())
     }
 
     /// The transactions the graph can be read `AS OF`: (oldest, last). Transaction 0,
@@ -351,8 +356,14 @@ impl Database {
     /// Starts an explicit transaction: its statements see each other's writes and are
     /// applied together at `commit`, or not at all.
     pub fn begin(&self) -> Result<Transaction<'_>> {
+        self.begin_waiting(None)
+    }
+
+    /// [`Database::begin`], waiting at most `wait` (when given) while another
+    /// transaction holds the database; then a `TransactionError` `LockTimeout`.
+    pub fn begin_waiting(&self, wait: Option<std::time::Duration>) -> Result<Transaction<'_>> {
         Ok(Transaction {
-            txn: self.store.begin()?,
+            txn: self.store.begin_waiting(wait)?,
             procedures: self.procedures.clone(),
             plans: self.plans.clone(),
             import_dir: self.import_dir(),
@@ -551,6 +562,11 @@ pub mod testing {
     }
     pub mod parse {
         pub use crate::parse::{parse_expression, parse_statement};
+    }
+    pub mod server {
+        pub use crate::server::convert::parameter_value;
+        pub use crate::server::handshake::negotiate;
+        pub use crate::server::message::{decode_request, FrameReader, Request};
     }
     pub mod storage {
         pub use crate::storage::{

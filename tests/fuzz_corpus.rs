@@ -64,3 +64,8 @@ fn harness_runs_ordinary_inputs() {
         harness::execute(input);
     }
 }
+
+#[test]
+fn bolt_regressions_stay_fixed() {
+    replay("bolt", harness::bolt);
+}

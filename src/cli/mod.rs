@@ -7,6 +7,7 @@
 
 mod export;
 mod import;
+mod serve;
 
 use crate::render::Format;
 use crate::shell::load::load_paths;
@@ -129,6 +130,15 @@ pub enum Command {
     },
     /// Bulk-import CSV files (`nodes_<Label>.csv`, `rels_<TYPE>.csv`) in one atomic write
     Import(import::ImportArgs),
+    /// Serve the database to Neo4j drivers over Bolt until SIGTERM or Ctrl-C
+    Serve(serve::ServeArgs),
+    /// Print an auth-file line for `skein serve --auth-file`: the password is read from
+    /// the first line of standard input
+    HashPassword {
+        /// The user name clients log in with
+        #[arg(long, default_value = "neo4j")]
+        user: String,
+    },
 }
 
 fn parse_format(text: &str) -> Result<Format, String> {
@@ -160,7 +170,16 @@ where
 /// or subcommand name, so `skein --load seed/ run q.cypher` runs `q.cypher`. (clap's
 /// multi-value options would swallow the subcommand.)
 fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
-    const SUBCOMMANDS: [&str; 6] = ["run", "load", "unload", "compact", "export", "import"];
+    const SUBCOMMANDS: [&str; 8] = [
+        "run",
+        "load",
+        "unload",
+        "compact",
+        "export",
+        "import",
+        "serve",
+        "hash-password",
+    ];
     const TAKE_A_VALUE: [&str; 7] = [
         "-c",
         "--command",
@@ -212,6 +231,9 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
     if args.command.is_some() && args.subcommand.is_some() {
         report("-c cannot be combined with a subcommand");
         return 2;
+    }
+    if let Some(Command::HashPassword { user }) = &args.subcommand {
+        return serve::hash_password(user);
     }
     let params = match parse_params(&args.params) {
         Ok(params) => params,
@@ -289,6 +311,11 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
         Some(Command::Import(import_args)) => {
             import::run_command(&db, import_args, &args.source, args.quiet)
         }
+        Some(Command::Serve(serve_args)) => {
+            serve::run_command(db.clone(), serve_args, &args.source, args.quiet)
+        }
+        // Answered above, before a database is opened.
+        Some(Command::HashPassword { .. }) => 0,
         None => {
             if let Some(command) = &args.command {
                 run_batch(&db, params, settings, args, |session, out, err| {

@@ -135,8 +135,11 @@ struct WriterLock {
 struct WriterGuard<'a>(&'a WriterLock);
 
 impl WriterLock {
-    fn acquire(&self) -> Result<WriterGuard<'_>> {
+    /// Waits for the turn, at most `wait` when one is given (then a `TransactionError`
+    /// `LockTimeout` says the database stayed busy).
+    fn acquire(&self, wait: Option<Duration>) -> Result<WriterGuard<'_>> {
         let me = std::thread::current().id();
+        let deadline = wait.map(|w| Instant::now() + w);
         let mut holder = lock(&self.holder);
         loop {
             match *holder {
@@ -148,7 +151,27 @@ impl WriterLock {
                         "this thread already has a transaction open on this database; commit or roll it back first",
                     ))
                 }
-                Some(_) => holder = self.freed.wait(holder).unwrap_or_else(|e| e.into_inner()),
+                Some(_) => match deadline {
+                    None => holder = self.freed.wait(holder).unwrap_or_else(|e| e.into_inner()),
+                    Some(deadline) => {
+                        let left = deadline.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            return Err(Error::new(
+                                ErrorClass::TransactionError,
+                                "LockTimeout",
+                                format!(
+                                    "the database stayed busy with another transaction for {} ms; try again",
+                                    wait.unwrap_or_default().as_millis()
+                                ),
+                            ));
+                        }
+                        holder = self
+                            .freed
+                            .wait_timeout(holder, left)
+                            .map(|(guard, _)| guard)
+                            .unwrap_or_else(|e| e.into_inner().0);
+                    }
+                },
             }
         }
         *holder = Some(me);
@@ -256,7 +279,17 @@ impl Store {
 
     /// Starts a transaction (serialized with other writers of this store).
     pub fn begin(&self) -> Result<Txn<'_>> {
-        Ok(self.begin_holding(self.writer.acquire()?))
+        self.begin_waiting(None)
+    }
+
+    /// [`Store::begin`], waiting at most `wait` (when given) for the writer's turn.
+    pub fn begin_waiting(&self, wait: Option<Duration>) -> Result<Txn<'_>> {
+        Ok(self.begin_holding(self.writer.acquire(wait)?))
+    }
+
+    /// The number of the last committed transaction, read without waiting for a turn.
+    pub fn last_committed_transaction(&self) -> u64 {
+        lock(&self.committed).clock.last_tx
     }
 
     /// A transaction over the committed state, for the writer whose turn `writer` is.

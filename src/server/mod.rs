@@ -1,0 +1,192 @@
+//! `skein serve`'s Bolt server: the listener, one thread per connection up to a
+//! maximum, the limits a server needs, and shutdown. It is a face: it uses the public
+//! API only ([`Database`], [`crate::Transaction`], [`crate::CancelToken`]).
+//!
+//! Submodules: `handshake` (version negotiation), `packstream` (the value format),
+//! `message` (framing, requests, responses), `convert` (skein values ↔ PackStream),
+//! `connection` (one connection's protocol state machine), `status` (Neo4j status
+//! codes), `auth` (credentials and the failed-login limit).
+//!
+//! Threads, not async: a connection's work is a statement on the database, which runs
+//! to completion on the calling thread, and every statement takes the database's one
+//! turn (see [`Database::begin`]); a thread per connection is simple, bounded by
+//! `max_connections`, and needs no runtime. Statements of different connections take
+//! turns; everything else (reading, decoding, encoding, writing results) runs in
+//! parallel. A statement waits for its turn at most `lock_wait`.
+//!
+//! Shutdown (the flag `serve` is handed, set on SIGTERM or Ctrl-C): stop accepting,
+//! cancel running statements, let each connection roll back its open transaction and
+//! close, then return so the caller drops (flushes and releases) the database.
+
+mod auth;
+mod connection;
+pub(crate) mod convert;
+pub(crate) mod handshake;
+pub(crate) mod message;
+mod packstream;
+mod status;
+
+pub use auth::{auth_file_line, random_salt, Credentials};
+
+use crate::{CancelToken, Database};
+use std::collections::HashMap;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How often the accept loop looks at the shutdown flag.
+const ACCEPT_POLL: Duration = Duration::from_millis(20);
+/// Connections past the maximum that are still answered with a "too many connections"
+/// failure; past these, a connection is closed unanswered.
+const REFUSAL_SLOTS: usize = 8;
+
+/// The server's settings.
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Where Bolt listens.
+    pub bolt: SocketAddr,
+    /// `None`: any credentials are accepted (allowed on loopback addresses only).
+    pub credentials: Option<Credentials>,
+    pub max_connections: usize,
+    pub max_message_bytes: usize,
+    /// Each statement's timeout (`None`: none); a transaction's `tx_timeout` may
+    /// shorten it.
+    pub query_timeout: Option<Duration>,
+    /// How long a statement waits while another transaction holds the database.
+    pub lock_wait: Duration,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout: Duration,
+    /// An explicit transaction that holds the database and sees no message for this long
+    /// is rolled back.
+    pub transaction_idle_timeout: Duration,
+    /// The source statements write under (`--source`).
+    pub source: Option<String>,
+}
+
+impl ServerConfig {
+    /// Defaults for everything but the address.
+    pub fn new(bolt: SocketAddr) -> ServerConfig {
+        ServerConfig {
+            bolt,
+            credentials: None,
+            max_connections: 64,
+            max_message_bytes: 16 << 20,
+            query_timeout: Some(Duration::from_secs(60)),
+            lock_wait: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(600),
+            transaction_idle_timeout: Duration::from_secs(30),
+            source: None,
+        }
+    }
+}
+
+/// What the connection threads share.
+struct Shared {
+    db: Database,
+    config: ServerConfig,
+    limiter: auth::LoginLimiter,
+    shutdown: Arc<AtomicBool>,
+    /// Each live connection's cancel token, by connection id: shutdown cancels them.
+    running: Mutex<HashMap<u64, CancelToken>>,
+    /// Connections being served (refused ones included).
+    open: AtomicUsize,
+}
+
+/// Decrements the open-connection count when a connection thread ends, however it ends.
+struct OpenSlot<'a>(&'a AtomicUsize);
+
+impl Drop for OpenSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Serves Bolt on `config.bolt` until `shutdown` is set; `listening` is told the bound
+/// address (useful with port 0). Errors are for the person starting the server.
+pub fn serve(
+    db: Database,
+    config: ServerConfig,
+    shutdown: Arc<AtomicBool>,
+    listening: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
+    if config.credentials.is_none() && !config.bolt.ip().is_loopback() {
+        return Err(format!(
+            "refusing to listen on {} without authentication: give --auth-file FILE or set \
+             SKEIN_PASSWORD, or listen on a loopback address such as 127.0.0.1",
+            config.bolt
+        ));
+    }
+    let listener = TcpListener::bind(config.bolt)
+        .map_err(|e| format!("cannot listen on {}: {e}", config.bolt))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the address listened on: {e}"))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot set up the listener: {e}"))?;
+    listening(address);
+    let shared = Arc::new(Shared {
+        db,
+        config,
+        limiter: auth::LoginLimiter::default(),
+        shutdown,
+        running: Mutex::new(HashMap::new()),
+        open: AtomicUsize::new(0),
+    });
+    let next_id = AtomicU64::new(1);
+    let mut threads: Vec<JoinHandle<()>> = Vec::new();
+    while !shared.shutdown.load(Ordering::Relaxed) {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(ACCEPT_POLL);
+                continue;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                // Out of file descriptors and the like: wait and go on.
+                eprintln!("skein serve: accept failed: {e}");
+                std::thread::sleep(ACCEPT_POLL * 10);
+                continue;
+            }
+        };
+        threads.retain(|t| !t.is_finished());
+        let open = shared.open.load(Ordering::SeqCst);
+        let max = shared.config.max_connections;
+        if open >= max + REFUSAL_SLOTS || stream.set_nonblocking(false).is_err() {
+            continue;
+        }
+        let refused = open >= max;
+        shared.open.fetch_add(1, Ordering::SeqCst);
+        let id = next_id.fetch_add(1, Ordering::Relaxed);
+        let for_thread = shared.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("bolt-{id}"))
+            .spawn(move || {
+                let _slot = OpenSlot(&for_thread.open);
+                connection::serve_connection(&for_thread, stream, id, refused);
+            });
+        match spawned {
+            Ok(handle) => threads.push(handle),
+            Err(e) => {
+                shared.open.fetch_sub(1, Ordering::SeqCst);
+                eprintln!("skein serve: cannot start a connection thread: {e}");
+            }
+        }
+    }
+    drop(listener);
+    for token in shared
+        .running
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .values()
+    {
+        token.cancel();
+    }
+    for thread in threads {
+        let _ = thread.join();
+    }
+    Ok(())
+}
