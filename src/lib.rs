@@ -276,13 +276,37 @@ impl Database {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
+        // A statement that reads runs beside the writer, on the last commit before it.
+        if options.source.is_none() && exec::may_run_as_reader(query) {
+            let mut txn = self.store.begin_reader(options.lock_wait)?;
+            let result = self.execute_in(&mut txn, query, params, options);
+            match result.and_then(|result| txn.commit().map(|()| result)) {
+                // It called a write procedure: what it wrote went nowhere; run it again
+                // with the writer's turn.
+                Err(e) if e.detail == storage::READER_WROTE => {}
+                done => return done,
+            }
+        }
         let mut txn = self.store.begin_waiting(options.lock_wait)?;
         if let Some(source) = &options.source {
             txn.begin_source(source, None)?;
         }
+        let result = self.execute_in(&mut txn, query, params, options)?;
+        txn.commit()?;
+        Ok(result)
+    }
+
+    /// Runs one statement in `txn`, an implicit transaction.
+    fn execute_in(
+        &self,
+        txn: &mut storage::Txn<'_>,
+        query: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
         let import_dir = self.import_dir();
-        let result = exec::execute_cached(
-            &mut txn,
+        exec::execute_cached(
+            txn,
             exec::TxnKind::Implicit,
             query,
             params,
@@ -292,17 +316,16 @@ impl Database {
                 plans: &self.plans,
                 import_dir: import_dir.as_deref(),
             },
-        )?;
-        txn.commit()?;
-        Ok(result)
+        )
     }
 
     /// A read-only view of the graph as the last commit left it: its statements keep
     /// reading that transaction while later commits land (each runs as if it began with
-    /// `AS OF TRANSACTION n`). Statements of a snapshot and writes still take turns, one
-    /// statement at a time; a snapshot whose history `compact` dropped fails to read.
+    /// `AS OF TRANSACTION n`). Its statements run beside the writer and each other; a
+    /// commit waits for those running to finish before it applies. A snapshot whose
+    /// history `compact` dropped fails to read.
     pub fn snapshot(&self) -> Result<Snapshot> {
-        let tx = self.store.begin()?.last_transaction();
+        let tx = self.store.last_committed_transaction();
         Ok(Snapshot {
             db: self.clone(),
             tx,
@@ -318,7 +341,7 @@ impl Database {
     /// The transactions the graph can be read `AS OF`: (oldest, last). Transaction 0,
     /// the empty graph, can always be read as well.
     pub fn history_range(&self) -> Result<(u64, u64)> {
-        let txn = self.store.begin()?;
+        let txn = self.store.begin_reader(None)?;
         Ok((txn.oldest_readable_transaction(), txn.last_transaction()))
     }
 

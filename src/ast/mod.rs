@@ -62,6 +62,35 @@ impl Query {
     pub fn parts(&self) -> impl Iterator<Item = &SingleQuery> {
         std::iter::once(&self.first).chain(self.unions.iter().map(|(_, q)| q))
     }
+
+    /// The first clause that writes, also inside a CALL subquery: its name and span. A
+    /// `CALL { … } IN TRANSACTIONS` is one (it commits) unless `skip_batched`, which
+    /// passes over it and what it holds. Write procedures are only known once planned.
+    pub fn first_update(&self, skip_batched: bool) -> Option<(&'static str, Span)> {
+        for clause in self.parts().flat_map(|single| &single.clauses) {
+            let found = match clause {
+                Clause::Create(c) => ("CREATE", c.span),
+                Clause::Merge(c) => ("MERGE", c.span),
+                Clause::Set(c) => ("SET", c.span),
+                Clause::Remove(c) => ("REMOVE", c.span),
+                Clause::Delete(c) => ("DELETE", c.span),
+                Clause::Foreach(c) => ("FOREACH", c.span),
+                Clause::CallSubquery(c) if c.in_transactions.is_some() => {
+                    if skip_batched {
+                        continue;
+                    }
+                    ("CALL { … } IN TRANSACTIONS", c.span)
+                }
+                Clause::CallSubquery(c) => match c.query.first_update(skip_batched) {
+                    Some(found) => found,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            return Some(found);
+        }
+        None
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -168,6 +168,26 @@ pub(crate) struct DatabaseParts<'d> {
 
 /// Parses, plans and runs `query` in `txn` (of `kind`) with the database's `parts`. On
 /// error the caller discards the transaction (or rolls back to its savepoint).
+/// Whether the statement `query` surely writes nothing it could not know before it is
+/// planned: a query without updating clauses (write procedures show only in the plan),
+/// also under EXPLAIN or PROFILE and AS OF or VALID AT. Such a statement may run in a
+/// reader's transaction (`Store::begin_reader`); one that fails to parse does too, as
+/// its error needs no turn.
+pub(crate) fn may_run_as_reader(query: &str) -> bool {
+    let Ok(statement) = crate::parse::cached_statement(query) else {
+        return true;
+    };
+    let inner = match statement.as_ref() {
+        ast::Statement::Explain(inner) | ast::Statement::Profile(inner) => inner.as_ref(),
+        other => other,
+    };
+    match inner {
+        ast::Statement::Query(q) => q.first_update(false).is_none(),
+        ast::Statement::Timed(t) => t.query.first_update(false).is_none(),
+        _ => false,
+    }
+}
+
 pub(crate) fn execute_cached(
     txn: &mut Txn<'_>,
     kind: TxnKind,

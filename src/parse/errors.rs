@@ -384,36 +384,20 @@ pub fn check_statement(text: &str, statement: &Statement) -> Result<()> {
 /// A query that reads the past (`AS OF`) or one instant (`VALID AT`) does not write:
 /// the first updating clause, also inside a CALL subquery, is a syntax error there.
 fn check_reads_only(text: &str, query: &Query, as_of: bool) -> Result<()> {
-    for single in query.parts() {
-        for clause in &single.clauses {
-            let (name, span) = match clause {
-                Clause::Create(c) => ("CREATE", c.span),
-                Clause::Merge(c) => ("MERGE", c.span),
-                Clause::Set(c) => ("SET", c.span),
-                Clause::Remove(c) => ("REMOVE", c.span),
-                Clause::Delete(c) => ("DELETE", c.span),
-                Clause::Foreach(c) => ("FOREACH", c.span),
-                // Refused as a whole when the plan is read (`plan_reading`), also under
-                // a caller's AS OF.
-                Clause::CallSubquery(c) if c.in_transactions.is_some() => continue,
-                Clause::CallSubquery(c) => {
-                    check_reads_only(text, &c.query, as_of)?;
-                    continue;
-                }
-                _ => continue,
-            };
-            let why = if as_of {
-                "AS OF reads the graph as an earlier transaction left it, so the statement cannot write"
-            } else {
-                "VALID AT reads the graph as it was at an instant, so the statement cannot write"
-            };
-            return Err(
-                Error::syntax("InvalidTimeTravelWrite", format!("{why}: found {name}"))
-                    .at(text, span.start),
-            );
-        }
-    }
-    Ok(())
+    // A CALL { … } IN TRANSACTIONS is refused as a whole when the plan is read
+    // (`plan_reading`), also under a caller's AS OF.
+    let Some((name, span)) = query.first_update(true) else {
+        return Ok(());
+    };
+    let why = if as_of {
+        "AS OF reads the graph as an earlier transaction left it, so the statement cannot write"
+    } else {
+        "VALID AT reads the graph as it was at an instant, so the statement cannot write"
+    };
+    Err(
+        Error::syntax("InvalidTimeTravelWrite", format!("{why}: found {name}"))
+            .at(text, span.start),
+    )
 }
 
 fn check_query(text: &str, query: &Query) -> Result<()> {

@@ -38,7 +38,8 @@
 //! memory budget; adjacency beyond its share is written early as chunks (open chunks
 //! are read back and extended by the next write of the same node).
 //!
-//! A bulk writer holds the store's writer lock like a transaction.
+//! A bulk writer holds the store's writer lock like a transaction, and the apply turn
+//! (see `turns`) from its start: readers wait while its batches reach the engine.
 
 use super::codec::{self, AdjEntry, NodeRecord, RelHeader, RelRecord, StoredValue};
 use super::graph::stored_props;
@@ -207,6 +208,8 @@ impl Store {
     /// Starts a bulk write (serialized with transactions like `begin`).
     pub fn bulk_writer(&self) -> Result<BulkWriter<'_>> {
         let mut txn = self.begin()?;
+        // Batches reach the engine from the start: no reader may read while they do.
+        txn.applying = Some(self.gate.apply());
         // Batches reach the engine without the commit's list of written keys (index
         // entries among them), and an undo may remove them again: the store starts over
         // with an empty cache after a bulk write, whatever its outcome.

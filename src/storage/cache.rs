@@ -19,14 +19,17 @@
 //!   writes come in batches).
 //!
 //! Both are dense tables indexed by node id (ids are handed out in order), so a lookup
-//! is an index, not a hash. The running transaction leases the whole cache from its store
-//! (`CacheLease`): one transaction at a time runs on a store, so while it runs no one
-//! else can look, and its reads touch the cache without locks or atomic operations.
+//! is an index, not a hash. A running transaction leases the whole cache from its store
+//! (`CacheLease`): while it runs no one else can look, and its reads touch the cache
+//! without locks or atomic operations. When the cache is out on lease (readers run beside
+//! the writer, see `turns`), a transaction starts with an empty cache of its own.
 //!
 //! Invariant: an entry equals what the engine holds for its key. Entries are filled from
 //! engine reads only (never from a transaction's buffer), and a commit drops the entries
-//! of the keys it wrote, after applying them, before the lease goes back. A cache that
-//! outgrows its budget starts over empty.
+//! of the keys it wrote, after applying them, before the lease goes back: from its own
+//! lease, and from the store's cache too when that was not the one it had (a commit
+//! applies while no reader holds a lease, so the store's cache is then at home). A cache
+//! that outgrows its budget starts over empty.
 
 use super::codec::NodeData;
 use super::keys::{self, Token};
@@ -278,13 +281,16 @@ pub struct CacheLease<'s> {
 }
 
 impl<'s> CacheLease<'s> {
+    /// The store's cache, or an empty one of its own when another transaction has it.
     pub fn take(store: &'s Store) -> CacheLease<'s> {
-        let cache = std::mem::take(&mut *super::lock(&store.cache));
-        CacheLease {
-            store,
-            cache: RefCell::new(cache),
-            keep: true,
-            private: false,
+        match super::lock(&store.cache).take() {
+            Some(cache) => CacheLease {
+                store,
+                cache: RefCell::new(cache),
+                keep: true,
+                private: false,
+            },
+            None => CacheLease::private(store),
         }
     }
 
@@ -301,9 +307,15 @@ impl<'s> CacheLease<'s> {
 
     /// Gives back an empty cache at the end: for writers that bypass the commit's
     /// bookkeeping of written keys (bulk imports write to the engine in batches).
+    /// The store's cache is emptied now as well when this lease is not it.
     pub fn discard(&mut self) {
         self.keep = false;
         *self.cache.get_mut() = CommittedCache::default();
+        if self.private {
+            if let Some(shared) = super::lock(&self.store.cache).as_mut() {
+                *shared = CommittedCache::default();
+            }
+        }
     }
 
     /// The cached list of (node, dir), borrowed for as long as the caller looks at it.
@@ -369,8 +381,17 @@ impl<'s> CacheLease<'s> {
         }
     }
 
-    pub fn invalidate<'k>(&self, written: impl Iterator<Item = &'k [u8]>) {
-        self.cache.borrow_mut().invalidate(written);
+    /// Drops the entries of the `written` keys, from the store's cache as well when this
+    /// lease is not it.
+    pub fn invalidate(&self, written: &[Vec<u8>]) {
+        self.cache
+            .borrow_mut()
+            .invalidate(written.iter().map(Vec::as_slice));
+        if self.private {
+            if let Some(shared) = super::lock(&self.store.cache).as_mut() {
+                shared.invalidate(written.iter().map(Vec::as_slice));
+            }
+        }
     }
 
     pub fn count(&self, key: &[u8]) -> Option<u64> {
@@ -473,6 +494,6 @@ impl Drop for CacheLease<'_> {
         } else {
             CommittedCache::default()
         };
-        *super::lock(&self.store.cache) = cache;
+        *super::lock(&self.store.cache) = Some(cache);
     }
 }

@@ -24,8 +24,10 @@
 //!   writes; `commit` applies the buffer as one atomic batch and flushes it before
 //!   returning, so a committed transaction survives a crash (kill -9, power loss as far
 //!   as the disk honours fsync) and a half-applied one is never seen. `drop` without
-//!   commit discards it. One `Txn` at a time per `Store`: `begin` waits for the
+//!   commit discards it. One writing `Txn` at a time per `Store`: `begin` waits for the
 //!   previous one to end (an error, not a wait, when the same thread still holds one).
+//!   Any number of readers (`begin_reader`) run beside it, each on the last commit
+//!   before it began; a commit applies between readers (`turns`).
 //! - `Txn::savepoint` / `rollback_to` give statement-level atomicity inside an explicit
 //!   transaction.
 //! - Reading a deleted or unknown entity gives `Ok(None)` or an empty answer; writing to
@@ -46,6 +48,7 @@ mod schema;
 mod sled_engine;
 mod sources;
 mod tokens;
+mod turns;
 mod valid;
 
 use crate::error::{Error, ErrorClass, Result};
@@ -55,8 +58,7 @@ use kv::{KvEngine, MemoryEngine};
 use overlay::Overlay;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard, Weak};
-use std::thread::ThreadId;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 use tokens::Tokens;
 
@@ -123,69 +125,6 @@ struct Committed {
     clock: history::Clock,
 }
 
-/// Lets one transaction at a time through; the guard is `Send`, unlike a `MutexGuard`,
-/// so a transaction may move between threads. A thread that asks again while its own
-/// transaction is open gets an error instead of waiting for itself forever.
-#[derive(Default)]
-struct WriterLock {
-    holder: Mutex<Option<ThreadId>>,
-    freed: Condvar,
-}
-
-struct WriterGuard<'a>(&'a WriterLock);
-
-impl WriterLock {
-    /// Waits for the turn, at most `wait` when one is given (then a `TransactionError`
-    /// `LockTimeout` says the database stayed busy).
-    fn acquire(&self, wait: Option<Duration>) -> Result<WriterGuard<'_>> {
-        let me = std::thread::current().id();
-        let deadline = wait.map(|w| Instant::now() + w);
-        let mut holder = lock(&self.holder);
-        loop {
-            match *holder {
-                None => break,
-                Some(h) if h == me => {
-                    return Err(Error::new(
-                        ErrorClass::TransactionError,
-                        "",
-                        "this thread already has a transaction open on this database; commit or roll it back first",
-                    ))
-                }
-                Some(_) => match deadline {
-                    None => holder = self.freed.wait(holder).unwrap_or_else(|e| e.into_inner()),
-                    Some(deadline) => {
-                        let left = deadline.saturating_duration_since(Instant::now());
-                        if left.is_zero() {
-                            return Err(Error::new(
-                                ErrorClass::TransactionError,
-                                "LockTimeout",
-                                format!(
-                                    "the database stayed busy with another transaction for {} ms; try again",
-                                    wait.unwrap_or_default().as_millis()
-                                ),
-                            ));
-                        }
-                        holder = self
-                            .freed
-                            .wait_timeout(holder, left)
-                            .map(|(guard, _)| guard)
-                            .unwrap_or_else(|e| e.into_inner().0);
-                    }
-                },
-            }
-        }
-        *holder = Some(me);
-        Ok(WriterGuard(self))
-    }
-}
-
-impl Drop for WriterGuard<'_> {
-    fn drop(&mut self) {
-        *lock(&self.0.holder) = None;
-        self.0.freed.notify_one();
-    }
-}
-
 /// Locks a mutex, ignoring poisoning: every value behind our mutexes is replaced whole,
 /// never left half-updated by a panic.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -210,9 +149,12 @@ pub struct Store {
     /// The canonical folder of an on-disk store.
     folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
-    /// Lent to the running transaction (see `cache::CacheLease`).
-    cache: Mutex<cache::CommittedCache>,
-    writer: WriterLock,
+    /// Lent to one running transaction at a time (see `cache::CacheLease`); `None`
+    /// while lent.
+    cache: Mutex<Option<cache::CommittedCache>>,
+    writer: turns::WriterLock,
+    /// Keeps commits from applying while readers read (see `turns`).
+    gate: turns::CommitGate,
     committed: Mutex<Committed>,
 }
 
@@ -266,8 +208,9 @@ impl Store {
         Store {
             folder: None,
             engine,
-            cache: Mutex::default(),
-            writer: WriterLock::default(),
+            cache: Mutex::new(Some(cache::CommittedCache::default())),
+            writer: turns::WriterLock::default(),
+            gate: turns::CommitGate::default(),
             committed: Mutex::new(committed),
         }
     }
@@ -293,12 +236,30 @@ impl Store {
     }
 
     /// A transaction over the committed state, for the writer whose turn `writer` is.
-    fn begin_holding<'s>(&'s self, writer: WriterGuard<'s>) -> Txn<'s> {
+    /// A read-only transaction over the committed state, which runs beside the writer
+    /// (and other readers) instead of taking turns with it: it reads what the last
+    /// commit before it left, and no commit applies until it is dropped (see `turns`).
+    /// Waits at most `wait` (when given) for a commit that is applying. Its writes are
+    /// refused at commit; a statement that may write takes [`Store::begin`] instead.
+    pub fn begin_reader(&self, wait: Option<Duration>) -> Result<Txn<'_>> {
+        let reading = self.gate.read(wait)?;
+        let committed = lock(&self.committed).clone();
+        Ok(Txn::over(
+            self,
+            cache::CacheLease::take(self),
+            Turn::Reader { _turn: reading },
+            None,
+            committed.clock,
+            committed,
+        ))
+    }
+
+    fn begin_holding<'s>(&'s self, writer: turns::WriterGuard<'s>) -> Txn<'s> {
         let committed = lock(&self.committed).clone();
         Txn::over(
             self,
             cache::CacheLease::take(self),
-            Some(writer),
+            Turn::Writer(writer),
             None,
             committed.clock,
             committed,
@@ -371,13 +332,29 @@ impl TxnTokens {
     }
 }
 
+/// The error detail of a reader's commit that finds writes (a write procedure, which
+/// only its plan shows): the statement is to run again as a writer.
+pub const READER_WROTE: &str = "ReaderWrote";
+
+/// What lets a transaction use its store (see `turns`).
+enum Turn<'s> {
+    /// The writer's turn: the transaction may write and commit.
+    Writer(turns::WriterGuard<'s>),
+    /// A read turn: the transaction reads beside the writer and cannot commit writes.
+    Reader { _turn: turns::ReadTurn<'s> },
+    /// Neither: a reading of the past, which runs inside a transaction that has a turn.
+    Inside,
+}
+
 pub struct Txn<'s> {
     store: &'s Store,
-    /// Declared before `_writer`: the cache goes back to the store before the next
-    /// transaction may start.
+    /// Declared before `turn`: the cache goes back to the store before the next
+    /// transaction may start (or, for a reader, before a commit may apply).
     cache: cache::CacheLease<'s>,
-    /// `None` for a reading of the past, which runs inside a transaction that has it.
-    _writer: Option<WriterGuard<'s>>,
+    turn: Turn<'s>,
+    /// The apply turn, held from the start by a bulk writer, whose batches reach the
+    /// engine before it commits.
+    applying: Option<turns::ApplyTurn<'s>>,
     /// What a reading of the past reads instead of the store's engine (`Txn::as_of`).
     past: Option<Box<history::PastEngine<'s>>>,
     /// The history clock as this transaction sees it.
@@ -421,13 +398,16 @@ impl<'s> Txn<'s> {
     /// statement whose batches commit one by one (`CALL { … } IN TRANSACTIONS`); after
     /// an error the transaction holds nothing and must be dropped.
     pub fn commit_and_continue(&mut self) -> Result<Option<u64>> {
-        // Only a reading of the past has no writer's turn.
-        let Some(writer) = self._writer.take() else {
-            return Err(Error::new(
-                ErrorClass::TransactionError,
-                "",
-                "a reading of the past cannot commit",
-            ));
+        let writer = match std::mem::replace(&mut self.turn, Turn::Inside) {
+            Turn::Writer(writer) => writer,
+            other => {
+                self.turn = other;
+                return Err(Error::new(
+                    ErrorClass::TransactionError,
+                    "",
+                    "a read-only transaction cannot commit",
+                ));
+            }
         };
         let store = self.store;
         let source = self.writing_source();
@@ -435,7 +415,7 @@ impl<'s> Txn<'s> {
         let placeholder = Txn::over(
             store,
             cache::CacheLease::private(store),
-            None,
+            Turn::Inside,
             None,
             self.clock,
             Committed::default(),
@@ -456,7 +436,8 @@ impl<'s> Txn<'s> {
         let Txn {
             store,
             cache,
-            _writer,
+            turn,
+            applying,
             past,
             mut clock,
             overlay,
@@ -473,6 +454,13 @@ impl<'s> Txn<'s> {
         } = self;
         if past.is_some() {
             return Ok(());
+        }
+        if matches!(turn, Turn::Reader { .. }) && !overlay.is_empty() {
+            return Err(Error::new(
+                ErrorClass::TransactionError,
+                READER_WROTE,
+                "a read-only transaction cannot write",
+            ));
         }
         let overlay = if idle { Overlay::default() } else { overlay };
         let new_tokens = tokens.added.iter().any(|a| !a.is_empty());
@@ -557,8 +545,11 @@ impl<'s> Txn<'s> {
             .filter(|(k, _)| cache::is_cached_keyspace(k))
             .map(|(k, _)| k.clone())
             .collect();
+        // Readers see no commit half-applied: the batch, the caches and the committed
+        // state change while none reads.
+        let _applying = applying.unwrap_or_else(|| store.gate.apply());
         let applied = store.engine.apply(batch);
-        cache.invalidate(written.iter().map(Vec::as_slice));
+        cache.invalidate(&written);
         drop(cache);
         applied?;
         store.engine.flush()?;
@@ -598,7 +589,7 @@ impl<'s> Txn<'s> {
         Ok(Txn::over(
             self.store,
             cache::CacheLease::private(self.store),
-            None,
+            Turn::Inside,
             Some(Box::new(past)),
             clock,
             committed,
@@ -610,7 +601,7 @@ impl<'s> Txn<'s> {
     fn over(
         store: &'s Store,
         cache: cache::CacheLease<'s>,
-        writer: Option<WriterGuard<'s>>,
+        turn: Turn<'s>,
         past: Option<Box<history::PastEngine<'s>>>,
         clock: history::Clock,
         committed: Committed,
@@ -618,7 +609,8 @@ impl<'s> Txn<'s> {
         Txn {
             store,
             cache,
-            _writer: writer,
+            turn,
+            applying: None,
             past,
             clock,
             overlay: Overlay::default(),

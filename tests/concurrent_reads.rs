@@ -1,0 +1,137 @@
+//! Read-only statements run beside the writer: a reader is not held up by an open
+//! write transaction, it reads the state of the last commit before it began (never a
+//! commit half-applied), and a statement that turns out to write (a write procedure)
+//! still writes.
+
+mod common;
+
+use common::rows_text;
+use skein::{Database, Params, QueryOptions};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Long enough that only a reader stuck behind the writer misses it.
+const STUCK: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_read_runs_while_a_write_transaction_is_open_and_sees_the_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path().join("db")).unwrap();
+    db.execute("CREATE (:N {i: 1})", &Params::new()).unwrap();
+    let mut tx = db.begin().unwrap();
+    tx.execute("CREATE (:N {i: 2})", &Params::new()).unwrap();
+    let (sender, answer) = mpsc::channel();
+    let reader_db = db.clone();
+    let reader = std::thread::spawn(move || {
+        let rows = rows_text(&reader_db, "MATCH (n:N) RETURN n.i ORDER BY n.i");
+        sender.send(rows).unwrap();
+    });
+    // The reader answers while the transaction still holds the writer's turn.
+    let rows = answer
+        .recv_timeout(STUCK)
+        .expect("the read waited for the open write transaction");
+    assert_eq!(rows, ["1"]);
+    reader.join().unwrap();
+    tx.commit().unwrap();
+    assert_eq!(
+        rows_text(&db, "MATCH (n:N) RETURN n.i ORDER BY n.i"),
+        ["1", "2"]
+    );
+}
+
+#[test]
+fn readers_never_see_a_commit_in_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(dir.path().join("db")).unwrap();
+    db.execute(
+        "CREATE (:Account {name: 'a', v: 100}), (:Account {name: 'b', v: 0})",
+        &Params::new(),
+    )
+    .unwrap();
+    let done = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut reads = 0;
+                    while !done.load(Ordering::Relaxed) || reads == 0 {
+                        // Each commit moves 1 from a to b and adds two :Pair nodes.
+                        let total = rows_text(&db, "MATCH (x:Account) RETURN sum(x.v)");
+                        assert_eq!(total, ["100"], "a transfer was seen half-applied");
+                        let pairs = rows_text(&db, "MATCH (p:Pair) RETURN count(p)");
+                        let pairs: i64 = pairs[0].parse().unwrap();
+                        assert_eq!(pairs % 2, 0, "one node of a pair was seen alone");
+                        let moved = rows_text(&db, "MATCH (b:Account {name: 'b'}) RETURN b.v");
+                        let moved: i64 = moved[0].parse().unwrap();
+                        assert!(moved <= 100);
+                        reads += 1;
+                    }
+                    reads
+                })
+            })
+            .collect();
+        for _ in 0..100 {
+            db.execute(
+                "MATCH (a:Account {name: 'a'}), (b:Account {name: 'b'})
+                 SET a.v = a.v - 1, b.v = b.v + 1
+                 CREATE (:Pair), (:Pair)",
+                &Params::new(),
+            )
+            .unwrap();
+        }
+        done.store(true, Ordering::Relaxed);
+        for reader in readers {
+            assert!(reader.join().unwrap() > 0);
+        }
+    });
+    assert_eq!(
+        rows_text(&db, "MATCH (x:Account) RETURN x.name, x.v ORDER BY x.name"),
+        ["'a' | 0", "'b' | 100"]
+    );
+    assert_eq!(rows_text(&db, "MATCH (p:Pair) RETURN count(p)"), ["200"]);
+}
+
+#[test]
+fn a_read_looking_statement_that_calls_a_write_procedure_writes() {
+    let db = Database::open_temporary().unwrap();
+    let options = QueryOptions {
+        source: Some("report".to_string()),
+        ..QueryOptions::default()
+    };
+    db.execute_with("CREATE (:Claim {n: 1})", &Params::new(), &options)
+        .unwrap();
+    assert_eq!(rows_text(&db, "MATCH (c:Claim) RETURN count(c)"), ["1"]);
+    rows_text(&db, "CALL db.retract('report')");
+    assert_eq!(rows_text(&db, "MATCH (c:Claim) RETURN count(c)"), ["0"]);
+}
+
+#[test]
+fn snapshot_statements_run_while_a_write_transaction_is_open() {
+    let db = Database::open_temporary().unwrap();
+    db.execute("CREATE (:N {i: 1})", &Params::new()).unwrap();
+    let snapshot = db.snapshot().unwrap();
+    db.execute("CREATE (:N {i: 2})", &Params::new()).unwrap();
+    let mut tx = db.begin().unwrap();
+    tx.execute("MATCH (n:N) SET n.i = n.i * 10", &Params::new())
+        .unwrap();
+    let (sender, answer) = mpsc::channel();
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let rows = snapshot
+                .execute("MATCH (n:N) RETURN n.i", &Params::new())
+                .map(|r| common::texts(&r));
+            sender.send(rows).unwrap();
+        });
+        let rows = answer
+            .recv_timeout(STUCK)
+            .expect("the snapshot's read waited for the open write transaction")
+            .unwrap();
+        assert_eq!(rows, ["1"]);
+    });
+    tx.commit().unwrap();
+    assert_eq!(
+        rows_text(&db, "MATCH (n:N) RETURN n.i ORDER BY n.i"),
+        ["10", "20"]
+    );
+}
