@@ -16,24 +16,26 @@ const STUCK: Duration = Duration::from_secs(60);
 
 #[test]
 fn a_read_runs_while_a_write_transaction_is_open_and_sees_the_last_commit() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(dir.path().join("db")).unwrap();
-    db.execute("CREATE (:N {i: 1})", &Params::new()).unwrap();
-    let mut tx = db.begin().unwrap();
-    tx.execute("CREATE (:N {i: 2})", &Params::new()).unwrap();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = Database::open(dir.path().join("db")).expect("the database opens");
+    db.execute("CREATE (:N {i: 1})", &Params::new())
+        .expect("the statement runs");
+    let mut tx = db.begin().expect("a transaction begins");
+    tx.execute("CREATE (:N {i: 2})", &Params::new())
+        .expect("the statement runs");
     let (sender, answer) = mpsc::channel();
     let reader_db = db.clone();
     let reader = std::thread::spawn(move || {
         let rows = rows_text(&reader_db, "MATCH (n:N) RETURN n.i ORDER BY n.i");
-        sender.send(rows).unwrap();
+        sender.send(rows).expect("the test waits for the answer");
     });
     // The reader answers while the transaction still holds the writer's turn.
     let rows = answer
         .recv_timeout(STUCK)
         .expect("the read waited for the open write transaction");
     assert_eq!(rows, ["1"]);
-    reader.join().unwrap();
-    tx.commit().unwrap();
+    reader.join().expect("the reader thread ends");
+    tx.commit().expect("the transaction commits");
     assert_eq!(
         rows_text(&db, "MATCH (n:N) RETURN n.i ORDER BY n.i"),
         ["1", "2"]
@@ -42,13 +44,13 @@ fn a_read_runs_while_a_write_transaction_is_open_and_sees_the_last_commit() {
 
 #[test]
 fn readers_never_see_a_commit_in_part() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(dir.path().join("db")).unwrap();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let db = Database::open(dir.path().join("db")).expect("the database opens");
     db.execute(
         "CREATE (:Account {name: 'a', v: 100}), (:Account {name: 'b', v: 0})",
         &Params::new(),
     )
-    .unwrap();
+    .expect("the statement runs");
     let done = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let readers: Vec<_> = (0..3)
@@ -60,10 +62,10 @@ fn readers_never_see_a_commit_in_part() {
                         let total = rows_text(&db, "MATCH (x:Account) RETURN sum(x.v)");
                         assert_eq!(total, ["100"], "a transfer was seen half-applied");
                         let pairs = rows_text(&db, "MATCH (p:Pair) RETURN count(p)");
-                        let pairs: i64 = pairs[0].parse().unwrap();
+                        let pairs: i64 = pairs[0].parse().expect("a count");
                         assert_eq!(pairs % 2, 0, "one node of a pair was seen alone");
                         let moved = rows_text(&db, "MATCH (b:Account {name: 'b'}) RETURN b.v");
-                        let moved: i64 = moved[0].parse().unwrap();
+                        let moved: i64 = moved[0].parse().expect("an integer");
                         assert!(moved <= 100);
                         reads += 1;
                     }
@@ -78,11 +80,11 @@ fn readers_never_see_a_commit_in_part() {
                  CREATE (:Pair), (:Pair)",
                 &Params::new(),
             )
-            .unwrap();
+            .expect("the statement runs");
         }
         done.store(true, Ordering::Relaxed);
         for reader in readers {
-            assert!(reader.join().unwrap() > 0);
+            assert!(reader.join().expect("the reader thread ends") > 0);
         }
     });
     assert_eq!(
@@ -94,13 +96,13 @@ fn readers_never_see_a_commit_in_part() {
 
 #[test]
 fn a_read_looking_statement_that_calls_a_write_procedure_writes() {
-    let db = Database::open_temporary().unwrap();
+    let db = Database::open_temporary().expect("the database opens");
     let options = QueryOptions {
         source: Some("report".to_string()),
         ..QueryOptions::default()
     };
     db.execute_with("CREATE (:Claim {n: 1})", &Params::new(), &options)
-        .unwrap();
+        .expect("the statement runs");
     assert_eq!(rows_text(&db, "MATCH (c:Claim) RETURN count(c)"), ["1"]);
     rows_text(&db, "CALL db.retract('report')");
     assert_eq!(rows_text(&db, "MATCH (c:Claim) RETURN count(c)"), ["0"]);
@@ -108,28 +110,30 @@ fn a_read_looking_statement_that_calls_a_write_procedure_writes() {
 
 #[test]
 fn snapshot_statements_run_while_a_write_transaction_is_open() {
-    let db = Database::open_temporary().unwrap();
-    db.execute("CREATE (:N {i: 1})", &Params::new()).unwrap();
-    let snapshot = db.snapshot().unwrap();
-    db.execute("CREATE (:N {i: 2})", &Params::new()).unwrap();
-    let mut tx = db.begin().unwrap();
+    let db = Database::open_temporary().expect("the database opens");
+    db.execute("CREATE (:N {i: 1})", &Params::new())
+        .expect("the statement runs");
+    let snapshot = db.snapshot().expect("a snapshot");
+    db.execute("CREATE (:N {i: 2})", &Params::new())
+        .expect("the statement runs");
+    let mut tx = db.begin().expect("a transaction begins");
     tx.execute("MATCH (n:N) SET n.i = n.i * 10", &Params::new())
-        .unwrap();
+        .expect("the statement runs");
     let (sender, answer) = mpsc::channel();
     std::thread::scope(|scope| {
         scope.spawn(|| {
             let rows = snapshot
                 .execute("MATCH (n:N) RETURN n.i", &Params::new())
                 .map(|r| common::texts(&r));
-            sender.send(rows).unwrap();
+            sender.send(rows).expect("the test waits for the answer");
         });
         let rows = answer
             .recv_timeout(STUCK)
             .expect("the snapshot's read waited for the open write transaction")
-            .unwrap();
+            .expect("the statement runs");
         assert_eq!(rows, ["1"]);
     });
-    tx.commit().unwrap();
+    tx.commit().expect("the transaction commits");
     assert_eq!(
         rows_text(&db, "MATCH (n:N) RETURN n.i ORDER BY n.i"),
         ["10", "20"]
