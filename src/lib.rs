@@ -377,16 +377,22 @@ impl Database {
     }
 
     /// Starts an explicit transaction: its statements see each other's writes and are
-    /// applied together at `commit`, or not at all.
+    /// applied together at `commit`, or not at all. It takes the writer's turn (waiting
+    /// for another writer to finish) at its first statement that may write, and holds
+    /// it until it ends; the statements before that read, beside the writer, the last
+    /// commit before each of them (as Neo4j's read-committed transactions do).
     pub fn begin(&self) -> Result<Transaction<'_>> {
         self.begin_waiting(None)
     }
 
-    /// [`Database::begin`], waiting at most `wait` (when given) while another
-    /// transaction holds the database; then a `TransactionError` `LockTimeout`.
+    /// [`Database::begin`], whose first writing statement waits at most `wait` (when
+    /// given) while another transaction holds the writer's turn; then a
+    /// `TransactionError` `LockTimeout` (the transaction goes on without that statement).
     pub fn begin_waiting(&self, wait: Option<std::time::Duration>) -> Result<Transaction<'_>> {
         Ok(Transaction {
-            txn: self.store.begin_waiting(wait)?,
+            store: &self.store,
+            txn: None,
+            wait,
             procedures: self.procedures.clone(),
             plans: self.plans.clone(),
             import_dir: self.import_dir(),
@@ -468,7 +474,11 @@ pub struct ExportRequest {
 
 /// An explicit transaction. Dropping it without `commit` rolls it back.
 pub struct Transaction<'db> {
-    txn: storage::Txn<'db>,
+    store: &'db storage::Store,
+    /// The writer's transaction, from the first statement that may write on.
+    txn: Option<storage::Txn<'db>>,
+    /// How long that statement waits for the writer's turn.
+    wait: Option<std::time::Duration>,
     procedures: Arc<catalog::procedures::Registry>,
     plans: Arc<exec::PlanCache>,
     /// The database's import folder when the transaction began.
@@ -477,7 +487,7 @@ pub struct Transaction<'db> {
     source: Option<String>,
 }
 
-impl Transaction<'_> {
+impl<'db> Transaction<'db> {
     /// Runs one statement inside the transaction. A failing statement leaves the
     /// transaction as it was before the statement.
     pub fn execute(&mut self, query: &str, params: &Params) -> Result<QueryResult> {
@@ -490,16 +500,74 @@ impl Transaction<'_> {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
+        if self.txn.is_none() && options.source.is_none() && exec::may_run_as_reader(query) {
+            let mut reader = self.store.begin_reader(self.wait)?;
+            let result = self.execute_in(&mut reader, query, params, options);
+            match result.and_then(|result| reader.commit().map(|()| result)) {
+                // It called a write procedure: run it again with the writer's turn.
+                Err(e) if e.detail == storage::READER_WROTE => {}
+                done => return done,
+            }
+        }
+        let mut txn = match self.txn.take() {
+            Some(txn) => txn,
+            None => self.store.begin_waiting(self.wait)?,
+        };
+        let result = self.execute_writing(&mut txn, query, params, options);
+        self.txn = Some(txn);
+        result
+    }
+
+    /// Runs one statement in the writer's transaction `txn`, as the statement's source
+    /// says; a failing statement leaves `txn` as it was before.
+    fn execute_writing(
+        &mut self,
+        txn: &mut storage::Txn<'db>,
+        query: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
         if self.source != options.source {
             match &options.source {
-                Some(source) => self.txn.begin_source(source, None)?,
-                None => self.txn.end_source(),
+                Some(source) => txn.begin_source(source, None)?,
+                None => txn.end_source(),
             }
             self.source = options.source.clone();
         }
-        let savepoint = self.txn.savepoint();
-        let result = exec::execute_cached(
-            &mut self.txn,
+        let savepoint = txn.savepoint();
+        let result = self.execute_in(txn, query, params, options);
+        if result.is_err() {
+            txn.rollback_to(savepoint);
+        }
+        result
+    }
+
+    /// Whether the transaction holds the writer's turn (it ran a statement that may
+    /// write), so that other writers wait for it to end.
+    pub fn holds_writer(&self) -> bool {
+        self.txn.is_some()
+    }
+
+    /// The writer's transaction, taking the writer's turn if the transaction does not
+    /// hold it yet: for what writes without a statement (loading a fact file).
+    pub(crate) fn writer(&mut self) -> Result<&mut storage::Txn<'db>> {
+        let txn = match self.txn.take() {
+            Some(txn) => txn,
+            None => self.store.begin_waiting(self.wait)?,
+        };
+        Ok(self.txn.insert(txn))
+    }
+
+    /// Runs one statement of the transaction in `txn`.
+    fn execute_in(
+        &self,
+        txn: &mut storage::Txn<'_>,
+        query: &str,
+        params: &Params,
+        options: &QueryOptions,
+    ) -> Result<QueryResult> {
+        exec::execute_cached(
+            txn,
             exec::TxnKind::Explicit,
             query,
             params,
@@ -509,11 +577,7 @@ impl Transaction<'_> {
                 plans: &self.plans,
                 import_dir: self.import_dir.as_deref(),
             },
-        );
-        if result.is_err() {
-            self.txn.rollback_to(savepoint);
-        }
-        result
+        )
     }
 
     /// [`Database::show`], reading inside the transaction.
@@ -522,7 +586,10 @@ impl Transaction<'_> {
     }
 
     pub fn commit(self) -> Result<()> {
-        self.txn.commit()
+        match self.txn {
+            Some(txn) => txn.commit(),
+            None => Ok(()),
+        }
     }
 
     pub fn rollback(self) {}

@@ -139,3 +139,54 @@ fn snapshot_statements_run_while_a_write_transaction_is_open() {
         ["10", "20"]
     );
 }
+
+#[test]
+fn an_explicit_transaction_takes_the_writers_turn_at_its_first_write() {
+    let db = Database::open_temporary().expect("the database opens");
+    db.execute("CREATE (:N {i: 1})", &Params::new())
+        .expect("the statement runs");
+    let count = |tx: &mut skein::Transaction<'_>| {
+        let result = tx
+            .execute("MATCH (n:N) RETURN count(n)", &Params::new())
+            .expect("the read runs");
+        common::texts(&result)
+    };
+    let mut tx = db.begin().expect("a transaction begins");
+    assert_eq!(count(&mut tx), ["1"]);
+    assert!(!tx.holds_writer());
+    // Another writer commits while the transaction has only read (a thread of its
+    // own, not scoped: a writer stuck behind the transaction must not hang the test).
+    let (sender, answer) = mpsc::channel();
+    let writer_db = db.clone();
+    std::thread::spawn(move || {
+        let done = writer_db.execute("CREATE (:N {i: 2})", &Params::new());
+        sender.send(done.map(|_| ())).expect("the test waits");
+    });
+    answer
+        .recv_timeout(STUCK)
+        .expect("the write waited for a transaction that had only read")
+        .expect("the write commits");
+    // Each statement reads the last commit before it (read committed).
+    assert_eq!(count(&mut tx), ["2"]);
+    tx.execute("CREATE (:N {i: 3})", &Params::new())
+        .expect("the write runs");
+    assert!(tx.holds_writer());
+    assert_eq!(count(&mut tx), ["3"]);
+    std::thread::scope(|scope| {
+        let refused = scope
+            .spawn(|| {
+                let mut other = db
+                    .begin_waiting(Some(Duration::from_millis(50)))
+                    .expect("a transaction begins");
+                other
+                    .execute("CREATE (:N {i: 4})", &Params::new())
+                    .map(|_| ())
+            })
+            .join()
+            .expect("the other writer's thread ends");
+        let error = refused.expect_err("a second writer got in while the first held its turn");
+        assert_eq!(error.detail, "LockTimeout");
+    });
+    tx.commit().expect("the transaction commits");
+    assert_eq!(rows_text(&db, "MATCH (n:N) RETURN count(n)"), ["3"]);
+}

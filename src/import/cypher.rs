@@ -20,7 +20,8 @@ pub(super) fn load(
     let mut stats = Stats::default();
     let params = Params::new();
     for statement in &statements {
-        txn.txn
+        txn.writer()
+            .map_err(|error| statement_error(error, file, script, statement))?
             .set_source_line(u32::try_from(statement.line).unwrap_or(u32::MAX));
         let result = txn
             .execute(&statement.text, &params)

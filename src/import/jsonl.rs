@@ -260,8 +260,6 @@ pub(super) fn load(
     let mut loaded = 0;
     let mut line_start = 0;
     for (number, raw_line) in text.split_inclusive('\n').enumerate() {
-        txn.txn
-            .set_source_line(u32::try_from(number + 1).unwrap_or(u32::MAX));
         let start = line_start;
         line_start += raw_line.len();
         let line = raw_line.trim_end_matches(['\n', '\r']);
@@ -272,6 +270,9 @@ pub(super) fn load(
             let at = Position::at(text, start + byte_offset_of_column(line, column));
             in_file(error, file, text, at, start, start + line.len())
         };
+        txn.writer()
+            .map_err(|e| fail(e, 1))?
+            .set_source_line(u32::try_from(number + 1).unwrap_or(u32::MAX));
         let fact: FactLine = serde_json::from_str(line).map_err(|e| {
             // serde's message ends with its own "at line 1 column N": the position
             // is given in the file's terms instead.

@@ -116,7 +116,11 @@ fn load_file(
     let source = source_name(file);
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     let mut txn = db.begin().map_err(at_start)?;
-    let previous = txn.txn.previous_load(&source).map_err(at_start)?;
+    let previous = txn
+        .writer()
+        .map_err(at_start)?
+        .previous_load(&source)
+        .map_err(at_start)?;
     let report = |statements, stats, outcome| FileReport {
         file: file.to_path_buf(),
         source: source.clone(),
@@ -131,15 +135,20 @@ fn load_file(
     {
         return Ok(report(0, crate::Stats::default(), LoadOutcome::Unchanged));
     }
-    txn.txn
+    txn.writer()
+        .map_err(at_start)?
         .begin_source(&source, Some(&sha256))
         .map_err(at_start)?;
     let (statements, stats) = match format {
         FactFormat::Cypher => cypher::load(&mut txn, file, text, progress)?,
         FactFormat::JsonLines => jsonl::load(&mut txn, file, text, progress)?,
     };
-    let withdrawn = txn.txn.withdraw_unrepeated().map_err(at_start)?;
-    let kept = txn.txn.reasserted();
+    let withdrawn = txn
+        .writer()
+        .map_err(at_start)?
+        .withdraw_unrepeated()
+        .map_err(at_start)?;
+    let kept = txn.writer().map_err(at_start)?.reasserted();
     txn.commit().map_err(at_start)?;
     let outcome = match previous {
         None => LoadOutcome::New,

@@ -229,7 +229,7 @@ impl<'db> Session<'db> {
     fn expire_idle_transaction(&mut self, idle: Duration) {
         let limit = self.shared.config.transaction_idle_timeout;
         if let Some(tx) = &mut self.tx {
-            if tx.txn.is_some() && idle > limit {
+            if tx.txn.as_ref().is_some_and(Transaction::holds_writer) && idle > limit {
                 tx.txn = None;
                 tx.timed_out = true;
             }
