@@ -137,6 +137,10 @@ pub struct QueryOptions {
     /// How long the statement waits for its turn while another transaction holds the
     /// database (then a `TransactionError` `LockTimeout`); `None`: as long as it takes.
     pub lock_wait: Option<std::time::Duration>,
+    /// Read access mode (Bolt's `READ`): a statement that writes is refused with a
+    /// `TransactionError` `AccessMode` before it runs, and the statement never waits for
+    /// the writer's turn.
+    pub read_only: bool,
 }
 
 /// A procedure given by a table: `CALL name(inputs…) YIELD outputs…` returns the rows
@@ -276,15 +280,10 @@ impl Database {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
-        // A statement that reads runs beside the writer, on the last commit before it.
-        if options.source.is_none() && exec::may_run_as_reader(query) {
-            let mut txn = self.store.begin_reader(options.lock_wait)?;
-            let result = self.execute_in(&mut txn, query, params, options);
-            match result.and_then(|result| txn.commit().map(|()| result)) {
-                // It called a write procedure: what it wrote went nowhere; run it again
-                // with the writer's turn.
-                Err(e) if e.detail == storage::READER_WROTE => {}
-                done => return done,
+        if options.source.is_none() || options.read_only {
+            let run = |txn: &mut storage::Txn<'_>| self.execute_in(txn, query, params, options);
+            if let Some(done) = run_as_reader(&self.store, query, options.lock_wait, options, run) {
+                return done;
             }
         }
         let mut txn = self.store.begin_waiting(options.lock_wait)?;
@@ -500,13 +499,15 @@ impl<'db> Transaction<'db> {
         params: &Params,
         options: &QueryOptions,
     ) -> Result<QueryResult> {
-        if self.txn.is_none() && options.source.is_none() && exec::may_run_as_reader(query) {
-            let mut reader = self.store.begin_reader(self.wait)?;
-            let result = self.execute_in(&mut reader, query, params, options);
-            match result.and_then(|result| reader.commit().map(|()| result)) {
-                // It called a write procedure: run it again with the writer's turn.
-                Err(e) if e.detail == storage::READER_WROTE => {}
-                done => return done,
+        if options.read_only {
+            if let Some((what, at)) = exec::writing_clause(query) {
+                return Err(exec::access_mode_error(query, what, at));
+            }
+        }
+        if self.txn.is_none() && (options.source.is_none() || options.read_only) {
+            let run = |txn: &mut storage::Txn<'_>| self.execute_in(txn, query, params, options);
+            if let Some(done) = run_as_reader(self.store, query, self.wait, options, run) {
+                return done;
             }
         }
         let mut txn = match self.txn.take() {
@@ -593,6 +594,42 @@ impl<'db> Transaction<'db> {
     }
 
     pub fn rollback(self) {}
+}
+
+/// Runs `query` with `run` in a reader's transaction (beside the writer, on the last
+/// commit before it) when it only reads: `None` when it may write and so needs the
+/// writer's turn, which in read access mode (`options.read_only`) is an `AccessMode`
+/// error instead. A write procedure shows only when the reader's commit finds writes:
+/// what it wrote went nowhere, and it runs again as a writer.
+fn run_as_reader(
+    store: &storage::Store,
+    query: &str,
+    wait: Option<std::time::Duration>,
+    options: &QueryOptions,
+    run: impl FnOnce(&mut storage::Txn<'_>) -> Result<QueryResult>,
+) -> Option<Result<QueryResult>> {
+    let refused = |what, at| Some(Err(exec::access_mode_error(query, what, at)));
+    if let Some((what, at)) = exec::writing_clause(query) {
+        return if options.read_only {
+            refused(what, at)
+        } else {
+            None
+        };
+    }
+    let mut reader = match store.begin_reader(wait) {
+        Ok(reader) => reader,
+        Err(e) => return Some(Err(e)),
+    };
+    match run(&mut reader).and_then(|result| reader.commit().map(|()| result)) {
+        Err(e) if e.detail == storage::READER_WROTE => {
+            if options.read_only {
+                refused("a write procedure", None)
+            } else {
+                None
+            }
+        }
+        done => Some(done),
+    }
 }
 
 /// Runs the `skein` command line on `args` (program name first) and returns its exit

@@ -190,3 +190,43 @@ fn an_explicit_transaction_takes_the_writers_turn_at_its_first_write() {
     tx.commit().expect("the transaction commits");
     assert_eq!(rows_text(&db, "MATCH (n:N) RETURN count(n)"), ["3"]);
 }
+
+#[test]
+fn read_access_mode_refuses_writes_before_they_run() {
+    let db = Database::open_temporary().expect("the database opens");
+    let write = QueryOptions {
+        source: Some("report".to_string()),
+        ..QueryOptions::default()
+    };
+    db.execute_with("CREATE (:Claim {n: 1})", &Params::new(), &write)
+        .expect("the statement runs");
+    let read = QueryOptions {
+        read_only: true,
+        ..QueryOptions::default()
+    };
+    let refused = |query: &str| {
+        db.execute_with(query, &Params::new(), &read)
+            .expect_err("a write ran in read access mode")
+    };
+    let error = refused("MATCH (c:Claim)\nSET c.n = 2");
+    assert_eq!(error.detail, "AccessMode");
+    let at = error.position.expect("the error names where the write is");
+    assert_eq!((at.line, at.column), (2, 1));
+    assert_eq!(refused("CALL db.retract('report')").detail, "AccessMode");
+    assert_eq!(
+        refused("CREATE INDEX FOR (c:Claim) ON (c.n)").detail,
+        "AccessMode"
+    );
+    let mut tx = db.begin().expect("a transaction begins");
+    let error = tx
+        .execute_with("CREATE (:Claim)", &Params::new(), &read)
+        .expect_err("a write ran in read access mode");
+    assert_eq!(error.detail, "AccessMode");
+    assert!(!tx.holds_writer());
+    let rows = tx
+        .execute_with("MATCH (c:Claim) RETURN c.n", &Params::new(), &read)
+        .expect("a read runs in read access mode");
+    assert_eq!(common::texts(&rows), ["1"]);
+    tx.commit().expect("the transaction commits");
+    assert_eq!(rows_text(&db, "MATCH (c:Claim) RETURN c.n"), ["1"]);
+}

@@ -168,23 +168,36 @@ pub(crate) struct DatabaseParts<'d> {
 
 /// Parses, plans and runs `query` in `txn` (of `kind`) with the database's `parts`. On
 /// error the caller discards the transaction (or rolls back to its savepoint).
-/// Whether the statement `query` surely writes nothing it could not know before it is
-/// planned: a query without updating clauses (write procedures show only in the plan),
-/// also under EXPLAIN or PROFILE and AS OF or VALID AT. Such a statement may run in a
-/// reader's transaction (`Store::begin_reader`); one that fails to parse does too, as
-/// its error needs no turn.
-pub(crate) fn may_run_as_reader(query: &str) -> bool {
-    let Ok(statement) = crate::parse::cached_statement(query) else {
-        return true;
-    };
+/// What in the statement `query` may write, as far as can be known before it is planned:
+/// the name of its first updating clause (also under EXPLAIN or PROFILE, inside CALL
+/// subqueries, AS OF or VALID AT) and where it starts, or a schema command (no position).
+/// `None`: it only reads, but for write procedures, which show only in the plan. A
+/// statement that fails to parse is `None` too, as its error needs no writer's turn.
+pub(crate) fn writing_clause(query: &str) -> Option<(&'static str, Option<usize>)> {
+    let statement = crate::parse::cached_statement(query).ok()?;
     let inner = match statement.as_ref() {
         ast::Statement::Explain(inner) | ast::Statement::Profile(inner) => inner.as_ref(),
         other => other,
     };
-    match inner {
-        ast::Statement::Query(q) => q.first_update(false).is_none(),
-        ast::Statement::Timed(t) => t.query.first_update(false).is_none(),
-        _ => false,
+    let found = match inner {
+        ast::Statement::Query(q) => q.first_update(false),
+        ast::Statement::Timed(t) => t.query.first_update(false),
+        _ => return Some(("a schema command", None)),
+    };
+    found.map(|(name, span)| (name, Some(span.start)))
+}
+
+/// The error of a statement that writes where only reading is allowed
+/// (`QueryOptions::read_only`); `what` names what writes, `at` where, in `query`.
+pub(crate) fn access_mode_error(query: &str, what: &str, at: Option<usize>) -> Error {
+    let error = Error::new(
+        ErrorClass::TransactionError,
+        "AccessMode",
+        format!("the statement writes ({what}), but it runs in read access mode"),
+    );
+    match at {
+        Some(offset) => error.at(query, offset),
+        None => error,
     }
 }
 

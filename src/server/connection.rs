@@ -65,6 +65,8 @@ struct ExplicitTx<'db> {
     /// Started at the first RUN: until then the transaction holds nothing.
     txn: Option<Transaction<'db>>,
     statement_timeout: Option<Duration>,
+    /// BEGIN said `mode: "r"`: its statements may not write.
+    read_only: bool,
     /// Set when the transaction was rolled back for sitting idle.
     timed_out: bool,
 }
@@ -473,8 +475,9 @@ impl<'db> Session<'db> {
     }
 
     /// The options of one statement: the server's timeout (or the transaction's, if
-    /// shorter), the wait for the database's turn, the cancel token shutdown uses.
-    fn options(&self, statement_timeout: Option<Duration>) -> QueryOptions {
+    /// shorter), the wait for the database's turn, the cancel token shutdown uses, and
+    /// whether it runs in read access mode.
+    fn options(&self, statement_timeout: Option<Duration>, read_only: bool) -> QueryOptions {
         let server = self.shared.config.query_timeout;
         let timeout = match (server, statement_timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -486,6 +489,7 @@ impl<'db> Session<'db> {
             timeout,
             source: self.shared.config.source.clone(),
             lock_wait: Some(self.shared.config.lock_wait),
+            read_only,
             ..QueryOptions::default()
         }
     }
@@ -517,11 +521,11 @@ impl<'db> Session<'db> {
             }
         }
         let shared = self.shared;
-        let statement_timeout = match &self.tx {
-            None => tx_timeout(extra),
-            Some(tx) => tx.statement_timeout,
+        let (statement_timeout, read_only) = match &self.tx {
+            None => (tx_timeout(extra), read_mode(extra)),
+            Some(tx) => (tx.statement_timeout, tx.read_only),
         };
-        let options = self.options(statement_timeout);
+        let options = self.options(statement_timeout, read_only);
         let qid = self.next_qid;
         let outcome = match &mut self.tx {
             None => shared
@@ -677,6 +681,7 @@ impl<'db> Session<'db> {
         self.tx = Some(ExplicitTx {
             txn: None,
             statement_timeout: tx_timeout(extra),
+            read_only: read_mode(extra),
             timed_out: false,
         });
         self.reply(out, &success(&[]))
@@ -747,6 +752,12 @@ fn tx_timeout(extra: &PackValue) -> Option<Duration> {
         .and_then(PackValue::as_int)
         .filter(|&ms| ms > 0)
         .map(|ms| Duration::from_millis(ms as u64))
+}
+
+/// Whether RUN's or BEGIN's `extra` asks for read access mode (`mode: "r"`; absent
+/// means write).
+fn read_mode(extra: &PackValue) -> bool {
+    extra.get("mode").and_then(PackValue::as_str) == Some("r")
 }
 
 /// Update counters under Neo4j's names; skein's removed properties count as set, as

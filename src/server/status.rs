@@ -36,6 +36,7 @@ pub fn code_of(error: &Error) -> &'static str {
             "Timeout" => TRANSACTION_TIMED_OUT,
             "Cancelled" => "Neo.TransientError.Transaction.Terminated",
             "LockTimeout" => "Neo.TransientError.Transaction.LockAcquisitionTimeout",
+            "AccessMode" => "Neo.ClientError.Statement.AccessMode",
             _ => "Neo.ClientError.Transaction.TransactionStartFailed",
         },
         ErrorClass::IoError => "Neo.ClientError.Statement.ExternalResourceFailed",

@@ -318,7 +318,7 @@ impl<'db> Session<'db> {
             timeout: None,
             source: self.source.clone(),
             as_of: self.as_of,
-            lock_wait: None,
+            ..QueryOptions::default()
         };
         let result = match self.transaction.as_mut() {
             Some(open) => open.execute_with(&statement.text, &self.params, &options),

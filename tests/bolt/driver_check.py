@@ -202,6 +202,23 @@ def bookmarks(driver):
         expect_error("Neo.ClientError.Transaction.InvalidBookmark", lambda: reader.run("RETURN 1").consume())
 
 
+@check
+def read_access_mode(driver):
+    # A read session's writes are refused before they run; its reads work.
+    with driver.session(default_access_mode=neo4j.READ_ACCESS) as session:
+        e = expect_error("Neo.ClientError.Statement.AccessMode",
+                         lambda: session.run("MATCH (p:Person) CREATE (:Copy)").consume())
+        assert "read access mode" in e.message and "line 1" in e.message, e.message
+        tx = session.begin_transaction()
+        assert tx.run("MATCH (p:Person) RETURN count(p) AS n").single()["n"] == 2
+        expect_error("Neo.ClientError.Statement.AccessMode",
+                     lambda: tx.run("CREATE (:Copy)").consume())
+        tx.close()
+    e = expect_error("Neo.ClientError.Statement.AccessMode",
+                     lambda: driver.execute_query("CREATE (:Copy)", routing_="r"))
+    assert driver.execute_query("MATCH (c:Copy) RETURN count(c) AS n").records[0]["n"] == 0
+
+
 def routing_uri():
     with GraphDatabase.driver(f"neo4j://{ADDRESS}", auth=AUTH) as driver:
         driver.verify_connectivity()
