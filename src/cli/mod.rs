@@ -79,8 +79,8 @@ pub struct Args {
     #[arg(long, value_name = "NAME", global = true)]
     pub source: Option<String>,
 
-    /// The folder LOAD CSV reads below (default: the working directory); files outside
-    /// it cannot be read
+    /// The folder LOAD CSV reads below (default: the working directory, and none for
+    /// `serve`, whose clients then cannot read files); files outside it cannot be read
     #[arg(long, value_name = "DIR", global = true)]
     pub import_dir: Option<PathBuf>,
 
@@ -312,6 +312,13 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
             import::run_command(&db, import_args, &args.source, args.quiet)
         }
         Some(Command::Serve(serve_args)) => {
+            // A server's clients may not read the server's files unless told where.
+            if args.import_dir.is_none() {
+                if let Err(e) = db.set_import_dir(None) {
+                    eprintln!("skein serve: {e}");
+                    return 2;
+                }
+            }
             serve::run_command(db.clone(), serve_args, &args.source, args.quiet)
         }
         // Answered above, before a database is opened.

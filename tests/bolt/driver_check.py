@@ -183,6 +183,10 @@ def errors_with_their_codes(driver):
     e = expect_error("Neo.ClientError.Schema.ConstraintValidationFailed",
                      lambda: driver.execute_query("CREATE (:Person {name: 'Ada'})"))
     assert isinstance(e, exceptions.ConstraintError), type(e)
+    # Started without --import-dir: a client reads none of the server's files.
+    e = expect_error("Neo.ClientError.Statement.ExternalResourceFailed",
+                     lambda: driver.execute_query("LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row"))
+    assert "LOAD CSV is off" in e.message, e.message
     expect_error("Neo.ClientError.Database.DatabaseNotFound",
                  lambda: driver.execute_query("RETURN 1", database_="elsewhere"))
     # The connection is usable after a failure (the driver sends RESET).
