@@ -3,7 +3,8 @@
 sessions (32 unless told) for a while (60 s unless told) of mixed reads and writes on
 one database, then a check that every acknowledged write is there and nothing else.
 
-Each session loops, choosing at random:
+Each session loops, choosing at random (with the default `--writes 0.3`; another share
+of writes scales the reads and the writes each in these proportions):
 - 40% a point read by an indexed key (`MATCH (i:Item {id: $id}) RETURN i.v`),
 - 20% a one-hop read (`MATCH (:Item {id: $id})-[:NEXT]->(j) RETURN j.id`),
 - 10% an aggregate over the items (`MATCH (i:Item) WHERE i.v < $v RETURN count(i)`),
@@ -15,7 +16,7 @@ error fails the run) and the check. The database is a fresh folder with 10,000 i
 chain, made through the server before the clock starts.
 
     cargo build --release
-    python3 scripts/serve_load.py [--sessions 32] [--seconds 60] [--skein target/release/skein]
+    python3 scripts/serve_load.py [--sessions 32] [--seconds 60] [--writes 0.3] [--skein target/release/skein]
 """
 import argparse
 import os
@@ -59,12 +60,18 @@ def percentile(values, p):
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-def worker(driver, session_no, stop, stats, acknowledged, errors):
+def worker(driver, session_no, writes, stop, stats, acknowledged, errors):
     rng = random.Random(session_no)
     seq = 0
     with driver.session() as session:
         while not stop.is_set():
             roll = rng.random()
+            # Reads take the share `1 - writes` in the proportions 4:2:1; writes the rest
+            # in the proportions 2:1.
+            if roll < 1 - writes:
+                roll = roll / (1 - writes) * 0.7
+            else:
+                roll = 0.7 + (roll - (1 - writes)) / writes * 0.3
             start = time.perf_counter()
             try:
                 if roll < 0.4:
@@ -122,6 +129,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--writes", type=float, default=0.3,
+                        help="the share of operations that write (default 0.3)")
     parser.add_argument("--skein", default="target/release/skein")
     args = parser.parse_args()
 
@@ -158,7 +167,7 @@ def main():
             threads = [
                 threading.Thread(
                     target=worker,
-                    args=(driver, n, stop, per_session[n], acknowledged, errors),
+                    args=(driver, n, args.writes, stop, per_session[n], acknowledged, errors),
                 )
                 for n in range(args.sessions)
             ]

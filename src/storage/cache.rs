@@ -19,17 +19,19 @@
 //!   writes come in batches).
 //!
 //! Both are dense tables indexed by node id (ids are handed out in order), so a lookup
-//! is an index, not a hash. A running transaction leases the whole cache from its store
+//! is an index, not a hash. A running transaction leases a whole cache from its store
 //! (`CacheLease`): while it runs no one else can look, and its reads touch the cache
-//! without locks or atomic operations. When the cache is out on lease (readers run beside
-//! the writer, see `turns`), a transaction starts with an empty cache of its own.
+//! without locks or atomic operations. Readers run beside the writer and each other (see
+//! `turns`), so the store keeps a pool of caches, one per transaction running at once
+//! up to `POOL_SIZE` (about the number of cores: more cannot run at once); a transaction
+//! takes the most recently returned one, or starts an empty one when all are out.
 //!
 //! Invariant: an entry equals what the engine holds for its key. Entries are filled from
 //! engine reads only (never from a transaction's buffer), and a commit drops the entries
 //! of the keys it wrote, after applying them, before the lease goes back: from its own
-//! lease, and from the store's cache too when that was not the one it had (a commit
-//! applies while no reader holds a lease, so the store's cache is then at home). A cache
-//! that outgrows its budget starts over empty.
+//! lease and from every cache in the pool (a commit applies while no reader holds a
+//! lease, so every other cache is then at home). A cache that outgrows its budget starts
+//! over empty.
 
 use super::codec::NodeData;
 use super::keys::{self, Token};
@@ -40,6 +42,15 @@ use std::cell::{Ref, RefCell};
 use std::sync::Arc;
 
 pub type AdjList = Arc<[(Token, NodeId, RelId)]>;
+
+/// At most this many caches are kept in a store's pool: the transactions that can run at
+/// once, one per core (at least two: the writer and a reader).
+fn pool_size() -> usize {
+    static SIZE: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+        std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
+    });
+    *SIZE
+}
 
 /// At most this many (type, other, rel) adjacency entries are kept (24 bytes each).
 const MAX_ADJACENCY_ENTRIES: usize = 32 << 20;
@@ -281,16 +292,14 @@ pub struct CacheLease<'s> {
 }
 
 impl<'s> CacheLease<'s> {
-    /// The store's cache, or an empty one of its own when another transaction has it.
+    /// A cache of the store's pool, or a new empty one when all are out.
     pub fn take(store: &'s Store) -> CacheLease<'s> {
-        match super::lock(&store.cache).take() {
-            Some(cache) => CacheLease {
-                store,
-                cache: RefCell::new(cache),
-                keep: true,
-                private: false,
-            },
-            None => CacheLease::private(store),
+        let cache = super::lock(&store.cache).pop().unwrap_or_default();
+        CacheLease {
+            store,
+            cache: RefCell::new(cache),
+            keep: true,
+            private: false,
         }
     }
 
@@ -307,15 +316,11 @@ impl<'s> CacheLease<'s> {
 
     /// Gives back an empty cache at the end: for writers that bypass the commit's
     /// bookkeeping of written keys (bulk imports write to the engine in batches).
-    /// The store's cache is emptied now as well when this lease is not it.
+    /// The caches of the pool are dropped now as well.
     pub fn discard(&mut self) {
         self.keep = false;
         *self.cache.get_mut() = CommittedCache::default();
-        if self.private {
-            if let Some(shared) = super::lock(&self.store.cache).as_mut() {
-                *shared = CommittedCache::default();
-            }
-        }
+        super::lock(&self.store.cache).clear();
     }
 
     /// The cached list of (node, dir), borrowed for as long as the caller looks at it.
@@ -381,16 +386,14 @@ impl<'s> CacheLease<'s> {
         }
     }
 
-    /// Drops the entries of the `written` keys, from the store's cache as well when this
-    /// lease is not it.
+    /// Drops the entries of the `written` keys, from this lease and from every cache of
+    /// the pool.
     pub fn invalidate(&self, written: &[Vec<u8>]) {
         self.cache
             .borrow_mut()
             .invalidate(written.iter().map(Vec::as_slice));
-        if self.private {
-            if let Some(shared) = super::lock(&self.store.cache).as_mut() {
-                shared.invalidate(written.iter().map(Vec::as_slice));
-            }
+        for cache in super::lock(&self.store.cache).iter_mut() {
+            cache.invalidate(written.iter().map(Vec::as_slice));
         }
     }
 
@@ -494,6 +497,9 @@ impl Drop for CacheLease<'_> {
         } else {
             CommittedCache::default()
         };
-        *super::lock(&self.store.cache) = Some(cache);
+        let mut pool = super::lock(&self.store.cache);
+        if pool.len() < pool_size() {
+            pool.push(cache);
+        }
     }
 }

@@ -149,9 +149,8 @@ pub struct Store {
     /// The canonical folder of an on-disk store.
     folder: Option<PathBuf>,
     engine: Box<dyn KvEngine>,
-    /// Lent to one running transaction at a time (see `cache::CacheLease`); `None`
-    /// while lent.
-    cache: Mutex<Option<cache::CommittedCache>>,
+    /// The caches not lent to a running transaction (see `cache::CacheLease`).
+    cache: Mutex<Vec<cache::CommittedCache>>,
     writer: turns::WriterLock,
     /// Keeps commits from applying while readers read (see `turns`).
     gate: turns::CommitGate,
@@ -208,7 +207,7 @@ impl Store {
         Store {
             folder: None,
             engine,
-            cache: Mutex::new(Some(cache::CommittedCache::default())),
+            cache: Mutex::default(),
             writer: turns::WriterLock::default(),
             gate: turns::CommitGate::default(),
             committed: Mutex::new(committed),
