@@ -1,7 +1,8 @@
 //! `skein serve` as a client sees it: the official Neo4j Python driver runs
-//! tests/bolt/driver_check.py against a server started here (CI installs the driver;
-//! without it the test fails and says how to install it), and raw sockets check what
-//! the driver does not reach: Bolt 4.4, bytes that are not Bolt, refusing a public
+//! tests/bolt/driver_check.py and the official JavaScript driver (neo4j-driver) runs
+//! tests/bolt/js/driver_check.mjs against a server started here (CI installs both;
+//! without them the tests fail and say how to install them), and raw sockets check what
+//! the drivers do not reach: Bolt 4.4, bytes that are not Bolt, refusing a public
 //! address without auth, and shutdown on SIGTERM.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -100,6 +101,30 @@ fn the_official_python_driver_works_against_skein_serve() {
     assert!(
         out.status.success(),
         "driver_check.py failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("driver checks passed"), "{stdout}");
+}
+
+#[test]
+fn the_official_javascript_driver_works_against_skein_serve() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bolt/js");
+    if !dir.join("node_modules/neo4j-driver").is_dir() {
+        panic!(
+            "neo4j-driver is not installed: run `npm ci --prefix tests/bolt/js` \
+             (.ci/run does) to run the JavaScript driver test"
+        );
+    }
+    let server = Server::start(&["--memory"]);
+    let out = Command::new("node")
+        .arg(dir.join("driver_check.mjs"))
+        .args([&server.address, "neo4j", PASSWORD])
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "driver_check.mjs failed:\n{stdout}\n{stderr}"
     );
     assert!(stdout.contains("driver checks passed"), "{stdout}");
 }
