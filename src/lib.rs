@@ -141,6 +141,10 @@ pub struct QueryOptions {
     /// `TransactionError` `AccessMode` before it runs, and the statement never waits for
     /// the writer's turn.
     pub read_only: bool,
+    /// The most memory the statement may hold at once, in bytes (rows kept by ORDER
+    /// BY, aggregation, DISTINCT, joins, between clauses and in the result): past it the
+    /// statement ends with a `TransactionError` `MemoryLimitExceeded`. `None`: no limit.
+    pub memory_limit: Option<usize>,
 }
 
 /// A procedure given by a table: `CALL name(inputs…) YIELD outputs…` returns the rows

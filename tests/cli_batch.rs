@@ -557,3 +557,50 @@ fn numbered_parameters_can_be_given() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stdout(&output), "next\n42\n");
 }
+
+#[test]
+fn timeout_and_memory_limit_end_a_statement_with_a_clear_error() {
+    let slow = run(&[
+        "--memory",
+        "--timeout",
+        "0.2",
+        "-c",
+        "UNWIND range(1, 1000000000) AS i WITH i WHERE i < 0 RETURN count(*) AS n",
+    ]);
+    assert_eq!(slow.status.code(), Some(1));
+    assert!(stderr(&slow).contains("Timeout"), "{}", stderr(&slow));
+    let big = run(&[
+        "--memory",
+        "--memory-limit",
+        "1MiB",
+        "-c",
+        "UNWIND range(1, 100000) AS i RETURN i ORDER BY i DESC; RETURN 1 AS after",
+        "--continue-on-error",
+    ]);
+    assert_eq!(big.status.code(), Some(1));
+    assert!(
+        stderr(&big).contains("MemoryLimitExceeded") && stderr(&big).contains("1.0 MiB"),
+        "{}",
+        stderr(&big)
+    );
+    assert!(
+        stdout(&big).contains("after"),
+        "the next statement runs: {}",
+        stdout(&big)
+    );
+    let unlimited = run(&[
+        "--memory",
+        "--memory-limit",
+        "0",
+        "-c",
+        "UNWIND range(1, 100000) AS i RETURN count(DISTINCT i) AS n",
+    ]);
+    assert_eq!(unlimited.status.code(), Some(0), "{}", stderr(&unlimited));
+    let wrong = run(&["--memory", "--memory-limit", "lots", "-c", "RETURN 1"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(
+        stderr(&wrong).contains("`lots` is not a size"),
+        "{}",
+        stderr(&wrong)
+    );
+}

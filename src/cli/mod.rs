@@ -13,12 +13,13 @@ use crate::render::Format;
 use crate::shell::load::load_paths;
 use crate::shell::params::parse_params;
 use crate::shell::script::{OutputSettings, ScriptOutcome};
-use crate::shell::{ReplSettings, Session};
+use crate::shell::{ReplSettings, Session, StatementLimits};
 use crate::{Database, ExportFormat, ExportRequest, Params};
 use clap::{Parser, Subcommand};
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Where the database lives when neither `--db` nor `--memory` is given.
 pub const DEFAULT_DB_PATH: &str = "./skein.db";
@@ -84,6 +85,16 @@ pub struct Args {
     #[arg(long, value_name = "DIR", global = true)]
     pub import_dir: Option<PathBuf>,
 
+    /// Each statement's timeout in seconds, 0 for none [default: none; 60 for `serve`]
+    #[arg(long, value_name = "SECONDS", global = true, alias = "query-timeout", value_parser = parse_seconds)]
+    pub timeout: Option<f64>,
+
+    /// The most memory a statement may hold at once (rows kept by ORDER BY,
+    /// aggregation, DISTINCT, joins and the result), e.g. 512MiB or 2GiB, 0 for no
+    /// limit [default: none; 1GiB for `serve`]
+    #[arg(long, value_name = "SIZE", global = true, value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+
     /// Print no load summaries, progress bars or banners
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -145,6 +156,43 @@ fn parse_format(text: &str) -> Result<Format, String> {
     text.parse()
 }
 
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e9)
+        .ok_or_else(|| format!("`{text}` is not a number of seconds"))
+}
+
+/// Reads a size as people write it: `512`, `64k`, `256MB`, `1.5GiB` (units of 1024).
+fn parse_size(text: &str) -> std::result::Result<usize, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (say e.g. 512MiB or 2GiB)"))?;
+    let scale: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in `{text}` (use KiB, MiB, GiB)"
+            ))
+        }
+    };
+    let bytes = number * scale;
+    if !bytes.is_finite() || bytes >= usize::MAX as f64 {
+        return Err(format!("`{text}` is too large a size"));
+    }
+    Ok(bytes as usize)
+}
+
 /// The interactive shell the CLI starts when standard input is a terminal (the REPL,
 /// handed in so that the CLI does not depend on it); returns the exit code.
 pub type Interactive = fn(&Database, ReplSettings) -> i32;
@@ -180,7 +228,7 @@ fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
         "serve",
         "hash-password",
     ];
-    const TAKE_A_VALUE: [&str; 7] = [
+    const TAKE_A_VALUE: [&str; 10] = [
         "-c",
         "--command",
         "--db",
@@ -188,6 +236,9 @@ fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
         "--param",
         "--load",
         "--source",
+        "--timeout",
+        "--query-timeout",
+        "--memory-limit",
     ];
     let mut out = Vec::new();
     // `Some(n)` while reading the paths of a `--load`, `n` of them so far.
@@ -221,6 +272,15 @@ fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
         out.push(OsString::from("--load"));
     }
     out
+}
+
+/// `--timeout` and `--memory-limit` as the shell applies them (0: none).
+fn statement_limits(args: &Args) -> StatementLimits {
+    StatementLimits {
+        timeout: args.timeout.map(Duration::from_secs_f64),
+        memory_limit: args.memory_limit,
+    }
+    .without_zeros()
 }
 
 fn report(message: impl std::fmt::Display) {
@@ -319,7 +379,15 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
                     return 2;
                 }
             }
-            serve::run_command(db.clone(), serve_args, &args.source, args.quiet)
+            let limits = StatementLimits {
+                timeout: Some(
+                    args.timeout
+                        .map_or(serve::DEFAULT_QUERY_TIMEOUT, Duration::from_secs_f64),
+                ),
+                memory_limit: Some(args.memory_limit.unwrap_or(serve::DEFAULT_MEMORY_LIMIT)),
+            }
+            .without_zeros();
+            serve::run_command(db.clone(), serve_args, &args.source, args.quiet, limits)
         }
         // Answered above, before a database is opened.
         Some(Command::HashPassword { .. }) => 0,
@@ -336,6 +404,7 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
                     stats: args.stats,
                     quiet: args.quiet,
                     source: args.source.clone(),
+                    limits: statement_limits(args),
                     database_name: if args.memory {
                         "a temporary in-memory database".to_string()
                     } else {
@@ -436,6 +505,7 @@ fn run_batch(
     let mut err = io::stderr();
     let mut session = Session::new(db, settings, params, false, args.quiet);
     session.source = args.source.clone();
+    session.limits = statement_limits(args);
     let mut outcome = script(&mut session, &mut out, &mut err);
     let _ = out.flush();
     if let Some(unfinished) = session.finish(&mut err) {

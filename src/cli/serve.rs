@@ -6,6 +6,8 @@
 //! option beside it served from the same database.
 
 use crate::server::{self, Credentials, ServerConfig};
+pub use crate::server::{DEFAULT_MEMORY_LIMIT, DEFAULT_QUERY_TIMEOUT};
+use crate::shell::StatementLimits;
 use crate::Database;
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
@@ -30,9 +32,6 @@ pub struct ServeArgs {
     /// The largest Bolt message accepted, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_message_bytes: usize,
-    /// Each statement's timeout in seconds (0: none)
-    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
-    pub query_timeout: f64,
     /// How long a statement waits while another transaction holds the database
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     pub lock_wait: f64,
@@ -51,7 +50,11 @@ fn seconds(value: f64, name: &str) -> Result<Duration, String> {
 }
 
 /// The server's settings from the arguments and the environment.
-fn config(args: &ServeArgs, source: &Option<String>) -> Result<ServerConfig, String> {
+fn config(
+    args: &ServeArgs,
+    source: &Option<String>,
+    limits: StatementLimits,
+) -> Result<ServerConfig, String> {
     let mut config = ServerConfig::new(args.bolt);
     config.credentials = match &args.auth_file {
         Some(path) => {
@@ -75,8 +78,8 @@ fn config(args: &ServeArgs, source: &Option<String>) -> Result<ServerConfig, Str
     }
     config.max_connections = args.max_connections;
     config.max_message_bytes = args.max_message_bytes.max(1024);
-    let timeout = seconds(args.query_timeout, "query-timeout")?;
-    config.query_timeout = (!timeout.is_zero()).then_some(timeout);
+    config.query_timeout = limits.timeout;
+    config.memory_limit = limits.memory_limit;
     config.lock_wait = seconds(args.lock_wait, "lock-wait")?;
     config.idle_timeout = seconds(args.idle_timeout, "idle-timeout")?;
     config.transaction_idle_timeout =
@@ -87,8 +90,14 @@ fn config(args: &ServeArgs, source: &Option<String>) -> Result<ServerConfig, Str
 
 /// Runs `skein serve` until SIGTERM or Ctrl-C; 0 after a clean shutdown, 2 when the
 /// server cannot start.
-pub fn run_command(db: Database, args: &ServeArgs, source: &Option<String>, quiet: bool) -> i32 {
-    let config = match config(args, source) {
+pub fn run_command(
+    db: Database,
+    args: &ServeArgs,
+    source: &Option<String>,
+    quiet: bool,
+    limits: StatementLimits,
+) -> i32 {
+    let config = match config(args, source, limits) {
         Ok(config) => config,
         Err(message) => {
             eprintln!("skein serve: {message}");

@@ -14,6 +14,7 @@ pub mod aggregate;
 pub(crate) mod eval;
 pub(crate) mod expr;
 pub mod functions;
+pub(crate) mod memory;
 pub(crate) mod ops;
 mod plans;
 mod timed;
@@ -109,11 +110,12 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// Cancellation and timeout of one statement.
+/// Cancellation, timeout and memory budget of one statement.
 pub(crate) struct Limits {
     pub cancel: Option<crate::CancelToken>,
     pub deadline: Option<Instant>,
     pub ticks: Cell<u32>,
+    pub memory: memory::Budget,
 }
 
 impl Limits {
@@ -219,6 +221,7 @@ pub(crate) fn execute_cached(
         cancel: options.cancel.clone(),
         deadline: options.timeout.map(|t| Instant::now() + t),
         ticks: Cell::new(0),
+        memory: memory::Budget::new(options.memory_limit),
     };
     let run = StatementEnv {
         text: query,
@@ -378,6 +381,7 @@ impl StatementEnv<'_> {
         let subplans = &plan.subplans;
         let mut columns = Vec::new();
         let mut all_rows: Vec<Row> = Vec::new();
+        let mut held = memory::Held::new(&self.limits.memory, "the result");
         let mut seen: HashSet<Vec<crate::value::GroupKey>> = HashSet::new();
         for (index, part) in plan.parts.iter().enumerate() {
             let rows = self.run_part(txn, &part.steps, &mut state, subplans, profile)?;
@@ -401,15 +405,19 @@ impl StatementEnv<'_> {
                 if distinct && !seen.insert(out.iter().map(Value::group_key).collect()) {
                     continue;
                 }
+                held.hold_row(&out)?;
                 all_rows.push(out);
             }
         }
         delete_connected_nodes(txn, &mut state)?;
         let ctx = self.ctx(txn, &state, subplans, profile);
         for row in &mut all_rows {
+            // Entities gain their labels and properties here: what that adds is held too.
+            let before = memory::row_bytes(row);
             for v in row.iter_mut() {
                 materialize(&ctx, v)?;
             }
+            held.grow(memory::row_bytes(row).saturating_sub(before))?;
         }
         if !plan.returns {
             columns.clear();
@@ -449,6 +457,11 @@ impl StatementEnv<'_> {
         profile: Option<&RefCell<HashMap<usize, (u64, Duration)>>>,
     ) -> Result<Vec<Row>> {
         let mut layout: Vec<String> = layout.to_vec();
+        // The rows between stages (given back when the next stage has made its own).
+        let mut _between = memory::Held::new(
+            &self.limits.memory,
+            "rows kept between clauses or for the result",
+        );
         let mut start = 0;
         while start < steps.len() {
             let end = steps[start..]
@@ -460,11 +473,17 @@ impl StatementEnv<'_> {
                 let ctx = self.ctx(txn, state, subplans, profile);
                 let mut op = ops::build(&ctx, reading, &layout, ops::source(rows))?;
                 let mut out = Vec::new();
+                let mut out_held = memory::Held::new(
+                    &self.limits.memory,
+                    "rows kept between clauses or for the result",
+                );
                 while let Some(row) = op.next()? {
                     self.limits.check()?;
+                    out_held.hold_row(&row)?;
                     out.push(row);
                 }
                 drop(op);
+                _between = out_held;
                 rows = out;
                 layout = plan::layout_after(reading, &layout);
             }

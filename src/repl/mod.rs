@@ -102,6 +102,7 @@ pub fn run(db: &Database, settings: ReplSettings) -> i32 {
     };
     let mut session = Session::new(db, output, settings.params, true, settings.quiet);
     session.source = settings.source;
+    session.limits = settings.limits;
     // True from the moment an input is accepted until the next prompt, so the SIGINT
     // handler knows there is something to cancel. (At the prompt the terminal is in raw
     // mode and Ctrl-C reaches rustyline as a key, not as a signal.)

@@ -487,6 +487,7 @@ impl<'db> Session<'db> {
         QueryOptions {
             cancel: Some(self.cancel.clone()),
             timeout,
+            memory_limit: self.shared.config.memory_limit,
             source: self.shared.config.source.clone(),
             lock_wait: Some(self.shared.config.lock_wait),
             read_only,

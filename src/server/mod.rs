@@ -42,6 +42,11 @@ const ACCEPT_POLL: Duration = Duration::from_millis(20);
 /// failure; past these, a connection is closed unanswered.
 const REFUSAL_SLOTS: usize = 8;
 
+/// A statement's timeout unless `--timeout` says otherwise.
+pub const DEFAULT_QUERY_TIMEOUT: Duration = Duration::from_secs(60);
+/// A statement's memory limit unless `--memory-limit` says otherwise.
+pub const DEFAULT_MEMORY_LIMIT: usize = 1 << 30;
+
 /// The server's settings.
 #[derive(Clone, Debug)]
 pub struct ServerConfig {
@@ -54,6 +59,8 @@ pub struct ServerConfig {
     /// Each statement's timeout (`None`: none); a transaction's `tx_timeout` may
     /// shorten it.
     pub query_timeout: Option<Duration>,
+    /// Each statement's memory limit in bytes (`None`: none).
+    pub memory_limit: Option<usize>,
     /// How long a statement waits while another transaction holds the database.
     pub lock_wait: Duration,
     /// A connection that sends nothing for this long is closed.
@@ -73,7 +80,8 @@ impl ServerConfig {
             credentials: None,
             max_connections: 64,
             max_message_bytes: 16 << 20,
-            query_timeout: Some(Duration::from_secs(60)),
+            query_timeout: Some(DEFAULT_QUERY_TIMEOUT),
+            memory_limit: Some(DEFAULT_MEMORY_LIMIT),
             lock_wait: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(600),
             transaction_idle_timeout: Duration::from_secs(30),

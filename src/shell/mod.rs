@@ -106,8 +106,27 @@ pub struct ReplSettings {
     pub quiet: bool,
     /// The source statements write under (`--source`).
     pub source: Option<String>,
+    pub limits: StatementLimits,
     /// Shown in the banner: the database folder, or that it is temporary.
     pub database_name: String,
+}
+
+/// The limits each statement of a session runs under (`--timeout`, `--memory-limit`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StatementLimits {
+    pub timeout: Option<std::time::Duration>,
+    /// In bytes (see `QueryOptions::memory_limit`).
+    pub memory_limit: Option<usize>,
+}
+
+impl StatementLimits {
+    /// Zero means none, as on the command line.
+    pub fn without_zeros(self) -> StatementLimits {
+        StatementLimits {
+            timeout: self.timeout.filter(|t| !t.is_zero()),
+            memory_limit: self.memory_limit.filter(|&m| m != 0),
+        }
+    }
 }
 
 /// One shell session on a database: its output settings, parameters and the explicit
@@ -131,6 +150,7 @@ pub struct Session<'db> {
     pub source: Option<String>,
     /// The transaction statements read as (`:asof`); `None`: now.
     as_of: Option<u64>,
+    pub limits: StatementLimits,
     quit: bool,
 }
 
@@ -157,6 +177,7 @@ impl<'db> Session<'db> {
             run_depth: 0,
             source: None,
             as_of: None,
+            limits: StatementLimits::default(),
             quit: false,
         }
     }
@@ -315,7 +336,8 @@ impl<'db> Session<'db> {
         let started = Instant::now();
         let options = QueryOptions {
             cancel: Some(self.cancel.clone()),
-            timeout: None,
+            timeout: self.limits.timeout,
+            memory_limit: self.limits.memory_limit,
             source: self.source.clone(),
             as_of: self.as_of,
             ..QueryOptions::default()

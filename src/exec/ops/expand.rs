@@ -7,6 +7,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::exec::expr::{compile_opt, Compiled};
+use crate::exec::memory::Held;
 use crate::exec::{Ctx, Row};
 use crate::plan::ExpandSpec;
 use crate::storage::{Dir, Edge, Scan};
@@ -15,6 +16,9 @@ use std::cell::RefCell;
 // foldhash: these sets and maps hash node ids and group keys on the hot paths (DISTINCT,
 // grouping, reachability); SipHash's flooding resistance buys nothing there.
 use foldhash::{HashSet, HashSetExt};
+
+/// What one relationship left to try in a walk's stack holds.
+const EDGE_BYTES: usize = std::mem::size_of::<Edge>();
 
 /// A depth-first walk over relationship paths from one node, without reusing a
 /// relationship, yielding paths of `min..=max` hops.
@@ -40,6 +44,8 @@ pub(super) struct ExpandOp<'a, 's> {
     /// (`ExpandSpec::paired`): that hop.
     pair: Option<Hop<'a>>,
     state: Option<ExpandState<'a>>,
+    /// What a variable-length walk's stack holds.
+    walk_held: Held<'a>,
 }
 
 /// (relationship, far node) pairs of one node's expansion.
@@ -164,6 +170,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
             to_props: compile_opt(ctx, spec.to_props.as_ref(), layout)?,
             spec,
             state: None,
+            walk_held: Held::new(&ctx.limits.memory, "a variable-length expansion"),
         })
     }
 
@@ -325,6 +332,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
                 return Ok(None);
             };
             let Some(edge) = edges.get(*idx).cloned() else {
+                self.walk_held.shrink(edges.len() * EDGE_BYTES);
                 walk.stack.pop();
                 walk.path.pop();
                 walk.nodes.pop();
@@ -354,6 +362,7 @@ impl<'a, 's> ExpandOp<'a, 's> {
             let Some(walk) = &mut st.walk else {
                 return Ok(None);
             };
+            self.walk_held.grow(deeper.len() * EDGE_BYTES)?;
             walk.stack.push((deeper, 0));
             if depth >= min {
                 let mut rels: Vec<Value> = walk.path.iter().map(rel_value).collect();
@@ -549,6 +558,7 @@ impl Op for ExpandOp<'_, '_> {
                     } else {
                         self.edges(from)?
                     };
+                    self.walk_held.grow(first.len() * EDGE_BYTES)?;
                     (
                         None,
                         Some(VarWalk {

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::exec::aggregate::{Accumulator, Aggregator};
 use crate::exec::eval::{eval, with_value, AggValues, Env};
 use crate::exec::expr::{compile, compile_all, Compiled, Kind};
+use crate::exec::memory::{row_bytes, value_bytes, Held};
 use crate::exec::{Ctx, Row};
 use crate::plan::ProjectSpec;
 use crate::value::Value;
@@ -35,6 +36,9 @@ pub(super) struct AggCall<'a> {
     distinct: bool,
     star: bool,
     args: Vec<Compiled<'a>>,
+    /// Whether its aggregator keeps the values it is fed (collect, the percentiles,
+    /// and DISTINCT's seen values), which the memory budget counts.
+    keeps_values: bool,
 }
 
 /// The aggregation calls in `e` (not inside one another: a call's arguments are its own).
@@ -73,12 +77,18 @@ impl<'a> AggCall<'a> {
             )
             .at(ctx.text, e.span.start));
         }
+        let keeps_values = distinct
+            || matches!(
+                name.as_str(),
+                "collect" | "percentilecont" | "percentiledisc"
+            );
         Ok(AggCall {
             at: e.span,
             name,
             distinct,
             star,
             args: compile_all(ctx, args, layout)?,
+            keeps_values,
         })
     }
 
@@ -193,8 +203,14 @@ impl<'a, 's> AggregationOp<'a, 's> {
         })
     }
 
-    /// Feeds one input row to a group's aggregators.
-    fn update_group(&self, aggs: &mut [Accumulator], row: &[Value]) -> Result<()> {
+    /// Feeds one input row to a group's aggregators; what they keep of it is counted in
+    /// `held`.
+    fn update_group(
+        &self,
+        aggs: &mut [Accumulator],
+        row: &[Value],
+        held: &mut Held<'_>,
+    ) -> Result<()> {
         if let Some(slot) = self.far_slot {
             // This row stands for one row per far node in the list.
             let ids: Vec<u64> = match row.get(slot) {
@@ -207,7 +223,10 @@ impl<'a, 's> AggregationOp<'a, 's> {
                     .collect(),
                 _ => Vec::new(),
             };
-            for agg in aggs.iter_mut() {
+            for (agg, c) in aggs.iter_mut().zip(&self.calls) {
+                if c.keeps_values {
+                    held.grow(ids.len() * std::mem::size_of::<Value>())?;
+                }
                 agg.update_nodes(&ids)?;
             }
             return Ok(());
@@ -229,7 +248,12 @@ impl<'a, 's> AggregationOp<'a, 's> {
         for (agg, c) in aggs.iter_mut().zip(&self.calls) {
             match c.args.as_slice() {
                 // One argument, the common case: looked at in place.
-                [one] => with_value(self.ctx, &env, one, |v| agg.update(std::slice::from_ref(v)))?,
+                [one] => with_value(self.ctx, &env, one, |v| {
+                    if c.keeps_values && !matches!(v, Value::Null) {
+                        held.grow(value_bytes(v))?;
+                    }
+                    agg.update(std::slice::from_ref(v))
+                })?,
                 [] => agg.update(&[])?,
                 args => {
                     let values = args
@@ -253,6 +277,9 @@ impl<'a, 's> AggregationOp<'a, 's> {
         let mut held: Vec<Value> = Vec::new();
         let mut aggs: Vec<Accumulator> = Vec::new();
         let mut group_count = 0usize;
+        // What the groups hold: their first rows, grouping values, aggregators and the
+        // values those keep.
+        let mut charge = Held::new(&self.ctx.limits.memory, "aggregation");
         // The groups by the hash of their grouping values: a row's values are hashed and
         // compared where they lie, and copied only when they start a group.
         let mut index: HashTable<(u64, usize)> = HashTable::new();
@@ -285,7 +312,7 @@ impl<'a, 's> AggregationOp<'a, 's> {
                     Some(gi) => gi,
                     None => {
                         // The group of `values`, started with `first` when there is none.
-                        let mut group_of = |values: &[&Value], first: &[Value]| -> usize {
+                        let mut group_of = |values: &[&Value], first: &[Value]| -> Result<usize> {
                             let mut state = hasher.build_hasher();
                             for v in values {
                                 v.hash_group(&mut state);
@@ -298,8 +325,13 @@ impl<'a, 's> AggregationOp<'a, 's> {
                                     })
                             };
                             if let Some(&(_, g)) = index.find(hash, same) {
-                                return g;
+                                return Ok(g);
                             }
+                            charge.grow(
+                                values.iter().map(|v| value_bytes(v)).sum::<usize>()
+                                    + calls * std::mem::size_of::<Accumulator>()
+                                    + if self.keeps_rows { row_bytes(first) } else { 0 },
+                            )?;
                             if self.keeps_rows {
                                 firsts.push(first.to_vec());
                             }
@@ -307,18 +339,18 @@ impl<'a, 's> AggregationOp<'a, 's> {
                             aggs.extend(self.calls.iter().map(AggCall::fresh));
                             index.insert_unique(hash, (hash, group_count), |e| e.0);
                             group_count += 1;
-                            group_count - 1
+                            Ok(group_count - 1)
                         };
                         let env = Env::row(row);
                         let gi = match self.keys.as_slice() {
-                            [one] => with_value(self.ctx, &env, one, |v| Ok(group_of(&[v], row)))?,
+                            [one] => with_value(self.ctx, &env, one, |v| group_of(&[v], row))?,
                             many => {
                                 let values = many
                                     .iter()
                                     .map(|k| eval(self.ctx, &env, k))
                                     .collect::<Result<Vec<_>>>()?;
                                 let refs: Vec<&Value> = values.iter().collect();
-                                group_of(&refs, row)
+                                group_of(&refs, row)?
                             }
                         };
                         last = Some((row, gi));
@@ -328,7 +360,7 @@ impl<'a, 's> AggregationOp<'a, 's> {
                 let Some(group_aggs) = aggs.get_mut(gi * calls..(gi + 1) * calls) else {
                     continue;
                 };
-                self.update_group(group_aggs, row)?;
+                self.update_group(group_aggs, row, &mut charge)?;
             }
             if let Some((row, gi)) = last {
                 let values = self

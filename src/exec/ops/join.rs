@@ -5,6 +5,7 @@ use crate::ast::CompareOp;
 use crate::error::Result;
 use crate::exec::eval::{self, eval, Env};
 use crate::exec::expr::{compile, Compiled};
+use crate::exec::memory::{row_bytes, value_bytes, Held};
 use crate::exec::{Ctx, Row};
 use crate::plan::HashJoinSpec;
 use crate::value::Value;
@@ -60,6 +61,8 @@ pub(super) struct HashJoinOp<'a, 's> {
     table: Option<JoinTable>,
     /// The input row being joined, its key and the build rows left to try.
     current: Option<(Row, Value, std::vec::IntoIter<usize>)>,
+    /// What the build side holds.
+    held: Held<'a>,
 }
 
 impl<'a, 's> HashJoinOp<'a, 's> {
@@ -74,6 +77,7 @@ impl<'a, 's> HashJoinOp<'a, 's> {
             hasher: foldhash::fast::RandomState::default(),
             table: None,
             current: None,
+            held: Held::new(&ctx.limits.memory, "a hash join's build side"),
         })
     }
 
@@ -91,6 +95,7 @@ impl<'a, 's> HashJoinOp<'a, 's> {
                 self.ctx.limits.check()?;
                 let key = eval(self.ctx, &Env::row(&row), &self.build_key)?;
                 if let Some(hash) = join_hash(&key, &self.hasher) {
+                    self.held.grow(row_bytes(&row) + value_bytes(&key))?;
                     table
                         .by_hash
                         .entry(hash)

@@ -51,7 +51,7 @@ pub(super) fn build<'a, 's>(
         })
     };
     if spec.distinct {
-        op = Box::new(DistinctOp::new(op, out_len));
+        op = Box::new(DistinctOp::new(op, out_len, &ctx.limits.memory));
     }
     let bounds = (spec.skip.as_ref(), spec.limit.as_ref());
     if !spec.order_by.is_empty() {

@@ -7,6 +7,7 @@ use crate::ast::Expr;
 use crate::error::Result;
 use crate::exec::eval::{eval, Env};
 use crate::exec::expr::{compile, Compiled};
+use crate::exec::memory::Held;
 use crate::exec::{Ctx, Row};
 use crate::value::Value;
 use std::cmp::Ordering;
@@ -19,6 +20,8 @@ pub(super) struct SortOp<'a, 's> {
     skip: Option<&'a Expr>,
     limit: Option<&'a Expr>,
     ready: Option<std::vec::IntoIter<Row>>,
+    /// The rows held, until the sort is dropped.
+    held: Held<'a>,
 }
 
 impl<'a, 's> SortOp<'a, 's> {
@@ -39,11 +42,12 @@ impl<'a, 's> SortOp<'a, 's> {
             skip,
             limit,
             ready: None,
+            held: Held::new(&ctx.limits.memory, "ORDER BY"),
         })
     }
 
     /// All input rows, sorted; only the first SKIP + LIMIT when there is a LIMIT.
-    fn sorted(&self, mut input: BoxOp<'a>) -> Result<Vec<Row>> {
+    fn sorted(&mut self, mut input: BoxOp<'a>) -> Result<Vec<Row>> {
         let skip = match self.skip {
             Some(e) => count_arg(self.ctx, e, "SKIP")?,
             None => 0,
@@ -56,6 +60,7 @@ impl<'a, 's> SortOp<'a, 's> {
         let mut rows = Vec::new();
         while let Some(row) = input.next()? {
             self.ctx.limits.check()?;
+            self.held.hold_row(&row)?;
             rows.push(row);
         }
         // Sort keys that name a column are compared in place, without copying them out.
