@@ -51,7 +51,7 @@ pub use import::csv::{
 };
 pub use import::{FileReport, LoadOutcome};
 pub use parse::{split_statements, ScriptStatement, Splitter, StatementKind};
-pub use storage::Withdrawn;
+pub use storage::{Violation, Withdrawn};
 pub use value::{
     Date, DateTime, Duration, LocalDateTime, LocalTime, Map, Node, NodeId, Path, PropertyMap,
     RelId, Relationship, Time, Value,
@@ -227,15 +227,26 @@ impl Database {
 
     /// A database that lives in memory and is gone when the last clone is dropped.
     pub fn open_temporary() -> Result<Database> {
-        Ok(Database {
-            store: Arc::new(storage::Store::in_memory()),
+        Ok(Database::over_store(storage::Store::in_memory()))
+    }
+
+    /// A database over a fault-injecting disk (`testing::faults`), for tests of what
+    /// storage errors and crashes leave behind.
+    #[doc(hidden)]
+    pub fn over_faulty(disk: &testing::faults::Disk) -> Result<Database> {
+        Ok(Database::over_store(storage::Store::over_faulty(disk)?))
+    }
+
+    fn over_store(store: storage::Store) -> Database {
+        Database {
+            store: Arc::new(store),
             procedures: Arc::new(catalog::procedures::Registry::with_library(
                 algo::procedures::lookup,
                 algo::procedures::listing,
             )),
             plans: Arc::default(),
             import_dir: Arc::new(std::sync::RwLock::new(working_directory())),
-        })
+        }
     }
 
     /// Sets the folder `LOAD CSV` reads below: a path or `file:///` URL names a file
@@ -401,6 +412,14 @@ impl Database {
             import_dir: self.import_dir(),
             source: None,
         })
+    }
+
+    /// Verifies the store's invariants (both directions of adjacency, counts per label
+    /// and type, label bitmaps, index entries both ways, uniqueness, history and
+    /// provenance records): one [`Violation`] per problem found, none when sound. Reads
+    /// the last commit beside the writer; `Err` when the store cannot be read.
+    pub fn check(&self) -> Result<Vec<Violation>> {
+        self.store.begin_reader(None)?.check()
     }
 
     /// Withdraws everything a source (a fact file as it was loaded, or a name given
@@ -703,6 +722,9 @@ pub mod testing {
         pub use crate::storage::{
             BulkWriter, Dir, Edge, Scan, SchemaKind, Store, Txn, DEFAULT_MEMORY_BUDGET,
         };
+    }
+    pub mod faults {
+        pub use crate::storage::faulty::{Counts, Disk, Fault};
     }
     pub mod value {
         pub use crate::value::{

@@ -46,6 +46,7 @@ impl Signature {
 
 #[derive(Clone)]
 enum Body {
+    Check,
     Sources,
     Conflicts,
     Provenance,
@@ -197,6 +198,11 @@ const BUILTINS: &[Builtin] = &[
         "Every change history keeps to one node or relationship, oldest first (created, deleted, label_added, label_removed, property_set, property_removed); an id names a node, or a relationship with 'relationship' as second argument, also one since deleted.",
     ),
     (
+        "db.check",
+        &[("kind", "STRING?"), ("element", "STRING?"), ("problem", "STRING?")],
+        "Verifies the store's invariants (adjacency both ways, counts, label bitmaps, index entries, uniqueness, history, provenance): one row per problem found, none when the store is sound.",
+    ),
+    (
         "db.conflicts",
         &[("element", "ANY?"), ("key", "STRING?"), ("claims", "LIST? OF MAP?")],
         "Every property whose sources claim different values, with the claims, most recent first.",
@@ -310,6 +316,7 @@ impl Registry {
                 "db.relationshipTypes" => Body::RelationshipTypes,
                 "db.propertyKeys" => Body::PropertyKeys,
                 "db.procedures" => Body::Table(self.procedure_rows()),
+                "db.check" => Body::Check,
                 "db.sources" => Body::Sources,
                 "db.conflicts" => Body::Conflicts,
                 "db.retract" => Body::Retract,
@@ -546,6 +553,17 @@ impl Procedure {
         let Procedure { signature, body } = self;
         let strings = |v: Vec<String>| v.into_iter().map(|s| vec![Value::String(s)]).collect();
         Ok(match body {
+            Body::Check => txn
+                .check()?
+                .into_iter()
+                .map(|v| {
+                    vec![
+                        Value::String(v.kind.to_string()),
+                        Value::String(v.element),
+                        Value::String(v.problem),
+                    ]
+                })
+                .collect(),
             Body::Sources => source_rows(txn)?,
             Body::Conflicts => conflict_rows(txn)?,
             Body::Provenance => provenance_rows(txn, args.first())?,

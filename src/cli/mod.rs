@@ -141,6 +141,9 @@ pub enum Command {
     },
     /// Bulk-import CSV files (`nodes_<Label>.csv`, `rels_<TYPE>.csv`) in one atomic write
     Import(import::ImportArgs),
+    /// Verify the database's invariants and print each problem found: exit code 0 when
+    /// none, 1 when some, 2 when the database cannot be opened or read
+    Check,
     /// Serve the database to Neo4j drivers over Bolt until SIGTERM or Ctrl-C
     Serve(serve::ServeArgs),
     /// Print an auth-file line for `skein serve --auth-file`: the password is read from
@@ -218,7 +221,8 @@ where
 /// or subcommand name, so `skein --load seed/ run q.cypher` runs `q.cypher`. (clap's
 /// multi-value options would swallow the subcommand.)
 fn split_load_values(args: impl Iterator<Item = OsString>) -> Vec<OsString> {
-    const SUBCOMMANDS: [&str; 8] = [
+    const SUBCOMMANDS: [&str; 9] = [
+        "check",
         "run",
         "load",
         "unload",
@@ -302,6 +306,10 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
             return 2;
         }
     };
+    if matches!(args.subcommand, Some(Command::Check)) && !args.memory && !args.db.exists() {
+        report(format!("there is no database at {}", args.db.display()));
+        return 2;
+    }
     let db = match open_database(args) {
         Ok(db) => db,
         Err(error) => {
@@ -330,6 +338,7 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
             Err(code) => code,
         },
         Some(Command::Unload { sources }) => unload(&db, sources, args.quiet),
+        Some(Command::Check) => check(&db, args),
         Some(Command::Compact { before }) => match db.compact(*before).and_then(|gone| {
             db.history_range()
                 .map(|(oldest, last)| (gone, oldest, last))
@@ -418,6 +427,33 @@ fn run_args(args: &Args, interactive: Interactive) -> i32 {
                 })
             }
         }
+    }
+}
+
+/// `skein check`: one line per problem on standard output, then a summary.
+fn check(db: &Database, args: &Args) -> i32 {
+    let shown = if args.memory {
+        "the in-memory database".to_string()
+    } else {
+        args.db.display().to_string()
+    };
+    let problems = match db.check() {
+        Ok(problems) => problems,
+        Err(error) => {
+            report(format!("cannot check {shown}: {error}"));
+            return 2;
+        }
+    };
+    let mut out = io::stdout().lock();
+    for p in &problems {
+        let _ = writeln!(out, "{}: {}: {}", p.kind, p.element, p.problem);
+    }
+    if problems.is_empty() {
+        let _ = writeln!(out, "{shown}: no problems found");
+        0
+    } else {
+        let _ = writeln!(out, "{shown}: {} problems found", problems.len());
+        1
     }
 }
 

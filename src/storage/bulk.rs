@@ -480,7 +480,7 @@ impl NewAdjacency {
 
 /// A key that two stored values share exactly when Cypher calls them equal (integers
 /// and floats of one value meet on the float's key).
-fn equality_class(value: &StoredValue) -> Vec<u8> {
+pub(super) fn equality_class(value: &StoredValue) -> Vec<u8> {
     let mut out = Vec::new();
     match value {
         StoredValue::Int(i)
@@ -993,9 +993,10 @@ impl Journal<'_> {
         record.extend_from_slice(&first_rel.to_be_bytes());
         self.engine
             .apply(vec![(keys::meta(keys::META_IMPORT), Some(record))])?;
-        self.engine.flush()?;
+        // Written, if not yet durable: should the flush fail, the undo removes it, or
+        // the record would undo the writes of whatever takes these ids next.
         self.written = true;
-        Ok(())
+        self.engine.flush()
     }
 
     /// The final batch removed the record: nothing is left to undo.

@@ -507,6 +507,11 @@ fn decode_commit(bytes: &[u8]) -> Result<CommitRecord> {
     codec::decode_record(split_commit(bytes)?.0)
 }
 
+/// Whether a commit record decodes (for `check`).
+pub(super) fn check_commit(bytes: &[u8]) -> Result<()> {
+    decode_commit(bytes).map(|_| ())
+}
+
 /// Whether `key` is a node or relationship record chunk.
 fn is_record_chunk(key: &[u8]) -> bool {
     key.len() == 9 && matches!(key.first(), Some(&keys::NODE | &keys::REL))

@@ -14,7 +14,8 @@
 //!   `cache`: committed node records, adjacency, counts, index seeks, label lists and
 //!   bitmaps, property and degree columns kept decoded in memory and lent to the running
 //!   transaction; `disk`: opening a folder (format
-//!   checks, recovery of an unfinished import, loading ids and names).
+//!   checks, recovery of an unfinished import, loading ids and names); `faulty`: a
+//!   fault-injecting engine for tests.
 //!
 //! Guarantees:
 //! - `Store` is one open database (sled-backed or in memory). Inside a process one
@@ -35,8 +36,10 @@
 
 mod bulk;
 mod cache;
+mod check;
 mod codec;
 mod disk;
+pub mod faulty;
 mod graph;
 mod history;
 mod index_blocks;
@@ -63,6 +66,7 @@ use std::time::{Duration, Instant};
 use tokens::Tokens;
 
 pub use bulk::{BulkWriter, DEFAULT_MEMORY_BUDGET};
+pub use check::Violation;
 pub use graph::{LabelSet, TypeSet};
 pub use history::CommitFilter;
 pub use schema::SchemaVersion;
@@ -155,6 +159,10 @@ pub struct Store {
     /// Keeps commits from applying while readers read (see `turns`).
     gate: turns::CommitGate,
     committed: Mutex<Committed>,
+    /// Why the store refuses every transaction: a commit that failed to become durable
+    /// could not be taken back either, so what the engine holds is not what was
+    /// committed. Reopening the database reads what is on disk.
+    broken: Mutex<Option<String>>,
 }
 
 impl Store {
@@ -203,6 +211,15 @@ impl Store {
         Store::with_engine(Box::new(MemoryEngine::new()), Committed::default())
     }
 
+    /// A database over a fault-injecting disk (see `faulty`), opened as a folder is:
+    /// format record, recovery of an unfinished import, ids and names.
+    #[doc(hidden)]
+    pub fn over_faulty(disk: &faulty::Disk) -> Result<Store> {
+        let engine = disk.engine();
+        let committed = disk::load(&engine, Path::new("(fault-injecting disk)"))?;
+        Ok(Store::with_engine(Box::new(engine), committed))
+    }
+
     fn with_engine(engine: Box<dyn KvEngine>, committed: Committed) -> Store {
         Store {
             folder: None,
@@ -211,6 +228,22 @@ impl Store {
             writer: turns::WriterLock::default(),
             gate: turns::CommitGate::default(),
             committed: Mutex::new(committed),
+            broken: Mutex::new(None),
+        }
+    }
+
+    /// Refuses every transaction from now on, for `why`.
+    fn break_down(&self, why: &Error) {
+        *lock(&self.broken) = Some(format!(
+            "a commit failed and could not be taken back ({why}); reopen the database"
+        ));
+    }
+
+    /// An error when the store refuses transactions (see `broken`).
+    fn check_usable(&self) -> Result<()> {
+        match &*lock(&self.broken) {
+            Some(why) => Err(Error::storage(why.clone())),
+            None => Ok(()),
         }
     }
 
@@ -226,6 +259,7 @@ impl Store {
 
     /// [`Store::begin`], waiting at most `wait` (when given) for the writer's turn.
     pub fn begin_waiting(&self, wait: Option<Duration>) -> Result<Txn<'_>> {
+        self.check_usable()?;
         Ok(self.begin_holding(self.writer.acquire(wait)?))
     }
 
@@ -241,6 +275,7 @@ impl Store {
     /// Waits at most `wait` (when given) for a commit that is applying. Its writes are
     /// refused at commit; a statement that may write takes [`Store::begin`] instead.
     pub fn begin_reader(&self, wait: Option<Duration>) -> Result<Txn<'_>> {
+        self.check_usable()?;
         let reading = self.gate.read(wait)?;
         let committed = lock(&self.committed).clone();
         Ok(Txn::over(
@@ -544,6 +579,12 @@ impl<'s> Txn<'s> {
             .filter(|(k, _)| cache::is_cached_keyspace(k))
             .map(|(k, _)| k.clone())
             .collect();
+        // What the batch's keys held, to take the batch back should it not become
+        // durable: a commit that returns an error is not there.
+        let mut undo = kv::Batch::with_capacity(batch.len());
+        for (key, _) in &batch {
+            undo.push((key.clone(), store.engine.get(key)?));
+        }
         // Readers see no commit half-applied: the batch, the caches and the committed
         // state change while none reads.
         let _applying = applying.unwrap_or_else(|| store.gate.apply());
@@ -551,7 +592,14 @@ impl<'s> Txn<'s> {
         cache.invalidate(&written);
         drop(cache);
         applied?;
-        store.engine.flush()?;
+        if let Err(e) = store.engine.flush() {
+            // Every image was read before the batch applied, so a key the batch wrote
+            // twice has the same one twice.
+            if let Err(undo_failed) = store.engine.apply(undo).and_then(|()| store.engine.flush()) {
+                store.break_down(&undo_failed);
+            }
+            return Err(e);
+        }
         let mut committed = lock(&store.committed);
         committed.next_node = next_node;
         committed.next_rel = next_rel;
