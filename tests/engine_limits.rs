@@ -110,6 +110,23 @@ fn what_a_statement_holds_is_bounded_by_its_memory_limit() -> skein::Result<()> 
             "{query}"
         );
     }
+    // ORDER BY with a LIMIT keeps only about twice the rows it returns.
+    let options = skein::QueryOptions {
+        memory_limit: Some(1 << 20),
+        ..skein::QueryOptions::default()
+    };
+    for query in [
+        "UNWIND range(1, 200000) AS i RETURN i ORDER BY i DESC SKIP 1 LIMIT 3",
+        "UNWIND range(1, 200000) AS i RETURN i ORDER BY -i SKIP 1 LIMIT 3",
+    ] {
+        let top = db.execute_with(query, &Params::new(), &options)?;
+        let got: Vec<String> = top.rows.iter().map(|r| format!("{:?}", r[0])).collect();
+        assert_eq!(
+            got,
+            ["Int(199999)", "Int(199998)", "Int(199997)"],
+            "{query}"
+        );
+    }
     let small = "MATCH (n:Item) WHERE n.id <= 10 RETURN n.text ORDER BY n.id";
     assert_eq!(error_under_memory_limit(&db, small, 1 << 20), None);
     // Streaming needs no memory: a count over many rows holds almost nothing.

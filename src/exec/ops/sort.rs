@@ -7,7 +7,7 @@ use crate::ast::Expr;
 use crate::error::Result;
 use crate::exec::eval::{eval, Env};
 use crate::exec::expr::{compile, Compiled};
-use crate::exec::memory::Held;
+use crate::exec::memory::{row_bytes, Held};
 use crate::exec::{Ctx, Row};
 use crate::value::Value;
 use std::cmp::Ordering;
@@ -56,19 +56,16 @@ impl<'a, 's> SortOp<'a, 's> {
             Some(e) => Some(skip.saturating_add(count_arg(self.ctx, e, "LIMIT")?)),
             None => None,
         };
-        // Rows are taken one by one: they are kept whole, so a batch would only copy them.
-        let mut rows = Vec::new();
-        while let Some(row) = input.next()? {
-            self.ctx.limits.check()?;
-            self.held.hold_row(&row)?;
-            rows.push(row);
-        }
+        // With a LIMIT, what is kept is cut to the best SKIP + LIMIT whenever it reaches
+        // twice that (at least 1,024 rows): a top-k holds about 2k rows, not its input.
+        let cut_at = fetch.map(|k| k.saturating_mul(2).max(1024));
         // Sort keys that name a column are compared in place, without copying them out.
         let key_slots: Option<Vec<(usize, bool)>> = self
             .order_by
             .iter()
             .map(|(e, desc)| e.slot().map(|slot| (slot, *desc)))
             .collect();
+        // Rows are taken one by one: they are kept whole, so a batch would only copy them.
         if let Some(slots) = key_slots {
             let cmp = |a: &(usize, Row), b: &(usize, Row)| {
                 for &(slot, desc) in &slots {
@@ -83,19 +80,23 @@ impl<'a, 's> SortOp<'a, 's> {
                 }
                 a.0.cmp(&b.0)
             };
-            let mut numbered: Vec<(usize, Row)> = rows.into_iter().enumerate().collect();
-            keep_first(&mut numbered, fetch, cmp);
+            let mut numbered: Vec<(usize, Row)> = Vec::new();
+            let mut count = 0;
+            while let Some(row) = input.next()? {
+                self.ctx.limits.check()?;
+                self.held.hold_row(&row)?;
+                numbered.push((count, row));
+                count += 1;
+                if cut_at.is_some_and(|at| numbered.len() >= at) {
+                    keep_first(&mut numbered, fetch, &cmp);
+                    self.held.shrink(usize::MAX);
+                    for (_, row) in &numbered {
+                        self.held.hold_row(row)?;
+                    }
+                }
+            }
+            keep_first(&mut numbered, fetch, &cmp);
             return Ok(numbered.into_iter().map(|(_, r)| r).collect());
-        }
-        let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::with_capacity(rows.len());
-        for (i, r) in rows.into_iter().enumerate() {
-            let env = Env::row(&r);
-            let keys = self
-                .order_by
-                .iter()
-                .map(|(e, _)| eval(self.ctx, &env, e))
-                .collect::<Result<Vec<_>>>()?;
-            keyed.push((keys, i, r));
         }
         let order_by = &self.order_by;
         let cmp = |a: &(Vec<Value>, usize, Row), b: &(Vec<Value>, usize, Row)| {
@@ -108,7 +109,29 @@ impl<'a, 's> SortOp<'a, 's> {
             }
             a.1.cmp(&b.1)
         };
-        keep_first(&mut keyed, fetch, cmp);
+        let held_by = |(keys, _, row): &(Vec<Value>, usize, Row)| row_bytes(keys) + row_bytes(row);
+        let mut keyed: Vec<(Vec<Value>, usize, Row)> = Vec::new();
+        let mut count = 0;
+        while let Some(row) = input.next()? {
+            self.ctx.limits.check()?;
+            let env = Env::row(&row);
+            let keys = order_by
+                .iter()
+                .map(|(e, _)| eval(self.ctx, &env, e))
+                .collect::<Result<Vec<_>>>()?;
+            let item = (keys, count, row);
+            self.held.grow(held_by(&item))?;
+            keyed.push(item);
+            count += 1;
+            if cut_at.is_some_and(|at| keyed.len() >= at) {
+                keep_first(&mut keyed, fetch, &cmp);
+                self.held.shrink(usize::MAX);
+                for item in &keyed {
+                    self.held.grow(held_by(item))?;
+                }
+            }
+        }
+        keep_first(&mut keyed, fetch, &cmp);
         Ok(keyed.into_iter().map(|(_, _, r)| r).collect())
     }
 }
