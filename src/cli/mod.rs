@@ -130,7 +130,8 @@ pub enum Command {
     },
     /// Bulk-import CSV files (`nodes_<Label>.csv`, `rels_<TYPE>.csv`) in one atomic write
     Import(import::ImportArgs),
-    /// Serve the database to Neo4j drivers over Bolt until SIGTERM or Ctrl-C
+    /// Serve the database to Neo4j drivers over Bolt (and to a browser over HTTP with
+    /// --http) until SIGTERM or Ctrl-C
     Serve(serve::ServeArgs),
     /// Print an auth-file line for `skein serve --auth-file`: the password is read from
     /// the first line of standard input
