@@ -347,10 +347,10 @@
 
   function tick() {
     const nodes = Array.from(state.nodes.values());
-    const repulsion = 4000;
-    const spring = 0.02;
-    const length = 110;
-    const gravity = 0.01;
+    const repulsion = 9000;
+    const spring = 0.03;
+    const length = 140;
+    const gravity = 0.006;
     for (let i = 0; i < nodes.length; i++) {
       const a = nodes[i];
       for (let j = i + 1; j < nodes.length; j++) {
@@ -414,15 +414,14 @@
   const ctx = canvas.getContext("2d");
   const RADIUS = 18;
   const PALETTE = ["#4c8eda", "#f79767", "#57c7e3", "#f16667", "#d9c8ae", "#8dcc93",
-    "#ecb5c9", "#ffc454", "#da7194", "#569480", "#c990c0", "#848484"];
+    "#ecb5c9", "#ffc454", "#da7194", "#569480", "#c990c0", "#848484", "#b39ddb", "#4db6ac",
+    "#ff8a65", "#a1887f"];
+  // A label keeps the colour it first got: the schema panel hands them out in label
+  // order, so the first dozen labels differ.
   const labelColours = new Map();
   function colourOf(labels) {
     const key = labels.length ? labels[0] : "";
-    if (!labelColours.has(key)) {
-      let h = 0;
-      for (const c of key) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-      labelColours.set(key, PALETTE[h % PALETTE.length]);
-    }
+    if (!labelColours.has(key)) labelColours.set(key, PALETTE[labelColours.size % PALETTE.length]);
     return labelColours.get(key);
   }
 
