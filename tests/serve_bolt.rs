@@ -5,77 +5,14 @@
 //! the drivers do not reach: Bolt 4.4, bytes that are not Bolt, refusing a public
 //! address without auth, and shutdown on SIGTERM.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod server;
+
+use server::{Server, PASSWORD};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
-
-const PASSWORD: &str = "correct horse";
-
-/// A running `skein serve` on a free loopback port, stopped when dropped.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    fn start(db_args: &[&str]) -> Server {
-        Server::start_with(db_args, &[])
-    }
-
-    fn start_with(db_args: &[&str], serve_args: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_skein"))
-            .args(db_args)
-            .args(["serve", "--bolt", "127.0.0.1:0"])
-            .args(serve_args)
-            .env("SKEIN_PASSWORD", PASSWORD)
-            .env_remove("SKEIN_USER")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start skein serve: {e}"));
-        let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
-        let mut lines = BufReader::new(stderr).lines();
-        let address = loop {
-            let line = match lines.next() {
-                Some(Ok(line)) => line,
-                other => panic!("skein serve ended before listening: {other:?}"),
-            };
-            if let Some(rest) = line.strip_prefix("skein serve: Bolt listening on ") {
-                break rest.split(' ').next().unwrap_or_default().to_string();
-            }
-        };
-        // Keep draining stderr so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, address }
-    }
-
-    fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(&self.address)
-            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.address));
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap_or_else(|e| panic!("{e}"));
-        stream
-    }
-
-    /// Sends SIGTERM and returns the exit code.
-    fn terminate(&mut self) -> Option<i32> {
-        let pid = self.child.id().to_string();
-        let sent = Command::new("kill").args(["-TERM", &pid]).status();
-        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM failed");
-        self.child.wait().ok().and_then(|s| s.code())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn the_official_python_driver_works_against_skein_serve() {

@@ -144,7 +144,8 @@ pub enum Command {
     /// Verify the database's invariants and print each problem found: exit code 0 when
     /// none, 1 when some, 2 when the database cannot be opened or read
     Check,
-    /// Serve the database to Neo4j drivers over Bolt until SIGTERM or Ctrl-C
+    /// Serve the database to Neo4j drivers over Bolt (and to a browser over HTTP with
+    /// --http) until SIGTERM or Ctrl-C
     Serve(serve::ServeArgs),
     /// Print an auth-file line for `skein serve --auth-file`: the password is read from
     /// the first line of standard input

@@ -2,10 +2,10 @@
 //! [`ServerConfig`] (credentials from `--auth-file` or `SKEIN_PASSWORD`), SIGTERM and
 //! Ctrl-C as shutdown, and the exit code. The server itself is `crate::server`.
 //!
-//! Each protocol is a listener of its own (`--bolt` today); another (`--http`) is an
-//! option beside it served from the same database.
+//! Each protocol is a listener of its own: `--bolt` always, `--http` (the browser page
+//! and `POST /db/query`) beside it when given, both on the same database.
 
-use crate::server::{self, Credentials, ServerConfig};
+use crate::server::{self, Credentials, Protocol, ServerConfig};
 pub use crate::server::{DEFAULT_MEMORY_LIMIT, DEFAULT_QUERY_TIMEOUT};
 use crate::shell::StatementLimits;
 use crate::Database;
@@ -22,6 +22,15 @@ pub struct ServeArgs {
     /// The address Bolt listens on (a non-loopback one needs authentication)
     #[arg(long, value_name = "HOST:PORT", default_value = "127.0.0.1:7687")]
     pub bolt: SocketAddr,
+    /// Also serve the browser page and POST /db/query over HTTP, on this address
+    /// (127.0.0.1:7474 when none is given; a non-loopback one needs authentication)
+    #[arg(
+        long,
+        value_name = "HOST:PORT",
+        num_args = 0..=1,
+        default_missing_value = "127.0.0.1:7474"
+    )]
+    pub http: Option<SocketAddr>,
     /// The user and password hash clients must log in with (one line, as
     /// `skein hash-password` prints it); else SKEIN_PASSWORD (user SKEIN_USER or neo4j)
     #[arg(long, value_name = "FILE")]
@@ -29,7 +38,7 @@ pub struct ServeArgs {
     /// Connections served at once; more are refused with an error
     #[arg(long, value_name = "N", default_value_t = 64)]
     pub max_connections: usize,
-    /// The largest Bolt message accepted, in bytes
+    /// The largest Bolt message or HTTP request body accepted, in bytes
     #[arg(long, value_name = "BYTES", default_value_t = 16 << 20)]
     pub max_message_bytes: usize,
     /// How long a statement waits while another transaction holds the database
@@ -56,6 +65,7 @@ fn config(
     limits: StatementLimits,
 ) -> Result<ServerConfig, String> {
     let mut config = ServerConfig::new(args.bolt);
+    config.http = args.http;
     config.credentials = match &args.auth_file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -115,9 +125,14 @@ pub fn run_command(
     } else {
         "no authentication"
     };
-    let served = server::serve(db, config, shutdown, |address| {
+    let served = server::serve(db, config, shutdown, |protocol, address| {
         // Always printed: scripts and tests read the port from it (with port 0).
-        eprintln!("skein serve: Bolt listening on {address} ({auth})");
+        match protocol {
+            Protocol::Bolt => eprintln!("skein serve: Bolt listening on {address} ({auth})"),
+            Protocol::Http => eprintln!(
+                "skein serve: HTTP listening on {address} ({auth}); the page is http://{address}/"
+            ),
+        }
     });
     match served {
         Ok(()) => {

@@ -1,18 +1,21 @@
-//! `skein serve`'s Bolt server: the listener, one thread per connection up to a
-//! maximum, the limits a server needs, and shutdown. It is a face: it uses the public
-//! API only ([`Database`], [`crate::Transaction`], [`crate::CancelToken`]).
+//! `skein serve`'s servers: the Bolt listener with one thread per connection up to a
+//! maximum, the HTTP listener beside it (`http`, when `--http` is given), the limits a
+//! server needs, and shutdown. It is a face: it uses the public API only ([`Database`],
+//! [`crate::Transaction`], [`crate::CancelToken`]).
 //!
 //! Submodules: `handshake` (version negotiation), `packstream` (the value format),
 //! `message` (framing, requests, responses), `convert` (skein values ↔ PackStream),
 //! `connection` (one connection's protocol state machine), `status` (Neo4j status
-//! codes), `auth` (credentials and the failed-login limit).
+//! codes), `auth` (credentials and the failed-login limit, shared by both protocols),
+//! `http` (`POST /db/query` and the browser page).
 //!
 //! Threads, not async: a connection's work is a statement on the database, which runs
-//! to completion on the calling thread, and every statement takes the database's one
-//! turn (see [`Database::begin`]); a thread per connection is simple, bounded by
-//! `max_connections`, and needs no runtime. Statements of different connections take
-//! turns; everything else (reading, decoding, encoding, writing results) runs in
-//! parallel. A statement waits for its turn at most `lock_wait`.
+//! to completion on the calling thread; a thread per connection is simple, bounded by
+//! `max_connections`, and needs no runtime. A statement that only reads runs beside the
+//! writer and the other readers on the last commit (see `storage::turns`); statements
+//! that write take the database's one writer's turn, one at a time, and wait for it at
+//! most `lock_wait`. Everything else (reading, decoding, encoding, writing results)
+//! runs in parallel.
 //!
 //! Shutdown (the flag `serve` is handed, set on SIGTERM or Ctrl-C): stop accepting,
 //! cancel running statements, let each connection roll back its open transaction and
@@ -22,6 +25,7 @@ mod auth;
 mod connection;
 pub(crate) mod convert;
 pub(crate) mod handshake;
+mod http;
 pub(crate) mod message;
 mod packstream;
 mod status;
@@ -52,6 +56,8 @@ pub const DEFAULT_MEMORY_LIMIT: usize = 1 << 30;
 pub struct ServerConfig {
     /// Where Bolt listens.
     pub bolt: SocketAddr,
+    /// Where HTTP listens (`--http`); `None`: no HTTP.
+    pub http: Option<SocketAddr>,
     /// `None`: any credentials are accepted (allowed on loopback addresses only).
     pub credentials: Option<Credentials>,
     pub max_connections: usize,
@@ -77,6 +83,7 @@ impl ServerConfig {
     pub fn new(bolt: SocketAddr) -> ServerConfig {
         ServerConfig {
             bolt,
+            http: None,
             credentials: None,
             max_connections: 64,
             max_message_bytes: 16 << 20,
@@ -111,20 +118,29 @@ impl Drop for OpenSlot<'_> {
     }
 }
 
-/// Serves Bolt on `config.bolt` until `shutdown` is set; `listening` is told the bound
-/// address (useful with port 0). Errors are for the person starting the server.
+/// A protocol `serve` listens for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Protocol {
+    Bolt,
+    Http,
+}
+
+/// Serves Bolt on `config.bolt` (and HTTP on `config.http`) until `shutdown` is set;
+/// `listening` is told each bound address (useful with port 0), Bolt's first. Errors
+/// are for the person starting the server.
 pub fn serve(
     db: Database,
     config: ServerConfig,
     shutdown: Arc<AtomicBool>,
-    listening: impl FnOnce(SocketAddr),
+    mut listening: impl FnMut(Protocol, SocketAddr),
 ) -> Result<(), String> {
-    if config.credentials.is_none() && !config.bolt.ip().is_loopback() {
-        return Err(format!(
-            "refusing to listen on {} without authentication: give --auth-file FILE or set \
-             SKEIN_PASSWORD, or listen on a loopback address such as 127.0.0.1",
-            config.bolt
-        ));
+    for address in std::iter::once(config.bolt).chain(config.http) {
+        if config.credentials.is_none() && !address.ip().is_loopback() {
+            return Err(format!(
+                "refusing to listen on {address} without authentication: give --auth-file FILE \
+                 or set SKEIN_PASSWORD, or listen on a loopback address such as 127.0.0.1"
+            ));
+        }
     }
     let listener = TcpListener::bind(config.bolt)
         .map_err(|e| format!("cannot listen on {}: {e}", config.bolt))?;
@@ -134,7 +150,14 @@ pub fn serve(
     listener
         .set_nonblocking(true)
         .map_err(|e| format!("cannot set up the listener: {e}"))?;
-    listening(address);
+    let http_server = match config.http {
+        Some(address) => Some(http::bind(address)?),
+        None => None,
+    };
+    listening(Protocol::Bolt, address);
+    if let Some((_, http_address)) = &http_server {
+        listening(Protocol::Http, *http_address);
+    }
     let shared = Arc::new(Shared {
         db,
         config,
@@ -143,6 +166,19 @@ pub fn serve(
         running: Mutex::new(HashMap::new()),
         open: AtomicUsize::new(0),
     });
+    let http_thread = match http_server {
+        Some((server, _)) => {
+            let for_thread = shared.clone();
+            let spawned = std::thread::Builder::new()
+                .name("http".to_string())
+                .spawn(move || http::serve(for_thread, server));
+            match spawned {
+                Ok(handle) => Some(handle),
+                Err(e) => return Err(format!("cannot start the HTTP thread: {e}")),
+            }
+        }
+        None => None,
+    };
     let next_id = AtomicU64::new(1);
     let mut threads: Vec<JoinHandle<()>> = Vec::new();
     while !shared.shutdown.load(Ordering::Relaxed) {
@@ -193,7 +229,7 @@ pub fn serve(
     {
         token.cancel();
     }
-    for thread in threads {
+    for thread in threads.into_iter().chain(http_thread) {
         let _ = thread.join();
     }
     Ok(())
