@@ -88,14 +88,14 @@ impl<'a, 's> SortOp<'a, 's> {
                 numbered.push((count, row));
                 count += 1;
                 if cut_at.is_some_and(|at| numbered.len() >= at) {
-                    keep_first(&mut numbered, fetch, &cmp);
+                    keep_first(&mut numbered, fetch, cmp);
                     self.held.shrink(usize::MAX);
                     for (_, row) in &numbered {
                         self.held.hold_row(row)?;
                     }
                 }
             }
-            keep_first(&mut numbered, fetch, &cmp);
+            keep_first(&mut numbered, fetch, cmp);
             return Ok(numbered.into_iter().map(|(_, r)| r).collect());
         }
         let order_by = &self.order_by;
@@ -124,14 +124,14 @@ impl<'a, 's> SortOp<'a, 's> {
             keyed.push(item);
             count += 1;
             if cut_at.is_some_and(|at| keyed.len() >= at) {
-                keep_first(&mut keyed, fetch, &cmp);
+                keep_first(&mut keyed, fetch, cmp);
                 self.held.shrink(usize::MAX);
                 for item in &keyed {
                     self.held.grow(held_by(item))?;
                 }
             }
         }
-        keep_first(&mut keyed, fetch, &cmp);
+        keep_first(&mut keyed, fetch, cmp);
         Ok(keyed.into_iter().map(|(_, _, r)| r).collect())
     }
 }
