@@ -2,17 +2,70 @@
 //!
 //! A batch is one `apply_batch` on the tree (atomic: after a crash it is there whole or
 //! not at all) and `flush` waits until sled's log is on disk.
+//!
+//! After an I/O error (a full disk, a failing device) sled's log never becomes stable
+//! again, and sled flushes when it is dropped, which would then wait forever: an engine
+//! that has seen one is closed without that flush (what was committed before it is on
+//! disk already) and takes no more writes.
 
 use super::kv::{Batch, Bytes, Key, KvEngine, KvScan};
 use crate::error::{Error, Result};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct SledEngine {
     db: sled::Db,
+    /// The folder as the user wrote it, for messages.
+    shown: PathBuf,
+    /// sled has reported an I/O error.
+    broken: AtomicBool,
 }
 
-fn sled_error(e: sled::Error) -> Error {
-    Error::storage(format!("the database could not be read or written: {e}"))
+impl SledEngine {
+    /// `e` as skein's error, naming the folder; an I/O error marks the engine broken.
+    fn error(&self, e: sled::Error) -> Error {
+        let at = self.shown.display();
+        match &e {
+            sled::Error::Io(io) => {
+                self.broken.store(true, Ordering::SeqCst);
+                if io.kind() == std::io::ErrorKind::StorageFull {
+                    Error::storage(format!(
+                        "the disk holding the database at {at} is full (no space left on the \
+                         device); what was committed before is kept: free some space and \
+                         open the database again"
+                    ))
+                } else {
+                    Error::storage(format!(
+                        "the database at {at} could not be read or written: {io}"
+                    ))
+                }
+            }
+            _ => Error::storage(format!("the database at {at} could not be read: {e}")),
+        }
+    }
+
+    /// Writes are refused once sled has failed one: its log would not take them.
+    fn writable(&self) -> Result<()> {
+        if self.broken.load(Ordering::SeqCst) {
+            return Err(Error::storage(format!(
+                "the database at {} had an I/O error and takes no more writes until it \
+                 is opened again",
+                self.shown.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for SledEngine {
+    fn drop(&mut self) {
+        if self.broken.load(Ordering::SeqCst) {
+            // The last handle's drop would flush a log that cannot become stable, and
+            // wait for ever: one handle is kept (with the folder's lock) until the
+            // process exits.
+            std::mem::forget(self.db.clone());
+        }
+    }
 }
 
 /// sled reports a folder locked by another process as an I/O error whose text names the
@@ -42,7 +95,11 @@ impl SledEngine {
             .flush_every_ms(None)
             .open()
         {
-            Ok(db) => Ok(Some(SledEngine { db })),
+            Ok(db) => Ok(Some(SledEngine {
+                db,
+                shown: shown.to_path_buf(),
+                broken: AtomicBool::new(false),
+            })),
             Err(e) if is_lock_conflict(&e) => Ok(None),
             Err(e) => Err(Error::storage(format!(
                 "cannot open the database at {}: {e}",
@@ -57,7 +114,7 @@ impl KvEngine for SledEngine {
         self.db
             .get(key)
             .map(|v| v.map(|v| v.to_vec()))
-            .map_err(sled_error)
+            .map_err(|e| self.error(e))
     }
 
     fn scan(&self, start: Key, end: Option<Key>) -> KvScan<'_> {
@@ -68,18 +125,21 @@ impl KvEngine for SledEngine {
         };
         Box::new(iter.map(|item| {
             item.map(|(k, v)| (k.to_vec(), v.to_vec()))
-                .map_err(sled_error)
+                .map_err(|e| self.error(e))
         }))
     }
 
     fn last_key(&self, prefix: &[u8]) -> Result<Option<Key>> {
         match self.db.scan_prefix(prefix).next_back() {
-            Some(entry) => entry.map(|(k, _)| Some(k.to_vec())).map_err(sled_error),
+            Some(entry) => entry
+                .map(|(k, _)| Some(k.to_vec()))
+                .map_err(|e| self.error(e)),
             None => Ok(None),
         }
     }
 
     fn apply(&self, batch: Batch) -> Result<()> {
+        self.writable()?;
         let mut sled_batch = sled::Batch::default();
         for (key, value) in batch {
             match value {
@@ -87,10 +147,11 @@ impl KvEngine for SledEngine {
                 None => sled_batch.remove(key),
             }
         }
-        self.db.apply_batch(sled_batch).map_err(sled_error)
+        self.db.apply_batch(sled_batch).map_err(|e| self.error(e))
     }
 
     fn apply_each(&self, mut batch: Batch) -> Result<()> {
+        self.writable()?;
         // One `apply_batch` keeps sled's epoch pinned for the whole batch, so none of the
         // tree nodes the inserts replace can be freed before it ends: memory grows with
         // the batch. Single writes let them go as they go. In key order, consecutive
@@ -102,16 +163,17 @@ impl KvEngine for SledEngine {
                 Some(v) => self.db.insert(key, v),
                 None => self.db.remove(key),
             }
-            .map_err(sled_error)?;
+            .map_err(|e| self.error(e))?;
         }
         Ok(())
     }
 
     fn flush(&self) -> Result<()> {
-        self.db.flush().map(|_| ()).map_err(sled_error)
+        self.writable()?;
+        self.db.flush().map(|_| ()).map_err(|e| self.error(e))
     }
 
     fn size_on_disk(&self) -> Result<Option<u64>> {
-        self.db.size_on_disk().map(Some).map_err(sled_error)
+        self.db.size_on_disk().map(Some).map_err(|e| self.error(e))
     }
 }
