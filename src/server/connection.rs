@@ -478,21 +478,14 @@ impl<'db> Session<'db> {
     /// shorter), the wait for the database's turn, the cancel token shutdown uses, and
     /// whether it runs in read access mode.
     fn options(&self, statement_timeout: Option<Duration>, read_only: bool) -> QueryOptions {
-        let server = self.shared.config.query_timeout;
-        let timeout = match (server, statement_timeout) {
+        self.cancel.reset();
+        let mut options = self.shared.config.statement_options(&self.cancel);
+        options.timeout = match (options.timeout, statement_timeout) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        self.cancel.reset();
-        QueryOptions {
-            cancel: Some(self.cancel.clone()),
-            timeout,
-            memory_limit: self.shared.config.memory_limit,
-            source: self.shared.config.source.clone(),
-            lock_wait: Some(self.shared.config.lock_wait),
-            read_only,
-            ..QueryOptions::default()
-        }
+        options.read_only = read_only;
+        options
     }
 
     fn run_statement(

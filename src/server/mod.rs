@@ -32,7 +32,7 @@ mod status;
 
 pub use auth::{auth_file_line, random_salt, Credentials};
 
-use crate::{CancelToken, Database};
+use crate::{CancelToken, Database, QueryOptions};
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -93,6 +93,22 @@ impl ServerConfig {
             idle_timeout: Duration::from_secs(600),
             transaction_idle_timeout: Duration::from_secs(30),
             source: None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The options every statement the server runs starts from, over Bolt or HTTP: its
+    /// limits, the wait for the database's turn, the source it writes under, and `cancel`
+    /// (the token shutdown and RESET use).
+    pub(crate) fn statement_options(&self, cancel: &CancelToken) -> QueryOptions {
+        QueryOptions {
+            cancel: Some(cancel.clone()),
+            timeout: self.query_timeout,
+            memory_limit: self.memory_limit,
+            source: self.source.clone(),
+            lock_wait: Some(self.lock_wait),
+            ..QueryOptions::default()
         }
     }
 }

@@ -19,7 +19,7 @@
 
 use super::Shared;
 use crate::render::{write_result, Format, RenderOptions};
-use crate::{CancelToken, Error, ErrorClass, Params, QueryOptions, Value};
+use crate::{CancelToken, Error, ErrorClass, Params, Value};
 use base64::Engine as _;
 use serde_json::{json, Value as Json};
 use std::io::Read;
@@ -382,14 +382,7 @@ fn query(shared: &Shared, request: &mut Request, cancel: &CancelToken) -> Answer
         Err(text) => return error_response(400, "BadRequest", &text),
     };
     cancel.reset();
-    let options = QueryOptions {
-        cancel: Some(cancel.clone()),
-        timeout: shared.config.query_timeout,
-        memory_limit: shared.config.memory_limit,
-        source: shared.config.source.clone(),
-        lock_wait: Some(shared.config.lock_wait),
-        ..QueryOptions::default()
-    };
+    let options = shared.config.statement_options(cancel);
     match shared.db.execute_with(&statement, &params, &options) {
         Ok(result) => {
             let mut out = Vec::new();
