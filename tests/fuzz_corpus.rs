@@ -69,3 +69,41 @@ fn harness_runs_ordinary_inputs() {
 fn bolt_regressions_stay_fixed() {
     replay("bolt", harness::bolt);
 }
+
+#[test]
+fn import_csv_regressions_stay_fixed() {
+    replay("import_csv", harness::import_csv);
+}
+
+#[test]
+fn load_jsonl_regressions_stay_fixed() {
+    replay("load_jsonl", harness::load_jsonl);
+}
+
+/// Ordinary imports and fact files, good and bad, go through both file targets.
+#[test]
+fn harness_runs_ordinary_files() {
+    let separator = String::from_utf8_lossy(harness::CSV_FILE_SEPARATOR).into_owned();
+    // One node file and one relationship file: shape 0b0100.
+    let good = format!("\u{4}id,name\n1,a\n2,b{separator}src,dst,w:INT\n1,2,3\n");
+    let bad = format!("\u{4}id,name\n1,a\n1,b{separator}src,dst\n1,9\n");
+    for input in [
+        good.as_bytes(),
+        bad.as_bytes(),
+        b"\x00id\n1\n",
+        b"",
+        b"\xff",
+    ] {
+        harness::import_csv(input);
+    }
+    for input in [
+        &br#"{"node": {"label": "A", "key": {"k": 1}, "properties": {"p": [1, 2]}}}"#[..],
+        br#"{"node": {"label": "A", "key": {"k": 1}}}
+{"relationship": {"type": "T", "from": {"label": "A", "key": {"k": 1}}, "to": {"label": "A", "key": {"k": 1}}}}"#,
+        br#"{"node": {"label": "A"}}"#,
+        b"\xff\n",
+        b"",
+    ] {
+        harness::load_jsonl(input);
+    }
+}

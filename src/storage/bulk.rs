@@ -278,16 +278,27 @@ impl Store {
                 settled: Condvar::new(),
             });
             let worker = Arc::clone(&shared);
-            scope.spawn(move || apply_in_background(engine, &worker));
+            let applier = scope.spawn(move || apply_in_background(engine, &worker));
             writer.background = Some(Background {
                 sender: Some(sender),
                 shared,
             });
-            // On an error the writer is dropped here, inside the scope: it waits for the
-            // applying thread, then undoes what was written.
-            let result = write(&mut writer)?;
-            writer.finish()?;
-            Ok(result)
+            // On an error the writer is dropped here: it waits for the applying thread,
+            // then undoes what was written. Finished or dropped, it hangs up and the
+            // thread ends; that is joined, not left to the scope, which returns before
+            // the thread has exited (a leak checker looking then finds the thread's own
+            // allocations held by nothing).
+            let result = match write(&mut writer) {
+                Ok(result) => writer.finish().map(|()| result),
+                Err(error) => {
+                    drop(writer);
+                    Err(error)
+                }
+            };
+            if let Err(panic) = applier.join() {
+                std::panic::resume_unwind(panic);
+            }
+            result
         })
     }
 }
