@@ -6,6 +6,13 @@
 //! anything, and the same version as a record in the store. A non-empty folder without
 //! the marker is refused (it is someone else's), as is a folder of another format
 //! version; in both cases nothing is written.
+//!
+//! A store closed cleanly leaves `skein.closed`: the last commit, next node id and next
+//! relationship id it held. sled treats a damaged message in the log written since its
+//! last snapshot as the torn end of a crash and drops everything after it without a word;
+//! a store that opens holding less than it held at its last clean close has lost commits
+//! that way and is refused as damaged. Commits only add, so after a crash (no record
+//! written since the last close) the check still holds.
 
 use super::codec;
 use super::keys::{self, TokenKind};
@@ -57,9 +64,10 @@ pub fn prepare_folder(path: &Path) -> Result<()> {
     };
     let marker = path.join(MARKER_FILE);
     if marker.exists() {
-        let text = std::fs::read_to_string(&marker).map_err(|e| cannot_open(path, e))?;
-        let version = text
-            .strip_prefix(MARKER_PREFIX)
+        let bytes = std::fs::read(&marker).map_err(|e| cannot_open(path, e))?;
+        let version = std::str::from_utf8(&bytes)
+            .ok()
+            .and_then(|text| text.strip_prefix(MARKER_PREFIX))
             .map(str::trim)
             .ok_or_else(|| {
                 cannot_open(
@@ -68,7 +76,13 @@ pub fn prepare_folder(path: &Path) -> Result<()> {
                 )
             })?;
         if version != FORMAT_VERSION.to_string() {
-            return Err(wrong_version(path, version));
+            // Damage can leave anything there: shown quoted unless it is a number.
+            let shown = if version.bytes().all(|b| b.is_ascii_digit()) && !version.is_empty() {
+                version.to_string()
+            } else {
+                format!("{version:?}")
+            };
+            return Err(wrong_version(path, &shown));
         }
         return Ok(());
     }
@@ -79,6 +93,101 @@ pub fn prepare_folder(path: &Path) -> Result<()> {
         )));
     }
     write_marker(path)
+}
+
+const CLOSED_FILE: &str = "skein.closed";
+const CLOSED_TEMP: &str = "skein.closed.new";
+
+/// What a store held when it was last closed cleanly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClosedAt {
+    pub last_tx: u64,
+    pub next_node: u64,
+    pub next_rel: u64,
+}
+
+impl ClosedAt {
+    pub fn of(committed: &Committed) -> ClosedAt {
+        ClosedAt {
+            last_tx: committed.clock.last_tx,
+            next_node: committed.next_node,
+            next_rel: committed.next_rel,
+        }
+    }
+
+    fn text(self) -> String {
+        format!(
+            "skein closed at commit {} next node {} next relationship {}\n",
+            self.last_tx, self.next_node, self.next_rel
+        )
+    }
+
+    fn parse(text: &str) -> Option<ClosedAt> {
+        let rest = text
+            .strip_suffix('\n')?
+            .strip_prefix("skein closed at commit ")?;
+        let (last_tx, rest) = rest.split_once(" next node ")?;
+        let (next_node, next_rel) = rest.split_once(" next relationship ")?;
+        Some(ClosedAt {
+            last_tx: last_tx.parse().ok()?,
+            next_node: next_node.parse().ok()?,
+            next_rel: next_rel.parse().ok()?,
+        })
+    }
+}
+
+fn damaged(path: &Path, why: impl std::fmt::Display) -> Error {
+    Error::storage(format!(
+        "the database at {} is damaged: {why}; restore it from a copy",
+        path.display()
+    ))
+}
+
+/// The record of the last clean close, if the folder has one.
+pub fn read_closed(path: &Path) -> Result<Option<ClosedAt>> {
+    let bytes = match std::fs::read(path.join(CLOSED_FILE)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot_open(path, e)),
+    };
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(ClosedAt::parse)
+        .map(Some)
+        .ok_or_else(|| {
+            damaged(
+                path,
+                format!("its {CLOSED_FILE} file is not a close record"),
+            )
+        })
+}
+
+/// Refuses a store that holds less than it held at its last clean close.
+pub fn verify_closed(path: &Path, closed: ClosedAt, now: ClosedAt) -> Result<()> {
+    if now.last_tx < closed.last_tx
+        || now.next_node < closed.next_node
+        || now.next_rel < closed.next_rel
+    {
+        return Err(damaged(
+            path,
+            format!(
+                "it was closed after commit {} (next node id {}, next relationship id {}) but holds commits up to {} (next node id {}, next relationship id {}): the end of its log was lost",
+                closed.last_tx, closed.next_node, closed.next_rel, now.last_tx, now.next_node, now.next_rel
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Records a clean close (after the store's last flush): written aside and renamed, so
+/// a crash while writing leaves the previous record whole.
+pub fn write_closed(path: &Path, closed: ClosedAt) -> std::io::Result<()> {
+    let temp = path.join(CLOSED_TEMP);
+    let mut file = std::fs::File::create(&temp)?;
+    file.write_all(closed.text().as_bytes())?;
+    file.sync_all()?;
+    std::fs::rename(&temp, path.join(CLOSED_FILE))?;
+    std::fs::File::open(path)?.sync_all()
 }
 
 fn write_marker(path: &Path) -> Result<()> {

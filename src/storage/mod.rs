@@ -184,6 +184,7 @@ impl Store {
         // A store of this process that was just closed may still hold sled's lock for a
         // moment (its background threads let go of the file last); only then is waiting
         // worth it. Another process's lock is reported at once.
+        let closed_record = disk::read_closed(path)?;
         let closed_at = lock(&CLOSED_AT).get(&canonical).copied();
         let engine = loop {
             if let Some(engine) = sled_engine::SledEngine::open(&canonical, path)? {
@@ -198,6 +199,9 @@ impl Store {
             std::thread::sleep(RELOCK_STEP);
         };
         let committed = disk::load(&engine, path)?;
+        if let Some(closed) = closed_record {
+            disk::verify_closed(path, closed, disk::ClosedAt::of(&committed))?;
+        }
         let mut store = Store::with_engine(Box::new(engine), committed);
         store.folder = Some(canonical.clone());
         let store = Arc::new(store);
@@ -304,6 +308,12 @@ impl Store {
 impl Drop for Store {
     fn drop(&mut self) {
         if let Some(folder) = self.folder.take() {
+            // A clean close is recorded for the next open to hold the store to (see
+            // `disk`); a store that refused writes, or whose flush fails, records nothing.
+            if lock(&self.broken).is_none() && self.engine.flush().is_ok() {
+                let closed = disk::ClosedAt::of(&lock(&self.committed));
+                let _ = disk::write_closed(&folder, closed);
+            }
             lock(&CLOSED_AT).insert(folder, Instant::now());
         }
     }
